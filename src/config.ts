@@ -1,0 +1,56 @@
+/**
+ * Settings, read from the Worker's environment once per use, typed, with
+ * defaults. A missing secret fails closed: the route answers 503 naming it.
+ */
+import { HttpError } from "./http/errors";
+
+export interface Settings {
+	retryIntervalMs: number;
+	/** Automatic retries after the first attempt: a delivery gets at most 1 + maxRetries automatic attempts. */
+	maxRetries: number;
+	deliveryTimeoutMs: number;
+	/** A pending or overdue delivery untouched this long is taken up again by the sweep. */
+	strandedAfterMs: number;
+}
+
+export const DEFAULTS = {
+	RETRY_INTERVAL_SECONDS: 3600,
+	MAX_RETRIES: 3,
+	DELIVERY_TIMEOUT_MS: 10_000,
+	STRANDED_AFTER_SECONDS: 120,
+} as const;
+
+type NumericSetting = keyof typeof DEFAULTS;
+
+function readNumber(env: Env, name: NumericSetting, min: number): number {
+	const raw = (env as unknown as Record<string, unknown>)[name];
+	if (raw === undefined || raw === "") return DEFAULTS[name];
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value < min) {
+		throw new Error(`Setting ${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+	}
+	return value;
+}
+
+export function readSettings(env: Env): Settings {
+	return {
+		retryIntervalMs: readNumber(env, "RETRY_INTERVAL_SECONDS", 0) * 1000,
+		maxRetries: Math.floor(readNumber(env, "MAX_RETRIES", 0)),
+		deliveryTimeoutMs: readNumber(env, "DELIVERY_TIMEOUT_MS", 1),
+		strandedAfterMs: readNumber(env, "STRANDED_AFTER_SECONDS", 0) * 1000,
+	};
+}
+
+export type SecretName = "ADMIN_TOKEN" | "INGEST_TOKEN";
+
+/** The secret's value, or a 503 that names the missing setting (never an open door). */
+export function requireSecret(env: Env, name: SecretName): string {
+	const value = (env as unknown as Record<string, unknown>)[name];
+	if (typeof value !== "string" || value === "") {
+		throw new HttpError(
+			503,
+			`${name} is not set, so this route is closed. Set it with \`wrangler secret put ${name}\` (locally: in .dev.vars).`,
+		);
+	}
+	return value;
+}

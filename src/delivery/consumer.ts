@@ -1,0 +1,41 @@
+/**
+ * The delivery queue's consumer: one automatic attempt per message, then a
+ * RetryScheduler alarm for each delivery that failed with retries left.
+ * Every message is acked on its own once its outcome is durable in D1.
+ */
+import { readSettings } from "../config";
+import { database } from "../db/client";
+import type { DeliveryMessage } from "../fanout/enqueue";
+import { scheduleRetry } from "../retry/scheduler";
+import { attemptDeliveries } from "./attempt";
+
+export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
+	let outcomes: Awaited<ReturnType<typeof attemptDeliveries>>;
+	try {
+		outcomes = await attemptDeliveries(
+			database(env),
+			readSettings(env),
+			batch.messages.map((message) => message.body.deliveryId),
+		);
+	} catch (error) {
+		// D1 unreachable: nothing was recorded, so let the queue bring these messages back.
+		console.error(`delivery batch failed, retrying its messages: ${error instanceof Error ? error.message : error}`);
+		for (const message of batch.messages) message.retry();
+		return;
+	}
+	const byId = new Map(outcomes.map((outcome) => [outcome.deliveryId, outcome]));
+	await Promise.all(
+		batch.messages.map(async (message) => {
+			const outcome = byId.get(message.body.deliveryId);
+			if (outcome?.result === "retrying") {
+				try {
+					await scheduleRetry(env, outcome.deliveryId, outcome.nextAttemptAt);
+				} catch (error) {
+					// The retry is recorded in D1; the sweep arms it once it is overdue.
+					console.error(`arming retry of ${outcome.deliveryId} failed: ${error instanceof Error ? error.message : error}`);
+				}
+			}
+			message.ack();
+		}),
+	);
+}

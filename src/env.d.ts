@@ -1,0 +1,8 @@
+// Secrets are not in wrangler.toml, so `wrangler types` cannot see them; they
+// may be missing at run time, which config.ts turns into a 503.
+declare namespace Cloudflare {
+	interface Env {
+		ADMIN_TOKEN?: string;
+		INGEST_TOKEN?: string;
+	}
+}

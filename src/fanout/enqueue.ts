@@ -1,0 +1,18 @@
+/**
+ * Puts deliveries on the delivery queue: one message per delivery, holding
+ * only its id (queue messages are small and bodies already live in D1).
+ */
+import { chunk } from "../db/client";
+
+export interface DeliveryMessage {
+	deliveryId: string;
+}
+
+/** Queues accept at most 100 messages per sendBatch. */
+const MESSAGES_PER_SEND = 100;
+
+export async function enqueueDeliveries(queue: Queue<DeliveryMessage>, deliveryIds: readonly string[]): Promise<void> {
+	for (const part of chunk(deliveryIds, MESSAGES_PER_SEND)) {
+		await queue.sendBatch(part.map((deliveryId) => ({ body: { deliveryId } })));
+	}
+}

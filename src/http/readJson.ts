@@ -1,0 +1,40 @@
+/**
+ * Reads and validates a JSON request body against a zod schema, mapping
+ * problems onto the one error shape: unreadable JSON or a missing required
+ * member is a 400, a present but invalid value a 422, each naming the field.
+ */
+import type { Context } from "hono";
+import type { z } from "zod";
+import { HttpError } from "./errors";
+
+export async function readJson<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
+	let body: unknown;
+	try {
+		body = await c.req.json();
+	} catch {
+		throw new HttpError(400, "The body is not valid JSON. Send a JSON object with `Content-Type: application/json`.");
+	}
+	const parsed = schema.safeParse(body);
+	if (parsed.success) return parsed.data;
+	const fields: Record<string, string> = {};
+	let missing = false;
+	for (const issue of parsed.error.issues) {
+		const name = issue.path.map(String).join(".") || "body";
+		const isMissing = valueAt(body, issue.path) === undefined;
+		missing ||= isMissing;
+		fields[name] ??= isMissing ? "required" : issue.message;
+	}
+	const summary = Object.entries(fields)
+		.map(([name, problem]) => `${name}: ${problem}`)
+		.join("; ");
+	throw new HttpError(missing ? 400 : 422, `Invalid request body (${summary}).`, fields);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+	let current = value;
+	for (const key of path) {
+		if (typeof current !== "object" || current === null) return undefined;
+		current = (current as Record<PropertyKey, unknown>)[key];
+	}
+	return current;
+}

@@ -1,0 +1,35 @@
+/**
+ * Reads a helpdesk event body: `{"payload": {"action_type": "<event>", …}}`,
+ * SupportBee's shape. Unreadable input is a 400; an unknown event a 422.
+ */
+
+import { EVENT_TYPES, type EventType, isEventType } from "../events";
+import { HttpError } from "../http/errors";
+
+const SHAPE = 'Send a JSON object like {"payload": {"action_type": "ticket.created", ...}}.';
+
+export function parseEvent(text: string): { actionType: EventType } {
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		throw new HttpError(400, `The body is not valid JSON. ${SHAPE}`);
+	}
+	const payload = isObject(body) ? body.payload : undefined;
+	if (!isObject(payload)) {
+		throw new HttpError(400, `The body has no "payload" object. ${SHAPE}`, { payload: "required object" });
+	}
+	if (payload.action_type === undefined) {
+		throw new HttpError(400, `The payload has no "action_type". ${SHAPE}`, { "payload.action_type": "required" });
+	}
+	if (!isEventType(payload.action_type)) {
+		throw new HttpError(422, `Unknown action_type ${JSON.stringify(payload.action_type)}. Use one of: ${EVENT_TYPES.join(", ")}.`, {
+			"payload.action_type": "unknown event type",
+		});
+	}
+	return { actionType: payload.action_type };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,69 @@
+/**
+ * POST /events: the one endpoint the helpdesk calls. Checks run in a fixed
+ * order, and each failure stores and queues nothing:
+ * 401 credentials → 415 content type → 413 size → 400 unreadable → 422 unknown event.
+ * A 202 is sent only once the event and its deliveries are committed in D1.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { requireSecret } from "../config";
+import { database } from "../db/client";
+import { enqueueDeliveries } from "../fanout/enqueue";
+import { HttpError } from "../http/errors";
+import { bearerToken, tokensMatch } from "../http/tokens";
+import { parseEvent } from "./parseEvent";
+import { storeEvent } from "./storeEvent";
+
+/** The largest event body accepted (bytes). SupportBee events are a few KB. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/** Longest Idempotency-Key accepted. */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+const requireIngestToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+	const expected = requireSecret(c.env, "INGEST_TOKEN");
+	const presented = bearerToken(c.req.header("authorization")) ?? c.req.header("x-supportbee-key");
+	if (!presented || !(await tokensMatch(presented, expected))) {
+		throw new HttpError(
+			401,
+			"Missing or wrong ingest token. Send `Authorization: Bearer <INGEST_TOKEN>` or `X-SupportBee-Key: <INGEST_TOKEN>`.",
+		);
+	}
+	await next();
+});
+
+const requireJson = createMiddleware(async (c, next) => {
+	const mediaType = c.req.header("content-type")?.split(";")[0].trim().toLowerCase();
+	if (mediaType !== "application/json") {
+		throw new HttpError(415, "Send the event as JSON with `Content-Type: application/json`.");
+	}
+	await next();
+});
+
+const limitSize = bodyLimit({
+	maxSize: MAX_EVENT_BYTES,
+	onError: () => {
+		throw new HttpError(413, `The event body is larger than ${MAX_EVENT_BYTES} bytes (256 KB), the most Hivepost accepts.`);
+	},
+});
+
+export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requireIngestToken, requireJson, limitSize, async (c) => {
+	const body = await c.req.text();
+	const { actionType } = parseEvent(body);
+	const idempotencyKey = c.req.header("idempotency-key")?.trim() || null;
+	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+		throw new HttpError(422, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { "Idempotency-Key": "too long" });
+	}
+	const stored = await storeEvent(database(c.env), { body, actionType, idempotencyKey });
+	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
+	try {
+		await enqueueDeliveries(c.env.DELIVERY_QUEUE, stored.deliveryIds);
+	} catch (error) {
+		// Committed in D1 already: the sweep enqueues whatever was not sent.
+		console.error(
+			`queueing deliveries of ${stored.receipt.event_id} failed; the sweep will retry: ${error instanceof Error ? error.message : error}`,
+		);
+	}
+	return c.json(stored.receipt, 202);
+});
