@@ -23,7 +23,7 @@ export const DEFAULTS = {
 type NumericSetting = keyof typeof DEFAULTS;
 
 function readNumber(env: Env, name: NumericSetting, min: number): number {
-	const raw = (env as unknown as Record<string, unknown>)[name];
+	const raw = env[name];
 	if (raw === undefined || raw === "") return DEFAULTS[name];
 	const value = Number(raw);
 	if (!Number.isFinite(value) || value < min) {
@@ -45,8 +45,8 @@ export type SecretName = "ADMIN_TOKEN" | "INGEST_TOKEN";
 
 /** The secret's value, or a 503 that names the missing setting (never an open door). */
 export function requireSecret(env: Env, name: SecretName): string {
-	const value = (env as unknown as Record<string, unknown>)[name];
-	if (typeof value !== "string" || value === "") {
+	const value = env[name];
+	if (!value) {
 		throw new HttpError(
 			503,
 			`${name} is not set, so this route is closed. Set it with \`wrangler secret put ${name}\` (locally: in .dev.vars).`,

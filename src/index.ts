@@ -15,7 +15,7 @@ export { RetryScheduler } from "./retry/scheduler";
 export default {
 	fetch: app.fetch,
 	queue: (batch, env) => consumeDeliveries(batch, env),
-	scheduled: async (_controller, env) => {
+	async scheduled(_controller, env) {
 		const report = await sweep(env);
 		if (report.requeued || report.failed) console.log(`sweep: requeued ${report.requeued}, marked failed ${report.failed}`);
 	},

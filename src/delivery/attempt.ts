@@ -78,7 +78,8 @@ async function claim(db: Database, settings: Settings, ids: string[], claimId: s
 			.select({
 				id: deliveries.id,
 				attemptCount: deliveries.attemptCount,
-				eventId: events.id,
+				// Distinct column names: D1 batch results are keyed by name.
+				eventId: deliveries.eventId,
 				body: events.body,
 				url: endpoints.url,
 				secret: endpoints.secret,

@@ -1,0 +1,187 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { adminHeaders, createEndpoint, fixture, ingest, request, rows } from "../helpers";
+
+interface Endpoint {
+	id: string;
+	url: string;
+	events: string[];
+	enabled: boolean;
+	created_at: string;
+	secret?: string;
+}
+
+function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = adminHeaders) {
+	return request(`/api/endpoints${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(
+		(r) => r.response,
+	);
+}
+
+async function list(): Promise<Endpoint[]> {
+	return ((await (await api("")).json()) as { endpoints: Endpoint[] }).endpoints;
+}
+
+describe("admin API authentication", () => {
+	for (const [name, headers] of [
+		["no token", { "content-type": "application/json" }],
+		["a wrong token", { authorization: "Bearer wrong", "content-type": "application/json" }],
+		["the ingest token", { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" }],
+	] as const) {
+		it(`answers 401 to ${name}`, async () => {
+			const response = await api("", "POST", { url: "https://a.example/hook" }, headers);
+			expect(response.status).toBe(401);
+			expect(((await response.json()) as { error: string }).error).toMatch(/admin token/);
+			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+		});
+	}
+
+	it("fails closed with 503 naming ADMIN_TOKEN when it is not set", async () => {
+		const { response } = await request("/api/endpoints", { headers: adminHeaders }, { ADMIN_TOKEN: undefined });
+		expect(response.status).toBe(503);
+		expect(((await response.json()) as { error: string }).error).toMatch(/ADMIN_TOKEN is not set/);
+	});
+});
+
+describe("POST /api/endpoints", () => {
+	it("creates an endpoint for all events with its own whsec_ secret, shown only here", async () => {
+		const response = await api("", "POST", { url: "HTTPS://Receiver.Example:443/hook" });
+		expect(response.status).toBe(201);
+		const created = (await response.json()) as Endpoint;
+		expect(created).toMatchObject({
+			id: expect.stringMatching(/^ep_/),
+			url: "https://receiver.example/hook",
+			events: ["*"],
+			enabled: true,
+		});
+		expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+		expect(atob(created.secret?.slice(6) ?? "")).toHaveLength(32);
+		const [listed] = await list();
+		expect(listed).toEqual({ ...created, secret: undefined });
+		expect(listed).not.toHaveProperty("secret");
+	});
+
+	it("keeps a chosen subset of events", async () => {
+		const created = await createEndpoint("https://a.example/hook", ["ticket.created", "ticket.created", "comment.created"]);
+		expect((created as unknown as Endpoint).events).toEqual(["ticket.created", "comment.created"]);
+	});
+
+	it("gives every endpoint a different secret", async () => {
+		const a = await createEndpoint("https://a.example/hook");
+		const b = await createEndpoint("https://b.example/hook");
+		expect(a.secret).not.toBe(b.secret);
+	});
+
+	const invalid: { name: string; body: unknown; status: number; field: string }[] = [
+		{ name: "no url", body: {}, status: 400, field: "url" },
+		{ name: "a url that is not a string", body: { url: 42 }, status: 422, field: "url" },
+		{ name: "a relative url", body: { url: "/hook" }, status: 422, field: "url" },
+		{ name: "an ftp url", body: { url: "ftp://a.example/hook" }, status: 422, field: "url" },
+		{ name: "credentials in the url", body: { url: "https://user:pw@a.example/hook" }, status: 422, field: "url" },
+		{ name: "an empty event list", body: { url: "https://a.example/hook", events: [] }, status: 422, field: "events" },
+		{ name: "an unknown event", body: { url: "https://a.example/hook", events: ["ticket.melted"] }, status: 422, field: "events.0" },
+	];
+	for (const testCase of invalid) {
+		it(`answers ${testCase.status} naming the field for ${testCase.name}`, async () => {
+			const response = await api("", "POST", testCase.body);
+			expect(response.status).toBe(testCase.status);
+			const error = (await response.json()) as { error: string; fields: Record<string, string> };
+			expect(error.fields).toHaveProperty([testCase.field]);
+			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+		});
+	}
+
+	it("answers 400 to malformed JSON", async () => {
+		const { response } = await request("/api/endpoints", { method: "POST", headers: adminHeaders, body: "{nope" });
+		expect(response.status).toBe(400);
+		expect(((await response.json()) as { error: string }).error).toMatch(/not valid JSON/);
+	});
+
+	it("answers 409 to a URL already registered, in any spelling", async () => {
+		await createEndpoint("https://a.example/hook");
+		const response = await api("", "POST", { url: "https://A.EXAMPLE/hook" });
+		expect(response.status).toBe(409);
+		expect(await list()).toHaveLength(1);
+	});
+});
+
+describe("DELETE /api/endpoints/:id", () => {
+	it("deletes the endpoint, cancels its unfinished deliveries and keeps their history", async () => {
+		const endpoint = await createEndpoint("https://a.example/hook");
+		await ingest(fixture("ticket.created"));
+		expect((await api(`/${endpoint.id}`, "DELETE")).status).toBe(204);
+		expect(await list()).toEqual([]);
+		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "cancelled" }]);
+		const { response } = await ingest(fixture("ticket.created"));
+		expect(((await response.json()) as { deliveries: number }).deliveries).toBe(0);
+	});
+
+	it("answers 404 to an unknown or already deleted id", async () => {
+		expect((await api("/ep_missing", "DELETE")).status).toBe(404);
+		const endpoint = await createEndpoint("https://a.example/hook");
+		await api(`/${endpoint.id}`, "DELETE");
+		const again = await api(`/${endpoint.id}`, "DELETE");
+		expect(again.status).toBe(404);
+		expect(((await again.json()) as { error: string }).error).toContain(endpoint.id);
+	});
+
+	it("lets a deleted URL be registered again as a new endpoint", async () => {
+		const first = await createEndpoint("https://a.example/hook");
+		await api(`/${first.id}`, "DELETE");
+		const second = await createEndpoint("https://a.example/hook");
+		expect(second.id).not.toBe(first.id);
+	});
+});
+
+describe("PUT /api/endpoints (SupportBee's Update App)", () => {
+	it("adds the new URLs, keeps the unchanged ones with their id, events and secret, deletes the removed", async () => {
+		const kept = await createEndpoint("https://keep.example/hook", ["ticket.created"]);
+		const removed = await createEndpoint("https://remove.example/hook");
+		await ingest(fixture("ticket.created"));
+		const response = await api("", "PUT", {
+			urls: " https://KEEP.example/hook ,\nhttps://new-1.example/a;https://new-2.example/b  https://new-1.example/a",
+		});
+		expect(response.status).toBe(200);
+		const { endpoints } = (await response.json()) as { endpoints: Endpoint[] };
+		expect(endpoints.map((e) => e.url)).toEqual(["https://keep.example/hook", "https://new-1.example/a", "https://new-2.example/b"]);
+		expect(endpoints[0]).toMatchObject({ id: kept.id, events: ["ticket.created"] });
+		expect(endpoints[0]).not.toHaveProperty("secret");
+		expect(endpoints[1].secret).toMatch(/^whsec_/);
+		expect(endpoints[2].secret).toMatch(/^whsec_/);
+		const [secretRow] = await rows<{ secret: string }>("SELECT secret FROM endpoints WHERE id = ?", kept.id);
+		expect(secretRow.secret).toBe(kept.secret);
+		expect((await list()).map((e) => e.id)).not.toContain(removed.id);
+		expect(await rows("SELECT status FROM deliveries WHERE endpoint_id = ?", removed.id)).toEqual([{ status: "cancelled" }]);
+		expect(await rows("SELECT status FROM deliveries WHERE endpoint_id = ?", kept.id)).toEqual([{ status: "pending" }]);
+	});
+
+	it("changes nothing and names the bad URL when any URL is invalid", async () => {
+		await createEndpoint("https://keep.example/hook");
+		const before = await list();
+		const response = await api("", "PUT", { urls: "https://new.example/a, not-a-url, https://other.example/b" });
+		expect(response.status).toBe(422);
+		const error = (await response.json()) as { error: string; fields: Record<string, string> };
+		expect(error.error).toContain("not-a-url");
+		expect(error.fields).toHaveProperty(["urls[1]"]);
+		expect(await list()).toEqual(before);
+	});
+
+	it("removes every endpoint when the list is empty", async () => {
+		await createEndpoint("https://a.example/hook");
+		const response = await api("", "PUT", { urls: "  " });
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({ endpoints: [] });
+		expect(await list()).toEqual([]);
+	});
+
+	it("answers 400 without a urls member", async () => {
+		const response = await api("", "PUT", { url: "https://a.example/hook" });
+		expect(response.status).toBe(400);
+		expect(((await response.json()) as { fields: Record<string, string> }).fields).toEqual({ urls: "required" });
+	});
+});
+
+it("answers unknown routes with the JSON error shape", async () => {
+	const response = await api("/ep_1/unknown");
+	expect(response.status).toBe(404);
+	expect(await response.json()).toEqual({ error: expect.any(String) });
+});

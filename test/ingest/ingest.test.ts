@@ -1,0 +1,214 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { EVENT_TYPES } from "../../src/events";
+import { MAX_EVENT_BYTES } from "../../src/ingest/route";
+import { createEndpoint, fixture, ingest, request, rows } from "../helpers";
+
+async function expectNothingStored() {
+	expect(await rows("SELECT id FROM events")).toEqual([]);
+	expect(await rows("SELECT id FROM deliveries")).toEqual([]);
+}
+
+describe("POST /events rejects bad requests in order, storing and queuing nothing", () => {
+	const body = fixture("ticket.created");
+	const cases: { name: string; headers: Record<string, string>; body?: string; status: number; message: RegExp }[] = [
+		{ name: "no credentials", headers: { authorization: "" }, status: 401, message: /ingest token/ },
+		{ name: "a wrong bearer token", headers: { authorization: "Bearer nope" }, status: 401, message: /ingest token/ },
+		{
+			name: "a wrong token of another length",
+			headers: { authorization: `Bearer ${env.INGEST_TOKEN}x` },
+			status: 401,
+			message: /ingest token/,
+		},
+		{ name: "a wrong X-SupportBee-Key", headers: { authorization: "", "x-supportbee-key": "nope" }, status: 401, message: /ingest token/ },
+		{
+			name: "bad credentials and a bad content type (401 first)",
+			headers: { authorization: "", "content-type": "text/plain" },
+			status: 401,
+			message: /ingest token/,
+		},
+		{ name: "a non-JSON content type", headers: { "content-type": "text/plain" }, status: 415, message: /application\/json/ },
+		{ name: "no content type", headers: { "content-type": "" }, status: 415, message: /application\/json/ },
+		{
+			name: "an oversize body",
+			headers: {},
+			body: `{"payload":{"action_type":"ticket.created","pad":"${"x".repeat(MAX_EVENT_BYTES)}"}}`,
+			status: 413,
+			message: /256 KB/,
+		},
+		{
+			name: "an oversize body with bad JSON (413 first)",
+			headers: {},
+			body: "{".repeat(MAX_EVENT_BYTES + 1),
+			status: 413,
+			message: /256 KB/,
+		},
+		{ name: "malformed JSON", headers: {}, body: '{"payload": ', status: 400, message: /not valid JSON/ },
+		{ name: "no payload", headers: {}, body: '{"ticket": {}}', status: 400, message: /no "payload"/ },
+		{ name: "a payload that is not an object", headers: {}, body: '{"payload": []}', status: 400, message: /no "payload"/ },
+		{ name: "no action_type", headers: {}, body: '{"payload": {"ticket": {}}}', status: 400, message: /no "action_type"/ },
+		{
+			name: "an unknown action_type",
+			headers: {},
+			body: '{"payload": {"action_type": "ticket.exploded"}}',
+			status: 422,
+			message: /ticket\.exploded.*ticket\.created/,
+		},
+	];
+	for (const testCase of cases) {
+		it(`answers ${testCase.status} for ${testCase.name}`, async () => {
+			await createEndpoint("https://receiver.example/hook");
+			const { response, queue } = await ingest(testCase.body ?? body, testCase.headers);
+			expect(response.status).toBe(testCase.status);
+			const error = (await response.json()) as { error: string };
+			expect(error.error).toMatch(testCase.message);
+			expect(queue.batches).toEqual([]);
+			await expectNothingStored();
+		});
+	}
+
+	it("lists every valid event type when the action_type is unknown", async () => {
+		const { response } = await ingest('{"payload": {"action_type": "nope"}}');
+		const error = (await response.json()) as { error: string; fields: Record<string, string> };
+		for (const type of EVENT_TYPES) expect(error.error).toContain(type);
+		expect(error.fields).toHaveProperty("payload.action_type");
+	});
+
+	it("fails closed with 503 naming INGEST_TOKEN when it is not set", async () => {
+		const { response } = await ingest(body, {}, { INGEST_TOKEN: undefined });
+		expect(response.status).toBe(503);
+		const error = (await response.json()) as { error: string };
+		expect(error.error).toContain("INGEST_TOKEN");
+		expect(error.error).not.toContain(env.INGEST_TOKEN);
+		await expectNothingStored();
+	});
+});
+
+describe("POST /events accepts SupportBee events", () => {
+	it("takes the token from X-SupportBee-Key and a charset parameter", async () => {
+		const { response } = await ingest(fixture("ticket.created"), {
+			authorization: "",
+			"x-supportbee-key": env.INGEST_TOKEN ?? "",
+			"content-type": "application/json; charset=utf-8",
+		});
+		expect(response.status).toBe(202);
+	});
+
+	it("stores the exact body and answers 202 with the event id and delivery count", async () => {
+		await createEndpoint("https://one.example/hook");
+		const body = fixture("customer.reply.created");
+		const { response, queue } = await ingest(body);
+		expect(response.status).toBe(202);
+		const receipt = (await response.json()) as { event_id: string; action_type: string; deliveries: number };
+		expect(receipt).toEqual({ event_id: expect.stringMatching(/^evt_/), action_type: "customer.reply.created", deliveries: 1 });
+		const [event] = await rows<{ body: string }>("SELECT body FROM events WHERE id = ?", receipt.event_id);
+		expect(event.body).toBe(body);
+		expect(queue.messages).toHaveLength(1);
+	});
+
+	it("fans out to every enabled endpoint subscribed to the event, one id-only message each", async () => {
+		const all = await createEndpoint("https://all.example/hook");
+		const created = await createEndpoint("https://created.example/hook", ["ticket.created", "comment.created"]);
+		await createEndpoint("https://comments.example/hook", ["comment.created"]);
+		const disabled = await createEndpoint("https://disabled.example/hook");
+		await env.DB.prepare("UPDATE endpoints SET enabled = 0 WHERE id = ?").bind(disabled.id).run();
+
+		const { response, queue } = await ingest(fixture("ticket.created"));
+		const receipt = (await response.json()) as { event_id: string; deliveries: number };
+		expect(receipt.deliveries).toBe(2);
+		const stored = await rows<{ id: string; endpoint_id: string; status: string }>(
+			"SELECT id, endpoint_id, status FROM deliveries WHERE event_id = ? ORDER BY endpoint_id",
+			receipt.event_id,
+		);
+		expect(stored.map((d) => d.endpoint_id).sort()).toEqual([all.id, created.id].sort());
+		expect(stored.every((d) => d.status === "pending")).toBe(true);
+		expect(queue.messages.map((m) => m.deliveryId).sort()).toEqual(stored.map((d) => d.id).sort());
+		expect(queue.messages.every((m) => Object.keys(m).join() === "deliveryId")).toBe(true);
+	});
+
+	it("accepts an event with no subscribed endpoint (0 deliveries)", async () => {
+		const { response, queue } = await ingest(fixture("ticket.trashed"));
+		expect(response.status).toBe(202);
+		expect(((await response.json()) as { deliveries: number }).deliveries).toBe(0);
+		expect(queue.batches).toEqual([]);
+	});
+
+	it("fans one event out to 1,000 endpoints in a constant number of statements and sendBatch calls of at most 100", async () => {
+		const urls = Array.from({ length: 1000 }, (_, i) => `https://r${i}.example/hook`).join(",");
+		const { response: put } = await request("/api/endpoints", {
+			method: "PUT",
+			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
+			body: JSON.stringify({ urls }),
+		});
+		expect(put.status).toBe(200);
+		const { response, queue } = await ingest(fixture("ticket.created"));
+		expect(response.status).toBe(202);
+		expect(((await response.json()) as { deliveries: number }).deliveries).toBe(1000);
+		expect(queue.batches).toHaveLength(10);
+		expect(queue.batches.every((batch) => batch.length <= 100)).toBe(true);
+		expect(new Set(queue.messages.map((m) => m.deliveryId)).size).toBe(1000);
+	});
+});
+
+describe("Idempotency-Key", () => {
+	it("answers a repeat with 200 and the original receipt, creating nothing", async () => {
+		await createEndpoint("https://one.example/hook");
+		const body = fixture("ticket.created");
+		const first = await ingest(body, { "idempotency-key": "abc-1" });
+		expect(first.response.status).toBe(202);
+		const receipt = await first.response.json();
+		const again = await ingest(body, { "idempotency-key": "abc-1" });
+		expect(again.response.status).toBe(200);
+		expect(await again.response.json()).toEqual(receipt);
+		expect(again.queue.batches).toEqual([]);
+		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+		expect(await rows("SELECT id FROM deliveries")).toHaveLength(1);
+	});
+
+	it("answers 409 when the key comes back with a different body", async () => {
+		await ingest(fixture("ticket.created"), { "idempotency-key": "abc-2" });
+		const { response } = await ingest(fixture("ticket.answered"), { "idempotency-key": "abc-2" });
+		expect(response.status).toBe(409);
+		expect(((await response.json()) as { error: string }).error).toMatch(/different body/);
+		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+	});
+
+	it("makes exactly one event of simultaneous requests with one key", async () => {
+		await createEndpoint("https://one.example/hook");
+		const body = fixture("ticket.created");
+		const results = await Promise.all(Array.from({ length: 8 }, () => ingest(body, { "idempotency-key": "race" })));
+		const statuses = results.map((r) => r.response.status).sort();
+		expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+		expect(statuses.filter((s) => s === 200)).toHaveLength(7);
+		const ids = new Set(await Promise.all(results.map(async (r) => ((await r.response.json()) as { event_id: string }).event_id)));
+		expect(ids.size).toBe(1);
+		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+		expect(await rows("SELECT id FROM deliveries")).toHaveLength(1);
+	});
+
+	it("forgets a key after 24 hours", async () => {
+		const body = fixture("ticket.created");
+		await ingest(body, { "idempotency-key": "old" });
+		await env.DB.prepare("UPDATE events SET received_at = received_at - 86400001").run();
+		const { response } = await ingest(body, { "idempotency-key": "old" });
+		expect(response.status).toBe(202);
+		expect(await rows("SELECT id FROM events")).toHaveLength(2);
+	});
+});
+
+describe("queue failures after the commit", () => {
+	it("still answers 202: the event and its deliveries are committed for the sweep", async () => {
+		await createEndpoint("https://one.example/hook");
+		const failingQueue = {
+			send: async () => {
+				throw new Error("queue down");
+			},
+			sendBatch: async () => {
+				throw new Error("queue down");
+			},
+		} as unknown as Queue;
+		const { response } = await ingest(fixture("ticket.created"), {}, { DELIVERY_QUEUE: failingQueue });
+		expect(response.status).toBe(202);
+		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "pending" }]);
+	});
+});
