@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /** Every setting the Worker reads, set here so no test depends on a developer's .dev.vars. */
-export const TEST_SETTINGS = {
+const TEST_SETTINGS = {
 	ADMIN_TOKEN: "test-admin-token",
 	INGEST_TOKEN: "test-ingest-token",
 	RETRY_INTERVAL_SECONDS: "3600",
@@ -11,18 +11,26 @@ export const TEST_SETTINGS = {
 	STRANDED_AFTER_SECONDS: "120",
 };
 
-export default defineConfig(async () => ({
-	plugins: [
-		cloudflareTest({
-			wrangler: { configPath: "./wrangler.toml" },
-			miniflare: {
-				bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: await readD1Migrations("./migrations") },
-			},
-		}),
-	],
-	test: {
-		include: ["test/**/*.test.ts"],
-		exclude: ["test/e2e/**"],
-		setupFiles: ["./test/setup.ts"],
-	},
-}));
+export default defineConfig(async () => {
+	const migrations = await readD1Migrations("./migrations");
+	return {
+		test: {
+			projects: [
+				{
+					// Unit and integration tests inside workerd.
+					plugins: [
+						cloudflareTest({
+							wrangler: { configPath: "./wrangler.toml" },
+							miniflare: { bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations } },
+						}),
+					],
+					test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], setupFiles: ["./test/setup.ts"] },
+				},
+				{
+					// End-to-end tests: Node drives the real local stack (wrangler dev) and receivers on 127.0.0.1.
+					test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+				},
+			],
+		},
+	};
+});

@@ -3,7 +3,7 @@
  * delete destination URLs. Every change is one D1 batch: all or nothing.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "zod/mini";
 import { chunk, database, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
 import { endpoints } from "../db/schema";
 import { ALL_EVENTS, EVENT_TYPES } from "../events";
@@ -12,14 +12,16 @@ import { readJson } from "../http/readJson";
 import { canonicalDestination, splitUrlList } from "./destinationUrl";
 import { deleteEndpointsStatements, findEndpoint, listEndpoints, newEndpoint, toView } from "./endpointStore";
 
-const eventListSchema = z
-	.array(z.enum([ALL_EVENTS, ...EVENT_TYPES]), { error: `must be a list of event types, or ["${ALL_EVENTS}"] for all` })
-	.min(1, { error: `must name at least one event type, or ["${ALL_EVENTS}"] for all` })
-	.transform((list) => (list.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)]));
+const eventListSchema = z.pipe(
+	z
+		.array(z.enum([ALL_EVENTS, ...EVENT_TYPES]), { error: `must be a list of event types, or ["${ALL_EVENTS}"] for all` })
+		.check(z.minLength(1, { error: `must name at least one event type, or ["${ALL_EVENTS}"] for all` })),
+	z.transform((list) => (list.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)])),
+);
 
 const createSchema = z.object({
 	url: z.string({ error: "must be a URL string" }),
-	events: eventListSchema.optional(),
+	events: z.optional(eventListSchema),
 });
 
 const replaceSchema = z.object({

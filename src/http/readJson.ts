@@ -4,10 +4,10 @@
  * member is a 400, a present but invalid value a 422, each naming the field.
  */
 import type { Context } from "hono";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { HttpError } from "./errors";
 
-export async function readJson<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
+export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
 	let body: unknown;
 	try {
 		body = await c.req.json();

@@ -1,0 +1,116 @@
+/**
+ * Starts the real local stack — `wrangler dev` with local D1, Queues and
+ * Durable Objects — for the dev command, the end-to-end tests and the
+ * benchmark. The process runs in its own group so it can be stopped (or
+ * killed outright) with everything it started.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WRANGLER = `${PROJECT_ROOT}node_modules/.bin/wrangler`;
+
+export interface LocalStackOptions {
+	port: number;
+	/** Local state folder (D1, queues, Durable Objects); wrangler's default when omitted. */
+	persistTo?: string;
+	/** A dotenv file with the settings; when given, .dev.vars is not read. */
+	envFile?: string;
+	/** Print wrangler's output instead of keeping it (kept output is shown if start-up fails). */
+	inheritOutput?: boolean;
+}
+
+export interface LocalStack {
+	url: string;
+	process: ChildProcess;
+	/** Ends wrangler and workerd (SIGTERM, or SIGKILL to simulate a crash). */
+	stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+function persistArgs(persistTo: string | undefined): string[] {
+	return persistTo ? ["--persist-to", persistTo] : [];
+}
+
+export function applyLocalMigrations(persistTo?: string): void {
+	const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs(persistTo)], {
+		cwd: PROJECT_ROOT,
+		encoding: "utf8",
+		env: { ...process.env, CI: "true" },
+	});
+	if (result.status !== 0) throw new Error(`applying migrations failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+	const args = [
+		"dev",
+		"--local",
+		"--ip",
+		"127.0.0.1",
+		"--port",
+		String(options.port),
+		"--test-scheduled",
+		"--show-interactive-dev-session=false",
+	];
+	args.push(...persistArgs(options.persistTo));
+	if (options.envFile) args.push("--env-file", options.envFile);
+	const child = spawn(WRANGLER, args, {
+		cwd: PROJECT_ROOT,
+		detached: true,
+		stdio: options.inheritOutput ? "inherit" : "pipe",
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	});
+	let output = "";
+	child.stdout?.on("data", (chunk) => {
+		output += chunk;
+	});
+	child.stderr?.on("data", (chunk) => {
+		output += chunk;
+	});
+	const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+	const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		try {
+			process.kill(-(child.pid ?? 0), signal);
+		} catch {
+			// Already gone.
+		}
+		await exited;
+	};
+	const url = `http://127.0.0.1:${options.port}`;
+	try {
+		await waitForHealth(url, child);
+	} catch (error) {
+		await stop("SIGKILL");
+		throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler output ---\n${output}`);
+	}
+	return { url, process: child, stop };
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+		try {
+			const response = await fetch(`${url}/health`);
+			if (response.ok) return;
+		} catch {
+			// Not listening yet.
+		}
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	throw new Error(`wrangler dev did not answer ${url}/health within ${timeoutMs / 1000} s`);
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			const port = typeof address === "object" && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}

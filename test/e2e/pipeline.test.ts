@@ -1,0 +1,99 @@
+/**
+ * End to end against the real local stack (wrangler dev: workerd, local D1,
+ * Queues and Durable Object alarms) with real HTTP receivers on 127.0.0.1.
+ */
+import { readFileSync } from "node:fs";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReceiver } from "../../scripts/lib/receiver.ts";
+import { E2E_TOKENS, startTestStack, type TestStack, waitFor } from "./localStack";
+
+const RETRY_INTERVAL_SECONDS = 1;
+let stack: TestStack;
+
+beforeAll(async () => {
+	stack = await startTestStack({
+		RETRY_INTERVAL_SECONDS: String(RETRY_INTERVAL_SECONDS),
+		MAX_RETRIES: "3",
+		DELIVERY_TIMEOUT_MS: "5000",
+		STRANDED_AFTER_SECONDS: "60",
+		ALLOW_PRIVATE_DESTINATIONS: "true",
+	});
+});
+
+afterAll(async () => {
+	await stack?.dispose();
+});
+
+function fixture(actionType: string): string {
+	return readFileSync(new URL(`../fixtures/supportbee/${actionType}.json`, import.meta.url), "utf8");
+}
+
+async function register(url: string): Promise<{ id: string; secret: string }> {
+	const response = await fetch(`${stack.url}/api/endpoints`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}`, "content-type": "application/json" },
+		body: JSON.stringify({ url }),
+	});
+	expect(response.status).toBe(201);
+	return response.json() as Promise<{ id: string; secret: string }>;
+}
+
+async function unregister(id: string) {
+	await fetch(`${stack.url}/api/endpoints/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}` } });
+}
+
+async function postEvent(body: string): Promise<{ event_id: string; deliveries: number }> {
+	const response = await fetch(`${stack.url}/events`, {
+		method: "POST",
+		headers: { "x-supportbee-key": E2E_TOKENS.INGEST_TOKEN, "content-type": "application/json" },
+		body,
+	});
+	expect(response.status).toBe(202);
+	return response.json() as Promise<{ event_id: string; deliveries: number }>;
+}
+
+describe("the local stack", () => {
+	it("delivers every posted event to every receiver, signed", async () => {
+		const receivers = await Promise.all([startReceiver(), startReceiver()]);
+		const endpoints = await Promise.all(receivers.map((receiver) => register(`${receiver.url}/hook`)));
+		const types = ["ticket.created", "agent.reply.created", "ticket.archived"];
+		const sent = new Map<string, string>();
+		for (const type of types) {
+			const body = fixture(type);
+			const receipt = await postEvent(body);
+			expect(receipt.deliveries).toBe(2);
+			sent.set(receipt.event_id, body);
+		}
+		await waitFor(() => receivers.every((r) => r.received.length >= types.length), 15_000, "every delivery");
+		receivers.forEach((receiver, i) => {
+			const webhook = new Webhook(endpoints[i].secret);
+			expect(receiver.received).toHaveLength(types.length);
+			for (const request of receiver.received) {
+				const id = String(request.headers["webhook-id"]);
+				expect(request.body).toBe(sent.get(id));
+				expect(webhook.verify(request.body, request.headers as Record<string, string>)).toEqual(JSON.parse(request.body));
+			}
+		});
+		await Promise.all(endpoints.map((endpoint) => unregister(endpoint.id)));
+		await Promise.all(receivers.map((receiver) => receiver.close()));
+	});
+
+	it("retries a receiver that fails three times, one interval apart, and stops at its first success", async () => {
+		const receiver = await startReceiver((_webhook, index) => ({ status: index < 3 ? 503 : 200 }));
+		const endpoint = await register(`${receiver.url}/flaky`);
+		const { event_id } = await postEvent(fixture("ticket.created"));
+		await waitFor(() => receiver.received.length >= 4, 20_000, "four attempts");
+		// Long enough for a fifth attempt to show up if there were one.
+		await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_SECONDS * 2000));
+		expect(receiver.received).toHaveLength(4);
+		expect(new Set(receiver.received.map((r) => r.headers["webhook-id"]))).toEqual(new Set([event_id]));
+		const gaps = receiver.received.slice(1).map((r, i) => r.receivedAt - receiver.received[i].receivedAt);
+		for (const gap of gaps) {
+			expect(gap).toBeGreaterThanOrEqual(RETRY_INTERVAL_SECONDS * 1000 - 50);
+			expect(gap).toBeLessThan(RETRY_INTERVAL_SECONDS * 1000 + 1500);
+		}
+		await unregister(endpoint.id);
+		await receiver.close();
+	});
+});
