@@ -2,6 +2,7 @@ CREATE TABLE `attempts` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`delivery_id` text NOT NULL,
 	`attempt_number` integer,
+	`manual` integer DEFAULT false NOT NULL,
 	`started_at` integer NOT NULL,
 	`duration_ms` integer NOT NULL,
 	`status_code` integer,
@@ -12,6 +13,7 @@ CREATE TABLE `attempts` (
 );
 --> statement-breakpoint
 CREATE INDEX `attempts_delivery` ON `attempts` (`delivery_id`);--> statement-breakpoint
+CREATE INDEX `attempts_started_at` ON `attempts` (`started_at`);--> statement-breakpoint
 CREATE TABLE `deliveries` (
 	`id` text PRIMARY KEY NOT NULL,
 	`event_id` text NOT NULL,
@@ -35,7 +37,12 @@ CREATE TABLE `endpoints` (
 	`events` text DEFAULT '["*"]' NOT NULL,
 	`enabled` integer DEFAULT true NOT NULL,
 	`secret` text NOT NULL,
+	`previous_secret` text,
+	`previous_secret_expires_at` integer,
+	`headers` text DEFAULT '{}' NOT NULL,
+	`disabled_reason` text,
 	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
 	`deleted_at` integer
 );
 --> statement-breakpoint
@@ -47,7 +54,8 @@ CREATE TABLE `events` (
 	`received_at` integer NOT NULL,
 	`delivery_count` integer DEFAULT 0 NOT NULL,
 	`idempotency_key` text,
-	`body_hash` text NOT NULL
+	`body_hash` text NOT NULL,
+	`is_test` integer DEFAULT false NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `events_idempotency_key` ON `events` (`idempotency_key`);--> statement-breakpoint

@@ -3,6 +3,7 @@
  * defaults. A missing secret fails closed: the route answers 503 naming it.
  */
 import { HttpError } from "./http/errors";
+import type { DestinationPolicy } from "./security/destination";
 
 export interface Settings {
 	retryIntervalMs: number;
@@ -11,6 +12,13 @@ export interface Settings {
 	deliveryTimeoutMs: number;
 	/** A pending or overdue delivery untouched this long is taken up again by the sweep. */
 	strandedAfterMs: number;
+	/** Finished events, deliveries and attempts older than this are purged. */
+	retentionMs: number;
+	/** Local development only: lets destinations be private addresses and local names. */
+	allowPrivateDestinations: boolean;
+	httpsOnly: boolean;
+	/** The Worker's own public origins, refused as destinations (loops). */
+	publicOrigins: string[];
 }
 
 export const DEFAULTS = {
@@ -18,6 +26,7 @@ export const DEFAULTS = {
 	MAX_RETRIES: 3,
 	DELIVERY_TIMEOUT_MS: 10_000,
 	STRANDED_AFTER_SECONDS: 120,
+	RETENTION_DAYS: 30,
 } as const;
 
 type NumericSetting = keyof typeof DEFAULTS;
@@ -38,6 +47,29 @@ export function readSettings(env: Env): Settings {
 		maxRetries: Math.floor(readNumber(env, "MAX_RETRIES", 0)),
 		deliveryTimeoutMs: readNumber(env, "DELIVERY_TIMEOUT_MS", 1),
 		strandedAfterMs: readNumber(env, "STRANDED_AFTER_SECONDS", 0) * 1000,
+		retentionMs: readNumber(env, "RETENTION_DAYS", 1) * 24 * 60 * 60 * 1000,
+		allowPrivateDestinations: readFlag(env, "ALLOW_PRIVATE_DESTINATIONS"),
+		httpsOnly: readFlag(env, "HTTPS_ONLY"),
+		publicOrigins: (env.PUBLIC_ORIGINS ?? "")
+			.split(/[\s,]+/)
+			.filter(Boolean)
+			.map((origin) => new URL(origin).origin),
+	};
+}
+
+function readFlag(env: Env, name: "ALLOW_PRIVATE_DESTINATIONS" | "HTTPS_ONLY"): boolean {
+	const raw = (env[name] ?? "false").trim().toLowerCase();
+	if (raw === "true" || raw === "1") return true;
+	if (raw === "false" || raw === "0" || raw === "") return false;
+	throw new Error(`Setting ${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+/** The destination rules in force; `requestOrigin` is the Worker's origin as seen by the current request, if any. */
+export function destinationPolicy(settings: Settings, requestOrigin?: string): DestinationPolicy {
+	return {
+		allowPrivate: settings.allowPrivateDestinations,
+		httpsOnly: settings.httpsOnly,
+		ownOrigins: requestOrigin ? [...settings.publicOrigins, requestOrigin] : settings.publicOrigins,
 	};
 }
 

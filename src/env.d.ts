@@ -3,6 +3,8 @@
 interface HivepostSecrets {
 	ADMIN_TOKEN?: string;
 	INGEST_TOKEN?: string;
+	/** When set, ingest requests must carry Standard Webhooks signatures made with it. */
+	INGEST_SIGNING_SECRET?: string;
 }
 interface Env extends HivepostSecrets {}
 declare namespace Cloudflare {

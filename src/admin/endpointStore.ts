@@ -4,7 +4,8 @@
  */
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { deliveries, endpoints } from "../db/schema";
+import { endpoints } from "../db/schema";
+import { cancelUnfinishedDeliveries } from "../delivery/cancel";
 import { newSigningSecret } from "../delivery/signature";
 import { ALL_EVENTS } from "../events";
 import { newId } from "../http/ids";
@@ -53,7 +54,12 @@ export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS
 		events: JSON.stringify(events),
 		enabled: true,
 		secret: newSigningSecret(),
+		previousSecret: null,
+		previousSecretExpiresAt: null,
+		headers: "{}",
+		disabledReason: null,
 		createdAt: now,
+		updatedAt: now,
 		deletedAt: null,
 	};
 }
@@ -62,10 +68,7 @@ export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS
 export function deleteEndpointsStatements(db: Database, ids: string[]) {
 	const now = Date.now();
 	return [
-		db
-			.update(deliveries)
-			.set({ status: "cancelled", nextAttemptAt: null, claimId: null, updatedAt: now })
-			.where(and(inArray(deliveries.endpointId, ids), inArray(deliveries.status, ["pending", "retrying"]))),
+		cancelUnfinishedDeliveries(db, ids, now),
 		db
 			.update(endpoints)
 			.set({ deletedAt: now })

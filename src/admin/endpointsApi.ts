@@ -4,12 +4,13 @@
  */
 import { Hono } from "hono";
 import { z } from "zod/mini";
-import { chunk, database, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
+import { destinationPolicy, readSettings } from "../config";
+import { chunk, database, insertInChunks, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
 import { endpoints } from "../db/schema";
 import { ALL_EVENTS, EVENT_TYPES } from "../events";
 import { HttpError } from "../http/errors";
 import { readJson } from "../http/readJson";
-import { canonicalDestination, splitUrlList } from "./destinationUrl";
+import { checkDestination, type DestinationPolicy } from "../security/destination";
 import { deleteEndpointsStatements, findEndpoint, listEndpoints, newEndpoint, toView } from "./endpointStore";
 
 const eventListSchema = z.pipe(
@@ -28,8 +29,18 @@ const replaceSchema = z.object({
 	urls: z.string({ error: "must be a string of URLs separated by commas" }),
 });
 
-function destinationOrThrow(raw: string, field: string): string {
-	const check = canonicalDestination(raw);
+/** Splits SupportBee's "Web Hooks" text box: URLs separated by commas, semicolons or white space. */
+function splitUrlList(text: string): string[] {
+	return text.split(/[\s,;]+/).filter((part) => part !== "");
+}
+
+/** The destination rules for a URL saved through this request (its own origin counts as a loop). */
+function policyFor(c: { env: Env; req: { url: string } }): DestinationPolicy {
+	return destinationPolicy(readSettings(c.env), new URL(c.req.url).origin);
+}
+
+function destinationOrThrow(raw: string, field: string, policy: DestinationPolicy): string {
+	const check = checkDestination(raw, policy);
 	if (!check.ok) throw new HttpError(422, `URL ${JSON.stringify(raw)} ${check.problem}.`, { [field]: `${raw} ${check.problem}` });
 	return check.url;
 }
@@ -48,7 +59,7 @@ export const endpointsApi = new Hono<{ Bindings: Env }>()
 	})
 	.post("/", async (c) => {
 		const input = await readJson(c, createSchema);
-		const url = destinationOrThrow(input.url, "url");
+		const url = destinationOrThrow(input.url, "url", policyFor(c));
 		const db = database(c.env);
 		if ((await listEndpoints(db)).some((row) => row.url === url)) {
 			throw new HttpError(409, `${url} is already registered. Edit or delete the existing endpoint instead.`, {
@@ -61,7 +72,8 @@ export const endpointsApi = new Hono<{ Bindings: Env }>()
 	})
 	.put("/", async (c) => {
 		const input = await readJson(c, replaceSchema);
-		const wanted = [...new Set(splitUrlList(input.urls).map((raw, i) => destinationOrThrow(raw, `urls[${i}]`)))];
+		const policy = policyFor(c);
+		const wanted = [...new Set(splitUrlList(input.urls).map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
 		const db = database(c.env);
 		const existing = await listEndpoints(db);
 		const removed = existing.filter((row) => !wanted.includes(row.url)).map((row) => row.id);
@@ -69,8 +81,7 @@ export const endpointsApi = new Hono<{ Bindings: Env }>()
 		const added = wanted.filter((url) => !existing.some((row) => row.url === url)).map((url) => newEndpoint(url));
 		const statements = [
 			...chunk(removed, MAX_IDS_PER_STATEMENT).flatMap((ids) => deleteEndpointsStatements(db, ids)),
-			// Eight columns a row: twelve rows stay under D1's 100 parameters.
-			...chunk(added, 12).map((rows) => db.insert(endpoints).values(rows)),
+			...insertInChunks(db, endpoints, added),
 		];
 		const [first, ...rest] = statements;
 		if (first) await db.batch([first, ...rest]).catch(conflictOnDuplicate);

@@ -1,4 +1,6 @@
+import { getTableColumns } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
 
 export type Database = ReturnType<typeof database>;
@@ -7,8 +9,17 @@ export function database(env: Env) {
 	return drizzle(env.DB, { schema });
 }
 
-/** D1 allows 100 bound parameters per statement; lists of ids are cut to fit, with room for the other parameters. */
+/** D1 allows 100 bound parameters per statement. */
+const MAX_BOUND_PARAMETERS = 100;
+
+/** Lists of ids are cut to this size, leaving room for a statement's other parameters. */
 export const MAX_IDS_PER_STATEMENT = 90;
+
+/** Multi-row inserts of `rows` into `table`, each within D1's parameter limit. For a batch. */
+export function insertInChunks<Table extends SQLiteTable>(db: Database, table: Table, rows: Table["$inferInsert"][]) {
+	const rowsPerInsert = Math.floor(MAX_BOUND_PARAMETERS / Object.keys(getTableColumns(table)).length);
+	return chunk(rows, rowsPerInsert).map((part) => db.insert(table).values(part));
+}
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
 	const chunks: T[][] = [];

@@ -20,7 +20,15 @@ export const endpoints = sqliteTable(
 		enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
 		/** `whsec_<base64>`: the Standard Webhooks signing secret. */
 		secret: text("secret").notNull(),
+		/** The secret replaced by the last rotation; deliveries carry its signature too until it expires. */
+		previousSecret: text("previous_secret"),
+		previousSecretExpiresAt: integer("previous_secret_expires_at"),
+		/** JSON object of extra request headers for the receiver's own auth (e.g. Authorization). Write-only in the API. */
+		headers: text("headers").notNull().default("{}"),
+		/** Why the endpoint was disabled by Hivepost itself (e.g. the destination answered 410 Gone); null otherwise. */
+		disabledReason: text("disabled_reason"),
 		createdAt: integer("created_at").notNull(),
+		updatedAt: integer("updated_at").notNull(),
 		deletedAt: integer("deleted_at"),
 	},
 	(table) => [uniqueIndex("endpoints_live_url").on(table.url).where(sql`${table.deletedAt} IS NULL`)],
@@ -39,6 +47,8 @@ export const events = sqliteTable(
 		idempotencyKey: text("idempotency_key"),
 		/** SHA-256 (hex) of the body, to tell a true repeat from a key reused for another body. */
 		bodyHash: text("body_hash").notNull(),
+		/** A sample sent by an admin's "Send test event", not by the helpdesk. */
+		isTest: integer("is_test", { mode: "boolean" }).notNull().default(false),
 	},
 	(table) => [uniqueIndex("events_idempotency_key").on(table.idempotencyKey), index("events_received_at").on(table.receivedAt)],
 );
@@ -80,6 +90,8 @@ export const attempts = sqliteTable(
 			.references(() => deliveries.id),
 		/** 1-based count of automatic attempts; null for a manual one. */
 		attemptNumber: integer("attempt_number"),
+		/** Made by an admin ("Retry now"); does not count against the automatic attempts. */
+		manual: integer("manual", { mode: "boolean" }).notNull().default(false),
 		startedAt: integer("started_at").notNull(),
 		durationMs: integer("duration_ms").notNull(),
 		/** HTTP status, or null when no response came (network error, timeout). */
@@ -89,5 +101,5 @@ export const attempts = sqliteTable(
 		responseBody: text("response_body"),
 		succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
 	},
-	(table) => [index("attempts_delivery").on(table.deliveryId)],
+	(table) => [index("attempts_delivery").on(table.deliveryId), index("attempts_started_at").on(table.startedAt)],
 );

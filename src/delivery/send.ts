@@ -16,7 +16,10 @@ export interface WebhookRequest {
 	body: string;
 	/** The event id: the same for every endpoint and retry, so receivers can dedupe. */
 	webhookId: string;
-	secret: string;
+	/** Signing secrets: the current one, plus the previous one for a while after a rotation. */
+	secrets: readonly string[];
+	/** The endpoint's custom headers (the receiver's own auth); ours win on a clash. */
+	headers: Readonly<Record<string, string>>;
 	timeoutMs: number;
 }
 
@@ -27,12 +30,14 @@ export interface SendResult {
 	statusCode: number | null;
 	error: string | null;
 	responseBody: string | null;
+	/** What a 429 or 503 asked for in Retry-After, in ms from now. */
+	retryAfterMs: number | null;
 }
 
 export async function sendWebhook(request: WebhookRequest): Promise<SendResult> {
 	const startedAt = Date.now();
 	const timestamp = Math.floor(startedAt / 1000);
-	const finish = (fields: Pick<SendResult, "ok" | "statusCode" | "error" | "responseBody">): SendResult => ({
+	const finish = (fields: Omit<SendResult, "startedAt" | "durationMs">): SendResult => ({
 		...fields,
 		startedAt,
 		durationMs: Date.now() - startedAt,
@@ -45,19 +50,39 @@ export async function sendWebhook(request: WebhookRequest): Promise<SendResult> 
 			redirect: "manual",
 			signal: AbortSignal.timeout(request.timeoutMs),
 			headers: {
+				...request.headers,
 				"content-type": "application/json",
 				"user-agent": USER_AGENT,
 				"webhook-id": request.webhookId,
 				"webhook-timestamp": String(timestamp),
-				"webhook-signature": await signWebhook(request.secret, request.webhookId, timestamp, request.body),
+				// Several signatures are space separated; a receiver accepts the message if any verifies.
+				"webhook-signature": (
+					await Promise.all(request.secrets.map((secret) => signWebhook(secret, request.webhookId, timestamp, request.body)))
+				).join(" "),
 			},
 		});
 		const responseBody = await readSnippet(response);
 		const ok = response.status >= 200 && response.status < 300;
-		return finish({ ok, statusCode: response.status, error: ok ? null : describeStatus(response.status), responseBody });
+		const retryAfterMs =
+			response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get("retry-after"), Date.now()) : null;
+		return finish({ ok, statusCode: response.status, error: ok ? null : describeStatus(response.status), responseBody, retryAfterMs });
 	} catch (error) {
-		return finish({ ok: false, statusCode: null, error: describeError(error, request.timeoutMs), responseBody: null });
+		return finish({ ok: false, statusCode: null, error: describeError(error, request.timeoutMs), responseBody: null, retryAfterMs: null });
 	}
+}
+
+/** A failed attempt that never reached the network (the destination was refused). */
+export function refusedResult(problem: string): SendResult {
+	return { ok: false, startedAt: Date.now(), durationMs: 0, statusCode: null, error: problem, responseBody: null, retryAfterMs: null };
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+	if (!value) return null;
+	const text = value.trim();
+	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 function describeStatus(status: number): string {
