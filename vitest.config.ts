@@ -9,6 +9,11 @@ const TEST_SETTINGS = {
 	MAX_RETRIES: "3",
 	DELIVERY_TIMEOUT_MS: "500",
 	STRANDED_AFTER_SECONDS: "120",
+	RETENTION_DAYS: "30",
+	HTTPS_ONLY: "false",
+	ALLOW_PRIVATE_DESTINATIONS: "false",
+	PUBLIC_ORIGINS: "https://hooks.hivepost.example",
+	INGEST_SIGNING_SECRET: "",
 };
 
 export default defineConfig(async () => {
