@@ -1,0 +1,62 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/config";
+import { database } from "../../src/db/client";
+import { attemptNow } from "../../src/delivery/attempt";
+import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { clearRetryAlarms } from "./retryAlarms";
+
+afterEach(async () => {
+	vi.restoreAllMocks();
+	await clearRetryAlarms();
+});
+
+async function retryingDelivery() {
+	await createEndpoint("https://receiver.example/hook");
+	const { queue } = await ingest(fixture("ticket.created"));
+	const [{ deliveryId }] = queue.messages;
+	await runConsumer([deliveryId]);
+	const [before] = await rows<{ status: string; attempt_count: number; next_attempt_at: number }>(
+		"SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?",
+		deliveryId,
+	);
+	return { deliveryId, before };
+}
+
+describe("Retry now (a manual attempt)", () => {
+	it("on success ends the delivery and its pending retries, outside the automatic count", async () => {
+		stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 200 }));
+		const { deliveryId, before } = await retryingDelivery();
+		expect(before).toMatchObject({ status: "retrying", attempt_count: 1 });
+		const attempt = await attemptNow(database(env), readSettings(env), deliveryId);
+		expect(attempt).toMatchObject({ manual: true, attemptNumber: null, succeeded: true, statusCode: 200, deliveryStatus: "delivered" });
+		expect(await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?", deliveryId)).toEqual([
+			{ status: "delivered", attempt_count: 1, next_attempt_at: null },
+		]);
+		expect(await rows("SELECT attempt_number, manual FROM attempts ORDER BY id")).toEqual([
+			{ attempt_number: 1, manual: 0 },
+			{ attempt_number: null, manual: 1 },
+		]);
+	});
+
+	it("on failure leaves the automatic schedule exactly as it was", async () => {
+		stubDestination(() => new Response(null, { status: 502 }));
+		const { deliveryId, before } = await retryingDelivery();
+		const attempt = await attemptNow(database(env), readSettings(env), deliveryId);
+		expect(attempt).toMatchObject({ manual: true, succeeded: false, statusCode: 502, deliveryStatus: "retrying" });
+		const [after] = await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?", deliveryId);
+		expect(after).toEqual(before);
+	});
+
+	it("ignores Retry-After: it is the admin's call", async () => {
+		stubDestination(() => new Response(null, { status: 429, headers: { "retry-after": "86400" } }));
+		const { deliveryId, before } = await retryingDelivery();
+		await attemptNow(database(env), readSettings(env), deliveryId);
+		const [after] = await rows("SELECT next_attempt_at FROM deliveries WHERE id = ?", deliveryId);
+		expect(after).toEqual({ next_attempt_at: before.next_attempt_at });
+	});
+
+	it("answers null for an unknown delivery", async () => {
+		expect(await attemptNow(database(env), readSettings(env), "dlv_missing")).toBeNull();
+	});
+});
