@@ -1,11 +1,12 @@
 /**
- * Worker entry: HTTP (the Hono app), the delivery queue consumer, the sweep
- * cron, and the RetryScheduler Durable Object class.
+ * Worker entry: HTTP (the Hono app), the delivery queue consumer, the cron
+ * (sweep and retention), and the RetryScheduler Durable Object class.
  *
  * Data flows one way: ingest → fan-out (D1 + queue) → delivery attempt →
  * (RetryScheduler alarm → delivery attempt), with the sweep as a safety net.
  */
 import { app } from "./app";
+import { purgeExpired } from "./db/retention";
 import { consumeDeliveries } from "./delivery/consumer";
 import type { DeliveryMessage } from "./fanout/enqueue";
 import { sweep } from "./retry/sweep";
@@ -16,7 +17,9 @@ export default {
 	fetch: app.fetch,
 	queue: (batch, env) => consumeDeliveries(batch, env),
 	async scheduled(_controller, env) {
-		const report = await sweep(env);
-		if (report.requeued || report.failed) console.log(`sweep: requeued ${report.requeued}, marked failed ${report.failed}`);
+		const swept = await sweep(env);
+		if (swept.requeued || swept.failed) console.log(`sweep: requeued ${swept.requeued}, marked failed ${swept.failed}`);
+		const purged = await purgeExpired(env);
+		if (purged.deliveries || purged.events) console.log(`retention: purged ${purged.deliveries} deliveries, ${purged.events} events`);
 	},
 } satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -1,7 +1,8 @@
 /**
  * POST /events: the one endpoint the helpdesk calls. Checks run in a fixed
  * order, and each failure stores and queues nothing:
- * 401 credentials → 415 content type → 413 size → 400 unreadable → 422 unknown event.
+ * 401 credentials → 415 content type → 413 size → 401 signature (when signed
+ * ingest is on) → 400 unreadable → 422 unknown event.
  * A 202 is sent only once the event and its deliveries are committed in D1.
  */
 import { Hono } from "hono";
@@ -14,6 +15,7 @@ import { HttpError } from "../http/errors";
 import { bearerToken, tokensMatch } from "../http/tokens";
 import { parseEvent } from "./parseEvent";
 import { storeEvent } from "./storeEvent";
+import { verifyIngestSignature } from "./verifySignature";
 
 /** The largest event body accepted (bytes). SupportBee events are a few KB. */
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -50,8 +52,12 @@ const limitSize = bodyLimit({
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requireIngestToken, requireJson, limitSize, async (c) => {
 	const body = await c.req.text();
+	const signedId = c.env.INGEST_SIGNING_SECRET
+		? await verifyIngestSignature(c.env.INGEST_SIGNING_SECRET, (name) => c.req.header(name), body)
+		: null;
 	const { actionType } = parseEvent(body);
-	const idempotencyKey = c.req.header("idempotency-key")?.trim() || null;
+	// A sender retrying a signed event reuses its webhook-id: treat it as the idempotency key.
+	const idempotencyKey = c.req.header("idempotency-key")?.trim() || (signedId ? `webhook-id:${signedId}` : null);
 	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
 		throw new HttpError(422, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { "Idempotency-Key": "too long" });
 	}

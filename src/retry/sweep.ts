@@ -2,16 +2,15 @@
  * The sweep, run by the Cron Trigger every minute: nothing accepted is ever
  * left behind. It re-enqueues deliveries that are pending or retrying but
  * overdue by STRANDED_AFTER_SECONDS (a lost queue send, a Worker that died
- * mid-attempt, an alarm that never got armed), marks as failed those whose
- * attempts are used up, and forgets Idempotency-Keys older than 24 h.
+ * mid-attempt, an alarm that never got armed) and marks as failed those whose
+ * attempts are used up.
  * Running beside normal delivery is safe: the attempt's claim decides.
  */
-import { and, gte, inArray, isNotNull, lt, lte } from "drizzle-orm";
+import { and, gte, inArray, lt, lte } from "drizzle-orm";
 import { readSettings } from "../config";
 import { database } from "../db/client";
-import { deliveries, events } from "../db/schema";
+import { deliveries } from "../db/schema";
 import { enqueueDeliveries } from "../fanout/enqueue";
-import { IDEMPOTENCY_WINDOW_MS } from "../ingest/storeEvent";
 
 /** Most deliveries one sweep re-enqueues; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;
@@ -27,16 +26,12 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 	const overdue = lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs);
 	const unfinished = inArray(deliveries.status, ["pending", "retrying"]);
 	const maxAttempts = settings.maxRetries + 1;
-	const [exhausted, , stranded] = await db.batch([
+	const [exhausted, stranded] = await db.batch([
 		db
 			.update(deliveries)
 			.set({ status: "failed", nextAttemptAt: null, claimId: null, updatedAt: now })
 			.where(and(unfinished, overdue, gte(deliveries.attemptCount, maxAttempts)))
 			.returning({ id: deliveries.id }),
-		db
-			.update(events)
-			.set({ idempotencyKey: null })
-			.where(and(isNotNull(events.idempotencyKey), lt(events.receivedAt, now - IDEMPOTENCY_WINDOW_MS))),
 		db
 			.select({ id: deliveries.id })
 			.from(deliveries)

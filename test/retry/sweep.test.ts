@@ -75,14 +75,6 @@ describe("the sweep", () => {
 		expect(await rows("SELECT status, next_attempt_at FROM deliveries")).toEqual([{ status: "failed", next_attempt_at: null }]);
 	});
 
-	it("forgets Idempotency-Keys older than 24 hours", async () => {
-		await ingest(fixture("ticket.created"), { "idempotency-key": "k1" });
-		await sweepWith(Date.now() + 24 * 3600 * 1000 - 1000);
-		expect(await rows("SELECT idempotency_key FROM events")).toEqual([{ idempotency_key: "k1" }]);
-		await sweepWith(Date.now() + 24 * 3600 * 1000 + 1000);
-		expect(await rows("SELECT idempotency_key FROM events")).toEqual([{ idempotency_key: null }]);
-	});
-
 	it("runs from the Worker's scheduled handler", async () => {
 		await createEndpoint("https://receiver.example/hook");
 		const { queue: lost } = await ingest(fixture("ticket.created"));
