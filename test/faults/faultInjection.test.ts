@@ -1,0 +1,142 @@
+/**
+ * Fault injection: D1 writes that fail (SQLite triggers that abort), a queue
+ * that throws, a Durable Object that cannot be reached, settings that change
+ * under an armed retry. Whatever breaks, an accepted event is delivered or
+ * ends failed/cancelled: never lost, never a fifth automatic attempt.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/config";
+import { database } from "../../src/db/client";
+import { attemptDeliveries } from "../../src/delivery/attempt";
+import { consumeDeliveries } from "../../src/delivery/consumer";
+import type { DeliveryMessage } from "../../src/fanout/enqueue";
+import { sweep } from "../../src/retry/sweep";
+import { clearRetryAlarms } from "../delivery/retryAlarms";
+import { createEndpoint, fixture, ingest, recordingQueue, rows, runConsumer, stubDestination } from "../helpers";
+
+const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
+const leaseMs = Number(env.RETRY_INTERVAL_SECONDS) * 1000 + Number(env.DELIVERY_TIMEOUT_MS);
+
+async function failWritesTo(table: string) {
+	await env.DB.prepare(`CREATE TRIGGER injected_fault BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`).run();
+}
+
+afterEach(async () => {
+	vi.restoreAllMocks();
+	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();
+	await clearRetryAlarms();
+});
+
+async function sweepAt(now: number) {
+	const queue = recordingQueue();
+	const report = await sweep({ ...env, DELIVERY_QUEUE: queue as unknown as Queue }, now);
+	return { report, ids: queue.messages.map((m) => m.deliveryId) };
+}
+
+describe("faults during ingest", () => {
+	it("a D1 failure while storing the deliveries leaves no event behind and answers 500", async () => {
+		await createEndpoint("https://receiver.example/hook");
+		await failWritesTo("deliveries");
+		const { response, queue } = await ingest(fixture("ticket.created"));
+		expect(response.status).toBe(500);
+		expect(((await response.json()) as { error: string }).error).toMatch(/Internal error/);
+		expect(await rows("SELECT id FROM events")).toEqual([]);
+		expect(queue.batches).toEqual([]);
+	});
+
+	it("a queue that throws after the commit: 202, and the sweep sends the deliveries later", async () => {
+		await createEndpoint("https://a.example/hook");
+		await createEndpoint("https://b.example/hook");
+		const broken = { sendBatch: vi.fn().mockRejectedValue(new Error("queue down")) } as unknown as Queue;
+		const { response } = await ingest(fixture("ticket.created"), {}, { DELIVERY_QUEUE: broken });
+		expect(response.status).toBe(202);
+		const stored = (await rows<{ id: string }>("SELECT id FROM deliveries ORDER BY id")).map((d) => d.id);
+		expect(stored).toHaveLength(2);
+		const { ids } = await sweepAt(Date.now() + strandedAfterMs + 1);
+		expect(ids.sort()).toEqual(stored);
+	});
+});
+
+describe("faults during delivery", () => {
+	it("the destination got it but recording failed: at most one duplicate with the same webhook-id", async () => {
+		const destination = stubDestination(() => new Response("ok"));
+		await createEndpoint("https://receiver.example/hook");
+		const { queue, response } = await ingest(fixture("ticket.created"));
+		const { event_id } = (await response.json()) as { event_id: string };
+		const [{ deliveryId }] = queue.messages;
+
+		await failWritesTo("attempts");
+		const result = await runConsumer([deliveryId]);
+		expect(result.retryMessages).toEqual([{ msgId: "msg-0" }]);
+		expect(destination.requests).toHaveLength(1);
+		await env.DB.prepare("DROP TRIGGER injected_fault").run();
+
+		// The queue's redelivery finds the delivery claimed, and does nothing.
+		await runConsumer([deliveryId]);
+		expect(destination.requests).toHaveLength(1);
+		// Once the claim's lease has passed, the sweep takes it up again.
+		const { ids } = await sweepAt(Date.now() + leaseMs + strandedAfterMs + 1);
+		expect(ids).toEqual([deliveryId]);
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
+		await runConsumer(ids);
+		expect(destination.requests.map((r) => r.headers.get("webhook-id"))).toEqual([event_id, event_id]);
+		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 2 }]);
+	});
+
+	it("a last attempt whose result was lost ends failed, with no fifth attempt", async () => {
+		const destination = stubDestination(() => new Response(null, { status: 500 }));
+		await createEndpoint("https://receiver.example/hook");
+		const { queue } = await ingest(fixture("ticket.created"));
+		const [{ deliveryId }] = queue.messages;
+		await env.DB.prepare("UPDATE deliveries SET status = 'retrying', attempt_count = 3").run();
+		await failWritesTo("attempts");
+		await runConsumer([deliveryId]);
+		await env.DB.prepare("DROP TRIGGER injected_fault").run();
+		expect(destination.requests).toHaveLength(1);
+
+		const { report, ids } = await sweepAt(Date.now() + leaseMs + strandedAfterMs + 1);
+		expect(report).toEqual({ requeued: 0, failed: 1 });
+		expect(ids).toEqual([]);
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
+		await runConsumer([deliveryId]);
+		expect(destination.requests).toHaveLength(1);
+		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "failed", attempt_count: 4 }]);
+	});
+
+	it("a retry scheduler that cannot be reached: the message is acked and the sweep re-arms the retry", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		await createEndpoint("https://receiver.example/hook");
+		const { queue } = await ingest(fixture("ticket.created"));
+		const [{ deliveryId }] = queue.messages;
+		const unreachable = {
+			idFromName: (name: string) => env.RETRY_SCHEDULER.idFromName(name),
+			get: () => ({ schedule: () => Promise.reject(new Error("Durable Object unavailable")) }),
+		} as unknown as Env["RETRY_SCHEDULER"];
+		const batch = createMessageBatch<DeliveryMessage>("hivepost-deliveries", [
+			{ id: "m", timestamp: new Date(), attempts: 1, body: { deliveryId } },
+		]);
+		const ctx = createExecutionContext();
+		await consumeDeliveries(batch, { ...env, RETRY_SCHEDULER: unreachable });
+		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m"]);
+		const [{ next_attempt_at }] = await rows<{ next_attempt_at: number }>("SELECT next_attempt_at FROM deliveries");
+		expect((await sweepAt(next_attempt_at + strandedAfterMs + 1)).ids).toEqual([deliveryId]);
+	});
+
+	it("a destination that stops being allowed (ALLOW_PRIVATE_DESTINATIONS turned off) is refused at send time", async () => {
+		const destination = stubDestination(() => new Response("ok"));
+		await env.DB.prepare(
+			"INSERT INTO endpoints (id, url, secret, created_at, updated_at) VALUES ('ep_local', 'http://127.0.0.1:9000/hook', 'whsec_AAAA', 0, 0)",
+		).run();
+		const { queue } = await ingest(fixture("ticket.created"));
+		const [{ deliveryId }] = queue.messages;
+		// Saved while private destinations were allowed; the setting is now off.
+		const [outcome] = await attemptDeliveries(database(env), { ...readSettings(env), allowPrivateDestinations: false }, [deliveryId]);
+		expect(outcome.result).toBe("retrying");
+		expect(destination.requests).toEqual([]);
+		expect(await rows("SELECT error FROM attempts")).toEqual([
+			{ error: expect.stringMatching(/^refused: the destination is a loopback address/) },
+		]);
+	});
+});
