@@ -1,15 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { EndpointView } from "../../src/admin/endpointStore";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows } from "../helpers";
 
-interface Endpoint {
-	id: string;
-	url: string;
-	events: string[];
-	enabled: boolean;
-	created_at: string;
-	secret?: string;
-}
+type Endpoint = EndpointView;
 
 function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = adminHeaders) {
 	return request(`/api/endpoints${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(
