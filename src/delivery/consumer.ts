@@ -6,6 +6,7 @@
 import { readSettings } from "../config";
 import { database } from "../db/client";
 import type { DeliveryMessage } from "../fanout/enqueue";
+import { errorMessage } from "../http/errors";
 import { scheduleRetry } from "../retry/scheduler";
 import { attemptDeliveries } from "./attempt";
 
@@ -18,8 +19,8 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 			batch.messages.map((message) => message.body.deliveryId),
 		);
 	} catch (error) {
-		// D1 unreachable: nothing was recorded, so let the queue bring these messages back.
-		console.error(`delivery batch failed, retrying its messages: ${error instanceof Error ? error.message : error}`);
+		// D1 failed: the queue brings these messages back; a delivery already claimed returns through the sweep.
+		console.error(`delivery batch failed, retrying its messages: ${errorMessage(error)}`);
 		for (const message of batch.messages) message.retry();
 		return;
 	}
@@ -32,7 +33,7 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 					await scheduleRetry(env, outcome.deliveryId, outcome.nextAttemptAt);
 				} catch (error) {
 					// The retry is recorded in D1; the sweep arms it once it is overdue.
-					console.error(`arming retry of ${outcome.deliveryId} failed: ${error instanceof Error ? error.message : error}`);
+					console.error(`arming retry of ${outcome.deliveryId} failed: ${errorMessage(error)}`);
 				}
 			}
 			message.ack();

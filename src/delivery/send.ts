@@ -3,6 +3,7 @@
  * classifies what happened. It never throws; every outcome is a SendResult.
  */
 import pkg from "../../package.json";
+import { errorMessage } from "../http/errors";
 import { signWebhook } from "./signature";
 
 /** How much of a destination's answer is kept for the delivery log. */
@@ -94,7 +95,7 @@ function describeError(error: unknown, timeoutMs: number): string {
 	if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
 		return `timed out: no response within ${timeoutMs} ms`;
 	}
-	return `network error: ${error instanceof Error ? error.message : String(error)}`;
+	return `network error: ${errorMessage(error)}`;
 }
 
 /** Reads at most RESPONSE_SNIPPET_BYTES of the body, then cancels the rest of the stream. */

@@ -20,3 +20,8 @@ export function errorResponse(c: Context, error: HttpError): Response {
 	if (error.fields) body.fields = error.fields;
 	return c.json(body, error.status);
 }
+
+/** A thrown value as text for a log line. */
+export function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}

@@ -11,7 +11,7 @@ import { createMiddleware } from "hono/factory";
 import { requireSecret } from "../config";
 import { database } from "../db/client";
 import { enqueueDeliveries } from "../fanout/enqueue";
-import { HttpError } from "../http/errors";
+import { errorMessage, HttpError } from "../http/errors";
 import { bearerToken, tokensMatch } from "../http/tokens";
 import { parseEvent } from "./parseEvent";
 import { storeEvent } from "./storeEvent";
@@ -67,9 +67,7 @@ export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requir
 		await enqueueDeliveries(c.env.DELIVERY_QUEUE, stored.deliveryIds);
 	} catch (error) {
 		// Committed in D1 already: the sweep enqueues whatever was not sent.
-		console.error(
-			`queueing deliveries of ${stored.receipt.event_id} failed; the sweep will retry: ${error instanceof Error ? error.message : error}`,
-		);
+		console.error(`queueing deliveries of ${stored.receipt.event_id} failed; the sweep will retry: ${errorMessage(error)}`);
 	}
 	return c.json(stored.receipt, 202);
 });

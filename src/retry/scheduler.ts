@@ -10,6 +10,7 @@ import { readSettings } from "../config";
 import { type Database, database } from "../db/client";
 import { deliveries } from "../db/schema";
 import { attemptDeliveries } from "../delivery/attempt";
+import { errorMessage } from "../http/errors";
 
 /** When the attempt itself cannot run (D1 unavailable), try again this much later. */
 const ALARM_ERROR_BACKOFF_MS = 60_000;
@@ -33,7 +34,7 @@ export class RetryScheduler extends DurableObject<Env> {
 				outcome.result === "retrying" ? outcome.nextAttemptAt : outcome.result === "skipped" ? await findDueTime(db, deliveryId) : null;
 		} catch (error) {
 			// A throwing alarm is re-run by the platform within seconds; re-arm ourselves instead, the claim keeps it exact.
-			console.error(`retry alarm for ${deliveryId} failed: ${error instanceof Error ? error.message : error}`);
+			console.error(`retry alarm for ${deliveryId} failed: ${errorMessage(error)}`);
 			next = Date.now() + ALARM_ERROR_BACKOFF_MS;
 		}
 		if (next === null) {
