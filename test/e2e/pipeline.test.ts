@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 function fixture(actionType: string): string {
-	return readFileSync(new URL(`../fixtures/supportbee/${actionType}.json`, import.meta.url), "utf8");
+	return readFileSync(new URL(`../../src/samples/supportbee/${actionType}.json`, import.meta.url), "utf8");
 }
 
 async function register(url: string): Promise<{ id: string; secret: string }> {
