@@ -10,6 +10,7 @@ import { openApiRoute } from "./admin/api/openapi";
 import { statsApi } from "./admin/api/stats";
 import type { AdminEnv } from "./admin/auth/authenticate";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin } from "./admin/auth/guards";
+import { adminPages } from "./admin/pages/routes";
 import { errorResponse, HttpError } from "./http/errors";
 import { ingestRoutes } from "./ingest/route";
 
@@ -22,6 +23,7 @@ export const app = new Hono<AdminEnv>()
 	.route("/api/deliveries", deliveriesApi)
 	.route("/api/events", eventsApi)
 	.route("/api/stats", statsApi)
+	.route("/admin", adminPages)
 	.notFound(() => {
 		throw new HttpError(404, "No such route. See the README for the API.");
 	})

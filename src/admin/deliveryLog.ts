@@ -16,6 +16,7 @@ const deliveryColumns = {
 	eventId: deliveries.eventId,
 	endpointId: deliveries.endpointId,
 	endpointUrl: endpoints.url,
+	endpointDeletedAt: endpoints.deletedAt,
 	actionType: events.actionType,
 	isTest: events.isTest,
 	status: deliveries.status,
@@ -33,6 +34,8 @@ function toDeliveryView(row: DeliveryRow) {
 		event_id: row.eventId,
 		endpoint_id: row.endpointId,
 		endpoint_url: row.endpointUrl,
+		/** A deleted endpoint's deliveries stay in the log but cannot be retried. */
+		endpoint_deleted: row.endpointDeletedAt !== null,
 		action_type: row.actionType,
 		test: row.isTest,
 		status: row.status,

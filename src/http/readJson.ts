@@ -1,5 +1,5 @@
 /**
- * Reads and validates a JSON request body (or a query string) against a zod
+ * Reads and validates a JSON request body (or a query string, or a form) against a zod
  * schema, mapping problems onto the one error shape: unreadable JSON or a
  * missing required member is a 400, a present but invalid value a 422, each
  * naming the field.
@@ -15,15 +15,20 @@ export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema:
 	} catch {
 		throw new HttpError(400, "The body is not valid JSON. Send a JSON object with `Content-Type: application/json`.");
 	}
-	return validate(body, schema, "body");
+	return validateInput(body, schema, "body");
 }
 
 /** The query string's parameters, validated like a body. */
 export function readQuery<Schema extends z.ZodMiniType>(c: Context, schema: Schema): z.infer<Schema> {
-	return validate(c.req.query(), schema, "query");
+	return validateInput(c.req.query(), schema, "query");
 }
 
-function validate<Schema extends z.ZodMiniType>(body: unknown, schema: Schema, what: "body" | "query"): z.infer<Schema> {
+/** Validates input already read (a body, a query, a submitted form), with the same mapping onto the error shape. */
+export function validateInput<Schema extends z.ZodMiniType>(
+	body: unknown,
+	schema: Schema,
+	what: "body" | "query" | "form",
+): z.infer<Schema> {
 	const parsed = schema.safeParse(body);
 	if (parsed.success) return parsed.data;
 	const fields: Record<string, string> = {};
