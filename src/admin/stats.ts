@@ -25,7 +25,8 @@ export interface EndpointHealth {
 export async function readStats(db: Database, now = Date.now()) {
 	const since = now - STATS_WINDOW_MS;
 	const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-	const hour = sql<number>`(${events.receivedAt} - ${firstHour}) / ${HOUR_MS}`;
+	// CAST: D1 may bind JS numbers as REAL, which would make the division fractional.
+	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
 	const attemptsPerEndpoint = db
 		.select({ endpointId: deliveries.endpointId, total: count(), succeeded: sum(attempts.succeeded), lastId: max(attempts.id) })
 		.from(attempts)
