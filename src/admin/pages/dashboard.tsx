@@ -46,7 +46,7 @@ export function EndpointsTable({ endpoints, health }: { endpoints: EndpointView[
 	}
 	return (
 		<div class="table-wrap">
-			<table>
+			<table class="stack">
 				<thead>
 					<tr>
 						<th>URL</th>

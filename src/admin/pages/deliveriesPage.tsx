@@ -23,7 +23,7 @@ function Select(props: { name: string; label: string; value?: string; options: {
 export function DeliveryRows({ deliveries }: { deliveries: DeliveryView[] }) {
 	return (
 		<div class="table-wrap">
-			<table>
+			<table class="stack">
 				<thead>
 					<tr>
 						<th>Created</th>

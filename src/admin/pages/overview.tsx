@@ -53,7 +53,7 @@ export function Overview({ stats }: { stats: Stats }) {
 				</div>
 			</div>
 			<EventsChart hours={stats.events_per_hour} />
-			<div class="row">
+			<div class="axis">
 				<small>24 h ago</small>
 				<small class="muted">events per hour (UTC); test events not counted</small>
 				<small>now</small>

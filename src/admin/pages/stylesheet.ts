@@ -24,7 +24,7 @@ table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .78rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
 .table-wrap { overflow-x: auto; }
-td.url, .url { word-break: break-all; }
+td.url, .url { overflow-wrap: anywhere; }
 input[type=text], input[type=password], input[type=url], input[type=datetime-local], select, textarea {
   font: inherit; padding: .4rem .5rem; border: 1px solid #c9ced8; border-radius: 6px; background: #fff; color: var(--fg); max-width: 100%; }
 textarea { width: 100%; min-height: 5.5rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
@@ -34,6 +34,7 @@ button.primary { background: var(--accent); border-color: var(--accent); color: 
 button.danger { color: var(--bad); border-color: #f1b8b3; }
 form.inline { display: inline; }
 .row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
+.axis { display: flex; justify-content: space-between; gap: .5rem; margin-top: .3rem; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .78rem; font-weight: 600; background: #eef0f4; color: #344054; }
 .badge.delivered, .badge.enabled { background: var(--ok-bg); color: var(--ok); }
 .badge.failed, .badge.disabled { background: var(--bad-bg); color: var(--bad); }
@@ -58,6 +59,9 @@ dl.facts dd { margin: 0; word-break: break-all; }
 @media (max-width: 640px) {
   main { padding: .75rem; }
   th.optional, td.optional { display: none; }
+  table.stack thead { display: none; }
+  table.stack tr { display: block; padding: .5rem 0; border-bottom: 1px solid var(--line); }
+  table.stack td { display: block; border: 0; padding: .15rem 0; }
   header.top form { margin-left: 0; }
 }
 `;
