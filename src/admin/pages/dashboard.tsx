@@ -19,6 +19,11 @@ function eventsSummary(events: string[]): string {
 	return events.includes("*") ? "All events" : `${events.length} event type${events.length === 1 ? "" : "s"}`;
 }
 
+/** "97.5% ok of 40 attempts (24 h)", or that there were none. */
+export function successSummary(health: EndpointHealth): string {
+	return health.attempts_24h ? `${percent(health.success_rate_24h)} ok of ${health.attempts_24h} attempts (24 h)` : "No attempts in 24 h";
+}
+
 function Health({ health }: { health: EndpointHealth }) {
 	return (
 		<div>
@@ -32,8 +37,7 @@ function Health({ health }: { health: EndpointHealth }) {
 			)}
 			<div>
 				<small>
-					{health.attempts_24h ? `${percent(health.success_rate_24h)} ok of ${health.attempts_24h} attempts (24 h)` : "No attempts in 24 h"}{" "}
-					· {health.retrying} retrying · {health.failed} failed
+					{successSummary(health)} · {health.retrying} retrying · {health.failed} failed
 				</small>
 			</div>
 		</div>

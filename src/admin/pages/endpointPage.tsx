@@ -6,7 +6,8 @@
 import { EVENT_TYPES } from "../../events";
 import type { EndpointView } from "../endpointStore";
 import type { EndpointHealth } from "../stats";
-import { ActionButton, Badge, percent, Time } from "./components";
+import { ActionButton, Badge, Time } from "./components";
+import { successSummary } from "./dashboard";
 import { type Chrome, Layout } from "./layout";
 
 export interface EndpointPageProps {
@@ -151,10 +152,8 @@ export function EndpointPage(props: EndpointPageProps) {
 							<span class="muted">none yet</span>
 						)}
 					</dd>
-					<dt>Success (24 h)</dt>
-					<dd>
-						{percent(health.success_rate_24h)} of {health.attempts_24h} attempts
-					</dd>
+					<dt>Success</dt>
+					<dd>{successSummary(health)}</dd>
 					<dt>Now</dt>
 					<dd>
 						<a href={`/admin/deliveries?endpoint_id=${endpoint.id}&status=retrying`}>{health.retrying} retrying</a> ·{" "}
