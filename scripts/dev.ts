@@ -45,9 +45,11 @@ const sweepEveryMinute = setInterval(() => {
 console.log(`
 Hivepost is running at ${stack.url}   (local development secrets only, from .dev.vars)
 
+  Admin page:  ${stack.url}/admin
+               sign in with the admin token: ${vars.ADMIN_TOKEN}
   Ingest:      POST ${stack.url}/events
                Authorization: Bearer ${vars.INGEST_TOKEN}
-  Admin API:   ${stack.url}/api/endpoints
+  Admin API:   ${stack.url}/api/endpoints   (OpenAPI: ${stack.url}/api/openapi.json)
                Authorization: Bearer ${vars.ADMIN_TOKEN}
 
   Try it:
