@@ -82,7 +82,7 @@ export async function replaceEndpoints(db: Database, policy: DestinationPolicy, 
 		...insertInChunks(db, endpoints, added),
 	];
 	if (first) await db.batch([first, ...rest]).catch(conflictOnDuplicate);
-	return { kept, added, removed };
+	return { kept, added };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { EndpointView } from "../../src/admin/endpointStore";
 import { clearRetryAlarms } from "../delivery/retryAlarms";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
 import { api, apiWithQueue, json } from "./adminApi";
@@ -9,15 +10,7 @@ afterEach(async () => {
 	await clearRetryAlarms();
 });
 
-interface View {
-	id: string;
-	url: string;
-	events: string[];
-	enabled: boolean;
-	disabled_reason: string | null;
-	headers: Record<string, string>;
-	secret?: string;
-}
+type View = EndpointView;
 
 describe("GET and PATCH /api/endpoints/:id", () => {
 	it("shows one endpoint, without its secret", async () => {
