@@ -3,7 +3,7 @@
  * cancels its pending and retrying deliveries in the same transaction;
  * history is kept.
  */
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { endpoints } from "../db/schema";
 import { cancelUnfinishedDeliveries } from "../delivery/cancel";
@@ -49,8 +49,9 @@ export function storedHeaders(row: EndpointRow): Record<string, string> {
 	return JSON.parse(row.headers);
 }
 
+/** Live endpoints in the order they were added (rowid keeps the typed order of one Update App). */
 export function listEndpoints(db: Database): Promise<EndpointRow[]> {
-	return db.select().from(endpoints).where(isNull(endpoints.deletedAt)).orderBy(asc(endpoints.createdAt), asc(endpoints.id));
+	return db.select().from(endpoints).where(isNull(endpoints.deletedAt)).orderBy(asc(endpoints.createdAt), sql`rowid`);
 }
 
 export function findEndpoint(db: Database, id: string): Promise<EndpointRow | undefined> {

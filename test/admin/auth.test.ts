@@ -139,6 +139,25 @@ describe("security headers", () => {
 		});
 	}
 
+	it("are on refusals too: the sign-in page, a 401 from the API, a CSRF 403", async () => {
+		const responses = [
+			(await request("/admin")).response,
+			(await request("/api/endpoints")).response,
+			await submit("/admin/webhooks", { urls: "" }, { origin: "https://evil.example" }),
+		];
+		expect(responses.map((response) => response.status)).toEqual([401, 401, 403]);
+		for (const response of responses) {
+			expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+			expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+		}
+	});
+
+	it("fail closed with a 503 page naming ADMIN_TOKEN when it is not set", async () => {
+		const { response } = await request("/admin", {}, { ADMIN_TOKEN: undefined });
+		expect(response.status).toBe(503);
+		expect(await response.text()).toContain("ADMIN_TOKEN is not set");
+	});
+
 	it("serve the one stylesheet without signing in", async () => {
 		const { response } = await request("/admin/style.css");
 		expect(response.status).toBe(200);

@@ -22,17 +22,20 @@ describe("the Web Hooks box (SupportBee's Update App)", () => {
 	it("adds the new URLs, keeps the unchanged ones with their secrets, deletes the removed ones", async () => {
 		const kept = await createEndpoint("https://keep.example/hook");
 		const removed = await createEndpoint("https://remove.example/hook");
-		const response = await submit("/admin/webhooks", { urls: "https://keep.example/hook, https://new.example/hook" });
+		const response = await submit("/admin/webhooks", {
+			urls: "https://keep.example/hook, https://z.example/hook, https://new.example/hook",
+		});
 		expect(response.status).toBe(303);
 		expect(response.headers.get("location")).toBe("/admin?notice=webhooks-updated");
-		expect(await rows("SELECT id, url, secret FROM endpoints WHERE deleted_at IS NULL ORDER BY created_at")).toEqual([
+		expect(await rows("SELECT id, url, secret FROM endpoints WHERE deleted_at IS NULL ORDER BY created_at, rowid")).toEqual([
 			{ id: kept.id, url: "https://keep.example/hook", secret: kept.secret },
+			expect.objectContaining({ url: "https://z.example/hook" }),
 			expect.objectContaining({ url: "https://new.example/hook" }),
 		]);
 		expect(await rows("SELECT deleted_at IS NOT NULL AS deleted FROM endpoints WHERE id = ?", removed.id)).toEqual([{ deleted: 1 }]);
 		const home = await html("/admin?notice=webhooks-updated");
 		expect(home).toContain("Saved: the endpoints now match the list.");
-		expect(home).toContain(">https://keep.example/hook, https://new.example/hook</textarea>");
+		expect(home).toContain(">https://keep.example/hook, https://z.example/hook, https://new.example/hook</textarea>");
 	});
 
 	it("shows which URL is wrong and why, keeps what was typed, and changes nothing", async () => {
