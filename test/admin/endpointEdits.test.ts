@@ -2,7 +2,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EndpointView } from "../../src/admin/endpointStore";
 import { clearRetryAlarms } from "../delivery/retryAlarms";
-import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 import { api, apiWithQueue, json } from "./adminApi";
 
 afterEach(async () => {
@@ -177,6 +177,24 @@ describe("POST /api/endpoints/:id/test", () => {
 		const destination = stubDestination(() => new Response("ok"));
 		await runConsumer([sent.delivery_id]);
 		expect(destination.requests.map((r) => [r.url, r.headers.get("webhook-id")])).toEqual([["https://a.example/hook", sent.event_id]]);
+	});
+
+	it("still answers 202 when the queue is down: the pending delivery is left to the sweep", async () => {
+		const target = await createEndpoint("https://a.example/hook");
+		const failingQueue = {
+			send: async () => {},
+			sendBatch: async () => {
+				throw new Error("queue down");
+			},
+		} as unknown as Queue;
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const { response } = await request(
+			`/api/endpoints/${target.id}/test`,
+			{ method: "POST", headers: adminHeaders, body: JSON.stringify({ action_type: "ticket.created" }) },
+			{ DELIVERY_QUEUE: failingQueue },
+		);
+		expect(response.status).toBe(202);
+		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
 	});
 
 	it("answers 422 to an unknown type, 404 to an unknown endpoint, 409 to a disabled one", async () => {
