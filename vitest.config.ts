@@ -14,6 +14,8 @@ const TEST_SETTINGS = {
 	ALLOW_PRIVATE_DESTINATIONS: "false",
 	PUBLIC_ORIGINS: "https://hooks.hivepost.example",
 	INGEST_SIGNING_SECRET: "",
+	ACCESS_TEAM_DOMAIN: "",
+	ACCESS_AUD: "",
 };
 
 export default defineConfig(async () => {

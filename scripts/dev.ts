@@ -45,16 +45,18 @@ const sweepEveryMinute = setInterval(() => {
 console.log(`
 Hivepost is running at ${stack.url}   (local development secrets only, from .dev.vars)
 
+  Admin page:  ${stack.url}/admin
+               sign in with the admin token: ${vars.ADMIN_TOKEN}
   Ingest:      POST ${stack.url}/events
                Authorization: Bearer ${vars.INGEST_TOKEN}
-  Admin API:   ${stack.url}/api/endpoints
+  Admin API:   ${stack.url}/api/endpoints   (OpenAPI: ${stack.url}/api/openapi.json)
                Authorization: Bearer ${vars.ADMIN_TOKEN}
 
   Try it:
     curl -s -X POST ${stack.url}/api/endpoints -H 'authorization: Bearer ${vars.ADMIN_TOKEN}' \\
       -H 'content-type: application/json' -d '{"url": "http://127.0.0.1:9000/hook"}'
     curl -s -X POST ${stack.url}/events -H 'authorization: Bearer ${vars.INGEST_TOKEN}' \\
-      -H 'content-type: application/json' --data-binary @test/fixtures/supportbee/ticket.created.json
+      -H 'content-type: application/json' --data-binary @src/samples/supportbee/ticket.created.json
 
 Press Ctrl-C to stop.
 `);

@@ -1,29 +1,29 @@
 /**
- * The HTTP surface, composed in one place: health, ingest, admin API, and
- * the one error shape for everything that goes wrong.
+ * The HTTP surface, composed in one place: health, ingest, the admin API and
+ * its OpenAPI document, the admin page, and the one error shape for
+ * everything that goes wrong.
  */
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
-import { endpointsApi } from "./admin/endpointsApi";
-import { requireSecret } from "./config";
+import { deliveriesApi, eventsApi } from "./admin/api/deliveries";
+import { endpointsApi } from "./admin/api/endpoints";
+import { openApiRoute } from "./admin/api/openapi";
+import { statsApi } from "./admin/api/stats";
+import type { AdminEnv } from "./admin/auth/authenticate";
+import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin } from "./admin/auth/guards";
+import { adminPages } from "./admin/pages/routes";
 import { errorResponse, HttpError } from "./http/errors";
-import { bearerToken, tokensMatch } from "./http/tokens";
 import { ingestRoutes } from "./ingest/route";
 
-const requireAdminToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
-	const expected = requireSecret(c.env, "ADMIN_TOKEN");
-	const presented = bearerToken(c.req.header("authorization"));
-	if (!presented || !(await tokensMatch(presented, expected))) {
-		throw new HttpError(401, "Missing or wrong admin token. Send `Authorization: Bearer <ADMIN_TOKEN>`.");
-	}
-	await next();
-});
-
-export const app = new Hono<{ Bindings: Env }>()
+export const app = new Hono<AdminEnv>()
 	.get("/health", (c) => c.json({ ok: true }))
 	.route("/", ingestRoutes)
-	.use("/api/*", requireAdminToken)
+	.route("/api/openapi.json", openApiRoute)
+	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin)
 	.route("/api/endpoints", endpointsApi)
+	.route("/api/deliveries", deliveriesApi)
+	.route("/api/events", eventsApi)
+	.route("/api/stats", statsApi)
+	.route("/admin", adminPages)
 	.notFound(() => {
 		throw new HttpError(404, "No such route. See the README for the API.");
 	})

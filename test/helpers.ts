@@ -3,19 +3,16 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { app } from "../src/app";
+import { isEventType } from "../src/events";
 import type { DeliveryMessage } from "../src/fanout/enqueue";
 import worker from "../src/index";
-
-const rawFixtures = import.meta.glob<string>("./fixtures/supportbee/*.json", { query: "?raw", import: "default", eager: true });
+import { sampleEvent } from "../src/samples";
 
 /** The exact text of a SupportBee sample event, e.g. fixture("ticket.created"). */
 export function fixture(actionType: string): string {
-	const text = rawFixtures[`./fixtures/supportbee/${actionType}.json`];
-	if (!text) throw new Error(`no fixture for ${actionType}`);
-	return text;
+	if (!isEventType(actionType)) throw new Error(`no fixture for ${actionType}`);
+	return sampleEvent(actionType);
 }
-
-export const ALL_FIXTURE_TYPES = Object.keys(rawFixtures).map((path) => path.replace(/^.*\/(.+)\.json$/, "$1"));
 
 /** A queue binding that records what was sent instead of delivering it. */
 export function recordingQueue() {

@@ -1,24 +1,32 @@
 /**
- * Endpoint queries. Deleting an endpoint is a soft delete that cancels its
- * pending and retrying deliveries in the same transaction; history is kept.
+ * Endpoint queries and views. Deleting an endpoint is a soft delete that
+ * cancels its pending and retrying deliveries in the same transaction;
+ * history is kept.
  */
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { endpoints } from "../db/schema";
 import { cancelUnfinishedDeliveries } from "../delivery/cancel";
 import { newSigningSecret } from "../delivery/signature";
 import { ALL_EVENTS } from "../events";
+import { HttpError } from "../http/errors";
 import { newId } from "../http/ids";
+import { maskedHeaders } from "./customHeaders";
 
 export type EndpointRow = typeof endpoints.$inferSelect;
 
-/** The public view of an endpoint; `secret` only where it was just created. */
+/** The public view of an endpoint: header values masked; `secret` only where it was just created or rotated. */
 export interface EndpointView {
 	id: string;
 	url: string;
 	events: string[];
 	enabled: boolean;
+	/** Why Hivepost disabled it by itself (e.g. 410 Gone); null otherwise. */
+	disabled_reason: string | null;
+	/** Header name → masked hint of its value. */
+	headers: Record<string, string>;
 	created_at: string;
+	updated_at: string;
 	secret?: string;
 }
 
@@ -28,14 +36,22 @@ export function toView(row: EndpointRow, withSecret = false): EndpointView {
 		url: row.url,
 		events: JSON.parse(row.events),
 		enabled: row.enabled,
+		disabled_reason: row.disabledReason,
+		headers: maskedHeaders(storedHeaders(row)),
 		created_at: new Date(row.createdAt).toISOString(),
+		updated_at: new Date(row.updatedAt).toISOString(),
 	};
 	if (withSecret) view.secret = row.secret;
 	return view;
 }
 
+export function storedHeaders(row: EndpointRow): Record<string, string> {
+	return JSON.parse(row.headers);
+}
+
+/** Live endpoints in the order they were added (rowid keeps the typed order of one Update App). */
 export function listEndpoints(db: Database): Promise<EndpointRow[]> {
-	return db.select().from(endpoints).where(isNull(endpoints.deletedAt)).orderBy(asc(endpoints.createdAt), asc(endpoints.id));
+	return db.select().from(endpoints).where(isNull(endpoints.deletedAt)).orderBy(asc(endpoints.createdAt), sql`rowid`);
 }
 
 export function findEndpoint(db: Database, id: string): Promise<EndpointRow | undefined> {
@@ -46,7 +62,14 @@ export function findEndpoint(db: Database, id: string): Promise<EndpointRow | un
 		.get();
 }
 
-export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS]): EndpointRow {
+/** The live endpoint, or a 404. */
+export async function requireEndpoint(db: Database, id: string): Promise<EndpointRow> {
+	const row = await findEndpoint(db, id);
+	if (!row) throw new HttpError(404, `No endpoint with id ${id}. List them with GET /api/endpoints.`);
+	return row;
+}
+
+export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS], headers: Record<string, string> = {}): EndpointRow {
 	const now = Date.now();
 	return {
 		id: newId("ep", now),
@@ -56,7 +79,7 @@ export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS
 		secret: newSigningSecret(),
 		previousSecret: null,
 		previousSecretExpiresAt: null,
-		headers: "{}",
+		headers: JSON.stringify(headers),
 		disabledReason: null,
 		createdAt: now,
 		updatedAt: now,

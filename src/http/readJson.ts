@@ -1,7 +1,8 @@
 /**
- * Reads and validates a JSON request body against a zod schema, mapping
- * problems onto the one error shape: unreadable JSON or a missing required
- * member is a 400, a present but invalid value a 422, each naming the field.
+ * Reads and validates a JSON request body (or a query string, or a form) against a zod
+ * schema, mapping problems onto the one error shape: unreadable JSON or a
+ * missing required member is a 400, a present but invalid value a 422, each
+ * naming the field.
  */
 import type { Context } from "hono";
 import type { z } from "zod/mini";
@@ -14,12 +15,26 @@ export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema:
 	} catch {
 		throw new HttpError(400, "The body is not valid JSON. Send a JSON object with `Content-Type: application/json`.");
 	}
+	return validateInput(body, schema, "body");
+}
+
+/** The query string's parameters, validated like a body. */
+export function readQuery<Schema extends z.ZodMiniType>(c: Context, schema: Schema): z.infer<Schema> {
+	return validateInput(c.req.query(), schema, "query");
+}
+
+/** Validates input already read (a body, a query, a submitted form), with the same mapping onto the error shape. */
+export function validateInput<Schema extends z.ZodMiniType>(
+	body: unknown,
+	schema: Schema,
+	what: "body" | "query" | "form",
+): z.infer<Schema> {
 	const parsed = schema.safeParse(body);
 	if (parsed.success) return parsed.data;
 	const fields: Record<string, string> = {};
 	let missing = false;
 	for (const issue of parsed.error.issues) {
-		const name = issue.path.map(String).join(".") || "body";
+		const name = issue.path.map(String).join(".") || what;
 		const isMissing = valueAt(body, issue.path) === undefined;
 		missing ||= isMissing;
 		fields[name] ??= isMissing ? "required" : issue.message;
@@ -27,7 +42,7 @@ export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema:
 	const summary = Object.entries(fields)
 		.map(([name, problem]) => `${name}: ${problem}`)
 		.join("; ");
-	throw new HttpError(missing ? 400 : 422, `Invalid request body (${summary}).`, fields);
+	throw new HttpError(missing ? 400 : 422, `Invalid request ${what} (${summary}).`, fields);
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

@@ -5,10 +5,9 @@
  * local Cron Triggers do not fire by themselves, so the sweep (triggered here
  * through wrangler's /__scheduled) is what recovers the work.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
-import { E2E_TOKENS, startTestStack, type TestStack, waitFor } from "./localStack.ts";
+import { E2E_TOKENS, sampleBody, startTestStack, type TestStack, waitFor } from "./localStack.ts";
 
 const EVENTS = 500;
 const KILL_AFTER_ACCEPTED = 200;
@@ -45,9 +44,7 @@ afterAll(async () => {
 });
 
 it("delivers every accepted event to every endpoint after a SIGKILL mid-burst", async () => {
-	const bodies = ["ticket.created", "customer.reply.created", "agent.reply.created", "comment.created"].map((type) =>
-		readFileSync(new URL(`../fixtures/supportbee/${type}.json`, import.meta.url), "utf8"),
-	);
+	const bodies = ["ticket.created", "customer.reply.created", "agent.reply.created", "comment.created"].map(sampleBody);
 	const accepted = new Set<string>();
 	let killed = false;
 	let next = 0;

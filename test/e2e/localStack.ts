@@ -1,5 +1,5 @@
 /** Boots an isolated local stack for an end-to-end test: own state folder, own settings, no .dev.vars. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyLocalMigrations, freePort, type LocalStack, startLocalStack } from "../../scripts/lib/localStack.ts";
@@ -50,4 +50,9 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
 	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A SupportBee sample event's exact text, as the helpdesk would send it. */
+export function sampleBody(actionType: string): string {
+	return readFileSync(new URL(`../../src/samples/supportbee/${actionType}.json`, import.meta.url), "utf8");
 }

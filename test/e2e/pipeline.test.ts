@@ -2,11 +2,10 @@
  * End to end against the real local stack (wrangler dev: workerd, local D1,
  * Queues and Durable Object alarms) with real HTTP receivers on 127.0.0.1.
  */
-import { readFileSync } from "node:fs";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver } from "../../scripts/lib/receiver.ts";
-import { E2E_TOKENS, startTestStack, type TestStack, waitFor } from "./localStack";
+import { E2E_TOKENS, sampleBody, startTestStack, type TestStack, waitFor } from "./localStack";
 
 const RETRY_INTERVAL_SECONDS = 1;
 let stack: TestStack;
@@ -24,10 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await stack?.dispose();
 });
-
-function fixture(actionType: string): string {
-	return readFileSync(new URL(`../fixtures/supportbee/${actionType}.json`, import.meta.url), "utf8");
-}
 
 async function register(url: string): Promise<{ id: string; secret: string }> {
 	const response = await fetch(`${stack.url}/api/endpoints`, {
@@ -60,7 +55,7 @@ describe("the local stack", () => {
 		const types = ["ticket.created", "agent.reply.created", "ticket.archived"];
 		const sent = new Map<string, string>();
 		for (const type of types) {
-			const body = fixture(type);
+			const body = sampleBody(type);
 			const receipt = await postEvent(body);
 			expect(receipt.deliveries).toBe(2);
 			sent.set(receipt.event_id, body);
@@ -82,7 +77,7 @@ describe("the local stack", () => {
 	it("retries a receiver that fails three times, one interval apart, and stops at its first success", async () => {
 		const receiver = await startReceiver((_webhook, index) => ({ status: index < 3 ? 503 : 200 }));
 		const endpoint = await register(`${receiver.url}/flaky`);
-		const { event_id } = await postEvent(fixture("ticket.created"));
+		const { event_id } = await postEvent(sampleBody("ticket.created"));
 		await waitFor(() => receiver.received.length >= 4, 20_000, "four attempts");
 		// Long enough for a fifth attempt to show up if there were one.
 		await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_SECONDS * 2000));

@@ -1,0 +1,41 @@
+/**
+ * The admin page's session: a stateless cookie holding its expiry time,
+ * HMAC-signed with a key derived from ADMIN_TOKEN, so changing the token ends
+ * every session. HttpOnly, SameSite=Strict, Secure except on localhost.
+ */
+import type { Context } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { sha256Hex } from "../../http/ids";
+
+export const SESSION_COOKIE = "hivepost_session";
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function cookieOptions(c: Context) {
+	const local = LOCAL_HOSTS.has(new URL(c.req.url).hostname);
+	return { path: "/", httpOnly: true, sameSite: "Strict", secure: !local } as const;
+}
+
+/** Derived rather than the token itself, so the cookie's MAC key is used for nothing else. */
+function sessionKey(adminToken: string): Promise<string> {
+	return sha256Hex(`hivepost admin session\n${adminToken}`);
+}
+
+export async function startSession(c: Context, adminToken: string, now = Date.now()): Promise<void> {
+	const expiresAt = now + SESSION_TTL_MS;
+	await setSignedCookie(c, SESSION_COOKIE, String(expiresAt), await sessionKey(adminToken), {
+		...cookieOptions(c),
+		expires: new Date(expiresAt),
+	});
+}
+
+/** True when the request carries an unexpired session signed for this admin token. */
+export async function hasSession(c: Context, adminToken: string): Promise<boolean> {
+	const value = await getSignedCookie(c, await sessionKey(adminToken), SESSION_COOKIE);
+	return typeof value === "string" && Number(value) > Date.now();
+}
+
+export function endSession(c: Context): void {
+	deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
+}

@@ -1,0 +1,60 @@
+/**
+ * An endpoint's custom request headers (the receiver's own auth, e.g.
+ * `Authorization`). Names are RFC 9110 tokens, stored lower-case; the headers
+ * Hivepost sets itself cannot be overridden. Values are write-only: views
+ * show a masked hint, never the value.
+ */
+
+/** RFC 9110 `token`: the characters a header name may use. */
+export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** No CR, LF or NUL (header injection), at most 4 KB. */
+export const HEADER_VALUE_PATTERN = /^[^\r\n\0]*$/;
+export const MAX_HEADER_VALUE_LENGTH = 4096;
+export const MAX_CUSTOM_HEADERS = 20;
+
+/** Set by Hivepost on every delivery, or hop-by-hop: never taken from an endpoint. */
+export const RESERVED_HEADER_NAMES = new Set([
+	"content-type",
+	"content-length",
+	"host",
+	"user-agent",
+	"webhook-id",
+	"webhook-timestamp",
+	"webhook-signature",
+	"connection",
+	"keep-alive",
+	"proxy-authenticate",
+	"proxy-authorization",
+	"proxy-connection",
+	"te",
+	"trailer",
+	"transfer-encoding",
+	"upgrade",
+	"expect",
+	"cookie",
+]);
+
+export function isAllowedHeaderName(name: string): boolean {
+	return HEADER_NAME_PATTERN.test(name) && !RESERVED_HEADER_NAMES.has(name.toLowerCase());
+}
+
+/** Applies changes (a value sets, null removes) to the stored headers. */
+export function applyHeaderChanges(stored: Record<string, string>, changes: Record<string, string | null>): Record<string, string> {
+	const next = { ...stored };
+	for (const [name, value] of Object.entries(changes)) {
+		const key = name.toLowerCase();
+		if (value === null) delete next[key];
+		else next[key] = value;
+	}
+	return next;
+}
+
+/** What a view shows of a value: the last 4 characters of a long one, nothing of a short one. */
+export function maskHeaderValue(value: string): string {
+	return value.length >= 12 ? `••••${value.slice(-4)}` : "••••";
+}
+
+export function maskedHeaders(stored: Record<string, string>): Record<string, string> {
+	return Object.fromEntries(Object.entries(stored).map(([name, value]) => [name, maskHeaderValue(value)]));
+}

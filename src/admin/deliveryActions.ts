@@ -1,0 +1,87 @@
+/**
+ * What an admin can make happen to deliveries: send a test event, redeliver
+ * failed ones after an outage, retry one now. Each goes through the same
+ * queue and attempt code as the helpdesk's own events.
+ */
+import { and, eq, gte } from "drizzle-orm";
+import type { Settings } from "../config";
+import type { Database } from "../db/client";
+import { deliveries, endpoints, events } from "../db/schema";
+import { attemptNow, type ManualAttempt } from "../delivery/attempt";
+import type { EventType } from "../events";
+import { type DeliveryMessage, enqueueDeliveries } from "../fanout/enqueue";
+import { HttpError } from "../http/errors";
+import { newId, sha256Hex } from "../http/ids";
+import { sampleEvent } from "../samples";
+import { type EndpointRow, requireEndpoint } from "./endpointStore";
+
+/** Queues the deliveries; if that fails they are committed as pending already, so the sweep sends them. */
+async function enqueueOrLeaveToSweep(queue: Queue<DeliveryMessage>, deliveryIds: string[]): Promise<void> {
+	try {
+		await enqueueDeliveries(queue, deliveryIds);
+	} catch (error) {
+		console.error(
+			`queueing ${deliveryIds.length} admin deliveries failed; the sweep will send them: ${error instanceof Error ? error.message : error}`,
+		);
+	}
+}
+
+function refuseDisabled(endpoint: EndpointRow, what: string): void {
+	if (!endpoint.enabled) throw new HttpError(409, `The endpoint is disabled, so it cannot ${what}. Enable it first.`);
+}
+
+/** A new event (marked as a test) with the sample payload of `actionType`, delivered to this endpoint only. */
+export async function sendTestEvent(db: Database, queue: Queue<DeliveryMessage>, endpointId: string, actionType: EventType) {
+	refuseDisabled(await requireEndpoint(db, endpointId), "receive a test event");
+	const now = Date.now();
+	const body = sampleEvent(actionType);
+	const eventId = newId("evt", now);
+	const deliveryId = newId("dlv", now);
+	await db.batch([
+		db
+			.insert(events)
+			.values({ id: eventId, actionType, body, receivedAt: now, bodyHash: await sha256Hex(body), deliveryCount: 1, isTest: true }),
+		db
+			.insert(deliveries)
+			.values({ id: deliveryId, eventId, endpointId, status: "pending", nextAttemptAt: now, createdAt: now, updatedAt: now }),
+	]);
+	await enqueueOrLeaveToSweep(queue, [deliveryId]);
+	return { event_id: eventId, delivery_id: deliveryId };
+}
+
+/**
+ * Every `failed` delivery of the endpoint created since `since` starts over
+ * with a fresh automatic budget (reset in place, one statement); its attempt
+ * history stays.
+ */
+export async function redeliverFailed(db: Database, queue: Queue<DeliveryMessage>, endpointId: string, since: number): Promise<number> {
+	refuseDisabled(await requireEndpoint(db, endpointId), "be redelivered to");
+	const now = Date.now();
+	const reset = await db
+		.update(deliveries)
+		.set({ status: "pending", attemptCount: 0, nextAttemptAt: now, claimId: null, updatedAt: now })
+		.where(and(eq(deliveries.endpointId, endpointId), eq(deliveries.status, "failed"), gte(deliveries.createdAt, since)))
+		.returning({ id: deliveries.id });
+	await enqueueOrLeaveToSweep(
+		queue,
+		reset.map((row) => row.id),
+	);
+	return reset.length;
+}
+
+/** "Retry now": one manual attempt. 404 for an unknown delivery, 409 when its endpoint was deleted. */
+export async function retryNow(db: Database, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
+	const delivery = await db
+		.select({ status: deliveries.status, endpointDeletedAt: endpoints.deletedAt })
+		.from(deliveries)
+		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+		.where(eq(deliveries.id, deliveryId))
+		.get();
+	if (!delivery) throw new HttpError(404, `No delivery with id ${deliveryId}.`);
+	if (delivery.endpointDeletedAt !== null) {
+		throw new HttpError(409, "This delivery's endpoint was deleted, so there is nowhere to send it. Register the URL again and redeliver.");
+	}
+	const attempt = await attemptNow(db, settings, deliveryId);
+	if (!attempt) throw new HttpError(404, `No delivery with id ${deliveryId}.`);
+	return attempt;
+}

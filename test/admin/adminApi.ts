@@ -1,0 +1,16 @@
+/** Calls the admin JSON API with the admin token, returning the response. */
+import { adminHeaders, request } from "../helpers";
+
+export async function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = adminHeaders) {
+	const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+	return (await request(`/api${path}`, init)).response;
+}
+
+/** The same, also returning the recording queue the request used. */
+export async function apiWithQueue(path: string, method: string, body?: unknown) {
+	return request(`/api${path}`, { method, headers: adminHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
+	return (await response.json()) as T;
+}

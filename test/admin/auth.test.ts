@@ -1,0 +1,284 @@
+import { env } from "cloudflare:workers";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { SESSION_TTL_MS } from "../../src/admin/auth/session";
+import { request, rows } from "../helpers";
+import { ORIGIN, page, submit } from "./pageHelpers";
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+/** Signs in through the form and returns the session cookie as the browser would send it back. */
+async function signIn(token = env.ADMIN_TOKEN as string): Promise<string> {
+	const response = await submit("/admin/sign-in", { token }, { authorization: "" });
+	expect(response.status).toBe(303);
+	return (response.headers.get("set-cookie") ?? "").split(";")[0];
+}
+
+describe("signing in to the admin page", () => {
+	it("shows the sign-in form to a visitor without a session", async () => {
+		const { response } = await request("/admin");
+		expect(response.status).toBe(401);
+		const html = await response.text();
+		expect(html).toContain('action="/admin/sign-in"');
+		expect(html).not.toContain("Web Hooks");
+	});
+
+	it("sets an HttpOnly, SameSite=Strict, expiring session cookie, not Secure on localhost", async () => {
+		const response = await submit("/admin/sign-in", { token: env.ADMIN_TOKEN as string }, { authorization: "" });
+		expect(response.status).toBe(303);
+		expect(response.headers.get("location")).toBe("/admin");
+		const cookie = response.headers.get("set-cookie") ?? "";
+		expect(cookie).toMatch(/^hivepost_session=/);
+		expect(cookie).toContain("HttpOnly");
+		expect(cookie).toContain("SameSite=Strict");
+		expect(cookie).toContain("Path=/");
+		expect(cookie).toMatch(/Expires=/);
+		expect(cookie).not.toContain("Secure");
+		expect(cookie).not.toContain(env.ADMIN_TOKEN as string);
+	});
+
+	it("marks the cookie Secure on any other host", async () => {
+		const { response } = await request("https://hooks.example.com/admin/sign-in", {
+			method: "POST",
+			body: new URLSearchParams({ token: env.ADMIN_TOKEN as string }),
+			headers: { origin: "https://hooks.example.com", "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(response.headers.get("set-cookie")).toContain("Secure");
+	});
+
+	it("lets the session in to the page and the API", async () => {
+		const cookie = await signIn();
+		const home = await page("/admin", { headers: { cookie } });
+		expect(home.status).toBe(200);
+		expect(await home.text()).toContain("Web Hooks");
+		const { response } = await request("/api/endpoints", { headers: { cookie } });
+		expect(response.status).toBe(200);
+	});
+
+	it("refuses a wrong token and sets no cookie", async () => {
+		const response = await submit("/admin/sign-in", { token: "wrong" }, { authorization: "" });
+		expect(response.status).toBe(401);
+		expect(response.headers.get("set-cookie")).toBeNull();
+		expect(await response.text()).toContain("That is not the admin token.");
+	});
+
+	it("refuses a tampered, expired, or other-token session", async () => {
+		const cookie = await signIn();
+		const tampered = cookie.replace(/=(\d)/, (_m, digit) => `=${(Number(digit) + 1) % 10}`);
+		expect((await page("/admin", { headers: { cookie: tampered } })).status).toBe(401);
+
+		const later = Date.now() + SESSION_TTL_MS + 1000;
+		vi.spyOn(Date, "now").mockReturnValue(later);
+		expect((await page("/admin", { headers: { cookie } })).status).toBe(401);
+		vi.restoreAllMocks();
+
+		const { response } = await request("/admin", { headers: { cookie } }, { ADMIN_TOKEN: "a-rotated-admin-token" });
+		expect(response.status).toBe(401);
+	});
+
+	it("signs out by clearing the cookie", async () => {
+		const cookie = await signIn();
+		const response = await submit("/admin/sign-out", {}, { cookie });
+		expect(response.status).toBe(303);
+		expect(response.headers.get("set-cookie")).toMatch(/^hivepost_session=;.*Max-Age=0/);
+	});
+});
+
+describe("CSRF protection", () => {
+	it("refuses a cross-site form post and changes nothing", async () => {
+		const cookie = await signIn();
+		const attempts: Record<string, string>[] = [
+			{ cookie, origin: "https://evil.example" },
+			{ cookie, origin: "null" },
+			{ cookie, origin: "", "sec-fetch-site": "cross-site" },
+		];
+		for (const headers of attempts) {
+			const response = await submit("/admin/webhooks", { urls: "https://evil.example/hook" }, headers);
+			expect(response.status).toBe(403);
+			expect(await response.text()).toContain("CSRF");
+		}
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("refuses a cross-site form post to the API too", async () => {
+		const { response } = await request("/api/endpoints", {
+			method: "PUT",
+			body: '{"urls": "https://evil.example/hook"}',
+			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "text/plain", origin: "https://evil.example" },
+		});
+		expect(response.status).toBe(403);
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("accepts a same-origin form post (Origin or Sec-Fetch-Site)", async () => {
+		const cookie = await signIn();
+		expect((await submit("/admin/webhooks", { urls: "https://a.example/hook" }, { cookie })).status).toBe(303);
+		const viaFetchSite = await submit(
+			"/admin/webhooks",
+			{ urls: "https://b.example/hook" },
+			{ cookie, origin: "", "sec-fetch-site": "same-origin" },
+		);
+		expect(viaFetchSite.status).toBe(303);
+	});
+});
+
+describe("security headers", () => {
+	for (const path of ["/admin", "/api/endpoints"]) {
+		it(`are strict on ${path}`, async () => {
+			const response = await page(path);
+			const csp = response.headers.get("content-security-policy") ?? "";
+			expect(csp).toContain("default-src 'none'");
+			expect(csp).toContain("frame-ancestors 'none'");
+			expect(csp).not.toContain("script-src");
+			expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+			expect(response.headers.get("x-frame-options")).toBe("DENY");
+			expect(response.headers.get("cache-control")).toBe("no-store");
+		});
+	}
+
+	it("are on refusals too: the sign-in page, a 401 from the API, a CSRF 403", async () => {
+		const responses = [
+			(await request("/admin")).response,
+			(await request("/api/endpoints")).response,
+			await submit("/admin/webhooks", { urls: "" }, { origin: "https://evil.example" }),
+		];
+		expect(responses.map((response) => response.status)).toEqual([401, 401, 403]);
+		for (const response of responses) {
+			expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+			expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+		}
+	});
+
+	it("fail closed with a 503 page naming ADMIN_TOKEN when it is not set", async () => {
+		const { response } = await request("/admin", {}, { ADMIN_TOKEN: undefined });
+		expect(response.status).toBe(503);
+		expect(await response.text()).toContain("ADMIN_TOKEN is not set");
+	});
+
+	it("serve the one stylesheet without signing in", async () => {
+		const { response } = await request("/admin/style.css");
+		expect(response.status).toBe(200);
+		expect(response.headers.get("content-type")).toContain("text/css");
+	});
+});
+
+describe("Cloudflare Access mode", () => {
+	const team = "hivepost-test.cloudflareaccess.com";
+	const aud = "aud-tag-0123456789";
+	const accessEnv = { ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: aud };
+	let privateKey: CryptoKey;
+	let otherKey: CryptoKey;
+	let jwk: Record<string, unknown>;
+
+	beforeAll(async () => {
+		const pair = await generateKeyPair("RS256", { extractable: true });
+		privateKey = pair.privateKey;
+		otherKey = (await generateKeyPair("RS256")).privateKey;
+		jwk = { ...(await exportJWK(pair.publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+	});
+
+	/** Serves the team's keys at its certs URL, as Cloudflare does; anything else is a test bug. */
+	function stubCerts() {
+		return vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+			const url = new Request(input).url;
+			if (url === `https://${team}/cdn-cgi/access/certs`) return Response.json({ keys: [jwk] });
+			throw new Error(`unexpected fetch ${url}`);
+		});
+	}
+
+	function accessJwt(claims: { iss?: string; aud?: string; exp?: number } = {}, key = privateKey) {
+		return new SignJWT({ email: "admin@example.com" })
+			.setProtectedHeader({ alg: "RS256", kid: "test-key" })
+			.setIssuer(claims.iss ?? `https://${team}`)
+			.setAudience(claims.aud ?? aud)
+			.setIssuedAt()
+			.setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 300)
+			.sign(key);
+	}
+
+	function asAccess(path: string, jwt?: string, init: RequestInit = {}) {
+		const headers = new Headers(init.headers);
+		if (jwt) headers.set("cf-access-jwt-assertion", jwt);
+		return request(path, { ...init, headers }, accessEnv).then((r) => r.response);
+	}
+
+	it("signs the admin in with a valid Access JWT, without the token form", async () => {
+		stubCerts();
+		const response = await asAccess("/admin", await accessJwt());
+		expect(response.status).toBe(200);
+		const html = await response.text();
+		expect(html).toContain("Web Hooks");
+		expect(html).toContain("admin@example.com");
+		expect((await asAccess("/api/endpoints", await accessJwt())).status).toBe(200);
+	});
+
+	for (const [name, make] of [
+		["an expired JWT", () => accessJwt({ exp: Math.floor(Date.now() / 1000) - 60 })],
+		["a JWT for another application", () => accessJwt({ aud: "someone-else" })],
+		["a JWT from another team", () => accessJwt({ iss: "https://evil.cloudflareaccess.com" })],
+		["a JWT signed with another key", () => accessJwt({}, otherKey)],
+		["a malformed JWT", async () => "not.a.jwt"],
+	] as const) {
+		it(`refuses ${name}`, async () => {
+			stubCerts();
+			const pageResponse = await asAccess("/admin", await make());
+			expect(pageResponse.status).toBe(401);
+			const html = await pageResponse.text();
+			expect(html).toContain("Cloudflare Access");
+			expect(html).not.toContain('action="/admin/sign-in"');
+			expect((await asAccess("/api/endpoints", await make())).status).toBe(401);
+		});
+	}
+
+	it("keeps the bearer token working for the API, and ignores session cookies", async () => {
+		stubCerts();
+		const bearer = await asAccess("/api/endpoints", undefined, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+		expect(bearer.status).toBe(200);
+		const cookie = await signIn();
+		expect((await asAccess("/admin", undefined, { headers: { cookie } })).status).toBe(401);
+		const refused = await asAccess("/admin/sign-in", undefined, {
+			method: "POST",
+			body: new URLSearchParams({ token: env.ADMIN_TOKEN as string }),
+			headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(refused.status).toBe(409);
+	});
+});
+
+describe("GET /api/openapi.json", () => {
+	it("is public and generated from the request schemas", async () => {
+		const { response } = await request("/api/openapi.json");
+		expect(response.status).toBe(200);
+		const doc = (await response.json()) as {
+			openapi: string;
+			paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
+		};
+		expect(doc.openapi).toBe("3.1.0");
+		for (const path of [
+			"/api/endpoints",
+			"/api/endpoints/{id}",
+			"/api/endpoints/{id}/secret",
+			"/api/endpoints/{id}/rotate-secret",
+			"/api/endpoints/{id}/test",
+			"/api/endpoints/{id}/redeliver",
+			"/api/deliveries",
+			"/api/deliveries/{id}",
+			"/api/deliveries/{id}/retry",
+			"/api/events/{id}",
+			"/api/stats",
+		]) {
+			expect(doc.paths).toHaveProperty([path]);
+		}
+		const patch = doc.paths["/api/endpoints/{id}"].patch.requestBody?.content["application/json"].schema as {
+			properties: Record<string, { type?: string; items?: { enum?: string[] } }>;
+		};
+		expect(Object.keys(patch.properties).sort()).toEqual(["enabled", "events", "headers", "url"]);
+		expect(patch.properties.enabled.type).toBe("boolean");
+		expect(patch.properties.events.items?.enum).toContain("ticket.unarchived");
+		const test = doc.paths["/api/endpoints/{id}/test"].post.requestBody?.content["application/json"].schema as { required: string[] };
+		expect(test.required).toEqual(["action_type"]);
+	});
+});
