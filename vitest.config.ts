@@ -35,7 +35,15 @@ export default defineConfig(async () => {
 				},
 				{
 					// End-to-end tests: Node drives the real local stack (wrangler dev) and receivers on 127.0.0.1.
-					test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+					test: {
+						name: "e2e",
+						include: ["test/e2e/**/*.test.ts"],
+						environment: "node",
+						// One local stack at a time: timing assertions stay honest on a 2-core machine.
+						fileParallelism: false,
+						testTimeout: 60_000,
+						hookTimeout: 120_000,
+					},
 				},
 			],
 		},
