@@ -9,22 +9,11 @@ import type { Database } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
 import { attemptNow, type ManualAttempt } from "../delivery/attempt";
 import type { EventType } from "../events";
-import { type DeliveryMessage, enqueueDeliveries } from "../fanout/enqueue";
+import { type DeliveryMessage, enqueueOrLeaveToSweep } from "../fanout/enqueue";
 import { HttpError } from "../http/errors";
 import { newId, sha256Hex } from "../http/ids";
 import { sampleEvent } from "../samples";
 import { type EndpointRow, requireEndpoint } from "./endpointStore";
-
-/** Queues the deliveries; if that fails they are committed as pending already, so the sweep sends them. */
-async function enqueueOrLeaveToSweep(queue: Queue<DeliveryMessage>, deliveryIds: string[]): Promise<void> {
-	try {
-		await enqueueDeliveries(queue, deliveryIds);
-	} catch (error) {
-		console.error(
-			`queueing ${deliveryIds.length} admin deliveries failed; the sweep will send them: ${error instanceof Error ? error.message : error}`,
-		);
-	}
-}
 
 function refuseDisabled(endpoint: EndpointRow, what: string): void {
 	if (!endpoint.enabled) throw new HttpError(409, `The endpoint is disabled, so it cannot ${what}. Enable it first.`);

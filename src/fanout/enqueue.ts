@@ -3,6 +3,7 @@
  * only its id (queue messages are small and bodies already live in D1).
  */
 import { chunk } from "../db/client";
+import { errorMessage } from "../http/errors";
 
 export interface DeliveryMessage {
 	deliveryId: string;
@@ -14,5 +15,17 @@ const MESSAGES_PER_SEND = 100;
 export async function enqueueDeliveries(queue: Queue<DeliveryMessage>, deliveryIds: readonly string[]): Promise<void> {
 	for (const part of chunk(deliveryIds, MESSAGES_PER_SEND)) {
 		await queue.sendBatch(part.map((deliveryId) => ({ body: { deliveryId } })));
+	}
+}
+
+/**
+ * Queues deliveries already committed as pending in D1. A failed send is only
+ * logged: the sweep enqueues whatever is still pending a little later.
+ */
+export async function enqueueOrLeaveToSweep(queue: Queue<DeliveryMessage>, deliveryIds: readonly string[]): Promise<void> {
+	try {
+		await enqueueDeliveries(queue, deliveryIds);
+	} catch (error) {
+		console.error(`queueing ${deliveryIds.length} deliveries failed; the sweep will send them: ${errorMessage(error)}`);
 	}
 }

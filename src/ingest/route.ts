@@ -10,8 +10,8 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { requireSecret } from "../config";
 import { database } from "../db/client";
-import { enqueueDeliveries } from "../fanout/enqueue";
-import { errorMessage, HttpError } from "../http/errors";
+import { enqueueOrLeaveToSweep } from "../fanout/enqueue";
+import { HttpError } from "../http/errors";
 import { bearerToken, tokensMatch } from "../http/tokens";
 import { parseEvent } from "./parseEvent";
 import { storeEvent } from "./storeEvent";
@@ -63,11 +63,6 @@ export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requir
 	}
 	const stored = await storeEvent(database(c.env), { body, actionType, idempotencyKey });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
-	try {
-		await enqueueDeliveries(c.env.DELIVERY_QUEUE, stored.deliveryIds);
-	} catch (error) {
-		// Committed in D1 already: the sweep enqueues whatever was not sent.
-		console.error(`queueing deliveries of ${stored.receipt.event_id} failed; the sweep will retry: ${errorMessage(error)}`);
-	}
+	await enqueueOrLeaveToSweep(c.env.DELIVERY_QUEUE, stored.deliveryIds);
 	return c.json(stored.receipt, 202);
 });
