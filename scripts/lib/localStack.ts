@@ -19,6 +19,8 @@ export interface LocalStackOptions {
 	envFile?: string;
 	/** Print wrangler's output instead of keeping it (kept output is shown if start-up fails). */
 	inheritOutput?: boolean;
+	/** Another wrangler config (e.g. the benchmark build), relative to the project root; wrangler.toml when omitted. */
+	configPath?: string;
 }
 
 export interface LocalStack {
@@ -28,12 +30,12 @@ export interface LocalStack {
 	stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function persistArgs(persistTo: string | undefined): string[] {
-	return persistTo ? ["--persist-to", persistTo] : [];
+function stateArgs(persistTo: string | undefined, configPath: string | undefined): string[] {
+	return [...(persistTo ? ["--persist-to", persistTo] : []), ...(configPath ? ["--config", configPath] : [])];
 }
 
-export function applyLocalMigrations(persistTo?: string): void {
-	const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs(persistTo)], {
+export function applyLocalMigrations(persistTo?: string, configPath?: string): void {
+	const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...stateArgs(persistTo, configPath)], {
 		cwd: PROJECT_ROOT,
 		encoding: "utf8",
 		env: { ...process.env, CI: "true" },
@@ -52,7 +54,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 		"--test-scheduled",
 		"--show-interactive-dev-session=false",
 	];
-	args.push(...persistArgs(options.persistTo));
+	args.push(...stateArgs(options.persistTo, options.configPath));
 	if (options.envFile) args.push("--env-file", options.envFile);
 	const child = spawn(WRANGLER, args, {
 		cwd: PROJECT_ROOT,
