@@ -9,11 +9,12 @@
  *   GET  /bench/recorded         deliveries by status and attempts recorded in D1
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
-import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
+
 import { MAX_FETCHES_IN_FLIGHT } from "../../src/delivery/attempt";
 import { mapWithConcurrency } from "../../src/delivery/concurrency";
 import type { DeliveryMessage } from "../../src/fanout/enqueue";
 import { newId } from "../../src/http/ids";
+import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
 import { countedEnv, resetWork, work } from "./work";
 
 interface BenchEnv extends Env {
@@ -78,7 +79,9 @@ async function benchRoute(request: Request, env: BenchEnv, url: URL): Promise<Re
 		case "GET /bench/recorded":
 			return recorded(env);
 		case "POST /bench/setup":
-			await env.DB.prepare("CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL, received_at INTEGER NOT NULL)").run();
+			await env.DB.prepare(
+				"CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL, received_at INTEGER NOT NULL)",
+			).run();
 			return json({ ok: true });
 		default:
 			return json({ error: `No bench route ${route}.` }, 404);

@@ -5,49 +5,15 @@
  * The bench Worker hands the real handlers an env whose bindings are wrapped
  * by `countedEnv`, so src/ runs unchanged.
  */
-
-export interface WorkCounts {
-	/** Handler invocations: HTTP requests, queue batches or alarms. */
-	invocations: number;
-	d1Statements: number;
-	d1Batches: number;
-	d1RowsRead: number;
-	d1RowsWritten: number;
-	/** Statements run with raw(), for which D1 reports no row counts (Drizzle runs standalone selects this way). */
-	d1StatementsWithoutMeta: number;
-	queueSends: number;
-	queueMessages: number;
-	/** RPC calls on Durable Object stubs: each is one billed request. */
-	doRequests: number;
-}
-
-export function emptyWork(): WorkCounts {
-	return {
-		invocations: 0,
-		d1Statements: 0,
-		d1Batches: 0,
-		d1RowsRead: 0,
-		d1RowsWritten: 0,
-		d1StatementsWithoutMeta: 0,
-		queueSends: 0,
-		queueMessages: 0,
-		doRequests: 0,
-	};
-}
+import { emptyWork, WORK_BUCKETS, type WorkBucket, type WorkCounts } from "./counts";
 
 /** Work per part of the pipeline; module state, shared by the fetch, queue and Durable Object handlers of this isolate. */
-export const work = {
-	ingest: emptyWork(),
-	delivery: emptyWork(),
-	retry: emptyWork(),
-	floor: emptyWork(),
-};
-
-export type WorkBucket = keyof typeof work;
+export const work = {} as Record<WorkBucket, WorkCounts>;
 
 export function resetWork(): void {
-	for (const bucket of Object.keys(work) as WorkBucket[]) work[bucket] = emptyWork();
+	for (const bucket of WORK_BUCKETS) work[bucket] = emptyWork();
 }
+resetWork();
 
 /** Calls on the wrapper reach the real object, with `this` bound to it (bindings check their receiver). */
 function passThrough<T extends object>(target: T, prop: string | symbol): unknown {
@@ -136,7 +102,8 @@ function countedStub<Stub extends object>(stub: Stub, bucket: WorkBucket): Stub 
 			if (typeof value !== "function") return value;
 			return (...args: unknown[]) => {
 				work[bucket].doRequests++;
-				return (value as (...a: unknown[]) => unknown).apply(target, args);
+				// A method call on the stub itself: RPC stubs treat `.apply` and `.call` as remote method names.
+				return (target as Record<string | symbol, (...a: unknown[]) => unknown>)[prop](...args);
 			};
 		},
 	});

@@ -41,13 +41,3 @@ export async function startTestStack(settings: Record<string, string>): Promise<
 	};
 	return boot();
 }
-
-/** Polls `check` until it returns true or the time is up. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (await check()) return;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
