@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
-import { applyLocalMigrations, freePort, PROJECT_ROOT, startLocalStack } from "../scripts/lib/localStack.ts";
+import { applyLocalMigrations, freePort, PROJECT_ROOT, startLocalStack, writeSettingsFile } from "../scripts/lib/localStack.ts";
 import { waitFor } from "../scripts/lib/waitFor.ts";
 import { barChart } from "./lib/chart.ts";
 import { closedLoop, fixedRate, type LoadResult, percentile } from "./lib/load.ts";
@@ -96,14 +96,7 @@ const uptime = () => execSync("uptime", { encoding: "utf8" }).trim();
 
 const loadBefore = uptime();
 const stateDir = mkdtempSync(join(tmpdir(), "hivepost-bench-"));
-const envFile = join(stateDir, "settings.env");
-writeFileSync(
-	envFile,
-	Object.entries(SETTINGS)
-		.map(([key, value]) => `${key}=${value}\n`)
-		.join(""),
-	{ mode: 0o600 },
-);
+const envFile = writeSettingsFile(stateDir, SETTINGS);
 const sink = await startSink();
 applyLocalMigrations(stateDir, CONFIG);
 const stack = await startLocalStack({ port: await freePort(), persistTo: stateDir, envFile, configPath: CONFIG });

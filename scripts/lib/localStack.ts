@@ -5,7 +5,9 @@
  * killed outright) with everything it started.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -115,4 +117,25 @@ export function freePort(): Promise<number> {
 			server.close(() => resolve(port));
 		});
 	});
+}
+
+/** Local Cron Triggers do not fire by themselves: runs the sweep every minute, as production's cron does. Returns a stop function. */
+export function sweepEveryMinute(url: string): () => void {
+	const timer = setInterval(() => {
+		fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
+	}, 60_000);
+	return () => clearInterval(timer);
+}
+
+/** Writes `settings` as a dotenv file in `dir` (readable by its owner only) for `envFile`; returns its path. */
+export function writeSettingsFile(dir: string, settings: Record<string, string>): string {
+	const path = join(dir, "settings.env");
+	writeFileSync(
+		path,
+		Object.entries(settings)
+			.map(([key, value]) => `${key}=${value}\n`)
+			.join(""),
+		{ mode: 0o600 },
+	);
+	return path;
 }

@@ -1,8 +1,8 @@
 /** Boots an isolated local stack for an end-to-end test: own state folder, own settings, no .dev.vars. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyLocalMigrations, freePort, type LocalStack, startLocalStack } from "../../scripts/lib/localStack.ts";
+import { applyLocalMigrations, freePort, type LocalStack, startLocalStack, writeSettingsFile } from "../../scripts/lib/localStack.ts";
 
 export const E2E_TOKENS = { ADMIN_TOKEN: "e2e-admin-token", INGEST_TOKEN: "e2e-ingest-token" };
 
@@ -17,13 +17,7 @@ export interface TestStack extends LocalStack {
 export async function startTestStack(settings: Record<string, string>): Promise<TestStack> {
 	const stateDir = mkdtempSync(join(tmpdir(), "hivepost-e2e-"));
 	const allSettings = { ...E2E_TOKENS, ...settings };
-	const envFile = join(stateDir, "settings.env");
-	writeFileSync(
-		envFile,
-		Object.entries(allSettings)
-			.map(([key, value]) => `${key}=${value}\n`)
-			.join(""),
-	);
+	const envFile = writeSettingsFile(stateDir, allSettings);
 	applyLocalMigrations(stateDir);
 	const port = await freePort();
 	const boot = async (): Promise<TestStack> => {
