@@ -25,7 +25,7 @@ const quick = process.argv.includes("--quick");
 /** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
 const SIZES = quick
 	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
-	: { deliveriesPerN: 6000, rounds: 3, latencyEvents: 300, failureEvents: 200 };
+	: { deliveriesPerN: 6000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
 const FANOUTS = [1, 10, 100];
 /** Requests in flight at all times during the throughput blocks. */
 const CONCURRENCY = 16;
@@ -211,6 +211,15 @@ function perEvent(work: Record<WorkBucket, WorkCounts>, events: number) {
 		deliveryD1RowsWritten: work.delivery.d1RowsWritten / events,
 		queueBatchesConsumed: work.delivery.invocations / events,
 		d1StatementsWithoutMeta: sum("d1StatementsWithoutMeta"),
+		// Where the time goes: handler wall time, and the part of it spent waiting for D1.
+		profile: {
+			ingestMsPerEvent: work.ingest.handlerMs / events,
+			ingestD1MsPerEvent: work.ingest.d1Ms / events,
+			deliveryBatches: work.delivery.invocations,
+			messagesPerBatch: (work.ingest.queueMessages + work.retry.queueMessages) / Math.max(1, work.delivery.invocations),
+			msPerBatch: work.delivery.handlerMs / Math.max(1, work.delivery.invocations),
+			d1MsPerBatch: work.delivery.d1Ms / Math.max(1, work.delivery.invocations),
+		},
 		totals,
 		costPerMillionEventsUsd: costPerMillionEvents(totals),
 	};

@@ -13,6 +13,9 @@ export interface WorkCounts {
 	queueMessages: number;
 	/** RPC calls on Durable Object stubs: each is one billed request. */
 	doRequests: number;
+	/** Wall time spent in handlers and, within them, waiting for D1 (ms): where the time goes. */
+	handlerMs: number;
+	d1Ms: number;
 }
 
 export function emptyWork(): WorkCounts {
@@ -26,6 +29,8 @@ export function emptyWork(): WorkCounts {
 		queueSends: 0,
 		queueMessages: 0,
 		doRequests: 0,
+		handlerMs: 0,
+		d1Ms: 0,
 	};
 }
 

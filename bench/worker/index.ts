@@ -15,7 +15,7 @@ import { mapWithConcurrency } from "../../src/delivery/concurrency";
 import type { DeliveryMessage } from "../../src/fanout/enqueue";
 import { newId } from "../../src/http/ids";
 import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
-import { countedEnv, resetWork, work } from "./work";
+import { counted, countedEnv, resetWork, work } from "./work";
 
 interface BenchEnv extends Env {
 	BENCH_FLOOR_QUEUE: Queue<{ id: string }>;
@@ -25,11 +25,10 @@ const json = (value: unknown, status = 200) => Response.json(value, { status });
 
 /** What no durable ingest can avoid: store the body, queue one message. */
 async function durableFloor(request: Request, env: BenchEnv): Promise<Response> {
-	const counted = countedEnv(env, "floor");
-	work.floor.invocations++;
+	const countedDb = countedEnv(env, "floor").DB;
 	const body = await request.text();
 	const id = newId("flr");
-	await counted.DB.prepare("INSERT INTO bench_floor (id, body, received_at) VALUES (?, ?, ?)").bind(id, body, Date.now()).run();
+	await countedDb.prepare("INSERT INTO bench_floor (id, body, received_at) VALUES (?, ?, ?)").bind(id, body, Date.now()).run();
 	await env.BENCH_FLOOR_QUEUE.send({ id });
 	work.floor.queueSends++;
 	work.floor.queueMessages++;
@@ -68,7 +67,7 @@ async function benchRoute(request: Request, env: BenchEnv, url: URL): Promise<Re
 	const route = `${request.method} ${url.pathname}`;
 	switch (route) {
 		case "POST /bench/floor":
-			return durableFloor(request, env);
+			return counted("floor", () => durableFloor(request, env));
 		case "POST /bench/ceiling":
 			return fanOutCeiling(request, url);
 		case "GET /bench/work":
@@ -95,8 +94,7 @@ export class RetryScheduler extends HivepostRetryScheduler {
 	}
 
 	override alarm(): Promise<void> {
-		work.retry.invocations++;
-		return super.alarm();
+		return counted("retry", () => super.alarm());
 	}
 }
 
@@ -104,12 +102,11 @@ export default {
 	fetch(request, env, ctx) {
 		const url = new URL(request.url);
 		if (url.pathname.startsWith("/bench/")) return benchRoute(request, env, url);
-		if (url.pathname === "/events") work.ingest.invocations++;
-		return hivepost.fetch(request, countedEnv(env, "ingest"), ctx);
+		const handle = () => Promise.resolve(hivepost.fetch(request, countedEnv(env, "ingest"), ctx));
+		return url.pathname === "/events" ? counted("ingest", handle) : handle();
 	},
 	queue(batch, env) {
-		work.delivery.invocations++;
-		return hivepost.queue(batch, countedEnv(env, "delivery"));
+		return counted("delivery", () => hivepost.queue(batch, countedEnv(env, "delivery")));
 	},
 	scheduled: hivepost.scheduled,
 } satisfies ExportedHandler<BenchEnv, DeliveryMessage>;

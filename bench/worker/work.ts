@@ -21,6 +21,27 @@ function passThrough<T extends object>(target: T, prop: string | symbol): unknow
 	return typeof value === "function" ? value.bind(target) : value;
 }
 
+/** Awaits `promise`, adding the wait to the bucket's D1 time. */
+async function timed<T>(bucket: WorkBucket, promise: Promise<T>): Promise<T> {
+	const started = performance.now();
+	try {
+		return await promise;
+	} finally {
+		work[bucket].d1Ms += performance.now() - started;
+	}
+}
+
+/** Runs a handler, counting the invocation and its wall time in `bucket`. */
+export async function counted<T>(bucket: WorkBucket, handler: () => Promise<T>): Promise<T> {
+	const started = performance.now();
+	work[bucket].invocations++;
+	try {
+		return await handler();
+	} finally {
+		work[bucket].handlerMs += performance.now() - started;
+	}
+}
+
 function tally(counts: WorkCounts, result: D1Result): void {
 	counts.d1RowsRead += result.meta?.rows_read ?? 0;
 	counts.d1RowsWritten += result.meta?.rows_written ?? 0;
@@ -35,7 +56,7 @@ function countedStatement(statement: D1PreparedStatement, bucket: WorkBucket): D
 			if (prop === "bind") return (...values: unknown[]) => countedStatement(target.bind(...values), bucket);
 			if (prop === "run" || prop === "all") {
 				return async () => {
-					const result = await target[prop]();
+					const result = await timed(bucket, target[prop]());
 					work[bucket].d1Statements++;
 					tally(work[bucket], result);
 					return result;
@@ -45,7 +66,7 @@ function countedStatement(statement: D1PreparedStatement, bucket: WorkBucket): D
 				return (...args: never[]) => {
 					work[bucket].d1Statements++;
 					work[bucket].d1StatementsWithoutMeta++;
-					return (target[prop] as (...a: never[]) => unknown)(...args);
+					return timed(bucket, (target[prop] as (...a: never[]) => Promise<unknown>)(...args));
 				};
 			}
 			return passThrough(target, prop);
@@ -61,7 +82,7 @@ function countedD1(db: D1Database, bucket: WorkBucket): D1Database {
 			if (prop === "prepare") return (query: string) => countedStatement(target.prepare(query), bucket);
 			if (prop === "batch") {
 				return async (statements: D1PreparedStatement[]) => {
-					const results = await target.batch(statements.map((statement) => realStatements.get(statement) ?? statement));
+					const results = await timed(bucket, target.batch(statements.map((statement) => realStatements.get(statement) ?? statement)));
 					work[bucket].d1Batches++;
 					work[bucket].d1Statements += statements.length;
 					for (const result of results) tally(work[bucket], result);
