@@ -8,20 +8,13 @@ export interface LoadResult {
 	errors: number;
 }
 
-/** Sends `count` requests with `concurrency` in flight at all times (closed loop); `send` throws on an unexpected answer. */
-export async function closedLoop(
-	count: number,
-	concurrency: number,
-	send: (index: number) => Promise<void>,
-	onDone: () => void = () => {},
-): Promise<LoadResult> {
+/** Wraps `send` to time each request and count the ones that threw; `result` sums it up. */
+function timedSender(send: (index: number) => Promise<void>, onDone: () => void) {
 	const latencies: number[] = [];
 	let errors = 0;
-	let next = 0;
 	const started = performance.now();
-	const lane = async () => {
-		while (next < count) {
-			const index = next++;
+	return {
+		async run(index: number): Promise<void> {
 			const t0 = performance.now();
 			try {
 				await send(index);
@@ -30,10 +23,25 @@ export async function closedLoop(
 			}
 			latencies.push(performance.now() - t0);
 			onDone();
-		}
+		},
+		result: (requests: number): LoadResult => ({ requests, elapsedMs: performance.now() - started, latencies, errors }),
+	};
+}
+
+/** Sends `count` requests with `concurrency` in flight at all times (closed loop); `send` throws on an unexpected answer. */
+export async function closedLoop(
+	count: number,
+	concurrency: number,
+	send: (index: number) => Promise<void>,
+	onDone: () => void = () => {},
+): Promise<LoadResult> {
+	const sender = timedSender(send, onDone);
+	let next = 0;
+	const lane = async () => {
+		while (next < count) await sender.run(next++);
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-	return { requests: count, elapsedMs: performance.now() - started, latencies, errors };
+	return sender.result(count);
 }
 
 /** Starts one request every 1000/rate ms whatever the answers (open loop), so no backlog builds up on our side. */
@@ -43,28 +51,16 @@ export async function fixedRate(
 	send: (index: number) => Promise<void>,
 	onDone: () => void = () => {},
 ): Promise<LoadResult> {
-	const latencies: number[] = [];
-	let errors = 0;
+	const sender = timedSender(send, onDone);
 	const started = performance.now();
 	const inFlight: Promise<void>[] = [];
 	for (let index = 0; index < count; index++) {
-		const due = started + (index * 1000) / ratePerSecond;
-		const wait = due - performance.now();
+		const wait = started + (index * 1000) / ratePerSecond - performance.now();
 		if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-		const t0 = performance.now();
-		inFlight.push(
-			send(index)
-				.catch(() => {
-					errors++;
-				})
-				.finally(() => {
-					latencies.push(performance.now() - t0);
-					onDone();
-				}),
-		);
+		inFlight.push(sender.run(index));
 	}
 	await Promise.all(inFlight);
-	return { requests: count, elapsedMs: performance.now() - started, latencies, errors };
+	return sender.result(count);
 }
 
 /** The p-th percentile (0..100) by nearest rank. */
