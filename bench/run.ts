@@ -3,7 +3,8 @@
  * latency and work per event on the real local stack (wrangler dev with local
  * D1, Queues and Durable Objects, the bench build from bench/wrangler.toml),
  * delivering to a sink on 127.0.0.1, with the baselines measured interleaved
- * in the same run. Prints a table, writes bench/results/<date>.json and .svg.
+ * in the same run. Prints a table, writes bench/results/<date>.json and .svg,
+ * and (full runs) puts the table into bench/README.md.
  * Method and targets: bench/README.md.
  */
 import { execSync } from "node:child_process";
@@ -25,7 +26,7 @@ const quick = process.argv.includes("--quick");
 /** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
 const SIZES = quick
 	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
-	: { deliveriesPerN: 6000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
+	: { deliveriesPerN: 8000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
 const FANOUTS = [1, 10, 100];
 /** Requests in flight at all times during the throughput blocks. */
 const CONCURRENCY = 16;
@@ -48,6 +49,8 @@ const SETTINGS = {
 	PUBLIC_ORIGINS: "",
 };
 const CONFIG = "bench/wrangler.toml";
+const RESULTS_START = "<!-- results:start (written by npm run bench) -->";
+const RESULTS_END = "<!-- results:end -->";
 
 const samplesDir = `${PROJECT_ROOT}test/fixtures/supportbee/`;
 const samples = readdirSync(samplesDir)
@@ -506,5 +509,29 @@ mkdirSync(resultsDir, { recursive: true });
 const name = `${date}${quick ? "-quick" : ""}`;
 writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(results, null, "\t")}\n`);
 writeFileSync(`${resultsDir}${name}.svg`, svg);
-writeFileSync(`${resultsDir}${name}.md`, `${table}\n`);
-console.log(`Wrote bench/results/${name}.json, .svg and .md`);
+console.log(`Wrote bench/results/${name}.json and .svg`);
+if (!quick) {
+	// A full run replaces the results section of bench/README.md, so the committed table is always the committed run's.
+	const readme = `${PROJECT_ROOT}bench/README.md`;
+	const section = [
+		RESULTS_START,
+		`Run of ${results.date} (${results.durationSeconds} s): ${results.machine.nproc} cores (\`nproc\`), CPU \`${results.machine.cpuModel}\`, Node ${results.machine.node}.`,
+		"",
+		"```",
+		`$ free -h\n${results.machine.memory}`,
+		`$ uptime   # before\n${loadBefore}`,
+		`$ uptime   # after\n${loadAfter}`,
+		"```",
+		"",
+		table,
+		"",
+		`![Throughput chart](results/${name}.svg)  \nFigures: [results/${name}.json](results/${name}.json).`,
+		RESULTS_END,
+	].join("\n");
+	const text = readFileSync(readme, "utf8");
+	const start = text.indexOf(RESULTS_START);
+	const end = text.indexOf(RESULTS_END);
+	if (start < 0 || end < 0) throw new Error(`bench/README.md lacks the ${RESULTS_START} … ${RESULTS_END} markers`);
+	writeFileSync(readme, text.slice(0, start) + section + text.slice(end + RESULTS_END.length));
+	console.log("Updated the results section of bench/README.md");
+}
