@@ -125,8 +125,15 @@ const jsonHeaders = { "content-type": "application/json" };
 const ingestHeaders = { ...jsonHeaders, authorization: `Bearer ${SETTINGS.INGEST_TOKEN}` };
 const adminHeaders = { ...jsonHeaders, authorization: `Bearer ${SETTINGS.ADMIN_TOKEN}` };
 
-async function recorded(): Promise<{ deliveries: Record<string, number>; attempts: number }> {
-	return (await call("/bench/recorded")).json() as Promise<{ deliveries: Record<string, number>; attempts: number }>;
+interface Recorded {
+	deliveries: Record<string, number>;
+	attempts: number;
+	/** Mean duration of the attempts started since the time asked for (ms): how long one fetch to the sink takes. */
+	attemptMs: number | null;
+}
+
+async function recorded(since = 0): Promise<Recorded> {
+	return (await call(`/bench/recorded?since=${since}`)).json() as Promise<Recorded>;
 }
 
 async function postEvent(index: number): Promise<string> {
@@ -229,6 +236,7 @@ function perEvent(work: Record<WorkBucket, WorkCounts>, events: number) {
 }
 
 async function fanOutRun(n: number) {
+	const since = Date.now();
 	await registerEndpoints(n);
 	await call("/bench/work/reset", { method: "POST" });
 	const events = eventsPerBlock(n);
@@ -249,6 +257,7 @@ async function fanOutRun(n: number) {
 		}
 	}
 	const work = (await (await call("/bench/work")).json()) as Record<WorkBucket, WorkCounts>;
+	const { attemptMs } = await recorded(since);
 	const ingest = { trivial: summarize(blocks.trivial), floor: summarize(blocks.floor), hivepost: summarize(blocks.hivepost) };
 	const ceiling = summarize(blocks.ceiling, n);
 	const deliveries = hivepost.reduce((sum, block) => sum + block.deliveries, 0);
@@ -266,6 +275,7 @@ async function fanOutRun(n: number) {
 			endToEndToCeiling: endToEnd / ceiling.perSecond,
 		},
 		work: perEvent(work, work.ingest.invocations),
+		meanAttemptMs: attemptMs,
 	};
 }
 

@@ -6,7 +6,7 @@
  *   POST /bench/floor            the durable floor: one D1 insert of the body, one queue send
  *   POST /bench/ceiling?n=&to=   the fan-out ceiling: POST the body to `to` n times, no D1, queue or signing
  *   GET  /bench/work, POST /bench/work/reset   the work counters
- *   GET  /bench/recorded         deliveries by status and attempts recorded in D1
+ *   GET  /bench/recorded?since=  deliveries by status and attempts recorded in D1
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
 
@@ -52,14 +52,18 @@ async function fanOutCeiling(request: Request, url: URL): Promise<Response> {
 	return json({ sent: statuses.length, ok: statuses.filter((status) => status >= 200 && status < 300).length });
 }
 
-async function recorded(env: Env): Promise<Response> {
-	const [statuses, attempts] = await env.DB.batch<{ status: string; n: number }>([
+/** What D1 holds, read directly (not counted); `attemptMs` averages the attempts started since `?since=` (ms). */
+async function recorded(env: Env, url: URL): Promise<Response> {
+	const since = Number(url.searchParams.get("since") ?? "0");
+	const [statuses, attempts, durations] = await env.DB.batch<{ status: string; n: number }>([
 		env.DB.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status"),
 		env.DB.prepare("SELECT 'attempts' AS status, count(*) AS n FROM attempts"),
+		env.DB.prepare("SELECT 'attemptMs' AS status, avg(duration_ms) AS n FROM attempts WHERE started_at >= ?").bind(since),
 	]);
 	return json({
 		deliveries: Object.fromEntries(statuses.results.map((row) => [row.status, row.n])),
 		attempts: attempts.results[0]?.n ?? 0,
+		attemptMs: durations.results[0]?.n ?? null,
 	});
 }
 
@@ -76,7 +80,7 @@ async function benchRoute(request: Request, env: BenchEnv, url: URL): Promise<Re
 			resetWork();
 			return json(work);
 		case "GET /bench/recorded":
-			return recorded(env);
+			return recorded(env, url);
 		case "POST /bench/setup":
 			await env.DB.prepare(
 				"CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL, received_at INTEGER NOT NULL)",
