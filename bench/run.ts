@@ -102,7 +102,11 @@ const stateDir = mkdtempSync(join(tmpdir(), "hivepost-bench-"));
 const envFile = writeSettingsFile(stateDir, SETTINGS);
 const sink = await startSink();
 applyLocalMigrations(stateDir, CONFIG);
-const stack = await startLocalStack({ port: await freePort(), persistTo: stateDir, envFile, configPath: CONFIG });
+const stack = await startLocalStack({ port: await freePort(), persistTo: stateDir, envFile, configPath: CONFIG }).catch(async (error) => {
+	await sink.close();
+	rmSync(stateDir, { recursive: true, force: true });
+	throw error;
+});
 let cleanedUp = false;
 const cleanUp = async () => {
 	if (cleanedUp) return;
@@ -111,9 +115,11 @@ const cleanUp = async () => {
 	await sink.close();
 	rmSync(stateDir, { recursive: true, force: true });
 };
-process.on("SIGINT", () => {
-	void cleanUp().then(() => process.exit(130));
-});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+	process.on(signal, () => {
+		void cleanUp().then(() => process.exit(130));
+	});
+}
 
 async function call(path: string, init: RequestInit = {}, expected = 200): Promise<Response> {
 	const response = await fetch(`${stack.url}${path}`, init);
@@ -179,12 +185,6 @@ progress.start(plannedRequests, 0, { phase: "warming up" });
 const tick = () => progress.increment();
 
 // ---------------------------------------------------------------- runs
-
-await call("/bench/setup", { method: "POST" });
-// Warm-up: every route once, so start-up costs stay out of the figures.
-await registerEndpoints(1);
-for (const route of ROUTES) await send(route, 1, 0);
-await waitFor(async () => (await recorded()).attempts >= 1, 10_000, "the warm-up delivery");
 
 interface HivepostBlock {
 	ingest: LoadResult;
@@ -368,6 +368,11 @@ const fanOuts = [];
 let latency: Awaited<ReturnType<typeof latencyRun>> | undefined;
 let failure: Awaited<ReturnType<typeof failureRun>> | undefined;
 try {
+	await call("/bench/setup", { method: "POST" });
+	// Warm-up: every route once, so start-up costs stay out of the figures.
+	await registerEndpoints(1);
+	for (const route of ROUTES) await send(route, 1, 0);
+	await waitFor(async () => (await recorded()).attempts >= 1, 10_000, "the warm-up delivery");
 	for (const n of FANOUTS) {
 		fanOuts.push(await fanOutRun(n));
 		if (n === TARGET_N) {
