@@ -26,7 +26,7 @@ const quick = process.argv.includes("--quick");
 /** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
 const SIZES = quick
 	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
-	: { deliveriesPerN: 8000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
+	: { deliveriesPerN: 12000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
 const FANOUTS = [1, 10, 100];
 /** Requests in flight at all times during the throughput blocks. */
 const CONCURRENCY = 16;
@@ -88,7 +88,7 @@ function machine() {
 	return {
 		nproc: availableParallelism(),
 		cpuModel,
-		memory: execSync("free -h", { encoding: "utf8" }).trim(),
+		memory: execSync("free -h", { encoding: "utf8" }).trimEnd(),
 		node: process.version,
 	};
 }
