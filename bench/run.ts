@@ -448,41 +448,59 @@ const results = {
 
 const f0 = (value: number) => value.toFixed(0);
 const f2 = (value: number) => value.toFixed(2);
-const rows = [
-	"| N | events | deliveries | trivial req/s | floor req/s | ingest events/s (p50/p99 ms) | ingest ÷ floor | ceiling deliveries/s | end-to-end deliveries/s | e2e ÷ ceiling | D1 stmts/event (ingest + delivery) | rows written/event | queue msgs/event | $ per M events |",
-	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-	...fanOuts
-		.map((run) =>
-			[
-				run.n,
-				run.events,
-				run.deliveries,
-				f0(run.ingest.trivial.perSecond),
-				f0(run.ingest.floor.perSecond),
-				`${f0(run.ingest.hivepost.perSecond)} (${f0(run.ingest.hivepost.p50Ms)}/${f0(run.ingest.hivepost.p99Ms)})`,
-				`${f2(run.ratios.ingestToFloor)}x`,
-				f0(run.deliveriesPerSecond.ceiling),
-				f0(run.deliveriesPerSecond.hivepost),
-				`${f2(run.ratios.endToEndToCeiling)}x`,
-				`${f2(run.work.ingestD1Statements)} + ${f2(run.work.deliveryD1Statements)}`,
-				f2(run.work.totals.d1RowsWritten),
-				f2(run.work.totals.queueMessages),
-				`$${f2(run.work.costPerMillionEventsUsd.total)}`,
-			].join(" | "),
-		)
-		.map((row) => `| ${row} |`),
-];
+/** A Markdown table with padded columns, as the formatter (Biome) writes it, so bench/README.md stays lint-clean. */
+function markdownTable(header: string[], rows: string[][]): string[] {
+	const widths = header.map((cell, i) => Math.max(3, cell.length, ...rows.map((row) => row[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+	return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}
+
+const fanOutTable = markdownTable(
+	[
+		"N",
+		"events",
+		"deliveries",
+		"trivial req/s",
+		"floor req/s",
+		"ingest events/s (p50/p99 ms)",
+		"ingest ÷ floor",
+		"ceiling deliveries/s",
+		"end-to-end deliveries/s",
+		"e2e ÷ ceiling",
+		"D1 stmts/event (ingest + delivery)",
+		"rows written/event",
+		"queue msgs/event",
+		"$ per M events",
+	],
+	fanOuts.map((run) => [
+		String(run.n),
+		String(run.events),
+		String(run.deliveries),
+		f0(run.ingest.trivial.perSecond),
+		f0(run.ingest.floor.perSecond),
+		`${f0(run.ingest.hivepost.perSecond)} (${f0(run.ingest.hivepost.p50Ms)}/${f0(run.ingest.hivepost.p99Ms)})`,
+		`${f2(run.ratios.ingestToFloor)}x`,
+		f0(run.deliveriesPerSecond.ceiling),
+		f0(run.deliveriesPerSecond.hivepost),
+		`${f2(run.ratios.endToEndToCeiling)}x`,
+		`${f2(run.work.ingestD1Statements)} + ${f2(run.work.deliveryD1Statements)}`,
+		f2(run.work.totals.d1RowsWritten),
+		f2(run.work.totals.queueMessages),
+		`$${f2(run.work.costPerMillionEventsUsd.total)}`,
+	]),
+);
 const table = [
 	`Hivepost benchmark, ${results.date}${quick ? " (quick)" : ""}, ${results.machine.nproc} cores ${results.machine.cpuModel}, ${results.durationSeconds} s`,
 	"",
-	...rows,
+	...fanOutTable,
 	"",
 	`Latency run (N=${latency.n}, ${latency.eventsPerSecond} events/s, ${latency.deliveries} deliveries): ingest p50 ${f0(latency.ingestP50Ms)} ms, p99 ${f0(latency.ingestP99Ms)} ms; ingest-to-first-attempt p50 ${f0(latency.firstAttemptP50Ms)} ms, p99 ${f0(latency.firstAttemptP99Ms)} ms`,
 	`Failure run (N=${failure.n}, ${failure.failRate * 100}% 500s, retry every ${failure.retryIntervalSeconds} s): ${failure.deliveries} deliveries, ${failure.answers500} answers were 500, ${f2(failure.attemptsPerDelivery)} attempts/delivery, sink ${failure.attemptsSeenAtSink} = D1 ${failure.attemptsRecordedInD1} attempts, delivered ${failure.delivered.d1}, failed ${failure.failed.d1}, wrong attempt counts: ${failure.deliveriesWithWrongAttemptCount}`,
 	"",
-	"| target | measured | |",
-	"|---|---|---|",
-	...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? "met" : "MISSED"} |`),
+	...markdownTable(
+		["target", "measured", ""],
+		targets.map((t) => [t.target, t.measured, t.met ? "met" : "MISSED"]),
+	),
 ].join("\n");
 console.log(`\n${table}\n`);
 
