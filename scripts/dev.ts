@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { applyLocalMigrations, PROJECT_ROOT, startLocalStack } from "./lib/localStack.ts";
+import { applyLocalMigrations, PROJECT_ROOT, startLocalStack, sweepEveryMinute } from "./lib/localStack.ts";
 
 const DEV_VARS = `${PROJECT_ROOT}.dev.vars`;
 const port = Number(process.env.PORT ?? 8787);
@@ -38,9 +38,7 @@ function ensureDevVars(): Record<string, string> {
 const vars = ensureDevVars();
 applyLocalMigrations();
 const stack = await startLocalStack({ port, inheritOutput: true });
-const sweepEveryMinute = setInterval(() => {
-	fetch(`${stack.url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
-}, 60_000);
+const stopSweeping = sweepEveryMinute(stack.url);
 
 console.log(`
 Hivepost is running at ${stack.url}   (local development secrets only, from .dev.vars)
@@ -62,7 +60,7 @@ Press Ctrl-C to stop.
 `);
 
 const shutdown = async () => {
-	clearInterval(sweepEveryMinute);
+	stopSweeping();
 	await stack.stop();
 	process.exit(0);
 };

@@ -5,7 +5,9 @@
  * killed outright) with everything it started.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -19,6 +21,8 @@ export interface LocalStackOptions {
 	envFile?: string;
 	/** Print wrangler's output instead of keeping it (kept output is shown if start-up fails). */
 	inheritOutput?: boolean;
+	/** Another wrangler config (e.g. the benchmark build), relative to the project root; wrangler.toml when omitted. */
+	configPath?: string;
 }
 
 export interface LocalStack {
@@ -28,12 +32,12 @@ export interface LocalStack {
 	stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function persistArgs(persistTo: string | undefined): string[] {
-	return persistTo ? ["--persist-to", persistTo] : [];
+function stateArgs(persistTo: string | undefined, configPath: string | undefined): string[] {
+	return [...(persistTo ? ["--persist-to", persistTo] : []), ...(configPath ? ["--config", configPath] : [])];
 }
 
-export function applyLocalMigrations(persistTo?: string): void {
-	const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs(persistTo)], {
+export function applyLocalMigrations(persistTo?: string, configPath?: string): void {
+	const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...stateArgs(persistTo, configPath)], {
 		cwd: PROJECT_ROOT,
 		encoding: "utf8",
 		env: { ...process.env, CI: "true" },
@@ -52,7 +56,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 		"--test-scheduled",
 		"--show-interactive-dev-session=false",
 	];
-	args.push(...persistArgs(options.persistTo));
+	args.push(...stateArgs(options.persistTo, options.configPath));
 	if (options.envFile) args.push("--env-file", options.envFile);
 	const child = spawn(WRANGLER, args, {
 		cwd: PROJECT_ROOT,
@@ -113,4 +117,25 @@ export function freePort(): Promise<number> {
 			server.close(() => resolve(port));
 		});
 	});
+}
+
+/** Local Cron Triggers do not fire by themselves: runs the sweep every minute, as production's cron does. Returns a stop function. */
+export function sweepEveryMinute(url: string): () => void {
+	const timer = setInterval(() => {
+		fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
+	}, 60_000);
+	return () => clearInterval(timer);
+}
+
+/** Writes `settings` as a dotenv file in `dir` (readable by its owner only) for `envFile`; returns its path. */
+export function writeSettingsFile(dir: string, settings: Record<string, string>): string {
+	const path = join(dir, "settings.env");
+	writeFileSync(
+		path,
+		Object.entries(settings)
+			.map(([key, value]) => `${key}=${value}\n`)
+			.join(""),
+		{ mode: 0o600 },
+	);
+	return path;
 }

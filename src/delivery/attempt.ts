@@ -158,24 +158,39 @@ async function record(
 	if (claimed.length === 0) return outcomes;
 	const now = Date.now();
 	const rows = claimed.map((target, i) => attemptRow(target, results[i], false));
-	const updates = claimed.flatMap((target, i) => {
+	const finished = { delivered: [] as string[], failed: [] as string[] };
+	const retrying: { id: string; at: number }[] = [];
+	claimed.forEach((target, i) => {
 		const outcome = nextState(settings, target, results[i]);
 		outcomes.set(target.id, outcome);
-		const update = db
-			.update(deliveries)
-			.set({
-				status: outcome.result,
-				nextAttemptAt: outcome.result === "retrying" ? outcome.nextAttemptAt : null,
-				claimId: null,
-				updatedAt: now,
-			})
-			.where(and(eq(deliveries.id, target.id), eq(deliveries.claimId, claimId)));
-		return results[i].statusCode === 410 ? [update, ...disableGoneEndpoint(db, target, now)] : [update];
+		if (outcome.result === "retrying") retrying.push({ id: target.id, at: outcome.nextAttemptAt });
+		else finished[outcome.result].push(target.id);
 	});
-	const [first, ...rest] = [...insertInChunks(db, attempts, rows), ...updates];
+	// A few statements per batch, not one per delivery: each sets one outcome for many deliveries, fenced by the claim.
+	const fenced = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.claimId, claimId));
+	const updates = [
+		...(["delivered", "failed"] as const).flatMap((status) =>
+			chunk(finished[status], MAX_IDS_PER_STATEMENT).map((ids) =>
+				db.update(deliveries).set({ status, nextAttemptAt: null, claimId: null, updatedAt: now }).where(fenced(ids)),
+			),
+		),
+		...chunk(retrying, RETRYING_PER_STATEMENT).map((part) => {
+			const ids = part.map((delivery) => delivery.id);
+			const nextAttemptAt = sql<number>`CASE ${deliveries.id} ${sql.join(
+				part.map((delivery) => sql`WHEN ${delivery.id} THEN ${delivery.at}`),
+				sql` `,
+			)} END`;
+			return db.update(deliveries).set({ status: "retrying", nextAttemptAt, claimId: null, updatedAt: now }).where(fenced(ids));
+		}),
+	];
+	const gone = claimed.flatMap((target, i) => (results[i].statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
+	const [first, ...rest] = [...insertInChunks(db, attempts, rows), ...updates, ...gone];
 	await db.batch([first, ...rest]);
 	return outcomes;
 }
+
+/** Retrying deliveries per UPDATE: three bound parameters each (CASE id and time, IN list) within D1's 100. */
+const RETRYING_PER_STATEMENT = 30;
 
 function nextState(settings: Settings, target: DeliveryTarget, result: SendResult): AttemptResult {
 	if (result.ok) return { deliveryId: target.id, result: "delivered" };

@@ -158,4 +158,35 @@ describe("a delivery attempt", () => {
 		expect(peak).toBe(6);
 		expect(await rows("SELECT id FROM deliveries WHERE status = 'delivered'")).toHaveLength(15);
 	});
+
+	it("records a batch of mixed outcomes, each retry at the time its destination asked for", async () => {
+		// 35 retrying deliveries: more than one UPDATE's worth, each with its own Retry-After beyond the hourly interval.
+		const retryAfterSeconds = (i: number) => 3600 + i * 60;
+		stubDestination((request) => {
+			const i = Number(new URL(request.url).pathname.slice(1));
+			if (i === 0) return new Response(null, { status: 410 });
+			return i % 2 ? new Response(null, { status: 503, headers: { "retry-after": String(retryAfterSeconds(i)) } }) : new Response("ok");
+		});
+		for (let i = 0; i < 71; i++) await createEndpoint(`https://r.example/${i}`);
+		const { queue } = await ingest(fixture("ticket.created"));
+		await runConsumer(queue.messages.map((m) => m.deliveryId));
+		const recorded = await rows<{
+			url: string;
+			status: string;
+			next_attempt_at: number | null;
+			started_at: number;
+			claim_id: string | null;
+		}>(
+			`SELECT endpoints.url, deliveries.status, deliveries.next_attempt_at, deliveries.claim_id, attempts.started_at
+			 FROM deliveries JOIN endpoints ON endpoints.id = deliveries.endpoint_id JOIN attempts ON attempts.delivery_id = deliveries.id`,
+		);
+		expect(recorded).toHaveLength(71);
+		for (const row of recorded) {
+			const i = Number(new URL(row.url).pathname.slice(1));
+			expect(row.claim_id).toBeNull();
+			if (i === 0) expect(row).toMatchObject({ status: "failed", next_attempt_at: null });
+			else if (i % 2) expect(row).toMatchObject({ status: "retrying", next_attempt_at: row.started_at + retryAfterSeconds(i) * 1000 });
+			else expect(row).toMatchObject({ status: "delivered", next_attempt_at: null });
+		}
+	});
 });

@@ -8,8 +8,9 @@ import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
+import { waitFor } from "../../scripts/lib/waitFor.ts";
 import { type Browser, launchBrowser } from "./browser";
-import { E2E_TOKENS, startTestStack, type TestStack, waitFor } from "./localStack";
+import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack";
 
 const SCREENSHOTS = "test-results/admin";
 

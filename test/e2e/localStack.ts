@@ -1,8 +1,8 @@
 /** Boots an isolated local stack for an end-to-end test: own state folder, own settings, no .dev.vars. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyLocalMigrations, freePort, type LocalStack, startLocalStack } from "../../scripts/lib/localStack.ts";
+import { applyLocalMigrations, freePort, type LocalStack, startLocalStack, writeSettingsFile } from "../../scripts/lib/localStack.ts";
 
 export const E2E_TOKENS = { ADMIN_TOKEN: "e2e-admin-token", INGEST_TOKEN: "e2e-ingest-token" };
 
@@ -17,13 +17,7 @@ export interface TestStack extends LocalStack {
 export async function startTestStack(settings: Record<string, string>): Promise<TestStack> {
 	const stateDir = mkdtempSync(join(tmpdir(), "hivepost-e2e-"));
 	const allSettings = { ...E2E_TOKENS, ...settings };
-	const envFile = join(stateDir, "settings.env");
-	writeFileSync(
-		envFile,
-		Object.entries(allSettings)
-			.map(([key, value]) => `${key}=${value}\n`)
-			.join(""),
-	);
+	const envFile = writeSettingsFile(stateDir, allSettings);
 	applyLocalMigrations(stateDir);
 	const port = await freePort();
 	const boot = async (): Promise<TestStack> => {
@@ -40,19 +34,4 @@ export async function startTestStack(settings: Record<string, string>): Promise<
 		};
 	};
 	return boot();
-}
-
-/** Polls `check` until it returns true or the time is up. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (await check()) return;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-/** A SupportBee sample event's exact text, as the helpdesk would send it. */
-export function sampleBody(actionType: string): string {
-	return readFileSync(new URL(`../../src/samples/supportbee/${actionType}.json`, import.meta.url), "utf8");
 }

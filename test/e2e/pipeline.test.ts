@@ -5,7 +5,9 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver } from "../../scripts/lib/receiver.ts";
-import { E2E_TOKENS, sampleBody, startTestStack, type TestStack, waitFor } from "./localStack";
+import { sampleBody } from "../../scripts/lib/samples.ts";
+import { waitFor } from "../../scripts/lib/waitFor.ts";
+import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack";
 
 const RETRY_INTERVAL_SECONDS = 1;
 let stack: TestStack;

@@ -1,0 +1,567 @@
+/**
+ * `npm run bench` (`-- --quick` for a small smoke run): Hivepost's throughput,
+ * latency and work per event on the real local stack (wrangler dev with local
+ * D1, Queues and Durable Objects, the bench build from bench/wrangler.toml),
+ * delivering to a sink on 127.0.0.1, with the baselines measured interleaved
+ * in the same run. Prints a table, writes bench/results/<date>.json and .svg,
+ * and (full runs) puts the table into bench/README.md.
+ * Method and targets: bench/README.md.
+ */
+import { execSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import cliProgress from "cli-progress";
+import { applyLocalMigrations, freePort, PROJECT_ROOT, startLocalStack, writeSettingsFile } from "../scripts/lib/localStack.ts";
+import { allSamples } from "../scripts/lib/samples.ts";
+import { waitFor } from "../scripts/lib/waitFor.ts";
+import { barChart } from "./lib/chart.ts";
+import { closedLoop, fixedRate, type LoadResult, percentile } from "./lib/load.ts";
+import { costPerMillionEvents, PRICES, type WorkPerEvent } from "./lib/prices.ts";
+import { startSink } from "./lib/sink.ts";
+import type { WorkBucket, WorkCounts } from "./worker/counts.ts";
+
+const quick = process.argv.includes("--quick");
+
+/** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
+const SIZES = quick
+	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
+	: { deliveriesPerN: 12000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
+const FANOUTS = [1, 10, 100];
+/** Requests in flight at all times during the throughput blocks. */
+const CONCURRENCY = 16;
+/** Latency and failure runs fan out to this many endpoints (the N the targets are stated at). */
+const TARGET_N = 10;
+/** Events per second in the latency run, well below saturation (see the measured throughput at N = 10). */
+const LATENCY_RATE = 10;
+const FAIL_RATE = 0.1;
+const SETTINGS = {
+	ADMIN_TOKEN: randomBytes(18).toString("base64url"),
+	INGEST_TOKEN: randomBytes(18).toString("base64url"),
+	RETRY_INTERVAL_SECONDS: "1",
+	MAX_RETRIES: "3",
+	DELIVERY_TIMEOUT_MS: "5000",
+	// The sweep never runs here (no cron locally); a long threshold documents that it would not interfere.
+	STRANDED_AFTER_SECONDS: "600",
+	RETENTION_DAYS: "30",
+	HTTPS_ONLY: "false",
+	ALLOW_PRIVATE_DESTINATIONS: "true",
+	PUBLIC_ORIGINS: "",
+};
+const CONFIG = "bench/wrangler.toml";
+const RESULTS_START = "<!-- results:start (written by npm run bench) -->";
+const RESULTS_END = "<!-- results:end -->";
+
+const samples = allSamples().map((sample) => sample.body);
+
+type Route = "trivial" | "floor" | "hivepost" | "ceiling";
+const ROUTES: Route[] = ["trivial", "floor", "hivepost", "ceiling"];
+
+interface Summary {
+	perSecond: number;
+	p50Ms: number;
+	p99Ms: number;
+	requests: number;
+	errors: number;
+}
+
+function summarize(results: LoadResult[], unitsPerRequest = 1): Summary {
+	const requests = results.reduce((sum, r) => sum + r.requests, 0);
+	const errors = results.reduce((sum, r) => sum + r.errors, 0);
+	const seconds = results.reduce((sum, r) => sum + r.elapsedMs, 0) / 1000;
+	const latencies = results.flatMap((r) => r.latencies);
+	return {
+		perSecond: ((requests - errors) * unitsPerRequest) / seconds,
+		p50Ms: percentile(latencies, 50),
+		p99Ms: percentile(latencies, 99),
+		requests,
+		errors,
+	};
+}
+
+function machine() {
+	const cpuModel = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/)?.[1] ?? "unknown";
+	return {
+		nproc: availableParallelism(),
+		cpuModel,
+		memory: execSync("free -h", { encoding: "utf8" }).trimEnd(),
+		node: process.version,
+	};
+}
+
+const uptime = () => execSync("uptime", { encoding: "utf8" }).trim();
+
+// ---------------------------------------------------------------- the stack
+
+const loadBefore = uptime();
+const stateDir = mkdtempSync(join(tmpdir(), "hivepost-bench-"));
+const envFile = writeSettingsFile(stateDir, SETTINGS);
+const sink = await startSink();
+applyLocalMigrations(stateDir, CONFIG);
+const stack = await startLocalStack({ port: await freePort(), persistTo: stateDir, envFile, configPath: CONFIG }).catch(async (error) => {
+	await sink.close();
+	rmSync(stateDir, { recursive: true, force: true });
+	throw error;
+});
+let cleanedUp = false;
+const cleanUp = async () => {
+	if (cleanedUp) return;
+	cleanedUp = true;
+	await stack.stop();
+	await sink.close();
+	rmSync(stateDir, { recursive: true, force: true });
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+	process.on(signal, () => {
+		void cleanUp().then(() => process.exit(130));
+	});
+}
+
+async function call(path: string, init: RequestInit = {}, expected = 200): Promise<Response> {
+	const response = await fetch(`${stack.url}${path}`, init);
+	if (response.status !== expected) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
+	return response;
+}
+
+const jsonHeaders = { "content-type": "application/json" };
+const ingestHeaders = { ...jsonHeaders, authorization: `Bearer ${SETTINGS.INGEST_TOKEN}` };
+const adminHeaders = { ...jsonHeaders, authorization: `Bearer ${SETTINGS.ADMIN_TOKEN}` };
+
+interface Recorded {
+	deliveries: Record<string, number>;
+	attempts: number;
+	/** Mean duration of the attempts started since the time asked for (ms): how long one fetch to the sink takes. */
+	attemptMs: number | null;
+}
+
+async function recorded(since = 0): Promise<Recorded> {
+	return (await call(`/bench/recorded?since=${since}`)).json() as Promise<Recorded>;
+}
+
+async function postEvent(index: number): Promise<string> {
+	const response = await call("/events", { method: "POST", headers: ingestHeaders, body: samples[index % samples.length] }, 202);
+	return ((await response.json()) as { event_id: string }).event_id;
+}
+
+/** One request to `route`; throws on an unexpected answer. */
+async function send(route: Route, n: number, index: number): Promise<void> {
+	const body = samples[index % samples.length];
+	const response =
+		route === "trivial"
+			? await call("/health")
+			: route === "floor"
+				? await call("/bench/floor", { method: "POST", headers: jsonHeaders, body }, 202)
+				: route === "hivepost"
+					? await call("/events", { method: "POST", headers: ingestHeaders, body }, 202)
+					: await call(`/bench/ceiling?n=${n}&to=${encodeURIComponent(sink.url)}`, { method: "POST", headers: jsonHeaders, body });
+	await response.arrayBuffer();
+}
+
+let registered = 0;
+async function registerEndpoints(n: number): Promise<void> {
+	for (; registered < n; registered++) {
+		await call(
+			"/api/endpoints",
+			{ method: "POST", headers: adminHeaders, body: JSON.stringify({ url: `${sink.url}/e${registered}` }) },
+			201,
+		);
+	}
+}
+
+// ---------------------------------------------------------------- progress
+
+const eventsPerBlock = (n: number) => Math.max(1, Math.round(SIZES.deliveriesPerN / n / SIZES.rounds));
+const plannedRequests =
+	FANOUTS.reduce((sum, n) => sum + eventsPerBlock(n) * SIZES.rounds * ROUTES.length, 0) + SIZES.latencyEvents + SIZES.failureEvents;
+const progress = new cliProgress.SingleBar(
+	{ format: "{bar} {percentage}% | {value}/{total} requests | {phase}", hideCursor: true },
+	cliProgress.Presets.shades_classic,
+);
+progress.start(plannedRequests, 0, { phase: "warming up" });
+const tick = () => progress.increment();
+
+// ---------------------------------------------------------------- runs
+
+interface HivepostBlock {
+	ingest: LoadResult;
+	deliveries: number;
+	/** From the first POST until the sink held every delivery and D1 had recorded every attempt. */
+	endToEndMs: number;
+}
+
+async function hivepostBlock(n: number, events: number): Promise<HivepostBlock> {
+	const sinkBefore = sink.received;
+	const attemptsBefore = (await recorded()).attempts;
+	const started = performance.now();
+	const ingest = await closedLoop(events, CONCURRENCY, (i) => send("hivepost", n, i), tick);
+	const deliveries = (events - ingest.errors) * n;
+	await waitFor(() => sink.received - sinkBefore >= deliveries, 300_000, `${deliveries} deliveries at the sink`, 10);
+	await waitFor(async () => (await recorded()).attempts - attemptsBefore >= deliveries, 60_000, `${deliveries} attempts recorded`, 10);
+	return { ingest, deliveries, endToEndMs: performance.now() - started };
+}
+
+function perEvent(work: Record<WorkBucket, WorkCounts>, events: number) {
+	const parts = [work.ingest, work.delivery, work.retry];
+	const sum = (key: keyof WorkCounts) => parts.reduce((total, part) => total + part[key], 0) / events;
+	const totals: WorkPerEvent = {
+		workerInvocations: (work.ingest.invocations + work.delivery.invocations) / events,
+		d1RowsRead: sum("d1RowsRead"),
+		d1RowsWritten: sum("d1RowsWritten"),
+		queueMessages: sum("queueMessages"),
+		doRequests: (work.delivery.doRequests + work.retry.doRequests + work.retry.invocations) / events,
+	};
+	return {
+		ingestD1Statements: work.ingest.d1Statements / events,
+		ingestD1RowsWritten: work.ingest.d1RowsWritten / events,
+		deliveryD1Statements: work.delivery.d1Statements / events,
+		deliveryD1RowsWritten: work.delivery.d1RowsWritten / events,
+		queueBatchesConsumed: work.delivery.invocations / events,
+		d1StatementsWithoutMeta: sum("d1StatementsWithoutMeta"),
+		// Where the time goes: handler wall time, and the part of it spent waiting for D1.
+		profile: {
+			ingestMsPerEvent: work.ingest.handlerMs / events,
+			ingestD1MsPerEvent: work.ingest.d1Ms / events,
+			deliveryBatches: work.delivery.invocations,
+			messagesPerBatch: (work.ingest.queueMessages + work.retry.queueMessages) / Math.max(1, work.delivery.invocations),
+			msPerBatch: work.delivery.handlerMs / Math.max(1, work.delivery.invocations),
+			d1MsPerBatch: work.delivery.d1Ms / Math.max(1, work.delivery.invocations),
+		},
+		totals,
+		costPerMillionEventsUsd: costPerMillionEvents(totals),
+	};
+}
+
+async function fanOutRun(n: number) {
+	const since = Date.now();
+	await registerEndpoints(n);
+	await call("/bench/work/reset", { method: "POST" });
+	const events = eventsPerBlock(n);
+	const blocks: Record<Route, LoadResult[]> = { trivial: [], floor: [], hivepost: [], ceiling: [] };
+	const hivepost: HivepostBlock[] = [];
+	for (let round = 0; round < SIZES.rounds; round++) {
+		// Interleaved, and the order rotates each round so no route always runs first or last.
+		for (let r = 0; r < ROUTES.length; r++) {
+			const route = ROUTES[(r + round) % ROUTES.length];
+			progress.update({ phase: `N=${n} round ${round + 1}/${SIZES.rounds}: ${route}` });
+			if (route === "hivepost") {
+				const block = await hivepostBlock(n, events);
+				hivepost.push(block);
+				blocks.hivepost.push(block.ingest);
+			} else {
+				blocks[route].push(await closedLoop(events, CONCURRENCY, (i) => send(route, n, i), tick));
+			}
+		}
+	}
+	const work = (await (await call("/bench/work")).json()) as Record<WorkBucket, WorkCounts>;
+	const { attemptMs } = await recorded(since);
+	const ingest = { trivial: summarize(blocks.trivial), floor: summarize(blocks.floor), hivepost: summarize(blocks.hivepost) };
+	const ceiling = summarize(blocks.ceiling, n);
+	const deliveries = hivepost.reduce((sum, block) => sum + block.deliveries, 0);
+	const endToEnd = deliveries / (hivepost.reduce((sum, block) => sum + block.endToEndMs, 0) / 1000);
+	return {
+		n,
+		events: events * SIZES.rounds,
+		deliveries,
+		ingest,
+		deliveriesPerSecond: { ceiling: ceiling.perSecond, hivepost: endToEnd },
+		ceilingRequests: ceiling,
+		ratios: {
+			ingestToFloor: ingest.hivepost.perSecond / ingest.floor.perSecond,
+			ingestToTrivial: ingest.hivepost.perSecond / ingest.trivial.perSecond,
+			endToEndToCeiling: endToEnd / ceiling.perSecond,
+		},
+		work: perEvent(work, work.ingest.invocations),
+		meanAttemptMs: attemptMs,
+	};
+}
+
+/** Events at a fixed rate well below saturation: time from sending the event to the sink receiving each delivery. */
+async function latencyRun() {
+	progress.update({ phase: `latency: ${LATENCY_RATE} events/s at N=${TARGET_N}` });
+	sink.track(0);
+	const sentAt = new Map<string, number>();
+	const ingest = await fixedRate(
+		SIZES.latencyEvents,
+		LATENCY_RATE,
+		async (i) => {
+			const t0 = Date.now();
+			sentAt.set(await postEvent(i), t0);
+		},
+		tick,
+	);
+	const expected = sentAt.size * TARGET_N;
+	await waitFor(() => sink.firstArrival.size >= expected, 60_000, `${expected} first attempts`);
+	const latencies = [...sink.firstArrival].map(([key, at]) => at - (sentAt.get(key.split(" ")[0]) ?? Number.NaN));
+	sink.stopTracking();
+	return {
+		n: TARGET_N,
+		eventsPerSecond: LATENCY_RATE,
+		events: sentAt.size,
+		deliveries: latencies.length,
+		ingestP50Ms: percentile(ingest.latencies, 50),
+		ingestP99Ms: percentile(ingest.latencies, 99),
+		firstAttemptP50Ms: percentile(latencies, 50),
+		firstAttemptP99Ms: percentile(latencies, 99),
+		firstAttemptMaxMs: Math.max(...latencies),
+	};
+}
+
+/** 10% of the sink's answers are 500s: every delivery must get exactly 1 + (failures before success, at most MAX_RETRIES) attempts. */
+async function failureRun() {
+	progress.update({ phase: `failure mode: ${FAIL_RATE * 100}% 500s at N=${TARGET_N}` });
+	const maxAttempts = Number(SETTINGS.MAX_RETRIES) + 1;
+	const before = await recorded();
+	await call("/bench/work/reset", { method: "POST" });
+	sink.track(FAIL_RATE, 42);
+	const ingest = await closedLoop(SIZES.failureEvents, CONCURRENCY, (i) => send("hivepost", TARGET_N, i), tick);
+	const deliveries = (SIZES.failureEvents - ingest.errors) * TARGET_N;
+	const sinkAnswers = () => [...sink.answers.values()].reduce((sum, answers) => sum + answers.length, 0);
+	progress.update({ phase: "failure mode: waiting for the retries" });
+	await waitFor(
+		async () => {
+			const now = await recorded();
+			const unfinished = (now.deliveries.pending ?? 0) + (now.deliveries.retrying ?? 0);
+			return sink.answers.size >= deliveries && unfinished === 0 && now.attempts - before.attempts >= sinkAnswers();
+		},
+		120_000,
+		"every failed delivery to finish its retries",
+		100,
+	);
+	const after = await recorded();
+	const work = (await (await call("/bench/work")).json()) as Record<WorkBucket, WorkCounts>;
+	sink.stopTracking();
+	const sequences = [...sink.answers.values()];
+	// Exact: failures then one success within the budget, or exactly the whole budget of failures.
+	const exact = (answers: number[]) => {
+		const failures = answers.filter((status) => status !== 200).length;
+		const succeeded = answers.at(-1) === 200;
+		return succeeded ? failures === answers.length - 1 && answers.length <= maxAttempts : answers.length === maxAttempts;
+	};
+	const attemptsSeen = sinkAnswers();
+	const delta = (status: string) => (after.deliveries[status] ?? 0) - (before.deliveries[status] ?? 0);
+	return {
+		n: TARGET_N,
+		failRate: FAIL_RATE,
+		retryIntervalSeconds: Number(SETTINGS.RETRY_INTERVAL_SECONDS),
+		maxAttemptsPerDelivery: maxAttempts,
+		deliveries,
+		deliveriesSeenAtSink: sequences.length,
+		attemptsSeenAtSink: attemptsSeen,
+		attemptsRecordedInD1: after.attempts - before.attempts,
+		attemptsPerDelivery: attemptsSeen / sequences.length,
+		answers500: sequences.flat().filter((status) => status !== 200).length,
+		deliveriesWithWrongAttemptCount: sequences.filter((answers) => !exact(answers)).length,
+		delivered: { sink: sequences.filter((answers) => answers.at(-1) === 200).length, d1: delta("delivered") },
+		failed: { sink: sequences.filter((answers) => answers.at(-1) !== 200).length, d1: delta("failed") },
+		retryAlarms: work.retry.invocations,
+		retryScheduleCalls: work.delivery.doRequests + work.retry.doRequests,
+		exact: false,
+	};
+}
+
+const started = Date.now();
+const fanOuts = [];
+let latency: Awaited<ReturnType<typeof latencyRun>> | undefined;
+let failure: Awaited<ReturnType<typeof failureRun>> | undefined;
+try {
+	await call("/bench/setup", { method: "POST" });
+	// Warm-up: every route once, so start-up costs stay out of the figures.
+	await registerEndpoints(1);
+	for (const route of ROUTES) await send(route, 1, 0);
+	await waitFor(async () => (await recorded()).attempts >= 1, 10_000, "the warm-up delivery");
+	for (const n of FANOUTS) {
+		fanOuts.push(await fanOutRun(n));
+		if (n === TARGET_N) {
+			latency = await latencyRun();
+			failure = await failureRun();
+			failure.exact =
+				failure.deliveriesWithWrongAttemptCount === 0 &&
+				failure.deliveriesSeenAtSink === failure.deliveries &&
+				failure.attemptsRecordedInD1 === failure.attemptsSeenAtSink &&
+				failure.delivered.sink === failure.delivered.d1 &&
+				failure.failed.sink === failure.failed.d1;
+		}
+	}
+} finally {
+	progress.stop();
+	await cleanUp();
+}
+if (!latency || !failure) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
+
+// ---------------------------------------------------------------- report
+
+const atTarget = fanOuts.find((run) => run.n === TARGET_N);
+if (!atTarget) throw new Error(`no run at N = ${TARGET_N}`);
+const statementsPerEvent = fanOuts.map((run) => run.work.ingestD1Statements);
+const targets = [
+	{
+		target: `ingest throughput >= 0.8x the durable floor at N=${TARGET_N}`,
+		measured: `${atTarget.ratios.ingestToFloor.toFixed(2)}x`,
+		met: atTarget.ratios.ingestToFloor >= 0.8,
+	},
+	{
+		target: `end-to-end deliveries/s >= 0.5x the fan-out ceiling at N=${TARGET_N}, every attempt recorded in D1`,
+		measured: `${atTarget.ratios.endToEndToCeiling.toFixed(2)}x`,
+		met: atTarget.ratios.endToEndToCeiling >= 0.5,
+	},
+	{
+		target: "D1 statements per ingested event constant in N",
+		measured: fanOuts.map((run) => `N=${run.n}: ${run.work.ingestD1Statements.toFixed(2)}`).join(", "),
+		met: statementsPerEvent.every((value) => value === statementsPerEvent[0]),
+	},
+	{
+		target: "ingest-to-first-attempt p99 < 2 s (unsaturated run)",
+		measured: `${latency.firstAttemptP99Ms.toFixed(0)} ms`,
+		met: latency.firstAttemptP99Ms < 2000,
+	},
+	{
+		target: `failure run: retry count exact (${failure.maxAttemptsPerDelivery} attempts at most)`,
+		measured: `${failure.deliveriesWithWrongAttemptCount} of ${failure.deliveries} deliveries off; ${failure.attemptsPerDelivery.toFixed(3)} attempts/delivery`,
+		met: failure.exact,
+	},
+];
+
+const loadAfter = uptime();
+const date = new Date(started).toISOString().slice(0, 10);
+const results = {
+	date: new Date(started).toISOString(),
+	quick,
+	durationSeconds: Math.round((Date.now() - started) / 1000),
+	machine: { ...machine(), loadBefore, loadAfter },
+	settings: {
+		...SIZES,
+		concurrency: CONCURRENCY,
+		fanOuts: FANOUTS,
+		latencyRate: LATENCY_RATE,
+		stack: { ...SETTINGS, ADMIN_TOKEN: "(random)", INGEST_TOKEN: "(random)" },
+	},
+	prices: PRICES,
+	fanOuts,
+	latency,
+	failure,
+	targets,
+};
+
+const f0 = (value: number) => value.toFixed(0);
+const f2 = (value: number) => value.toFixed(2);
+/** A Markdown table with padded columns, as the formatter (Biome) writes it, so bench/README.md stays lint-clean. */
+function markdownTable(header: string[], rows: string[][]): string[] {
+	const widths = header.map((cell, i) => Math.max(3, cell.length, ...rows.map((row) => row[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+	return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}
+
+const fanOutTable = markdownTable(
+	[
+		"N",
+		"events",
+		"deliveries",
+		"trivial req/s",
+		"floor req/s",
+		"ingest events/s (p50/p99 ms)",
+		"ingest ÷ floor",
+		"ceiling deliveries/s",
+		"end-to-end deliveries/s",
+		"e2e ÷ ceiling",
+		"D1 stmts/event (ingest + delivery)",
+		"rows written/event",
+		"queue msgs/event",
+		"$ per M events",
+	],
+	fanOuts.map((run) => [
+		String(run.n),
+		String(run.events),
+		String(run.deliveries),
+		f0(run.ingest.trivial.perSecond),
+		f0(run.ingest.floor.perSecond),
+		`${f0(run.ingest.hivepost.perSecond)} (${f0(run.ingest.hivepost.p50Ms)}/${f0(run.ingest.hivepost.p99Ms)})`,
+		`${f2(run.ratios.ingestToFloor)}x`,
+		f0(run.deliveriesPerSecond.ceiling),
+		f0(run.deliveriesPerSecond.hivepost),
+		`${f2(run.ratios.endToEndToCeiling)}x`,
+		`${f2(run.work.ingestD1Statements)} + ${f2(run.work.deliveryD1Statements)}`,
+		f2(run.work.totals.d1RowsWritten),
+		f2(run.work.totals.queueMessages),
+		`$${f2(run.work.costPerMillionEventsUsd.total)}`,
+	]),
+);
+const table = [
+	`Hivepost benchmark, ${results.date}${quick ? " (quick)" : ""}, ${results.machine.nproc} cores ${results.machine.cpuModel}, ${results.durationSeconds} s`,
+	"",
+	...fanOutTable,
+	"",
+	`Latency run (N=${latency.n}, ${latency.eventsPerSecond} events/s, ${latency.deliveries} deliveries): ingest p50 ${f0(latency.ingestP50Ms)} ms, p99 ${f0(latency.ingestP99Ms)} ms; ingest-to-first-attempt p50 ${f0(latency.firstAttemptP50Ms)} ms, p99 ${f0(latency.firstAttemptP99Ms)} ms`,
+	`Failure run (N=${failure.n}, ${failure.failRate * 100}% 500s, retry every ${failure.retryIntervalSeconds} s): ${failure.deliveries} deliveries, ${failure.answers500} answers were 500, ${f2(failure.attemptsPerDelivery)} attempts/delivery, sink ${failure.attemptsSeenAtSink} = D1 ${failure.attemptsRecordedInD1} attempts, delivered ${failure.delivered.d1}, failed ${failure.failed.d1}, wrong attempt counts: ${failure.deliveriesWithWrongAttemptCount}`,
+	"",
+	...markdownTable(
+		["target", "measured", ""],
+		targets.map((t) => [t.target, t.measured, t.met ? "met" : "MISSED"]),
+	),
+].join("\n");
+console.log(`\n${table}\n`);
+
+const svg = barChart(
+	[
+		{
+			title: "Ingest",
+			unit: "requests/s",
+			series: [
+				{ name: "trivial route", color: "#bbbbbb" },
+				{ name: "durable floor", color: "#7a9cc6" },
+				{ name: "Hivepost", color: "#e07b39" },
+			],
+			groups: fanOuts.map((run) => ({
+				label: `N = ${run.n}`,
+				values: [run.ingest.trivial.perSecond, run.ingest.floor.perSecond, run.ingest.hivepost.perSecond],
+				note: `${f2(run.ratios.ingestToFloor)}x floor`,
+			})),
+		},
+		{
+			title: "End to end",
+			unit: "deliveries/s",
+			series: [
+				{ name: "fan-out ceiling", color: "#7a9cc6" },
+				{ name: "Hivepost", color: "#e07b39" },
+			],
+			groups: fanOuts.map((run) => ({
+				label: `N = ${run.n}`,
+				values: [run.deliveriesPerSecond.ceiling, run.deliveriesPerSecond.hivepost],
+				note: `${f2(run.ratios.endToEndToCeiling)}x ceiling`,
+			})),
+		},
+	],
+	`Hivepost on wrangler dev, ${results.date.slice(0, 16)} UTC, ${results.machine.nproc} cores, concurrency ${CONCURRENCY}; ratios measured interleaved`,
+);
+
+const resultsDir = `${PROJECT_ROOT}bench/results/`;
+mkdirSync(resultsDir, { recursive: true });
+const name = `${date}${quick ? "-quick" : ""}`;
+writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(results, null, "\t")}\n`);
+writeFileSync(`${resultsDir}${name}.svg`, svg);
+console.log(`Wrote bench/results/${name}.json and .svg`);
+if (!quick) {
+	// A full run replaces the results section of bench/README.md, so the committed table is always the committed run's.
+	const readme = `${PROJECT_ROOT}bench/README.md`;
+	const section = [
+		RESULTS_START,
+		`Run of ${results.date} (${results.durationSeconds} s): ${results.machine.nproc} cores (\`nproc\`), CPU \`${results.machine.cpuModel}\`, Node ${results.machine.node}.`,
+		"",
+		"```",
+		`$ free -h\n${results.machine.memory}`,
+		`$ uptime   # before\n${loadBefore}`,
+		`$ uptime   # after\n${loadAfter}`,
+		"```",
+		"",
+		table,
+		"",
+		`![Throughput chart](results/${name}.svg)  \nFigures: [results/${name}.json](results/${name}.json).`,
+		RESULTS_END,
+	].join("\n");
+	const text = readFileSync(readme, "utf8");
+	const start = text.indexOf(RESULTS_START);
+	const end = text.indexOf(RESULTS_END);
+	if (start < 0 || end < 0) throw new Error(`bench/README.md lacks the ${RESULTS_START} … ${RESULTS_END} markers`);
+	writeFileSync(readme, text.slice(0, start) + section + text.slice(end + RESULTS_END.length));
+	console.log("Updated the results section of bench/README.md");
+}

@@ -1,0 +1,116 @@
+/**
+ * The benchmark build of Hivepost (bench/wrangler.toml; local only, never
+ * deployed). The real Worker from src/ answers every route it has, with its
+ * bindings wrapped to count work (./work.ts). In front of it, bench-only
+ * routes under /bench/:
+ *   POST /bench/floor            the durable floor: one D1 insert of the body, one queue send
+ *   POST /bench/ceiling?n=&to=   the fan-out ceiling: POST the body to `to` n times, no D1, queue or signing
+ *   GET  /bench/work, POST /bench/work/reset   the work counters
+ *   GET  /bench/recorded?since=  deliveries by status and attempts recorded in D1
+ *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
+ */
+
+import { MAX_FETCHES_IN_FLIGHT } from "../../src/delivery/attempt";
+import { mapWithConcurrency } from "../../src/delivery/concurrency";
+import type { DeliveryMessage } from "../../src/fanout/enqueue";
+import { newId } from "../../src/http/ids";
+import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
+import { counted, countedEnv, resetWork, work } from "./work";
+
+interface BenchEnv extends Env {
+	BENCH_FLOOR_QUEUE: Queue<{ id: string }>;
+}
+
+const json = (value: unknown, status = 200) => Response.json(value, { status });
+
+/** What no durable ingest can avoid: store the body, queue one message. */
+async function durableFloor(request: Request, env: BenchEnv): Promise<Response> {
+	const countedDb = countedEnv(env, "floor").DB;
+	const body = await request.text();
+	const id = newId("flr");
+	await countedDb.prepare("INSERT INTO bench_floor (id, body, received_at) VALUES (?, ?, ?)").bind(id, body, Date.now()).run();
+	await env.BENCH_FLOOR_QUEUE.send({ id });
+	work.floor.queueSends++;
+	work.floor.queueMessages++;
+	return json({ id }, 202);
+}
+
+/** The most a Worker can fan one body out: n straight POSTs, as many in flight as the delivery consumer allows. */
+async function fanOutCeiling(request: Request, url: URL): Promise<Response> {
+	const n = Number(url.searchParams.get("n") ?? "1");
+	const to = url.searchParams.get("to") ?? "";
+	const body = await request.text();
+	const statuses = await mapWithConcurrency(
+		Array.from({ length: n }, (_, i) => i),
+		MAX_FETCHES_IN_FLIGHT,
+		async (i) => {
+			const response = await fetch(`${to}/ceiling/${i}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+			await response.arrayBuffer();
+			return response.status;
+		},
+	);
+	return json({ sent: statuses.length, ok: statuses.filter((status) => status >= 200 && status < 300).length });
+}
+
+/** What D1 holds, read directly (not counted); `attemptMs` averages the attempts started since `?since=` (ms). */
+async function recorded(env: Env, url: URL): Promise<Response> {
+	const since = Number(url.searchParams.get("since") ?? "0");
+	const [statuses, attempts, durations] = await env.DB.batch<{ status: string; n: number }>([
+		env.DB.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status"),
+		env.DB.prepare("SELECT 'attempts' AS status, count(*) AS n FROM attempts"),
+		env.DB.prepare("SELECT 'attemptMs' AS status, avg(duration_ms) AS n FROM attempts WHERE started_at >= ?").bind(since),
+	]);
+	return json({
+		deliveries: Object.fromEntries(statuses.results.map((row) => [row.status, row.n])),
+		attempts: attempts.results[0]?.n ?? 0,
+		attemptMs: durations.results[0]?.n ?? null,
+	});
+}
+
+async function benchRoute(request: Request, env: BenchEnv, url: URL): Promise<Response> {
+	const route = `${request.method} ${url.pathname}`;
+	switch (route) {
+		case "POST /bench/floor":
+			return counted("floor", () => durableFloor(request, env));
+		case "POST /bench/ceiling":
+			return fanOutCeiling(request, url);
+		case "GET /bench/work":
+			return json(work);
+		case "POST /bench/work/reset":
+			resetWork();
+			return json(work);
+		case "GET /bench/recorded":
+			return recorded(env, url);
+		case "POST /bench/setup":
+			await env.DB.prepare(
+				"CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL, received_at INTEGER NOT NULL)",
+			).run();
+			return json({ ok: true });
+		default:
+			return json({ error: `No bench route ${route}.` }, 404);
+	}
+}
+
+/** The real RetryScheduler, with its bindings counted and its alarms counted as invocations. */
+export class RetryScheduler extends HivepostRetryScheduler {
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, countedEnv(env, "retry"));
+	}
+
+	override alarm(): Promise<void> {
+		return counted("retry", () => super.alarm());
+	}
+}
+
+export default {
+	fetch(request, env, ctx) {
+		const url = new URL(request.url);
+		if (url.pathname.startsWith("/bench/")) return benchRoute(request, env, url);
+		const handle = () => Promise.resolve(hivepost.fetch(request, countedEnv(env, "ingest"), ctx));
+		return url.pathname === "/events" ? counted("ingest", handle) : handle();
+	},
+	queue(batch, env) {
+		return counted("delivery", () => hivepost.queue(batch, countedEnv(env, "delivery")));
+	},
+	scheduled: hivepost.scheduled,
+} satisfies ExportedHandler<BenchEnv, DeliveryMessage>;
