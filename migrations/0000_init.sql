@@ -9,7 +9,7 @@ CREATE TABLE `attempts` (
 	`error` text,
 	`response_body` text,
 	`succeeded` integer NOT NULL,
-	FOREIGN KEY (`delivery_id`) REFERENCES `deliveries`(`id`) ON UPDATE no action ON DELETE no action
+	FOREIGN KEY (`delivery_id`) REFERENCES `deliveries`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE INDEX `attempts_delivery` ON `attempts` (`delivery_id`);--> statement-breakpoint
@@ -29,6 +29,7 @@ CREATE TABLE `deliveries` (
 );
 --> statement-breakpoint
 CREATE INDEX `deliveries_due` ON `deliveries` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `deliveries_finished` ON `deliveries` (`status`,`updated_at`);--> statement-breakpoint
 CREATE INDEX `deliveries_event` ON `deliveries` (`event_id`);--> statement-breakpoint
 CREATE INDEX `deliveries_endpoint` ON `deliveries` (`endpoint_id`,`status`);--> statement-breakpoint
 CREATE TABLE `endpoints` (
@@ -41,6 +42,10 @@ CREATE TABLE `endpoints` (
 	`previous_secret_expires_at` integer,
 	`headers` text DEFAULT '{}' NOT NULL,
 	`disabled_reason` text,
+	`last_attempt_at` integer,
+	`last_status_code` integer,
+	`last_attempt_succeeded` integer,
+	`last_attempt_error` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	`deleted_at` integer
@@ -59,4 +64,5 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `events_idempotency_key` ON `events` (`idempotency_key`);--> statement-breakpoint
-CREATE INDEX `events_received_at` ON `events` (`received_at`);
+CREATE INDEX `events_received_at` ON `events` (`received_at`);--> statement-breakpoint
+CREATE INDEX `events_idempotency_expiry` ON `events` (`received_at`) WHERE "events"."idempotency_key" IS NOT NULL;

@@ -11,7 +11,7 @@ import { statsApi } from "./admin/api/stats";
 import type { AdminEnv } from "./admin/auth/authenticate";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin } from "./admin/auth/guards";
 import { adminPages } from "./admin/pages/routes";
-import { errorResponse, HttpError } from "./http/errors";
+import { errorResponse, HttpError, logUnhandled } from "./http/errors";
 import { ingestRoutes } from "./ingest/route";
 
 export const app = new Hono<AdminEnv>()
@@ -29,7 +29,7 @@ export const app = new Hono<AdminEnv>()
 	})
 	.onError((error, c) => {
 		if (error instanceof HttpError) return errorResponse(c, error);
-		console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`);
+		logUnhandled(c, error);
 		return errorResponse(
 			c,
 			new HttpError(500, "Internal error; nothing was changed. Try again, and check the Worker logs if it persists."),

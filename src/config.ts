@@ -3,7 +3,7 @@
  * defaults. A missing secret fails closed: the route answers 503 naming it.
  */
 import { HttpError } from "./http/errors";
-import type { DestinationPolicy } from "./security/destination";
+import { canonicalOrigin, type DestinationPolicy } from "./security/destination";
 
 export interface Settings {
 	retryIntervalMs: number;
@@ -69,7 +69,7 @@ export function destinationPolicy(settings: Settings, requestOrigin?: string): D
 	return {
 		allowPrivate: settings.allowPrivateDestinations,
 		httpsOnly: settings.httpsOnly,
-		ownOrigins: requestOrigin ? [...settings.publicOrigins, requestOrigin] : settings.publicOrigins,
+		ownOrigins: [...settings.publicOrigins, ...(requestOrigin ? [requestOrigin] : [])].map(canonicalOrigin),
 	};
 }
 

@@ -3,7 +3,7 @@
  * failed ones after an outage, retry one now. Each goes through the same
  * queue and attempt code as the helpdesk's own events.
  */
-import { and, eq, gte } from "drizzle-orm";
+import { and, eq, gte, inArray } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
@@ -43,13 +43,25 @@ export async function sendTestEvent(db: Database, queue: Queue<DeliveryMessage>,
  * with a fresh automatic budget (reset in place, one statement); its attempt
  * history stays.
  */
+/** Most deliveries one "Redeliver failed" starts over; after a long outage, press it again for the rest. */
+export const REDELIVER_LIMIT = 1000;
+
 export async function redeliverFailed(db: Database, queue: Queue<DeliveryMessage>, endpointId: string, since: number): Promise<number> {
 	refuseDisabled(await requireEndpoint(db, endpointId), "be redelivered to");
 	const now = Date.now();
 	const reset = await db
 		.update(deliveries)
 		.set({ status: "pending", attemptCount: 0, nextAttemptAt: now, claimId: null, updatedAt: now })
-		.where(and(eq(deliveries.endpointId, endpointId), eq(deliveries.status, "failed"), gte(deliveries.createdAt, since)))
+		.where(
+			inArray(
+				deliveries.id,
+				db
+					.select({ id: deliveries.id })
+					.from(deliveries)
+					.where(and(eq(deliveries.endpointId, endpointId), eq(deliveries.status, "failed"), gte(deliveries.createdAt, since)))
+					.limit(REDELIVER_LIMIT),
+			),
+		)
 		.returning({ id: deliveries.id });
 	await enqueueOrLeaveToSweep(
 		queue,
@@ -58,10 +70,10 @@ export async function redeliverFailed(db: Database, queue: Queue<DeliveryMessage
 	return reset.length;
 }
 
-/** "Retry now": one manual attempt. 404 for an unknown delivery, 409 when its endpoint was deleted. */
+/** "Retry now": one manual attempt. 404 for an unknown delivery, 409 when its endpoint was deleted or is disabled. */
 export async function retryNow(db: Database, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
 	const delivery = await db
-		.select({ status: deliveries.status, endpointDeletedAt: endpoints.deletedAt })
+		.select({ status: deliveries.status, endpointDeletedAt: endpoints.deletedAt, endpointEnabled: endpoints.enabled })
 		.from(deliveries)
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
 		.where(eq(deliveries.id, deliveryId))
@@ -70,6 +82,7 @@ export async function retryNow(db: Database, settings: Settings, deliveryId: str
 	if (delivery.endpointDeletedAt !== null) {
 		throw new HttpError(409, "This delivery's endpoint was deleted, so there is nowhere to send it. Register the URL again and redeliver.");
 	}
+	if (!delivery.endpointEnabled) throw new HttpError(409, "This delivery's endpoint is disabled. Enable it first, then retry.");
 	const attempt = await attemptNow(db, settings, deliveryId);
 	if (!attempt) throw new HttpError(404, `No delivery with id ${deliveryId}.`);
 	return attempt;

@@ -27,6 +27,11 @@ export const endpoints = sqliteTable(
 		headers: text("headers").notNull().default("{}"),
 		/** Why the endpoint was disabled by Hivepost itself (e.g. the destination answered 410 Gone); null otherwise. */
 		disabledReason: text("disabled_reason"),
+		/** The newest attempt's outcome, kept here so health is one row read, not a scan of the attempt history. */
+		lastAttemptAt: integer("last_attempt_at"),
+		lastStatusCode: integer("last_status_code"),
+		lastAttemptSucceeded: integer("last_attempt_succeeded", { mode: "boolean" }),
+		lastAttemptError: text("last_attempt_error"),
 		createdAt: integer("created_at").notNull(),
 		updatedAt: integer("updated_at").notNull(),
 		deletedAt: integer("deleted_at"),
@@ -50,7 +55,12 @@ export const events = sqliteTable(
 		/** A sample sent by an admin's "Send test event", not by the helpdesk. */
 		isTest: integer("is_test", { mode: "boolean" }).notNull().default(false),
 	},
-	(table) => [uniqueIndex("events_idempotency_key").on(table.idempotencyKey), index("events_received_at").on(table.receivedAt)],
+	(table) => [
+		uniqueIndex("events_idempotency_key").on(table.idempotencyKey),
+		index("events_received_at").on(table.receivedAt),
+		// Only the few events that still hold a key: expiring keys reads nothing else.
+		index("events_idempotency_expiry").on(table.receivedAt).where(sql`${table.idempotencyKey} IS NOT NULL`),
+	],
 );
 
 /** One event on its way to one endpoint. `attemptCount` is the single source of truth for automatic attempts. */
@@ -75,6 +85,8 @@ export const deliveries = sqliteTable(
 	},
 	(table) => [
 		index("deliveries_due").on(table.status, table.nextAttemptAt),
+		// Retention finds finished deliveries by age without reading the others.
+		index("deliveries_finished").on(table.status, table.updatedAt),
 		index("deliveries_event").on(table.eventId),
 		index("deliveries_endpoint").on(table.endpointId, table.status),
 	],
@@ -85,9 +97,10 @@ export const attempts = sqliteTable(
 	"attempts",
 	{
 		id: integer("id").primaryKey({ autoIncrement: true }),
+		// Retention deletes deliveries; their attempts go with them.
 		deliveryId: text("delivery_id")
 			.notNull()
-			.references(() => deliveries.id),
+			.references(() => deliveries.id, { onDelete: "cascade" }),
 		/** 1-based count of automatic attempts; null for a manual one. */
 		attemptNumber: integer("attempt_number"),
 		/** Made by an admin ("Retry now"); does not count against the automatic attempts. */

@@ -14,7 +14,7 @@
  * An attempt cut off by a crash has already been counted; the sweep takes the
  * delivery up again once its lease has passed.
  */
-import { and, eq, inArray, lt, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { destinationPolicy, type Settings } from "../config";
 import { chunk, type Database, insertInChunks, MAX_IDS_PER_STATEMENT } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
@@ -147,6 +147,43 @@ function disableGoneEndpoint(db: Database, target: DeliveryTarget, now: number) 
 	];
 }
 
+/**
+ * The statements that store each endpoint's newest attempt (among these) on the
+ * endpoint row, for its health; one JSON parameter carries all of them, and an
+ * older result never overwrites a newer one written by a concurrent batch.
+ */
+function lastAttemptUpdates(db: Database, targets: DeliveryTarget[], results: SendResult[]) {
+	const newest = new Map<string, { id: string; at: number; status: number | null; ok: boolean; error: string | null }>();
+	targets.forEach((target, i) => {
+		const { startedAt, statusCode, ok, error } = results[i];
+		if ((newest.get(target.endpointId)?.at ?? -1) <= startedAt) {
+			newest.set(target.endpointId, { id: target.endpointId, at: startedAt, status: statusCode, ok, error });
+		}
+	});
+	return chunk([...newest.values()], MAX_IDS_PER_STATEMENT - 10).map((part) => {
+		const json = JSON.stringify(part);
+		const field = (name: string) =>
+			sql`(SELECT json_extract(value, ${`$.${name}`}) FROM json_each(${json}) WHERE json_extract(value, '$.id') = ${endpoints.id})`;
+		return db
+			.update(endpoints)
+			.set({
+				lastAttemptAt: field("at"),
+				lastStatusCode: field("status"),
+				lastAttemptSucceeded: field("ok"),
+				lastAttemptError: field("error"),
+			})
+			.where(
+				and(
+					inArray(
+						endpoints.id,
+						part.map((entry) => entry.id),
+					),
+					or(isNull(endpoints.lastAttemptAt), lte(endpoints.lastAttemptAt, field("at"))),
+				),
+			);
+	});
+}
+
 async function record(
 	db: Database,
 	settings: Settings,
@@ -184,7 +221,7 @@ async function record(
 		}),
 	];
 	const gone = claimed.flatMap((target, i) => (results[i].statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
-	const [first, ...rest] = [...insertInChunks(db, attempts, rows), ...updates, ...gone];
+	const [first, ...rest] = [...insertInChunks(db, attempts, rows), ...updates, ...gone, ...lastAttemptUpdates(db, claimed, results)];
 	await db.batch([first, ...rest]);
 	return outcomes;
 }
@@ -217,8 +254,13 @@ export async function attemptNow(db: Database, settings: Settings, deliveryId: s
 		.update(deliveries)
 		.set({ status: "delivered", nextAttemptAt: null, claimId: null, updatedAt: now })
 		.where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ["pending", "retrying", "failed"])));
-	const gone = result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : [];
-	await db.batch([db.insert(attempts).values(row), ...(result.ok ? [finish] : []), ...gone]);
+	// A 410 stops this delivery too, not only the endpoint's others.
+	const stop = db
+		.update(deliveries)
+		.set({ status: "failed", nextAttemptAt: null, claimId: null, updatedAt: now })
+		.where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ["pending", "retrying"])));
+	const gone = result.statusCode === 410 ? [stop, ...disableGoneEndpoint(db, target, now)] : [];
+	await db.batch([db.insert(attempts).values(row), ...(result.ok ? [finish] : []), ...gone, ...lastAttemptUpdates(db, [target], [result])]);
 	const status = await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId)).get();
 	return { ...row, deliveryStatus: status?.status ?? "unknown" };
 }

@@ -21,7 +21,21 @@ export function errorResponse(c: Context, error: HttpError): Response {
 	return c.json(body, error.status);
 }
 
-/** A thrown value as text for a log line. */
+/**
+ * A thrown value as text for a log line. A failed query's message carries the
+ * statement's bound parameters (signing secrets, header values): log only what
+ * went wrong, never the values.
+ */
 export function errorMessage(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
+	if (!(error instanceof Error)) return String(error);
+	const firstLine = error.message.split("\n")[0];
+	return error.cause instanceof Error ? `${firstLine} (${error.cause.message})` : firstLine;
+}
+
+/** Logs an error no route handled: what failed and where, with the stack's frames (not its message). */
+export function logUnhandled(c: Context, error: Error): void {
+	const frames = error.stack?.split("\n").filter((line) => line.trimStart().startsWith("at ")) ?? [];
+	console.error(
+		`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.name}: ${errorMessage(error)}\n${frames.join("\n")}`,
+	);
 }

@@ -4,7 +4,12 @@
  */
 export function newId(prefix: string, now = Date.now()): string {
 	const random = crypto.getRandomValues(new Uint8Array(8));
-	return `${prefix}_${now.toString(16).padStart(12, "0")}${toHex(random)}`;
+	return `${idFloor(prefix, now)}${toHex(random)}`;
+}
+
+/** The smallest id of this prefix created at or after `time`: bounds a time range by the primary key. */
+export function idFloor(prefix: string, time: number): string {
+	return `${prefix}_${time.toString(16).padStart(12, "0")}`;
 }
 
 export function toHex(bytes: Uint8Array): string {

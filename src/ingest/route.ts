@@ -56,8 +56,9 @@ export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requir
 		? await verifyIngestSignature(c.env.INGEST_SIGNING_SECRET, (name) => c.req.header(name), body)
 		: null;
 	const { actionType } = parseEvent(body);
-	// A sender retrying a signed event reuses its webhook-id: treat it as the idempotency key.
-	const idempotencyKey = c.req.header("idempotency-key")?.trim() || (signedId ? `webhook-id:${signedId}` : null);
+	// A signed event's webhook-id is its idempotency key: the signature covers it, while an
+	// Idempotency-Key header could be swapped to replay a captured request as a new event.
+	const idempotencyKey = signedId ? `webhook-id:${signedId}` : c.req.header("idempotency-key")?.trim() || null;
 	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
 		throw new HttpError(422, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { "Idempotency-Key": "too long" });
 	}

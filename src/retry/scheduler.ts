@@ -51,7 +51,7 @@ export async function scheduleRetry(env: Env, deliveryId: string, at: number): P
 	await stub.schedule(deliveryId, at);
 }
 
-/** When a delivery's next automatic attempt is due, or null when it is finished (or gone). */
+/** When a delivery's next automatic attempt is due, or null when the alarm has nothing left to do for it. */
 async function findDueTime(db: Database, deliveryId: string): Promise<number | null> {
 	const row = await db
 		.select({ status: deliveries.status, nextAttemptAt: deliveries.nextAttemptAt })
@@ -59,5 +59,7 @@ async function findDueTime(db: Database, deliveryId: string): Promise<number | n
 		.where(eq(deliveries.id, deliveryId))
 		.get();
 	if (!row || (row.status !== "pending" && row.status !== "retrying")) return null;
+	// Due, yet the claim passed it over: its attempts are used up, and the sweep marks it failed.
+	if (row.nextAttemptAt === null || row.nextAttemptAt <= Date.now()) return null;
 	return row.nextAttemptAt;
 }

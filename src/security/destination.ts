@@ -43,6 +43,7 @@ export function checkDestination(raw: string, policy: DestinationPolicy): Destin
 	if (url.username || url.password) {
 		return refuse("must not contain a user name or password; put credentials in the endpoint's custom headers instead");
 	}
+	dropTrailingDots(url);
 	if (!url.hostname) return refuse("has no host");
 	url.hash = "";
 	if (policy.ownOrigins.includes(url.origin)) return refuse("points back at Hivepost itself, which would loop");
@@ -51,6 +52,18 @@ export function checkDestination(raw: string, policy: DestinationPolicy): Destin
 		if (problem) return refuse(problem);
 	}
 	return { ok: true, url: url.href };
+}
+
+/** "example.com." is "example.com": one spelling for the loop check, the name checks and the stored URL. */
+function dropTrailingDots(url: URL): void {
+	url.hostname = url.hostname.replace(/\.+$/, "");
+}
+
+/** An origin in the same canonical spelling as checked destinations. */
+export function canonicalOrigin(origin: string): string {
+	const url = new URL(origin);
+	dropTrailingDots(url);
+	return url.origin;
 }
 
 function refuse(problem: string): DestinationCheck {
@@ -70,7 +83,7 @@ export function hostProblem(hostname: string): string | null {
 		const reason = ipv4Problem(ipv4);
 		return reason && `is ${reason}, not a public internet address`;
 	}
-	const name = hostname.replace(/\.$/, "").toLowerCase();
+	const name = hostname.replace(/\.+$/, "").toLowerCase();
 	if (!name.includes(".")) return "has a single-label host name, which only resolves inside a network";
 	const suffix = LOCAL_SUFFIXES.find((s) => name === s || name.endsWith(`.${s}`));
 	return suffix ? `is a .${suffix} name, which only resolves inside a network` : null;

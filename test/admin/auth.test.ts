@@ -102,14 +102,26 @@ describe("CSRF protection", () => {
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});
 
-	it("refuses a cross-site form post to the API too", async () => {
+	it("refuses a cross-site form post to the API too, riding on the session cookie", async () => {
+		const cookie = await signIn();
+		for (const authorization of ["", "Basic YWRtaW46cGFzcw=="]) {
+			const { response } = await request("/api/endpoints", {
+				method: "PUT",
+				body: '{"urls": "https://evil.example/hook"}',
+				headers: { cookie, authorization, "content-type": "text/plain", origin: "https://evil.example" },
+			});
+			expect(response.status).toBe(403);
+		}
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("does not apply to API clients with a bearer token (no browser sends one by itself)", async () => {
 		const { response } = await request("/api/endpoints", {
 			method: "PUT",
-			body: '{"urls": "https://evil.example/hook"}',
-			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "text/plain", origin: "https://evil.example" },
+			body: '{"urls": "https://a.example/hook"}',
+			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "text/plain" },
 		});
-		expect(response.status).toBe(403);
-		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+		expect(response.status).toBe(200);
 	});
 
 	it("accepts a same-origin form post (Origin or Sec-Fetch-Site)", async () => {
@@ -143,7 +155,7 @@ describe("security headers", () => {
 		const responses = [
 			(await request("/admin")).response,
 			(await request("/api/endpoints")).response,
-			await submit("/admin/webhooks", { urls: "" }, { origin: "https://evil.example" }),
+			await submit("/admin/webhooks", { urls: "" }, { origin: "https://evil.example", authorization: "" }),
 		];
 		expect(responses.map((response) => response.status)).toEqual([401, 401, 403]);
 		for (const response of responses) {

@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
@@ -54,6 +55,17 @@ describe("Retry now (a manual attempt)", () => {
 		await attemptNow(database(env), readSettings(env), deliveryId);
 		const [after] = await rows("SELECT next_attempt_at FROM deliveries WHERE id = ?", deliveryId);
 		expect(after).toEqual({ next_attempt_at: before.next_attempt_at });
+	});
+
+	it("on 410 Gone disables the endpoint and stops this delivery's automatic retries too", async () => {
+		const destination = stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 410 }));
+		const { deliveryId } = await retryingDelivery();
+		await attemptNow(database(env), readSettings(env), deliveryId);
+		expect(await rows("SELECT enabled FROM endpoints")).toEqual([{ enabled: 0 }]);
+		expect(await rows("SELECT status, next_attempt_at FROM deliveries")).toEqual([{ status: "failed", next_attempt_at: null }]);
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
+		await runDurableObjectAlarm(env.RETRY_SCHEDULER.get(env.RETRY_SCHEDULER.idFromName(deliveryId)));
+		expect(destination.requests).toHaveLength(2);
 	});
 
 	it("answers null for an unknown delivery", async () => {

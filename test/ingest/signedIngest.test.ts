@@ -60,6 +60,15 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
 	});
 
+	it("answers a replayed signed request as the same event even with a fresh Idempotency-Key", async () => {
+		const headers = signed(body, "msg_captured");
+		const first = await ingest(body, headers, signedIngest);
+		const replay = await ingest(body, { ...headers, "idempotency-key": "attacker-1" }, signedIngest);
+		expect(replay.response.status).toBe(200);
+		expect(await replay.response.json()).toEqual(await first.response.json());
+		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+	});
+
 	it("checks the signature only after the size limit (413 first)", async () => {
 		const huge = `{"payload":{"action_type":"ticket.created","pad":"${"x".repeat(300_000)}"}}`;
 		expect((await ingest(huge, {}, signedIngest)).response.status).toBe(413);

@@ -117,4 +117,16 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		expect(await alarmTime(id)).toBeNull();
 		expect(await rows("SELECT id FROM attempts WHERE delivery_id = ?", id)).toHaveLength(1);
 	});
+
+	it("stops (and leaves it to the sweep) when a delivery's attempts are used up but it is not marked finished", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		// The fourth attempt was cut off by a crash: counted, its lease has passed, nothing recorded.
+		await env.DB.prepare("UPDATE deliveries SET attempt_count = 4, next_attempt_at = ? WHERE id = ?")
+			.bind(Date.now() - 1000, id)
+			.run();
+		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(true);
+		expect(await alarmTime(id)).toBeNull();
+		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(false);
+	});
 });

@@ -69,6 +69,7 @@ describe("destinations refused as not public", () => {
 		// Names that only resolve inside a network.
 		["http://localhost/", /single-label/],
 		["http://LOCALHOST./", /single-label/],
+		["http://localhost../", /single-label/],
 		["http://a.localhost/", /\.localhost/],
 		["http://api.LOCALHOST./hook", /\.localhost/],
 		["http://intranet/", /single-label/],
@@ -118,6 +119,7 @@ describe("destinations allowed", () => {
 			url: "https://hooks.example.com/a?b=1",
 		});
 		expect(checkDestination("https://bücher.example/hook", strict)).toEqual({ ok: true, url: "https://xn--bcher-kva.example/hook" });
+		expect(checkDestination("https://example.com./hook", strict)).toEqual({ ok: true, url: "https://example.com/hook" });
 	});
 });
 
@@ -136,6 +138,8 @@ describe("URL rules that hold whatever the address", () => {
 		["http://example.com/hook", /HTTPS_ONLY/, { ...strict, httpsOnly: true }],
 		["https://hooks.hivepost.example/events", /back at Hivepost/],
 		["https://HOOKS.hivepost.example:443/anything", /back at Hivepost/],
+		["https://hooks.hivepost.example./events", /back at Hivepost/],
+		["https://hooks.hivepost.example../events", /back at Hivepost/],
 		["http://127.0.0.1:8787/events", /back at Hivepost/, { allowPrivate: true, httpsOnly: false, ownOrigins: ["http://127.0.0.1:8787"] }],
 	];
 	for (const [url, why, policy] of cases) {

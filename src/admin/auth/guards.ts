@@ -9,6 +9,7 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { HttpError } from "../../http/errors";
+import { bearerToken } from "../../http/tokens";
 import { type AdminEnv, authenticate, signInHint } from "./authenticate";
 
 /** No script at all: the page works without JavaScript, so nothing needs to run. */
@@ -33,8 +34,14 @@ export const noStore = createMiddleware(async (c, next) => {
 
 const sameOriginOnly = csrf();
 
-/** hono/csrf's Origin / Sec-Fetch-Site check, answering in the one error shape. */
+/**
+ * hono/csrf's Origin / Sec-Fetch-Site check, answering in the one error shape.
+ * A request with a bearer token is an API client, not a browser form: browsers
+ * never attach one by themselves and no cross-site page can, so it is not checked
+ * (and it authenticates by that token alone, never by the session cookie).
+ */
 export const refuseCrossSiteForms = createMiddleware(async (c, next) => {
+	if (bearerToken(c.req.header("authorization")) !== undefined) return next();
 	try {
 		await sameOriginOnly(c, next);
 	} catch (error) {

@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import { readSettings } from "../../config";
 import { database } from "../../db/client";
-import { HttpError } from "../../http/errors";
+import { HttpError, logUnhandled } from "../../http/errors";
 import { validateInput } from "../../http/readJson";
 import { deliveryFilterSchema, redeliverSchema, testEventSchema, updateEndpointSchema } from "../api/schemas";
 import { accessSettings } from "../auth/access";
@@ -223,7 +223,7 @@ export const adminPages = new Hono<AdminEnv>()
 	})
 	.onError((error, c) => {
 		const known = error instanceof HttpError ? error : null;
-		if (!known) console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`);
+		if (!known) logUnhandled(c, error);
 		const status = known?.status ?? 500;
 		const message = known?.message ?? "Internal error; nothing was changed. Try again, and check the Worker logs if it persists.";
 		return c.html(
