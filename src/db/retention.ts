@@ -8,6 +8,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, lt, notExists } from "drizzle-orm";
 import { readSettings } from "../config";
+import { idFloor } from "../http/ids";
 import { IDEMPOTENCY_WINDOW_MS } from "../ingest/storeEvent";
 import { database } from "./client";
 import { deliveries, endpoints, events } from "./schema";
@@ -37,7 +38,14 @@ export async function purgeExpired(env: Env, now = Date.now()): Promise<PurgeRep
 					db
 						.select({ id: deliveries.id })
 						.from(deliveries)
-						.where(and(inArray(deliveries.status, ["delivered", "failed", "cancelled"]), lt(deliveries.updatedAt, cutoff)))
+						// Ids sort by creation time: the primary key bounds the walk to deliveries created before the cutoff.
+						.where(
+							and(
+								lt(deliveries.id, idFloor("dlv", cutoff)),
+								inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
+								lt(deliveries.updatedAt, cutoff),
+							),
+						)
 						.limit(PURGE_BATCH_LIMIT),
 				),
 			)

@@ -85,8 +85,6 @@ export const deliveries = sqliteTable(
 	},
 	(table) => [
 		index("deliveries_due").on(table.status, table.nextAttemptAt),
-		// Retention finds finished deliveries by age without reading the others.
-		index("deliveries_finished").on(table.status, table.updatedAt),
 		index("deliveries_event").on(table.eventId),
 		index("deliveries_endpoint").on(table.endpointId, table.status),
 	],
