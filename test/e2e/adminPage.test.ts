@@ -52,8 +52,9 @@ async function shot(page: Page, name: string) {
 async function reloadUntil(page: Page, text: string) {
 	await waitFor(
 		async () => {
+			if ((await page.content()).includes(text)) return true;
 			await page.reload();
-			return (await page.content()).includes(text);
+			return false;
 		},
 		15_000,
 		`the page to show ${text}`,
@@ -90,6 +91,7 @@ describe("the admin page in a browser", () => {
 		expect(JSON.parse(steady.received[0].body).payload.action_type).toBe("ticket.created");
 		await shot(page, "delivery");
 		await page.getByRole("link", { name: "Deliveries", exact: true }).click();
+		await page.waitForURL(/\/admin\/deliveries$/);
 		await expect(page.locator("tbody tr").count()).resolves.toBe(1);
 		await expect(page.locator("tbody .badge.delivered").count()).resolves.toBe(1);
 
@@ -103,6 +105,7 @@ describe("the admin page in a browser", () => {
 		expect(ingest.status).toBe(202);
 		await page.getByLabel("Status").selectOption("retrying");
 		await page.getByRole("button", { name: "Filter" }).click();
+		await page.waitForURL(/status=retrying/);
 		await reloadUntil(page, '<span class="badge retrying">retrying</span>');
 		await shot(page, "deliveries");
 		await page.locator("tbody tr a").first().click();
