@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import type { Reporter } from "vitest/node";
 
 /** Every setting the Worker reads, set here so no test depends on a developer's .dev.vars. */
 const TEST_SETTINGS = {
@@ -18,10 +19,21 @@ const TEST_SETTINGS = {
 	ACCESS_AUD: "",
 };
 
+/** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */
+const closingLine: Reporter = {
+	onTestRunEnd(testModules) {
+		const count = (state: "passed" | "failed" | "skipped") =>
+			testModules.reduce((sum, module) => sum + [...module.children.allTests(state)].length, 0);
+		const skipped = count("skipped");
+		console.log(`tests: ${count("passed")} passed, ${count("failed")} failed${skipped ? `, ${skipped} skipped` : ""}`);
+	},
+};
+
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations("./migrations");
 	return {
 		test: {
+			reporters: ["default", closingLine],
 			projects: [
 				{
 					// Unit and integration tests inside workerd.
