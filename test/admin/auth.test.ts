@@ -133,6 +133,7 @@ describe("CSRF protection", () => {
 			{ cookie, origin: "", "sec-fetch-site": "same-origin" },
 		);
 		expect(viaFetchSite.status).toBe(303);
+		expect(await rows("SELECT url FROM endpoints WHERE deleted_at IS NULL")).toEqual([{ url: "https://b.example/hook" }]);
 	});
 });
 

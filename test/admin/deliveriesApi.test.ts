@@ -37,8 +37,11 @@ describe("GET /api/deliveries", () => {
 	it("lists newest first and filters by status, endpoint and event type", async () => {
 		const a = await createEndpoint("https://a.example/hook");
 		const b = await createEndpoint("https://b.example/hook");
+		// Ids sort by creation millisecond: keep the three events in distinct ones.
 		await ingested("ticket.created");
+		await new Promise((resolve) => setTimeout(resolve, 2));
 		await ingested("comment.created");
+		await new Promise((resolve) => setTimeout(resolve, 2));
 		stubDestination((request) => new Response(null, { status: request.url.includes("a.example") ? 200 : 500 }));
 		await runConsumer(await ingested("ticket.archived"));
 
@@ -178,7 +181,8 @@ describe("GET /api/stats", () => {
 		expect(stats).toMatchObject({ events_received_24h: 2, deliveries_delivered_24h: 2, deliveries_failed_24h: 1 });
 		expect(stats.delivery_success_rate_24h).toBeCloseTo(2 / 3);
 		expect(stats.events_per_hour).toHaveLength(24);
-		expect(stats.events_per_hour[23].events).toBe(2);
+		// Summed, so the test holds across an hour boundary.
+		expect(stats.events_per_hour.reduce((sum, hour) => sum + hour.events, 0)).toBe(2);
 		expect(stats.endpoints).toEqual([
 			expect.objectContaining({ endpoint_id: ok.id, success_rate_24h: 1, attempts_24h: 2, retrying: 0, failed: 0, last_status_code: 200 }),
 			expect.objectContaining({ endpoint_id: bad.id, success_rate_24h: 0, attempts_24h: 2, retrying: 1, failed: 1, last_status_code: 500 }),

@@ -102,6 +102,7 @@ describe("an endpoint's page", () => {
 		expect(refused.status).toBe(422);
 		expect(await refused.text()).toContain('value="http://localhost:9/x"');
 		const none = await submit(`/admin/endpoints/${endpoint.id}/settings`, { url: "https://b.example/hook", events_mode: "some" });
+		expect(none.status).toBe(422);
 		expect(await none.text()).toContain("Choose at least one event type");
 		expect(await rows("SELECT url, events FROM endpoints")).toEqual([
 			{ url: "https://b.example/hook", events: '["ticket.created","comment.created"]' },

@@ -88,6 +88,7 @@ describe("a delivery attempt", () => {
 			expect(row.status).toBe("retrying");
 			expect(row.attempt_count).toBe(1);
 			expect(row.next_attempt_at).toBeGreaterThanOrEqual(before + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
+			expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now() + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
 			const [attempt] = await rows<{ status_code: number | null; error: string; succeeded: number }>(
 				"SELECT * FROM attempts WHERE delivery_id = ?",
 				deliveryId,
@@ -145,10 +146,16 @@ describe("a delivery attempt", () => {
 	it("keeps at most 6 fetches in flight", async () => {
 		let inFlight = 0;
 		let peak = 0;
+		let releaseFirstSix: () => void = () => {};
+		const firstSixArrived = new Promise<void>((resolve) => {
+			releaseFirstSix = resolve;
+		});
 		stubDestination(async () => {
 			inFlight++;
 			peak = Math.max(peak, inFlight);
-			await new Promise((resolve) => setTimeout(resolve, 5));
+			// Hold the answers until six requests are open at once (or 200 ms pass): a seventh would show here.
+			if (inFlight === 6) releaseFirstSix();
+			await Promise.race([firstSixArrived, new Promise((resolve) => setTimeout(resolve, 200))]);
 			inFlight--;
 			return new Response("ok");
 		});

@@ -79,6 +79,7 @@ describe("what a destination answers", () => {
 	});
 
 	it("honours Retry-After up to 24 hours only", async () => {
+		expect(MAX_RETRY_AFTER_MS).toBe(24 * 60 * 60 * 1000);
 		stubDestination(() => new Response(null, { status: 503, headers: { "retry-after": String(7 * 24 * 3600) } }));
 		const { deliveryId, before } = await deliverOnce();
 		expect(await nextAttemptAt(deliveryId)).toBeGreaterThanOrEqual(before + MAX_RETRY_AFTER_MS);
@@ -172,14 +173,16 @@ describe("signing-secret rotation", () => {
 	it("drops the old signature once the 24 hours are over", async () => {
 		const destination = stubDestination(() => new Response("ok"));
 		const endpoint = await createEndpoint("https://receiver.example/hook");
+		const rotated = newSigningSecret();
 		await env.DB.prepare("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ? WHERE id = ?")
-			.bind(newSigningSecret(), endpoint.secret, Date.now() - 1, endpoint.id)
+			.bind(rotated, endpoint.secret, Date.now() - 1, endpoint.id)
 			.run();
 		await ingest(fixture("ticket.created"));
 		await runConsumer((await rows<{ id: string }>("SELECT id FROM deliveries")).map((d) => d.id));
 		const headers = Object.fromEntries(destination.requests[0].headers);
 		expect(headers["webhook-signature"].split(" ")).toHaveLength(1);
 		expect(() => new Webhook(endpoint.secret).verify(destination.requests[0].body, headers)).toThrow();
+		expect(new Webhook(rotated).verify(destination.requests[0].body, headers)).toEqual(JSON.parse(destination.requests[0].body));
 	});
 });
 

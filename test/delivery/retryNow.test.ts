@@ -50,9 +50,12 @@ describe("Retry now (a manual attempt)", () => {
 	});
 
 	it("ignores Retry-After: it is the admin's call", async () => {
-		stubDestination(() => new Response(null, { status: 429, headers: { "retry-after": "86400" } }));
+		const destination = stubDestination(() => new Response(null, { status: 429, headers: { "retry-after": "86400" } }));
 		const { deliveryId, before } = await retryingDelivery();
-		await attemptNow(database(env), readSettings(env), deliveryId);
+		const attempt = await attemptNow(database(env), readSettings(env), deliveryId);
+		// Sent at once, inside the window the destination asked for.
+		expect(destination.requests).toHaveLength(2);
+		expect(attempt).toMatchObject({ manual: true, statusCode: 429 });
 		const [after] = await rows("SELECT next_attempt_at FROM deliveries WHERE id = ?", deliveryId);
 		expect(after).toEqual({ next_attempt_at: before.next_attempt_at });
 	});

@@ -37,6 +37,13 @@ describe("POST /events rejects bad requests in order, storing and queuing nothin
 			message: /256 KB/,
 		},
 		{
+			name: "an oversize body with a bad content type (415 first)",
+			headers: { "content-type": "text/plain" },
+			body: "x".repeat(MAX_EVENT_BYTES + 1),
+			status: 415,
+			message: /application\/json/,
+		},
+		{
 			name: "an oversize body with bad JSON (413 first)",
 			headers: {},
 			body: "{".repeat(MAX_EVENT_BYTES + 1),
@@ -134,14 +141,35 @@ describe("POST /events accepts SupportBee events", () => {
 	});
 
 	it("fans one event out to 1,000 endpoints in a constant number of statements and sendBatch calls of at most 100", async () => {
-		const urls = Array.from({ length: 1000 }, (_, i) => `https://r${i}.example/hook`).join(",");
-		const { response: put } = await request("/api/endpoints", {
-			method: "PUT",
-			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
-			body: JSON.stringify({ urls }),
-		});
-		expect(put.status).toBe(200);
-		const { response, queue } = await ingest(fixture("ticket.created"));
+		const registerAll = (count: number) =>
+			request("/api/endpoints", {
+				method: "PUT",
+				headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
+				body: JSON.stringify({ urls: Array.from({ length: count }, (_, i) => `https://r${i}.example/hook`).join(",") }),
+			});
+		/** Ingests one event through a D1 binding that counts the statements it prepares. */
+		const countedIngest = async () => {
+			let statements = 0;
+			const DB = new Proxy(env.DB, {
+				get(target, key) {
+					if (key === "prepare") {
+						return (query: string) => {
+							statements++;
+							return target.prepare(query);
+						};
+					}
+					const value = Reflect.get(target, key);
+					return typeof value === "function" ? value.bind(target) : value;
+				},
+			});
+			return { ...(await ingest(fixture("ticket.created"), {}, { DB })), statements: () => statements };
+		};
+		expect((await registerAll(1)).response.status).toBe(200);
+		const one = await countedIngest();
+		expect(((await one.response.json()) as { deliveries: number }).deliveries).toBe(1);
+		expect((await registerAll(1000)).response.status).toBe(200);
+		const { response, queue, statements } = await countedIngest();
+		expect(statements()).toBe(one.statements());
 		expect(response.status).toBe(202);
 		expect(((await response.json()) as { deliveries: number }).deliveries).toBe(1000);
 		expect(queue.batches).toHaveLength(10);

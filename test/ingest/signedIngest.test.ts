@@ -49,6 +49,7 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 	it("still needs the ingest token", async () => {
 		const { response } = await ingest(body, { ...signed(body), authorization: "" }, signedIngest);
 		expect(response.status).toBe(401);
+		expect(((await response.json()) as { error: string }).error).toMatch(/ingest token/);
 	});
 
 	it("treats a replayed webhook-id as the same event", async () => {

@@ -75,6 +75,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		const row = await delivery(id);
 		expect(row.status).toBe("retrying");
 		expect(row.next_attempt_at).toBeGreaterThanOrEqual(before + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
+		expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now() + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
 		expect(await alarmTime(id)).toBe(row.next_attempt_at);
 	});
 

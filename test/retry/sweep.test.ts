@@ -44,6 +44,8 @@ describe("the sweep", () => {
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [{ deliveryId }] = queue.messages;
 		await runConsumer([deliveryId]);
+		// The alarm was never armed (or was lost).
+		await clearRetryAlarms();
 		const [{ next_attempt_at }] = await rows<{ next_attempt_at: number }>("SELECT next_attempt_at FROM deliveries");
 
 		expect((await sweepWith(next_attempt_at + 1)).queue.messages).toEqual([]);
