@@ -1,6 +1,7 @@
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearRetryAlarms } from "../delivery/retryAlarms";
-import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 import { page, submit } from "./pageHelpers";
 
 afterEach(async () => {
@@ -186,5 +187,17 @@ describe("the delivery log", () => {
 		const text = await html(`/admin/deliveries/${id}?notice=retried`);
 		expect(text).toContain(">manual</span>");
 		expect(text).toContain('<span class="badge delivered">delivered</span>');
+	});
+});
+
+describe("the local-development warning", () => {
+	it("shows a banner on every page while ALLOW_PRIVATE_DESTINATIONS is on, and none otherwise", async () => {
+		const bearer = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+		for (const path of ["/admin", "/admin/deliveries"]) {
+			const on = (await request(path, { headers: bearer }, { ALLOW_PRIVATE_DESTINATIONS: "true" })).response;
+			expect(await on.text()).toContain("ALLOW_PRIVATE_DESTINATIONS is on");
+			const off = (await request(path, { headers: bearer })).response;
+			expect(await off.text()).not.toContain("ALLOW_PRIVATE_DESTINATIONS is on");
+		}
 	});
 });

@@ -29,12 +29,18 @@ describe("retention", () => {
 		expect(await purgeExpired(env, Date.now() + retentionMs - DAY)).toEqual({ deliveries: 0, events: 0 });
 		expect(await count("attempts")).toBe(2);
 
+		// A second event whose deliveries were never attempted: pending.
+		await ingest(fixture("ticket.answered"));
 		const report = await purgeExpired(env, Date.now() + retentionMs + 1000);
 		expect(report).toEqual({ deliveries: 1, events: 0 });
-		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "retrying" }]);
+		expect(await rows("SELECT status FROM deliveries ORDER BY status")).toEqual([
+			{ status: "pending" },
+			{ status: "pending" },
+			{ status: "retrying" },
+		]);
 		expect(await count("attempts")).toBe(1);
-		// The event still has an unfinished delivery: it stays.
-		expect(await count("events")).toBe(1);
+		// Both events still have unfinished deliveries: they stay.
+		expect(await count("events")).toBe(2);
 	});
 
 	it("purges an old event once none of its deliveries is left, and deleted endpoints with no history", async () => {

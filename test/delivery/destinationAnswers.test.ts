@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_RETRY_AFTER_MS } from "../../src/delivery/attempt";
 import { newSigningSecret } from "../../src/delivery/signature";
-import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 import { clearRetryAlarms } from "./retryAlarms";
 
 afterEach(async () => {
@@ -51,6 +51,9 @@ describe("what a destination answers", () => {
 			{ id: first.messages[0].deliveryId, status: "cancelled" },
 			{ id: deliveryId, status: "failed" },
 		]);
+		// Visible through the API, with the reason.
+		const { response: shown } = await request(`/api/endpoints/${endpoint.id}`, { headers: adminHeaders });
+		expect(await shown.json()).toMatchObject({ enabled: false, disabled_reason: expect.stringMatching(/410 Gone/) });
 		// A disabled endpoint gets no new deliveries.
 		const { response } = await ingest(fixture("ticket.created"));
 		expect(((await response.json()) as { deliveries: number }).deliveries).toBe(0);

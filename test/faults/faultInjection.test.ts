@@ -124,6 +124,20 @@ describe("faults during delivery", () => {
 		expect((await sweepAt(next_attempt_at + strandedAfterMs + 1)).ids).toEqual([deliveryId]);
 	});
 
+	it("a destination that is the Worker itself (PUBLIC_ORIGINS) is refused at send time, where no request exists", async () => {
+		const destination = stubDestination(() => new Response("ok"));
+		await env.DB.prepare("INSERT INTO endpoints (id, url, secret, created_at, updated_at) VALUES ('ep_self', ?, 'whsec_AAAA', 0, 0)")
+			.bind(`${env.PUBLIC_ORIGINS}/events`)
+			.run();
+		const { queue } = await ingest(fixture("ticket.created"));
+		const [outcome] = await attemptDeliveries(database(env), { ...readSettings(env), allowPrivateDestinations: true }, [
+			queue.messages[0].deliveryId,
+		]);
+		expect(outcome.result).toBe("retrying");
+		expect(destination.requests).toEqual([]);
+		expect(await rows("SELECT error FROM attempts")).toEqual([{ error: expect.stringMatching(/^refused: .*back at Hivepost/) }]);
+	});
+
 	it("a destination that stops being allowed (ALLOW_PRIVATE_DESTINATIONS turned off) is refused at send time", async () => {
 		const destination = stubDestination(() => new Response("ok"));
 		await env.DB.prepare(
