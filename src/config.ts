@@ -53,7 +53,7 @@ export function readSettings(env: Env): Settings {
 		publicOrigins: (env.PUBLIC_ORIGINS ?? "")
 			.split(/[\s,]+/)
 			.filter(Boolean)
-			.map((origin) => new URL(origin).origin),
+			.map(canonicalOrigin),
 	};
 }
 
@@ -69,7 +69,7 @@ export function destinationPolicy(settings: Settings, requestOrigin?: string): D
 	return {
 		allowPrivate: settings.allowPrivateDestinations,
 		httpsOnly: settings.httpsOnly,
-		ownOrigins: [...settings.publicOrigins, ...(requestOrigin ? [requestOrigin] : [])].map(canonicalOrigin),
+		ownOrigins: requestOrigin ? [...settings.publicOrigins, canonicalOrigin(requestOrigin)] : settings.publicOrigins,
 	};
 }
 
