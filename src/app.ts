@@ -11,10 +11,12 @@ import { statsApi } from "./admin/api/stats";
 import type { AdminEnv } from "./admin/auth/authenticate";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin } from "./admin/auth/guards";
 import { adminPages } from "./admin/pages/routes";
-import { errorResponse, HttpError, logUnhandled } from "./http/errors";
+import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE } from "./http/errors";
+import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
 
 export const app = new Hono<AdminEnv>()
+	.use(requestId)
 	.get("/health", (c) => c.json({ ok: true }))
 	.route("/", ingestRoutes)
 	.route("/api/openapi.json", openApiRoute)
@@ -25,13 +27,10 @@ export const app = new Hono<AdminEnv>()
 	.route("/api/stats", statsApi)
 	.route("/admin", adminPages)
 	.notFound(() => {
-		throw new HttpError(404, "No such route. See the README for the API.");
+		throw new HttpError("not_found", "No such route. See the README for the API.");
 	})
 	.onError((error, c) => {
 		if (error instanceof HttpError) return errorResponse(c, error);
-		logUnhandled(c, error);
-		return errorResponse(
-			c,
-			new HttpError(500, "Internal error; nothing was changed. Try again, and check the Worker logs if it persists."),
-		);
+		logUnhandled(c.req.raw, c.get("requestId"), error);
+		return errorResponse(c, new HttpError("internal_error", INTERNAL_ERROR_MESSAGE));
 	});

@@ -4,6 +4,7 @@
  */
 import { HttpError } from "./http/errors";
 import { canonicalOrigin, type DestinationPolicy } from "./security/destination";
+import { isSigningSecret } from "./standardWebhooks";
 
 export interface Settings {
 	retryIntervalMs: number;
@@ -80,8 +81,25 @@ export function requireSecret(env: Env, name: SecretName): string {
 	const value = env[name];
 	if (!value) {
 		throw new HttpError(
-			503,
+			"not_configured",
 			`${name} is not set, so this route is closed. Set it with \`wrangler secret put ${name}\` (locally: in .dev.vars).`,
+		);
+	}
+	return value;
+}
+
+/**
+ * INGEST_SIGNING_SECRET when signed ingest is on, null when it is off. A value
+ * that is not a `whsec_<base64>` secret closes ingest with the same 503 as a
+ * missing setting, rather than failing on every request.
+ */
+export function ingestSigningSecret(env: Env): string | null {
+	const value = env.INGEST_SIGNING_SECRET?.trim();
+	if (!value) return null;
+	if (!isSigningSecret(value)) {
+		throw new HttpError(
+			"not_configured",
+			"INGEST_SIGNING_SECRET is not a valid signing secret (expected `whsec_` followed by base64), so ingest is closed. Set it again with `wrangler secret put INGEST_SIGNING_SECRET`.",
 		);
 	}
 	return value;

@@ -8,7 +8,8 @@
 import { app } from "./app";
 import { purgeExpired } from "./db/retention";
 import { consumeDeliveries } from "./delivery/consumer";
-import type { DeliveryMessage } from "./fanout/enqueue";
+import type { DeliveryMessage } from "./delivery/queue";
+import { logEvent } from "./log";
 import { sweep } from "./retry/sweep";
 
 export { RetryScheduler } from "./retry/scheduler";
@@ -18,8 +19,8 @@ export default {
 	queue: (batch, env) => consumeDeliveries(batch, env),
 	async scheduled(_controller, env) {
 		const swept = await sweep(env);
-		if (swept.requeued || swept.failed) console.log(`sweep: requeued ${swept.requeued}, marked failed ${swept.failed}`);
+		if (swept.requeued || swept.failed) logEvent("sweep", { requeued: swept.requeued, marked_failed: swept.failed });
 		const purged = await purgeExpired(env);
-		if (purged.deliveries || purged.events) console.log(`retention: purged ${purged.deliveries} deliveries, ${purged.events} events`);
+		if (purged.deliveries || purged.events) logEvent("retention", { purged_deliveries: purged.deliveries, purged_events: purged.events });
 	},
 } satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -1,10 +1,10 @@
 /** Shared test helpers: requests with credentials, a recording queue, fixtures, a stubbed destination. */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { app } from "../src/app";
+import type { DeliveryMessage } from "../src/delivery/queue";
 import { isEventType } from "../src/events";
-import type { DeliveryMessage } from "../src/fanout/enqueue";
 import worker from "../src/index";
 import { sampleEvent } from "../src/samples";
 
@@ -91,4 +91,14 @@ export async function rows<T = Record<string, unknown>>(sql: string, ...params: 
 		.bind(...params)
 		.all<T>();
 	return result.results;
+}
+
+/** Deletes every RetryScheduler's alarm and storage, so the next test starts clean. */
+export async function clearRetryAlarms() {
+	for (const id of await listDurableObjectIds(env.RETRY_SCHEDULER)) {
+		await runInDurableObject(env.RETRY_SCHEDULER.get(id), async (_instance, state) => {
+			await state.storage.deleteAlarm();
+			await state.storage.deleteAll();
+		});
+	}
 }

@@ -12,8 +12,8 @@
 
 import { MAX_FETCHES_IN_FLIGHT } from "../../src/delivery/attempt";
 import { mapWithConcurrency } from "../../src/delivery/concurrency";
-import type { DeliveryMessage } from "../../src/fanout/enqueue";
-import { newId } from "../../src/http/ids";
+import type { DeliveryMessage } from "../../src/delivery/queue";
+import { newId } from "../../src/ids";
 import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
 import { counted, countedEnv, resetWork, work } from "./work";
 

@@ -8,15 +8,16 @@ import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
 import { attemptNow, type ManualAttempt } from "../delivery/attempt";
+import { type DeliveryMessage, enqueueOrLeaveToSweep } from "../delivery/queue";
 import type { EventType } from "../events";
-import { type DeliveryMessage, enqueueOrLeaveToSweep } from "../fanout/enqueue";
+import { sha256Hex } from "../hashing";
 import { HttpError } from "../http/errors";
-import { newId, sha256Hex } from "../http/ids";
+import { newId } from "../ids";
 import { sampleEvent } from "../samples";
 import { type EndpointRow, requireEndpoint } from "./endpointStore";
 
 function refuseDisabled(endpoint: EndpointRow, what: string): void {
-	if (!endpoint.enabled) throw new HttpError(409, `The endpoint is disabled, so it cannot ${what}. Enable it first.`);
+	if (!endpoint.enabled) throw new HttpError("endpoint_disabled", `The endpoint is disabled, so it cannot ${what}. Enable it first.`);
 }
 
 /** A new event (marked as a test) with the sample payload of `actionType`, delivered to this endpoint only. */
@@ -78,12 +79,16 @@ export async function retryNow(db: Database, settings: Settings, deliveryId: str
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
 		.where(eq(deliveries.id, deliveryId))
 		.get();
-	if (!delivery) throw new HttpError(404, `No delivery with id ${deliveryId}.`);
+	if (!delivery) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	if (delivery.endpointDeletedAt !== null) {
-		throw new HttpError(409, "This delivery's endpoint was deleted, so there is nowhere to send it. Register the URL again and redeliver.");
+		throw new HttpError(
+			"endpoint_deleted",
+			"This delivery's endpoint was deleted, so there is nowhere to send it. Register the URL again and redeliver.",
+		);
 	}
-	if (!delivery.endpointEnabled) throw new HttpError(409, "This delivery's endpoint is disabled. Enable it first, then retry.");
+	if (!delivery.endpointEnabled)
+		throw new HttpError("endpoint_disabled", "This delivery's endpoint is disabled. Enable it first, then retry.");
 	const attempt = await attemptNow(db, settings, deliveryId);
-	if (!attempt) throw new HttpError(404, `No delivery with id ${deliveryId}.`);
+	if (!attempt) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	return attempt;
 }

@@ -73,7 +73,7 @@ export async function listDeliveries(db: Database, filter: DeliveryFilter) {
 
 export async function deliveryDetail(db: Database, id: string) {
 	const row = await selectDeliveries(db).where(eq(deliveries.id, id)).get();
-	if (!row) throw new HttpError(404, `No delivery with id ${id}. List them with GET /api/deliveries.`);
+	if (!row) throw new HttpError("not_found", `No delivery with id ${id}. List them with GET /api/deliveries.`);
 	const tries = await db.select().from(attempts).where(eq(attempts.deliveryId, id)).orderBy(asc(attempts.startedAt), asc(attempts.id));
 	return {
 		...toDeliveryView(row),
@@ -99,7 +99,7 @@ export type DeliveryDetail = Awaited<ReturnType<typeof deliveryDetail>>;
 
 export async function eventDetail(db: Database, id: string) {
 	const event = await db.select().from(events).where(eq(events.id, id)).get();
-	if (!event) throw new HttpError(404, `No event with id ${id}.`);
+	if (!event) throw new HttpError("not_found", `No event with id ${id}.`);
 	const itsDeliveries = await selectDeliveries(db).where(eq(deliveries.eventId, id)).orderBy(asc(deliveries.id));
 	return {
 		id: event.id,

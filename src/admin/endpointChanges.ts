@@ -4,13 +4,14 @@
  * destination check.
  */
 import { and, eq, isNull } from "drizzle-orm";
+import { chunk } from "../chunk";
 import { destinationPolicy, readSettings } from "../config";
-import { chunk, type Database, insertInChunks, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
+import { type Database, insertInChunks, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
 import { endpoints } from "../db/schema";
 import { cancelUnfinishedDeliveries } from "../delivery/cancel";
-import { newSigningSecret } from "../delivery/signature";
 import { HttpError } from "../http/errors";
 import { checkDestination, type DestinationPolicy } from "../security/destination";
+import { newSigningSecret } from "../standardWebhooks";
 import type { EndpointChanges } from "./api/schemas";
 import { applyHeaderChanges, MAX_CUSTOM_HEADERS } from "./customHeaders";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
@@ -25,26 +26,29 @@ export function policyFor(env: Env, requestUrl: string): DestinationPolicy {
 
 function destinationOrThrow(raw: string, field: string, policy: DestinationPolicy): string {
 	const check = checkDestination(raw, policy);
-	if (!check.ok) throw new HttpError(422, `URL ${JSON.stringify(raw)} ${check.problem}.`, { [field]: `${raw} ${check.problem}` });
+	if (!check.ok)
+		throw new HttpError("destination_refused", `URL ${JSON.stringify(raw)} ${check.problem}.`, { [field]: `${raw} ${check.problem}` });
 	return check.url;
 }
 
 function conflictOnDuplicate(error: unknown): never {
 	if (isUniqueViolation(error)) {
-		throw new HttpError(409, "That URL is already registered (perhaps by a concurrent change). Reload the list and try again.");
+		throw new HttpError("url_taken", "That URL is already registered (perhaps by a concurrent change). Reload the list and try again.");
 	}
 	throw error;
 }
 
 function refuseTakenUrl(existing: EndpointRow[], url: string, exceptId?: string): void {
 	if (existing.some((row) => row.url === url && row.id !== exceptId)) {
-		throw new HttpError(409, `${url} is already registered. Edit or delete the existing endpoint instead.`, { url: "already registered" });
+		throw new HttpError("url_taken", `${url} is already registered. Edit or delete the existing endpoint instead.`, {
+			url: "already registered",
+		});
 	}
 }
 
 function headersWithin(headers: Record<string, string>): Record<string, string> {
 	if (Object.keys(headers).length > MAX_CUSTOM_HEADERS) {
-		throw new HttpError(422, `An endpoint can have at most ${MAX_CUSTOM_HEADERS} custom headers.`, { headers: "too many" });
+		throw new HttpError("validation_failed", `An endpoint can have at most ${MAX_CUSTOM_HEADERS} custom headers.`, { headers: "too many" });
 	}
 	return headers;
 }

@@ -7,10 +7,10 @@ import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { endpoints } from "../db/schema";
 import { cancelUnfinishedDeliveries } from "../delivery/cancel";
-import { newSigningSecret } from "../delivery/signature";
 import { ALL_EVENTS } from "../events";
 import { HttpError } from "../http/errors";
-import { newId } from "../http/ids";
+import { newId } from "../ids";
+import { newSigningSecret } from "../standardWebhooks";
 import { maskedHeaders } from "./customHeaders";
 
 export type EndpointRow = typeof endpoints.$inferSelect;
@@ -65,7 +65,7 @@ export function findEndpoint(db: Database, id: string): Promise<EndpointRow | un
 /** The live endpoint, or a 404. */
 export async function requireEndpoint(db: Database, id: string): Promise<EndpointRow> {
 	const row = await findEndpoint(db, id);
-	if (!row) throw new HttpError(404, `No endpoint with id ${id}. List them with GET /api/endpoints.`);
+	if (!row) throw new HttpError("not_found", `No endpoint with id ${id}. List them with GET /api/endpoints.`);
 	return row;
 }
 

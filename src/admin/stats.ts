@@ -5,7 +5,7 @@
 import { and, count, eq, gte, inArray, isNotNull, isNull, sql, sum } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { idFloor } from "../http/ids";
+import { idFloor } from "../ids";
 
 export const STATS_WINDOW_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;

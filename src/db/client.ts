@@ -1,6 +1,7 @@
 import { getTableColumns } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { chunk } from "../chunk";
 import * as schema from "./schema";
 
 export type Database = ReturnType<typeof database>;
@@ -19,12 +20,6 @@ export const MAX_IDS_PER_STATEMENT = 90;
 export function insertInChunks<Table extends SQLiteTable>(db: Database, table: Table, rows: Table["$inferInsert"][]) {
 	const rowsPerInsert = Math.floor(MAX_BOUND_PARAMETERS / Object.keys(getTableColumns(table)).length);
 	return chunk(rows, rowsPerInsert).map((part) => db.insert(table).values(part));
-}
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-	const chunks: T[][] = [];
-	for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-	return chunks;
 }
 
 /** True when D1 refused a write because a unique index already holds the value. */

@@ -8,7 +8,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, lt, notExists } from "drizzle-orm";
 import { readSettings } from "../config";
-import { idFloor } from "../http/ids";
+import { idFloor } from "../ids";
 import { IDEMPOTENCY_WINDOW_MS } from "../ingest/storeEvent";
 import { database } from "./client";
 import { deliveries, endpoints, events } from "./schema";

@@ -15,10 +15,11 @@
  * delivery up again once its lease has passed.
  */
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { chunk } from "../chunk";
 import { destinationPolicy, type Settings } from "../config";
-import { chunk, type Database, insertInChunks, MAX_IDS_PER_STATEMENT } from "../db/client";
+import { type Database, insertInChunks, MAX_IDS_PER_STATEMENT } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { newId } from "../http/ids";
+import { newId } from "../ids";
 import { checkDestination } from "../security/destination";
 import { cancelUnfinishedDeliveries } from "./cancel";
 import { mapWithConcurrency } from "./concurrency";

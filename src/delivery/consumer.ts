@@ -5,8 +5,9 @@
  */
 import { readSettings } from "../config";
 import { database } from "../db/client";
-import type { DeliveryMessage } from "../fanout/enqueue";
+import type { DeliveryMessage } from "../delivery/queue";
 import { errorMessage } from "../http/errors";
+import { logError } from "../log";
 import { scheduleRetry } from "../retry/scheduler";
 import { attemptDeliveries } from "./attempt";
 
@@ -20,7 +21,7 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 		);
 	} catch (error) {
 		// D1 failed: the queue brings these messages back; a delivery already claimed returns through the sweep.
-		console.error(`delivery batch failed, retrying its messages: ${errorMessage(error)}`);
+		logError("delivery_batch_failed", { messages: batch.messages.length, error: errorMessage(error), recovery: "queue retry" });
 		for (const message of batch.messages) message.retry();
 		return;
 	}
@@ -33,7 +34,7 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 					await scheduleRetry(env, outcome.deliveryId, outcome.nextAttemptAt);
 				} catch (error) {
 					// The retry is recorded in D1; the sweep arms it once it is overdue.
-					console.error(`arming retry of ${outcome.deliveryId} failed: ${errorMessage(error)}`);
+					logError("arm_retry_failed", { delivery_id: outcome.deliveryId, error: errorMessage(error), recovery: "sweep" });
 				}
 			}
 			message.ack();

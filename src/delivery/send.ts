@@ -4,7 +4,7 @@
  */
 import pkg from "../../package.json";
 import { errorMessage } from "../http/errors";
-import { signWebhook } from "./signature";
+import { signWebhook } from "../standardWebhooks";
 
 /** How much of a destination's answer is kept for the delivery log. */
 export const RESPONSE_SNIPPET_BYTES = 8 * 1024;

@@ -1,25 +1,78 @@
 /**
  * The one error shape every route answers with:
- * `{"error": "<what is wrong and how to fix it>", "fields"?: {"<name>": "<problem>"}}`.
+ * `{"error": "<what is wrong and how to fix it>", "code": "<stable cause>", "fields"?: {"<name>": "<problem>"}}`,
+ * plus `request_id` on a 500. Each code has one status; the README's table and
+ * the OpenAPI document list them all.
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
+export const ERROR_STATUS = {
+	invalid_json: 400,
+	missing_field: 400,
+	invalid_utf8: 400,
+	unauthorized: 401,
+	invalid_signature: 401,
+	csrf_rejected: 403,
+	forbidden: 403,
+	read_only: 403,
+	not_found: 404,
+	url_taken: 409,
+	idempotency_conflict: 409,
+	endpoint_disabled: 409,
+	endpoint_deleted: 409,
+	delivery_cancelled: 409,
+	account_protected: 409,
+	access_mode: 409,
+	link_used_or_expired: 410,
+	payload_too_large: 413,
+	unsupported_media_type: 415,
+	validation_failed: 422,
+	unknown_event_type: 422,
+	destination_refused: 422,
+	endpoint_limit: 422,
+	internal_error: 500,
+	not_configured: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
 export class HttpError extends Error {
+	readonly status: ContentfulStatusCode;
+
 	constructor(
-		readonly status: ContentfulStatusCode,
+		readonly code: ErrorCode,
 		message: string,
 		readonly fields?: Record<string, string>,
 	) {
 		super(message);
+		this.status = ERROR_STATUS[code];
 	}
 }
 
-export function errorResponse(c: Context, error: HttpError): Response {
-	const body: { error: string; fields?: Record<string, string> } = { error: error.message };
-	if (error.fields) body.fields = error.fields;
-	return c.json(body, error.status);
+export interface ErrorBody {
+	error: string;
+	code: ErrorCode;
+	fields?: Record<string, string>;
+	request_id?: string;
 }
+
+export function errorBody(error: HttpError, requestId?: string): ErrorBody {
+	const body: ErrorBody = { error: error.message, code: error.code };
+	if (error.fields) body.fields = error.fields;
+	if (error.status === 500 && requestId) body.request_id = requestId;
+	return body;
+}
+
+export function errorResponse(c: Context, error: HttpError): Response {
+	// RFC 9110: a 401 names the scheme that would work.
+	if (error.status === 401) c.header("WWW-Authenticate", 'Bearer realm="hivepost"');
+	return c.json(errorBody(error, c.get("requestId")), error.status);
+}
+
+export const INTERNAL_ERROR_MESSAGE =
+	"Internal error; nothing was changed. Try again, and check the Worker logs (by request id) if it persists.";
 
 /**
  * A thrown value as text for a log line. A failed query's message carries the
@@ -30,12 +83,4 @@ export function errorMessage(error: unknown): string {
 	if (!(error instanceof Error)) return String(error);
 	const firstLine = error.message.split("\n")[0];
 	return error.cause instanceof Error ? `${firstLine} (${error.cause.message})` : firstLine;
-}
-
-/** Logs an error no route handled: what failed and where, with the stack's frames (not its message). */
-export function logUnhandled(c: Context, error: Error): void {
-	const frames = error.stack?.split("\n").filter((line) => line.trimStart().startsWith("at ")) ?? [];
-	console.error(
-		`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.name}: ${errorMessage(error)}\n${frames.join("\n")}`,
-	);
 }

@@ -5,7 +5,7 @@
  * naming the field.
  */
 import type { Context } from "hono";
-import type { z } from "zod/mini";
+import type * as z from "zod/mini";
 import { HttpError } from "./errors";
 
 export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
@@ -13,7 +13,7 @@ export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema:
 	try {
 		body = await c.req.json();
 	} catch {
-		throw new HttpError(400, "The body is not valid JSON. Send a JSON object with `Content-Type: application/json`.");
+		throw new HttpError("invalid_json", "The body is not valid JSON. Send a JSON object with `Content-Type: application/json`.");
 	}
 	return validateInput(body, schema, "body");
 }
@@ -42,7 +42,7 @@ export function validateInput<Schema extends z.ZodMiniType>(
 	const summary = Object.entries(fields)
 		.map(([name, problem]) => `${name}: ${problem}`)
 		.join("; ");
-	throw new HttpError(missing ? 400 : 422, `Invalid request ${what} (${summary}).`, fields);
+	throw new HttpError(missing ? "missing_field" : "validation_failed", `Invalid request ${what} (${summary}).`, fields);
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

@@ -13,19 +13,23 @@ export function parseEvent(text: string): { actionType: EventType } {
 	try {
 		body = JSON.parse(text);
 	} catch {
-		throw new HttpError(400, `The body is not valid JSON. ${SHAPE}`);
+		throw new HttpError("invalid_json", `The body is not valid JSON. ${SHAPE}`);
 	}
 	const payload = isObject(body) ? body.payload : undefined;
 	if (!isObject(payload)) {
-		throw new HttpError(400, `The body has no "payload" object. ${SHAPE}`, { payload: "required object" });
+		throw new HttpError("missing_field", `The body has no "payload" object. ${SHAPE}`, { payload: "required object" });
 	}
 	if (payload.action_type === undefined) {
-		throw new HttpError(400, `The payload has no "action_type". ${SHAPE}`, { "payload.action_type": "required" });
+		throw new HttpError("missing_field", `The payload has no "action_type". ${SHAPE}`, { "payload.action_type": "required" });
 	}
 	if (!isEventType(payload.action_type)) {
-		throw new HttpError(422, `Unknown action_type ${JSON.stringify(payload.action_type)}. Use one of: ${EVENT_TYPES.join(", ")}.`, {
-			"payload.action_type": "unknown event type",
-		});
+		throw new HttpError(
+			"unknown_event_type",
+			`Unknown action_type ${JSON.stringify(payload.action_type)}. Use one of: ${EVENT_TYPES.join(", ")}.`,
+			{
+				"payload.action_type": "unknown event type",
+			},
+		);
 	}
 	return { actionType: payload.action_type };
 }

@@ -8,11 +8,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { requireSecret } from "../config";
+import { ingestSigningSecret, requireSecret } from "../config";
 import { database } from "../db/client";
-import { enqueueOrLeaveToSweep } from "../fanout/enqueue";
+import { enqueueOrLeaveToSweep } from "../delivery/queue";
+import { bearerToken } from "../http/bearer";
 import { HttpError } from "../http/errors";
-import { bearerToken, tokensMatch } from "../http/tokens";
+import { tokensMatch } from "../tokens";
 import { parseEvent } from "./parseEvent";
 import { storeEvent } from "./storeEvent";
 import { verifyIngestSignature } from "./verifySignature";
@@ -28,7 +29,7 @@ const requireIngestToken = createMiddleware<{ Bindings: Env }>(async (c, next) =
 	const presented = bearerToken(c.req.header("authorization")) ?? c.req.header("x-supportbee-key");
 	if (!presented || !(await tokensMatch(presented, expected))) {
 		throw new HttpError(
-			401,
+			"unauthorized",
 			"Missing or wrong ingest token. Send `Authorization: Bearer <INGEST_TOKEN>` or `X-SupportBee-Key: <INGEST_TOKEN>`.",
 		);
 	}
@@ -38,7 +39,7 @@ const requireIngestToken = createMiddleware<{ Bindings: Env }>(async (c, next) =
 const requireJson = createMiddleware(async (c, next) => {
 	const mediaType = c.req.header("content-type")?.split(";")[0].trim().toLowerCase();
 	if (mediaType !== "application/json") {
-		throw new HttpError(415, "Send the event as JSON with `Content-Type: application/json`.");
+		throw new HttpError("unsupported_media_type", "Send the event as JSON with `Content-Type: application/json`.");
 	}
 	await next();
 });
@@ -46,21 +47,22 @@ const requireJson = createMiddleware(async (c, next) => {
 const limitSize = bodyLimit({
 	maxSize: MAX_EVENT_BYTES,
 	onError: () => {
-		throw new HttpError(413, `The event body is larger than ${MAX_EVENT_BYTES} bytes (256 KB), the most Hivepost accepts.`);
+		throw new HttpError("payload_too_large", `The event body is larger than ${MAX_EVENT_BYTES} bytes (256 KB), the most Hivepost accepts.`);
 	},
 });
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requireIngestToken, requireJson, limitSize, async (c) => {
 	const body = await c.req.text();
-	const signedId = c.env.INGEST_SIGNING_SECRET
-		? await verifyIngestSignature(c.env.INGEST_SIGNING_SECRET, (name) => c.req.header(name), body)
-		: null;
+	const signingSecret = ingestSigningSecret(c.env);
+	const signedId = signingSecret ? await verifyIngestSignature(signingSecret, (name) => c.req.header(name), body) : null;
 	const { actionType } = parseEvent(body);
 	// A signed event's webhook-id is its idempotency key: the signature covers it, while an
 	// Idempotency-Key header could be swapped to replay a captured request as a new event.
 	const idempotencyKey = signedId ? `webhook-id:${signedId}` : c.req.header("idempotency-key")?.trim() || null;
 	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-		throw new HttpError(422, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { "Idempotency-Key": "too long" });
+		throw new HttpError("validation_failed", `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {
+			"Idempotency-Key": "too long",
+		});
 	}
 	const stored = await storeEvent(database(c.env), { body, actionType, idempotencyKey });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);

@@ -7,9 +7,10 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { type Database, isUniqueViolation } from "../db/client";
 import { events } from "../db/schema";
-import { insertDeliveriesFor } from "../fanout/createDeliveries";
+import { sha256Hex } from "../hashing";
 import { HttpError } from "../http/errors";
-import { newId, sha256Hex } from "../http/ids";
+import { newId } from "../ids";
+import { insertDeliveriesFor } from "./createDeliveries";
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -73,7 +74,7 @@ async function findRepeat(db: Database, key: string, bodyHash: string, now: numb
 	if (!original) return null;
 	if (original.bodyHash !== bodyHash) {
 		throw new HttpError(
-			409,
+			"idempotency_conflict",
 			"This Idempotency-Key was already used in the last 24 hours with a different body. Use a new key for a new event.",
 			{
 				"Idempotency-Key": "reused with a different body",

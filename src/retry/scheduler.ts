@@ -11,6 +11,7 @@ import { type Database, database } from "../db/client";
 import { deliveries } from "../db/schema";
 import { attemptDeliveries } from "../delivery/attempt";
 import { errorMessage } from "../http/errors";
+import { logError } from "../log";
 
 /** When the attempt itself cannot run (D1 unavailable), try again this much later. */
 const ALARM_ERROR_BACKOFF_MS = 60_000;
@@ -34,7 +35,7 @@ export class RetryScheduler extends DurableObject<Env> {
 				outcome.result === "retrying" ? outcome.nextAttemptAt : outcome.result === "skipped" ? await findDueTime(db, deliveryId) : null;
 		} catch (error) {
 			// A throwing alarm is re-run by the platform within seconds; re-arm ourselves instead, the claim keeps it exact.
-			console.error(`retry alarm for ${deliveryId} failed: ${errorMessage(error)}`);
+			logError("retry_alarm_failed", { delivery_id: deliveryId, error: errorMessage(error) });
 			next = Date.now() + ALARM_ERROR_BACKOFF_MS;
 		}
 		if (next === null) {

@@ -10,7 +10,7 @@ import { and, gte, inArray, lt, lte } from "drizzle-orm";
 import { readSettings } from "../config";
 import { database } from "../db/client";
 import { deliveries } from "../db/schema";
-import { enqueueDeliveries } from "../fanout/enqueue";
+import { enqueueDeliveries } from "../delivery/queue";
 
 /** Most deliveries one sweep re-enqueues; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;

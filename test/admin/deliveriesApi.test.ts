@@ -1,12 +1,6 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
+import { describe, expect, it } from "vitest";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
 import { api, json } from "./adminApi";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 interface Delivery {
 	id: string;

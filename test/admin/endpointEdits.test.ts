@@ -1,14 +1,8 @@
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { EndpointView } from "../../src/admin/endpointStore";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 import { api, apiWithQueue, json } from "./adminApi";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 type View = EndpointView;
 

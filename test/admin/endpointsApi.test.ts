@@ -177,5 +177,5 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 it("answers unknown routes with the JSON error shape", async () => {
 	const response = await api("/ep_1/unknown");
 	expect(response.status).toBe(404);
-	expect(await response.json()).toEqual({ error: expect.any(String) });
+	expect(await response.json()).toEqual({ error: expect.any(String), code: "not_found" });
 });

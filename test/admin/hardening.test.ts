@@ -2,14 +2,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { REDELIVER_LIMIT } from "../../src/admin/deliveryActions";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
 import { adminHeaders, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
 import { api, json } from "./adminApi";
 
 afterEach(async () => {
-	vi.restoreAllMocks();
 	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();
-	await clearRetryAlarms();
 });
 
 const bearerOnly = { authorization: `Bearer ${env.ADMIN_TOKEN}` };

@@ -1,13 +1,7 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
+import { describe, expect, it } from "vitest";
 import { createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 import { page, submit } from "./pageHelpers";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 async function html(path: string): Promise<string> {
 	const response = await page(path);

@@ -1,13 +1,7 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { purgeExpired } from "../../src/db/retention";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 const DAY = 24 * 3600 * 1000;
 const retentionMs = Number(env.RETENTION_DAYS) * DAY;

@@ -1,14 +1,8 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { USER_AGENT } from "../../src/delivery/send";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
-import { clearRetryAlarms } from "./retryAlarms";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 /** Registers one endpoint, ingests one event and returns its delivery. */
 async function oneDelivery(actionType = "ticket.created") {

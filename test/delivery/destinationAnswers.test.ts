@@ -1,16 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_RETRY_AFTER_MS } from "../../src/delivery/attempt";
-import { newSigningSecret } from "../../src/delivery/signature";
+import { newSigningSecret } from "../../src/standardWebhooks";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
-import { clearRetryAlarms } from "./retryAlarms";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 const intervalMs = Number(env.RETRY_INTERVAL_SECONDS) * 1000;
 

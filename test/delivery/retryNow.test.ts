@@ -1,16 +1,10 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config";
 import { database } from "../../src/db/client";
 import { attemptNow } from "../../src/delivery/attempt";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
-import { clearRetryAlarms } from "./retryAlarms";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 async function retryingDelivery() {
 	await createEndpoint("https://receiver.example/hook");

@@ -11,9 +11,8 @@ import { readSettings } from "../../src/config";
 import { database } from "../../src/db/client";
 import { attemptDeliveries } from "../../src/delivery/attempt";
 import { consumeDeliveries } from "../../src/delivery/consumer";
-import type { DeliveryMessage } from "../../src/fanout/enqueue";
+import type { DeliveryMessage } from "../../src/delivery/queue";
 import { sweep } from "../../src/retry/sweep";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
 import { createEndpoint, fixture, ingest, recordingQueue, rows, runConsumer, stubDestination } from "../helpers";
 
 const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
@@ -24,9 +23,7 @@ async function failWritesTo(table: string) {
 }
 
 afterEach(async () => {
-	vi.restoreAllMocks();
 	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();
-	await clearRetryAlarms();
 });
 
 async function sweepAt(now: number) {

@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { newSigningSecret } from "../../src/delivery/signature";
+import { newSigningSecret } from "../../src/standardWebhooks";
 import { fixture, ingest, rows } from "../helpers";
 
 const secret = newSigningSecret();
@@ -40,7 +40,7 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		it(`answers 401 to ${name}, storing nothing`, async () => {
 			const { response, queue } = await ingest(body, headers(), signedIngest);
 			expect(response.status).toBe(401);
-			expect(((await response.json()) as { error: string }).error).toMatch(message);
+			expect(await response.json()).toMatchObject({ code: "invalid_signature", error: expect.stringMatching(message) });
 			expect(queue.batches).toEqual([]);
 			expect(await rows("SELECT id FROM events")).toEqual([]);
 		});
@@ -74,4 +74,16 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		const huge = `{"payload":{"action_type":"ticket.created","pad":"${"x".repeat(300_000)}"}}`;
 		expect((await ingest(huge, {}, signedIngest)).response.status).toBe(413);
 	});
+
+	for (const malformed of ["not base64 at all!", "whsec_!!!!", "whsec_abc"]) {
+		it(`closes ingest with 503 not_configured when the secret is malformed (${JSON.stringify(malformed)}), naming the setting`, async () => {
+			const { response, queue } = await ingest(body, signed(body), { INGEST_SIGNING_SECRET: malformed });
+			expect(response.status).toBe(503);
+			const answer = (await response.json()) as { code: string; error: string };
+			expect(answer.code).toBe("not_configured");
+			expect(answer.error).toContain("INGEST_SIGNING_SECRET");
+			expect(answer.error).not.toContain(malformed);
+			expect(queue.batches).toEqual([]);
+		});
+	}
 });

@@ -1,13 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
+import { describe, expect, it } from "vitest";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 function schedulerOf(deliveryId: string) {
 	return env.RETRY_SCHEDULER.get(env.RETRY_SCHEDULER.idFromName(deliveryId));

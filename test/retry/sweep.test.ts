@@ -1,15 +1,9 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { sweep } from "../../src/retry/sweep";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
-import { createEndpoint, fixture, ingest, recordingQueue, rows, runConsumer, stubDestination } from "../helpers";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
+import { clearRetryAlarms, createEndpoint, fixture, ingest, recordingQueue, rows, runConsumer, stubDestination } from "../helpers";
 
 const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
 

@@ -1,13 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearRetryAlarms } from "../delivery/retryAlarms";
+import { describe, expect, it } from "vitest";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
-
-afterEach(async () => {
-	vi.restoreAllMocks();
-	await clearRetryAlarms();
-});
 
 function post(url: string, origin = "https://admin.hivepost.example") {
 	return request(`${origin}/api/endpoints`, { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) }).then(

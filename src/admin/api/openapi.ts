@@ -5,7 +5,7 @@
  * holds no data.
  */
 import { Hono } from "hono";
-import { toJSONSchema, type z } from "zod/mini";
+import * as z from "zod/mini";
 import pkg from "../../../package.json";
 import {
 	createEndpointSchema,
@@ -17,7 +17,7 @@ import {
 } from "./schemas";
 
 function jsonSchema(schema: z.ZodMiniType) {
-	const { $schema: _, ...rest } = toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+	const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 	return rest;
 }
 

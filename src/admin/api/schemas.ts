@@ -2,7 +2,7 @@
  * The request schemas of the admin API: the same objects validate requests
  * (readJson, readQuery) and generate the OpenAPI document.
  */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { DELIVERY_STATUSES } from "../../db/schema";
 import { ALL_EVENTS, EVENT_TYPES } from "../../events";
 import {

@@ -5,7 +5,9 @@
  */
 import type { Context } from "hono";
 import { requireSecret } from "../../config";
-import { bearerToken, tokensMatch } from "../../http/tokens";
+import { bearerToken } from "../../http/bearer";
+import type { RequestIdVariables } from "../../http/requestId";
+import { tokensMatch } from "../../tokens";
 import { ACCESS_JWT_HEADER, accessSettings, verifyAccessJwt } from "./access";
 import { hasSession } from "./session";
 
@@ -13,7 +15,7 @@ export type Admin = { via: "token" } | { via: "session" } | { via: "access"; ema
 
 export interface AdminEnv {
 	Bindings: Env;
-	Variables: { admin: Admin };
+	Variables: { admin: Admin } & RequestIdVariables;
 }
 
 export function adminTokenMatches(env: Env, presented: string): Promise<boolean> {

@@ -8,8 +8,8 @@ import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { bearerToken } from "../../http/bearer";
 import { HttpError } from "../../http/errors";
-import { bearerToken } from "../../http/tokens";
 import { type AdminEnv, authenticate, signInHint } from "./authenticate";
 
 /** No script at all: the page works without JavaScript, so nothing needs to run. */
@@ -46,7 +46,10 @@ export const refuseCrossSiteForms = createMiddleware(async (c, next) => {
 		await sameOriginOnly(c, next);
 	} catch (error) {
 		if (error instanceof HTTPException && error.status === 403) {
-			throw new HttpError(403, "Cross-site form submission refused (CSRF protection). Submit the form from the admin page itself.");
+			throw new HttpError(
+				"csrf_rejected",
+				"Cross-site form submission refused (CSRF protection). Submit the form from the admin page itself.",
+			);
 		}
 		throw error;
 	}
@@ -54,7 +57,7 @@ export const refuseCrossSiteForms = createMiddleware(async (c, next) => {
 
 export const requireAdmin = createMiddleware<AdminEnv>(async (c, next) => {
 	const admin = await authenticate(c);
-	if (!admin) throw new HttpError(401, signInHint(c.env));
+	if (!admin) throw new HttpError("unauthorized", signInHint(c.env));
 	c.set("admin", admin);
 	await next();
 });

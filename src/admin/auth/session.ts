@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { sha256Hex } from "../../http/ids";
+import { sha256Hex } from "../../hashing";
 
 export const SESSION_COOKIE = "hivepost_session";
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;

@@ -6,8 +6,9 @@
 import { type Context, Hono } from "hono";
 import { readSettings } from "../../config";
 import { database } from "../../db/client";
-import { HttpError, logUnhandled } from "../../http/errors";
+import { HttpError, INTERNAL_ERROR_MESSAGE } from "../../http/errors";
 import { validateInput } from "../../http/readJson";
+import { logUnhandled } from "../../http/requestId";
 import { deliveryFilterSchema, redeliverSchema, testEventSchema, updateEndpointSchema } from "../api/schemas";
 import { accessSettings } from "../auth/access";
 import { type AdminEnv, adminTokenMatches, authenticate } from "../auth/authenticate";
@@ -107,7 +108,8 @@ export const adminPages = new Hono<AdminEnv>()
 	.get("/style.css", (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }))
 	.use("*", adminSecurityHeaders, noStore, refuseCrossSiteForms)
 	.post("/sign-in", async (c) => {
-		if (accessSettings(c.env)) throw new HttpError(409, "This Hivepost signs admins in through Cloudflare Access, not with the token.");
+		if (accessSettings(c.env))
+			throw new HttpError("access_mode", "This Hivepost signs admins in through Cloudflare Access, not with the token.");
 		const token = (await readForm(c)).text("token");
 		if (!token || !(await adminTokenMatches(c.env, token))) {
 			return c.html(<SignInPage chrome={{ title: "Sign in", error: "That is not the admin token." }} accessMode={false} />, 401);
@@ -223,9 +225,9 @@ export const adminPages = new Hono<AdminEnv>()
 	})
 	.onError((error, c) => {
 		const known = error instanceof HttpError ? error : null;
-		if (!known) logUnhandled(c, error);
+		if (!known) logUnhandled(c.req.raw, c.get("requestId"), error);
 		const status = known?.status ?? 500;
-		const message = known?.message ?? "Internal error; nothing was changed. Try again, and check the Worker logs if it persists.";
+		const message = known?.message ?? INTERNAL_ERROR_MESSAGE;
 		return c.html(
 			<Layout chrome={{ title: "Error", admin: c.get("admin"), error: message }}>
 				<p>

@@ -1,4 +1,7 @@
-/** Constant-time comparison of a presented credential with the configured one. */
+/** Credentials: constant-time comparison, and fresh random tokens. */
+import { toHex } from "./hashing";
+
+/** Constant-time comparison of a presented credential with the expected one. */
 export async function tokensMatch(presented: string, expected: string): Promise<boolean> {
 	// timingSafeEqual needs equal lengths; hashing both sides first also hides the expected length.
 	const encoder = new TextEncoder();
@@ -9,8 +12,7 @@ export async function tokensMatch(presented: string, expected: string): Promise<
 	return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** The token from `Authorization: Bearer <token>`, if present. */
-export function bearerToken(header: string | undefined): string | undefined {
-	const match = header?.match(/^Bearer\s+(.+)$/i);
-	return match?.[1]?.trim();
+/** A random token of `bytes` bytes (default 32: 256 bits), hex encoded. */
+export function randomToken(bytes = 32): string {
+	return toHex(crypto.getRandomValues(new Uint8Array(bytes)));
 }

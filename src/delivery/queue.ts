@@ -2,8 +2,9 @@
  * Puts deliveries on the delivery queue: one message per delivery, holding
  * only its id (queue messages are small and bodies already live in D1).
  */
-import { chunk } from "../db/client";
+import { chunk } from "../chunk";
 import { errorMessage } from "../http/errors";
+import { logError } from "../log";
 
 export interface DeliveryMessage {
 	deliveryId: string;
@@ -26,6 +27,6 @@ export async function enqueueOrLeaveToSweep(queue: Queue<DeliveryMessage>, deliv
 	try {
 		await enqueueDeliveries(queue, deliveryIds);
 	} catch (error) {
-		console.error(`queueing ${deliveryIds.length} deliveries failed; the sweep will send them: ${errorMessage(error)}`);
+		logError("enqueue_failed", { deliveries: deliveryIds.length, error: errorMessage(error), recovery: "sweep" });
 	}
 }
