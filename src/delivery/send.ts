@@ -62,11 +62,14 @@ export async function sendWebhook(request: WebhookRequest): Promise<SendResult> 
 				).join(" "),
 			},
 		});
-		const responseBody = await readSnippet(response);
+		// The status line decides the outcome: a 2xx whose body then breaks off was still received.
 		const ok = response.status >= 200 && response.status < 300;
+		const { text: responseBody, failure } = await readSnippet(response, request.timeoutMs);
 		const retryAfterMs =
 			response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get("retry-after"), Date.now()) : null;
-		return finish({ ok, statusCode: response.status, error: ok ? null : describeStatus(response.status), responseBody, retryAfterMs });
+		const bodyNote = failure ? `response body: ${failure}` : null;
+		const error = ok ? bodyNote : [describeStatus(response.status), bodyNote].filter(Boolean).join("; ");
+		return finish({ ok, statusCode: response.status, error, responseBody, retryAfterMs });
 	} catch (error) {
 		return finish({ ok: false, statusCode: null, error: describeError(error, request.timeoutMs), responseBody: null, retryAfterMs: null });
 	}
@@ -92,18 +95,25 @@ function describeStatus(status: number): string {
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
-	if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-		return `timed out: no response within ${timeoutMs} ms`;
-	}
+	if (isTimeout(error)) return `timed out: no response within ${timeoutMs} ms`;
 	return `network error: ${errorMessage(error)}`;
 }
 
-/** Reads at most RESPONSE_SNIPPET_BYTES of the body, then cancels the rest of the stream. */
-async function readSnippet(response: Response): Promise<string | null> {
-	if (!response.body) return null;
+function isTimeout(error: unknown): boolean {
+	return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+/**
+ * Reads at most RESPONSE_SNIPPET_BYTES of the body, then cancels the rest of the
+ * stream. A body that breaks off (connection reset, the timeout firing mid-read)
+ * keeps what was read, and `failure` says what happened.
+ */
+async function readSnippet(response: Response, timeoutMs: number): Promise<{ text: string | null; failure: string | null }> {
+	if (!response.body) return { text: null, failure: null };
 	const reader = response.body.getReader();
 	const chunks: Uint8Array[] = [];
 	let size = 0;
+	let failure: string | null = null;
 	try {
 		while (size < RESPONSE_SNIPPET_BYTES) {
 			const { done, value } = await reader.read();
@@ -111,6 +121,8 @@ async function readSnippet(response: Response): Promise<string | null> {
 			chunks.push(value);
 			size += value.byteLength;
 		}
+	} catch (error) {
+		failure = isTimeout(error) ? `timed out: the body was not complete within ${timeoutMs} ms` : `network error: ${errorMessage(error)}`;
 	} finally {
 		await reader.cancel().catch(() => {});
 	}
@@ -120,5 +132,5 @@ async function readSnippet(response: Response): Promise<string | null> {
 		bytes.set(chunk, offset);
 		offset += chunk.byteLength;
 	}
-	return new TextDecoder().decode(bytes.subarray(0, RESPONSE_SNIPPET_BYTES));
+	return { text: new TextDecoder().decode(bytes.subarray(0, RESPONSE_SNIPPET_BYTES)), failure };
 }
