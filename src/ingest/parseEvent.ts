@@ -11,7 +11,8 @@ const SHAPE = 'Send a JSON object like {"payload": {"action_type": "ticket.creat
 export function parseEvent(text: string): { actionType: EventType } {
 	let body: unknown;
 	try {
-		body = JSON.parse(text);
+		// A leading BOM is allowed but is not JSON; it stays in the stored and delivered text.
+		body = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
 	} catch {
 		throw new HttpError("invalid_json", `The body is not valid JSON. ${SHAPE}`);
 	}

@@ -1,8 +1,10 @@
 /**
  * POST /events: the one endpoint the helpdesk calls. Checks run in a fixed
  * order, and each failure stores and queues nothing:
- * 401 credentials → 415 content type → 413 size → 401 signature (when signed
- * ingest is on) → 400 unreadable → 422 unknown event.
+ * 401 credentials → 415 content type → 413 size → 400 not UTF-8 → 401
+ * signature (when signed ingest is on) → 400 unreadable → 422 unknown event.
+ * The body is kept as the exact text its bytes encode (a BOM included), so the
+ * signature is checked over, and deliveries carry, what the helpdesk sent.
  * A 202 is sent only once the event and its deliveries are committed in D1.
  */
 import { Hono } from "hono";
@@ -51,8 +53,21 @@ const limitSize = bodyLimit({
 	},
 });
 
+/**
+ * The body's text. Bytes that are not UTF-8 are refused: `c.req.text()` would
+ * replace them with U+FFFD, and the event would be signed and delivered changed.
+ * Checked before the signature, which can only be verified over text.
+ */
+function decodeUtf8(bytes: ArrayBuffer): string {
+	try {
+		return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+	} catch {
+		throw new HttpError("invalid_utf8", "The body is not valid UTF-8. Send the event as UTF-8 encoded JSON.");
+	}
+}
+
 export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requireIngestToken, requireJson, limitSize, async (c) => {
-	const body = await c.req.text();
+	const body = decodeUtf8(await c.req.arrayBuffer());
 	const signingSecret = ingestSigningSecret(c.env);
 	const signedId = signingSecret ? await verifyIngestSignature(signingSecret, (name) => c.req.header(name), body) : null;
 	const { actionType } = parseEvent(body);

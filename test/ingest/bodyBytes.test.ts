@@ -1,0 +1,102 @@
+/**
+ * Event bodies as bytes: UTF-8 text (with or without a BOM) is delivered
+ * byte for byte as received; bytes that are not UTF-8 are refused, never
+ * "repaired" with U+FFFD and then signed and delivered changed.
+ */
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it, vi } from "vitest";
+import { newSigningSecret } from "../../src/standardWebhooks";
+import { createEndpoint, fixture, ingestHeaders, request, rows, runConsumer } from "../helpers";
+
+const BOM = [0xef, 0xbb, 0xbf];
+const encoder = new TextEncoder();
+
+/** The ticket.created sample with a non-ASCII subject, as UTF-8 bytes. */
+function nonAsciiEvent(): Uint8Array {
+	const text = fixture("ticket.created").replace("Invoice #1042 charged twice", "café ✓ 日本");
+	expect(text).toContain("café ✓ 日本");
+	return encoder.encode(text);
+}
+
+function withBom(bytes: Uint8Array): Uint8Array {
+	return new Uint8Array([...BOM, ...bytes]);
+}
+
+function ingestBytes(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
+	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
+}
+
+/** A destination that answers 200 and records the exact bytes of every body it receives. */
+function captureDeliveredBytes() {
+	const received: Uint8Array[] = [];
+	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+		received.push(new Uint8Array(await new Request(input, init).arrayBuffer()));
+		return new Response("ok", { status: 200 });
+	});
+	return received;
+}
+
+async function deliveredBytesOf(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
+	await createEndpoint("https://receiver.example/hook");
+	const received = captureDeliveredBytes();
+	const { response, queue } = await ingestBytes(body, headers, overrides);
+	expect(response.status).toBe(202);
+	await runConsumer(queue.messages.map((m) => m.deliveryId));
+	const [delivery] = await rows<{ status: string }>("SELECT status FROM deliveries");
+	expect(delivery.status).toBe("delivered");
+	expect(received).toHaveLength(1);
+	return received[0];
+}
+
+describe("event body bytes", () => {
+	it("delivers non-ASCII UTF-8 byte for byte as received", async () => {
+		const sent = nonAsciiEvent();
+		expect(await deliveredBytesOf(sent)).toEqual(sent);
+	});
+
+	it("accepts a leading UTF-8 BOM and delivers it too, byte for byte", async () => {
+		const sent = withBom(nonAsciiEvent());
+		const delivered = await deliveredBytesOf(sent);
+		expect([...delivered.subarray(0, 3)]).toEqual(BOM);
+		expect(delivered).toEqual(sent);
+		const [event] = await rows<{ body: string; action_type: string }>("SELECT body, action_type FROM events");
+		expect(event.action_type).toBe("ticket.created");
+		expect(event.body.startsWith("\uFEFF")).toBe(true);
+	});
+
+	it("verifies a signed event over the body as received, BOM included", async () => {
+		const secret = newSigningSecret();
+		const sent = withBom(nonAsciiEvent());
+		const at = new Date();
+		const headers = {
+			"webhook-id": "msg_bom",
+			"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+			// The sender signs the text its bytes encode: a BOM is part of it.
+			"webhook-signature": new Webhook(secret).sign("msg_bom", at, new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(sent)),
+		};
+		expect(await deliveredBytesOf(sent, headers, { INGEST_SIGNING_SECRET: secret })).toEqual(sent);
+	});
+
+	/** The ticket.created sample with 0xC3 0x28 inside the subject: 0xC3 opens a two-byte sequence, "(" cannot continue it. */
+	function invalidEvent(): Uint8Array {
+		const [before, after] = fixture("ticket.created").split("Invoice #1042");
+		return new Uint8Array([...encoder.encode(before), 0xc3, 0x28, ...encoder.encode(after)]);
+	}
+
+	const refusals: [name: string, overrides: Partial<Env>][] = [
+		["", {}],
+		// Checked before the signature, which can only be verified over text.
+		[" (signed ingest on, unsigned request)", { INGEST_SIGNING_SECRET: newSigningSecret() }],
+	];
+	for (const [name, overrides] of refusals) {
+		it(`refuses a body that is not UTF-8 with 400 invalid_utf8, storing and queuing nothing${name}`, async () => {
+			await createEndpoint("https://receiver.example/hook");
+			const { response, queue } = await ingestBytes(invalidEvent(), {}, overrides);
+			expect(response.status).toBe(400);
+			expect(await response.json()).toMatchObject({ code: "invalid_utf8", error: expect.stringMatching(/UTF-8 encoded JSON/) });
+			expect(queue.batches).toEqual([]);
+			expect(await rows("SELECT id FROM events")).toEqual([]);
+			expect(await rows("SELECT id FROM deliveries")).toEqual([]);
+		});
+	}
+});
