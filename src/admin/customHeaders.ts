@@ -8,8 +8,14 @@
 /** RFC 9110 `token`: the characters a header name may use. */
 export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** No CR, LF or NUL (header injection), at most 4 KB. */
-export const HEADER_VALUE_PATTERN = /^[^\r\n\0]*$/;
+/**
+ * Visible ASCII (0x21–0x7E), space and tab only, at most 4 KB. CR and LF would
+ * be header injection; other control characters are not valid HTTP, and
+ * non-ASCII has no agreed encoding (the Fetch standard refuses it, workerd
+ * re-encodes it as UTF-8): the receiver would not get what was typed, or
+ * the request would fail on every attempt.
+ */
+export const HEADER_VALUE_PATTERN = /^[\x21-\x7e \t]*$/;
 export const MAX_HEADER_VALUE_LENGTH = 4096;
 export const MAX_CUSTOM_HEADERS = 20;
 

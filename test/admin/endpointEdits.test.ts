@@ -107,6 +107,44 @@ describe("custom headers", () => {
 		});
 	}
 
+	// Outside visible ASCII, space and tab a value is not valid HTTP (or has no agreed encoding): refused when saved.
+	for (const [name, value] of [
+		["a non-ASCII value", "café"],
+		["a value with another non-ASCII character", "ok ✓"],
+		["a value with a control character", "a\u0001b"],
+		["a value with DEL", "a\u007fb"],
+	] as const) {
+		it(`refuses ${name} with 422 validation_failed naming the header, storing nothing`, async () => {
+			const created = await createEndpoint("https://a.example/hook");
+			const response = await api(`/endpoints/${created.id}`, "PATCH", { headers: { "X-Token": value } });
+			expect(response.status).toBe(422);
+			const error = await json<{ code: string; error: string; fields: Record<string, string> }>(response);
+			expect(error.code).toBe("validation_failed");
+			expect(error.fields).toEqual({ "headers.X-Token": expect.stringMatching(/visible ASCII/) });
+			expect(error.error).toContain("headers.X-Token");
+			expect((await json<View>(await api(`/endpoints/${created.id}`))).headers).toEqual({});
+			// Nor when the endpoint is created with it.
+			const creating = await api("/endpoints", "POST", { url: "https://b.example/hook", headers: { "X-Token": value } });
+			expect(creating.status).toBe(422);
+			expect((await json<{ fields: Record<string, string> }>(creating)).fields).toHaveProperty(["headers.X-Token"]);
+			expect(await rows("SELECT url, headers FROM endpoints")).toEqual([{ url: "https://a.example/hook", headers: "{}" }]);
+		});
+	}
+
+	it("accept every visible ASCII character, spaces and tabs, and deliver them unchanged", async () => {
+		const created = await createEndpoint("https://a.example/hook");
+		const visible = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join("");
+		const value = `a b\tc ${visible}`;
+		const response = await api(`/endpoints/${created.id}`, "PATCH", { headers: { "X-Token": value } });
+		expect(response.status).toBe(200);
+		expect(JSON.parse((await rows<{ headers: string }>("SELECT headers FROM endpoints"))[0].headers)).toEqual({ "x-token": value });
+		const destination = stubDestination(() => new Response("ok"));
+		const { queue } = await ingest(fixture("ticket.created"));
+		await runConsumer(queue.messages.map((m) => m.deliveryId));
+		expect(destination.requests[0].headers.get("x-token")).toBe(value);
+		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "delivered" }]);
+	});
+
 	it("can be given when the endpoint is created", async () => {
 		const response = await api("/endpoints", "POST", { url: "https://a.example/hook", headers: { "X-Api-Key": "k-0123456789abcdef" } });
 		expect(response.status).toBe(201);

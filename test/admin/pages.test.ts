@@ -116,6 +116,16 @@ describe("an endpoint's page", () => {
 		expect(await rows("SELECT headers FROM endpoints")).toEqual([{ headers: "{}" }]);
 	});
 
+	it("refuses a custom header value outside visible ASCII, space and tab, storing nothing", async () => {
+		const endpoint = await createEndpoint("https://a.example/hook");
+		for (const value of ["café", "a\u0001b"]) {
+			const response = await submit(`/admin/endpoints/${endpoint.id}/headers`, { name: "X-Token", value });
+			expect(response.status).toBe(422);
+			expect(await response.text()).toContain("headers.X-Token");
+		}
+		expect(await rows("SELECT headers FROM endpoints")).toEqual([{ headers: "{}" }]);
+	});
+
 	it("disables and enables from the table", async () => {
 		const endpoint = await createEndpoint("https://a.example/hook");
 		const off = await submit(`/admin/endpoints/${endpoint.id}/toggle`, { enabled: "false" });

@@ -34,7 +34,7 @@ export const headerChangesSchema = z
 				.string({ error: "must be a string, or null to remove the header" })
 				.check(
 					z.maxLength(MAX_HEADER_VALUE_LENGTH, { error: `must be at most ${MAX_HEADER_VALUE_LENGTH} characters` }),
-					z.regex(HEADER_VALUE_PATTERN, { error: "must not contain line breaks or NUL" }),
+					z.regex(HEADER_VALUE_PATTERN, { error: "must use only visible ASCII characters (0x21–0x7E), spaces and tabs" }),
 				),
 		),
 		{ error: "must be an object of header names to values" },
