@@ -65,9 +65,16 @@ export async function createEndpoint(
 	return row;
 }
 
-/** Splits SupportBee's "Web Hooks" text box: URLs separated by commas, semicolons or white space. */
-function splitUrlList(text: string): string[] {
-	return text.split(/[\s,;]+/).filter((part) => part !== "");
+/**
+ * Where SupportBee's "Web Hooks" text box is split: white space, semicolons,
+ * and a comma only where the next non-blank text is another URL (or nothing):
+ * a comma inside a URL (`?ids=1,2`) is part of it, and the list the page shows
+ * (URLs joined by ", ") splits back into the same URLs.
+ */
+const URL_LIST_SEPARATOR = /[\s;]+|,(?=[\s,;]*(?:https?:\/\/|$))/i;
+
+export function splitUrlList(text: string): string[] {
+	return text.split(URL_LIST_SEPARATOR).filter((part) => part !== "");
 }
 
 /**

@@ -167,6 +167,39 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 		expect(await list()).toEqual([]);
 	});
 
+	it("keeps a URL whose query holds a comma through an Update App of the list as shown", async () => {
+		const created = await createEndpoint("https://a.example/hook?ids=1,2");
+		expect(created.url).toBe("https://a.example/hook?ids=1,2");
+		const other = await createEndpoint("https://b.example/x");
+		// The text the Web Hooks box shows: the URLs joined by ", ".
+		const shown = (await list()).map((e) => e.url).join(", ");
+		expect(shown).toBe("https://a.example/hook?ids=1,2, https://b.example/x");
+		const response = await api("", "PUT", { urls: shown });
+		expect(response.status).toBe(200);
+		const { endpoints } = (await response.json()) as { endpoints: Endpoint[] };
+		expect(endpoints.map((e) => [e.id, e.url])).toEqual([
+			[created.id, "https://a.example/hook?ids=1,2"],
+			[other.id, "https://b.example/x"],
+		]);
+	});
+
+	it("splits a mixed list on spaces, semicolons and the commas before a URL", async () => {
+		const kept = await createEndpoint("https://a.example/hook?ids=1,2");
+		const response = await api("", "PUT", {
+			urls: "https://a.example/hook?ids=1,2,https://b.example/x;https://c.example/?t=a,b  HTTPS://d.example/y ,\nhttps://e.example/z",
+		});
+		expect(response.status).toBe(200);
+		const { endpoints } = (await response.json()) as { endpoints: Endpoint[] };
+		expect(endpoints.map((e) => e.url)).toEqual([
+			"https://a.example/hook?ids=1,2",
+			"https://b.example/x",
+			"https://c.example/?t=a,b",
+			"https://d.example/y",
+			"https://e.example/z",
+		]);
+		expect(endpoints[0].id).toBe(kept.id);
+	});
+
 	it("answers 400 without a urls member", async () => {
 		const response = await api("", "PUT", { url: "https://a.example/hook" });
 		expect(response.status).toBe(400);

@@ -10,6 +10,19 @@ async function html(path: string): Promise<string> {
 }
 
 describe("the Web Hooks box (SupportBee's Update App)", () => {
+	it("submits its own text unchanged when a URL's query holds a comma", async () => {
+		const endpoint = await createEndpoint("https://a.example/hook?ids=1,2");
+		const other = await createEndpoint("https://b.example/x");
+		const shown = /<textarea id="urls"[^>]*>([^<]*)<\/textarea>/.exec(await html("/admin"))?.[1].trim();
+		expect(shown).toBe("https://a.example/hook?ids=1,2, https://b.example/x");
+		const response = await submit("/admin/webhooks", { urls: shown ?? "" });
+		expect(response.status).toBe(303);
+		expect(await rows("SELECT id, url FROM endpoints WHERE deleted_at IS NULL ORDER BY created_at, rowid")).toEqual([
+			{ id: endpoint.id, url: "https://a.example/hook?ids=1,2" },
+			{ id: other.id, url: "https://b.example/x" },
+		]);
+	});
+
 	it("starts empty and says what to do", async () => {
 		expect(await html("/admin")).toContain("No endpoints yet: paste URLs above and press Update App.");
 	});
