@@ -14,6 +14,8 @@ export interface Sink {
 	answers: Map<string, number[]>;
 	/** Per delivery, when its first attempt arrived (ms); filled while tracking. */
 	firstArrival: Map<string, number>;
+	/** When the first request carrying `webhookId` arrived at `path` (ms), while tracking; undefined if none has. */
+	firstArrivalAt(webhookId: string, path: string): number | undefined;
 	/** Starts tracking deliveries (clearing what was tracked) and answers 500 to `failRate` of them, drawn from a seeded generator. */
 	track(failRate: number, seed?: number): void;
 	stopTracking(): void;
@@ -32,6 +34,9 @@ function seededRandom(seed: number): () => number {
 	};
 }
 
+/** A delivery: one event (its webhook-id) at one endpoint (its path on the sink). */
+const deliveryKey = (webhookId: string, path: string) => `${webhookId} ${path}`;
+
 export async function startSink(): Promise<Sink> {
 	let tracking = false;
 	let failRate = 0;
@@ -42,7 +47,7 @@ export async function startSink(): Promise<Sink> {
 			sink.received++;
 			let status = 200;
 			if (tracking) {
-				const key = `${req.headers["webhook-id"]} ${req.url}`;
+				const key = deliveryKey(String(req.headers["webhook-id"]), req.url ?? "/");
 				status = random() < failRate ? 500 : 200;
 				const answers = sink.answers.get(key);
 				if (answers) answers.push(status);
@@ -63,6 +68,7 @@ export async function startSink(): Promise<Sink> {
 		received: 0,
 		answers: new Map(),
 		firstArrival: new Map(),
+		firstArrivalAt: (webhookId, path) => sink.firstArrival.get(deliveryKey(webhookId, path)),
 		track(rate, seed = 1) {
 			tracking = true;
 			failRate = rate;

@@ -1,6 +1,7 @@
 /**
  * A webhook receiver on 127.0.0.1 for tests, the demo and the benchmark:
- * records every request and answers with whatever `respond` decides.
+ * records every request and answers with whatever `respond` decides, also
+ * late (`replyAfter`) or never (`neverReply`: a hanging destination).
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,6 +25,17 @@ export interface Receiver {
 	close(): Promise<void>;
 }
 
+/** A `respond` that answers `reply` after `ms`: a slow destination. */
+export function replyAfter(ms: number, reply: ReceiverReply = { status: 200 }): () => Promise<ReceiverReply> {
+	// Unref'd: a pending answer does not keep the process alive once the receiver is closed.
+	return () => new Promise((resolve) => setTimeout(() => resolve(reply), ms).unref());
+}
+
+/** A `respond` that never answers: the request stays open (a hanging destination) until the sender gives up or `close()` destroys its socket. */
+export function neverReply(): Promise<ReceiverReply> {
+	return new Promise(() => {});
+}
+
 export async function startReceiver(
 	respond: (webhook: ReceivedWebhook, index: number) => ReceiverReply | Promise<ReceiverReply> = () => ({ status: 200 }),
 	port = 0,
@@ -31,10 +43,17 @@ export async function startReceiver(
 	const received: ReceivedWebhook[] = [];
 	const server = createServer(async (req, res) => {
 		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
+		try {
+			for await (const chunk of req) chunks.push(chunk as Buffer);
+		} catch {
+			// Cut off before its body ended (the sender gave up, or close() destroyed the socket): not a delivery.
+			return;
+		}
 		const webhook = { path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), receivedAt: Date.now() };
 		received.push(webhook);
 		const reply = await respond(webhook, received.length - 1);
+		// The sender may have given up (its timeout) while a late answer was pending.
+		if (res.destroyed) return;
 		res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers });
 		res.end(reply.body ?? "");
 	});
@@ -44,6 +63,7 @@ export async function startReceiver(
 	return {
 		url: `http://127.0.0.1:${actualPort}`,
 		received,
+		// Destroys every socket, also those of requests still waiting for an answer, so a hanging receiver lets the process exit.
 		close: () =>
 			new Promise((resolve) => {
 				server.closeAllConnections();
