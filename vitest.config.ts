@@ -17,6 +17,8 @@ const TEST_SETTINGS = {
 	INGEST_SIGNING_SECRET: "",
 	ACCESS_TEAM_DOMAIN: "",
 	ACCESS_AUD: "",
+	MAX_ENDPOINTS_PER_ACCOUNT: "100",
+	ACCOUNT_SESSION_HOURS: "12",
 };
 
 /** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */
@@ -40,7 +42,11 @@ export default defineConfig(async () => {
 					plugins: [
 						cloudflareTest({
 							wrangler: { configPath: "./wrangler.toml" },
-							miniflare: { bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations } },
+							miniflare: {
+								bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations },
+								// A database of its own for the migration test, which starts from the shipped schema.
+								d1Databases: { MIGRATION_TEST_DB: "migration-test" },
+							},
 						}),
 					],
 					test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], setupFiles: ["./test/setup.ts"] },

@@ -1,16 +1,19 @@
 /**
- * The HTTP surface, composed in one place: health, ingest, the admin API and
- * its OpenAPI document, the admin page, and the one error shape for
- * everything that goes wrong.
+ * The HTTP surface, composed in one place: health, ingest, the operator's API
+ * (accounts, and each account's API: the default account's at /api, any
+ * account's at /api/accounts/{uid}), its OpenAPI document, the operator's
+ * pages (/admin), the accounts' portal (/portal), and the one error shape.
  */
 import { Hono } from "hono";
-import { deliveriesApi, eventsApi } from "./admin/api/deliveries";
-import { endpointsApi } from "./admin/api/endpoints";
+import { accountsApi } from "./accounts/api";
+import { defaultAccountApi, pathAccountApi } from "./admin/api/accountApi";
 import { openApiRoute } from "./admin/api/openapi";
-import { statsApi } from "./admin/api/stats";
 import type { AdminEnv } from "./admin/auth/authenticate";
-import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin } from "./admin/auth/guards";
-import { adminPages } from "./admin/pages/routes";
+import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireOperator } from "./admin/auth/guards";
+import { STYLESHEET_PATH } from "./admin/pages/layout";
+import { adminPages } from "./admin/pages/operatorRoutes";
+import { portalPages } from "./admin/pages/portalRoutes";
+import { STYLESHEET } from "./admin/pages/stylesheet";
 import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE } from "./http/errors";
 import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
@@ -18,14 +21,18 @@ import { ingestRoutes } from "./ingest/route";
 export const app = new Hono<AdminEnv>()
 	.use(requestId)
 	.get("/health", (c) => c.json({ ok: true }))
+	.get(STYLESHEET_PATH, (c) =>
+		c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }),
+	)
 	.route("/", ingestRoutes)
 	.route("/api/openapi.json", openApiRoute)
-	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteForms, requireAdmin)
-	.route("/api/endpoints", endpointsApi)
-	.route("/api/deliveries", deliveriesApi)
-	.route("/api/events", eventsApi)
-	.route("/api/stats", statsApi)
+	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteForms, requireOperator)
+	// Before the per-account routes: PUT /api/accounts/{uid} creates the account the others need.
+	.route("/api/accounts", accountsApi)
+	.route("/api/accounts/:uid", pathAccountApi)
+	.route("/api", defaultAccountApi)
 	.route("/admin", adminPages)
+	.route("/portal", portalPages)
 	.notFound(() => {
 		throw new HttpError("not_found", "No such route. See the README for the API.");
 	})

@@ -1,10 +1,12 @@
 /**
  * Settings, read from the Worker's environment once per use, typed, with
- * defaults. A missing secret fails closed: the route answers 503 naming it.
+ * defaults. A missing secret or a malformed setting fails closed: the route
+ * answers 503 naming it (its value is never echoed).
  */
 import { HttpError } from "./http/errors";
 import { canonicalOrigin, type DestinationPolicy } from "./security/destination";
 import { isSigningSecret } from "./standardWebhooks";
+import { DAY_MS, HOUR_MS } from "./time";
 
 export interface Settings {
 	retryIntervalMs: number;
@@ -18,8 +20,12 @@ export interface Settings {
 	/** Local development only: lets destinations be private addresses and local names. */
 	allowPrivateDestinations: boolean;
 	httpsOnly: boolean;
-	/** The Worker's own public origins, refused as destinations (loops). */
+	/** The Worker's own public origins, refused as destinations (loops); the first is where admin links point. */
 	publicOrigins: string[];
+	/** Live endpoints an account may have; the default account has no limit. */
+	maxEndpointsPerAccount: number;
+	/** How long a portal session opened by an admin link lasts. */
+	accountSessionMs: number;
 }
 
 export const DEFAULTS = {
@@ -28,6 +34,8 @@ export const DEFAULTS = {
 	DELIVERY_TIMEOUT_MS: 10_000,
 	STRANDED_AFTER_SECONDS: 120,
 	RETENTION_DAYS: 30,
+	MAX_ENDPOINTS_PER_ACCOUNT: 100,
+	ACCOUNT_SESSION_HOURS: 12,
 } as const;
 
 type NumericSetting = keyof typeof DEFAULTS;
@@ -36,9 +44,7 @@ function readNumber(env: Env, name: NumericSetting, min: number): number {
 	const raw = env[name];
 	if (raw === undefined || raw === "") return DEFAULTS[name];
 	const value = Number(raw);
-	if (!Number.isFinite(value) || value < min) {
-		throw new Error(`Setting ${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
-	}
+	if (!Number.isFinite(value) || value < min) throw malformed(name, `a number >= ${min}`);
 	return value;
 }
 
@@ -48,21 +54,36 @@ export function readSettings(env: Env): Settings {
 		maxRetries: Math.floor(readNumber(env, "MAX_RETRIES", 0)),
 		deliveryTimeoutMs: readNumber(env, "DELIVERY_TIMEOUT_MS", 1),
 		strandedAfterMs: readNumber(env, "STRANDED_AFTER_SECONDS", 0) * 1000,
-		retentionMs: readNumber(env, "RETENTION_DAYS", 1) * 24 * 60 * 60 * 1000,
+		retentionMs: readNumber(env, "RETENTION_DAYS", 1) * DAY_MS,
 		allowPrivateDestinations: readFlag(env, "ALLOW_PRIVATE_DESTINATIONS"),
 		httpsOnly: readFlag(env, "HTTPS_ONLY"),
-		publicOrigins: (env.PUBLIC_ORIGINS ?? "")
-			.split(/[\s,]+/)
-			.filter(Boolean)
-			.map(canonicalOrigin),
+		publicOrigins: readOrigins(env),
+		maxEndpointsPerAccount: Math.floor(readNumber(env, "MAX_ENDPOINTS_PER_ACCOUNT", 1)),
+		accountSessionMs: readNumber(env, "ACCOUNT_SESSION_HOURS", 0.1) * HOUR_MS,
 	};
+}
+
+function readOrigins(env: Env): string[] {
+	const origins = (env.PUBLIC_ORIGINS ?? "").split(/[\s,]+/).filter(Boolean);
+	try {
+		return origins.map(canonicalOrigin);
+	} catch {
+		throw malformed("PUBLIC_ORIGINS", "absolute origins such as https://hooks.example.com, comma separated");
+	}
+}
+
+function malformed(name: string, expected: string): HttpError {
+	return new HttpError(
+		"not_configured",
+		`Setting ${name} is not valid (expected ${expected}), so this route is closed. Fix it in wrangler.toml [vars] (locally: .dev.vars).`,
+	);
 }
 
 function readFlag(env: Env, name: "ALLOW_PRIVATE_DESTINATIONS" | "HTTPS_ONLY"): boolean {
 	const raw = (env[name] ?? "false").trim().toLowerCase();
 	if (raw === "true" || raw === "1") return true;
 	if (raw === "false" || raw === "0" || raw === "") return false;
-	throw new Error(`Setting ${name} must be true or false, got ${JSON.stringify(env[name])}`);
+	throw malformed(name, "true or false");
 }
 
 /** The destination rules in force; `requestOrigin` is the Worker's origin as seen by the current request, if any. */

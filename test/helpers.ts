@@ -1,9 +1,15 @@
-/** Shared test helpers: requests with credentials, a recording queue, fixtures, a stubbed destination. */
+/**
+ * Shared test helpers: requests with credentials, recording queues, fixtures,
+ * a stubbed destination, the real consumer and RetryScheduler driven by hand,
+ * and direct reads of delivery rows.
+ */
 import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import { DEFAULT_ACCOUNT_ID } from "../src/accounts/defaultAccount";
 import { app } from "../src/app";
-import type { DeliveryMessage } from "../src/delivery/queue";
+import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../src/delivery/queue";
+import { retrySchedulerName } from "../src/delivery/retryAlarm";
 import { isEventType } from "../src/events";
 import worker from "../src/index";
 import { sampleEvent } from "../src/samples";
@@ -14,55 +20,109 @@ export function fixture(actionType: string): string {
 	return sampleEvent(actionType);
 }
 
-/** A queue binding that records what was sent instead of delivering it. */
-export function recordingQueue() {
+/** Both delivery queues, recording what was sent (and on which lane) instead of delivering it. */
+export function recordingQueues() {
 	const batches: MessageSendRequest<DeliveryMessage>[][] = [];
-	const queue = {
-		batches,
-		get messages() {
-			return batches.flat().map((message) => message.body);
-		},
-		async send(body: DeliveryMessage) {
-			batches.push([{ body }]);
+	const sent: { lane: Lane; message: DeliveryMessage; delaySeconds: number }[] = [];
+	const recorder = (lane: Lane) => ({
+		async send(body: DeliveryMessage, options?: QueueSendOptions) {
+			await this.sendBatch([{ body, ...options }]);
 		},
 		async sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>) {
-			batches.push([...messages]);
+			const list = [...messages];
+			batches.push(list);
+			for (const message of list) sent.push({ lane, message: message.body, delaySeconds: message.delaySeconds ?? 0 });
+		},
+	});
+	return {
+		batches,
+		sent,
+		main: recorder("main"),
+		isolation: recorder("isolation"),
+		/** Every message sent, on either lane. */
+		get messages() {
+			return sent.map((entry) => entry.message);
+		},
+		/** The bindings to put in an env. */
+		get bindings() {
+			return { DELIVERY_QUEUE: this.main as unknown as Queue, ISOLATION_QUEUE: this.isolation as unknown as Queue };
 		},
 	};
-	return queue;
 }
 
-export type RecordingQueue = ReturnType<typeof recordingQueue>;
+export type RecordingQueues = ReturnType<typeof recordingQueues>;
 
-/** Calls the Worker's HTTP app with the test env, optionally overriding bindings (a recording queue by default). */
+/** The test env with recording queues (and any other bindings overridden). */
+export function testEnv(queues: RecordingQueues, overrides: Partial<Env> = {}): Env {
+	return { ...env, ...queues.bindings, ...overrides };
+}
+
+/** Calls the Worker's HTTP app with the test env, optionally overriding bindings (recording queues by default). */
 export function request(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}) {
-	const queue = recordingQueue();
-	const testEnv = { ...env, DELIVERY_QUEUE: queue as unknown as Queue, ...overrides };
-	return Promise.resolve(app.request(path, init, testEnv, createExecutionContext())).then((response) => ({ response, queue }));
+	const queue = recordingQueues();
+	return Promise.resolve(app.request(path, init, testEnv(queue, overrides), createExecutionContext())).then((response) => ({
+		response,
+		queue,
+	}));
 }
 
 export const ingestHeaders = { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" };
 export const adminHeaders = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 
-export async function ingest(body: string, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
-	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
+export async function ingest(body: string, headers: Record<string, string> = {}, overrides: Partial<Env> = {}, path = "/events") {
+	return request(path, { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
 }
 
-export async function createEndpoint(url: string, events?: string[]): Promise<{ id: string; secret: string; url: string }> {
-	const { response } = await request("/api/endpoints", { method: "POST", headers: adminHeaders, body: JSON.stringify({ url, events }) });
+export async function createEndpoint(
+	url: string,
+	events?: string[],
+	apiBase = "/api",
+): Promise<{ id: string; secret: string; url: string }> {
+	const { response } = await request(`${apiBase}/endpoints`, {
+		method: "POST",
+		headers: adminHeaders,
+		body: JSON.stringify({ url, events }),
+	});
 	if (response.status !== 201) throw new Error(`creating ${url} failed: ${response.status} ${await response.text()}`);
 	return response.json();
 }
 
-/** Runs the real queue handler on messages for these deliveries and returns which were acked. */
-export async function runConsumer(deliveryIds: string[]) {
+/** Creates (or renames) an account through the operator's API. */
+export async function createAccount(uid: string, name?: string) {
+	const { response } = await request(`/api/accounts/${uid}`, {
+		method: "PUT",
+		headers: adminHeaders,
+		body: JSON.stringify(name === undefined ? {} : { name }),
+	});
+	if (response.status !== 201 && response.status !== 200) throw new Error(`creating account ${uid} failed: ${response.status}`);
+	return response.json() as Promise<{ uid: string; name: string; created_at: string }>;
+}
+
+/** The full message for a delivery id (account and endpoint read from D1). */
+export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
+	const [row] = await rows<{ account_id: string; endpoint_id: string }>(
+		"SELECT account_id, endpoint_id FROM deliveries WHERE id = ?",
+		deliveryId,
+	);
+	if (!row) throw new Error(`no delivery ${deliveryId}`);
+	return { accountId: row.account_id, deliveryId, endpointId: row.endpoint_id };
+}
+
+/**
+ * Runs the real queue handler on messages for these deliveries (ids or whole
+ * messages) as one batch of `lane`, and returns which were acked, with the
+ * queues it sent to.
+ */
+export async function runConsumer(deliveries: (string | DeliveryMessage)[], lane: Lane = "main", overrides: Partial<Env> = {}) {
+	const bodies = await Promise.all(deliveries.map((entry) => (typeof entry === "string" ? messageFor(entry) : entry)));
 	const batch = createMessageBatch<DeliveryMessage>(
-		"hivepost-deliveries",
-		deliveryIds.map((deliveryId, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body: { deliveryId } })),
+		lane === "main" ? "hivepost-deliveries" : ISOLATION_QUEUE_NAME,
+		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
 	);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, env);
-	return getQueueResult(batch, ctx);
+	const queue = recordingQueues();
+	await worker.queue(batch, testEnv(queue, overrides));
+	return { ...(await getQueueResult(batch, ctx)), queue };
 }
 
 export interface CapturedRequest {
@@ -91,6 +151,62 @@ export async function rows<T = Record<string, unknown>>(sql: string, ...params: 
 		.bind(...params)
 		.all<T>();
 	return result.results;
+}
+
+export interface DeliveryRow {
+	status: string;
+	attempt_count: number;
+	next_attempt_at: number | null;
+	claim_id: string | null;
+	lease_until: number | null;
+}
+
+/** A delivery's state columns, read straight from D1. */
+export async function deliveryRow(id: string): Promise<DeliveryRow> {
+	const [row] = await rows<DeliveryRow>(
+		"SELECT status, attempt_count, next_attempt_at, claim_id, lease_until FROM deliveries WHERE id = ?",
+		id,
+	);
+	return row;
+}
+
+/** Lets the retry interval pass for a delivery, as the clock would. */
+export async function makeDue(id: string) {
+	await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
+		.bind(Date.now() - 1, id)
+		.run();
+}
+
+/** A delivery's RetryScheduler (its account defaults to the default account). */
+export function schedulerOf(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID) {
+	return env.RETRY_SCHEDULER.getByName(retrySchedulerName({ accountId, deliveryId }));
+}
+
+export async function alarmTime(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID) {
+	return runInDurableObject(schedulerOf(deliveryId, accountId), (_instance, state) => state.storage.getAlarm());
+}
+
+/**
+ * Fires a delivery's retry alarm the way the platform would (if one is armed:
+ * it is removed, then alarm() runs), with recording queues in the object's env;
+ * returns whether an alarm ran and what it enqueued.
+ */
+export async function runRetryAlarm(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID) {
+	const queue = recordingQueues();
+	const ran = await runInDurableObject(schedulerOf(deliveryId, accountId), async (instance, state) => {
+		if ((await state.storage.getAlarm()) === null) return false;
+		await state.storage.deleteAlarm();
+		const scheduler = instance as unknown as { env: Env; alarm(): Promise<void> };
+		const real = scheduler.env;
+		scheduler.env = testEnv(queue);
+		try {
+			await scheduler.alarm();
+		} finally {
+			scheduler.env = real;
+		}
+		return true;
+	});
+	return { ran, queue };
 }
 
 /** Deletes every RetryScheduler's alarm and storage, so the next test starts clean. */

@@ -10,8 +10,8 @@
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
 
-import { MAX_FETCHES_IN_FLIGHT } from "../../src/delivery/attempt";
 import { mapWithConcurrency } from "../../src/delivery/concurrency";
+import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { newId } from "../../src/ids";
 import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
@@ -42,7 +42,7 @@ async function fanOutCeiling(request: Request, url: URL): Promise<Response> {
 	const body = await request.text();
 	const statuses = await mapWithConcurrency(
 		Array.from({ length: n }, (_, i) => i),
-		MAX_FETCHES_IN_FLIGHT,
+		LANES_PER_INVOCATION,
 		async (i) => {
 			const response = await fetch(`${to}/ceiling/${i}`, { method: "POST", headers: { "content-type": "application/json" }, body });
 			await response.arrayBuffer();

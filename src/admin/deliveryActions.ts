@@ -1,19 +1,27 @@
 /**
  * What an admin can make happen to deliveries: send a test event, redeliver
  * failed ones after an outage, retry one now. Each goes through the same
- * queue and attempt code as the helpdesk's own events.
+ * queues and attempt code as the helpdesk's own events, and each write checks
+ * in the same statement that the endpoint is still live and enabled, so a
+ * concurrent delete can never leave a delivery to a deleted endpoint.
  */
-import { and, eq, gte, inArray } from "drizzle-orm";
+import { and, eq, gte, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import type { Database } from "../db/client";
+import { insertIf } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
 import { attemptNow, type ManualAttempt } from "../delivery/attempt";
-import { type DeliveryMessage, enqueueOrLeaveToSweep } from "../delivery/queue";
+import { isIsolated, laneFor } from "../delivery/isolation";
+import { deliveriesIn, queueHoldMs } from "../delivery/lifecycle";
+import { enqueueOrLeaveToSweep } from "../delivery/queue";
 import type { EventType } from "../events";
 import { sha256Hex } from "../hashing";
 import { HttpError } from "../http/errors";
-import { newId } from "../ids";
+import { idFloor, newId } from "../ids";
+import { insertDeliveries, liveEndpoints, routeInserted } from "../ingest/createDeliveries";
 import { sampleEvent } from "../samples";
+import { iso } from "../time";
+import { recordChange } from "./audit";
+import type { ChangeContext } from "./endpointChanges";
 import { type EndpointRow, requireEndpoint } from "./endpointStore";
 
 function refuseDisabled(endpoint: EndpointRow, what: string): void {
@@ -21,63 +29,110 @@ function refuseDisabled(endpoint: EndpointRow, what: string): void {
 }
 
 /** A new event (marked as a test) with the sample payload of `actionType`, delivered to this endpoint only. */
-export async function sendTestEvent(db: Database, queue: Queue<DeliveryMessage>, endpointId: string, actionType: EventType) {
-	refuseDisabled(await requireEndpoint(db, endpointId), "receive a test event");
+export async function sendTestEvent(env: Env, change: ChangeContext, settings: Settings, endpointId: string, actionType: EventType) {
+	refuseDisabled(await requireEndpoint(change, endpointId), "receive a test event");
 	const now = Date.now();
 	const body = sampleEvent(actionType);
 	const eventId = newId("evt", now);
-	const deliveryId = newId("dlv", now);
-	await db.batch([
-		db
-			.insert(events)
-			.values({ id: eventId, actionType, body, receivedAt: now, bodyHash: await sha256Hex(body), deliveryCount: 1, isTest: true }),
-		db
-			.insert(deliveries)
-			.values({ id: deliveryId, eventId, endpointId, status: "pending", nextAttemptAt: now, createdAt: now, updatedAt: now }),
+	const onlyThis = eq(endpoints.id, endpointId);
+	const stillLive = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${liveEndpoints(change.accountId, onlyThis)})`;
+	const event = {
+		accountId: change.accountId,
+		id: eventId,
+		actionType,
+		body,
+		receivedAt: now,
+		deliveryCount: 1,
+		idempotencyKey: null,
+		bodyHash: await sha256Hex(body),
+		isTest: true,
+	};
+	const [, inserted] = await change.db.batch([
+		insertIf(change.db, events, event, stillLive),
+		insertDeliveries(change, eventId, now, onlyThis, now + queueHoldMs(settings)),
+		recordChange(change, endpointId, change.actor, "test event sent", actionType, now),
 	]);
-	await enqueueOrLeaveToSweep(queue, [deliveryId]);
-	return { event_id: eventId, delivery_id: deliveryId };
+	// Deleted or disabled between the check above and the write: the write did nothing.
+	if (inserted.length === 0)
+		throw new HttpError("endpoint_disabled", "The endpoint was deleted or disabled a moment ago; nothing was sent.");
+	const [routed] = routeInserted(change.accountId, inserted);
+	await enqueueOrLeaveToSweep(env, [routed]);
+	return { event_id: eventId, delivery_id: routed.deliveryId };
 }
+
+/** Most deliveries one "Redeliver failed" starts over; after a long outage, press it again for the rest. */
+export const REDELIVER_LIMIT = 1000;
 
 /**
  * Every `failed` delivery of the endpoint created since `since` starts over
  * with a fresh automatic budget (reset in place, one statement); its attempt
  * history stays.
  */
-/** Most deliveries one "Redeliver failed" starts over; after a long outage, press it again for the rest. */
-export const REDELIVER_LIMIT = 1000;
-
-export async function redeliverFailed(db: Database, queue: Queue<DeliveryMessage>, endpointId: string, since: number): Promise<number> {
-	refuseDisabled(await requireEndpoint(db, endpointId), "be redelivered to");
+export async function redeliverFailed(
+	env: Env,
+	change: ChangeContext,
+	settings: Settings,
+	endpointId: string,
+	since: number,
+): Promise<number> {
+	const endpoint = await requireEndpoint(change, endpointId);
+	refuseDisabled(endpoint, "be redelivered to");
 	const now = Date.now();
-	const reset = await db
-		.update(deliveries)
-		.set({ status: "pending", attemptCount: 0, nextAttemptAt: now, claimId: null, updatedAt: now })
+	const lane = laneFor(0, endpoint.isolatedUntil, now);
+	const failedSince = change.db
+		.select({ accountId: deliveries.accountId, id: deliveries.id })
+		.from(deliveries)
+		// Ids sort by creation time: the endpoint's index range from `since` on.
 		.where(
-			inArray(
-				deliveries.id,
-				db
-					.select({ id: deliveries.id })
-					.from(deliveries)
-					.where(and(eq(deliveries.endpointId, endpointId), eq(deliveries.status, "failed"), gte(deliveries.createdAt, since)))
-					.limit(REDELIVER_LIMIT),
+			and(
+				eq(deliveries.endpointId, endpointId),
+				gte(deliveries.id, idFloor("dlv", since)),
+				gte(deliveries.createdAt, since),
+				eq(deliveries.status, "failed"),
 			),
 		)
-		.returning({ id: deliveries.id });
+		.limit(REDELIVER_LIMIT);
+	const [reset] = await change.db.batch([
+		change.db
+			.update(deliveries)
+			.set({
+				status: "pending",
+				attemptCount: 0,
+				nextAttemptAt: now,
+				claimId: null,
+				leaseUntil: isIsolated(endpoint.isolatedUntil, now) ? now + queueHoldMs(settings) : null,
+				updatedAt: now,
+			})
+			.where(
+				and(
+					eq(deliveries.accountId, change.accountId),
+					sql`(${deliveries.accountId}, ${deliveries.id}) IN ${failedSince}`,
+					sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${liveEndpoints(change.accountId, eq(endpoints.id, endpointId))})`,
+				),
+			)
+			.returning({ deliveryId: deliveries.id }),
+		recordChange(change, endpointId, change.actor, "failed deliveries redelivered", `failed deliveries created since ${iso(since)}`, now),
+	]);
 	await enqueueOrLeaveToSweep(
-		queue,
-		reset.map((row) => row.id),
+		env,
+		reset.map(({ deliveryId }) => ({ accountId: change.accountId, deliveryId, endpointId, lane })),
 	);
 	return reset.length;
 }
 
-/** "Retry now": one manual attempt. 404 for an unknown delivery, 409 when its endpoint was deleted or is disabled. */
-export async function retryNow(db: Database, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
-	const delivery = await db
-		.select({ status: deliveries.status, endpointDeletedAt: endpoints.deletedAt, endpointEnabled: endpoints.enabled })
+/** "Retry now": one manual attempt. 404 for an unknown delivery; 409 when it was cancelled or its endpoint was deleted or is disabled. */
+export async function retryNow(change: ChangeContext, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
+	const ref = { accountId: change.accountId, deliveryId };
+	const delivery = await change.db
+		.select({
+			status: deliveries.status,
+			endpointId: deliveries.endpointId,
+			endpointDeletedAt: endpoints.deletedAt,
+			endpointEnabled: endpoints.enabled,
+		})
 		.from(deliveries)
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-		.where(eq(deliveries.id, deliveryId))
+		.where(deliveriesIn([ref]))
 		.get();
 	if (!delivery) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	if (delivery.endpointDeletedAt !== null) {
@@ -88,7 +143,14 @@ export async function retryNow(db: Database, settings: Settings, deliveryId: str
 	}
 	if (!delivery.endpointEnabled)
 		throw new HttpError("endpoint_disabled", "This delivery's endpoint is disabled. Enable it first, then retry.");
-	const attempt = await attemptNow(db, settings, deliveryId);
+	if (delivery.status === "cancelled") {
+		throw new HttpError(
+			"delivery_cancelled",
+			"This delivery was cancelled (its endpoint was disabled or deleted at the time), so it is not retried.",
+		);
+	}
+	const attempt = await attemptNow(change, settings, deliveryId);
 	if (!attempt) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
+	await recordChange(change, delivery.endpointId, change.actor, "delivery retried", deliveryId);
 	return attempt;
 }

@@ -1,15 +1,18 @@
 /**
- * The delivery log as admins read it: deliveries newest first (filtered,
- * paginated by id, which sorts by creation time), one delivery with every
- * attempt, one event with its payload.
+ * The delivery log as admins read it, within one account: deliveries newest
+ * first (filtered, paginated by id, which sorts by creation time), one
+ * delivery with every attempt, events newest first, one event with its
+ * payload and its deliveries.
  */
-import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
+import { deliveriesIn, isUnfinishedStatus } from "../delivery/lifecycle";
+import type { SendResult } from "../delivery/send";
 import { HttpError } from "../http/errors";
-import { DELIVERY_PAGE_SIZE, type DeliveryFilter } from "./api/schemas";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { idFloor } from "../ids";
+import { iso } from "../time";
+import { DELIVERY_PAGE_SIZE, type DeliveryFilter, EVENT_PAGE_SIZE, type EventFilter } from "./api/schemas";
 
 const deliveryColumns = {
 	id: deliveries.id,
@@ -41,52 +44,64 @@ function toDeliveryView(row: DeliveryRow) {
 		status: row.status,
 		attempt_count: row.attemptCount,
 		// While a delivery is pending or retrying this is when its next automatic attempt is due.
-		next_attempt_at: row.status === "pending" || row.status === "retrying" ? iso(row.nextAttemptAt) : null,
-		created_at: iso(row.createdAt) as string,
-		updated_at: iso(row.updatedAt) as string,
+		next_attempt_at: isUnfinishedStatus(row.status) ? iso(row.nextAttemptAt) : null,
+		created_at: iso(row.createdAt),
+		updated_at: iso(row.updatedAt),
 	};
 }
 
 export type DeliveryView = ReturnType<typeof toDeliveryView>;
 
-function selectDeliveries(db: Database) {
-	return db
+function selectDeliveries(scope: AccountScope) {
+	return scope.db
 		.select(deliveryColumns)
 		.from(deliveries)
-		.innerJoin(events, eq(events.id, deliveries.eventId))
+		.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId));
 }
 
-export async function listDeliveries(db: Database, filter: DeliveryFilter) {
-	const conditions: SQL[] = [];
+/** The page of rows after `cursor` and the cursor of the next one. */
+function paginate<Row extends { id: string }>(rows: Row[], size: number) {
+	const page = rows.slice(0, size);
+	return { page, nextCursor: rows.length > size ? page[page.length - 1].id : null };
+}
+
+export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter) {
+	// Filtered by endpoint, its index walks that endpoint's deliveries only; the account is then only checked.
+	const conditions: SQL[] = [
+		filter.endpoint_id ? accountCheck(deliveries.accountId, scope.accountId) : eq(deliveries.accountId, scope.accountId),
+	];
 	if (filter.status) conditions.push(eq(deliveries.status, filter.status));
 	if (filter.endpoint_id) conditions.push(eq(deliveries.endpointId, filter.endpoint_id));
 	if (filter.event_type) conditions.push(eq(events.actionType, filter.event_type));
 	if (filter.cursor) conditions.push(lt(deliveries.id, filter.cursor));
-	const rows = await selectDeliveries(db)
+	const rows = await selectDeliveries(scope)
 		.where(and(...conditions))
 		.orderBy(desc(deliveries.id))
 		.limit(DELIVERY_PAGE_SIZE + 1);
-	const page = rows.slice(0, DELIVERY_PAGE_SIZE);
-	return { deliveries: page.map(toDeliveryView), next_cursor: rows.length > DELIVERY_PAGE_SIZE ? page[page.length - 1].id : null };
+	const { page, nextCursor } = paginate(rows, DELIVERY_PAGE_SIZE);
+	return { deliveries: page.map(toDeliveryView), next_cursor: nextCursor };
 }
 
-export async function deliveryDetail(db: Database, id: string) {
-	const row = await selectDeliveries(db).where(eq(deliveries.id, id)).get();
-	if (!row) throw new HttpError("not_found", `No delivery with id ${id}. List them with GET /api/deliveries.`);
-	const tries = await db.select().from(attempts).where(eq(attempts.deliveryId, id)).orderBy(asc(attempts.startedAt), asc(attempts.id));
-	return {
-		...toDeliveryView(row),
-		attempts: tries.map(toAttemptView),
-	};
+export async function deliveryDetail(scope: AccountScope, id: string) {
+	const row = await selectDeliveries(scope)
+		.where(deliveriesIn([{ accountId: scope.accountId, deliveryId: id }]))
+		.get();
+	if (!row) throw new HttpError("not_found", `No delivery with id ${id}. List them with GET …/deliveries.`);
+	const tries = await scope.db
+		.select()
+		.from(attempts)
+		.where(and(eq(attempts.accountId, scope.accountId), eq(attempts.deliveryId, id)))
+		.orderBy(asc(attempts.seq));
+	return { ...toDeliveryView(row), attempts: tries.map(toAttemptView) };
 }
 
 /** An attempt as the API shows it; `number` counts automatic attempts and is null for a manual one. */
-export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "id" | "deliveryId">) {
+export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "accountId" | "deliveryId" | "seq">) {
 	return {
 		number: attempt.attemptNumber,
 		manual: attempt.manual,
-		started_at: iso(attempt.startedAt) as string,
+		started_at: iso(attempt.startedAt),
 		duration_ms: attempt.durationMs,
 		status_code: attempt.statusCode,
 		error: attempt.error,
@@ -95,17 +110,72 @@ export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "id" |
 	};
 }
 
+/** What a "Retry now" attempt looked like, in the same shape. */
+export function manualAttemptView(result: SendResult) {
+	return toAttemptView({
+		attemptNumber: null,
+		manual: true,
+		startedAt: result.startedAt,
+		durationMs: result.durationMs,
+		statusCode: result.statusCode,
+		error: result.error,
+		responseBody: result.responseBody,
+		succeeded: result.ok,
+	});
+}
+
 export type DeliveryDetail = Awaited<ReturnType<typeof deliveryDetail>>;
 
-export async function eventDetail(db: Database, id: string) {
-	const event = await db.select().from(events).where(eq(events.id, id)).get();
+const eventColumns = {
+	id: events.id,
+	actionType: events.actionType,
+	isTest: events.isTest,
+	receivedAt: events.receivedAt,
+	deliveryCount: events.deliveryCount,
+};
+
+function toEventSummary(row: { id: string; actionType: string; isTest: boolean; receivedAt: number; deliveryCount: number }) {
+	return { id: row.id, action_type: row.actionType, test: row.isTest, received_at: iso(row.receivedAt), deliveries: row.deliveryCount };
+}
+
+export type EventSummary = ReturnType<typeof toEventSummary>;
+
+/** Events newest first, 50 a page, optionally of one type: also those nobody was subscribed to. */
+export async function listEvents(scope: AccountScope, filter: EventFilter) {
+	const conditions: SQL[] = [eq(events.accountId, scope.accountId)];
+	if (filter.event_type) conditions.push(eq(events.actionType, filter.event_type));
+	if (filter.cursor) conditions.push(lt(events.id, filter.cursor));
+	const rows = await scope.db
+		.select(eventColumns)
+		.from(events)
+		.where(and(...conditions))
+		.orderBy(desc(events.id))
+		.limit(EVENT_PAGE_SIZE + 1);
+	const { page, nextCursor } = paginate(rows, EVENT_PAGE_SIZE);
+	return { events: page.map(toEventSummary), next_cursor: nextCursor };
+}
+
+export async function eventDetail(scope: AccountScope, id: string) {
+	const event = await scope.db
+		.select()
+		.from(events)
+		.where(and(eq(events.accountId, scope.accountId), eq(events.id, id)))
+		.get();
 	if (!event) throw new HttpError("not_found", `No event with id ${id}.`);
-	const itsDeliveries = await selectDeliveries(db).where(eq(deliveries.eventId, id)).orderBy(asc(deliveries.id));
+	// Its deliveries were created in its own millisecond: a primary-key range, no index needed.
+	const itsDeliveries = await selectDeliveries(scope)
+		.where(
+			and(
+				eq(deliveries.accountId, scope.accountId),
+				gte(deliveries.id, idFloor("dlv", event.receivedAt)),
+				lt(deliveries.id, idFloor("dlv", event.receivedAt + 1)),
+				eq(deliveries.eventId, id),
+			),
+		)
+		.orderBy(asc(deliveries.id));
+	const { deliveries: _count, ...summary } = toEventSummary(event);
 	return {
-		id: event.id,
-		action_type: event.actionType,
-		test: event.isTest,
-		received_at: iso(event.receivedAt) as string,
+		...summary,
 		/** The body exactly as received (text), so it can be shown and checked byte for byte. */
 		body: event.body,
 		deliveries: itsDeliveries.map(toDeliveryView),

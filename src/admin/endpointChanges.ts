@@ -1,23 +1,33 @@
 /**
- * Every change to endpoints, shared by the JSON API and the admin page: each
- * is one D1 batch (all or nothing), and every URL saved goes through the one
- * destination check.
+ * Every change to endpoints, shared by the JSON API, the operator's pages and
+ * the portal: each is one D1 batch (all or nothing) within one account,
+ * recorded with its actor in the same batch, and every URL saved goes through
+ * the one destination check.
  */
 import { and, eq, isNull } from "drizzle-orm";
+import { isDefaultAccount } from "../accounts/store";
 import { chunk } from "../chunk";
-import { destinationPolicy, readSettings } from "../config";
-import { type Database, insertInChunks, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
+import { destinationPolicy, readSettings, type Settings } from "../config";
+import { type AccountScope, insertInChunks, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
 import { endpoints } from "../db/schema";
-import { cancelUnfinishedDeliveries } from "../delivery/cancel";
+import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
+import { retire } from "../delivery/signingSecrets";
 import { HttpError } from "../http/errors";
 import { checkDestination, type DestinationPolicy } from "../security/destination";
 import { newSigningSecret } from "../standardWebhooks";
+import { DAY_MS } from "../time";
 import type { EndpointChanges } from "./api/schemas";
+import { type AuditAction, recordChange } from "./audit";
 import { applyHeaderChanges, MAX_CUSTOM_HEADERS } from "./customHeaders";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
 
-/** After a rotation, deliveries carry the old secret's signature too for this long. */
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+/** After a rotation, deliveries carry the replaced secret's signature too for this long. */
+export const ROTATION_OVERLAP_MS = DAY_MS;
+
+/** Who is making a change, and within which account. */
+export interface ChangeContext extends AccountScope {
+	actor: string;
+}
 
 /** The destination rules for a URL saved through a request (its own origin counts as a loop). */
 export function policyFor(env: Env, requestUrl: string): DestinationPolicy {
@@ -53,15 +63,34 @@ function headersWithin(headers: Record<string, string>): Record<string, string> 
 	return headers;
 }
 
+/**
+ * MAX_ENDPOINTS_PER_ACCOUNT, checked against the live endpoints read for the
+ * change (the default account has no limit). Two changes racing can each pass
+ * it; the limit protects the deployment's capacity, not an exact count.
+ */
+function refuseOverLimit(scope: AccountScope, settings: Settings, total: number): void {
+	if (isDefaultAccount({ id: scope.accountId }) || total <= settings.maxEndpointsPerAccount) return;
+	throw new HttpError(
+		"endpoint_limit",
+		`An account can have at most ${settings.maxEndpointsPerAccount} endpoints (MAX_ENDPOINTS_PER_ACCOUNT); this change would make ${total}. Remove some first.`,
+		{ url: "over the endpoint limit" },
+	);
+}
+
 export async function createEndpoint(
-	db: Database,
+	change: ChangeContext,
 	policy: DestinationPolicy,
+	settings: Settings,
 	input: { url: string; events?: string[]; headers?: Record<string, string | null> },
 ): Promise<EndpointRow> {
 	const url = destinationOrThrow(input.url, "url", policy);
-	refuseTakenUrl(await listEndpoints(db), url);
-	const row = newEndpoint(url, input.events, applyHeaderChanges({}, input.headers ?? {}));
-	await db.insert(endpoints).values(row).catch(conflictOnDuplicate);
+	const existing = await listEndpoints(change);
+	refuseTakenUrl(existing, url);
+	refuseOverLimit(change, settings, existing.length + 1);
+	const row = newEndpoint(change.accountId, url, input.events, applyHeaderChanges({}, input.headers ?? {}));
+	await change.db
+		.batch([change.db.insert(endpoints).values(row), recordChange(change, row.id, change.actor, "endpoint created", url, row.createdAt)])
+		.catch(conflictOnDuplicate);
 	return row;
 }
 
@@ -77,23 +106,68 @@ export function splitUrlList(text: string): string[] {
 	return text.split(URL_LIST_SEPARATOR).filter((part) => part !== "");
 }
 
+/** What Update App will do with a list: which endpoints stay, which are deleted, which are created. */
+export interface Replacement {
+	kept: EndpointRow[];
+	removed: EndpointRow[];
+	added: EndpointRow[];
+}
+
 /**
- * SupportBee's "Update App": the text box becomes the whole set. Unchanged URLs
- * keep their id, events and secret; removed ones are deleted; new ones are
- * created. Any invalid URL is a 422 naming it, and nothing changes.
+ * SupportBee's "Update App", first step: the text box becomes the whole set.
+ * Unchanged URLs keep their id, events and secret; removed ones are to be
+ * deleted; new ones created. Any invalid URL is a 422 naming it. Writes nothing,
+ * so a page can ask before anything is deleted.
  */
-export async function replaceEndpoints(db: Database, policy: DestinationPolicy, urlList: string) {
+export async function planReplacement(
+	change: ChangeContext,
+	policy: DestinationPolicy,
+	settings: Settings,
+	urlList: string,
+): Promise<Replacement> {
 	const wanted = [...new Set(splitUrlList(urlList).map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
-	const existing = await listEndpoints(db);
-	const removed = existing.filter((row) => !wanted.includes(row.url)).map((row) => row.id);
-	const kept = existing.filter((row) => wanted.includes(row.url));
-	const added = wanted.filter((url) => !existing.some((row) => row.url === url)).map((url) => newEndpoint(url));
+	const existing = await listEndpoints(change);
+	refuseOverLimit(change, settings, wanted.length);
+	const now = Date.now();
+	return {
+		kept: existing.filter((row) => wanted.includes(row.url)),
+		removed: existing.filter((row) => !wanted.includes(row.url)),
+		added: wanted
+			.filter((url) => !existing.some((row) => row.url === url))
+			.map((url) => newEndpoint(change.accountId, url, undefined, {}, now)),
+	};
+}
+
+/** Update App, second step: applies a replacement in one batch (a concurrent change to the same URL is a 409, and nothing changes). */
+export async function replaceEndpoints(change: ChangeContext, { removed, added }: Replacement): Promise<void> {
+	const now = Date.now();
 	const [first, ...rest] = [
-		...chunk(removed, MAX_IDS_PER_STATEMENT).flatMap((ids) => deleteEndpointsStatements(db, ids)),
-		...insertInChunks(db, endpoints, added),
+		...chunk(
+			removed.map((row) => row.id),
+			MAX_IDS_PER_STATEMENT,
+		).flatMap((ids) => deleteEndpointsStatements(change, ids, now)),
+		...insertInChunks(change.db, endpoints, added),
+		...removed.map((row) => recordChange(change, row.id, change.actor, "endpoint deleted", `${row.url} (Update App)`, now)),
+		...added.map((row) => recordChange(change, row.id, change.actor, "endpoint created", `${row.url} (Update App)`, now)),
 	];
-	if (first) await db.batch([first, ...rest]).catch(conflictOnDuplicate);
-	return { kept, added };
+	if (first) await change.db.batch([first, ...rest]).catch(conflictOnDuplicate);
+}
+
+/** What an edit changes, in the audit record's words (never a header value). */
+function describeEdit(row: EndpointRow, changes: EndpointChanges): { action: AuditAction; detail: string }[] {
+	const entries: { action: AuditAction; detail: string }[] = [];
+	if (changes.url !== undefined && changes.url !== row.url)
+		entries.push({ action: "endpoint edited", detail: `URL ${row.url} → ${changes.url}` });
+	if (changes.events) entries.push({ action: "endpoint edited", detail: `events: ${changes.events.join(", ")}` });
+	if (changes.enabled !== undefined && changes.enabled !== row.enabled) {
+		entries.push({ action: changes.enabled ? "endpoint enabled" : "endpoint disabled", detail: row.url });
+	}
+	for (const [name, value] of Object.entries(changes.headers ?? {})) {
+		entries.push(
+			value === null ? { action: "header removed", detail: name.toLowerCase() } : { action: "header set", detail: name.toLowerCase() },
+		);
+	}
+	return entries;
 }
 
 /**
@@ -101,13 +175,18 @@ export async function replaceEndpoints(db: Database, policy: DestinationPolicy, 
  * headers. Disabling cancels its unfinished deliveries in the same batch;
  * enabling clears the reason Hivepost disabled it for.
  */
-export async function updateEndpoint(db: Database, policy: DestinationPolicy, id: string, changes: EndpointChanges): Promise<EndpointRow> {
-	const row = await requireEndpoint(db, id);
+export async function updateEndpoint(
+	change: ChangeContext,
+	policy: DestinationPolicy,
+	id: string,
+	changes: EndpointChanges,
+): Promise<EndpointRow> {
+	const row = await requireEndpoint(change, id);
 	const now = Date.now();
 	const next: Partial<EndpointRow> = { updatedAt: now };
 	if (changes.url !== undefined) {
 		next.url = destinationOrThrow(changes.url, "url", policy);
-		refuseTakenUrl(await listEndpoints(db), next.url, id);
+		refuseTakenUrl(await listEndpoints(change), next.url, id);
 	}
 	if (changes.events) next.events = JSON.stringify(changes.events);
 	if (changes.headers) next.headers = JSON.stringify(headersWithin(applyHeaderChanges(storedHeaders(row), changes.headers)));
@@ -115,29 +194,46 @@ export async function updateEndpoint(db: Database, policy: DestinationPolicy, id
 		next.enabled = changes.enabled;
 		next.disabledReason = null;
 	}
-	const update = db
+	const update = change.db
 		.update(endpoints)
 		.set(next)
-		.where(and(eq(endpoints.id, id), isNull(endpoints.deletedAt)));
-	await (changes.enabled === false ? db.batch([update, cancelUnfinishedDeliveries(db, [id], now)]) : update).catch(conflictOnDuplicate);
+		.where(and(eq(endpoints.id, id), eq(endpoints.accountId, change.accountId), isNull(endpoints.deletedAt)));
+	const audit = describeEdit(row, { ...changes, url: next.url }).map((entry) =>
+		recordChange(change, id, change.actor, entry.action, entry.detail, now),
+	);
+	const cancel = changes.enabled === false ? [cancelUnfinishedDeliveries(change, [id], now)] : [];
+	await change.db.batch([update, ...cancel, ...audit]).catch(conflictOnDuplicate);
 	return { ...row, ...next };
 }
 
-/** A new signing secret; the old one keeps signing alongside it for ROTATION_OVERLAP_MS. */
-export async function rotateSecret(db: Database, id: string): Promise<EndpointRow> {
-	const row = await requireEndpoint(db, id);
+/**
+ * A new signing secret. The replaced one keeps signing alongside it for
+ * ROTATION_OVERLAP_MS, and so does every secret replaced before it within its
+ * own overlap: rotating twice never drops a secret a receiver still holds.
+ */
+export async function rotateSecret(change: ChangeContext, id: string): Promise<EndpointRow> {
+	const row = await requireEndpoint(change, id);
 	const now = Date.now();
 	const next = {
 		secret: newSigningSecret(),
-		previousSecret: row.secret,
-		previousSecretExpiresAt: now + ROTATION_OVERLAP_MS,
+		previousSecrets: retire(row.previousSecrets, row.secret, now, ROTATION_OVERLAP_MS),
 		updatedAt: now,
 	};
-	await db.update(endpoints).set(next).where(eq(endpoints.id, id));
+	await change.db.batch([
+		change.db
+			.update(endpoints)
+			.set(next)
+			.where(and(eq(endpoints.id, id), eq(endpoints.accountId, change.accountId))),
+		recordChange(change, id, change.actor, "secret rotated", null, now),
+	]);
 	return { ...row, ...next };
 }
 
-export async function deleteEndpoint(db: Database, id: string): Promise<void> {
-	await requireEndpoint(db, id);
-	await db.batch(deleteEndpointsStatements(db, [id]));
+export async function deleteEndpoint(change: ChangeContext, id: string): Promise<void> {
+	const row = await requireEndpoint(change, id);
+	const now = Date.now();
+	await change.db.batch([
+		...deleteEndpointsStatements(change, [id], now),
+		recordChange(change, id, change.actor, "endpoint deleted", row.url, now),
+	]);
 }

@@ -1,21 +1,24 @@
 /**
- * Endpoint queries and views. Deleting an endpoint is a soft delete that
- * cancels its pending and retrying deliveries in the same transaction;
- * history is kept.
+ * Endpoint queries and views, always within one account. Deleting an
+ * endpoint is a soft delete that cancels its pending and retrying deliveries
+ * in the same transaction; history is kept.
  */
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import type { AccountScope } from "../db/client";
 import { endpoints } from "../db/schema";
-import { cancelUnfinishedDeliveries } from "../delivery/cancel";
+import { type DeliveryState, readDeliveryStates } from "../delivery/isolation";
+import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
+import { retiredUntil } from "../delivery/signingSecrets";
 import { ALL_EVENTS } from "../events";
 import { HttpError } from "../http/errors";
 import { newId } from "../ids";
 import { newSigningSecret } from "../standardWebhooks";
+import { iso } from "../time";
 import { maskedHeaders } from "./customHeaders";
 
 export type EndpointRow = typeof endpoints.$inferSelect;
 
-/** The public view of an endpoint: header values masked; `secret` only where it was just created or rotated. */
+/** The public view of an endpoint: header values masked; `secret` only where it was just created. */
 export interface EndpointView {
 	id: string;
 	url: string;
@@ -25,12 +28,18 @@ export interface EndpointView {
 	disabled_reason: string | null;
 	/** Header name → masked hint of its value. */
 	headers: Record<string, string>;
+	/** Why its deliveries wait, if they do (delivery/isolation.ts). */
+	delivery_state: DeliveryState;
 	created_at: string;
 	updated_at: string;
 	secret?: string;
 }
 
-export function toView(row: EndpointRow, withSecret = false): EndpointView {
+export function storedHeaders(row: EndpointRow): Record<string, string> {
+	return JSON.parse(row.headers);
+}
+
+function toView(row: EndpointRow, deliveryState: DeliveryState, withSecret: boolean): EndpointView {
 	const view: EndpointView = {
 		id: row.id,
 		url: row.url,
@@ -38,53 +47,79 @@ export function toView(row: EndpointRow, withSecret = false): EndpointView {
 		enabled: row.enabled,
 		disabled_reason: row.disabledReason,
 		headers: maskedHeaders(storedHeaders(row)),
-		created_at: new Date(row.createdAt).toISOString(),
-		updated_at: new Date(row.updatedAt).toISOString(),
+		delivery_state: deliveryState,
+		created_at: iso(row.createdAt),
+		updated_at: iso(row.updatedAt),
 	};
 	if (withSecret) view.secret = row.secret;
 	return view;
 }
 
-export function storedHeaders(row: EndpointRow): Record<string, string> {
-	return JSON.parse(row.headers);
+/** Views of `rows` with their delivery states (one read for all); `withSecret` names the rows whose secret is shown. */
+export async function endpointViews(
+	scope: AccountScope,
+	rows: readonly EndpointRow[],
+	withSecret: readonly string[] = [],
+): Promise<EndpointView[]> {
+	const states = await readDeliveryStates(scope, rows);
+	return rows.map((row) => toView(row, states.get(row.id) as DeliveryState, withSecret.includes(row.id)));
 }
+
+export async function endpointView(scope: AccountScope, row: EndpointRow, withSecret = false): Promise<EndpointView> {
+	const [view] = await endpointViews(scope, [row], withSecret ? [row.id] : []);
+	return view;
+}
+
+/** A signing secret, for a response that must never be cached. */
+export function secretView(row: EndpointRow) {
+	return { secret: row.secret, previous_secret_expires_at: iso(retiredUntil(row.previousSecrets, Date.now())) };
+}
+
+const liveInAccount = (scope: AccountScope) => and(eq(endpoints.accountId, scope.accountId), isNull(endpoints.deletedAt));
 
 /** Live endpoints in the order they were added (rowid keeps the typed order of one Update App). */
-export function listEndpoints(db: Database): Promise<EndpointRow[]> {
-	return db.select().from(endpoints).where(isNull(endpoints.deletedAt)).orderBy(asc(endpoints.createdAt), sql`rowid`);
+export function listEndpoints(scope: AccountScope): Promise<EndpointRow[]> {
+	return scope.db.select().from(endpoints).where(liveInAccount(scope)).orderBy(asc(endpoints.createdAt), sql`rowid`);
 }
 
-export function findEndpoint(db: Database, id: string): Promise<EndpointRow | undefined> {
-	return db
+export function findEndpoint(scope: AccountScope, id: string): Promise<EndpointRow | undefined> {
+	return scope.db
 		.select()
 		.from(endpoints)
-		.where(and(eq(endpoints.id, id), isNull(endpoints.deletedAt)))
+		.where(and(eq(endpoints.id, id), liveInAccount(scope)))
 		.get();
 }
 
-/** The live endpoint, or a 404. */
-export async function requireEndpoint(db: Database, id: string): Promise<EndpointRow> {
-	const row = await findEndpoint(db, id);
-	if (!row) throw new HttpError("not_found", `No endpoint with id ${id}. List them with GET /api/endpoints.`);
+/** The live endpoint of this account, or a 404 (also for another account's id: no hint that it exists). */
+export async function requireEndpoint(scope: AccountScope, id: string): Promise<EndpointRow> {
+	const row = await findEndpoint(scope, id);
+	if (!row) throw new HttpError("not_found", `No endpoint with id ${id}. List them with GET …/endpoints.`);
 	return row;
 }
 
-export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS], headers: Record<string, string> = {}): EndpointRow {
-	const now = Date.now();
+export function newEndpoint(
+	accountId: string,
+	url: string,
+	events: readonly string[] = [ALL_EVENTS],
+	headers: Record<string, string> = {},
+	now = Date.now(),
+): EndpointRow {
 	return {
 		id: newId("ep", now),
+		accountId,
 		url,
 		events: JSON.stringify(events),
 		enabled: true,
 		secret: newSigningSecret(),
-		previousSecret: null,
-		previousSecretExpiresAt: null,
+		previousSecrets: "[]",
 		headers: JSON.stringify(headers),
 		disabledReason: null,
 		lastAttemptAt: null,
 		lastStatusCode: null,
 		lastAttemptSucceeded: null,
 		lastAttemptError: null,
+		isolatedUntil: null,
+		isolation: null,
 		createdAt: now,
 		updatedAt: now,
 		deletedAt: null,
@@ -92,13 +127,12 @@ export function newEndpoint(url: string, events: readonly string[] = [ALL_EVENTS
 }
 
 /** The statements that delete endpoints and cancel their unfinished deliveries, for one batch. */
-export function deleteEndpointsStatements(db: Database, ids: string[]) {
-	const now = Date.now();
+export function deleteEndpointsStatements(scope: AccountScope, ids: string[], now: number) {
 	return [
-		cancelUnfinishedDeliveries(db, ids, now),
-		db
+		cancelUnfinishedDeliveries(scope, ids, now),
+		scope.db
 			.update(endpoints)
 			.set({ deletedAt: now })
-			.where(and(inArray(endpoints.id, ids), isNull(endpoints.deletedAt))),
+			.where(and(inArray(endpoints.id, ids), liveInAccount(scope))),
 	] as const;
 }

@@ -1,14 +1,22 @@
 /**
- * The overview numbers: events and delivery success over the last 24 h (with
- * an hourly series for the chart), and each endpoint's health.
+ * An account's overview numbers: events and delivery success over the last
+ * 24 h (with an hourly series for the chart), and each endpoint's health.
+ * Every figure walks a primary-key range of the last 24 h (ids sort by time)
+ * or the endpoint rows; none scans history.
+ *
+ * Two rates, never to be confused: "delivery success" is the share of the
+ * deliveries created in the window that ended delivered (of those that
+ * ended), and an endpoint's "attempts ok" is the share of its attempts in the
+ * window that got a 2xx.
  */
-import { and, count, eq, gte, inArray, isNotNull, isNull, sql, sum } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { and, count, eq, gte, inArray, isNull, sql, sum } from "drizzle-orm";
+import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
+import { unfinished } from "../delivery/lifecycle";
 import { idFloor } from "../ids";
+import { DAY_MS, HOUR_MS, iso } from "../time";
 
-export const STATS_WINDOW_MS = 24 * 60 * 60 * 1000;
-const HOUR_MS = 60 * 60 * 1000;
+export const STATS_WINDOW_MS = DAY_MS;
 
 export interface EndpointHealth {
 	endpoint_id: string;
@@ -16,39 +24,41 @@ export interface EndpointHealth {
 	last_status_code: number | null;
 	last_succeeded: boolean | null;
 	last_error: string | null;
-	/** Successful attempts / all attempts in the last 24 h; null without attempts. */
-	success_rate_24h: number | null;
+	/** Share of this endpoint's attempts in the last 24 h that got a 2xx; null without attempts. */
+	attempts_ok_rate_24h: number | null;
 	attempts_24h: number;
+	/** Deliveries waiting for a retry now. */
 	retrying: number;
-	failed: number;
+	/** Deliveries created in the last 24 h that failed (attempts used up, or 410). */
+	failed_24h: number;
 }
 
-export async function readStats(db: Database, now = Date.now()) {
+export async function readStats(scope: AccountScope, now = Date.now()) {
+	const { db, accountId } = scope;
 	const since = now - STATS_WINDOW_MS;
 	const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+	const inWindow = and(eq(deliveries.accountId, accountId), gte(deliveries.id, idFloor("dlv", since)));
 	// CAST: D1 may bind JS numbers as REAL, which would make the division fractional.
 	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
-	const [received, finished, hourly, recentAttempts, lastAttempts, open] = await db.batch([
-		db
-			.select({ total: count() })
-			.from(events)
-			.where(and(gte(events.receivedAt, since), eq(events.isTest, false))),
-		db
-			.select({ status: deliveries.status, total: count() })
-			.from(deliveries)
-			// Delivery ids sort by creation time: an id range walks the primary key instead of scanning.
-			.where(and(gte(deliveries.id, idFloor("dlv", since)), inArray(deliveries.status, ["delivered", "failed"])))
-			.groupBy(deliveries.status),
+	const helpdeskEvents = (from: number) =>
+		and(eq(events.accountId, accountId), gte(events.id, idFloor("evt", from)), eq(events.isTest, false));
+	const [received, hourly, finished, recentAttempts, lastAttempts, retrying] = await db.batch([
+		db.select({ total: count() }).from(events).where(helpdeskEvents(since)),
 		db
 			.select({ hour: hour.as("hour"), total: count() })
 			.from(events)
-			.where(and(gte(events.receivedAt, firstHour), eq(events.isTest, false)))
+			.where(helpdeskEvents(firstHour))
 			.groupBy(sql`hour`),
 		db
+			.select({ endpointId: deliveries.endpointId, status: deliveries.status, total: count() })
+			.from(deliveries)
+			.where(and(inWindow, inArray(deliveries.status, ["delivered", "failed"])))
+			.groupBy(deliveries.endpointId, deliveries.status),
+		db
 			.select({ endpointId: deliveries.endpointId, total: count(), succeeded: sum(attempts.succeeded) })
-			.from(attempts)
-			.innerJoin(deliveries, eq(deliveries.id, attempts.deliveryId))
-			.where(gte(attempts.startedAt, since))
+			.from(deliveries)
+			.innerJoin(attempts, and(eq(attempts.accountId, deliveries.accountId), eq(attempts.deliveryId, deliveries.id)))
+			.where(and(inWindow, gte(attempts.startedAt, since)))
 			.groupBy(deliveries.endpointId),
 		db
 			.select({
@@ -59,43 +69,56 @@ export async function readStats(db: Database, now = Date.now()) {
 				error: endpoints.lastAttemptError,
 			})
 			.from(endpoints)
-			.where(and(isNull(endpoints.deletedAt), isNotNull(endpoints.lastAttemptAt))),
+			.where(and(eq(endpoints.accountId, accountId), isNull(endpoints.deletedAt))),
 		db
-			.select({ endpointId: deliveries.endpointId, status: deliveries.status, total: count() })
+			.select({ endpointId: deliveries.endpointId, total: count() })
 			.from(deliveries)
-			.where(inArray(deliveries.status, ["retrying", "failed"]))
-			.groupBy(deliveries.endpointId, deliveries.status),
+			// Through the unfinished-deliveries index, endpoint by endpoint: never the account's whole history.
+			.where(
+				and(
+					sql`${deliveries.endpointId} IN (SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`,
+					accountCheck(deliveries.accountId, accountId),
+					unfinished(),
+					eq(deliveries.status, "retrying"),
+				),
+			)
+			.groupBy(deliveries.endpointId),
 	]);
-	const delivered = finished.find((row) => row.status === "delivered")?.total ?? 0;
-	const failed = finished.find((row) => row.status === "failed")?.total ?? 0;
+	const finishedWith = (status: string, endpointId?: string) =>
+		finished
+			.filter((row) => row.status === status && (endpointId === undefined || row.endpointId === endpointId))
+			.reduce((total, row) => total + row.total, 0);
+	const delivered = finishedWith("delivered");
+	const failed = finishedWith("failed");
 	const health = (endpointId: string): EndpointHealth => {
 		const recent = recentAttempts.find((row) => row.endpointId === endpointId);
 		const last = lastAttempts.find((row) => row.endpointId === endpointId);
-		const openCount = (status: string) => open.find((row) => row.endpointId === endpointId && row.status === status)?.total ?? 0;
 		return {
 			endpoint_id: endpointId,
-			last_attempt_at: last?.startedAt ? new Date(last.startedAt).toISOString() : null,
+			last_attempt_at: iso(last?.startedAt ?? null),
 			last_status_code: last?.statusCode ?? null,
 			last_succeeded: last?.succeeded ?? null,
 			last_error: last?.error ?? null,
-			success_rate_24h: recent ? Number(recent.succeeded ?? 0) / recent.total : null,
+			attempts_ok_rate_24h: recent ? Number(recent.succeeded ?? 0) / recent.total : null,
 			attempts_24h: recent?.total ?? 0,
-			retrying: openCount("retrying"),
-			failed: openCount("failed"),
+			retrying: retrying.find((row) => row.endpointId === endpointId)?.total ?? 0,
+			failed_24h: finishedWith("failed", endpointId),
 		};
 	};
+	const eventsPerHour = Array.from({ length: 24 }, (_, i) => ({
+		hour: iso(firstHour + i * HOUR_MS),
+		events: hourly.find((row) => Number(row.hour) === i)?.total ?? 0,
+	}));
 	return {
-		since: new Date(since).toISOString(),
+		since: iso(since),
+		/** Helpdesk events received (test events not counted). */
 		events_received_24h: received[0]?.total ?? 0,
 		deliveries_delivered_24h: delivered,
 		deliveries_failed_24h: failed,
-		/** Delivered / (delivered + failed) among deliveries created in the last 24 h; null when none finished. */
+		/** Delivered / (delivered + failed) among deliveries created in the last 24 h; null when none ended. */
 		delivery_success_rate_24h: delivered + failed ? delivered / (delivered + failed) : null,
 		/** Events received per hour, oldest first; the last entry is the current hour. */
-		events_per_hour: Array.from({ length: 24 }, (_, i) => ({
-			hour: new Date(firstHour + i * HOUR_MS).toISOString(),
-			events: hourly.find((row) => Number(row.hour) === i)?.total ?? 0,
-		})),
+		events_per_hour: eventsPerHour,
 		health,
 	};
 }

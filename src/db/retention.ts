@@ -1,20 +1,28 @@
 /**
- * Housekeeping run by the Cron Trigger: forgets Idempotency-Keys after 24 h
- * and purges what is finished and older than RETENTION_DAYS (D1 databases are
- * capped at 10 GB). Nothing pending or retrying is ever purged, nor an event
- * that still has deliveries. Every statement walks an index range, so a run
- * with nothing to purge reads next to nothing; each run removes a bounded
- * number of rows, in one transaction, and the next minute takes the rest.
+ * Housekeeping run by the Cron Trigger in every database: forgets
+ * Idempotency-Keys after 24 h, and purges what is finished and older than
+ * RETENTION_DAYS (D1 databases are capped at 10 GB): deliveries with their
+ * attempts, events with no delivery left, endpoints deleted long ago with
+ * their audit record. Nothing pending or retrying is ever purged, nor an
+ * event that still has deliveries.
+ *
+ * Account data is keyed by (account, id), and ids sort by time, so each purge
+ * walks, for each account present (found by a loose scan of the primary
+ * key), the key range older than the cutoff. A run removes a bounded number
+ * of rows, in one transaction; the next minute takes the rest.
  */
-import { and, asc, eq, inArray, isNotNull, lt, notExists } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, notExists, type SQL, sql } from "drizzle-orm";
 import { readSettings } from "../config";
 import { idFloor } from "../ids";
-import { IDEMPOTENCY_WINDOW_MS } from "../ingest/storeEvent";
-import { database } from "./client";
-import { deliveries, endpoints, events } from "./schema";
+import { DAY_MS } from "../time";
+import { type Database, everyDatabase, pairIn } from "./client";
+import { attempts, auditLog, deliveries, endpoints, events } from "./schema";
 
-/** Most deliveries (and events) purged per run. */
+/** Most rows of each kind purged per run and database. */
 export const PURGE_BATCH_LIMIT = 1000;
+
+/** How long an Idempotency-Key holds (ingest/storeEvent.ts): one day. */
+const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
 export interface PurgeReport {
 	deliveries: number;
@@ -22,61 +30,78 @@ export interface PurgeReport {
 }
 
 export async function purgeExpired(env: Env, now = Date.now()): Promise<PurgeReport> {
-	const db = database(env);
+	const report: PurgeReport = { deliveries: 0, events: 0 };
 	const cutoff = now - readSettings(env).retentionMs;
-	const [, purgedDeliveries, purgedEvents] = await db.batch([
+	for (const db of everyDatabase(env)) {
+		const purged = await purgeDatabase(db, now, cutoff);
+		report.deliveries += purged.deliveries;
+		report.events += purged.events;
+	}
+	return report;
+}
+
+/** Each account with rows in `table`: a loose index scan, one primary-key seek per account. */
+function accountsIn(table: typeof deliveries | typeof events): SQL {
+	return sql`WITH RECURSIVE here(id) AS (
+		SELECT min(${table.accountId}) FROM ${table}
+		UNION ALL SELECT (SELECT min(${table.accountId}) FROM ${table} WHERE ${table.accountId} > here.id) FROM here WHERE here.id IS NOT NULL
+	) SELECT id FROM here WHERE id IS NOT NULL`;
+}
+
+async function purgeDatabase(db: Database, now: number, cutoff: number): Promise<PurgeReport> {
+	const oldDeliveries = await db
+		.select({ accountId: deliveries.accountId, id: deliveries.id })
+		.from(deliveries)
+		.where(
+			and(
+				sql`${deliveries.accountId} IN (${accountsIn(deliveries)})`,
+				lt(deliveries.id, idFloor("dlv", cutoff)),
+				inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
+				lt(deliveries.updatedAt, cutoff),
+			),
+		)
+		.limit(PURGE_BATCH_LIMIT);
+	const refs = oldDeliveries.map((row) => [row.accountId, row.id] as const);
+	// Chosen inside the same transaction, after this run's deliveries are gone: old events and
+	// deleted endpoints with no delivery left.
+	const expiredEvents = db
+		.select({ accountId: events.accountId, id: events.id })
+		.from(events)
+		.where(and(sql`${events.accountId} IN (${accountsIn(events)})`, lt(events.id, idFloor("evt", cutoff)), withoutDeliveries()))
+		.limit(PURGE_BATCH_LIMIT);
+	const expiredEndpoints = db
+		.select({ accountId: endpoints.accountId, id: endpoints.id })
+		.from(endpoints)
+		.where(
+			and(
+				isNotNull(endpoints.deletedAt),
+				lt(endpoints.deletedAt, cutoff),
+				notExists(db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.endpointId, endpoints.id))),
+			),
+		)
+		.limit(PURGE_BATCH_LIMIT);
+	const [, , purgedDeliveries, purgedEvents] = await db.batch([
 		db
 			.update(events)
 			.set({ idempotencyKey: null })
 			.where(and(isNotNull(events.idempotencyKey), lt(events.receivedAt, now - IDEMPOTENCY_WINDOW_MS))),
-		// Their attempts go with them (ON DELETE CASCADE).
+		db.delete(attempts).where(pairIn(attempts.accountId, attempts.deliveryId, refs)),
 		db
 			.delete(deliveries)
-			.where(
-				inArray(
-					deliveries.id,
-					db
-						.select({ id: deliveries.id })
-						.from(deliveries)
-						// Ids sort by creation time: the primary key bounds the walk to deliveries created before the cutoff.
-						.where(
-							and(
-								lt(deliveries.id, idFloor("dlv", cutoff)),
-								inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
-								lt(deliveries.updatedAt, cutoff),
-							),
-						)
-						.limit(PURGE_BATCH_LIMIT),
-				),
-			)
+			.where(pairIn(deliveries.accountId, deliveries.id, refs))
 			.returning({ id: deliveries.id }),
-		db
-			.delete(events)
-			.where(
-				inArray(
-					events.id,
-					db
-						.select({ id: events.id })
-						.from(events)
-						.where(
-							and(
-								lt(events.receivedAt, cutoff),
-								notExists(db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, events.id))),
-							),
-						)
-						.orderBy(asc(events.receivedAt))
-						.limit(PURGE_BATCH_LIMIT),
-				),
-			)
-			.returning({ id: events.id }),
-		db
-			.delete(endpoints)
-			.where(
-				and(
-					lt(endpoints.deletedAt, cutoff),
-					notExists(db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.endpointId, endpoints.id))),
-				),
-			),
+		db.delete(events).where(sql`(${events.accountId}, ${events.id}) IN ${expiredEvents}`).returning({ id: events.id }),
+		db.delete(auditLog).where(sql`(${auditLog.accountId}, ${auditLog.endpointId}) IN ${expiredEndpoints}`),
+		db.delete(endpoints).where(sql`(${endpoints.accountId}, ${endpoints.id}) IN ${expiredEndpoints}`),
 	]);
 	return { deliveries: purgedDeliveries.length, events: purgedEvents.length };
+}
+
+/** The event has no delivery left: they were made in its millisecond, so a primary-key range answers. */
+function withoutDeliveries(): SQL {
+	return notExists(
+		sql`(SELECT 1 FROM ${deliveries} WHERE ${deliveries.accountId} = ${events.accountId}
+			AND ${deliveries.id} >= printf('dlv_%012x', ${events.receivedAt}) AND ${deliveries.id} < printf('dlv_%012x', ${events.receivedAt} + 1)
+			AND ${deliveries.eventId} = ${events.id})`,
+	);
 }

@@ -1,18 +1,47 @@
 /**
- * The tables, as the single source of truth: `npm run db:generate` turns this
- * file into the SQL migrations under migrations/. Times are Unix milliseconds.
+ * The tables, as the single source of truth for `npm run db:generate`. Times
+ * are Unix milliseconds. Every row of account data is keyed by the account's
+ * internal id first, so an account's rows sit together and no query can
+ * reach another account's rows without naming it.
+ *
+ * Rows written are most of D1's cost (and its write rate the ceiling of a
+ * deployment), so the hot tables are shaped for few writes:
+ * - `events`, `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle
+ *   cannot say so; migrations/0001_accounts_and_lanes.sql does): the primary
+ *   key is the row, with no hidden second index;
+ * - leases and claims live in columns no index covers, and the due-time index
+ *   holds only unfinished deliveries (D1 counts an index entry written, not
+ *   one removed).
+ * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A helpdesk's account (for SupportBee, a company). `default` always exists. */
+export const accounts = sqliteTable(
+	"accounts",
+	{
+		/** Internal id, never reused: a deleted and re-created uid is a new account. */
+		id: text("id").primaryKey(),
+		/** The helpdesk's own identifier, compared exactly. */
+		uid: text("uid").notNull(),
+		name: text("name").notNull(),
+		createdAt: integer("created_at").notNull(),
+		/** Set by DELETE; the cron purges the account's data, then the row. */
+		deletedAt: integer("deleted_at"),
+	},
+	(table) => [uniqueIndex("accounts_live_uid").on(table.uid).where(sql`${table.deletedAt} IS NULL`)],
+);
 
 /** A destination URL registered by an admin. Deleted endpoints are kept (soft delete) so history still names them. */
 export const endpoints = sqliteTable(
 	"endpoints",
 	{
 		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
 		/** Canonical form (WHATWG URL serialisation), so equal URLs compare equal. */
 		url: text("url").notNull(),
 		/** JSON array of event types, or `["*"]` for all. */
@@ -20,9 +49,8 @@ export const endpoints = sqliteTable(
 		enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
 		/** `whsec_<base64>`: the Standard Webhooks signing secret. */
 		secret: text("secret").notNull(),
-		/** The secret replaced by the last rotation; deliveries carry its signature too until it expires. */
-		previousSecret: text("previous_secret"),
-		previousSecretExpiresAt: integer("previous_secret_expires_at"),
+		/** JSON `[{"secret", "expires_at"}]`: secrets replaced by rotations; each keeps signing until its own expiry. */
+		previousSecrets: text("previous_secrets").notNull().default("[]"),
 		/** JSON object of extra request headers for the receiver's own auth (e.g. Authorization). Write-only in the API. */
 		headers: text("headers").notNull().default("{}"),
 		/** Why the endpoint was disabled by Hivepost itself (e.g. the destination answered 410 Gone); null otherwise. */
@@ -32,18 +60,24 @@ export const endpoints = sqliteTable(
 		lastStatusCode: integer("last_status_code"),
 		lastAttemptSucceeded: integer("last_attempt_succeeded", { mode: "boolean" }),
 		lastAttemptError: text("last_attempt_error"),
+		/** While in the future, this endpoint's deliveries go through the isolation lane (delivery/isolation.ts). */
+		isolatedUntil: integer("isolated_until"),
+		/** Why: "slow" (answers, but slowly) or "unresponsive" (no answer within the timeout). */
+		isolation: text("isolation", { enum: ["slow", "unresponsive"] }),
 		createdAt: integer("created_at").notNull(),
 		updatedAt: integer("updated_at").notNull(),
 		deletedAt: integer("deleted_at"),
 	},
-	(table) => [uniqueIndex("endpoints_live_url").on(table.url).where(sql`${table.deletedAt} IS NULL`)],
+	(table) => [uniqueIndex("endpoints_live_url").on(table.accountId, table.url).where(sql`${table.deletedAt} IS NULL`)],
 );
 
 /** One ticket event as the helpdesk sent it: `body` holds its exact text. */
 export const events = sqliteTable(
 	"events",
 	{
-		id: text("id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		/** Sorts by time (ids.ts): the primary key also orders an account's events. */
+		id: text("id").notNull(),
 		actionType: text("action_type").notNull(),
 		body: text("body").notNull(),
 		receivedAt: integer("received_at").notNull(),
@@ -56,37 +90,41 @@ export const events = sqliteTable(
 		isTest: integer("is_test", { mode: "boolean" }).notNull().default(false),
 	},
 	(table) => [
-		uniqueIndex("events_idempotency_key").on(table.idempotencyKey),
-		index("events_received_at").on(table.receivedAt),
-		// Only the few events that still hold a key: expiring keys reads nothing else.
+		primaryKey({ columns: [table.accountId, table.id] }),
+		// Only the few events that still hold a key are in these two.
+		uniqueIndex("events_idempotency_key").on(table.accountId, table.idempotencyKey).where(sql`${table.idempotencyKey} IS NOT NULL`),
 		index("events_idempotency_expiry").on(table.receivedAt).where(sql`${table.idempotencyKey} IS NOT NULL`),
 	],
 );
 
-/** One event on its way to one endpoint. `attemptCount` is the single source of truth for automatic attempts. */
+/**
+ * One event on its way to one endpoint. `attemptCount` is the single source of
+ * truth for automatic attempts. Ids sort by creation time and a delivery is
+ * created in its event's millisecond, so the primary key also finds an
+ * event's deliveries.
+ */
 export const deliveries = sqliteTable(
 	"deliveries",
 	{
-		id: text("id").primaryKey(),
-		eventId: text("event_id")
-			.notNull()
-			.references(() => events.id),
-		endpointId: text("endpoint_id")
-			.notNull()
-			.references(() => endpoints.id),
+		accountId: text("account_id").notNull(),
+		id: text("id").notNull(),
+		eventId: text("event_id").notNull(),
+		endpointId: text("endpoint_id").notNull(),
 		status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
 		attemptCount: integer("attempt_count").notNull().default(0),
-		/** When the next automatic attempt is due; while an attempt runs, the end of its lease. */
+		/** When the next automatic attempt is due (a retry may not start before it); null once finished. */
 		nextAttemptAt: integer("next_attempt_at"),
-		/** Fencing token of the attempt that holds the delivery, so a stale attempt cannot overwrite a newer one. */
+		/** Fencing token of the attempt in flight, so a stale attempt cannot overwrite a newer one. */
 		claimId: text("claim_id"),
+		/** Until when the delivery is taken: by the attempt in flight (with a claim), or held in a queue (without). The sweep leaves it alone until then. */
+		leaseUntil: integer("lease_until"),
 		createdAt: integer("created_at").notNull(),
 		updatedAt: integer("updated_at").notNull(),
 	},
 	(table) => [
-		index("deliveries_due").on(table.status, table.nextAttemptAt),
-		index("deliveries_event").on(table.eventId),
-		index("deliveries_endpoint").on(table.endpointId, table.status),
+		primaryKey({ columns: [table.accountId, table.id] }),
+		index("deliveries_endpoint").on(table.endpointId, table.id),
+		index("deliveries_unfinished").on(table.endpointId, table.nextAttemptAt).where(sql`${table.status} IN ('pending', 'retrying')`),
 	],
 );
 
@@ -94,11 +132,10 @@ export const deliveries = sqliteTable(
 export const attempts = sqliteTable(
 	"attempts",
 	{
-		id: integer("id").primaryKey({ autoIncrement: true }),
-		// Retention deletes deliveries; their attempts go with them.
-		deliveryId: text("delivery_id")
-			.notNull()
-			.references(() => deliveries.id, { onDelete: "cascade" }),
+		accountId: text("account_id").notNull(),
+		deliveryId: text("delivery_id").notNull(),
+		/** 1, 2, … in the order the delivery's attempts (automatic and manual) were recorded. */
+		seq: integer("seq").notNull(),
 		/** 1-based count of automatic attempts; null for a manual one. */
 		attemptNumber: integer("attempt_number"),
 		/** Made by an admin ("Retry now"); does not count against the automatic attempts. */
@@ -112,5 +149,47 @@ export const attempts = sqliteTable(
 		responseBody: text("response_body"),
 		succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
 	},
-	(table) => [index("attempts_delivery").on(table.deliveryId), index("attempts_started_at").on(table.startedAt)],
+	(table) => [primaryKey({ columns: [table.accountId, table.deliveryId, table.seq] })],
+);
+
+/** Who changed what on an endpoint, shown on its page: the operator, or the admin label of a portal link. */
+export const auditLog = sqliteTable(
+	"audit_log",
+	{
+		accountId: text("account_id").notNull(),
+		endpointId: text("endpoint_id").notNull(),
+		id: text("id").notNull(),
+		at: integer("at").notNull(),
+		actor: text("actor").notNull(),
+		action: text("action").notNull(),
+		/** A short, secret-free description (e.g. which header was set, never its value). */
+		detail: text("detail"),
+	},
+	(table) => [primaryKey({ columns: [table.accountId, table.endpointId, table.id] })],
+);
+
+/** One-time links that sign a helpdesk admin in to an account's portal. Only a hash of the token is stored. */
+export const adminLinks = sqliteTable("admin_links", {
+	tokenHash: text("token_hash").primaryKey(),
+	accountId: text("account_id").notNull(),
+	readOnly: integer("read_only", { mode: "boolean" }).notNull(),
+	/** Who the helpdesk says this is, for the audit record. */
+	admin: text("admin").notNull(),
+	createdAt: integer("created_at").notNull(),
+	expiresAt: integer("expires_at").notNull(),
+	usedAt: integer("used_at"),
+});
+
+/** Portal sessions, server-side so an operator can end them. The cookie holds the token; only its hash is stored. */
+export const accountSessions = sqliteTable(
+	"account_sessions",
+	{
+		tokenHash: text("token_hash").primaryKey(),
+		accountId: text("account_id").notNull(),
+		readOnly: integer("read_only", { mode: "boolean" }).notNull(),
+		admin: text("admin").notNull(),
+		createdAt: integer("created_at").notNull(),
+		expiresAt: integer("expires_at").notNull(),
+	},
+	(table) => [index("account_sessions_account").on(table.accountId)],
 );

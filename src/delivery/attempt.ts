@@ -1,140 +1,198 @@
 /**
- * The one place delivery attempts are made, whoever asks: the queue consumer
- * and the retry alarm (automatic attempts) and an admin's "Retry now"
- * (manual attempts).
+ * Delivery attempts, whoever asks: the queue consumer's waves (automatic
+ * attempts, delivery/dispatch.ts) and an admin's "Retry now" (manual).
  *
- * Automatic attempts, for a set of deliveries:
- *   1. claim the ones that are due, in one statement: bump attempt_count
- *      (the single source of truth for the 1 + MAX_RETRIES budget), move
- *      next_attempt_at out by a lease and stamp a claim id. A duplicate queue
- *      message or a second alarm run finds nothing due and does nothing;
- *   2. check each destination again and sign and POST, at most 6 at a time;
- *   3. record every attempt and the new delivery states in one batch, fenced
- *      by the claim id.
+ * Automatic attempts go in three steps, each delivery carried with its send
+ * result from one step to the next:
+ *   1. claim: in one D1 round trip per wave, right before it is sent, re-read
+ *      the wave's endpoints, cancel deliveries whose endpoint was deleted or
+ *      disabled, and claim the rest that are due: bump attempt_count (the
+ *      single source of truth for the 1 + MAX_RETRIES budget), stamp a claim
+ *      id and a lease. A duplicate message, a second alarm or the sweep finds
+ *      nothing claimable and sends nothing;
+ *   2. checkAndSend: check the destination again, sign and POST;
+ *   3. record: the attempt rows, the new delivery states (fenced by the claim
+ *      id), 410 handling and the endpoint's health, in few statements.
  * An attempt cut off by a crash has already been counted; the sweep takes the
  * delivery up again once its lease has passed.
  */
-import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { chunk } from "../chunk";
+import { and, eq, exists, isNull, lte, ne, not, or, type SQL, sql } from "drizzle-orm";
 import { destinationPolicy, type Settings } from "../config";
-import { type Database, insertInChunks, MAX_IDS_PER_STATEMENT } from "../db/client";
+import type { AccountScope, Database } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { newId } from "../ids";
 import { checkDestination } from "../security/destination";
-import { cancelUnfinishedDeliveries } from "./cancel";
-import { mapWithConcurrency } from "./concurrency";
+import {
+	cancelUnfinishedDeliveries,
+	claimable,
+	claimLeaseMs,
+	type DeliveryRef,
+	deliveriesIn,
+	finished,
+	maxAttempts,
+	unfinished,
+} from "./lifecycle";
 import { refusedResult, type SendResult, sendWebhook } from "./send";
-
-/** Workers allow 6 simultaneous outgoing connections; more would queue inside our own timeout. */
-export const MAX_FETCHES_IN_FLIGHT = 6;
+import { liveSecrets } from "./signingSecrets";
 
 /** The longest a Retry-After header may postpone the next attempt. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
-/** What an automatic attempt made of a delivery. */
-export type AttemptResult =
-	| { deliveryId: string; result: "delivered" | "failed" }
-	| { deliveryId: string; result: "retrying"; nextAttemptAt: number };
+/** An unchanged outcome is written to the endpoint's health at most this often (every attempt is in its history). */
+export const HEALTH_REFRESH_MS = 5000;
 
-export type AttemptOutcome =
-	| AttemptResult
-	/** Not due, already finished, or taken by another attempt: nothing was sent. */
-	| { deliveryId: string; result: "skipped" };
-
-/** Everything needed to send one delivery. */
-const targetColumns = {
-	id: deliveries.id,
-	endpointId: deliveries.endpointId,
-	attemptCount: deliveries.attemptCount,
-	// Distinct column names: D1 batch results are keyed by name.
-	eventId: deliveries.eventId,
-	body: events.body,
-	url: endpoints.url,
-	secret: endpoints.secret,
-	previousSecret: endpoints.previousSecret,
-	previousSecretExpiresAt: endpoints.previousSecretExpiresAt,
-	headers: endpoints.headers,
-};
-
-interface DeliveryTarget {
-	id: string;
+/** Everything needed to send one delivery, read in the round trip that claimed it. */
+export interface DeliveryTarget extends DeliveryRef {
 	endpointId: string;
-	attemptCount: number;
 	eventId: string;
+	/** Automatic attempts including this one (0 for a manual attempt's view of an unclaimed delivery). */
+	attemptCount: number;
 	body: string;
 	url: string;
 	secret: string;
-	previousSecret: string | null;
-	previousSecretExpiresAt: number | null;
+	/** JSON list of rotated-out secrets with their expiry. */
+	previousSecrets: string;
+	/** JSON object of custom headers. */
 	headers: string;
 }
 
-function selectTargets(db: Database) {
+/** A delivery with what its send came to: one value from the send to the record. */
+export interface Completed {
+	target: DeliveryTarget;
+	result: SendResult;
+}
+
+/** What an automatic attempt made of a delivery. */
+export type AttemptResult =
+	| { ref: DeliveryRef; state: "delivered" | "failed" }
+	| { ref: DeliveryRef; state: "retrying"; nextAttemptAt: number };
+
+/** A wave's deliveries as D1 holds them right after the claim. */
+export interface WaveRow extends DeliveryRef {
+	endpointId: string;
+	status: string;
+	attemptCount: number;
+	nextAttemptAt: number | null;
+	/** Claimed by this invocation: `target` is set. */
+	target: DeliveryTarget | null;
+}
+
+const liveEndpoint = () =>
+	exists(
+		sql`(SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.deletedAt} IS NULL AND ${endpoints.enabled} = 1)`,
+	);
+
+/** The columns a send needs, for the deliveries `where` picks; `body` only for those claimed by `claimId` (or every one without). */
+function selectTargets(db: Database, where: SQL, claimId?: string) {
+	const mine = claimId === undefined ? sql`1` : sql`${deliveries.claimId} IS ${claimId}`;
 	return db
-		.select(targetColumns)
+		.select({
+			accountId: deliveries.accountId,
+			deliveryId: deliveries.id,
+			endpointId: deliveries.endpointId,
+			eventId: deliveries.eventId,
+			status: deliveries.status,
+			attemptCount: deliveries.attemptCount,
+			nextAttemptAt: deliveries.nextAttemptAt,
+			claimed: sql<number>`${mine}`,
+			body: sql<string | null>`CASE WHEN ${mine} THEN ${events.body} END`,
+			url: endpoints.url,
+			secret: endpoints.secret,
+			previousSecrets: endpoints.previousSecrets,
+			headers: endpoints.headers,
+		})
 		.from(deliveries)
-		.innerJoin(events, eq(events.id, deliveries.eventId))
-		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId));
+		.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
+		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+		.where(where);
 }
 
-export async function attemptDeliveries(db: Database, settings: Settings, deliveryIds: readonly string[]): Promise<AttemptOutcome[]> {
-	const ids = [...new Set(deliveryIds)];
-	const claimId = newId("clm");
-	const claimed = (await Promise.all(chunk(ids, MAX_IDS_PER_STATEMENT).map((part) => claim(db, settings, part, claimId)))).flat();
-	const results = await mapWithConcurrency(claimed, MAX_FETCHES_IN_FLIGHT, (target) => send(target, settings));
-	const recorded = await record(db, settings, claimId, claimed, results);
-	return ids.map((id) => recorded.get(id) ?? { deliveryId: id, result: "skipped" });
+type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>["all"]>>[number];
+
+function toWaveRow(row: TargetRow): WaveRow {
+	const { claimed, body, url, secret, previousSecrets, headers, ...delivery } = row;
+	return {
+		...delivery,
+		target: claimed && body !== null ? { ...delivery, body, url, secret, previousSecrets, headers } : null,
+	};
 }
 
-async function claim(db: Database, settings: Settings, ids: string[], claimId: string): Promise<DeliveryTarget[]> {
-	const now = Date.now();
-	// Long enough that a live attempt is never taken up by the sweep while it still runs.
-	const leaseEnd = now + settings.retryIntervalMs + settings.deliveryTimeoutMs;
-	const [, targets] = await db.batch([
+/**
+ * The statements of one wave's claim, for a batch: cancel the deliveries whose
+ * endpoint is gone or disabled (no attempt used), claim the claimable ones,
+ * and read every one of them back (current URL, secret and headers).
+ */
+export function claimWave(db: Database, settings: Settings, refs: readonly DeliveryRef[], claimId: string, now: number) {
+	return [
 		db
 			.update(deliveries)
-			.set({ attemptCount: sql`${deliveries.attemptCount} + 1`, nextAttemptAt: leaseEnd, claimId, updatedAt: now })
-			.where(
-				and(
-					inArray(deliveries.id, ids),
-					inArray(deliveries.status, ["pending", "retrying"]),
-					lte(deliveries.nextAttemptAt, now),
-					lt(deliveries.attemptCount, settings.maxRetries + 1),
-				),
-			),
-		selectTargets(db).where(and(inArray(deliveries.id, ids), eq(deliveries.claimId, claimId))),
-	]);
-	return targets;
+			.set(finished("cancelled", now))
+			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()))),
+		db
+			.update(deliveries)
+			.set({
+				attemptCount: sql`${deliveries.attemptCount} + 1`,
+				claimId,
+				leaseUntil: now + claimLeaseMs(settings),
+				updatedAt: now,
+			})
+			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint())),
+		selectTargets(db, deliveriesIn(refs), claimId),
+	] as const;
 }
 
-/** Checks the destination again (settings or the URL may have changed since it was saved), then sends. */
-function send(target: DeliveryTarget, settings: Settings): Promise<SendResult> {
+/** The rows read back by claimWave's last statement. */
+export function waveRows(rows: TargetRow[]): WaveRow[] {
+	return rows.map(toWaveRow);
+}
+
+/** Checks the destination again (settings or the URL may have changed since it was saved), then signs and sends. */
+export function checkAndSend(target: DeliveryTarget, settings: Settings): Promise<SendResult> {
 	const check = checkDestination(target.url, destinationPolicy(settings));
 	if (!check.ok) return Promise.resolve(refusedResult(`refused: the destination ${check.problem}`));
-	const now = Date.now();
-	const rotatedOut = target.previousSecret && (target.previousSecretExpiresAt ?? 0) > now ? [target.previousSecret] : [];
 	return sendWebhook({
 		url: check.url,
 		body: target.body,
 		webhookId: target.eventId,
-		secrets: [target.secret, ...rotatedOut],
+		secrets: liveSecrets(target.secret, target.previousSecrets, Date.now()),
 		headers: JSON.parse(target.headers),
 		timeoutMs: settings.deliveryTimeoutMs,
 	});
 }
 
-function attemptRow(target: DeliveryTarget, result: SendResult, manual: boolean) {
-	return {
-		deliveryId: target.id,
+function nextState(settings: Settings, { target, result }: Completed): AttemptResult {
+	const ref = { accountId: target.accountId, deliveryId: target.deliveryId };
+	if (result.ok) return { ref, state: "delivered" };
+	if (result.statusCode === 410 || target.attemptCount >= maxAttempts(settings)) return { ref, state: "failed" };
+	const interval = result.startedAt + settings.retryIntervalMs;
+	const askedFor = result.retryAfterMs === null ? 0 : result.startedAt + Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS);
+	return { ref, state: "retrying", nextAttemptAt: Math.max(interval, askedFor) };
+}
+
+/**
+ * Attempt rows for completed sends, in one statement whatever their number:
+ * each gets the next seq of its delivery.
+ */
+function insertAttempts(db: Database, completed: readonly Completed[], manual: boolean) {
+	const rows = completed.map(({ target, result }) => ({
+		accountId: target.accountId,
+		deliveryId: target.deliveryId,
 		attemptNumber: manual ? null : target.attemptCount,
-		manual,
+		manual: manual ? 1 : 0,
 		startedAt: result.startedAt,
 		durationMs: result.durationMs,
 		statusCode: result.statusCode,
 		error: result.error,
 		responseBody: result.responseBody,
-		succeeded: result.ok,
-	};
+		succeeded: result.ok ? 1 : 0,
+	}));
+	const field = (name: keyof (typeof rows)[number]) => sql.raw(`value ->> '$.${name}'`);
+	return db.insert(attempts).select(
+		sql`SELECT ${field("accountId")}, ${field("deliveryId")},
+			(SELECT coalesce(max(a.seq), 0) + 1 FROM ${attempts} a WHERE a.account_id = ${field("accountId")} AND a.delivery_id = ${field("deliveryId")}),
+			${field("attemptNumber")}, ${field("manual")}, ${field("startedAt")}, ${field("durationMs")}, ${field("statusCode")},
+			${field("error")}, ${field("responseBody")}, ${field("succeeded")}
+		FROM json_each(${JSON.stringify(rows)})`,
+	);
 }
 
 /** A destination that answers 410 Gone has asked us to stop: disable the endpoint and cancel its other deliveries. */
@@ -144,124 +202,122 @@ function disableGoneEndpoint(db: Database, target: DeliveryTarget, now: number) 
 			.update(endpoints)
 			.set({ enabled: false, disabledReason: `The destination answered 410 Gone on ${new Date(now).toISOString()}.`, updatedAt: now })
 			.where(eq(endpoints.id, target.endpointId)),
-		cancelUnfinishedDeliveries(db, [target.endpointId], now, target.id),
+		cancelUnfinishedDeliveries({ accountId: target.accountId, db }, [target.endpointId], now, target.deliveryId),
 	];
 }
 
 /**
- * The statements that store each endpoint's newest attempt (among these) on the
- * endpoint row, for its health; one JSON parameter carries all of them, and an
- * older result never overwrites a newer one written by a concurrent batch.
+ * Each endpoint's newest outcome among `completed`, onto its row (its health).
+ * An older result never overwrites a newer one, and an unchanged outcome is
+ * rewritten at most every HEALTH_REFRESH_MS.
  */
-function lastAttemptUpdates(db: Database, targets: DeliveryTarget[], results: SendResult[]) {
-	const newest = new Map<string, { id: string; at: number; status: number | null; ok: boolean; error: string | null }>();
-	targets.forEach((target, i) => {
-		const { startedAt, statusCode, ok, error } = results[i];
-		if ((newest.get(target.endpointId)?.at ?? -1) <= startedAt) {
-			newest.set(target.endpointId, { id: target.endpointId, at: startedAt, status: statusCode, ok, error });
-		}
-	});
-	return chunk([...newest.values()], MAX_IDS_PER_STATEMENT - 10).map((part) => {
-		const json = JSON.stringify(part);
-		const field = (name: string) =>
-			sql`(SELECT json_extract(value, ${`$.${name}`}) FROM json_each(${json}) WHERE json_extract(value, '$.id') = ${endpoints.id})`;
+function recordHealth(db: Database, completed: readonly Completed[]) {
+	const newest = new Map<string, SendResult>();
+	for (const { target, result } of completed) {
+		if ((newest.get(target.endpointId)?.startedAt ?? -1) <= result.startedAt) newest.set(target.endpointId, result);
+	}
+	return [...newest].map(([endpointId, result]) => {
+		const changed = or(
+			sql`${endpoints.lastAttemptSucceeded} IS NOT ${result.ok ? 1 : 0}`,
+			sql`${endpoints.lastStatusCode} IS NOT ${result.statusCode}`,
+			sql`${endpoints.lastAttemptError} IS NOT ${result.error}`,
+			lte(endpoints.lastAttemptAt, result.startedAt - HEALTH_REFRESH_MS),
+		);
 		return db
 			.update(endpoints)
 			.set({
-				lastAttemptAt: field("at"),
-				lastStatusCode: field("status"),
-				lastAttemptSucceeded: field("ok"),
-				lastAttemptError: field("error"),
+				lastAttemptAt: result.startedAt,
+				lastStatusCode: result.statusCode,
+				lastAttemptSucceeded: result.ok,
+				lastAttemptError: result.error,
 			})
 			.where(
 				and(
-					inArray(
-						endpoints.id,
-						part.map((entry) => entry.id),
-					),
-					or(isNull(endpoints.lastAttemptAt), lte(endpoints.lastAttemptAt, field("at"))),
+					eq(endpoints.id, endpointId),
+					or(isNull(endpoints.lastAttemptAt), and(lte(endpoints.lastAttemptAt, result.startedAt), changed)),
 				),
 			);
 	});
 }
 
-async function record(
-	db: Database,
-	settings: Settings,
-	claimId: string,
-	claimed: DeliveryTarget[],
-	results: SendResult[],
-): Promise<Map<string, AttemptResult>> {
-	const outcomes = new Map<string, AttemptResult>();
-	if (claimed.length === 0) return outcomes;
-	const now = Date.now();
-	const rows = claimed.map((target, i) => attemptRow(target, results[i], false));
-	const finished = { delivered: [] as string[], failed: [] as string[] };
-	const retrying: { id: string; at: number }[] = [];
-	claimed.forEach((target, i) => {
-		const outcome = nextState(settings, target, results[i]);
-		outcomes.set(target.id, outcome);
-		if (outcome.result === "retrying") retrying.push({ id: target.id, at: outcome.nextAttemptAt });
-		else finished[outcome.result].push(target.id);
-	});
-	// A few statements per batch, not one per delivery: each sets one outcome for many deliveries, fenced by the claim.
-	const fenced = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.claimId, claimId));
-	const updates = [
-		...(["delivered", "failed"] as const).flatMap((status) =>
-			chunk(finished[status], MAX_IDS_PER_STATEMENT).map((ids) =>
-				db.update(deliveries).set({ status, nextAttemptAt: null, claimId: null, updatedAt: now }).where(fenced(ids)),
-			),
-		),
-		...chunk(retrying, RETRYING_PER_STATEMENT).map((part) => {
-			const ids = part.map((delivery) => delivery.id);
-			const nextAttemptAt = sql<number>`CASE ${deliveries.id} ${sql.join(
-				part.map((delivery) => sql`WHEN ${delivery.id} THEN ${delivery.at}`),
-				sql` `,
-			)} END`;
-			return db.update(deliveries).set({ status: "retrying", nextAttemptAt, claimId: null, updatedAt: now }).where(fenced(ids));
-		}),
-	];
-	const gone = claimed.flatMap((target, i) => (results[i].statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
-	const [first, ...rest] = [...insertInChunks(db, attempts, rows), ...updates, ...gone, ...lastAttemptUpdates(db, claimed, results)];
-	await db.batch([first, ...rest]);
-	return outcomes;
+/**
+ * The statements that record automatic attempts claimed by `claimId`, and what
+ * each delivery became. A few statements whatever the number: one insert, one
+ * update per outcome (a CASE gives each retry its own time), plus 410 handling
+ * and health.
+ */
+export function recordAttempts(db: Database, settings: Settings, claimId: string, completed: readonly Completed[], now: number) {
+	const results = completed.map((entry) => nextState(settings, entry));
+	if (completed.length === 0) return { statements: [], results };
+	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveries.claimId, claimId));
+	const refsWith = (state: AttemptResult["state"]) => results.filter((result) => result.state === state).map((result) => result.ref);
+	const updates = (["delivered", "failed"] as const)
+		.filter((state) => refsWith(state).length)
+		.map((state) =>
+			db
+				.update(deliveries)
+				.set(finished(state, now))
+				.where(mine(refsWith(state))),
+		);
+	const retrying = results.filter((result) => result.state === "retrying");
+	if (retrying.length) {
+		const at = sql<number>`CASE ${deliveries.id} ${sql.join(
+			retrying.map((result) => sql`WHEN ${result.ref.deliveryId} THEN ${result.nextAttemptAt}`),
+			sql` `,
+		)} END`;
+		updates.push(
+			db
+				.update(deliveries)
+				.set({ status: "retrying", nextAttemptAt: at, claimId: null, leaseUntil: null, updatedAt: now })
+				.where(mine(refsWith("retrying"))),
+		);
+	}
+	const gone = completed.flatMap(({ target, result }) => (result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
+	return { statements: [insertAttempts(db, completed, false), ...updates, ...gone, ...recordHealth(db, completed)], results };
 }
 
-/** Retrying deliveries per UPDATE: three bound parameters each (CASE id and time, IN list) within D1's 100. */
-const RETRYING_PER_STATEMENT = 30;
-
-function nextState(settings: Settings, target: DeliveryTarget, result: SendResult): AttemptResult {
-	if (result.ok) return { deliveryId: target.id, result: "delivered" };
-	if (result.statusCode === 410 || target.attemptCount >= settings.maxRetries + 1) return { deliveryId: target.id, result: "failed" };
-	const interval = result.startedAt + settings.retryIntervalMs;
-	const askedFor = result.retryAfterMs === null ? 0 : result.startedAt + Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS);
-	return { deliveryId: target.id, result: "retrying", nextAttemptAt: Math.max(interval, askedFor) };
+/** A manual attempt's outcome, with the delivery's status after it. */
+export interface ManualAttempt {
+	completed: Completed;
+	deliveryStatus: string;
 }
-
-export type ManualAttempt = ReturnType<typeof attemptRow> & { deliveryStatus: string };
 
 /**
  * "Retry now": one immediate attempt outside the automatic budget. A success
  * ends the delivery (and so its pending retries); a failure leaves the
  * automatic schedule exactly as it was. Returns null for an unknown delivery.
  */
-export async function attemptNow(db: Database, settings: Settings, deliveryId: string): Promise<ManualAttempt | null> {
-	const target = await selectTargets(db).where(eq(deliveries.id, deliveryId)).get();
+export async function attemptNow(scope: AccountScope, settings: Settings, deliveryId: string): Promise<ManualAttempt | null> {
+	const { db, accountId } = scope;
+	const ref = { accountId, deliveryId };
+	const row = await selectTargets(db, deliveriesIn([ref])).get();
+	const target = row && toWaveRow(row).target;
 	if (!target) return null;
-	const result = await send(target, settings);
+	const result = await checkAndSend(target, settings);
+	const completed = { target, result };
 	const now = Date.now();
-	const row = attemptRow(target, result, true);
-	const finish = db
-		.update(deliveries)
-		.set({ status: "delivered", nextAttemptAt: null, claimId: null, updatedAt: now })
-		.where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ["pending", "retrying", "failed"])));
-	// A 410 stops this delivery too, not only the endpoint's others.
-	const stop = db
-		.update(deliveries)
-		.set({ status: "failed", nextAttemptAt: null, claimId: null, updatedAt: now })
-		.where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ["pending", "retrying"])));
-	const gone = result.statusCode === 410 ? [stop, ...disableGoneEndpoint(db, target, now)] : [];
-	await db.batch([db.insert(attempts).values(row), ...(result.ok ? [finish] : []), ...gone, ...lastAttemptUpdates(db, [target], [result])]);
-	const status = await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId)).get();
-	return { ...row, deliveryStatus: status?.status ?? "unknown" };
+	// A success ends the delivery (one that had failed too); a 410 stops it, like every other delivery to that endpoint.
+	const finish = result.ok
+		? db
+				.update(deliveries)
+				.set(finished("delivered", now))
+				.where(and(deliveriesIn([ref]), ne(deliveries.status, "cancelled")))
+		: result.statusCode === 410
+			? db
+					.update(deliveries)
+					.set(finished("failed", now))
+					.where(and(deliveriesIn([ref]), unfinished()))
+			: null;
+	await db.batch([
+		insertAttempts(db, [completed], true),
+		...(finish ? [finish] : []),
+		...(result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []),
+		...recordHealth(db, [completed]),
+	]);
+	const after = await db
+		.select({ status: deliveries.status })
+		.from(deliveries)
+		.where(deliveriesIn([ref]))
+		.get();
+	return { completed, deliveryStatus: after?.status ?? "unknown" };
 }

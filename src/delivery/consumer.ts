@@ -1,43 +1,61 @@
 /**
- * The delivery queue's consumer: one automatic attempt per message, then a
- * RetryScheduler alarm for each delivery that failed with retries left.
- * Every message is acked on its own once its outcome is durable in D1.
+ * The consumer of both delivery queues (main and isolation lane): each batch
+ * goes through dispatch (per database), then every failed delivery with
+ * retries left gets its alarm armed and every retry that came early is sent
+ * again when due. Messages are acked once their outcome is durable in D1.
  */
 import { readSettings } from "../config";
-import { database } from "../db/client";
-import type { DeliveryMessage } from "../delivery/queue";
+import { accountBinding, accountDatabase } from "../db/client";
 import { errorMessage } from "../http/errors";
 import { logError } from "../log";
-import { scheduleRetry } from "../retry/scheduler";
-import { attemptDeliveries } from "./attempt";
+import { dispatch } from "./dispatch";
+import { type DeliveryMessage, enqueue, laneOf, laneQueue } from "./queue";
+import { armRetryAlarm } from "./retryAlarm";
+
+/** A message written before accounts existed carries only a delivery id; the sweep re-enqueues its delivery in today's form. */
+function isCurrent(body: Partial<DeliveryMessage>): body is DeliveryMessage {
+	return typeof body.accountId === "string" && typeof body.deliveryId === "string" && typeof body.endpointId === "string";
+}
 
 export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
-	let outcomes: Awaited<ReturnType<typeof attemptDeliveries>>;
-	try {
-		outcomes = await attemptDeliveries(
-			database(env),
-			readSettings(env),
-			batch.messages.map((message) => message.body.deliveryId),
-		);
-	} catch (error) {
-		// D1 failed: the queue brings these messages back; a delivery already claimed returns through the sweep.
-		logError("delivery_batch_failed", { messages: batch.messages.length, error: errorMessage(error), recovery: "queue retry" });
-		for (const message of batch.messages) message.retry();
-		return;
-	}
-	const byId = new Map(outcomes.map((outcome) => [outcome.deliveryId, outcome]));
-	await Promise.all(
-		batch.messages.map(async (message) => {
-			const outcome = byId.get(message.body.deliveryId);
-			if (outcome?.result === "retrying") {
-				try {
-					await scheduleRetry(env, outcome.deliveryId, outcome.nextAttemptAt);
-				} catch (error) {
-					// The retry is recorded in D1; the sweep arms it once it is overdue.
-					logError("arm_retry_failed", { delivery_id: outcome.deliveryId, error: errorMessage(error), recovery: "sweep" });
-				}
-			}
+	const lane = laneOf(batch.queue);
+	const settings = readSettings(env);
+	const byDatabase = new Map<D1Database, Message<DeliveryMessage>[]>();
+	for (const message of batch.messages) {
+		if (!isCurrent(message.body)) {
 			message.ack();
+			continue;
+		}
+		const binding = accountBinding(env, message.body.accountId);
+		byDatabase.set(binding, [...(byDatabase.get(binding) ?? []), message]);
+	}
+	await Promise.all(
+		[...byDatabase.values()].map(async (messages) => {
+			const db = accountDatabase(env, messages[0].body.accountId);
+			try {
+				const outcome = await dispatch(
+					db,
+					settings,
+					laneQueue(env, "isolation"),
+					messages.map((message) => message.body),
+				);
+				await Promise.all([
+					...outcome.retries.map(({ ref, at }) =>
+						armRetryAlarm(env, ref, at).catch((error) =>
+							// The retry is recorded in D1; the sweep hands it over once it is overdue.
+							logError("arm_retry_failed", { account_id: ref.accountId, delivery_id: ref.deliveryId, error: errorMessage(error) }),
+						),
+					),
+					...outcome.early.map(({ message, at }) =>
+						enqueue(laneQueue(env, lane), [message], Math.max(1, Math.ceil((at - Date.now()) / 1000))),
+					),
+				]);
+				for (const message of messages) message.ack();
+			} catch (error) {
+				// D1 or a queue failed: these messages come back; a delivery already claimed returns through the sweep.
+				logError("delivery_batch_failed", { lane, messages: messages.length, error: errorMessage(error), recovery: "queue retry" });
+				for (const message of messages) message.retry();
+			}
 		}),
 	);
 }

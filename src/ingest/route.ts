@@ -1,17 +1,18 @@
 /**
- * POST /events: the one endpoint the helpdesk calls. Checks run in a fixed
- * order, and each failure stores and queues nothing:
- * 401 credentials → 415 content type → 413 size → 400 not UTF-8 → 401
+ * POST /events (the default account) and POST /accounts/{uid}/events: what
+ * the helpdesk calls. Checks run in a fixed order, and each failure stores and
+ * queues nothing:
+ * 401 credentials → 404 unknown account → 415 content type → 413 size → 400 not UTF-8 → 401
  * signature (when signed ingest is on) → 400 unreadable → 422 unknown event.
  * The body is kept as the exact text its bytes encode (a BOM included), so the
  * signature is checked over, and deliveries carry, what the helpdesk sent.
  * A 202 is sent only once the event and its deliveries are committed in D1.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { ingestSigningSecret, requireSecret } from "../config";
-import { database } from "../db/client";
+import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../accounts/scope";
+import { ingestSigningSecret, readSettings, requireSecret } from "../config";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";
 import { bearerToken } from "../http/bearer";
 import { HttpError } from "../http/errors";
@@ -66,7 +67,8 @@ function decodeUtf8(bytes: ArrayBuffer): string {
 	}
 }
 
-export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requireIngestToken, requireJson, limitSize, async (c) => {
+/** Accepts one event for the request's account: the checks, then store, then queue. */
+const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariables }>) => {
 	const body = decodeUtf8(await c.req.arrayBuffer());
 	const signingSecret = ingestSigningSecret(c.env);
 	const signedId = signingSecret ? await verifyIngestSignature(signingSecret, (name) => c.req.header(name), body) : null;
@@ -79,8 +81,13 @@ export const ingestRoutes = new Hono<{ Bindings: Env }>().post("/events", requir
 			"Idempotency-Key": "too long",
 		});
 	}
-	const stored = await storeEvent(database(c.env), { body, actionType, idempotencyKey });
+	const stored = await storeEvent(scopeOf(c), readSettings(c.env), { body, actionType, idempotencyKey });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
-	await enqueueOrLeaveToSweep(c.env.DELIVERY_QUEUE, stored.deliveryIds);
+	await enqueueOrLeaveToSweep(c.env, stored.deliveries);
 	return c.json(stored.receipt, 202);
-});
+};
+
+/** `POST /events` for the default account; `POST /accounts/{uid}/events` for any (the token is checked first, so uids cannot be probed). */
+export const ingestRoutes = new Hono<{ Bindings: Env; Variables: AccountVariables }>()
+	.post("/events", requireIngestToken, useDefaultAccount, requireJson, limitSize, acceptEvent)
+	.post("/accounts/:uid/events", requireIngestToken, useAccountFromPath, requireJson, limitSize, acceptEvent);

@@ -1,66 +1,81 @@
 /**
- * RetryScheduler: one Durable Object per failed delivery (named by its id).
- * Its alarm makes the next automatic attempt; after it, the object re-arms for
- * the following retry or clears itself. The attempt count lives in D1, so an
- * alarm that runs twice, or late, finds nothing due and makes no extra attempt.
+ * RetryScheduler: one Durable Object per failed delivery. Its alarm fires
+ * when the next automatic attempt is due and hands the delivery to the
+ * isolation lane, whose consumer makes the attempt (so every automatic
+ * attempt goes through a lane, and counts against its in-flight bound).
+ *
+ * The alarm is never cleared while attempts remain: fired a little early, it
+ * re-arms for the due time; with an attempt in flight, it looks again when
+ * that attempt's lease ends; after a hand-over, it stays armed as a backstop
+ * in case the lane has not taken the delivery by then. D1 decides; an alarm
+ * that runs twice hands over twice, and the claim lets one attempt through.
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { DEFAULT_ACCOUNT_ID } from "../accounts/defaultAccount";
 import { readSettings } from "../config";
-import { type Database, database } from "../db/client";
+import { accountDatabase } from "../db/client";
 import { deliveries } from "../db/schema";
-import { attemptDeliveries } from "../delivery/attempt";
+import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/lifecycle";
+import { enqueue } from "../delivery/queue";
 import { errorMessage } from "../http/errors";
 import { logError } from "../log";
 
-/** When the attempt itself cannot run (D1 unavailable), try again this much later. */
+/** When D1 or the queue cannot be reached, the alarm tries again this much later. */
 const ALARM_ERROR_BACKOFF_MS = 60_000;
 
 export class RetryScheduler extends DurableObject<Env> {
-	/** Arms the alarm for `deliveryId` at `at` (ms). Re-arming moves the alarm. */
-	async schedule(deliveryId: string, at: number): Promise<void> {
-		await this.ctx.storage.put("deliveryId", deliveryId);
+	/** Arms the alarm for `ref` at `at` (ms). Re-arming moves it. */
+	async schedule(ref: DeliveryRef, at: number): Promise<void> {
+		await this.ctx.storage.put("delivery", ref);
 		await this.ctx.storage.setAlarm(at);
 	}
 
 	override async alarm(): Promise<void> {
-		const deliveryId = await this.ctx.storage.get<string>("deliveryId");
-		if (!deliveryId) return;
+		const ref = await this.storedRef();
+		if (!ref) return;
 		let next: number | null;
 		try {
-			const db = database(this.env);
-			const [outcome] = await attemptDeliveries(db, readSettings(this.env), [deliveryId]);
-			// Skipped: not due yet or already finished; follow what D1 says.
-			next =
-				outcome.result === "retrying" ? outcome.nextAttemptAt : outcome.result === "skipped" ? await findDueTime(db, deliveryId) : null;
+			next = await handOverIfDue(this.env, ref);
 		} catch (error) {
 			// A throwing alarm is re-run by the platform within seconds; re-arm ourselves instead, the claim keeps it exact.
-			logError("retry_alarm_failed", { delivery_id: deliveryId, error: errorMessage(error) });
+			logError("retry_alarm_failed", { account_id: ref.accountId, delivery_id: ref.deliveryId, error: errorMessage(error) });
 			next = Date.now() + ALARM_ERROR_BACKOFF_MS;
 		}
-		if (next === null) {
-			await this.ctx.storage.deleteAll();
-		} else {
-			await this.ctx.storage.setAlarm(next);
-		}
+		if (next === null) await this.ctx.storage.deleteAll();
+		else await this.ctx.storage.setAlarm(next);
+	}
+
+	private async storedRef(): Promise<DeliveryRef | null> {
+		const ref = await this.ctx.storage.get<DeliveryRef>("delivery");
+		if (ref) return ref;
+		// Armed before accounts existed: its delivery is in the default account.
+		const deliveryId = await this.ctx.storage.get<string>("deliveryId");
+		return deliveryId ? { accountId: DEFAULT_ACCOUNT_ID, deliveryId } : null;
 	}
 }
 
-/** Asks the delivery's RetryScheduler to make the next attempt at `at`. */
-export async function scheduleRetry(env: Env, deliveryId: string, at: number): Promise<void> {
-	const stub = env.RETRY_SCHEDULER.get(env.RETRY_SCHEDULER.idFromName(deliveryId));
-	await stub.schedule(deliveryId, at);
-}
-
-/** When a delivery's next automatic attempt is due, or null when the alarm has nothing left to do for it. */
-async function findDueTime(db: Database, deliveryId: string): Promise<number | null> {
+/** Hands the delivery to the isolation lane if it is due; returns when to look again, or null when no attempt remains. */
+async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null> {
+	const settings = readSettings(env);
+	const db = accountDatabase(env, ref.accountId);
+	const now = Date.now();
 	const row = await db
-		.select({ status: deliveries.status, nextAttemptAt: deliveries.nextAttemptAt })
+		.select({
+			status: deliveries.status,
+			attemptCount: deliveries.attemptCount,
+			nextAttemptAt: deliveries.nextAttemptAt,
+			claimId: deliveries.claimId,
+			leaseUntil: deliveries.leaseUntil,
+			endpointId: deliveries.endpointId,
+		})
 		.from(deliveries)
-		.where(eq(deliveries.id, deliveryId))
+		.where(deliveriesIn([ref]))
 		.get();
-	if (!row || (row.status !== "pending" && row.status !== "retrying")) return null;
-	// Due, yet the claim passed it over: its attempts are used up, and the sweep marks it failed.
-	if (row.nextAttemptAt === null || row.nextAttemptAt <= Date.now()) return null;
-	return row.nextAttemptAt;
+	// Finished, or its attempts used up (the sweep marks it failed once the last one's lease ends).
+	if (!row || !isUnfinishedStatus(row.status) || row.attemptCount >= maxAttempts(settings)) return null;
+	if (row.nextAttemptAt !== null && row.nextAttemptAt > now) return row.nextAttemptAt;
+	if (row.claimId !== null && row.leaseUntil !== null && row.leaseUntil > now) return row.leaseUntil;
+	await enqueue(env.ISOLATION_QUEUE, [{ ...ref, endpointId: row.endpointId }]);
+	await holdForQueue(db, [ref], settings, now);
+	return now + queueHoldMs(settings);
 }

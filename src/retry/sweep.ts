@@ -1,18 +1,22 @@
 /**
  * The sweep, run by the Cron Trigger every minute: nothing accepted is ever
- * left behind. It re-enqueues deliveries that are pending or retrying but
- * overdue by STRANDED_AFTER_SECONDS (a lost queue send, a Worker that died
- * mid-attempt, an alarm that never got armed) and marks as failed those whose
- * attempts are used up.
- * Running beside normal delivery is safe: the attempt's claim decides.
+ * left behind. It takes up deliveries that are pending or retrying, overdue
+ * by STRANDED_AFTER_SECONDS and held by nobody (a lost queue send, a Worker
+ * that died mid-attempt, an alarm that never got armed): those with attempts
+ * left go back to their lane, once per stranding (each is held for the lane
+ * again, so the next sweep leaves it be); those whose attempts are used up
+ * are marked failed. Deliveries waiting in a queue are held and so not
+ * stranded. Running beside normal delivery is safe: the claim decides.
  */
-import { and, gte, inArray, lt, lte } from "drizzle-orm";
+import { and, eq, gte, isNull, lte, or } from "drizzle-orm";
 import { readSettings } from "../config";
-import { database } from "../db/client";
-import { deliveries } from "../db/schema";
-import { enqueueDeliveries } from "../delivery/queue";
+import { type Database, everyDatabase } from "../db/client";
+import { deliveries, endpoints } from "../db/schema";
+import { laneFor } from "../delivery/isolation";
+import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/lifecycle";
+import { enqueueRouted } from "../delivery/queue";
 
-/** Most deliveries one sweep re-enqueues; the next minute takes the rest. */
+/** Most deliveries one sweep takes up per database; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;
 
 export interface SweepReport {
@@ -21,26 +25,50 @@ export interface SweepReport {
 }
 
 export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
+	const report: SweepReport = { requeued: 0, failed: 0 };
+	for (const db of everyDatabase(env)) {
+		const { requeued, failed } = await sweepDatabase(env, db, now);
+		report.requeued += requeued;
+		report.failed += failed;
+	}
+	return report;
+}
+
+async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	const db = database(env);
-	const overdue = lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs);
-	const unfinished = inArray(deliveries.status, ["pending", "retrying"]);
-	const maxAttempts = settings.maxRetries + 1;
-	const [exhausted, stranded] = await db.batch([
-		db
-			.update(deliveries)
-			.set({ status: "failed", nextAttemptAt: null, claimId: null, updatedAt: now })
-			.where(and(unfinished, overdue, gte(deliveries.attemptCount, maxAttempts)))
-			.returning({ id: deliveries.id }),
-		db
-			.select({ id: deliveries.id })
-			.from(deliveries)
-			.where(and(unfinished, overdue, lt(deliveries.attemptCount, maxAttempts)))
-			.limit(SWEEP_BATCH_LIMIT),
-	]);
-	await enqueueDeliveries(
-		env.DELIVERY_QUEUE,
-		stranded.map((row) => row.id),
+	const stranded = and(
+		unfinished(),
+		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
+		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
 	);
-	return { requeued: stranded.length, failed: exhausted.length };
+	const found = await db
+		.select({
+			accountId: deliveries.accountId,
+			deliveryId: deliveries.id,
+			endpointId: deliveries.endpointId,
+			attemptCount: deliveries.attemptCount,
+			isolatedUntil: endpoints.isolatedUntil,
+		})
+		.from(deliveries)
+		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+		.where(stranded)
+		.limit(SWEEP_BATCH_LIMIT);
+	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
+	const requeue = found
+		.filter((row) => row.attemptCount < maxAttempts(settings))
+		.map((row) => ({ ...row, lane: laneFor(row.attemptCount, row.isolatedUntil, now) }));
+	if (exhausted.length) {
+		await db
+			.update(deliveries)
+			.set(finished("failed", now))
+			.where(and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))));
+	}
+	if (requeue.length) {
+		await enqueueRouted(
+			env,
+			requeue.map(({ accountId, deliveryId, endpointId, lane }) => ({ accountId, deliveryId, endpointId, lane })),
+		);
+		await holdForQueue(db, requeue, settings, now);
+	}
+	return { requeued: requeue.length, failed: exhausted.length };
 }

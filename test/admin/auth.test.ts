@@ -125,7 +125,7 @@ describe("CSRF protection", () => {
 		expect((await submit("/admin/webhooks", { urls: "https://a.example/hook" }, { cookie })).status).toBe(303);
 		const viaFetchSite = await submit(
 			"/admin/webhooks",
-			{ urls: "https://b.example/hook" },
+			{ urls: "https://b.example/hook", confirm: "yes" },
 			{ cookie, origin: "", "sec-fetch-site": "same-origin" },
 		);
 		expect(viaFetchSite.status).toBe(303);
@@ -168,7 +168,7 @@ describe("security headers", () => {
 	});
 
 	it("serve the one stylesheet without signing in", async () => {
-		const { response } = await request("/admin/style.css");
+		const { response } = await request("/assets/hivepost.css");
 		expect(response.status).toBe(200);
 		expect(response.headers.get("content-type")).toContain("text/css");
 	});

@@ -131,7 +131,7 @@ describe("POST /api/deliveries/:id/retry (Retry now)", () => {
 			attempt: { manual: true, status_code: 500, succeeded: false },
 		});
 		expect(await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries")).toEqual([before]);
-		expect(await rows("SELECT attempt_number, manual FROM attempts ORDER BY id")).toEqual([
+		expect(await rows("SELECT attempt_number, manual FROM attempts ORDER BY seq")).toEqual([
 			{ attempt_number: 1, manual: 0 },
 			{ attempt_number: null, manual: 1 },
 		]);
@@ -165,10 +165,10 @@ describe("GET /api/stats", () => {
 			events_per_hour: { events: number }[];
 			endpoints: {
 				endpoint_id: string;
-				success_rate_24h: number;
+				attempts_ok_rate_24h: number;
 				attempts_24h: number;
 				retrying: number;
-				failed: number;
+				failed_24h: number;
 				last_status_code: number;
 			}[];
 		}>(response);
@@ -178,8 +178,22 @@ describe("GET /api/stats", () => {
 		// Summed, so the test holds across an hour boundary.
 		expect(stats.events_per_hour.reduce((sum, hour) => sum + hour.events, 0)).toBe(2);
 		expect(stats.endpoints).toEqual([
-			expect.objectContaining({ endpoint_id: ok.id, success_rate_24h: 1, attempts_24h: 2, retrying: 0, failed: 0, last_status_code: 200 }),
-			expect.objectContaining({ endpoint_id: bad.id, success_rate_24h: 0, attempts_24h: 2, retrying: 1, failed: 1, last_status_code: 500 }),
+			expect.objectContaining({
+				endpoint_id: ok.id,
+				attempts_ok_rate_24h: 1,
+				attempts_24h: 2,
+				retrying: 0,
+				failed_24h: 0,
+				last_status_code: 200,
+			}),
+			expect.objectContaining({
+				endpoint_id: bad.id,
+				attempts_ok_rate_24h: 0,
+				attempts_24h: 2,
+				retrying: 1,
+				failed_24h: 1,
+				last_status_code: 500,
+			}),
 		]);
 	});
 });

@@ -192,7 +192,7 @@ describe("POST /api/endpoints/:id/test", () => {
 		const { response, queue } = await apiWithQueue(`/endpoints/${target.id}/test`, "POST", { action_type: "ticket.assigned.to.team" });
 		expect(response.status).toBe(202);
 		const sent = await json<{ delivery_id: string; event_id: string }>(response);
-		expect(queue.messages).toEqual([{ deliveryId: sent.delivery_id }]);
+		expect(queue.messages).toEqual([{ accountId: "acc_default", deliveryId: sent.delivery_id, endpointId: target.id }]);
 		expect(await rows("SELECT id, endpoint_id, status FROM deliveries")).toEqual([
 			{ id: sent.delivery_id, endpoint_id: target.id, status: "pending" },
 		]);
@@ -247,13 +247,9 @@ describe("POST /api/endpoints/:id/redeliver", () => {
 		const now = Date.now();
 		const old = now - 3 * 60 * 60 * 1000;
 		await rows("UPDATE deliveries SET status = 'failed', attempt_count = 4, next_attempt_at = NULL");
+		await rows("UPDATE deliveries SET created_at = ? WHERE id = (SELECT min(id) FROM deliveries WHERE endpoint_id = ?)", old, target.id);
 		await rows(
-			"UPDATE deliveries SET created_at = ? WHERE rowid = (SELECT min(rowid) FROM deliveries WHERE endpoint_id = ?)",
-			old,
-			target.id,
-		);
-		await rows(
-			"INSERT INTO attempts (delivery_id, attempt_number, manual, started_at, duration_ms, status_code, succeeded) SELECT id, 4, 0, ?, 5, 500, 0 FROM deliveries",
+			"INSERT INTO attempts (account_id, delivery_id, seq, attempt_number, manual, started_at, duration_ms, status_code, succeeded) SELECT account_id, id, 1, 4, 0, ?, 5, 500, 0 FROM deliveries",
 			now,
 		);
 		const since = new Date(now - 60 * 60 * 1000).toISOString();

@@ -27,12 +27,21 @@ describe("the Web Hooks box (SupportBee's Update App)", () => {
 		expect(await html("/admin")).toContain("No endpoints yet: paste URLs above and press Update App.");
 	});
 
-	it("adds the new URLs, keeps the unchanged ones with their secrets, deletes the removed ones", async () => {
+	it("adds the new URLs, keeps the unchanged ones with their secrets, and deletes the removed ones once confirmed", async () => {
 		const kept = await createEndpoint("https://keep.example/hook");
 		const removed = await createEndpoint("https://remove.example/hook");
-		const response = await submit("/admin/webhooks", {
-			urls: "https://keep.example/hook, https://z.example/hook, https://new.example/hook",
-		});
+		const urls = "https://keep.example/hook, https://z.example/hook, https://new.example/hook";
+		// First it asks, naming what goes (never a secret), and changes nothing.
+		const asked = await submit("/admin/webhooks", { urls });
+		expect(asked.status).toBe(200);
+		const question = await asked.text();
+		expect(question).toContain("Delete 1 endpoint?");
+		expect(question).toContain("https://remove.example/hook");
+		expect(question).toContain("signing secrets, custom headers and event filters are deleted with them");
+		expect(question).not.toContain(removed.secret);
+		expect(question).toContain(`name="urls" value="${urls}"`);
+		expect(await rows("SELECT count(*) AS n FROM endpoints WHERE deleted_at IS NULL")).toEqual([{ n: 2 }]);
+		const response = await submit("/admin/webhooks", { urls, confirm: "yes" });
 		expect(response.status).toBe(303);
 		expect(response.headers.get("location")).toBe("/admin?notice=webhooks-updated");
 		expect(await rows("SELECT id, url, secret FROM endpoints WHERE deleted_at IS NULL ORDER BY created_at, rowid")).toEqual([
@@ -88,11 +97,30 @@ describe("an endpoint's page", () => {
 		expect(revealed.status).toBe(200);
 		expect(revealed.headers.get("cache-control")).toBe("no-store");
 		expect(await revealed.text()).toContain(endpoint.secret);
-		const rotated = await (await submit(`/admin/endpoints/${endpoint.id}/rotate-secret`, {})).text();
+		// Rotate asks first and changes nothing until confirmed.
+		const asked = await submit(`/admin/endpoints/${endpoint.id}/rotate-secret`, {});
+		expect(asked.status).toBe(200);
+		expect(await asked.text()).toContain("Rotate the signing secret?");
+		expect(await rows("SELECT secret FROM endpoints")).toEqual([{ secret: endpoint.secret }]);
+		// Confirmed: 303 to the page, which shows the new secret once (a reload does not rotate again, nor show it).
+		const rotated = await submit(`/admin/endpoints/${endpoint.id}/rotate-secret`, { confirm: "yes" });
+		expect(rotated.status).toBe(303);
+		expect(rotated.headers.get("location")).toBe(`/admin/endpoints/${endpoint.id}?notice=secret-rotated`);
+		const reveal = /hivepost_reveal=[^;]+/.exec(rotated.headers.get("set-cookie") ?? "")?.[0] ?? "";
+		expect(reveal).toBe(`hivepost_reveal=${endpoint.id}`);
 		const [row] = await rows<{ secret: string }>("SELECT secret FROM endpoints");
 		expect(row.secret).not.toBe(endpoint.secret);
-		expect(rotated).toContain(row.secret);
-		expect(rotated).toContain("The previous secret also signs every delivery until");
+		const once = await page(`/admin/endpoints/${endpoint.id}?notice=secret-rotated`, {
+			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, cookie: reveal },
+		});
+		expect(once.headers.get("cache-control")).toBe("no-store");
+		expect(once.headers.get("set-cookie")).toMatch(/hivepost_reveal=;.*Max-Age=0/);
+		const shown = await once.text();
+		expect(shown).toContain(row.secret);
+		expect(shown).toContain("Secrets replaced in the last 24 hours also sign every delivery");
+		const reloaded = await html(`/admin/endpoints/${endpoint.id}?notice=secret-rotated`);
+		expect(reloaded).not.toContain(row.secret);
+		expect(await rows("SELECT secret FROM endpoints")).toEqual([{ secret: row.secret }]);
 	});
 
 	it("edits URL and events; an invalid URL keeps what was typed and changes nothing", async () => {
@@ -125,7 +153,12 @@ describe("an endpoint's page", () => {
 		expect(text).toContain("••••9876");
 		expect(text).not.toContain("receiver-token");
 		expect((await submit(`/admin/endpoints/${endpoint.id}/headers`, { name: "Host", value: "x" })).status).toBe(422);
-		await submit(`/admin/endpoints/${endpoint.id}/headers/remove`, { name: "authorization" });
+		const asked = await submit(`/admin/endpoints/${endpoint.id}/headers/remove`, { name: "authorization" });
+		expect(asked.status).toBe(200);
+		expect(await asked.text()).toContain("Remove the header authorization?");
+		expect(await rows("SELECT headers FROM endpoints")).not.toEqual([{ headers: "{}" }]);
+		const removed = await submit(`/admin/endpoints/${endpoint.id}/headers/remove`, { name: "authorization", confirm: "yes" });
+		expect(removed.status).toBe(303);
 		expect(await rows("SELECT headers FROM endpoints")).toEqual([{ headers: "{}" }]);
 	});
 

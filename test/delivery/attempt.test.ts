@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { USER_AGENT } from "../../src/delivery/send";
-import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
 
 /** Registers one endpoint, ingests one event and returns its delivery. */
 async function oneDelivery(actionType = "ticket.created") {
@@ -11,14 +11,6 @@ async function oneDelivery(actionType = "ticket.created") {
 	const { response, queue } = await ingest(body);
 	const { event_id } = (await response.json()) as { event_id: string };
 	return { endpoint, body, eventId: event_id, deliveryId: queue.messages[0].deliveryId };
-}
-
-async function deliveryRow(id: string) {
-	const [row] = await rows<{ status: string; attempt_count: number; next_attempt_at: number | null }>(
-		"SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?",
-		id,
-	);
-	return row;
 }
 
 describe("a delivery attempt", () => {
@@ -123,7 +115,7 @@ describe("a delivery attempt", () => {
 		expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
 		await runConsumer([deliveryId]);
 		expect(destination.requests).toHaveLength(1);
-		expect(await rows("SELECT id FROM attempts")).toHaveLength(1);
+		expect(await rows("SELECT seq FROM attempts")).toHaveLength(1);
 	});
 
 	it("acks each message on its own: one dead destination does not re-send the others", async () => {

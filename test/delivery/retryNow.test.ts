@@ -1,21 +1,20 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
-import { database } from "../../src/db/client";
+import { accountScope } from "../../src/db/client";
 import { attemptNow } from "../../src/delivery/attempt";
-import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { api, json } from "../admin/adminApi";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers";
+
+const scope = () => accountScope(env, DEFAULT_ACCOUNT_ID);
 
 async function retryingDelivery() {
 	await createEndpoint("https://receiver.example/hook");
 	const { queue } = await ingest(fixture("ticket.created"));
 	const [{ deliveryId }] = queue.messages;
 	await runConsumer([deliveryId]);
-	const [before] = await rows<{ status: string; attempt_count: number; next_attempt_at: number }>(
-		"SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?",
-		deliveryId,
-	);
-	return { deliveryId, before };
+	return { deliveryId, before: await deliveryRow(deliveryId) };
 }
 
 describe("Retry now (a manual attempt)", () => {
@@ -23,49 +22,64 @@ describe("Retry now (a manual attempt)", () => {
 		stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 200 }));
 		const { deliveryId, before } = await retryingDelivery();
 		expect(before).toMatchObject({ status: "retrying", attempt_count: 1 });
-		const attempt = await attemptNow(database(env), readSettings(env), deliveryId);
-		expect(attempt).toMatchObject({ manual: true, attemptNumber: null, succeeded: true, statusCode: 200, deliveryStatus: "delivered" });
-		expect(await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?", deliveryId)).toEqual([
-			{ status: "delivered", attempt_count: 1, next_attempt_at: null },
-		]);
-		expect(await rows("SELECT attempt_number, manual FROM attempts ORDER BY id")).toEqual([
-			{ attempt_number: 1, manual: 0 },
-			{ attempt_number: null, manual: 1 },
+		const attempt = await attemptNow(scope(), readSettings(env), deliveryId);
+		expect(attempt?.deliveryStatus).toBe("delivered");
+		expect(attempt?.completed.result).toMatchObject({ ok: true, statusCode: 200 });
+		expect(await deliveryRow(deliveryId)).toMatchObject({ status: "delivered", attempt_count: 1, next_attempt_at: null });
+		expect(await rows("SELECT seq, attempt_number, manual FROM attempts ORDER BY seq")).toEqual([
+			{ seq: 1, attempt_number: 1, manual: 0 },
+			{ seq: 2, attempt_number: null, manual: 1 },
 		]);
 	});
 
 	it("on failure leaves the automatic schedule exactly as it was", async () => {
 		stubDestination(() => new Response(null, { status: 502 }));
 		const { deliveryId, before } = await retryingDelivery();
-		const attempt = await attemptNow(database(env), readSettings(env), deliveryId);
-		expect(attempt).toMatchObject({ manual: true, succeeded: false, statusCode: 502, deliveryStatus: "retrying" });
-		const [after] = await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?", deliveryId);
-		expect(after).toEqual(before);
+		const attempt = await attemptNow(scope(), readSettings(env), deliveryId);
+		expect(attempt?.deliveryStatus).toBe("retrying");
+		expect(attempt?.completed.result).toMatchObject({ ok: false, statusCode: 502 });
+		expect(await deliveryRow(deliveryId)).toEqual(before);
 	});
 
 	it("ignores Retry-After: it is the admin's call", async () => {
 		const destination = stubDestination(() => new Response(null, { status: 429, headers: { "retry-after": "86400" } }));
 		const { deliveryId, before } = await retryingDelivery();
-		const attempt = await attemptNow(database(env), readSettings(env), deliveryId);
+		const attempt = await attemptNow(scope(), readSettings(env), deliveryId);
 		// Sent at once, inside the window the destination asked for.
 		expect(destination.requests).toHaveLength(2);
-		expect(attempt).toMatchObject({ manual: true, statusCode: 429 });
-		const [after] = await rows("SELECT next_attempt_at FROM deliveries WHERE id = ?", deliveryId);
-		expect(after).toEqual({ next_attempt_at: before.next_attempt_at });
+		expect(attempt?.completed.result.statusCode).toBe(429);
+		expect((await deliveryRow(deliveryId)).next_attempt_at).toBe(before.next_attempt_at);
 	});
 
 	it("on 410 Gone disables the endpoint and stops this delivery's automatic retries too", async () => {
 		const destination = stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 410 }));
 		const { deliveryId } = await retryingDelivery();
-		await attemptNow(database(env), readSettings(env), deliveryId);
+		await attemptNow(scope(), readSettings(env), deliveryId);
 		expect(await rows("SELECT enabled FROM endpoints")).toEqual([{ enabled: 0 }]);
 		expect(await rows("SELECT status, next_attempt_at FROM deliveries")).toEqual([{ status: "failed", next_attempt_at: null }]);
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
-		await runDurableObjectAlarm(env.RETRY_SCHEDULER.get(env.RETRY_SCHEDULER.idFromName(deliveryId)));
+		const { queue } = await runRetryAlarm(deliveryId);
+		expect(queue.messages).toEqual([]);
 		expect(destination.requests).toHaveLength(2);
 	});
 
 	it("answers null for an unknown delivery", async () => {
-		expect(await attemptNow(database(env), readSettings(env), "dlv_missing")).toBeNull();
+		expect(await attemptNow(scope(), readSettings(env), "dlv_missing")).toBeNull();
+	});
+
+	it("answers 409 delivery_cancelled for a cancelled delivery, and sends nothing", async () => {
+		const destination = stubDestination(() => new Response("ok"));
+		const endpoint = await createEndpoint("https://receiver.example/hook");
+		const { queue } = await ingest(fixture("ticket.created"));
+		const [{ deliveryId }] = queue.messages;
+		// Disabled and enabled again: the delivery made meanwhile stays cancelled.
+		await api(`/endpoints/${endpoint.id}`, "PATCH", { enabled: false });
+		await api(`/endpoints/${endpoint.id}`, "PATCH", { enabled: true });
+		expect((await deliveryRow(deliveryId)).status).toBe("cancelled");
+		const response = await api(`/deliveries/${deliveryId}/retry`, "POST");
+		expect(response.status).toBe(409);
+		expect(await json(response)).toMatchObject({ code: "delivery_cancelled" });
+		expect(destination.requests).toEqual([]);
+		expect((await deliveryRow(deliveryId)).status).toBe("cancelled");
 	});
 });

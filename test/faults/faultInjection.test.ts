@@ -4,19 +4,15 @@
  * under an armed retry. Whatever breaks, an accepted event is delivered or
  * ends failed/cancelled: never lost, never a fifth automatic attempt.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
-import { database } from "../../src/db/client";
-import { attemptDeliveries } from "../../src/delivery/attempt";
-import { consumeDeliveries } from "../../src/delivery/consumer";
-import type { DeliveryMessage } from "../../src/delivery/queue";
+import { claimLeaseMs } from "../../src/delivery/lifecycle";
 import { sweep } from "../../src/retry/sweep";
-import { createEndpoint, fixture, ingest, recordingQueue, rows, runConsumer, stubDestination } from "../helpers";
+import { createEndpoint, deliveryRow, fixture, ingest, recordingQueues, rows, runConsumer, stubDestination, testEnv } from "../helpers";
 
 const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
-const leaseMs = Number(env.RETRY_INTERVAL_SECONDS) * 1000 + Number(env.DELIVERY_TIMEOUT_MS);
+const leaseMs = claimLeaseMs(readSettings(env));
 
 async function failWritesTo(table: string) {
 	await env.DB.prepare(`CREATE TRIGGER injected_fault BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`).run();
@@ -27,9 +23,9 @@ afterEach(async () => {
 });
 
 async function sweepAt(now: number) {
-	const queue = recordingQueue();
-	const report = await sweep({ ...env, DELIVERY_QUEUE: queue as unknown as Queue }, now);
-	return { report, ids: queue.messages.map((m) => m.deliveryId) };
+	const queue = recordingQueues();
+	const report = await sweep(testEnv(queue), now);
+	return { report, ids: queue.messages.map((message) => message.deliveryId), messages: queue.messages };
 }
 
 describe("faults during ingest", () => {
@@ -74,10 +70,11 @@ describe("faults during delivery", () => {
 		await runConsumer([deliveryId]);
 		expect(destination.requests).toHaveLength(1);
 		// Once the claim's lease has passed, the sweep takes it up again.
-		const { ids } = await sweepAt(Date.now() + leaseMs + strandedAfterMs + 1);
+		const { ids, messages } = await sweepAt(Date.now() + leaseMs + strandedAfterMs + 1);
 		expect(ids).toEqual([deliveryId]);
-		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
-		await runConsumer(ids);
+		// As the clock would have it by then: the claim's lease and the sweep's hold have both passed.
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0, lease_until = 0").run();
+		await runConsumer(messages, "isolation");
 		expect(destination.requests.map((r) => r.headers.get("webhook-id"))).toEqual([event_id, event_id]);
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 2 }]);
 	});
@@ -97,7 +94,7 @@ describe("faults during delivery", () => {
 		expect(report).toEqual({ requeued: 0, failed: 1 });
 		expect(ids).toEqual([]);
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
-		await runConsumer([deliveryId]);
+		await runConsumer([deliveryId], "isolation");
 		expect(destination.requests).toHaveLength(1);
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "failed", attempt_count: 4 }]);
 	});
@@ -108,29 +105,25 @@ describe("faults during delivery", () => {
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [{ deliveryId }] = queue.messages;
 		const unreachable = {
-			idFromName: (name: string) => env.RETRY_SCHEDULER.idFromName(name),
-			get: () => ({ schedule: () => Promise.reject(new Error("Durable Object unavailable")) }),
+			getByName: () => ({ schedule: () => Promise.reject(new Error("Durable Object unavailable")) }),
 		} as unknown as Env["RETRY_SCHEDULER"];
-		const batch = createMessageBatch<DeliveryMessage>("hivepost-deliveries", [
-			{ id: "m", timestamp: new Date(), attempts: 1, body: { deliveryId } },
-		]);
-		const ctx = createExecutionContext();
-		await consumeDeliveries(batch, { ...env, RETRY_SCHEDULER: unreachable });
-		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m"]);
-		const [{ next_attempt_at }] = await rows<{ next_attempt_at: number }>("SELECT next_attempt_at FROM deliveries");
-		expect((await sweepAt(next_attempt_at + strandedAfterMs + 1)).ids).toEqual([deliveryId]);
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const result = await runConsumer([deliveryId], "main", { RETRY_SCHEDULER: unreachable });
+		expect(result.explicitAcks).toEqual(["msg-0"]);
+		const { next_attempt_at } = await deliveryRow(deliveryId);
+		expect((await sweepAt((next_attempt_at as number) + strandedAfterMs + 1)).ids).toEqual([deliveryId]);
 	});
 
 	it("a destination that is the Worker itself (PUBLIC_ORIGINS) is refused at send time, where no request exists", async () => {
 		const destination = stubDestination(() => new Response("ok"));
-		await env.DB.prepare("INSERT INTO endpoints (id, url, secret, created_at, updated_at) VALUES ('ep_self', ?, 'whsec_AAAA', 0, 0)")
+		await env.DB.prepare(
+			"INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_self', 'acc_default', ?, 'whsec_AAAA', 0, 0)",
+		)
 			.bind(`${env.PUBLIC_ORIGINS}/events`)
 			.run();
 		const { queue } = await ingest(fixture("ticket.created"));
-		const [outcome] = await attemptDeliveries(database(env), { ...readSettings(env), allowPrivateDestinations: true }, [
-			queue.messages[0].deliveryId,
-		]);
-		expect(outcome.result).toBe("retrying");
+		await runConsumer(queue.messages, "main", { ALLOW_PRIVATE_DESTINATIONS: "true" });
+		expect((await deliveryRow(queue.messages[0].deliveryId)).status).toBe("retrying");
 		expect(destination.requests).toEqual([]);
 		expect(await rows("SELECT error FROM attempts")).toEqual([{ error: expect.stringMatching(/^refused: .*back at Hivepost/) }]);
 	});
@@ -138,13 +131,13 @@ describe("faults during delivery", () => {
 	it("a destination that stops being allowed (ALLOW_PRIVATE_DESTINATIONS turned off) is refused at send time", async () => {
 		const destination = stubDestination(() => new Response("ok"));
 		await env.DB.prepare(
-			"INSERT INTO endpoints (id, url, secret, created_at, updated_at) VALUES ('ep_local', 'http://127.0.0.1:9000/hook', 'whsec_AAAA', 0, 0)",
+			"INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_local', 'acc_default', 'http://127.0.0.1:9000/hook', 'whsec_AAAA', 0, 0)",
 		).run();
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [{ deliveryId }] = queue.messages;
 		// Saved while private destinations were allowed; the setting is now off.
-		const [outcome] = await attemptDeliveries(database(env), { ...readSettings(env), allowPrivateDestinations: false }, [deliveryId]);
-		expect(outcome.result).toBe("retrying");
+		await runConsumer(queue.messages, "main", { ALLOW_PRIVATE_DESTINATIONS: "false" });
+		expect((await deliveryRow(deliveryId)).status).toBe("retrying");
 		expect(destination.requests).toEqual([]);
 		expect(await rows("SELECT error FROM attempts")).toEqual([
 			{ error: expect.stringMatching(/^refused: the destination is a loopback address/) },

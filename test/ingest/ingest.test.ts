@@ -113,7 +113,7 @@ describe("POST /events accepts SupportBee events", () => {
 		expect(queue.messages).toHaveLength(1);
 	});
 
-	it("fans out to every enabled endpoint subscribed to the event, one id-only message each", async () => {
+	it("fans out to every enabled endpoint subscribed to the event, one message (its address only) each", async () => {
 		const all = await createEndpoint("https://all.example/hook");
 		const created = await createEndpoint("https://created.example/hook", ["ticket.created", "comment.created"]);
 		await createEndpoint("https://comments.example/hook", ["comment.created"]);
@@ -130,7 +130,8 @@ describe("POST /events accepts SupportBee events", () => {
 		expect(stored.map((d) => d.endpoint_id).sort()).toEqual([all.id, created.id].sort());
 		expect(stored.every((d) => d.status === "pending")).toBe(true);
 		expect(queue.messages.map((m) => m.deliveryId).sort()).toEqual(stored.map((d) => d.id).sort());
-		expect(queue.messages.every((m) => Object.keys(m).join() === "deliveryId")).toBe(true);
+		expect(queue.messages.every((m) => Object.keys(m).sort().join() === "accountId,deliveryId,endpointId")).toBe(true);
+		expect(queue.sent.every((entry) => entry.lane === "main")).toBe(true);
 	});
 
 	it("accepts an event with no subscribed endpoint (0 deliveries)", async () => {

@@ -1,30 +1,34 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+/**
+ * The RetryScheduler: one Durable Object per failed delivery, whose alarm
+ * hands the delivery back to the isolation lane when its next attempt is
+ * due. Driven by hand (runRetryAlarm), with the isolation lane's consumer run
+ * on what the alarm enqueued.
+ */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
+import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
+import { readSettings } from "../../src/config";
+import { queueHoldMs } from "../../src/delivery/lifecycle";
+import {
+	adminHeaders,
+	alarmTime,
+	createEndpoint,
+	deliveryRow,
+	fixture,
+	ingest,
+	makeDue,
+	recordingQueues,
+	request,
+	rows,
+	runConsumer,
+	runRetryAlarm,
+	schedulerOf,
+	stubDestination,
+	testEnv,
+} from "../helpers";
 
-function schedulerOf(deliveryId: string) {
-	return env.RETRY_SCHEDULER.get(env.RETRY_SCHEDULER.idFromName(deliveryId));
-}
-
-async function delivery(id: string) {
-	const [row] = await rows<{ status: string; attempt_count: number; next_attempt_at: number | null }>(
-		"SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = ?",
-		id,
-	);
-	return row;
-}
-
-/** Lets the retry interval pass for a delivery, as the clock would. */
-async function makeDue(id: string) {
-	await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
-		.bind(Date.now() - 1, id)
-		.run();
-}
-
-async function alarmTime(id: string) {
-	return runInDurableObject(schedulerOf(id), (_instance, state) => state.storage.getAlarm());
-}
+const settings = readSettings(env);
 
 /** A delivery whose first attempt (from the queue) failed against the stubbed destination. */
 async function failedOnce() {
@@ -35,11 +39,20 @@ async function failedOnce() {
 	return deliveryId;
 }
 
+/** The alarm fires (the delivery made due first) and the isolation lane consumes what it handed over. */
+async function retryOnce(id: string) {
+	await makeDue(id);
+	const { ran, queue } = await runRetryAlarm(id);
+	expect(ran).toBe(true);
+	expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
+	await runConsumer(queue.messages, "isolation");
+}
+
 describe("retries driven by the RetryScheduler alarm", () => {
 	it("arms the alarm at the delivery's next attempt time after a failed first attempt", async () => {
 		stubDestination(() => new Response(null, { status: 500 }));
 		const id = await failedOnce();
-		const row = await delivery(id);
+		const row = await deliveryRow(id);
 		expect(row).toMatchObject({ status: "retrying", attempt_count: 1 });
 		expect(await alarmTime(id)).toBe(row.next_attempt_at);
 	});
@@ -47,56 +60,71 @@ describe("retries driven by the RetryScheduler alarm", () => {
 	it("gives a dead URL exactly 1 + MAX_RETRIES attempts, then marks it failed and clears the object", async () => {
 		const destination = stubDestination(() => new Response(null, { status: 500 }));
 		const id = await failedOnce();
-		for (let retry = 1; retry <= Number(env.MAX_RETRIES); retry++) {
-			await makeDue(id);
-			expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(true);
-		}
+		for (let retry = 1; retry <= settings.maxRetries; retry++) await retryOnce(id);
 		expect(destination.requests).toHaveLength(4);
-		expect(await delivery(id)).toMatchObject({ status: "failed", attempt_count: 4, next_attempt_at: null });
-		const numbers = await rows<{ attempt_number: number }>("SELECT attempt_number FROM attempts WHERE delivery_id = ? ORDER BY id", id);
+		expect(await deliveryRow(id)).toMatchObject({ status: "failed", attempt_count: 4, next_attempt_at: null });
+		const numbers = await rows<{ attempt_number: number }>("SELECT attempt_number FROM attempts WHERE delivery_id = ? ORDER BY seq", id);
 		expect(numbers.map((a) => a.attempt_number)).toEqual([1, 2, 3, 4]);
+		// The last hand-over left a backstop alarm; it finds nothing left to do and clears the object.
+		const { ran, queue } = await runRetryAlarm(id);
+		expect(ran).toBe(true);
+		expect(queue.messages).toEqual([]);
 		expect(await alarmTime(id)).toBeNull();
-		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(false);
+		expect((await runRetryAlarm(id)).ran).toBe(false);
 		expect(destination.requests).toHaveLength(4);
 	});
 
-	it("re-arms an hour after each failed retry", async () => {
+	it("re-arms an interval after each failed retry", async () => {
 		stubDestination(() => new Response(null, { status: 500 }));
 		const id = await failedOnce();
-		await makeDue(id);
 		const before = Date.now();
-		await runDurableObjectAlarm(schedulerOf(id));
-		const row = await delivery(id);
+		await retryOnce(id);
+		const row = await deliveryRow(id);
 		expect(row.status).toBe("retrying");
-		expect(row.next_attempt_at).toBeGreaterThanOrEqual(before + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
-		expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now() + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
+		expect(row.next_attempt_at).toBeGreaterThanOrEqual(before + settings.retryIntervalMs);
+		expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now() + settings.retryIntervalMs);
 		expect(await alarmTime(id)).toBe(row.next_attempt_at);
 	});
 
 	it("stops at the first success", async () => {
-		const destination = stubDestination((_request, index) => new Response(null, { status: index < 2 ? 503 : 200 }));
+		const destination = stubDestination((_request, index) => new Response(null, { status: index < 2 ? 500 : 200 }));
 		const id = await failedOnce();
-		await makeDue(id);
-		await runDurableObjectAlarm(schedulerOf(id));
-		await makeDue(id);
-		await runDurableObjectAlarm(schedulerOf(id));
-		expect(await delivery(id)).toMatchObject({ status: "delivered", attempt_count: 3, next_attempt_at: null });
+		await retryOnce(id);
+		await retryOnce(id);
+		expect(await deliveryRow(id)).toMatchObject({ status: "delivered", attempt_count: 3, next_attempt_at: null });
 		expect(destination.requests).toHaveLength(3);
-		expect(await alarmTime(id)).toBeNull();
-		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(false);
 	});
 
-	it("makes no extra attempt when the alarm runs twice", async () => {
+	it("re-arms for the due time when it fires a little early, never clearing while attempts remain", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		// workerd may run an alarm a few milliseconds before its time.
+		const dueAt = Date.now() + 50;
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?").bind(dueAt, id).run();
+		const { ran, queue } = await runRetryAlarm(id);
+		expect(ran).toBe(true);
+		expect(queue.messages).toEqual([]);
+		expect(await alarmTime(id)).toBe(dueAt);
+	});
+
+	it("hands over once per run and holds the delivery for the lane; the claim makes one attempt of any number of hand-overs", async () => {
 		const destination = stubDestination(() => new Response(null, { status: 500 }));
 		const id = await failedOnce();
 		await makeDue(id);
-		await runInDurableObject(schedulerOf(id), (instance) => instance.alarm());
-		await runInDurableObject(schedulerOf(id), (instance) => instance.alarm());
+		const first = await runRetryAlarm(id);
+		const handedAt = Date.now();
+		expect(first.queue.messages).toHaveLength(1);
+		const { lease_until, claim_id } = await deliveryRow(id);
+		expect(claim_id).toBeNull();
+		expect(lease_until).toBeGreaterThanOrEqual(handedAt + queueHoldMs(settings) - 1000);
+		// A backstop: armed again for when the hold ends.
+		expect(await alarmTime(id)).toBe(lease_until);
+		// The alarm running twice hands over twice; the isolation lane makes one attempt.
+		await runInDurableObject(schedulerOf(id), (_instance, state) => state.storage.setAlarm(Date.now()));
+		const second = await runRetryAlarm(id);
+		await runConsumer([...first.queue.messages, ...second.queue.messages], "isolation");
 		expect(destination.requests).toHaveLength(2);
-		const row = await delivery(id);
-		expect(row.attempt_count).toBe(2);
-		// The second run found nothing due and left the alarm at the real next attempt.
-		expect(await alarmTime(id)).toBe(row.next_attempt_at);
+		expect((await deliveryRow(id)).attempt_count).toBe(2);
 	});
 
 	it("makes no attempt once the endpoint is deleted: its retries are cancelled", async () => {
@@ -105,12 +133,12 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		const [{ endpoint_id }] = await rows<{ endpoint_id: string }>("SELECT endpoint_id FROM deliveries WHERE id = ?", id);
 		const { response } = await request(`/api/endpoints/${endpoint_id}`, { method: "DELETE", headers: adminHeaders });
 		expect(response.status).toBe(204);
-		expect(await delivery(id)).toMatchObject({ status: "cancelled", next_attempt_at: null });
-		await makeDue(id);
-		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(true);
+		expect(await deliveryRow(id)).toMatchObject({ status: "cancelled", next_attempt_at: null });
+		const { ran, queue } = await runRetryAlarm(id);
+		expect(ran).toBe(true);
+		expect(queue.messages).toEqual([]);
 		expect(destination.requests).toHaveLength(1);
 		expect(await alarmTime(id)).toBeNull();
-		expect(await rows("SELECT id FROM attempts WHERE delivery_id = ?", id)).toHaveLength(1);
 	});
 
 	it("stops (and leaves it to the sweep) when a delivery's attempts are used up but it is not marked finished", async () => {
@@ -120,8 +148,34 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		await env.DB.prepare("UPDATE deliveries SET attempt_count = 4, next_attempt_at = ? WHERE id = ?")
 			.bind(Date.now() - 1000, id)
 			.run();
-		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(true);
+		const { ran, queue } = await runRetryAlarm(id);
+		expect(ran).toBe(true);
+		expect(queue.messages).toEqual([]);
 		expect(await alarmTime(id)).toBeNull();
-		expect(await runDurableObjectAlarm(schedulerOf(id))).toBe(false);
+	});
+
+	it("still fires an alarm armed before accounts existed (its storage holds only the delivery id)", async () => {
+		const destination = stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		await makeDue(id);
+		// The old naming: one object per delivery id, its storage { deliveryId }.
+		const legacy = env.RETRY_SCHEDULER.getByName(id);
+		await runInDurableObject(legacy, async (_instance, state) => {
+			await state.storage.put("deliveryId", id);
+			await state.storage.setAlarm(Date.now());
+		});
+		const queue = recordingQueues();
+		await runInDurableObject(legacy, async (instance, state) => {
+			await state.storage.deleteAlarm();
+			const scheduler = instance as unknown as { env: Env; alarm(): Promise<void> };
+			const real = scheduler.env;
+			scheduler.env = testEnv(queue);
+			await scheduler.alarm().finally(() => {
+				scheduler.env = real;
+			});
+		});
+		const sent = queue.messages;
+		expect(sent).toEqual([{ accountId: DEFAULT_ACCOUNT_ID, deliveryId: id, endpointId: expect.any(String) }]);
+		expect(destination.requests).toHaveLength(1);
 	});
 });

@@ -1,74 +1,119 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { readSettings } from "../../src/config";
+import { queueHoldMs } from "../../src/delivery/lifecycle";
 import worker from "../../src/index";
 import { sweep } from "../../src/retry/sweep";
-import { clearRetryAlarms, createEndpoint, fixture, ingest, recordingQueue, rows, runConsumer, stubDestination } from "../helpers";
+import {
+	clearRetryAlarms,
+	createEndpoint,
+	deliveryRow,
+	fixture,
+	ingest,
+	recordingQueues,
+	rows,
+	runConsumer,
+	stubDestination,
+	testEnv,
+} from "../helpers";
 
-const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
+const settings = readSettings(env);
+const strandedAfterMs = settings.strandedAfterMs;
 
-function sweepWith(now: number) {
-	const queue = recordingQueue();
-	return sweep({ ...env, DELIVERY_QUEUE: queue as unknown as Queue }, now).then((report) => ({ report, queue }));
+function sweepAt(now: number) {
+	const queue = recordingQueues();
+	return sweep(testEnv(queue), now).then((report) => ({ report, queue }));
 }
 
 describe("the sweep", () => {
 	it("re-enqueues a delivery whose queue message was lost, once it is older than STRANDED_AFTER_SECONDS", async () => {
 		await createEndpoint("https://receiver.example/hook");
 		const { queue: lost } = await ingest(fixture("ticket.created"));
-		const [{ deliveryId }] = lost.messages;
+		const [message] = lost.messages;
 
-		const early = await sweepWith(Date.now());
+		const early = await sweepAt(Date.now());
 		expect(early.queue.messages).toEqual([]);
 
-		const later = await sweepWith(Date.now() + strandedAfterMs + 1);
+		const later = await sweepAt(Date.now() + strandedAfterMs + 1);
 		expect(later.report).toEqual({ requeued: 1, failed: 0 });
-		expect(later.queue.messages).toEqual([{ deliveryId }]);
+		expect(later.queue.sent).toEqual([{ lane: "main", message, delaySeconds: 0 }]);
 
 		// The re-enqueued message delivers it.
 		const destination = stubDestination(() => new Response("ok"));
-		await runConsumer([deliveryId]);
+		await runConsumer(later.queue.messages);
 		expect(destination.requests).toHaveLength(1);
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "delivered" }]);
 	});
 
-	it("re-enqueues a retry that is overdue (its alarm was never armed) and leaves one that is not", async () => {
+	it("re-enqueues each stranded delivery once per stranding, not every minute during a backlog", async () => {
+		await createEndpoint("https://receiver.example/hook");
+		await ingest(fixture("ticket.created"));
+		const t0 = Date.now() + strandedAfterMs + 1;
+		expect((await sweepAt(t0)).report.requeued).toBe(1);
+		// Its message sits in a backlog: the next minutes' sweeps leave it to the queue.
+		expect((await sweepAt(t0 + 60_000)).report.requeued).toBe(0);
+		expect((await sweepAt(t0 + queueHoldMs(settings) - 1)).report.requeued).toBe(0);
+		// Not taken up within a whole hold: stranded again, re-enqueued again, once.
+		expect((await sweepAt(t0 + queueHoldMs(settings) + 1)).report.requeued).toBe(1);
+		expect((await sweepAt(t0 + queueHoldMs(settings) + 60_000)).report.requeued).toBe(0);
+	});
+
+	it("re-enqueues a retry that is overdue (its alarm was never armed) on the isolation lane, and leaves one that is not", async () => {
 		stubDestination(() => new Response(null, { status: 500 }));
 		await createEndpoint("https://receiver.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
-		const [{ deliveryId }] = queue.messages;
-		await runConsumer([deliveryId]);
+		const [message] = queue.messages;
+		await runConsumer([message]);
 		// The alarm was never armed (or was lost).
 		await clearRetryAlarms();
-		const [{ next_attempt_at }] = await rows<{ next_attempt_at: number }>("SELECT next_attempt_at FROM deliveries");
+		const { next_attempt_at } = await deliveryRow(message.deliveryId);
 
-		expect((await sweepWith(next_attempt_at + 1)).queue.messages).toEqual([]);
-		expect((await sweepWith(next_attempt_at + strandedAfterMs + 1)).queue.messages).toEqual([{ deliveryId }]);
+		expect((await sweepAt((next_attempt_at as number) + 1)).queue.messages).toEqual([]);
+		expect((await sweepAt((next_attempt_at as number) + strandedAfterMs + 1)).queue.sent).toEqual([
+			{ lane: "isolation", message, delaySeconds: 0 },
+		]);
 	});
 
-	it("takes up a delivery whose attempt was cut off by a crash, counting that attempt", async () => {
+	it("takes up a delivery whose attempt was cut off by a crash once its lease has passed, counting that attempt", async () => {
 		await createEndpoint("https://receiver.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
-		const [{ deliveryId }] = queue.messages;
+		const [message] = queue.messages;
 		// A claim whose attempt never recorded anything: the Worker died mid-flight.
-		const [{ next_attempt_at: leaseEnd }] = await rows<{ next_attempt_at: number }>(
-			"UPDATE deliveries SET attempt_count = 1, claim_id = 'clm_dead', next_attempt_at = ? RETURNING next_attempt_at",
-			Date.now() + 1000,
-		);
-		const { queue: requeued } = await sweepWith(leaseEnd + strandedAfterMs + 1);
-		expect(requeued.messages).toEqual([{ deliveryId }]);
+		const leaseEnd = Date.now() + strandedAfterMs + 10_000;
+		await env.DB.prepare("UPDATE deliveries SET attempt_count = 1, claim_id = 'clm_dead', lease_until = ?").bind(leaseEnd).run();
+		// Overdue, but its lease says an attempt may still be running.
+		expect((await sweepAt(leaseEnd - 1)).queue.messages).toEqual([]);
+		expect((await sweepAt(leaseEnd + 1)).queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: 0 }]);
+	});
+
+	it("leaves a delivery held in a queue (isolated endpoint) alone until its hold ends", async () => {
+		await createEndpoint("https://slow.example/hook");
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
+			.bind(Date.now() + 60_000)
+			.run();
+		const { queue } = await ingest(fixture("ticket.created"));
+		expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
+		const { lease_until } = await deliveryRow(queue.messages[0].deliveryId);
+		expect(lease_until).toBeGreaterThan(Date.now() + strandedAfterMs);
+		expect((await sweepAt(Date.now() + strandedAfterMs + 1)).report.requeued).toBe(0);
+		expect((await sweepAt((lease_until as number) + 1)).report.requeued).toBe(1);
 	});
 
 	it("marks failed a delivery whose last attempt was cut off, instead of a fifth attempt", async () => {
 		await createEndpoint("https://receiver.example/hook");
 		await ingest(fixture("ticket.created"));
-		await env.DB.prepare("UPDATE deliveries SET status = 'retrying', attempt_count = 4, claim_id = 'clm_dead', next_attempt_at = ?")
-			.bind(Date.now())
+		await env.DB.prepare(
+			"UPDATE deliveries SET status = 'retrying', attempt_count = 4, claim_id = 'clm_dead', lease_until = ?, next_attempt_at = ?",
+		)
+			.bind(Date.now(), Date.now())
 			.run();
-		const { report, queue } = await sweepWith(Date.now() + strandedAfterMs + 1);
+		const { report, queue } = await sweepAt(Date.now() + strandedAfterMs + 1);
 		expect(report).toEqual({ requeued: 0, failed: 1 });
 		expect(queue.messages).toEqual([]);
-		expect(await rows("SELECT status, next_attempt_at FROM deliveries")).toEqual([{ status: "failed", next_attempt_at: null }]);
+		expect(await rows("SELECT status, next_attempt_at, claim_id, lease_until FROM deliveries")).toEqual([
+			{ status: "failed", next_attempt_at: null, claim_id: null, lease_until: null },
+		]);
 	});
 
 	it("runs from the Worker's scheduled handler", async () => {
@@ -77,8 +122,8 @@ describe("the sweep", () => {
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ?")
 			.bind(Date.now() - strandedAfterMs - 1)
 			.run();
-		const queue = recordingQueue();
-		await worker.scheduled(createScheduledController({ cron: "* * * * *" }), { ...env, DELIVERY_QUEUE: queue as unknown as Queue });
+		const queue = recordingQueues();
+		await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv(queue));
 		expect(queue.messages).toEqual(lost.messages);
 	});
 });

@@ -1,7 +1,6 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
+import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers";
 
 function post(url: string, origin = "https://admin.hivepost.example") {
 	return request(`${origin}/api/endpoints`, { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) }).then(
@@ -61,9 +60,10 @@ describe("destinations are checked again before every attempt", () => {
 		// The URL now points somewhere private (edited, or written before a stricter rule).
 		await env.DB.prepare("UPDATE endpoints SET url = 'http://169.254.169.254/latest/meta-data/' WHERE id = ?").bind(endpoint.id).run();
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
-		await runDurableObjectAlarm(env.RETRY_SCHEDULER.get(env.RETRY_SCHEDULER.idFromName(deliveryId)));
+		const { queue: handedOver } = await runRetryAlarm(deliveryId);
+		await runConsumer(handedOver.messages, "isolation");
 		expect(destination.requests).toHaveLength(1);
-		const attempts = await rows<{ error: string; status_code: number | null }>("SELECT error, status_code FROM attempts ORDER BY id");
+		const attempts = await rows<{ error: string; status_code: number | null }>("SELECT error, status_code FROM attempts ORDER BY seq");
 		expect(attempts[1]).toEqual({ error: expect.stringMatching(/^refused: the destination is a link-local address/), status_code: null });
 	});
 });

@@ -1,19 +1,22 @@
-/** /api/deliveries and /api/events: the delivery log, one delivery with its attempts, Retry now, one event. */
+/** …/deliveries and …/events of one account: the delivery log, one delivery with its attempts, Retry now, events, one event. */
 import { Hono } from "hono";
+import { scopeOf } from "../../accounts/scope";
 import { readSettings } from "../../config";
-import { database } from "../../db/client";
 import { readQuery } from "../../http/readJson";
 import type { AdminEnv } from "../auth/authenticate";
 import { retryNow } from "../deliveryActions";
-import { deliveryDetail, eventDetail, listDeliveries, toAttemptView } from "../deliveryLog";
-import { deliveryFilterSchema } from "./schemas";
+import { deliveryDetail, eventDetail, listDeliveries, listEvents, manualAttemptView } from "../deliveryLog";
+import { operatorChange } from "./endpoints";
+import { deliveryFilterSchema, eventFilterSchema } from "./schemas";
 
 export const deliveriesApi = new Hono<AdminEnv>()
-	.get("/", async (c) => c.json(await listDeliveries(database(c.env), readQuery(c, deliveryFilterSchema))))
-	.get("/:id", async (c) => c.json(await deliveryDetail(database(c.env), c.req.param("id"))))
+	.get("/", async (c) => c.json(await listDeliveries(scopeOf(c), readQuery(c, deliveryFilterSchema))))
+	.get("/:id", async (c) => c.json(await deliveryDetail(scopeOf(c), c.req.param("id"))))
 	.post("/:id/retry", async (c) => {
-		const attempt = await retryNow(database(c.env), readSettings(c.env), c.req.param("id"));
-		return c.json({ delivery_status: attempt.deliveryStatus, attempt: toAttemptView(attempt) });
+		const attempt = await retryNow(operatorChange(c), readSettings(c.env), c.req.param("id"));
+		return c.json({ delivery_status: attempt.deliveryStatus, attempt: manualAttemptView(attempt.completed.result) });
 	});
 
-export const eventsApi = new Hono<AdminEnv>().get("/:id", async (c) => c.json(await eventDetail(database(c.env), c.req.param("id"))));
+export const eventsApi = new Hono<AdminEnv>()
+	.get("/", async (c) => c.json(await listEvents(scopeOf(c), readQuery(c, eventFilterSchema))))
+	.get("/:id", async (c) => c.json(await eventDetail(scopeOf(c), c.req.param("id"))));

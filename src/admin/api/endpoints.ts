@@ -1,57 +1,78 @@
 /**
- * /api/endpoints: register, list, replace (SupportBee's "Update App"), edit,
- * delete; signing secrets (reveal, rotate); test events and redelivery.
+ * …/endpoints of one account: register, list, replace (SupportBee's "Update
+ * App"), edit, delete; signing secrets (reveal, rotate); test events and
+ * redelivery. Changes made here are recorded with the actor "operator".
  */
-import { Hono } from "hono";
-import { database } from "../../db/client";
+import { type Context, Hono } from "hono";
+import { scopeOf } from "../../accounts/scope";
+import { readSettings } from "../../config";
 import { readJson } from "../../http/readJson";
+import { OPERATOR } from "../audit";
 import type { AdminEnv } from "../auth/authenticate";
 import { redeliverFailed, sendTestEvent } from "../deliveryActions";
-import { createEndpoint, deleteEndpoint, policyFor, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpointChanges";
-import { type EndpointRow, listEndpoints, requireEndpoint, toView } from "../endpointStore";
+import {
+	type ChangeContext,
+	createEndpoint,
+	deleteEndpoint,
+	planReplacement,
+	policyFor,
+	replaceEndpoints,
+	rotateSecret,
+	updateEndpoint,
+} from "../endpointChanges";
+import { endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpointStore";
 import { createEndpointSchema, redeliverSchema, replaceEndpointsSchema, testEventSchema, updateEndpointSchema } from "./schemas";
 
-/** A signing secret, for a response that must never be cached. */
-function secretBody(row: EndpointRow) {
-	return {
-		secret: row.secret,
-		previous_secret_expires_at:
-			row.previousSecretExpiresAt && row.previousSecretExpiresAt > Date.now() ? new Date(row.previousSecretExpiresAt).toISOString() : null,
-	};
+/** The account the route acts on, with the operator as the actor of its changes. */
+export function operatorChange(c: Context<AdminEnv>): ChangeContext {
+	return { ...scopeOf(c), actor: OPERATOR };
 }
 
 export const endpointsApi = new Hono<AdminEnv>()
 	.get("/", async (c) => {
-		const rows = await listEndpoints(database(c.env));
-		return c.json({ endpoints: rows.map((row) => toView(row)) });
+		const scope = scopeOf(c);
+		return c.json({ endpoints: await endpointViews(scope, await listEndpoints(scope)) });
 	})
 	.post("/", async (c) => {
 		const input = await readJson(c, createEndpointSchema);
-		const row = await createEndpoint(database(c.env), policyFor(c.env, c.req.url), input);
-		return c.json(toView(row, true), 201);
+		const change = operatorChange(c);
+		const row = await createEndpoint(change, policyFor(c.env, c.req.url), readSettings(c.env), input);
+		return c.json(await endpointView(change, row, true), 201);
 	})
 	.put("/", async (c) => {
 		const input = await readJson(c, replaceEndpointsSchema);
-		const { kept, added } = await replaceEndpoints(database(c.env), policyFor(c.env, c.req.url), input.urls);
-		return c.json({ endpoints: [...kept.map((row) => toView(row)), ...added.map((row) => toView(row, true))] });
+		const change = operatorChange(c);
+		const plan = await planReplacement(change, policyFor(c.env, c.req.url), readSettings(c.env), input.urls);
+		await replaceEndpoints(change, plan);
+		const { kept, added } = plan;
+		const views = await endpointViews(
+			change,
+			[...kept, ...added],
+			added.map((row) => row.id),
+		);
+		return c.json({ endpoints: views });
 	})
-	.get("/:id", async (c) => c.json(toView(await requireEndpoint(database(c.env), c.req.param("id")))))
+	.get("/:id", async (c) => {
+		const scope = scopeOf(c);
+		return c.json(await endpointView(scope, await requireEndpoint(scope, c.req.param("id"))));
+	})
 	.patch("/:id", async (c) => {
 		const changes = await readJson(c, updateEndpointSchema);
-		return c.json(toView(await updateEndpoint(database(c.env), policyFor(c.env, c.req.url), c.req.param("id"), changes)));
+		const change = operatorChange(c);
+		return c.json(await endpointView(change, await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes)));
 	})
 	.delete("/:id", async (c) => {
-		await deleteEndpoint(database(c.env), c.req.param("id"));
+		await deleteEndpoint(operatorChange(c), c.req.param("id"));
 		return c.body(null, 204);
 	})
-	.get("/:id/secret", async (c) => c.json(secretBody(await requireEndpoint(database(c.env), c.req.param("id")))))
-	.post("/:id/rotate-secret", async (c) => c.json(secretBody(await rotateSecret(database(c.env), c.req.param("id")))))
+	.get("/:id/secret", async (c) => c.json(secretView(await requireEndpoint(scopeOf(c), c.req.param("id")))))
+	.post("/:id/rotate-secret", async (c) => c.json(secretView(await rotateSecret(operatorChange(c), c.req.param("id")))))
 	.post("/:id/test", async (c) => {
 		const { action_type } = await readJson(c, testEventSchema);
-		return c.json(await sendTestEvent(database(c.env), c.env.DELIVERY_QUEUE, c.req.param("id"), action_type), 202);
+		return c.json(await sendTestEvent(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), action_type), 202);
 	})
 	.post("/:id/redeliver", async (c) => {
 		const { since } = await readJson(c, redeliverSchema);
-		const count = await redeliverFailed(database(c.env), c.env.DELIVERY_QUEUE, c.req.param("id"), Date.parse(since));
+		const count = await redeliverFailed(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), Date.parse(since));
 		return c.json({ redelivered: count }, 202);
 	});

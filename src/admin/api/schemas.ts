@@ -76,5 +76,14 @@ export const deliveryFilterSchema = z.object({
 	cursor: z.optional(z.string()),
 });
 
+export const EVENT_PAGE_SIZE = 50;
+
+export const eventFilterSchema = z.object({
+	event_type: z.optional(z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" })),
+	/** The `next_cursor` of the previous page. */
+	cursor: z.optional(z.string()),
+});
+
 export type EndpointChanges = z.infer<typeof updateEndpointSchema>;
 export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;
+export type EventFilter = z.infer<typeof eventFilterSchema>;

@@ -4,6 +4,7 @@
  * Cloudflare Access JWT; otherwise the session cookie set by signing in.
  */
 import type { Context } from "hono";
+import type { AccountVariables } from "../../accounts/scope";
 import { requireSecret } from "../../config";
 import { bearerToken } from "../../http/bearer";
 import type { RequestIdVariables } from "../../http/requestId";
@@ -13,9 +14,10 @@ import { hasSession } from "./session";
 
 export type Admin = { via: "token" } | { via: "session" } | { via: "access"; email: string };
 
+/** What every operator route knows: who signed in, the request id, and the account acted on. */
 export interface AdminEnv {
 	Bindings: Env;
-	Variables: { admin: Admin } & RequestIdVariables;
+	Variables: { admin: Admin } & RequestIdVariables & AccountVariables;
 }
 
 export function adminTokenMatches(env: Env, presented: string): Promise<boolean> {
@@ -23,16 +25,17 @@ export function adminTokenMatches(env: Env, presented: string): Promise<boolean>
 }
 
 /** The signed-in admin, or null. A missing ADMIN_TOKEN outside Access mode is a 503 (fail closed). */
-export async function authenticate(c: Context<AdminEnv>): Promise<Admin | null> {
+export async function authenticate(c: Context): Promise<Admin | null> {
+	const env = c.env as Env;
 	const presented = bearerToken(c.req.header("authorization"));
-	if (presented !== undefined) return (await adminTokenMatches(c.env, presented)) ? { via: "token" } : null;
-	const access = accessSettings(c.env);
+	if (presented !== undefined) return (await adminTokenMatches(env, presented)) ? { via: "token" } : null;
+	const access = accessSettings(env);
 	if (access) {
 		const jwt = c.req.header(ACCESS_JWT_HEADER);
 		const identity = jwt ? await verifyAccessJwt(jwt, access) : null;
 		return identity ? { via: "access", email: identity.email } : null;
 	}
-	return (await hasSession(c, requireSecret(c.env, "ADMIN_TOKEN"))) ? { via: "session" } : null;
+	return (await hasSession(c, requireSecret(env, "ADMIN_TOKEN"))) ? { via: "session" } : null;
 }
 
 /** What to tell someone who is not signed in. */

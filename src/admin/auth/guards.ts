@@ -1,13 +1,13 @@
 /**
- * The middleware every admin route goes through: strict security headers,
- * no caching, a CSRF check on state-changing form posts, and (for the API)
- * authentication.
+ * The middleware every admin, portal and API route goes through: strict
+ * security headers, no caching, a CSRF check on state-changing form posts,
+ * and (for the API) the operator's authentication.
  */
-
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { readPortalSession } from "../../accounts/sessions";
 import { bearerToken } from "../../http/bearer";
 import { HttpError } from "../../http/errors";
 import { type AdminEnv, authenticate, signInHint } from "./authenticate";
@@ -55,9 +55,18 @@ export const refuseCrossSiteForms = createMiddleware(async (c, next) => {
 	}
 });
 
-export const requireAdmin = createMiddleware<AdminEnv>(async (c, next) => {
+/**
+ * The operator's API: only the operator's credentials. A portal session is an
+ * account admin, whose world is /portal: it gets 403, not the sign-in hint.
+ */
+export const requireOperator = createMiddleware<AdminEnv>(async (c, next) => {
 	const admin = await authenticate(c);
-	if (!admin) throw new HttpError("unauthorized", signInHint(c.env));
+	if (!admin) {
+		if (await readPortalSession(c)) {
+			throw new HttpError("forbidden", "An account's portal session cannot use the operator's API. Use the portal at /portal.");
+		}
+		throw new HttpError("unauthorized", signInHint(c.env));
+	}
 	c.set("admin", admin);
 	await next();
 });

@@ -1,20 +1,20 @@
 /**
  * The admin page's session: a stateless cookie holding its expiry time,
  * HMAC-signed with a key derived from ADMIN_TOKEN, so changing the token ends
- * every session. HttpOnly, SameSite=Strict, Secure except on localhost.
+ * every session. HttpOnly, SameSite=Strict (the operator signs in on this
+ * site, never arriving from another), Secure except on a plain-HTTP local origin.
  */
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { sha256Hex } from "../../hashing";
+import { isLocalPlainHttp } from "../../http/localOrigin";
+import { HOUR_MS } from "../../time";
 
 export const SESSION_COOKIE = "hivepost_session";
-export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export const SESSION_TTL_MS = 12 * HOUR_MS;
 
 function cookieOptions(c: Context) {
-	const local = LOCAL_HOSTS.has(new URL(c.req.url).hostname);
-	return { path: "/", httpOnly: true, sameSite: "Strict", secure: !local } as const;
+	return { path: "/", httpOnly: true, sameSite: "Strict", secure: !isLocalPlainHttp(c.req.url) } as const;
 }
 
 /** Derived rather than the token itself, so the cookie's MAC key is used for nothing else. */

@@ -1,5 +1,6 @@
-/** Small pieces the admin pages share: times with relative hints, status badges, percentages. */
+/** Small pieces the pages share: UTC times with relative hints, badges, rates, action buttons, field errors. */
 import type { Child } from "hono/jsx";
+import type { DeliveryState } from "../../delivery/isolation";
 
 const UNITS: [number, string][] = [
 	[24 * 60 * 60 * 1000, "d"],
@@ -18,14 +19,18 @@ export function relativeTime(ms: number, now = Date.now()): string {
 	return delta < 0 ? `${amount} ${name} ago` : `in ${amount} ${name}`;
 }
 
-/** An ISO time with a relative hint; a dash when there is none. */
+/** Every time on every page in one format: "2026-11-28 09:30:00 UTC". */
+export function utc(ms: number): string {
+	return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** A time in UTC with a relative hint; a dash when there is none. */
 export function Time({ at }: { at: string | number | null }) {
 	if (at === null) return <span class="muted">—</span>;
 	const ms = typeof at === "number" ? at : Date.parse(at);
-	const iso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 	return (
 		<span>
-			<time datetime={iso}>{iso}</time> <small>({relativeTime(ms)})</small>
+			<time datetime={new Date(ms).toISOString()}>{utc(ms)}</time> <small>({relativeTime(ms)})</small>
 		</span>
 	);
 }
@@ -38,16 +43,66 @@ export function percent(rate: number | null): string {
 	return rate === null ? "—" : `${Math.round(rate * 1000) / 10}%`;
 }
 
-/** A form that POSTs to `action` with one button (and optional hidden fields). */
-export function ActionButton(props: { action: string; label: string; kind?: string; fields?: Record<string, string> }) {
+const STATE_LABELS: Record<DeliveryState["state"], string> = {
+	healthy: "healthy",
+	slow: "slow: isolated",
+	isolated: "unresponsive: isolated",
+	saturated: "saturated",
+};
+
+/** Why an endpoint's deliveries wait, in words: its state, until when, what is in flight, what waits. */
+export function DeliveryStateSummary({ state }: { state: DeliveryState }) {
+	return (
+		<div>
+			<Badge kind={`state-${state.state}`}>{STATE_LABELS[state.state]}</Badge>
+			{state.until && (
+				<small>
+					{" "}
+					until <Time at={state.until} />
+				</small>
+			)}
+			<div>
+				<small>
+					{state.in_flight} in flight
+					{state.oldest_waiting_at && (
+						<>
+							{" "}
+							· oldest waiting since <Time at={state.oldest_waiting_at} />
+						</>
+					)}
+				</small>
+			</div>
+		</div>
+	);
+}
+
+/**
+ * A form that POSTs to `action` with one button (and optional hidden fields).
+ * `name` is the button's accessible name when its visible label alone would
+ * not say what it acts on (e.g. "Disable https://…").
+ */
+export function ActionButton(props: { action: string; label: string; name?: string; kind?: string; fields?: Record<string, string> }) {
 	return (
 		<form class="inline" method="post" action={props.action}>
-			{Object.entries(props.fields ?? {}).map(([name, value]) => (
-				<input type="hidden" name={name} value={value} />
+			{Object.entries(props.fields ?? {}).map(([field, value]) => (
+				<input type="hidden" name={field} value={value} />
 			))}
-			<button type="submit" class={props.kind}>
+			<button type="submit" class={props.kind} aria-label={props.name}>
 				{props.label}
 			</button>
 		</form>
 	);
+}
+
+/** The attributes that tie an input to its error message (WCAG: errors identified, in text, next to their field). */
+export function invalidProps(id: string, error: string | undefined) {
+	return error ? { "aria-invalid": "true" as const, "aria-describedby": `${id}-error` } : {};
+}
+
+export function FieldError({ id, error }: { id: string; error?: string }) {
+	return error ? (
+		<p id={`${id}-error`} class="field-error">
+			{error}
+		</p>
+	) : null;
 }

@@ -1,15 +1,14 @@
-/** /admin/deliveries: the delivery log, newest first, filterable, paginated. */
+/** …/deliveries: the delivery log, newest first, filterable, paginated. */
 import { DELIVERY_STATUSES } from "../../db/schema";
 import { EVENT_TYPES } from "../../events";
 import type { DeliveryFilter } from "../api/schemas";
 import type { DeliveryView } from "../deliveryLog";
-import type { EndpointView } from "../endpointStore";
 import { Badge, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 function Select(props: { name: string; label: string; value?: string; options: { value: string; label: string }[] }) {
 	return (
-		<select name={props.name} aria-label={props.label}>
+		<select name={props.name} id={`filter-${props.name}`} aria-label={props.label}>
 			<option value="">{props.label}: any</option>
 			{props.options.map((option) => (
 				<option value={option.value} selected={option.value === props.value}>
@@ -20,37 +19,47 @@ function Select(props: { name: string; label: string; value?: string; options: {
 	);
 }
 
-export function DeliveryRows({ deliveries }: { deliveries: DeliveryView[] }) {
+export function DeliveryRows({ base, deliveries }: { base: string; deliveries: DeliveryView[] }) {
 	return (
 		<div class="table-wrap">
 			<table class="stack">
 				<thead>
 					<tr>
-						<th>Created</th>
-						<th>Event</th>
-						<th class="optional">Endpoint</th>
-						<th>Status</th>
-						<th class="optional">Attempts</th>
-						<th class="optional">Next retry</th>
+						<th scope="col">Created</th>
+						<th scope="col">Event</th>
+						<th scope="col" class="optional">
+							Endpoint
+						</th>
+						<th scope="col">Status</th>
+						<th scope="col" class="optional">
+							Attempts
+						</th>
+						<th scope="col" class="optional">
+							Next retry
+						</th>
 					</tr>
 				</thead>
 				<tbody>
 					{deliveries.map((delivery) => (
 						<tr>
-							<td>
-								<a href={`/admin/deliveries/${delivery.id}`}>
+							<td data-label="Created">
+								<a href={`${base}/deliveries/${delivery.id}`}>
 									<Time at={delivery.created_at} />
 								</a>
 							</td>
-							<td>
+							<td data-label="Event">
 								<code>{delivery.action_type}</code> {delivery.test && <Badge kind="test">test</Badge>}
 							</td>
-							<td class="optional url">{delivery.endpoint_url}</td>
-							<td>
+							<td class="optional url" data-label="Endpoint">
+								{delivery.endpoint_url}
+							</td>
+							<td data-label="Status">
 								<Badge kind={delivery.status} />
 							</td>
-							<td class="optional">{delivery.attempt_count}</td>
-							<td class="optional">
+							<td class="optional" data-label="Attempts">
+								{delivery.attempt_count}
+							</td>
+							<td class="optional" data-label="Next retry">
 								<Time at={delivery.next_attempt_at} />
 							</td>
 						</tr>
@@ -64,18 +73,19 @@ export function DeliveryRows({ deliveries }: { deliveries: DeliveryView[] }) {
 export function DeliveriesPage(props: {
 	chrome: Chrome;
 	filter: DeliveryFilter;
-	endpoints: EndpointView[];
+	endpoints: { id: string; url: string }[];
 	deliveries: DeliveryView[];
 	nextCursor: string | null;
 }) {
 	const { filter } = props;
+	const base = props.chrome.base ?? "/admin";
 	const older = new URLSearchParams(
 		Object.entries({ ...filter, cursor: props.nextCursor ?? "" }).filter((entry): entry is [string, string] => Boolean(entry[1])),
 	);
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Deliveries</h1>
-			<form method="get" action="/admin/deliveries" class="row">
+			<form method="get" action={`${base}/deliveries`} class="row">
 				<Select name="status" label="Status" value={filter.status} options={DELIVERY_STATUSES.map((s) => ({ value: s, label: s }))} />
 				<Select
 					name="endpoint_id"
@@ -85,7 +95,7 @@ export function DeliveriesPage(props: {
 				/>
 				<Select name="event_type" label="Event" value={filter.event_type} options={EVENT_TYPES.map((t) => ({ value: t, label: t }))} />
 				<button type="submit">Filter</button>
-				<a href="/admin/deliveries">Clear</a>
+				<a href={`${base}/deliveries`}>Clear</a>
 			</form>
 			<section class="card">
 				{props.deliveries.length === 0 ? (
@@ -95,11 +105,11 @@ export function DeliveriesPage(props: {
 							: "No deliveries yet: they appear here when the helpdesk sends an event, or when you send a test event from an endpoint's page."}
 					</p>
 				) : (
-					<DeliveryRows deliveries={props.deliveries} />
+					<DeliveryRows base={base} deliveries={props.deliveries} />
 				)}
 				{props.nextCursor && (
 					<p>
-						<a href={`/admin/deliveries?${older}`}>Older →</a>
+						<a href={`${base}/deliveries?${older}`}>Older →</a>
 					</p>
 				)}
 			</section>

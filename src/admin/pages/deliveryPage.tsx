@@ -1,10 +1,10 @@
-/** /admin/deliveries/:id: one delivery, its event payload, every attempt, and Retry now. */
+/** …/deliveries/:id: one delivery, its event payload, every attempt, and Retry now. */
 import type { DeliveryDetail } from "../deliveryLog";
 import { ActionButton, Badge, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 /** The payload pretty-printed when it is JSON (it always should be), else as received. */
-function prettyJson(text: string): string {
+export function prettyJson(text: string): string {
 	try {
 		return JSON.stringify(JSON.parse(text), null, 2);
 	} catch {
@@ -16,25 +16,25 @@ function Attempts({ attempts }: { attempts: DeliveryDetail["attempts"] }) {
 	if (attempts.length === 0) return <p class="muted">No attempts yet: the first one is on its way.</p>;
 	return (
 		<div class="table-wrap">
-			<table>
+			<table class="stack attempts">
 				<thead>
 					<tr>
-						<th>Attempt</th>
-						<th>Started</th>
-						<th class="optional">Duration</th>
-						<th>Result</th>
-						<th>Response</th>
+						<th scope="col">Attempt</th>
+						<th scope="col">Started</th>
+						<th scope="col">Duration</th>
+						<th scope="col">Result</th>
+						<th scope="col">Response</th>
 					</tr>
 				</thead>
 				<tbody>
 					{attempts.map((attempt) => (
 						<tr>
-							<td>{attempt.manual ? <Badge kind="test">manual</Badge> : `#${attempt.number}`}</td>
-							<td>
+							<td data-label="Attempt">{attempt.manual ? <Badge kind="test">manual</Badge> : `#${attempt.number}`}</td>
+							<td data-label="Started">
 								<Time at={attempt.started_at} />
 							</td>
-							<td class="optional">{attempt.duration_ms} ms</td>
-							<td>
+							<td data-label="Duration">{attempt.duration_ms} ms</td>
+							<td data-label="Result">
 								<Badge kind={attempt.succeeded ? "delivered" : "failed"}>{attempt.status_code ?? "no response"}</Badge>
 								{attempt.error && (
 									<div>
@@ -42,7 +42,7 @@ function Attempts({ attempts }: { attempts: DeliveryDetail["attempts"] }) {
 									</div>
 								)}
 							</td>
-							<td>{attempt.response_body ? <pre>{attempt.response_body}</pre> : <span class="muted">—</span>}</td>
+							<td data-label="Response">{attempt.response_body ? <pre>{attempt.response_body}</pre> : <span class="muted">—</span>}</td>
 						</tr>
 					))}
 				</tbody>
@@ -51,12 +51,13 @@ function Attempts({ attempts }: { attempts: DeliveryDetail["attempts"] }) {
 	);
 }
 
-export function DeliveryPage(props: { chrome: Chrome; delivery: DeliveryDetail; payload: string }) {
+export function DeliveryPage(props: { chrome: Chrome; delivery: DeliveryDetail; payload: string; readOnly: boolean }) {
 	const { delivery } = props;
+	const base = props.chrome.base ?? "/admin";
 	return (
 		<Layout chrome={props.chrome}>
 			<p>
-				<a href="/admin/deliveries">← Deliveries</a>
+				<a href={`${base}/deliveries`}>← Deliveries</a>
 			</p>
 			<h1>
 				<code>{delivery.action_type}</code> → {delivery.endpoint_url}
@@ -83,17 +84,23 @@ export function DeliveryPage(props: { chrome: Chrome; delivery: DeliveryDetail; 
 					</dd>
 					<dt>Event id (webhook-id)</dt>
 					<dd>
-						<code>{delivery.event_id}</code>
+						<a href={`${base}/events/${delivery.event_id}`}>
+							<code>{delivery.event_id}</code>
+						</a>
 					</dd>
 				</dl>
 				<div class="row">
 					{delivery.endpoint_deleted ? (
 						<small class="muted">Its endpoint was deleted, so it cannot be retried.</small>
+					) : delivery.status === "cancelled" ? (
+						<small class="muted">It was cancelled (its endpoint was disabled or deleted at the time), so it is not retried.</small>
 					) : (
-						<>
-							<ActionButton action={`/admin/deliveries/${delivery.id}/retry`} label="Retry now" kind="primary" />
-							<small>One immediate manual attempt; it does not use up an automatic retry.</small>
-						</>
+						!props.readOnly && (
+							<>
+								<ActionButton action={`${base}/deliveries/${delivery.id}/retry`} label="Retry now" kind="primary" />
+								<small>One immediate manual attempt; it does not use up an automatic retry.</small>
+							</>
+						)
 					)}
 				</div>
 			</section>

@@ -1,40 +1,50 @@
 /**
- * /admin/endpoints/:id: everything about one endpoint: URL and events,
- * enabled, custom headers (values write-only), signing secret (revealed only
- * on request, rotate), health, Send test event, Redeliver failed.
+ * One endpoint: status, delivery state and health; URL and events; custom
+ * headers (values write-only); signing secret (shown only on request, or once
+ * after a rotation); Send test event; Redeliver failed; delete; and the record
+ * of who changed what. Read-only viewers see everything but the secret, and
+ * no actions.
  */
 import { EVENT_TYPES } from "../../events";
+import type { AuditEntry } from "../audit";
 import type { EndpointView } from "../endpointStore";
 import type { EndpointHealth } from "../stats";
-import { ActionButton, Badge, Time } from "./components";
-import { successSummary } from "./dashboard";
+import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, Time } from "./components";
+import { attemptsSummary } from "./dashboard";
 import { type Chrome, Layout } from "./layout";
 
 export interface EndpointPageProps {
 	chrome: Chrome;
 	endpoint: EndpointView;
 	health: EndpointHealth;
-	/** Shown only in the response to Reveal or Rotate (which is never cached). */
+	changes: AuditEntry[];
+	/** Shown after Reveal, or once after a rotation (never cached). */
 	revealedSecret?: string | null;
 	previousSecretExpiresAt: string | null;
-	/** The settings form as typed, when it was refused. */
-	typed?: { url: string; events: string[] };
+	/** The settings form as typed, with its problem, when it was refused. */
+	typed?: { url: string; events: string[]; problem: string; field: "url" | "events" };
+	/** The header form as typed (the value is never echoed back), with its problem, when it was refused. */
+	typedHeader?: { name: string; problem: string };
 	/** A default for Redeliver failed's "since" (datetime-local, UTC). */
 	redeliverSince: string;
+	readOnly: boolean;
 }
 
-function SettingsForm({ endpoint, typed }: { endpoint: EndpointView; typed?: { url: string; events: string[] } }) {
+function SettingsForm({ action, endpoint, typed }: { action: string; endpoint: EndpointView; typed?: EndpointPageProps["typed"] }) {
 	const url = typed?.url ?? endpoint.url;
 	const events = typed?.events ?? endpoint.events;
 	const all = events.includes("*");
+	const urlError = typed?.field === "url" ? typed.problem : undefined;
+	const eventsError = typed?.field === "events" ? typed.problem : undefined;
 	return (
-		<form method="post" action={`/admin/endpoints/${endpoint.id}/settings`}>
+		<form method="post" action={action}>
 			<label for="url">URL</label>
-			<input id="url" name="url" type="url" value={url} required />
+			<input id="url" name="url" type="url" value={url} required {...invalidProps("url", urlError)} />
+			<FieldError id="url" error={urlError} />
 			<p>
 				<small>Changing the URL keeps the signing secret and the delivery history.</small>
 			</p>
-			<fieldset>
+			<fieldset class="events" {...invalidProps("events", eventsError)}>
 				<legend>Events</legend>
 				<label>
 					<input type="radio" name="events_mode" value="all" checked={all} /> All events
@@ -49,17 +59,28 @@ function SettingsForm({ endpoint, typed }: { endpoint: EndpointView; typed?: { u
 						</label>
 					))}
 				</div>
+				<FieldError id="events" error={eventsError} />
 			</fieldset>
 			<div class="row">
 				<button type="submit" class="primary">
-					Save
+					Save URL and events
 				</button>
 			</div>
 		</form>
 	);
 }
 
-function HeadersSection({ endpoint }: { endpoint: EndpointView }) {
+function HeadersSection({
+	base,
+	endpoint,
+	typed,
+	readOnly,
+}: {
+	base: string;
+	endpoint: EndpointView;
+	typed?: EndpointPageProps["typedHeader"];
+	readOnly: boolean;
+}) {
 	const entries = Object.entries(endpoint.headers);
 	return (
 		<section class="card" aria-labelledby="headers">
@@ -71,6 +92,15 @@ function HeadersSection({ endpoint }: { endpoint: EndpointView }) {
 				<p class="muted">No custom headers.</p>
 			) : (
 				<table>
+					<thead>
+						<tr>
+							<th scope="col">Header</th>
+							<th scope="col">Value</th>
+							<th scope="col">
+								<span class="visually-hidden">Actions</span>
+							</th>
+						</tr>
+					</thead>
 					<tbody>
 						{entries.map(([name, hint]) => (
 							<tr>
@@ -81,24 +111,48 @@ function HeadersSection({ endpoint }: { endpoint: EndpointView }) {
 									<code>{hint}</code>
 								</td>
 								<td>
-									<ActionButton action={`/admin/endpoints/${endpoint.id}/headers/remove`} label="Remove" kind="danger" fields={{ name }} />
+									{!readOnly && (
+										<ActionButton
+											action={`${base}/headers/remove`}
+											label="Remove"
+											name={`Remove header ${name}`}
+											kind="danger"
+											fields={{ name }}
+										/>
+									)}
 								</td>
 							</tr>
 						))}
 					</tbody>
 				</table>
 			)}
-			<form method="post" action={`/admin/endpoints/${endpoint.id}/headers`} class="row">
-				<input type="text" name="name" placeholder="Authorization" aria-label="Header name" required />
-				<input type="password" name="value" placeholder="value" aria-label="Header value" autocomplete="off" />
-				<button type="submit">Set header</button>
-			</form>
+			{!readOnly && (
+				<form method="post" action={`${base}/headers`} class="header-form">
+					<div>
+						<label for="header-name">Header name</label>
+						<input
+							id="header-name"
+							type="text"
+							name="name"
+							value={typed?.name ?? ""}
+							placeholder="Authorization"
+							required
+							{...invalidProps("header-name", typed?.problem)}
+						/>
+					</div>
+					<div>
+						<label for="header-value">Value</label>
+						<input id="header-value" type="password" name="value" placeholder="value" autocomplete="off" />
+					</div>
+					<button type="submit">Set header</button>
+					<FieldError id="header-name" error={typed?.problem} />
+				</form>
+			)}
 		</section>
 	);
 }
 
-function SecretSection(props: { endpoint: EndpointView; revealed?: string | null; previousExpiresAt: string | null }) {
-	const { endpoint } = props;
+function SecretSection(props: { base: string; revealed?: string | null; previousExpiresAt: string | null; url: string }) {
 	return (
 		<section class="card" aria-labelledby="secret">
 			<h2 id="secret">Signing secret</h2>
@@ -108,25 +162,68 @@ function SecretSection(props: { endpoint: EndpointView; revealed?: string | null
 			{props.previousExpiresAt && (
 				<p>
 					<small>
-						The previous secret also signs every delivery until <Time at={props.previousExpiresAt} />.
+						Secrets replaced in the last 24 hours also sign every delivery, each until its own expiry; the last stops at{" "}
+						<Time at={props.previousExpiresAt} />.
 					</small>
 				</p>
 			)}
 			<div class="row">
-				<ActionButton action={`/admin/endpoints/${endpoint.id}/secret`} label="Reveal" />
-				<ActionButton action={`/admin/endpoints/${endpoint.id}/rotate-secret`} label="Rotate" kind="danger" />
+				<ActionButton action={`${props.base}/secret`} label="Reveal" name={`Reveal the signing secret of ${props.url}`} />
+				<ActionButton
+					action={`${props.base}/rotate-secret`}
+					label="Rotate"
+					name={`Rotate the signing secret of ${props.url}`}
+					kind="danger"
+				/>
 			</div>
 		</section>
 	);
 }
 
+function ChangesSection({ changes }: { changes: AuditEntry[] }) {
+	return (
+		<section class="card" aria-labelledby="changes">
+			<h2 id="changes">Changes</h2>
+			{changes.length === 0 ? (
+				<p class="muted">No changes recorded.</p>
+			) : (
+				<table class="stack">
+					<thead>
+						<tr>
+							<th scope="col">When</th>
+							<th scope="col">Who</th>
+							<th scope="col">What</th>
+						</tr>
+					</thead>
+					<tbody>
+						{changes.map((change) => (
+							<tr>
+								<td data-label="When">
+									<Time at={change.at} />
+								</td>
+								<td data-label="Who">{change.actor}</td>
+								<td data-label="What">
+									{change.action}
+									{change.detail && <small> · {change.detail}</small>}
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
+		</section>
+	);
+}
+
 export function EndpointPage(props: EndpointPageProps) {
-	const { endpoint, health } = props;
-	const base = `/admin/endpoints/${endpoint.id}`;
+	const { endpoint, health, readOnly } = props;
+	const home = props.chrome.base ?? "/admin";
+	const base = `${home}/endpoints/${endpoint.id}`;
+	const deliveries = `${home}/deliveries?endpoint_id=${endpoint.id}`;
 	return (
 		<Layout chrome={props.chrome}>
 			<p>
-				<a href="/admin">← Endpoints</a>
+				<a href={home}>← Endpoints</a>
 			</p>
 			<h1>{endpoint.url}</h1>
 			<section class="card" aria-labelledby="status">
@@ -135,11 +232,18 @@ export function EndpointPage(props: EndpointPageProps) {
 					<dt>Status</dt>
 					<dd>
 						<Badge kind={endpoint.enabled ? "enabled" : "disabled"} /> {endpoint.disabled_reason}{" "}
-						<ActionButton
-							action={`${base}/toggle`}
-							label={endpoint.enabled ? "Disable" : "Enable"}
-							fields={{ enabled: endpoint.enabled ? "false" : "true", back: "endpoint" }}
-						/>
+						{!readOnly && (
+							<ActionButton
+								action={`${base}/toggle`}
+								label={endpoint.enabled ? "Disable" : "Enable"}
+								name={`${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`}
+								fields={{ enabled: endpoint.enabled ? "false" : "true", back: "endpoint" }}
+							/>
+						)}
+					</dd>
+					<dt>Delivery</dt>
+					<dd>
+						<DeliveryStateSummary state={endpoint.delivery_state} />
 					</dd>
 					<dt>Last attempt</dt>
 					<dd>
@@ -152,13 +256,12 @@ export function EndpointPage(props: EndpointPageProps) {
 							<span class="muted">none yet</span>
 						)}
 					</dd>
-					<dt>Success</dt>
-					<dd>{successSummary(health)}</dd>
+					<dt>Attempts</dt>
+					<dd>{attemptsSummary(health)}</dd>
 					<dt>Now</dt>
 					<dd>
-						<a href={`/admin/deliveries?endpoint_id=${endpoint.id}&status=retrying`}>{health.retrying} retrying</a> ·{" "}
-						<a href={`/admin/deliveries?endpoint_id=${endpoint.id}&status=failed`}>{health.failed} failed</a> ·{" "}
-						<a href={`/admin/deliveries?endpoint_id=${endpoint.id}`}>all deliveries</a>
+						<a href={`${deliveries}&status=retrying`}>{health.retrying} retrying</a> ·{" "}
+						<a href={`${deliveries}&status=failed`}>{health.failed_24h} failed (24 h)</a> · <a href={deliveries}>all deliveries</a>
 					</dd>
 					<dt>Created</dt>
 					<dd>
@@ -168,42 +271,54 @@ export function EndpointPage(props: EndpointPageProps) {
 			</section>
 			<section class="card" aria-labelledby="settings">
 				<h2 id="settings">URL and events</h2>
-				<SettingsForm endpoint={endpoint} typed={props.typed} />
+				{readOnly ? (
+					<p>{endpoint.events.includes("*") ? "All events" : endpoint.events.map((type) => <code class="tag">{type}</code>)}</p>
+				) : (
+					<SettingsForm action={`${base}/settings`} endpoint={endpoint} typed={props.typed} />
+				)}
 			</section>
-			<HeadersSection endpoint={endpoint} />
-			<SecretSection endpoint={endpoint} revealed={props.revealedSecret} previousExpiresAt={props.previousSecretExpiresAt} />
-			<section class="card" aria-labelledby="test">
-				<h2 id="test">Send test event</h2>
-				<form method="post" action={`${base}/test`} class="row">
-					<select name="action_type" aria-label="Event type">
-						{EVENT_TYPES.map((type) => (
-							<option value={type}>{type}</option>
-						))}
-					</select>
-					<button type="submit">Send test event</button>
-				</form>
-				<p>
-					<small>Sends that type's sample payload to this endpoint only, as a real delivery with its own event id.</small>
-				</p>
-			</section>
-			<section class="card" aria-labelledby="redeliver">
-				<h2 id="redeliver">Redeliver failed</h2>
-				<form method="post" action={`${base}/redeliver`} class="row">
-					<label for="since">Failed deliveries created since (UTC)</label>
-					<input id="since" name="since" type="datetime-local" value={props.redeliverSince} required />
-					<button type="submit">Redeliver failed</button>
-				</form>
-				<p>
-					<small>Each starts over with a fresh set of automatic retries; its attempt history is kept.</small>
-				</p>
-			</section>
-			<section class="card" aria-labelledby="delete">
-				<h2 id="delete">Delete</h2>
-				<p>
-					<small>Its pending and retrying deliveries are cancelled; the history is kept.</small>
-				</p>
-				<ActionButton action={`${base}/delete`} label="Delete endpoint" kind="danger" />
-			</section>
+			<HeadersSection base={base} endpoint={endpoint} typed={props.typedHeader} readOnly={readOnly} />
+			{!readOnly && (
+				<>
+					<SecretSection base={base} revealed={props.revealedSecret} previousExpiresAt={props.previousSecretExpiresAt} url={endpoint.url} />
+					<section class="card" aria-labelledby="test">
+						<h2 id="test">Send test event</h2>
+						<form method="post" action={`${base}/test`} class="row">
+							<label for="action_type">Event type</label>
+							<select id="action_type" name="action_type">
+								{EVENT_TYPES.map((type) => (
+									<option value={type}>{type}</option>
+								))}
+							</select>
+							<button type="submit">Send test event</button>
+						</form>
+						<p>
+							<small>Sends that type's sample payload to this endpoint only, as a real delivery with its own event id.</small>
+						</p>
+					</section>
+					<section class="card" aria-labelledby="redeliver">
+						<h2 id="redeliver">Redeliver failed</h2>
+						<form method="post" action={`${base}/redeliver`} class="row">
+							<label for="since">Failed deliveries created since (UTC)</label>
+							<input id="since" name="since" type="datetime-local" value={props.redeliverSince} required />
+							<button type="submit">Redeliver failed</button>
+						</form>
+						<p>
+							<small>Each starts over with a fresh set of automatic retries; its attempt history is kept.</small>
+						</p>
+					</section>
+					<section class="card" aria-labelledby="delete">
+						<h2 id="delete">Delete</h2>
+						<p>
+							<small>
+								Its pending and retrying deliveries are cancelled; its secret, headers and event filter go with it; the history is kept.
+							</small>
+						</p>
+						<ActionButton action={`${base}/delete`} label="Delete endpoint" name={`Delete ${endpoint.url}`} kind="danger" />
+					</section>
+				</>
+			)}
+			<ChangesSection changes={props.changes} />
 		</Layout>
 	);
 }

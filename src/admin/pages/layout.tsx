@@ -1,29 +1,84 @@
-/** The frame of every admin page: navigation, sign-out, notices, and the local-development warning. */
+/**
+ * The frame of every page: navigation (with `aria-current`), the account the
+ * pages act on, sign-out, notices and errors, and the local-development
+ * warning. Plus the pages that stand alone: sign-in and short messages.
+ */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import type { Admin } from "../auth/authenticate";
+import type { Viewer } from "./context";
+
+export const STYLESHEET_PATH = "/assets/hivepost.css";
+
+export type Section = "endpoints" | "deliveries" | "events" | "accounts" | "api";
 
 export interface Chrome {
 	title: string;
-	current?: "endpoints" | "deliveries";
-	admin?: Admin | null;
+	current?: Section;
+	/** Where the account's pages live (`/admin`, `/admin/accounts/{uid}`, `/portal`); absent on pages of no account. */
+	base?: string;
+	viewer?: Viewer | null;
+	/** The account acted on, named in the header. */
+	account?: { uid: string; name: string } | null;
 	notice?: string | null;
 	error?: string | null;
 	/** ALLOW_PRIVATE_DESTINATIONS is on: say so on every page. */
 	privateDestinationsAllowed?: boolean;
 }
 
-function SignOut({ admin }: { admin: Admin }) {
-	if (admin.via === "access") return <a href="/cdn-cgi/access/logout">Sign out ({admin.email})</a>;
+function SignOut({ viewer }: { viewer: Viewer }) {
+	if (viewer.kind === "operator" && viewer.admin.via === "access")
+		return <a href="/cdn-cgi/access/logout">Sign out ({viewer.admin.email})</a>;
 	return (
-		<form method="post" action="/admin/sign-out">
+		<form method="post" action={viewer.kind === "portal" ? "/portal/sign-out" : "/admin/sign-out"}>
 			<button type="submit">Sign out</button>
 		</form>
 	);
 }
 
+function NavLink({ href, section, current, children }: { href: string; section: Section; current?: Section; children: Child }) {
+	return (
+		<a href={href} aria-current={section === current ? "page" : undefined}>
+			{children}
+		</a>
+	);
+}
+
+function Navigation({ chrome }: { chrome: Chrome }) {
+	const { viewer, base, current } = chrome;
+	if (!viewer) return null;
+	const operator = viewer.kind === "operator";
+	return (
+		<nav aria-label="Main">
+			{base && (
+				<>
+					<NavLink href={base} section="endpoints" current={current}>
+						Endpoints
+					</NavLink>
+					<NavLink href={`${base}/deliveries`} section="deliveries" current={current}>
+						Deliveries
+					</NavLink>
+					<NavLink href={`${base}/events`} section="events" current={current}>
+						Events
+					</NavLink>
+				</>
+			)}
+			{operator && (
+				<>
+					<NavLink href="/admin/accounts" section="accounts" current={current}>
+						Accounts
+					</NavLink>
+					<NavLink href="/admin/api" section="api" current={current}>
+						API
+					</NavLink>
+				</>
+			)}
+		</nav>
+	);
+}
+
 export function Layout({ chrome, children }: { chrome: Chrome; children?: Child }) {
-	const { admin } = chrome;
+	const { viewer, account } = chrome;
+	const home = viewer?.kind === "portal" ? "/portal" : "/admin";
 	return (
 		<>
 			{raw("<!doctype html>")}
@@ -32,26 +87,22 @@ export function Layout({ chrome, children }: { chrome: Chrome; children?: Child 
 					<meta charset="utf-8" />
 					<meta name="viewport" content="width=device-width, initial-scale=1" />
 					<meta name="referrer" content="no-referrer" />
-					<title>{chrome.title} · Hivepost</title>
-					<link rel="stylesheet" href="/admin/style.css" />
+					<title>{account ? `${chrome.title} · ${account.name} · Hivepost` : `${chrome.title} · Hivepost`}</title>
+					<link rel="stylesheet" href={STYLESHEET_PATH} />
 				</head>
 				<body>
 					<header class="top">
-						<a class="brand" href="/admin">
+						<a class="brand" href={home}>
 							Hivepost
 						</a>
-						{admin && (
-							<>
-								<a href="/admin" class={chrome.current === "endpoints" ? "current" : ""}>
-									Endpoints
-								</a>
-								<a href="/admin/deliveries" class={chrome.current === "deliveries" ? "current" : ""}>
-									Deliveries
-								</a>
-								<a href="/api/openapi.json">API</a>
-								<SignOut admin={admin} />
-							</>
+						{account && (
+							<span class="account">
+								{account.name}
+								{account.name !== account.uid && <small> ({account.uid})</small>}
+							</span>
 						)}
+						<Navigation chrome={chrome} />
+						{viewer && <SignOut viewer={viewer} />}
 					</header>
 					<main>
 						{chrome.privateDestinationsAllowed && (
@@ -78,7 +129,8 @@ export function Layout({ chrome, children }: { chrome: Chrome; children?: Child 
 	);
 }
 
-export function SignInPage({ chrome, accessMode }: { chrome: Chrome; accessMode: boolean }) {
+/** The operator's sign-in; `error` is tied to the token field. */
+export function SignInPage({ chrome, accessMode, error }: { chrome: Chrome; accessMode: boolean; error?: string }) {
 	return (
 		<Layout chrome={chrome}>
 			<section class="card signin">
@@ -91,15 +143,41 @@ export function SignInPage({ chrome, accessMode }: { chrome: Chrome; accessMode:
 				) : (
 					<form method="post" action="/admin/sign-in">
 						<label for="token">Admin token</label>
-						<input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
+						<input
+							id="token"
+							name="token"
+							type="password"
+							autocomplete="current-password"
+							required
+							autofocus
+							aria-invalid={error ? "true" : undefined}
+							aria-describedby={error ? "token-error token-hint" : "token-hint"}
+						/>
+						{error && (
+							<p id="token-error" class="field-error">
+								{error}
+							</p>
+						)}
 						<button type="submit" class="primary">
 							Sign in
 						</button>
-						<p>
+						<p id="token-hint">
 							<small>The ADMIN_TOKEN secret of this Worker. The session lasts 12 hours.</small>
 						</p>
 					</form>
 				)}
+			</section>
+		</Layout>
+	);
+}
+
+/** A page that only says something: a refused link, a missing session. */
+export function MessagePage({ chrome, heading, children }: { chrome: Chrome; heading: string; children?: Child }) {
+	return (
+		<Layout chrome={chrome}>
+			<section class="card signin">
+				<h1>{heading}</h1>
+				{children}
 			</section>
 		</Layout>
 	);

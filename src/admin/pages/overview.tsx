@@ -1,4 +1,8 @@
-/** The last 24 h at a glance: counts and an hourly bar chart drawn as inline SVG on the server. */
+/**
+ * The last 24 h at a glance: counts and an hourly bar chart drawn as inline
+ * SVG on the server. "Delivery success" counts deliveries, and says so, next
+ * to the endpoints' "attempts ok", which counts attempts.
+ */
 import type { Stats } from "../stats";
 import { percent } from "./components";
 
@@ -44,6 +48,7 @@ export function Overview({ stats }: { stats: Stats }) {
 				</div>
 				<div class="stat">
 					<b>{percent(stats.delivery_success_rate_24h)}</b> delivery success
+					<small class="block">share of the deliveries that ended, delivered</small>
 				</div>
 				<div class="stat">
 					<b>{stats.deliveries_delivered_24h}</b> delivered

@@ -1,4 +1,4 @@
-/** The admin page's one stylesheet, served by the Worker at /admin/style.css (no external assets). */
+/** The pages' one stylesheet, served by the Worker at /assets/hivepost.css (no external assets): outside /admin, so an Access policy on /admin never hides it from the portal. */
 export const STYLESHEET = `
 :root { --fg: #1d2330; --muted: #667085; --line: #e4e7ec; --bg: #f7f8fa; --card: #fff; --accent: #2454d6;
   --ok: #127a3f; --ok-bg: #e6f4ec; --bad: #b42318; --bad-bg: #fdecea; --warn: #8a5a00; --warn-bg: #fff4d6; }

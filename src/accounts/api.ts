@@ -1,0 +1,91 @@
+/**
+ * /api/accounts: the operator's accounts API. Create or rename, list, read,
+ * delete an account; end its portal sessions; mint one-time admin links.
+ * (An account's endpoints, deliveries, events and stats are under
+ * /api/accounts/{uid}/…, the same API the default account has at /api/….)
+ */
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import type { AdminEnv } from "../admin/auth/authenticate";
+import { readSettings } from "../config";
+import { readJson, readQuery } from "../http/readJson";
+import { deleteAccount } from "./lifecycle";
+import { mintAdminLink } from "./links";
+import { endAccountSessions } from "./sessions";
+import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount, requireAccount } from "./store";
+import { accountView, summarize } from "./summary";
+
+export const putAccountSchema = z.object({
+	name: z.optional(
+		z
+			.string({ error: "must be a string" })
+			.check(
+				z.trim(),
+				z.minLength(1, { error: "must not be empty (leave it out to use the uid)" }),
+				z.maxLength(MAX_ACCOUNT_NAME_LENGTH, { error: `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters` }),
+			),
+	),
+});
+
+export const accountListSchema = z.object({
+	/** Only accounts whose uid starts with this (exactly, case-sensitive). */
+	prefix: z.optional(z.string()),
+	/** The `next_cursor` of the previous page. */
+	cursor: z.optional(z.string()),
+});
+
+export const MAX_LINK_SECONDS = 3600;
+
+export const adminLinkSchema = z.object({
+	expires_in: z._default(
+		z
+			.int({ error: "must be a whole number of seconds" })
+			.check(
+				z.minimum(1, { error: "must be at least 1 second" }),
+				z.maximum(MAX_LINK_SECONDS, { error: `must be at most ${MAX_LINK_SECONDS} seconds` }),
+			),
+		300,
+	),
+	read_only: z._default(z.boolean({ error: "must be true or false" }), false),
+	admin: z._default(
+		z
+			.string({ error: "must be a string" })
+			.check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(200, { error: "must be at most 200 characters" })),
+		"account admin",
+	),
+});
+
+/** Where admin links point: the first of PUBLIC_ORIGINS, else the origin this request came to. */
+function linkOrigin(env: Env, requestUrl: string): string {
+	return readSettings(env).publicOrigins[0] ?? new URL(requestUrl).origin;
+}
+
+export const accountsApi = new Hono<AdminEnv>()
+	.get("/", async (c) => {
+		const { prefix, cursor } = readQuery(c, accountListSchema);
+		const page = await listAccounts(c.env, { prefix, cursor });
+		return c.json({ accounts: await summarize(c.env, page.accounts), next_cursor: page.nextCursor });
+	})
+	.put("/:uid", async (c) => {
+		const { name } = await readJson(c, putAccountSchema);
+		const { account, created } = await putAccount(c.env, c.req.param("uid"), name);
+		return c.json(accountView(account), created ? 201 : 200);
+	})
+	.get("/:uid", async (c) => {
+		const [summary] = await summarize(c.env, [await requireAccount(c.env, c.req.param("uid"))]);
+		return c.json(summary);
+	})
+	.delete("/:uid", async (c) => {
+		await deleteAccount(c.env, await requireAccount(c.env, c.req.param("uid")));
+		return c.body(null, 204);
+	})
+	.delete("/:uid/sessions", async (c) => {
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		await endAccountSessions(c.env, account.id);
+		return c.body(null, 204);
+	})
+	.post("/:uid/admin-links", async (c) => {
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		const request = await readJson(c, adminLinkSchema);
+		return c.json(await mintAdminLink(c.env, account, request, linkOrigin(c.env, c.req.url)), 201);
+	});

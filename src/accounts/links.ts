@@ -1,0 +1,93 @@
+/**
+ * One-time admin links: how the helpdesk sends its signed-in admin to an
+ * account's portal (the way Svix's hosted portal works). The operator mints
+ * a link; opening it signs that browser in to the portal and the link is
+ * spent. The token holds 256 random bits, only its hash is stored, and it
+ * travels in the query string, which Hivepost never logs; the redirect that
+ * follows takes it out of the address bar.
+ */
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import type { Settings } from "../config";
+import { directoryDatabase } from "../db/client";
+import { accountSessions, accounts, adminLinks } from "../db/schema";
+import { sha256Hex } from "../hashing";
+import { DAY_MS, iso } from "../time";
+import { randomToken } from "../tokens";
+import type { Account } from "./store";
+
+export const LINK_PATH = "/portal/sign-in";
+
+export interface LinkRequest {
+	expires_in: number;
+	read_only: boolean;
+	admin: string;
+}
+
+/** A link for `account`, at `origin` (the first of PUBLIC_ORIGINS, else the request's own). */
+export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string) {
+	const token = randomToken();
+	const now = Date.now();
+	const expiresAt = now + request.expires_in * 1000;
+	await directoryDatabase(env)
+		.insert(adminLinks)
+		.values({
+			tokenHash: await sha256Hex(token),
+			accountId: account.id,
+			readOnly: request.read_only,
+			admin: request.admin,
+			createdAt: now,
+			expiresAt,
+		});
+	const url = new URL(LINK_PATH, origin);
+	url.searchParams.set("token", token);
+	return { url: url.href, expires_at: iso(expiresAt) };
+}
+
+/**
+ * Spends the link and opens a portal session, in one transaction: of two
+ * opens racing, one gets the session. Returns the session token and its
+ * expiry, or null when the link was used, has expired, never existed, or its
+ * account was deleted.
+ */
+export async function openAdminLink(
+	env: Env,
+	settings: Settings,
+	token: string,
+): Promise<{ sessionToken: string; expiresAt: number } | null> {
+	const db = directoryDatabase(env);
+	const now = Date.now();
+	const tokenHash = await sha256Hex(token);
+	const sessionToken = randomToken();
+	const expiresAt = now + settings.accountSessionMs;
+	const usable = and(eq(adminLinks.tokenHash, tokenHash), isNull(adminLinks.usedAt), gt(adminLinks.expiresAt, now));
+	const [opened] = await db.batch([
+		db
+			.insert(accountSessions)
+			.select(
+				db
+					.select({
+						tokenHash: sql<string>`${await sha256Hex(sessionToken)}`.as("token_hash"),
+						accountId: adminLinks.accountId,
+						readOnly: adminLinks.readOnly,
+						admin: adminLinks.admin,
+						createdAt: sql<number>`${now}`.as("created_at"),
+						expiresAt: sql<number>`${expiresAt}`.as("expires_at"),
+					})
+					.from(adminLinks)
+					.innerJoin(accounts, and(eq(accounts.id, adminLinks.accountId), isNull(accounts.deletedAt)))
+					.where(usable),
+			)
+			.returning({ accountId: accountSessions.accountId }),
+		db.update(adminLinks).set({ usedAt: now }).where(usable),
+	]);
+	return opened.length ? { sessionToken, expiresAt } : null;
+}
+
+/** Links and sessions past their use, for the cron. For a batch. */
+export function purgeSpentLinksAndSessions(env: Env, now: number) {
+	const db = directoryDatabase(env);
+	return [
+		db.delete(adminLinks).where(or(lt(adminLinks.expiresAt, now - DAY_MS), lt(adminLinks.usedAt, now - DAY_MS))),
+		db.delete(accountSessions).where(lt(accountSessions.expiresAt, now)),
+	] as const;
+}

@@ -1,0 +1,56 @@
+/**
+ * Who changed what on an endpoint: every change made through the API, the
+ * operator's pages or an account's portal is recorded in the same batch as the
+ * change itself, with its actor ("operator", or the admin label of the portal
+ * link that signed the person in), and shown on the endpoint's page. Details
+ * name what changed, never a secret or a header value.
+ */
+import { and, desc, eq } from "drizzle-orm";
+import type { AccountScope } from "../db/client";
+import { auditLog } from "../db/schema";
+import { newId } from "../ids";
+import { iso } from "../time";
+
+/** The actor of changes made with the operator's credentials (admin token, session or Cloudflare Access). */
+export const OPERATOR = "operator";
+
+export type AuditAction =
+	| "endpoint created"
+	| "endpoint edited"
+	| "endpoint enabled"
+	| "endpoint disabled"
+	| "endpoint deleted"
+	| "secret rotated"
+	| "header set"
+	| "header removed"
+	| "test event sent"
+	| "failed deliveries redelivered"
+	| "delivery retried";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export function recordChange(
+	scope: AccountScope,
+	endpointId: string,
+	actor: string,
+	action: AuditAction,
+	detail: string | null,
+	now = Date.now(),
+) {
+	return scope.db
+		.insert(auditLog)
+		.values({ accountId: scope.accountId, endpointId, id: newId("aud", now), at: now, actor, action, detail });
+}
+
+/** An endpoint's record, newest first. */
+export async function listChanges(scope: AccountScope, endpointId: string) {
+	const rows = await scope.db
+		.select()
+		.from(auditLog)
+		.where(and(eq(auditLog.accountId, scope.accountId), eq(auditLog.endpointId, endpointId)))
+		.orderBy(desc(auditLog.id))
+		.limit(AUDIT_PAGE_SIZE);
+	return rows.map((row) => ({ at: iso(row.at), actor: row.actor, action: row.action, detail: row.detail }));
+}
+
+export type AuditEntry = Awaited<ReturnType<typeof listChanges>>[number];

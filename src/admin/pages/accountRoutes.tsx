@@ -1,0 +1,390 @@
+/**
+ * An account's pages, the same wherever they are mounted (`/admin`,
+ * `/admin/accounts/{uid}`, `/portal`): plain HTML forms, working without
+ * JavaScript, through the same functions as the JSON API.
+ *
+ * - A POST that changes something answers 303 to a GET page that says what
+ *   happened, so a reload never repeats it.
+ * - A POST that changes nothing (refused input, a confirmation step, a 403)
+ *   answers with the page, its status, and the input as typed.
+ * - Destructive changes ask first: Update App that removes URLs, Delete
+ *   endpoint, Rotate secret, Remove header.
+ * - A read-only viewer gets 403 for every POST.
+ */
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { readSettings } from "../../config";
+import { HttpError } from "../../http/errors";
+import { isLocalPlainHttp } from "../../http/localOrigin";
+import { validateInput } from "../../http/readJson";
+import { DAY_MS } from "../../time";
+import { deliveryFilterSchema, eventFilterSchema, redeliverSchema, testEventSchema, updateEndpointSchema } from "../api/schemas";
+import { listChanges } from "../audit";
+import { redeliverFailed, retryNow, sendTestEvent } from "../deliveryActions";
+import { deliveryDetail, eventDetail, listDeliveries, listEvents } from "../deliveryLog";
+import { deleteEndpoint, planReplacement, policyFor, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpointChanges";
+import { type EndpointRow, endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpointStore";
+import { readStats } from "../stats";
+import { ConfirmPage } from "./confirmPage";
+import { isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
+import { Dashboard, type WebHooksBox } from "./dashboard";
+import { DeliveriesPage } from "./deliveriesPage";
+import { DeliveryPage } from "./deliveryPage";
+import { EndpointPage, type EndpointPageProps } from "./endpointPage";
+import { EventPage, EventsPage } from "./eventsPage";
+import type { Chrome, Section } from "./layout";
+
+const NOTICES: Record<string, (count: string) => string> = {
+	"webhooks-updated": () => "Saved: the endpoints now match the list.",
+	"settings-saved": () => "Saved.",
+	enabled: () => "Enabled: new events are delivered to it again.",
+	disabled: () => "Disabled: its pending and retrying deliveries were cancelled, and new events skip it.",
+	"header-set": () => "Header saved.",
+	"header-removed": () => "Header removed.",
+	"secret-rotated": () => "New secret below, shown this once. Every replaced secret keeps signing for 24 hours.",
+	"test-sent": () => "Test event sent: this is its delivery.",
+	retried: () => "Retry now: the attempt is the newest one below.",
+	redelivered: (count) => `${count} failed ${count === "1" ? "delivery" : "deliveries"} queued for redelivery.`,
+	deleted: () => "Endpoint deleted; its history is kept.",
+};
+
+/** The one-time view of a new secret after a rotation: a short-lived cookie naming the endpoint, spent by the next view. */
+const REVEAL_COOKIE = "hivepost_reveal";
+
+export function pageChrome(c: PageContext, title: string, current?: Section): Chrome {
+	const notice = NOTICES[c.req.query("notice") ?? ""];
+	return {
+		title,
+		current,
+		base: c.var.base,
+		viewer: c.var.viewer,
+		account: { uid: c.var.account.uid, name: c.var.accountName },
+		notice: notice ? notice(c.req.query("count") ?? "0") : null,
+		privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations,
+	};
+}
+
+async function readForm(c: PageContext) {
+	const form = await c.req.parseBody({ all: true });
+	const list = (name: string) => [form[name] ?? []].flat().filter((value): value is string => typeof value === "string");
+	return { text: (name: string) => list(name)[0] ?? "", list, confirmed: list("confirm")[0] === "yes" };
+}
+
+/** 303 to a page of this account, with a notice saying what happened. */
+function done(c: PageContext, path: string, notice: string, count?: number) {
+	return c.redirect(`${c.var.base}${path}?notice=${notice}${count === undefined ? "" : `&count=${count}`}`, 303);
+}
+
+/** Runs `act`; a refusal of the input (422, or 409 for a taken URL) is handed to `refused` to re-render the page with it. */
+async function orRefused(act: () => Promise<Response>, refused: (error: HttpError) => Response | Promise<Response>): Promise<Response> {
+	try {
+		return await act();
+	} catch (error) {
+		if (error instanceof HttpError && (error.status === 422 || error.code === "url_taken")) return refused(error);
+		throw error;
+	}
+}
+
+async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 409 | 422 = 200) {
+	const change = pageChange(c);
+	const [rows, stats] = await Promise.all([listEndpoints(change), readStats(change)]);
+	const text = box?.text ?? rows.map((row) => row.url).join(", ");
+	return c.html(
+		<Dashboard
+			chrome={pageChrome(c, "Web Hooks", "endpoints")}
+			endpoints={await endpointViews(change, rows)}
+			stats={stats}
+			box={{ ...box, text }}
+			readOnly={isReadOnly(c)}
+		/>,
+		status,
+	);
+}
+
+/** datetime-local has no zone: the page labels it UTC. */
+function utcLocalInput(ms: number): string {
+	return new Date(ms).toISOString().slice(0, 16);
+}
+
+async function renderEndpoint(
+	c: PageContext,
+	row: EndpointRow,
+	extra: Partial<Pick<EndpointPageProps, "revealedSecret" | "typed" | "typedHeader">> & { error?: string } = {},
+	status: 200 | 409 | 422 = 200,
+) {
+	const change = pageChange(c);
+	const [stats, view, changes] = await Promise.all([readStats(change), endpointView(change, row), listChanges(change, row.id)]);
+	return c.html(
+		<EndpointPage
+			chrome={{ ...pageChrome(c, row.url, "endpoints"), error: extra.error }}
+			endpoint={view}
+			health={stats.health(row.id)}
+			changes={changes}
+			revealedSecret={isReadOnly(c) ? null : extra.revealedSecret}
+			previousSecretExpiresAt={secretView(row).previous_secret_expires_at}
+			typed={extra.typed}
+			typedHeader={extra.typedHeader}
+			redeliverSince={utcLocalInput(Date.now() - DAY_MS)}
+			readOnly={isReadOnly(c)}
+		/>,
+		status,
+	);
+}
+
+const refuseReadOnly = createMiddleware<PageEnv>(async (c, next) => {
+	if (c.req.method === "POST" && isReadOnly(c)) {
+		throw new HttpError("read_only", "This session is read-only: it can see everything here but change nothing.");
+	}
+	await next();
+});
+
+const endpointPath = (c: PageContext) => `/endpoints/${c.req.param("id")}`;
+
+export const accountPages = new Hono<PageEnv>()
+	.use("*", refuseReadOnly)
+	.get("/", (c) => renderDashboard(c))
+	.post("/webhooks", async (c) => {
+		const form = await readForm(c);
+		const text = form.text("urls");
+		const change = pageChange(c);
+		return orRefused(
+			async () => {
+				const plan = await planReplacement(change, policyFor(c.env, c.req.url), readSettings(c.env), text);
+				if (plan.removed.length && !form.confirmed) {
+					return c.html(
+						<ConfirmPage
+							chrome={pageChrome(c, "Delete endpoints?", "endpoints")}
+							confirmation={{
+								heading: `Delete ${plan.removed.length} endpoint${plan.removed.length === 1 ? "" : "s"}?`,
+								action: `${c.var.base}/webhooks`,
+								fields: { urls: text },
+								confirmLabel: "Update App and delete them",
+								cancelHref: c.var.base,
+								children: (
+									<>
+										<p>These URLs are not in the list any more, so Update App deletes their endpoints:</p>
+										<ul>
+											{plan.removed.map((row) => (
+												<li class="url">{row.url}</li>
+											))}
+										</ul>
+										<p>
+											Their signing secrets, custom headers and event filters are deleted with them, and their pending and retrying
+											deliveries are cancelled. Their delivery history is kept.
+											{plan.added.length > 0 && ` ${plan.added.length} new endpoint${plan.added.length === 1 ? " is" : "s are"} added.`}
+										</p>
+									</>
+								),
+							}}
+						/>,
+					);
+				}
+				await replaceEndpoints(change, plan);
+				return done(c, "", "webhooks-updated");
+			},
+			(error) => renderDashboard(c, { text, problems: error.fields ?? { urls: error.message } }, error.status === 409 ? 409 : 422),
+		);
+	})
+	.get("/endpoints/:id", async (c) => {
+		const row = await requireEndpoint(pageChange(c), c.req.param("id"));
+		// Shown once, right after a rotation; the cookie is spent by this view.
+		const reveal = getCookie(c, REVEAL_COOKIE) === row.id;
+		if (reveal) deleteCookie(c, REVEAL_COOKIE, { path: `${c.var.base}${endpointPath(c)}` });
+		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null });
+	})
+	.post("/endpoints/:id/settings", async (c) => {
+		const form = await readForm(c);
+		const all = form.text("events_mode") === "all";
+		const typed = { url: form.text("url"), events: all ? ["*"] : form.list("events") };
+		const change = pageChange(c);
+		return orRefused(
+			async () => {
+				const changes = validateInput(typed, updateEndpointSchema, "form");
+				await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes);
+				return done(c, endpointPath(c), "settings-saved");
+			},
+			async (error) => {
+				const field = error.fields?.events ? "events" : "url";
+				const problem = field === "events" ? "Choose at least one event type, or All events." : error.message;
+				return renderEndpoint(
+					c,
+					await requireEndpoint(change, c.req.param("id")),
+					{ typed: { ...typed, field, problem } },
+					error.status === 409 ? 409 : 422,
+				);
+			},
+		);
+	})
+	.post("/endpoints/:id/toggle", async (c) => {
+		const form = await readForm(c);
+		const enabled = form.text("enabled") === "true";
+		await updateEndpoint(pageChange(c), policyFor(c.env, c.req.url), c.req.param("id"), { enabled });
+		// Back where the button was (no Referer: the page sends none).
+		return done(c, form.text("back") === "endpoint" ? endpointPath(c) : "", enabled ? "enabled" : "disabled");
+	})
+	.post("/endpoints/:id/headers", async (c) => {
+		const form = await readForm(c);
+		const name = form.text("name").trim();
+		const change = pageChange(c);
+		return orRefused(
+			async () => {
+				const changes = validateInput({ headers: { [name]: form.text("value") } }, updateEndpointSchema, "form");
+				await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes);
+				return done(c, endpointPath(c), "header-set");
+			},
+			async (error) =>
+				renderEndpoint(
+					c,
+					await requireEndpoint(change, c.req.param("id")),
+					{ typedHeader: { name, problem: `${error.message} Type the value again.` } },
+					422,
+				),
+		);
+	})
+	.post("/endpoints/:id/headers/remove", async (c) => {
+		const form = await readForm(c);
+		const name = form.text("name");
+		const change = pageChange(c);
+		const row = await requireEndpoint(change, c.req.param("id"));
+		if (!form.confirmed) {
+			return c.html(
+				<ConfirmPage
+					chrome={pageChrome(c, "Remove header?", "endpoints")}
+					confirmation={{
+						heading: `Remove the header ${name}?`,
+						action: `${c.var.base}${endpointPath(c)}/headers/remove`,
+						fields: { name },
+						confirmLabel: "Remove header",
+						cancelHref: `${c.var.base}${endpointPath(c)}`,
+						children: (
+							<p>
+								Deliveries to <span class="url">{row.url}</span> stop carrying <code>{name}</code>; its value is deleted and cannot be shown
+								again.
+							</p>
+						),
+					}}
+				/>,
+			);
+		}
+		await updateEndpoint(change, policyFor(c.env, c.req.url), row.id, { headers: { [name]: null } });
+		return done(c, endpointPath(c), "header-removed");
+	})
+	.post("/endpoints/:id/secret", async (c) => {
+		// Changes nothing: the page itself shows the secret, never cached.
+		const row = await requireEndpoint(pageChange(c), c.req.param("id"));
+		return renderEndpoint(c, row, { revealedSecret: row.secret });
+	})
+	.post("/endpoints/:id/rotate-secret", async (c) => {
+		const form = await readForm(c);
+		const change = pageChange(c);
+		const row = await requireEndpoint(change, c.req.param("id"));
+		if (!form.confirmed) {
+			return c.html(
+				<ConfirmPage
+					chrome={pageChrome(c, "Rotate secret?", "endpoints")}
+					confirmation={{
+						heading: "Rotate the signing secret?",
+						action: `${c.var.base}${endpointPath(c)}/rotate-secret`,
+						fields: {},
+						confirmLabel: "Rotate secret",
+						cancelHref: `${c.var.base}${endpointPath(c)}`,
+						children: (
+							<p>
+								Deliveries to <span class="url">{row.url}</span> get a new signing secret, shown once on the next page. The current secret
+								(and any replaced in the last 24 hours) keeps signing alongside it for 24 hours, so the receiver can switch over.
+							</p>
+						),
+					}}
+				/>,
+			);
+		}
+		await rotateSecret(change, row.id);
+		const path = `${c.var.base}${endpointPath(c)}`;
+		setCookie(c, REVEAL_COOKIE, row.id, { path, httpOnly: true, sameSite: "Lax", secure: !isLocalPlainHttp(c.req.url), maxAge: 60 });
+		return done(c, endpointPath(c), "secret-rotated");
+	})
+	.post("/endpoints/:id/test", async (c) => {
+		const { action_type } = validateInput({ action_type: (await readForm(c)).text("action_type") }, testEventSchema, "form");
+		const sent = await sendTestEvent(c.env, pageChange(c), readSettings(c.env), c.req.param("id"), action_type);
+		return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
+	})
+	.post("/endpoints/:id/redeliver", async (c) => {
+		const typed = (await readForm(c)).text("since");
+		const change = pageChange(c);
+		return orRefused(
+			async () => {
+				const since = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(typed) ? typed : `${typed}Z`);
+				const input = validateInput({ since: Number.isNaN(since) ? typed : new Date(since).toISOString() }, redeliverSchema, "form");
+				const count = await redeliverFailed(c.env, change, readSettings(c.env), c.req.param("id"), Date.parse(input.since));
+				return done(c, endpointPath(c), "redelivered", count);
+			},
+			async (error) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: error.message }, 422),
+		);
+	})
+	.post("/endpoints/:id/delete", async (c) => {
+		const form = await readForm(c);
+		const change = pageChange(c);
+		const row = await requireEndpoint(change, c.req.param("id"));
+		if (!form.confirmed) {
+			return c.html(
+				<ConfirmPage
+					chrome={pageChrome(c, "Delete endpoint?", "endpoints")}
+					confirmation={{
+						heading: "Delete this endpoint?",
+						action: `${c.var.base}${endpointPath(c)}/delete`,
+						fields: {},
+						confirmLabel: "Delete endpoint",
+						cancelHref: `${c.var.base}${endpointPath(c)}`,
+						children: (
+							<p>
+								<span class="url">{row.url}</span> stops receiving events. Its signing secret, custom headers and event filter are deleted
+								with it, and its pending and retrying deliveries are cancelled. Its delivery history is kept.
+							</p>
+						),
+					}}
+				/>,
+			);
+		}
+		await deleteEndpoint(change, row.id);
+		return done(c, "", "deleted");
+	})
+	.get("/deliveries", async (c) => {
+		const change = pageChange(c);
+		const query = Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice"));
+		const filter = validateInput(query, deliveryFilterSchema, "query");
+		const [page, rows] = await Promise.all([listDeliveries(change, filter), listEndpoints(change)]);
+		return c.html(
+			<DeliveriesPage
+				chrome={pageChrome(c, "Deliveries", "deliveries")}
+				filter={filter}
+				endpoints={rows.map((row) => ({ id: row.id, url: row.url }))}
+				deliveries={page.deliveries}
+				nextCursor={page.next_cursor}
+			/>,
+		);
+	})
+	.get("/deliveries/:id", async (c) => {
+		const change = pageChange(c);
+		const delivery = await deliveryDetail(change, c.req.param("id"));
+		const event = await eventDetail(change, delivery.event_id);
+		return c.html(
+			<DeliveryPage chrome={pageChrome(c, "Delivery", "deliveries")} delivery={delivery} payload={event.body} readOnly={isReadOnly(c)} />,
+		);
+	})
+	.post("/deliveries/:id/retry", async (c) => {
+		await retryNow(pageChange(c), readSettings(c.env), c.req.param("id"));
+		return done(c, `/deliveries/${c.req.param("id")}`, "retried");
+	})
+	.get("/events", async (c) => {
+		const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ""));
+		const filter = validateInput(query, eventFilterSchema, "query");
+		const page = await listEvents(pageChange(c), filter);
+		return c.html(
+			<EventsPage chrome={pageChrome(c, "Events", "events")} filter={filter} events={page.events} nextCursor={page.next_cursor} />,
+		);
+	})
+	.get("/events/:id", async (c) => {
+		const event = await eventDetail(pageChange(c), c.req.param("id"));
+		return c.html(<EventPage chrome={pageChrome(c, "Event", "events")} event={event} />);
+	});

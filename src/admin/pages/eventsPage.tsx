@@ -1,0 +1,119 @@
+/**
+ * …/events: every event the account received, newest first, filterable by
+ * type, so one nobody was subscribed to can still be found; and one event
+ * with its exact payload and the deliveries it made.
+ */
+import { EVENT_TYPES } from "../../events";
+import type { EventFilter } from "../api/schemas";
+import type { DeliveryView, EventSummary } from "../deliveryLog";
+import { Badge, Time } from "./components";
+import { DeliveryRows } from "./deliveriesPage";
+import { prettyJson } from "./deliveryPage";
+import { type Chrome, Layout } from "./layout";
+
+export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events: EventSummary[]; nextCursor: string | null }) {
+	const { filter } = props;
+	const base = props.chrome.base ?? "/admin";
+	const older = new URLSearchParams(
+		Object.entries({ ...filter, cursor: props.nextCursor ?? "" }).filter((entry): entry is [string, string] => Boolean(entry[1])),
+	);
+	return (
+		<Layout chrome={props.chrome}>
+			<h1>Events</h1>
+			<form method="get" action={`${base}/events`} class="row">
+				<label for="event_type">Event type</label>
+				<select id="event_type" name="event_type">
+					<option value="">any</option>
+					{EVENT_TYPES.map((type) => (
+						<option value={type} selected={type === filter.event_type}>
+							{type}
+						</option>
+					))}
+				</select>
+				<button type="submit">Filter</button>
+				<a href={`${base}/events`}>Clear</a>
+			</form>
+			<section class="card">
+				{props.events.length === 0 ? (
+					<p class="muted">{filter.event_type || filter.cursor ? "No events match this filter." : "No events yet."}</p>
+				) : (
+					<div class="table-wrap">
+						<table class="stack">
+							<thead>
+								<tr>
+									<th scope="col">Received</th>
+									<th scope="col">Event</th>
+									<th scope="col">Deliveries</th>
+								</tr>
+							</thead>
+							<tbody>
+								{props.events.map((event) => (
+									<tr>
+										<td data-label="Received">
+											<a href={`${base}/events/${event.id}`}>
+												<Time at={event.received_at} />
+											</a>
+										</td>
+										<td data-label="Event">
+											<code>{event.action_type}</code> {event.test && <Badge kind="test">test</Badge>}
+										</td>
+										<td data-label="Deliveries">
+											{event.deliveries === 0 ? <span class="muted">none: no endpoint was subscribed</span> : event.deliveries}
+										</td>
+									</tr>
+								))}
+							</tbody>
+						</table>
+					</div>
+				)}
+				{props.nextCursor && (
+					<p>
+						<a href={`${base}/events?${older}`}>Older →</a>
+					</p>
+				)}
+			</section>
+		</Layout>
+	);
+}
+
+export function EventPage(props: {
+	chrome: Chrome;
+	event: Omit<EventSummary, "deliveries"> & { body: string; deliveries: DeliveryView[] };
+}) {
+	const { event } = props;
+	const base = props.chrome.base ?? "/admin";
+	return (
+		<Layout chrome={props.chrome}>
+			<p>
+				<a href={`${base}/events`}>← Events</a>
+			</p>
+			<h1>
+				<code>{event.action_type}</code> event
+			</h1>
+			<section class="card">
+				<dl class="facts">
+					<dt>Received</dt>
+					<dd>
+						<Time at={event.received_at} />
+					</dd>
+					<dt>Event id (webhook-id)</dt>
+					<dd>
+						<code>{event.id}</code> {event.test && <Badge kind="test">test event</Badge>}
+					</dd>
+				</dl>
+			</section>
+			<section class="card" aria-labelledby="event-deliveries">
+				<h2 id="event-deliveries">Deliveries</h2>
+				{event.deliveries.length === 0 ? (
+					<p class="muted">None: no endpoint was subscribed to this event when it arrived.</p>
+				) : (
+					<DeliveryRows base={base} deliveries={event.deliveries} />
+				)}
+			</section>
+			<section class="card" aria-labelledby="payload">
+				<h2 id="payload">Payload</h2>
+				<pre>{prettyJson(event.body)}</pre>
+			</section>
+		</Layout>
+	);
+}

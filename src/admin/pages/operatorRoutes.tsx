@@ -1,0 +1,89 @@
+/**
+ * /admin: the operator's pages. Sign-in with the admin token (or Cloudflare
+ * Access), the default account's pages at /admin, every account's pages at
+ * /admin/accounts/{uid}, and the list of accounts. A browser signed in to an
+ * account's portal only is sent to /portal.
+ */
+import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { accountListSchema } from "../../accounts/api";
+import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
+import { readPortalSession } from "../../accounts/sessions";
+import { listAccounts } from "../../accounts/store";
+import { summarize } from "../../accounts/summary";
+import { HttpError } from "../../http/errors";
+import { validateInput } from "../../http/readJson";
+import { accessSettings } from "../auth/access";
+import { adminTokenMatches, authenticate } from "../auth/authenticate";
+import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
+import { endSession, startSession } from "../auth/session";
+import { accountPages, pageChrome } from "./accountRoutes";
+import { AccountsPage } from "./accountsPage";
+import type { PageEnv } from "./context";
+import { SignInPage } from "./layout";
+import { renderPageError } from "./pageErrors";
+
+const requireOperatorPage = createMiddleware<PageEnv>(async (c, next) => {
+	const admin = await authenticate(c);
+	if (!admin) {
+		if (await readPortalSession(c)) return c.redirect("/portal", 303);
+		return c.html(<SignInPage chrome={{ title: "Sign in" }} accessMode={accessSettings(c.env) !== null} />, 401);
+	}
+	c.set("admin", admin);
+	c.set("viewer", { kind: "operator", admin });
+	await next();
+});
+
+/** Where the account's pages live, for links and redirects. */
+const mountedAt = (base: (uid: string) => string) =>
+	createMiddleware<PageEnv>(async (c, next) => {
+		c.set("base", base(c.var.account.uid));
+		c.set("accountName", c.var.account.name);
+		await next();
+	});
+
+export const adminPages = new Hono<PageEnv>()
+	.use("*", adminSecurityHeaders, noStore, refuseCrossSiteForms)
+	.post("/sign-in", async (c) => {
+		if (accessSettings(c.env))
+			throw new HttpError("access_mode", "This Hivepost signs admins in through Cloudflare Access, not with the token.");
+		const token = String((await c.req.parseBody()).token ?? "");
+		if (!token || !(await adminTokenMatches(c.env, token))) {
+			return c.html(<SignInPage chrome={{ title: "Sign in" }} accessMode={false} error="That is not the admin token." />, 401);
+		}
+		await startSession(c, token);
+		return c.redirect("/admin", 303);
+	})
+	.use("*", requireOperatorPage)
+	.post("/sign-out", (c) => {
+		endSession(c);
+		return c.redirect("/admin", 303);
+	})
+	.get("/accounts", async (c) => {
+		const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ""));
+		const { prefix = "", cursor } = validateInput(query, accountListSchema, "query");
+		const page = await listAccounts(c.env, { prefix, cursor });
+		const chrome = { ...pageChrome(c, "Accounts", "accounts"), base: undefined, account: null };
+		return c.html(
+			<AccountsPage chrome={chrome} prefix={prefix} accounts={await summarize(c.env, page.accounts)} nextCursor={page.nextCursor} />,
+		);
+	})
+	.route(
+		"/accounts/:uid",
+		new Hono<PageEnv>()
+			.use(
+				useAccountFromPath,
+				mountedAt((uid) => `/admin/accounts/${encodeURIComponent(uid)}`),
+			)
+			.route("/", accountPages),
+	)
+	.route(
+		"/",
+		new Hono<PageEnv>()
+			.use(
+				useDefaultAccount,
+				mountedAt(() => "/admin"),
+			)
+			.route("/", accountPages),
+	)
+	.onError(renderPageError);

@@ -1,0 +1,24 @@
+/** What a page shows when something goes wrong: the error's message and status, inside the usual frame, and a way back. */
+import type { Context } from "hono";
+import { HttpError, INTERNAL_ERROR_MESSAGE } from "../../http/errors";
+import { logUnhandled } from "../../http/requestId";
+import type { PageEnv } from "./context";
+import { Layout } from "./layout";
+
+export function renderPageError(error: Error, c: Context<PageEnv>) {
+	const known = error instanceof HttpError ? error : null;
+	if (!known) logUnhandled(c.req.raw, c.get("requestId"), error);
+	const base = c.get("base");
+	const viewer = c.get("viewer");
+	return c.html(
+		<Layout
+			chrome={{ title: "Error", base, viewer, error: known?.message ?? `${INTERNAL_ERROR_MESSAGE} (request id ${c.get("requestId")})` }}
+		>
+			<h1>{known?.status === 404 ? "Not found" : "Something went wrong"}</h1>
+			<p>
+				<a href={base ?? (viewer?.kind === "portal" ? "/portal" : "/admin")}>← Back</a>
+			</p>
+		</Layout>,
+		known?.status ?? 500,
+	);
+}

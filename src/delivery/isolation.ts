@@ -1,0 +1,147 @@
+/**
+ * Destination isolation: no receiver may slow another.
+ *
+ * - An endpoint with a send still unanswered after `slowAfterMs` is marked
+ *   slow at once: the rest of its deliveries leave that invocation (for the
+ *   isolation lane) and, for ISOLATION_MS after its last slow answer, new ones
+ *   go straight to the isolation lane. A send that gets no answer at all
+ *   within the timeout marks it unresponsive ("isolated").
+ * - Every invocation sends at most IN_FLIGHT_PER_ENDPOINT requests to one
+ *   endpoint at once, within its LANES_PER_INVOCATION connections.
+ * - An endpoint whose oldest waiting delivery has waited SATURATED_AFTER_MS is
+ *   shown as saturated: more arrives than it can take at its limit.
+ * The marks are a few columns on the endpoint row, written only when they change.
+ */
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Settings } from "../config";
+import { type AccountScope, accountCheck, type Database, inList } from "../db/client";
+import { deliveries, endpoints } from "../db/schema";
+import { iso, MINUTE_MS } from "../time";
+import { unfinished } from "./lifecycle";
+import type { Lane } from "./queue";
+
+/** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
+export const LANES_PER_INVOCATION = 6;
+
+/** At most this many requests to one endpoint are in flight per invocation: a slow one never holds more than half the lanes. */
+export const IN_FLIGHT_PER_ENDPOINT = 3;
+
+/** How long an endpoint stays in the isolation lane after its last slow or unanswered attempt. */
+export const ISOLATION_MS = 5 * MINUTE_MS;
+
+/** A delivery waiting this long for its attempt means the endpoint is not keeping up. */
+export const SATURATED_AFTER_MS = MINUTE_MS;
+
+/** A send still unanswered after this long marks its endpoint slow: a second, or half the timeout if that is shorter. */
+export function slowAfterMs(settings: Settings): number {
+	return Math.min(1000, settings.deliveryTimeoutMs / 2);
+}
+
+export type IsolationReason = "slow" | "unresponsive";
+
+export function isIsolated(isolatedUntil: number | null, now: number): boolean {
+	return isolatedUntil !== null && isolatedUntil > now;
+}
+
+/** First attempts to endpoints that answer in time take the main lane; everything else the isolation lane. */
+export function laneFor(attemptCount: number, isolatedUntil: number | null, now: number): Lane {
+	return attemptCount === 0 && !isIsolated(isolatedUntil, now) ? "main" : "isolation";
+}
+
+/**
+ * The statement that isolates an endpoint for ISOLATION_MS from `now`. It
+ * writes only when the mark changes: not yet isolated, isolated for less than
+ * half the period still, or slow turning unresponsive.
+ */
+export function markIsolated(db: Database, endpointId: string, reason: IsolationReason, now: number) {
+	const until = now + ISOLATION_MS;
+	return db
+		.update(endpoints)
+		.set({ isolatedUntil: until, isolation: reason })
+		.where(
+			and(
+				eq(endpoints.id, endpointId),
+				or(
+					isNull(endpoints.isolatedUntil),
+					lt(endpoints.isolatedUntil, now + ISOLATION_MS / 2),
+					reason === "unresponsive" ? sql`${endpoints.isolation} IS NOT 'unresponsive'` : sql`0`,
+				),
+			),
+		);
+}
+
+export type DeliveryStateName = "healthy" | "slow" | "isolated" | "saturated";
+
+/** Why an endpoint's deliveries wait, as the API and the pages show it. */
+export interface DeliveryState {
+	state: DeliveryStateName;
+	/** When the isolation ends (re-checked then), or null. */
+	until: string | null;
+	/** Requests from Hivepost to this endpoint in flight now. */
+	in_flight: number;
+	/** When the longest-waiting due delivery became due, or null when none waits. */
+	oldest_waiting_at: string | null;
+}
+
+interface Waiting {
+	endpointId: string;
+	inFlight: number;
+	oldestWaiting: number | null;
+}
+
+/**
+ * Each endpoint's delivery state, from its row and one read of its unfinished
+ * deliveries (the partial index holds nothing else).
+ */
+export async function readDeliveryStates(
+	scope: AccountScope,
+	rows: readonly { id: string; isolatedUntil: number | null; isolation: IsolationReason | null }[],
+	now = Date.now(),
+): Promise<Map<string, DeliveryState>> {
+	const notInFlight = sql`(${deliveries.claimId} IS NULL OR ${deliveries.leaseUntil} <= ${now})`;
+	const waiting: Waiting[] = rows.length
+		? await scope.db
+				.select({
+					endpointId: deliveries.endpointId,
+					inFlight: sql<number>`sum(CASE WHEN ${notInFlight} THEN 0 ELSE 1 END)`,
+					oldestWaiting: sql<
+						number | null
+					>`min(CASE WHEN ${notInFlight} AND ${deliveries.nextAttemptAt} <= ${now} THEN ${deliveries.nextAttemptAt} END)`,
+				})
+				.from(deliveries)
+				.where(
+					and(
+						accountCheck(deliveries.accountId, scope.accountId),
+						inList(
+							deliveries.endpointId,
+							rows.map((row) => row.id),
+						),
+						unfinished(),
+					),
+				)
+				.groupBy(deliveries.endpointId)
+		: [];
+	return new Map(
+		rows.map((row) => {
+			const found = waiting.find((entry) => entry.endpointId === row.id);
+			return [row.id, deliveryState(row, found?.inFlight ?? 0, found?.oldestWaiting ?? null, now)];
+		}),
+	);
+}
+
+function deliveryState(
+	row: { isolatedUntil: number | null; isolation: IsolationReason | null },
+	inFlight: number,
+	oldestWaiting: number | null,
+	now: number,
+): DeliveryState {
+	const isolated = isIsolated(row.isolatedUntil, now);
+	let state: DeliveryStateName = isolated ? (row.isolation === "unresponsive" ? "isolated" : "slow") : "healthy";
+	if (oldestWaiting !== null && oldestWaiting <= now - SATURATED_AFTER_MS) state = "saturated";
+	return {
+		state,
+		until: isolated ? iso(row.isolatedUntil) : null,
+		in_flight: Number(inFlight),
+		oldest_waiting_at: iso(oldestWaiting),
+	};
+}

@@ -1,0 +1,14 @@
+/**
+ * Arms a failed delivery's RetryScheduler (retry/scheduler.ts): one Durable
+ * Object per delivery, named by its account and id, whose alarm hands the
+ * delivery back to the isolation lane when its next attempt is due.
+ */
+import type { DeliveryRef } from "./lifecycle";
+
+export function retrySchedulerName(ref: DeliveryRef): string {
+	return `${ref.accountId}:${ref.deliveryId}`;
+}
+
+export async function armRetryAlarm(env: Env, ref: DeliveryRef, at: number): Promise<void> {
+	await env.RETRY_SCHEDULER.getByName(retrySchedulerName(ref)).schedule(ref, at);
+}

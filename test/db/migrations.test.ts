@@ -1,0 +1,229 @@
+/**
+ * The migrations keep data: a database at the shipped schema (0000) with rows
+ * in every table and deliveries in every status is migrated, and every row is
+ * found again, in the `default` account.
+ */
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+const db = env.MIGRATION_TEST_DB;
+const SHIPPED = ["0000_init.sql"];
+
+async function all<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+	return (await db.prepare(sql).all<T>()).results;
+}
+
+const T0 = 1_795_000_000_000;
+const OLD_ROWS = [
+	`INSERT INTO endpoints (id, url, events, enabled, secret, previous_secret, previous_secret_expires_at, headers, disabled_reason,
+		last_attempt_at, last_status_code, last_attempt_succeeded, last_attempt_error, created_at, updated_at, deleted_at) VALUES
+		('ep_1', 'https://a.example/hook', '["*"]', 1, 'whsec_AAAA', 'whsec_OLD0', ${T0 + 86_400_000}, '{"authorization":"Bearer x"}', NULL,
+			${T0}, 200, 1, NULL, ${T0}, ${T0}, NULL),
+		('ep_2', 'https://b.example/hook', '["ticket.created"]', 0, 'whsec_BBBB', NULL, NULL, '{}', 'The destination answered 410 Gone',
+			${T0}, 410, 0, 'HTTP 410', ${T0 + 1}, ${T0}, NULL),
+		('ep_3', 'https://c.example/hook', '["*"]', 1, 'whsec_CCCC', NULL, NULL, '{}', NULL, NULL, NULL, NULL, NULL, ${T0 + 2}, ${T0}, ${T0 + 5})`,
+	`INSERT INTO events (id, action_type, body, received_at, delivery_count, idempotency_key, body_hash, is_test) VALUES
+		('evt_1', 'ticket.created', '{"payload":{"action_type":"ticket.created"}}', ${T0}, 6, 'key-1', 'hash1', 0),
+		('evt_2', 'ticket.answered', '{"payload":{"action_type":"ticket.answered"}}', ${T0 + 10}, 1, NULL, 'hash2', 1)`,
+	`INSERT INTO deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, claim_id, created_at, updated_at) VALUES
+		('dlv_pending', 'evt_1', 'ep_1', 'pending', 0, ${T0}, NULL, ${T0}, ${T0}),
+		('dlv_retrying', 'evt_1', 'ep_1', 'retrying', 1, ${T0 + 3_600_000}, NULL, ${T0}, ${T0}),
+		('dlv_in_flight', 'evt_1', 'ep_1', 'retrying', 2, ${T0 + 7_210_000}, 'clm_1', ${T0}, ${T0}),
+		('dlv_delivered', 'evt_1', 'ep_1', 'delivered', 2, NULL, NULL, ${T0}, ${T0}),
+		('dlv_failed', 'evt_1', 'ep_2', 'failed', 4, NULL, NULL, ${T0}, ${T0}),
+		('dlv_cancelled', 'evt_1', 'ep_3', 'cancelled', 0, NULL, NULL, ${T0}, ${T0}),
+		('dlv_test', 'evt_2', 'ep_1', 'delivered', 1, NULL, NULL, ${T0 + 10}, ${T0 + 10})`,
+	`INSERT INTO attempts (delivery_id, attempt_number, manual, started_at, duration_ms, status_code, error, response_body, succeeded) VALUES
+		('dlv_retrying', 1, 0, ${T0}, 12, 500, 'HTTP 500', 'down', 0),
+		('dlv_in_flight', 1, 0, ${T0}, 10, NULL, 'timed out', NULL, 0),
+		('dlv_delivered', 1, 0, ${T0}, 10, 503, 'HTTP 503', NULL, 0),
+		('dlv_delivered', NULL, 1, ${T0 + 5}, 9, 200, NULL, 'ok', 1),
+		('dlv_delivered', 2, 0, ${T0 + 9}, 9, 200, NULL, 'ok', 1),
+		('dlv_failed', 1, 0, ${T0}, 8, 410, 'HTTP 410', NULL, 0),
+		('dlv_test', 1, 0, ${T0 + 10}, 8, 204, NULL, NULL, 1)`,
+];
+
+describe("migrations", () => {
+	it("move every existing row into the default account, losing nothing", async () => {
+		const migrations = env.TEST_MIGRATIONS;
+		await applyD1Migrations(
+			db,
+			migrations.filter((migration) => SHIPPED.includes(migration.name)),
+		);
+		for (const statement of OLD_ROWS) await db.prepare(statement).run();
+
+		await applyD1Migrations(db, migrations);
+
+		expect(await all("SELECT id, uid, name, deleted_at FROM accounts")).toEqual([
+			{ id: "acc_default", uid: "default", name: "default", deleted_at: null },
+		]);
+		const endpoints = await all<Record<string, unknown>>("SELECT * FROM endpoints ORDER BY rowid");
+		expect(endpoints.map((row) => [row.id, row.account_id, row.url, row.enabled, row.deleted_at])).toEqual([
+			["ep_1", "acc_default", "https://a.example/hook", 1, null],
+			["ep_2", "acc_default", "https://b.example/hook", 0, null],
+			["ep_3", "acc_default", "https://c.example/hook", 1, T0 + 5],
+		]);
+		expect(JSON.parse(String(endpoints[0].previous_secrets))).toEqual([{ secret: "whsec_OLD0", expires_at: T0 + 86_400_000 }]);
+		expect(endpoints[0]).toMatchObject({ secret: "whsec_AAAA", headers: '{"authorization":"Bearer x"}', last_status_code: 200 });
+		expect(endpoints[1]).toMatchObject({
+			previous_secrets: "[]",
+			disabled_reason: "The destination answered 410 Gone",
+			isolated_until: null,
+		});
+
+		expect(await all("SELECT account_id, id, idempotency_key, delivery_count, is_test, body FROM events ORDER BY id")).toEqual([
+			{
+				account_id: "acc_default",
+				id: "evt_1",
+				idempotency_key: "key-1",
+				delivery_count: 6,
+				is_test: 0,
+				body: '{"payload":{"action_type":"ticket.created"}}',
+			},
+			{
+				account_id: "acc_default",
+				id: "evt_2",
+				idempotency_key: null,
+				delivery_count: 1,
+				is_test: 1,
+				body: '{"payload":{"action_type":"ticket.answered"}}',
+			},
+		]);
+
+		const deliveries = await all<Record<string, unknown>>(
+			"SELECT account_id, id, status, attempt_count, next_attempt_at, claim_id, lease_until FROM deliveries ORDER BY id",
+		);
+		expect(deliveries).toEqual([
+			{
+				account_id: "acc_default",
+				id: "dlv_cancelled",
+				status: "cancelled",
+				attempt_count: 0,
+				next_attempt_at: null,
+				claim_id: null,
+				lease_until: null,
+			},
+			{
+				account_id: "acc_default",
+				id: "dlv_delivered",
+				status: "delivered",
+				attempt_count: 2,
+				next_attempt_at: null,
+				claim_id: null,
+				lease_until: null,
+			},
+			{
+				account_id: "acc_default",
+				id: "dlv_failed",
+				status: "failed",
+				attempt_count: 4,
+				next_attempt_at: null,
+				claim_id: null,
+				lease_until: null,
+			},
+			// The old lease end (kept in next_attempt_at while an attempt ran) becomes the lease.
+			{
+				account_id: "acc_default",
+				id: "dlv_in_flight",
+				status: "retrying",
+				attempt_count: 2,
+				next_attempt_at: T0 + 7_210_000,
+				claim_id: "clm_1",
+				lease_until: T0 + 7_210_000,
+			},
+			{
+				account_id: "acc_default",
+				id: "dlv_pending",
+				status: "pending",
+				attempt_count: 0,
+				next_attempt_at: T0,
+				claim_id: null,
+				lease_until: null,
+			},
+			{
+				account_id: "acc_default",
+				id: "dlv_retrying",
+				status: "retrying",
+				attempt_count: 1,
+				next_attempt_at: T0 + 3_600_000,
+				claim_id: null,
+				lease_until: null,
+			},
+			{
+				account_id: "acc_default",
+				id: "dlv_test",
+				status: "delivered",
+				attempt_count: 1,
+				next_attempt_at: null,
+				claim_id: null,
+				lease_until: null,
+			},
+		]);
+
+		// Attempts keep their order within each delivery as seq 1, 2, …
+		expect(
+			await all(
+				"SELECT account_id, delivery_id, seq, attempt_number, manual, status_code, response_body FROM attempts ORDER BY delivery_id, seq",
+			),
+		).toEqual([
+			{
+				account_id: "acc_default",
+				delivery_id: "dlv_delivered",
+				seq: 1,
+				attempt_number: 1,
+				manual: 0,
+				status_code: 503,
+				response_body: null,
+			},
+			{
+				account_id: "acc_default",
+				delivery_id: "dlv_delivered",
+				seq: 2,
+				attempt_number: null,
+				manual: 1,
+				status_code: 200,
+				response_body: "ok",
+			},
+			{
+				account_id: "acc_default",
+				delivery_id: "dlv_delivered",
+				seq: 3,
+				attempt_number: 2,
+				manual: 0,
+				status_code: 200,
+				response_body: "ok",
+			},
+			{ account_id: "acc_default", delivery_id: "dlv_failed", seq: 1, attempt_number: 1, manual: 0, status_code: 410, response_body: null },
+			{
+				account_id: "acc_default",
+				delivery_id: "dlv_in_flight",
+				seq: 1,
+				attempt_number: 1,
+				manual: 0,
+				status_code: null,
+				response_body: null,
+			},
+			{
+				account_id: "acc_default",
+				delivery_id: "dlv_retrying",
+				seq: 1,
+				attempt_number: 1,
+				manual: 0,
+				status_code: 500,
+				response_body: "down",
+			},
+			{ account_id: "acc_default", delivery_id: "dlv_test", seq: 1, attempt_number: 1, manual: 0, status_code: 204, response_body: null },
+		]);
+
+		// The hot tables are WITHOUT ROWID, and the unfinished-deliveries index holds only unfinished ones.
+		const schema = await all<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'");
+		for (const table of ["events", "deliveries", "attempts", "audit_log"]) {
+			expect(schema.find((row) => row.name === table)?.sql).toMatch(/WITHOUT ROWID$/);
+		}
+		const plan = await all<{ detail: string }>(
+			"EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE endpoint_id = 'ep_1' AND status IN ('pending', 'retrying') ORDER BY next_attempt_at",
+		);
+		expect(plan.map((row) => row.detail).join("\n")).toContain("deliveries_unfinished");
+	});
+});
