@@ -135,13 +135,15 @@ export interface CapturedRequest {
  * Replaces global fetch with a destination that answers with `respond` (called
  * per request) and records every request made to it.
  */
-export function stubDestination(respond: (request: CapturedRequest, index: number) => Response | Promise<Response>) {
+export function stubDestination(
+	respond: (request: CapturedRequest, index: number, signal: AbortSignal | null) => Response | Promise<Response>,
+) {
 	const requests: CapturedRequest[] = [];
 	const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
 		const req = new Request(input, init);
 		const captured = { url: req.url, headers: req.headers, body: await req.text() };
 		requests.push(captured);
-		return respond(captured, requests.length - 1);
+		return respond(captured, requests.length - 1, init?.signal ?? null);
 	});
 	return { requests, spy };
 }
@@ -217,4 +219,34 @@ export async function clearRetryAlarms() {
 			await state.storage.deleteAll();
 		});
 	}
+}
+
+/**
+ * The D1 binding, running `concurrently` just before its next batch: another
+ * request's write landing between this request's read and its write.
+ */
+export function dbWithConcurrentWrite(concurrently: () => Promise<unknown>): D1Database {
+	let pending = true;
+	return new Proxy(env.DB, {
+		get(target, prop) {
+			if (prop === "batch") {
+				return async (statements: D1PreparedStatement[]) => {
+					if (pending) {
+						pending = false;
+						await concurrently();
+					}
+					return target.batch(statements);
+				};
+			}
+			const value = Reflect.get(target, prop, target);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
+/** A destination that never answers: the request hangs until Hivepost's timeout aborts it. */
+export function hangingResponse(signal: AbortSignal | null): Promise<Response> {
+	return new Promise((_resolve, reject) => {
+		signal?.addEventListener("abort", () => reject(signal.reason));
+	});
 }

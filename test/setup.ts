@@ -10,9 +10,14 @@ import { clearRetryAlarms } from "./helpers";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
-// Each test starts from empty tables: fan-out counts every registered endpoint.
+// Each test starts from empty tables (fan-out counts every registered endpoint), with only the default account.
 beforeEach(async () => {
-	await env.DB.batch(["attempts", "deliveries", "events", "endpoints"].map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
+	const tables = ["attempts", "deliveries", "events", "endpoints", "audit_log", "admin_links", "account_sessions"];
+	await env.DB.batch([
+		...tables.map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
+		env.DB.prepare("DELETE FROM accounts WHERE id != 'acc_default'"),
+		env.DB.prepare("UPDATE accounts SET name = 'default', deleted_at = NULL WHERE id = 'acc_default'"),
+	]);
 });
 
 afterEach(async () => {

@@ -56,13 +56,18 @@ export async function readPortalSession(c: Context): Promise<PortalSession | nul
 	return row ?? null;
 }
 
+/** Ends the session this browser holds, if any: its row (the cookie stays, for the caller to replace or delete). */
+export async function forgetPortalSession(c: Context): Promise<void> {
+	const token = getCookie(c, PORTAL_COOKIE);
+	if (!token) return;
+	await directoryDatabase(c.env as Env)
+		.delete(accountSessions)
+		.where(eq(accountSessions.tokenHash, await sha256Hex(token)));
+}
+
 /** Signs this browser out of the portal: its session row and its cookie. */
 export async function endPortalSession(c: Context): Promise<void> {
-	const token = getCookie(c, PORTAL_COOKIE);
-	if (token)
-		await directoryDatabase(c.env as Env)
-			.delete(accountSessions)
-			.where(eq(accountSessions.tokenHash, await sha256Hex(token)));
+	await forgetPortalSession(c);
 	deleteCookie(c, PORTAL_COOKIE, cookieOptions(c));
 }
 

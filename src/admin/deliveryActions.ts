@@ -50,11 +50,12 @@ export async function sendTestEvent(env: Env, change: ChangeContext, settings: S
 	const [, inserted] = await change.db.batch([
 		insertIf(change.db, events, event, stillLive),
 		insertDeliveries(change, eventId, now, onlyThis, now + queueHoldMs(settings)),
-		recordChange(change, endpointId, change.actor, "test event sent", actionType, now),
 	]);
 	// Deleted or disabled between the check above and the write: the write did nothing.
-	if (inserted.length === 0)
+	if (inserted.length === 0) {
 		throw new HttpError("endpoint_disabled", "The endpoint was deleted or disabled a moment ago; nothing was sent.");
+	}
+	await recordChange(change, endpointId, change.actor, "test event sent", actionType, now);
 	const [routed] = routeInserted(change.accountId, inserted);
 	await enqueueOrLeaveToSweep(env, [routed]);
 	return { event_id: eventId, delivery_id: routed.deliveryId };

@@ -183,6 +183,29 @@ describe("signing secrets", () => {
 			expect(new Webhook(secret).verify(sent.body, Object.fromEntries(sent.headers))).toEqual(JSON.parse(sent.body));
 		}
 	});
+
+	it("rotating twice within the overlap keeps every replaced secret signing until its own expiry", async () => {
+		const created = await createEndpoint("https://a.example/hook");
+		const first = await json<{ secret: string }>(await api(`/endpoints/${created.id}/rotate-secret`, "POST"));
+		const second = await json<{ secret: string; previous_secret_expires_at: string }>(
+			await api(`/endpoints/${created.id}/rotate-secret`, "POST"),
+		);
+		const destination = stubDestination(() => new Response("ok"));
+		const { queue } = await ingest(fixture("ticket.created"));
+		await runConsumer(queue.messages);
+		const headers = Object.fromEntries(destination.requests[0].headers);
+		// One signature per valid secret: the current one and both replaced ones.
+		expect(headers["webhook-signature"].split(" ")).toHaveLength(3);
+		for (const secret of [second.secret, first.secret, created.secret]) {
+			expect(new Webhook(secret).verify(destination.requests[0].body, headers)).toEqual(JSON.parse(destination.requests[0].body));
+		}
+		// Each replaced secret keeps its own expiry: the older one is not extended by the second rotation.
+		const [row] = await rows<{ previous_secrets: string }>("SELECT previous_secrets FROM endpoints");
+		const retired = JSON.parse(row.previous_secrets) as { secret: string; expires_at: number }[];
+		expect(retired.map((entry) => entry.secret)).toEqual([first.secret, created.secret]);
+		expect(retired[1].expires_at).toBeLessThanOrEqual(retired[0].expires_at);
+		expect(Date.parse(second.previous_secret_expires_at)).toBe(retired[0].expires_at);
+	});
 });
 
 describe("POST /api/endpoints/:id/test", () => {

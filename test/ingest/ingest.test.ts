@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../../src/events";
 import { MAX_EVENT_BYTES } from "../../src/ingest/route";
-import { createEndpoint, fixture, ingest, request, rows } from "../helpers";
+import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers";
 
 async function expectNothingStored() {
 	expect(await rows("SELECT id FROM events")).toEqual([]);
@@ -212,6 +212,23 @@ describe("Idempotency-Key", () => {
 		const ids = new Set(await Promise.all(results.map(async (r) => ((await r.response.json()) as { event_id: string }).event_id)));
 		expect(ids.size).toBe(1);
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+		expect(await rows("SELECT id FROM deliveries")).toHaveLength(1);
+	});
+
+	it("answers a request that lost the race at the unique index as the winner did (the unique-violation path)", async () => {
+		await createEndpoint("https://one.example/hook");
+		const body = fixture("ticket.created");
+		// The winner commits between this request's look-up of the key and its own insert.
+		let winner = "";
+		const db = dbWithConcurrentWrite(async () => {
+			const won = await ingest(body, { "idempotency-key": "race" });
+			winner = ((await won.response.json()) as { event_id: string }).event_id;
+		});
+		const { response, queue } = await ingest(body, { "idempotency-key": "race" }, { DB: db });
+		expect(response.status).toBe(200);
+		expect(((await response.json()) as { event_id: string }).event_id).toBe(winner);
+		expect(queue.batches).toEqual([]);
+		expect(await rows("SELECT id FROM events")).toEqual([{ id: winner }]);
 		expect(await rows("SELECT id FROM deliveries")).toHaveLength(1);
 	});
 

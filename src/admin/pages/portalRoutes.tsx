@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { openAdminLink } from "../../accounts/links";
-import { endPortalSession, readPortalSession, setPortalCookie } from "../../accounts/sessions";
+import { endPortalSession, forgetPortalSession, readPortalSession, setPortalCookie } from "../../accounts/sessions";
 import { readSettings } from "../../config";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
 import { accountPages } from "./accountRoutes";
@@ -47,7 +47,7 @@ export const portalPages = new Hono<PageEnv>()
 			);
 		}
 		// A browser switching accounts ends its previous session.
-		await endPortalSession(c);
+		await forgetPortalSession(c);
 		setPortalCookie(c, opened.sessionToken, opened.expiresAt);
 		// 303 to the portal's home: the token leaves the address bar.
 		return c.redirect("/portal", 303);

@@ -1,0 +1,248 @@
+/**
+ * One-time admin links and the account portal: a link signs a browser in to
+ * its account's portal once; the portal shows that account only; read-only
+ * sessions change nothing; operators can end an account's sessions.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { sha256Hex } from "../../src/hashing";
+import { api, json } from "../admin/adminApi";
+import { ORIGIN } from "../admin/pageHelpers";
+import { createAccount, createEndpoint, request, rows } from "../helpers";
+
+async function mint(uid: string, body: Record<string, unknown> = {}, overrides: Partial<Env> = {}) {
+	const { response } = await request(
+		`/api/accounts/${uid}/admin-links`,
+		{
+			method: "POST",
+			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
+			body: JSON.stringify(body),
+		},
+		overrides,
+	);
+	return response;
+}
+
+/** Opens a minted link at the local origin and returns the response and the portal cookie it set. */
+async function open(url: string) {
+	const { pathname, search } = new URL(url);
+	const { response } = await request(`${pathname}${search}`, { redirect: "manual" });
+	const cookie = /hivepost_portal=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0] ?? "";
+	return { response, cookie };
+}
+
+async function signedIn(uid = "acme", body: Record<string, unknown> = {}) {
+	const { url } = await json<{ url: string }>(await mint(uid, body));
+	return (await open(url)).cookie;
+}
+
+function portal(path: string, cookie: string, init: RequestInit = {}) {
+	const headers = new Headers(init.headers);
+	headers.set("cookie", cookie);
+	return request(path, { ...init, headers, redirect: "manual" }).then((result) => result.response);
+}
+
+function portalPost(path: string, cookie: string, fields: Record<string, string>) {
+	return portal(path, cookie, {
+		method: "POST",
+		body: new URLSearchParams(fields),
+		headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+	});
+}
+
+describe("POST /api/accounts/{uid}/admin-links", () => {
+	it("mints a one-time link at the first public origin, valid 300 s by default; only a hash of its 256-bit token is stored", async () => {
+		await createAccount("acme");
+		const before = Date.now();
+		const response = await mint("acme", { admin: "jane@acme.example" });
+		expect(response.status).toBe(201);
+		const link = await json<{ url: string; expires_at: string }>(response);
+		const url = new URL(link.url);
+		expect(url.origin).toBe(env.PUBLIC_ORIGINS.split(",")[0]);
+		expect(url.pathname).toBe("/portal/sign-in");
+		const token = url.searchParams.get("token") ?? "";
+		expect(token).toMatch(/^[0-9a-f]{64}$/);
+		expect(Date.parse(link.expires_at)).toBeGreaterThanOrEqual(before + 300_000 - 1000);
+		expect(Date.parse(link.expires_at)).toBeLessThanOrEqual(Date.now() + 300_000);
+		const stored = await rows<Record<string, unknown>>("SELECT * FROM admin_links");
+		expect(stored).toEqual([expect.objectContaining({ token_hash: await sha256Hex(token), admin: "jane@acme.example", read_only: 0 })]);
+		expect(JSON.stringify(stored)).not.toContain(token);
+	});
+
+	it("points at the request's own origin when PUBLIC_ORIGINS is empty", async () => {
+		await createAccount("acme");
+		const link = await json<{ url: string }>(await mint("acme", {}, { PUBLIC_ORIGINS: "" }));
+		expect(new URL(link.url).origin).toBe("http://localhost");
+	});
+
+	for (const [body, field] of [
+		[{ expires_in: 3601 }, "expires_in"],
+		[{ expires_in: 0 }, "expires_in"],
+		[{ expires_in: 1.5 }, "expires_in"],
+		[{ read_only: "yes" }, "read_only"],
+		[{ admin: "" }, "admin"],
+	] as const) {
+		it(`refuses ${JSON.stringify(body)} with 422 naming ${field}`, async () => {
+			await createAccount("acme");
+			const response = await mint("acme", body);
+			expect(response.status).toBe(422);
+			expect(await json(response)).toMatchObject({ code: "validation_failed", fields: { [field]: expect.any(String) } });
+			expect(await rows("SELECT token_hash FROM admin_links")).toEqual([]);
+		});
+	}
+});
+
+describe("opening an admin link", () => {
+	it("signs the browser in with a Lax, HttpOnly cookie and answers 303 to /portal; a second open answers 410", async () => {
+		await createAccount("acme");
+		const { url } = await json<{ url: string }>(await mint("acme"));
+		const first = await open(url);
+		expect(first.response.status).toBe(303);
+		expect(first.response.headers.get("location")).toBe("/portal");
+		const setCookie = first.response.headers.get("set-cookie") ?? "";
+		expect(setCookie).toMatch(/^hivepost_portal=[0-9a-f]{64};/);
+		expect(setCookie).toMatch(/HttpOnly/);
+		expect(setCookie).toMatch(/SameSite=Lax/);
+		// Plain-HTTP local origin: not Secure (a browser would refuse it); anywhere else it is.
+		expect(setCookie).not.toMatch(/Secure/);
+		const again = await open(url);
+		expect(again.response.status).toBe(410);
+		expect(await again.response.text()).toContain("This link was already used or has expired. Open Web Hooks from your helpdesk again");
+		expect(again.cookie).toBe("");
+	});
+
+	it("sets a Secure cookie on an HTTPS origin", async () => {
+		await createAccount("acme");
+		const { url } = await json<{ url: string }>(await mint("acme"));
+		const { response } = await request(url, { redirect: "manual" });
+		expect(response.status).toBe(303);
+		expect(response.headers.get("set-cookie")).toMatch(/Secure/);
+	});
+
+	it("refuses an expired link, a made-up one, and one whose account was deleted, with 410", async () => {
+		await createAccount("acme");
+		const expired = await json<{ url: string }>(await mint("acme"));
+		await env.DB.prepare("UPDATE admin_links SET expires_at = ?")
+			.bind(Date.now() - 1)
+			.run();
+		expect((await open(expired.url)).response.status).toBe(410);
+		expect((await open(`${ORIGIN}/portal/sign-in?token=${"0".repeat(64)}`)).response.status).toBe(410);
+		const orphan = await json<{ url: string }>(await mint("acme"));
+		await api("/accounts/acme", "DELETE");
+		expect((await open(orphan.url)).response.status).toBe(410);
+	});
+
+	it("never writes the token into Hivepost's log lines, even when opening it fails", async () => {
+		await createAccount("acme");
+		const { url } = await json<{ url: string }>(await mint("acme"));
+		const token = new URL(url).searchParams.get("token") ?? "";
+		await env.DB.prepare(
+			"CREATE TRIGGER injected_fault BEFORE INSERT ON account_sessions BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+		).run();
+		const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+		try {
+			expect((await open(url)).response.status).toBe(500);
+		} finally {
+			await env.DB.prepare("DROP TRIGGER injected_fault").run();
+		}
+		const lines = logged.mock.calls.map((call) => call.join(" ")).join("\n");
+		expect(lines).toContain("unhandled_error");
+		expect(lines).not.toContain(token);
+	});
+});
+
+describe("the portal", () => {
+	it("shows its account only, titled with the account's name", async () => {
+		await createAccount("acme", "Acme Ltd");
+		await createEndpoint("https://default.example/hook");
+		const theirs = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const cookie = await signedIn();
+		const home = await portal("/portal", cookie);
+		expect(home.status).toBe(200);
+		const html = await home.text();
+		expect(html).toContain("<title>Web Hooks · Acme Ltd · Hivepost</title>");
+		expect(html).toContain("https://acme.example/hook");
+		expect(html).not.toContain("https://default.example/hook");
+		expect(html).not.toContain('href="/admin');
+		const defaults = await json<{ endpoints: { id: string }[] }>(await api("/endpoints"));
+		expect((await portal(`/portal/endpoints/${defaults.endpoints[0].id}`, cookie)).status).toBe(404);
+		expect((await portal(`/portal/endpoints/${theirs.id}`, cookie)).status).toBe(200);
+	});
+
+	it("keeps an account session out of the operator's pages and API", async () => {
+		await createAccount("acme");
+		const cookie = await signedIn();
+		const admin = await portal("/admin", cookie);
+		expect(admin.status).toBe(303);
+		expect(admin.headers.get("location")).toBe("/portal");
+		const apiResponse = await portal("/api/endpoints", cookie);
+		expect(apiResponse.status).toBe(403);
+		expect(await apiResponse.json()).toMatchObject({ code: "forbidden" });
+	});
+
+	it("records portal changes with the link's admin label, shown on the endpoint's page", async () => {
+		await createAccount("acme");
+		const endpoint = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const cookie = await signedIn("acme", { admin: "jane@acme.example" });
+		const set = await portalPost(`/portal/endpoints/${endpoint.id}/headers`, cookie, { name: "X-Token", value: "secret-value-123" });
+		expect(set.status).toBe(303);
+		expect(set.headers.get("location")).toBe(`/portal/endpoints/${endpoint.id}?notice=header-set`);
+		expect(await rows("SELECT actor, action, detail FROM audit_log WHERE action = 'header set'")).toEqual([
+			{ actor: "jane@acme.example", action: "header set", detail: "x-token" },
+		]);
+		const html = await (await portal(`/portal/endpoints/${endpoint.id}`, cookie)).text();
+		expect(html).toContain("jane@acme.example");
+		expect(html).not.toContain("secret-value-123");
+		// The operator's own change is recorded as the operator's.
+		await api(`/accounts/acme/endpoints/${endpoint.id}`, "PATCH", { enabled: false });
+		expect(await rows("SELECT actor FROM audit_log WHERE action = 'endpoint disabled'")).toEqual([{ actor: "operator" }]);
+	});
+
+	it("shows a read-only session everything but secrets and refuses every POST with 403", async () => {
+		await createAccount("acme");
+		const endpoint = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const cookie = await signedIn("acme", { read_only: true });
+		const home = await (await portal("/portal", cookie)).text();
+		expect(home).not.toContain('<textarea id="urls"');
+		expect(home).not.toContain(">Disable</button>");
+		const page = await (await portal(`/portal/endpoints/${endpoint.id}`, cookie)).text();
+		expect(page).not.toContain(endpoint.secret);
+		expect(page).not.toContain("Reveal");
+		for (const [path, fields] of [
+			["/portal/webhooks", { urls: "https://x.example/hook" }],
+			[`/portal/endpoints/${endpoint.id}/secret`, {}],
+			[`/portal/endpoints/${endpoint.id}/delete`, { confirm: "yes" }],
+		] as const) {
+			const refused = await portalPost(path, cookie, fields);
+			expect(refused.status, path).toBe(403);
+			expect(await refused.text()).not.toContain(endpoint.secret);
+		}
+		expect(await rows("SELECT count(*) AS n FROM endpoints WHERE deleted_at IS NULL")).toEqual([{ n: 1 }]);
+	});
+
+	it("refuses a cross-site form post with 403", async () => {
+		await createAccount("acme");
+		const cookie = await signedIn();
+		const response = await portal("/portal/webhooks", cookie, {
+			method: "POST",
+			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+			headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(response.status).toBe(403);
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("ends every session of an account on DELETE …/sessions, and when the account is deleted", async () => {
+		await createAccount("acme");
+		const cookie = await signedIn();
+		expect((await portal("/portal", cookie)).status).toBe(200);
+		expect((await api("/accounts/acme/sessions", "DELETE")).status).toBe(204);
+		const ended = await portal("/portal", cookie);
+		expect(ended.status).toBe(401);
+		expect(await ended.text()).toContain("Open Web Hooks from your helpdesk again");
+		const again = await signedIn();
+		expect((await portal("/portal", again)).status).toBe(200);
+		await api("/accounts/acme", "DELETE");
+		expect((await portal("/portal", again)).status).toBe(401);
+	});
+});

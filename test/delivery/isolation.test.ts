@@ -1,0 +1,174 @@
+/**
+ * No receiver slows another: a send still unanswered after the slow threshold
+ * isolates its endpoint on the spot, the batch's healthy deliveries go out
+ * meanwhile, the slow endpoint's other deliveries leave for the isolation lane
+ * (held there, so the sweep lets them be), and every invocation keeps at most
+ * IN_FLIGHT_PER_ENDPOINT requests in flight to one endpoint.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { readSettings } from "../../src/config";
+import { IN_FLIGHT_PER_ENDPOINT, ISOLATION_MS, SATURATED_AFTER_MS, slowAfterMs } from "../../src/delivery/isolation";
+import { queueHoldMs } from "../../src/delivery/lifecycle";
+import { api, json } from "../admin/adminApi";
+import { createEndpoint, deliveryRow, fixture, hangingResponse, ingest, rows, runConsumer, stubDestination } from "../helpers";
+
+const settings = readSettings(env);
+
+/** `count` events to every registered endpoint, and the messages they made. */
+async function events(count: number) {
+	const messages = [];
+	for (let i = 0; i < count; i++) messages.push(...(await ingest(fixture("ticket.created"))).queue.messages);
+	return messages;
+}
+
+describe("isolation in the main lane", () => {
+	it("isolates an endpoint whose send passes the slow threshold, sends the healthy ones meanwhile, and hands its others to the isolation lane", async () => {
+		const healthy = await createEndpoint("https://healthy.example/hook");
+		const hanging = await createEndpoint("https://hanging.example/hook");
+		const healthyArrivals: number[] = [];
+		let firstAbort = Number.POSITIVE_INFINITY;
+		stubDestination((request, _index, signal) => {
+			if (request.url.startsWith("https://healthy.example")) {
+				healthyArrivals.push(Date.now());
+				return new Response("ok");
+			}
+			signal?.addEventListener("abort", () => {
+				firstAbort = Math.min(firstAbort, Date.now());
+			});
+			return hangingResponse(signal);
+		});
+		const messages = await events(5);
+		const started = Date.now();
+		const result = await runConsumer(messages);
+
+		// Every healthy delivery went out while the hanging ones were still waiting for their timeout.
+		expect(healthyArrivals).toHaveLength(5);
+		expect(Math.max(...healthyArrivals)).toBeLessThan(firstAbort);
+		// The batch waited for the hanging sends at most one timeout, not one per delivery.
+		expect(Date.now() - started).toBeLessThan(2 * settings.deliveryTimeoutMs);
+
+		const toHanging = messages.filter((message) => message.endpointId === hanging.id);
+		const sent = await rows<{ delivery_id: string }>(
+			"SELECT delivery_id FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE endpoint_id = ?)",
+			hanging.id,
+		);
+		expect(sent).toHaveLength(IN_FLIGHT_PER_ENDPOINT);
+		// The rest left for the isolation lane, held there and not attempted.
+		const handedOff = result.queue.sent.filter((entry) => entry.lane === "isolation").map((entry) => entry.message);
+		expect(handedOff.map((message) => message.deliveryId).sort()).toEqual(
+			toHanging
+				.map((message) => message.deliveryId)
+				.filter((id) => !sent.some((row) => row.delivery_id === id))
+				.sort(),
+		);
+		for (const message of handedOff) {
+			const row = await deliveryRow(message.deliveryId);
+			expect(row).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null });
+			expect(row.lease_until).toBeGreaterThan(Date.now() + queueHoldMs(settings) - 5000);
+		}
+		const [endpoint] = await rows<{ isolated_until: number; isolation: string }>(
+			"SELECT isolated_until, isolation FROM endpoints WHERE id = ?",
+			hanging.id,
+		);
+		expect(endpoint.isolation).toBe("unresponsive");
+		expect(endpoint.isolated_until).toBeGreaterThan(started + ISOLATION_MS - 1000);
+		expect(await rows("SELECT isolated_until FROM endpoints WHERE id = ?", healthy.id)).toEqual([{ isolated_until: null }]);
+		expect(result.explicitAcks).toHaveLength(10);
+	});
+
+	it("marks an endpoint that answers, but slowly, as slow (not unresponsive)", async () => {
+		const slow = await createEndpoint("https://slow.example/hook");
+		stubDestination(async () => {
+			await new Promise((resolve) => setTimeout(resolve, slowAfterMs(settings) + 50));
+			return new Response("ok");
+		});
+		await runConsumer(await events(1));
+		expect(await rows("SELECT isolation FROM endpoints WHERE id = ?", slow.id)).toEqual([{ isolation: "slow" }]);
+		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "delivered" }]);
+	});
+
+	it("sends new events for an isolated endpoint straight to the isolation lane, and healthy ones to the main lane", async () => {
+		await createEndpoint("https://healthy.example/hook");
+		const slow = await createEndpoint("https://slow.example/hook");
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow' WHERE id = ?")
+			.bind(Date.now() + ISOLATION_MS, slow.id)
+			.run();
+		const { queue } = await ingest(fixture("ticket.created"));
+		expect(queue.sent.map((entry) => [entry.lane, entry.message.endpointId === slow.id ? "slow" : "healthy"]).sort()).toEqual([
+			["isolation", "slow"],
+			["main", "healthy"],
+		]);
+	});
+});
+
+describe("the isolation lane", () => {
+	it("puts an endpoint that is slow there too back at the lane's end, so one dead endpoint cannot hold the lane", async () => {
+		await createEndpoint("https://hanging.example/hook");
+		stubDestination((_request, _index, signal) => hangingResponse(signal));
+		const messages = await events(5);
+		const result = await runConsumer(messages, "isolation");
+		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: IN_FLIGHT_PER_ENDPOINT }]);
+		expect(result.queue.sent.map((entry) => entry.lane)).toEqual(["isolation", "isolation"]);
+		expect(result.explicitAcks).toHaveLength(5);
+	});
+});
+
+describe("connections", () => {
+	it(`claims only what it sends at once: at most ${IN_FLIGHT_PER_ENDPOINT} to one endpoint, the rest unclaimed until their wave`, async () => {
+		await createEndpoint("https://receiver.example/hook");
+		let release: () => void = () => {};
+		const released = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		let inFlight = 0;
+		let peak = 0;
+		let claimedWhileFirstWaveRan: number | null = null;
+		stubDestination(async () => {
+			inFlight++;
+			peak = Math.max(peak, inFlight);
+			if (inFlight === IN_FLIGHT_PER_ENDPOINT && claimedWhileFirstWaveRan === null) {
+				const [{ n }] = await rows<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE claim_id IS NOT NULL");
+				claimedWhileFirstWaveRan = n;
+				release();
+			}
+			await released;
+			inFlight--;
+			return new Response("ok");
+		});
+		await runConsumer(await events(10));
+		expect(peak).toBe(IN_FLIGHT_PER_ENDPOINT);
+		expect(claimedWhileFirstWaveRan).toBe(IN_FLIGHT_PER_ENDPOINT);
+		expect(await rows("SELECT DISTINCT status FROM deliveries")).toEqual([{ status: "delivered" }]);
+	});
+});
+
+describe("delivery_state", () => {
+	it("shows healthy, then isolated with until, what is in flight and the oldest waiting delivery, then saturated", async () => {
+		const endpoint = await createEndpoint("https://receiver.example/hook");
+		const state = async () =>
+			(await json<{ delivery_state: Record<string, unknown> }>(await api(`/endpoints/${endpoint.id}`))).delivery_state;
+		expect(await state()).toEqual({ state: "healthy", until: null, in_flight: 0, oldest_waiting_at: null });
+
+		const until = Date.now() + ISOLATION_MS;
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive'").bind(until).run();
+		const messages = await events(2);
+		// One in flight (claimed, leased), one waiting in the isolation lane since it arrived.
+		await env.DB.prepare("UPDATE deliveries SET claim_id = 'clm_x', lease_until = ?, attempt_count = 1 WHERE id = ?")
+			.bind(Date.now() + 60_000, messages[0].deliveryId)
+			.run();
+		const waitingSince = (await deliveryRow(messages[1].deliveryId)).next_attempt_at as number;
+		expect(await state()).toEqual({
+			state: "isolated",
+			until: new Date(until).toISOString(),
+			in_flight: 1,
+			oldest_waiting_at: new Date(waitingSince).toISOString(),
+		});
+		// Waiting longer than SATURATED_AFTER_MS: more arrives than the endpoint takes.
+		const longAgo = Date.now() - SATURATED_AFTER_MS - 1000;
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?").bind(longAgo, messages[1].deliveryId).run();
+		expect(await state()).toMatchObject({ state: "saturated", until: new Date(until).toISOString(), in_flight: 1 });
+		const listed = await json<{ endpoints: { delivery_state: { state: string } }[] }>(await api("/endpoints"));
+		expect(listed.endpoints[0].delivery_state.state).toBe("saturated");
+	});
+});

@@ -1,0 +1,109 @@
+/**
+ * A batch goes out in waves, and each wave reads its endpoints again right
+ * before it is sent: a delivery whose endpoint was deleted or disabled
+ * meanwhile is cancelled, one whose endpoint answered 410 earlier in the
+ * batch is not sent, one whose URL changed goes to the new URL; none of these
+ * uses up an attempt or writes an attempt row. And a clock that runs ahead
+ * (the sender's) or behind (ours) never strands a delivery.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { IN_FLIGHT_PER_ENDPOINT } from "../../src/delivery/isolation";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+
+/** Ten deliveries to one endpoint (four waves of at most three), and their messages. */
+async function tenDeliveries(url = "https://receiver.example/hook") {
+	const endpoint = await createEndpoint(url);
+	const messages = [];
+	for (let i = 0; i < 10; i++) messages.push(...(await ingest(fixture("ticket.created"))).queue.messages);
+	return { endpoint, messages };
+}
+
+async function statuses() {
+	return (await rows<{ status: string; n: number }>("SELECT status, count(*) AS n FROM deliveries GROUP BY status ORDER BY status")).map(
+		(row) => [row.status, row.n],
+	);
+}
+
+describe("waves re-read their endpoints", () => {
+	it("sends the later waves to a URL changed while the batch runs", async () => {
+		const { endpoint, messages } = await tenDeliveries("https://old.example/hook");
+		const destination = stubDestination(async (_request, index) => {
+			if (index === 0) await env.DB.prepare("UPDATE endpoints SET url = 'https://new.example/hook' WHERE id = ?").bind(endpoint.id).run();
+			return new Response("ok");
+		});
+		await runConsumer(messages);
+		const hosts = destination.requests.map((request) => new URL(request.url).host);
+		expect(hosts.slice(0, IN_FLIGHT_PER_ENDPOINT)).toEqual(Array(IN_FLIGHT_PER_ENDPOINT).fill("old.example"));
+		expect(hosts.slice(IN_FLIGHT_PER_ENDPOINT)).toEqual(Array(10 - IN_FLIGHT_PER_ENDPOINT).fill("new.example"));
+		expect(await statuses()).toEqual([["delivered", 10]]);
+	});
+
+	for (const change of ["deleted", "disabled"] as const) {
+		it(`cancels, without an attempt, what is left of a batch whose endpoint was ${change} meanwhile`, async () => {
+			const { endpoint, messages } = await tenDeliveries();
+			const destination = stubDestination(async (_request, index) => {
+				if (index === 0) {
+					const set = change === "deleted" ? "deleted_at = 1" : "enabled = 0";
+					await env.DB.prepare(`UPDATE endpoints SET ${set} WHERE id = ?`).bind(endpoint.id).run();
+				}
+				return new Response("ok");
+			});
+			const result = await runConsumer(messages);
+			expect(destination.requests).toHaveLength(IN_FLIGHT_PER_ENDPOINT);
+			expect(await statuses()).toEqual([
+				["cancelled", 10 - IN_FLIGHT_PER_ENDPOINT],
+				["delivered", IN_FLIGHT_PER_ENDPOINT],
+			]);
+			expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: IN_FLIGHT_PER_ENDPOINT }]);
+			expect(await rows("SELECT max(attempt_count) AS n FROM deliveries WHERE status = 'cancelled'")).toEqual([{ n: 0 }]);
+			expect(result.explicitAcks).toHaveLength(10);
+		});
+	}
+
+	it("sends nothing more to an endpoint that answered 410 earlier in the batch", async () => {
+		const { messages } = await tenDeliveries();
+		const destination = stubDestination((_request, index) => new Response(null, { status: index === 0 ? 410 : 200 }));
+		await runConsumer(messages);
+		// The first wave was already on its way; nothing after it.
+		expect(destination.requests).toHaveLength(IN_FLIGHT_PER_ENDPOINT);
+		expect(await rows("SELECT enabled FROM endpoints")).toEqual([{ enabled: 0 }]);
+		expect(await statuses()).toEqual([
+			["cancelled", 10 - IN_FLIGHT_PER_ENDPOINT],
+			["delivered", IN_FLIGHT_PER_ENDPOINT - 1],
+			["failed", 1],
+		]);
+		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: IN_FLIGHT_PER_ENDPOINT }]);
+	});
+});
+
+describe("clocks", () => {
+	it("sends a first attempt whose due time is ahead of our clock at once (the sender's clock runs ahead)", async () => {
+		const destination = stubDestination(() => new Response("ok"));
+		const { messages } = await tenDeliveries();
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ?")
+			.bind(Date.now() + 5000)
+			.run();
+		await runConsumer(messages.slice(0, 1));
+		expect(destination.requests).toHaveLength(1);
+		expect((await deliveryRow(messages[0].deliveryId)).status).toBe("delivered");
+	});
+
+	it("sends a retry that arrives a little before its due time again when it is due, instead of dropping it", async () => {
+		const destination = stubDestination(() => new Response(null, { status: 500 }));
+		await createEndpoint("https://receiver.example/hook");
+		const [message] = (await ingest(fixture("ticket.created"))).queue.messages;
+		await runConsumer([message]);
+		// Handed over by an alarm whose clock runs 2 s ahead of this consumer's.
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ?")
+			.bind(Date.now() + 2000)
+			.run();
+		const result = await runConsumer([message], "isolation");
+		expect(destination.requests).toHaveLength(1);
+		expect(result.explicitAcks).toEqual(["msg-0"]);
+		expect(result.queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: expect.any(Number) }]);
+		expect(result.queue.sent[0].delaySeconds).toBeGreaterThanOrEqual(2);
+		expect(result.queue.sent[0].delaySeconds).toBeLessThanOrEqual(3);
+		expect((await deliveryRow(message.deliveryId)).attempt_count).toBe(1);
+	});
+});
