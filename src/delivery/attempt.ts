@@ -31,6 +31,7 @@ import {
 	maxAttempts,
 	unfinished,
 } from "./lifecycle";
+import type { Lane } from "./queue";
 import { refusedResult, type SendResult, sendWebhook } from "./send";
 import { liveSecrets } from "./signingSecrets";
 
@@ -72,6 +73,8 @@ export interface WaveRow extends DeliveryRef {
 	status: string;
 	attemptCount: number;
 	nextAttemptAt: number | null;
+	/** The endpoint's isolation, as read in the claim's round trip. */
+	isolatedUntil: number | null;
 	/** Claimed by this invocation: `target` is set. */
 	target: DeliveryTarget | null;
 }
@@ -93,6 +96,7 @@ function selectTargets(db: Database, where: SQL, claimId?: string) {
 			status: deliveries.status,
 			attemptCount: deliveries.attemptCount,
 			nextAttemptAt: deliveries.nextAttemptAt,
+			isolatedUntil: endpoints.isolatedUntil,
 			claimed: sql<number>`${mine}`,
 			body: sql<string | null>`CASE WHEN ${mine} THEN ${events.body} END`,
 			url: endpoints.url,
@@ -109,19 +113,25 @@ function selectTargets(db: Database, where: SQL, claimId?: string) {
 type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>["all"]>>[number];
 
 function toWaveRow(row: TargetRow): WaveRow {
-	const { claimed, body, url, secret, previousSecrets, headers, ...delivery } = row;
+	const { claimed, body, url, secret, previousSecrets, headers, isolatedUntil, ...delivery } = row;
 	return {
 		...delivery,
+		isolatedUntil,
 		target: claimed && body !== null ? { ...delivery, body, url, secret, previousSecrets, headers } : null,
 	};
 }
 
+/** In the main lane, an endpoint isolated right now is left to the isolation lane. */
+const notIsolated = (now: number) =>
+	sql`NOT EXISTS (SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.isolatedUntil} > ${now})`;
+
 /**
  * The statements of one wave's claim, for a batch: cancel the deliveries whose
- * endpoint is gone or disabled (no attempt used), claim the claimable ones,
- * and read every one of them back (current URL, secret and headers).
+ * endpoint is gone or disabled (no attempt used), claim the claimable ones
+ * (in the main lane, not those of an isolated endpoint), and read every one of
+ * them back (current URL, secret, headers and isolation).
  */
-export function claimWave(db: Database, settings: Settings, refs: readonly DeliveryRef[], claimId: string, now: number) {
+export function claimWave(db: Database, settings: Settings, lane: Lane, refs: readonly DeliveryRef[], claimId: string, now: number) {
 	return [
 		db
 			.update(deliveries)
@@ -135,9 +145,17 @@ export function claimWave(db: Database, settings: Settings, refs: readonly Deliv
 				leaseUntil: now + claimLeaseMs(settings),
 				updatedAt: now,
 			})
-			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint())),
+			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint(), lane === "main" ? notIsolated(now) : undefined)),
 		selectTargets(db, deliveriesIn(refs), claimId),
 	] as const;
+}
+
+/** Hands back claims taken by `claimId` for deliveries that were not sent after all: no attempt was made. */
+export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimId: string) {
+	return db
+		.update(deliveries)
+		.set({ attemptCount: sql`${deliveries.attemptCount} - 1`, claimId: null, leaseUntil: null })
+		.where(and(deliveriesIn(refs), eq(deliveries.claimId, claimId)));
 }
 
 /** The rows read back by claimWave's last statement. */

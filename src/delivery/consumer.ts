@@ -36,6 +36,7 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 				const outcome = await dispatch(
 					db,
 					settings,
+					lane,
 					laneQueue(env, "isolation"),
 					messages.map((message) => message.body),
 				);

@@ -1,28 +1,39 @@
 /**
  * One queue batch through its lane, so that no receiver slows another.
  *
- * The batch's deliveries are sent in waves over the invocation's
- * LANES_PER_INVOCATION connections, at most IN_FLIGHT_PER_ENDPOINT to one
- * endpoint at a time. Each wave costs one D1 round trip, right before it is
- * sent: it records what finished since the last one, writes isolation marks,
- * re-reads the wave's endpoints and claims the wave (so a claim's lease
- * covers a send that starts at once, and a URL changed a moment ago is used).
- * A new wave starts when half the connections are free, or when every send
- * still running has passed the slow threshold.
+ * The batch's deliveries are sent over the invocation's LANES_PER_INVOCATION
+ * connections, at most IN_FLIGHT_PER_ENDPOINT to one endpoint at a time. They
+ * are claimed in waves of a few, each wave in one D1 round trip that also
+ * records what finished since the last one and writes isolation marks. The
+ * next wave is claimed while the current sends are in flight (so D1 time
+ * hides behind the sends), never more than one wave ahead: a claim's lease
+ * covers that short wait, and each wave's endpoints are read again right
+ * before it is sent (a URL changed a moment ago is used; a deleted or
+ * disabled endpoint's delivery is cancelled unsent).
  *
  * A send unanswered after slowAfterMs marks its endpoint slow on the spot:
- * its remaining deliveries leave this invocation for the isolation lane (or,
- * in the isolation lane, go back to its end), so only this batch waits for
- * it, and not longer than the timeout. An endpoint that answered 410 earlier
- * in the batch gets nothing more (the 410's record cancels the rest).
+ * its deliveries not yet sent leave this invocation for the isolation lane
+ * (claims taken for them are handed back), so only this batch waits for it,
+ * and not longer than the timeout. The main lane also hands off what it finds
+ * isolated in D1, without sending. An endpoint that answered 410 earlier in
+ * the batch gets nothing more (the 410's record cancels the rest).
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { newId } from "../ids";
-import { type Completed, checkAndSend, claimWave, type DeliveryTarget, recordAttempts, waveRows } from "./attempt";
-import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
+import {
+	type Completed,
+	checkAndSend,
+	claimWave,
+	type DeliveryTarget,
+	recordAttempts,
+	releaseClaims,
+	type WaveRow,
+	waveRows,
+} from "./attempt";
+import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
 import { type DeliveryRef, holdForQueue, isUnfinishedStatus, maxAttempts } from "./lifecycle";
-import { type DeliveryMessage, enqueue } from "./queue";
+import { type DeliveryMessage, enqueue, type Lane } from "./queue";
 
 /**
  * A retry due at most this far ahead of our clock was handed over by a clock
@@ -31,8 +42,8 @@ import { type DeliveryMessage, enqueue } from "./queue";
  */
 const CLOCK_SKEW_MS = 60_000;
 
-/** A wave waits for this many free connections while other sends are still expected back soon. */
-const MIN_WAVE = LANES_PER_INVOCATION / 2;
+/** The next wave is claimed once fewer than this many claimed deliveries wait for a connection. */
+const PREFETCH_BELOW = LANES_PER_INVOCATION / 2;
 
 export interface DispatchOutcome {
 	/** Failed with retries left: each needs its retry alarm armed. */
@@ -42,14 +53,20 @@ export interface DispatchOutcome {
 }
 
 /**
- * Sends `messages` (a batch from one lane, all of one database). Deliveries
- * that leave this invocation are put on `isolationQueue` and held there.
+ * Sends `messages` (a batch from `lane`, all of one database). Deliveries that
+ * leave this invocation are put on `isolationQueue` and held there.
  */
-export function dispatch(db: Database, settings: Settings, isolationQueue: Queue<DeliveryMessage>, messages: readonly DeliveryMessage[]) {
-	return new BatchDispatch(db, settings, isolationQueue, messages).run();
+export function dispatch(
+	db: Database,
+	settings: Settings,
+	lane: Lane,
+	isolationQueue: Queue<DeliveryMessage>,
+	messages: readonly DeliveryMessage[],
+): Promise<DispatchOutcome> {
+	return new BatchDispatch(db, settings, lane, isolationQueue, messages).run();
 }
 
-/** Wakes the dispatch loop when a send finishes or passes the slow threshold. */
+/** Wakes the dispatch loop: a send finished or passed the slow threshold, or a round trip came back. */
 class Wakeup {
 	private resolve: () => void = () => {};
 	private promise = this.reset();
@@ -70,26 +87,36 @@ class Wakeup {
 	}
 }
 
+const refOf = (entry: DeliveryRef): DeliveryRef => ({ accountId: entry.accountId, deliveryId: entry.deliveryId });
+
 class BatchDispatch {
 	private waiting: DeliveryMessage[];
-	private readonly handedOff: DeliveryMessage[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], early: [] };
+	/** Claimed, waiting for a connection (at most one wave). */
+	private ready: DeliveryTarget[] = [];
+	private readonly running = new Set<Promise<void>>();
 	/** Sends finished and not yet recorded. */
 	private completed: Completed[] = [];
+	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
+	private released: DeliveryTarget[] = [];
+	private readonly handedOff: DeliveryMessage[] = [];
+	private readonly outcome: DispatchOutcome = { retries: [], early: [] };
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
 	/** Endpoints whose remaining deliveries leave this invocation: slow ones, and ones that answered 410. */
 	private readonly leaving = new Map<string, "slow" | "gone">();
+	/** Requests in flight per endpoint: never more than IN_FLIGHT_PER_ENDPOINT. */
 	private readonly inFlight = new Map<string, number>();
-	private readonly running = new Set<Promise<void>>();
-	/** Deliveries whose send has not yet passed the slow threshold. */
-	private readonly fresh = new Set<string>();
+	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: at most one wave's share ahead. */
+	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
 	private readonly wakeup = new Wakeup();
+	private roundTrip: Promise<void> | null = null;
+	private failure: unknown = null;
 
 	constructor(
 		private readonly db: Database,
 		private readonly settings: Settings,
+		private readonly lane: Lane,
 		private readonly isolationQueue: Queue<DeliveryMessage>,
 		messages: readonly DeliveryMessage[],
 	) {
@@ -99,13 +126,14 @@ class BatchDispatch {
 
 	async run(): Promise<DispatchOutcome> {
 		try {
-			while (this.waiting.length || this.running.size) {
-				const wave = this.nextWave();
-				if (wave.length || this.marks.size) await this.roundTrip(wave);
-				else await this.wakeup.wait();
+			while (this.failure === null && (this.waiting.length || this.ready.length || this.running.size || this.roundTrip)) {
+				this.startSends();
+				this.startRoundTrip();
+				await this.wakeup.wait();
 			}
+			if (this.failure !== null) throw this.failure;
 			if (this.handedOff.length) await enqueue(this.isolationQueue, this.handedOff);
-			await this.roundTrip([]);
+			await this.exchange([], true);
 			return this.outcome;
 		} finally {
 			// Never leave a send running past the invocation, even when D1 failed.
@@ -113,10 +141,33 @@ class BatchDispatch {
 		}
 	}
 
-	/** The next wave: deliveries that can be sent now, within the free connections and each endpoint's share. */
+	/** Starts claimed deliveries while connections are free, within each endpoint's share. */
+	private startSends(): void {
+		this.ready = this.ready.filter((target) => {
+			if (this.running.size === LANES_PER_INVOCATION || count(this.inFlight, target.endpointId) >= IN_FLIGHT_PER_ENDPOINT) return true;
+			this.send(target);
+			return false;
+		});
+	}
+
+	/** Starts the next round trip if none is under way and there is something to claim or to write. */
+	private startRoundTrip(): void {
+		if (this.roundTrip) return;
+		const wave = this.ready.length < PREFETCH_BELOW ? this.nextWave() : [];
+		if (!wave.length && !this.marks.size && !this.released.length) return;
+		this.roundTrip = this.exchange(wave, false)
+			.catch((error) => {
+				this.failure = error;
+			})
+			.finally(() => {
+				this.roundTrip = null;
+				this.wakeup.fire();
+			});
+	}
+
+	/** The next wave: deliveries that can be sent right after this round trip, within the connections and each endpoint's share. */
 	private nextWave(): DeliveryMessage[] {
-		const free = LANES_PER_INVOCATION - this.running.size;
-		if (free === 0 || (free < MIN_WAVE && this.fresh.size > 0)) return [];
+		const room = LANES_PER_INVOCATION - this.ready.length;
 		const wave: DeliveryMessage[] = [];
 		const planned = new Map<string, number>();
 		this.waiting = this.waiting.filter((message) => {
@@ -125,8 +176,8 @@ class BatchDispatch {
 				if (leaving === "slow") this.handedOff.push(message);
 				return false;
 			}
-			const load = (this.inFlight.get(message.endpointId) ?? 0) + (planned.get(message.endpointId) ?? 0);
-			if (wave.length === free || load >= IN_FLIGHT_PER_ENDPOINT) return true;
+			const ahead = count(this.queued, message.endpointId) + count(planned, message.endpointId);
+			if (wave.length === room || ahead >= IN_FLIGHT_PER_ENDPOINT) return true;
 			planned.set(message.endpointId, (planned.get(message.endpointId) ?? 0) + 1);
 			wave.push(message);
 			return false;
@@ -134,33 +185,50 @@ class BatchDispatch {
 		return wave;
 	}
 
-	/** One D1 round trip: record what finished, write marks (and, at the end, hold what was handed off), claim `wave`, start it. */
-	private async roundTrip(wave: DeliveryMessage[]): Promise<void> {
+	/**
+	 * One D1 round trip: hand back released claims, record what finished, write
+	 * marks (and, the last time, hold what was handed off), claim `wave`.
+	 */
+	private async exchange(wave: DeliveryMessage[], last: boolean): Promise<void> {
 		const now = Date.now();
+		const released = this.released.splice(0);
 		const record = recordAttempts(this.db, this.settings, this.claimId, this.completed.splice(0), now);
 		const marks = [...this.marks].map(([endpointId, reason]) => markIsolated(this.db, endpointId, reason, now));
 		this.marks.clear();
-		const last = wave.length === 0 && this.waiting.length === 0 && this.running.size === 0;
-		const hold = last && this.handedOff.length ? [holdForQueue(this.db, this.handedOff, this.settings, now)] : [];
-		const claim = wave.length ? claimWave(this.db, this.settings, wave, this.claimId, now) : [];
-		const [first, ...rest] = [...record.statements, ...marks, ...hold, ...claim];
-		if (!first) return;
-		const results = await this.db.batch([first, ...rest]);
+		const statements = [
+			...(released.length ? [releaseClaims(this.db, released.map(refOf), this.claimId)] : []),
+			...record.statements,
+			...marks,
+			...(last && this.handedOff.length ? [holdForQueue(this.db, this.handedOff, this.settings, now)] : []),
+			...(wave.length ? claimWave(this.db, this.settings, this.lane, wave, this.claimId, now) : []),
+		];
+		for (const message of wave) add(this.queued, message.endpointId, 1);
+		const [first, ...rest] = statements;
+		const results = first ? await this.db.batch([first, ...rest]) : [];
 		for (const result of record.results) {
 			if (result.state === "retrying") this.outcome.retries.push({ ref: result.ref, at: result.nextAttemptAt });
 		}
-		if (!wave.length) return;
-		const rows = waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0]);
+		if (wave.length) this.sortClaimed(wave, waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0]), now);
+	}
+
+	/** After a claim: what to send, what to hand to the isolation lane, what to send again later; the rest needs nothing here. */
+	private sortClaimed(wave: DeliveryMessage[], rows: WaveRow[], now: number): void {
 		for (const message of wave) {
 			const row = rows.find((entry) => entry.accountId === message.accountId && entry.deliveryId === message.deliveryId);
-			if (row?.target) this.start(row.target);
+			if (row?.target && !this.leaving.has(row.endpointId)) {
+				this.ready.push(row.target);
+				continue;
+			}
+			add(this.queued, message.endpointId, -1);
+			if (row?.target) this.release(row.target);
+			if (row && this.lane === "main" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status)) this.handedOff.push(message);
 			else if (row && this.isEarlyRetry(row, now)) this.outcome.early.push({ message, at: row.nextAttemptAt as number });
-			// Otherwise there is nothing to do here: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
+			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
 		}
 	}
 
 	/** A retry with attempts left whose due time is a little ahead of our clock. */
-	private isEarlyRetry(row: { status: string; attemptCount: number; nextAttemptAt: number | null }, now: number): boolean {
+	private isEarlyRetry(row: WaveRow, now: number): boolean {
 		return (
 			isUnfinishedStatus(row.status) &&
 			row.attemptCount > 0 &&
@@ -171,31 +239,58 @@ class BatchDispatch {
 		);
 	}
 
-	private start(target: DeliveryTarget): void {
+	/** A claimed delivery that will not be sent here: its claim goes back, and a slow endpoint's delivery to the isolation lane. */
+	private release(target: DeliveryTarget): void {
+		this.released.push(target);
+		if (this.leaving.get(target.endpointId) === "slow") this.handedOff.push({ ...refOf(target), endpointId: target.endpointId });
+	}
+
+	private send(target: DeliveryTarget): void {
 		const endpoint = target.endpointId;
 		const slowAfter = slowAfterMs(this.settings);
-		this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 0) + 1);
-		this.fresh.add(target.deliveryId);
+		add(this.queued, endpoint, -1);
+		add(this.inFlight, endpoint, 1);
 		const slowTimer = setTimeout(() => {
-			this.fresh.delete(target.deliveryId);
 			this.isolate(endpoint, "slow");
 			this.wakeup.fire();
 		}, slowAfter);
-		const send = checkAndSend(target, this.settings).then((result) => {
+		const sent = checkAndSend(target, this.settings).then((result) => {
 			clearTimeout(slowTimer);
-			this.fresh.delete(target.deliveryId);
-			this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
-			this.running.delete(send);
+			add(this.inFlight, endpoint, -1);
+			this.running.delete(sent);
 			this.completed.push({ target, result });
 			if (result.durationMs >= slowAfter) this.isolate(endpoint, result.statusCode === null ? "unresponsive" : "slow");
-			if (result.statusCode === 410) this.leaving.set(endpoint, "gone");
+			if (result.statusCode === 410) this.leave(endpoint, "gone");
 			this.wakeup.fire();
 		});
-		this.running.add(send);
+		this.running.add(sent);
 	}
 
 	private isolate(endpointId: string, reason: IsolationReason): void {
-		if (this.leaving.get(endpointId) !== "gone") this.leaving.set(endpointId, "slow");
 		if (this.marks.get(endpointId) !== "unresponsive") this.marks.set(endpointId, reason);
+		this.leave(endpointId, "slow");
 	}
+
+	/** The endpoint's deliveries not yet sent leave this invocation; claims already taken for them go back. */
+	private leave(endpointId: string, why: "slow" | "gone"): void {
+		if (this.leaving.get(endpointId) === "gone") return;
+		this.leaving.set(endpointId, why);
+		const [staying, leaving] = [
+			this.ready.filter((target) => target.endpointId !== endpointId),
+			this.ready.filter((target) => target.endpointId === endpointId),
+		];
+		this.ready = staying;
+		for (const target of leaving) {
+			add(this.queued, endpointId, -1);
+			this.release(target);
+		}
+	}
+}
+
+function count(counts: Map<string, number>, key: string): number {
+	return counts.get(key) ?? 0;
+}
+
+function add(counts: Map<string, number>, key: string, delta: number): void {
+	counts.set(key, count(counts, key) + delta);
 }

@@ -70,7 +70,11 @@ export function claimable(settings: Settings, now: number): SQL {
 	) as SQL;
 }
 
-/** How long an attempt's claim lasts: its own timeout, the record that may follow a straggler, and slack for D1. */
+/**
+ * How long an attempt's claim lasts: the wait for a connection (a claimed
+ * delivery is at most one wave ahead: one send), its own timeout, the record
+ * that follows, and slack for D1.
+ */
 export function claimLeaseMs(settings: Settings): number {
 	return 2 * settings.deliveryTimeoutMs + 60_000;
 }

