@@ -141,12 +141,13 @@ function countedNamespace<Namespace extends DurableObjectNamespace>(namespace: N
 	});
 }
 
-/** `env` with its D1, delivery queue and retry namespace counting into `bucket`. */
+/** `env` with its D1, both delivery queues and the retry namespace counting into `bucket`. */
 export function countedEnv<E extends Env>(env: E, bucket: WorkBucket): E {
 	return {
 		...env,
 		DB: countedD1(env.DB, bucket),
 		DELIVERY_QUEUE: countedQueue(env.DELIVERY_QUEUE, bucket),
+		ISOLATION_QUEUE: countedQueue(env.ISOLATION_QUEUE, bucket),
 		RETRY_SCHEDULER: countedNamespace(env.RETRY_SCHEDULER, bucket),
 	};
 }

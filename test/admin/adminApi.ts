@@ -1,9 +1,15 @@
 /** Calls the admin JSON API with the admin token, returning the response. */
 import { adminHeaders, request } from "../helpers";
 
-export async function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = adminHeaders) {
+export async function api(
+	path: string,
+	method = "GET",
+	body?: unknown,
+	headers: Record<string, string> = adminHeaders,
+	overrides: Partial<Env> = {},
+) {
 	const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
-	return (await request(`/api${path}`, init)).response;
+	return (await request(`/api${path}`, init, overrides)).response;
 }
 
 /** The same, also returning the recording queue the request used. */

@@ -5,10 +5,10 @@ import { request } from "../helpers";
 export const ORIGIN = "http://localhost";
 
 /** A page request signed in with the admin token (the page accepts it like the API). */
-export async function page(path: string, init: RequestInit = {}) {
+export async function page(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}) {
 	const headers = new Headers(init.headers);
 	if (!headers.has("authorization") && !headers.has("cookie")) headers.set("authorization", `Bearer ${env.ADMIN_TOKEN}`);
-	return (await request(path, { ...init, headers, redirect: "manual" })).response;
+	return (await request(path, { ...init, headers, redirect: "manual" }, overrides)).response;
 }
 
 /** A same-origin form submission, as the browser sends it. */

@@ -1,0 +1,135 @@
+/**
+ * No statement walks a whole big table. Every statement the hot paths run
+ * (ingest, both lanes, retries, the sweep, the API's reads, retention, account
+ * deletion and purging) is recorded and explained; none may scan
+ * `deliveries`, `events` or `attempts` without an index (the partial index of
+ * unfinished deliveries, which holds nothing else, may be walked whole). The
+ * tables grow with traffic, so a full scan is a bug that only shows at scale.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
+import { purgeExpired } from "../../src/db/retention";
+import { sweep } from "../../src/retry/sweep";
+import { api } from "../admin/adminApi";
+import { page } from "../admin/pageHelpers";
+import {
+	createAccount,
+	createEndpoint,
+	fixture,
+	ingest,
+	makeDue,
+	recordingQueues,
+	runConsumer,
+	runRetryAlarm,
+	stubDestination,
+	testEnv,
+} from "../helpers";
+
+interface Recorded {
+	sql: string;
+	params: unknown[];
+}
+
+/** The D1 binding, recording every statement prepared through it, with the parameters bound to it. */
+function recordingDatabase(recorded: Recorded[]): D1Database {
+	const wrap = (statement: D1PreparedStatement, record: Recorded): D1PreparedStatement =>
+		new Proxy(statement, {
+			get(target, prop) {
+				if (prop === "bind") {
+					return (...params: unknown[]) => {
+						record.params = params;
+						return target.bind(...params);
+					};
+				}
+				const value = Reflect.get(target, prop, target);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+	return new Proxy(env.DB, {
+		get(target, prop) {
+			if (prop === "prepare") {
+				return (sql: string) => {
+					const record = { sql, params: [] };
+					recorded.push(record);
+					return wrap(target.prepare(sql), record);
+				};
+			}
+			const value = Reflect.get(target, prop, target);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
+const BIG_TABLES = /\bSCAN (deliveries|events|attempts)\b(?! USING (?:COVERING )?INDEX deliveries_unfinished)/;
+
+/** Each distinct statement's plan; those that scan a big table whole (or cannot be explained) are returned. */
+async function fullScans(recorded: Recorded[]): Promise<string[]> {
+	const found: string[] = [];
+	const seen = new Set<string>();
+	for (const { sql, params } of recorded) {
+		if (seen.has(sql)) continue;
+		seen.add(sql);
+		try {
+			const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+				.bind(...params)
+				.all<{ detail: string }>();
+			const details = plan.results.map((row) => row.detail);
+			if (details.some((detail) => BIG_TABLES.test(detail))) found.push(`${sql}\n  → ${details.join(" | ")}`);
+		} catch (error) {
+			found.push(`${sql}\n  → could not be explained: ${error}`);
+		}
+	}
+	return found;
+}
+
+describe("query plans", () => {
+	it("never scan deliveries, events or attempts whole on the hot paths", async () => {
+		const recorded: Recorded[] = [];
+		const DB = recordingDatabase(recorded);
+		stubDestination((request) => new Response(null, { status: request.url.includes("fails") ? 500 : 200 }));
+		await createAccount("acme");
+		const ok = await createEndpoint("https://ok.example/hook");
+		await createEndpoint("https://fails.example/hook");
+		await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+
+		const { queue } = await ingest(fixture("ticket.created"), { "idempotency-key": "k-1" }, { DB });
+		await ingest(fixture("ticket.created"), {}, { DB }, "/accounts/acme/events");
+		await runConsumer(queue.messages, "main", { DB });
+		const failing = queue.messages.find((message) => message.endpointId !== ok.id);
+		if (!failing) throw new Error("no failing delivery");
+		await makeDue(failing.deliveryId);
+		await runRetryAlarm(failing.deliveryId);
+		await runConsumer([failing], "isolation", { DB });
+		await sweep(testEnv(recordingQueues(), { DB }), Date.now() + 10 * 60_000);
+
+		for (const path of [
+			"/endpoints",
+			`/endpoints/${ok.id}`,
+			"/deliveries",
+			`/deliveries?endpoint_id=${ok.id}`,
+			`/deliveries?endpoint_id=${ok.id}&status=failed`,
+			`/deliveries/${queue.messages[0].deliveryId}`,
+			"/events",
+			"/stats",
+			"/accounts",
+			"/accounts/acme",
+		]) {
+			const response = await api(path, "GET", undefined, undefined, { DB });
+			expect(`${path} ${response.status}`).toBe(`${path} 200`);
+		}
+		const [{ id: eventId }] = (await env.DB.prepare("SELECT id FROM events WHERE account_id = 'acc_default' LIMIT 1").all<{ id: string }>())
+			.results;
+		expect((await api(`/events/${eventId}`, "GET", undefined, undefined, { DB })).status).toBe(200);
+		expect((await page(`/admin/endpoints/${ok.id}`, {}, { DB })).status).toBe(200);
+		expect((await api(`/endpoints/${ok.id}/redeliver`, "POST", { since: "2020-01-01T00:00:00Z" }, undefined, { DB })).status).toBe(202);
+		expect((await api(`/endpoints/${ok.id}`, "DELETE", undefined, undefined, { DB })).status).toBe(204);
+
+		await purgeExpired({ ...env, DB }, Date.now() + 400 * 86_400_000);
+		expect((await api("/accounts/acme", "DELETE", undefined, undefined, { DB })).status).toBe(204);
+		await purgeDeletedAccounts({ ...env, DB });
+
+		expect(recorded.length).toBeGreaterThan(50);
+		expect(await fullScans(recorded)).toEqual([]);
+	});
+});

@@ -1,0 +1,39 @@
+/**
+ * D1 rows written are almost all of Hivepost's cost, and D1's write rate the
+ * ceiling of a deployment: a delivery to a healthy endpoint at a fan-out of
+ * 10 writes at most 7 rows, counted from D1's own meta.rows_written (index
+ * rows included) with the benchmark's own counters (bench/worker/work.ts).
+ * bench/README.md accounts for each row.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { countedEnv, resetWork, work } from "../../bench/worker/work";
+import { createEndpoint, fixture, ingest, recordingQueues, runConsumer, stubDestination, testEnv } from "../helpers";
+
+describe("rows written", () => {
+	it("are at most 7 per delivery at a fan-out of 10, ingest and delivery together", async () => {
+		stubDestination(() => new Response("ok"));
+		for (let i = 0; i < 10; i++) await createEndpoint(`https://r${i}.example/hook`);
+		resetWork();
+		const queue = recordingQueues();
+		const ingestEnv = countedEnv(testEnv(queue), "ingest");
+		for (let i = 0; i < 10; i++) expect((await ingest(fixture("ticket.created"), {}, { DB: ingestEnv.DB })).response.status).toBe(202);
+		const messages = (await env.DB.prepare("SELECT account_id, id, endpoint_id FROM deliveries").all<Record<string, string>>()).results.map(
+			(row) => ({ accountId: row.account_id, deliveryId: row.id, endpointId: row.endpoint_id }),
+		);
+		expect(messages).toHaveLength(100);
+		const deliveryEnv = countedEnv(env, "delivery");
+		await runConsumer(messages.slice(0, 50), "main", { DB: deliveryEnv.DB });
+		await runConsumer(messages.slice(50), "main", { DB: deliveryEnv.DB });
+		const delivered = (await env.DB.prepare("SELECT count(*) AS n FROM deliveries WHERE status = 'delivered'").first<{ n: number }>())?.n;
+		expect(delivered).toBe(100);
+		expect(work.ingest.d1StatementsWithoutMeta + work.delivery.d1StatementsWithoutMeta).toBe(0);
+		const perDelivery = (work.ingest.d1RowsWritten + work.delivery.d1RowsWritten) / 100;
+		expect(perDelivery).toBeLessThanOrEqual(7);
+		// Where they go: 0.1 for the event (one row, ten deliveries), 3 for the delivery and its two index entries,
+		// 1 for the claim, 1 for the attempt, 1 for delivered, and the endpoints' health (at most once per HEALTH_REFRESH_MS each).
+		expect(work.ingest.d1RowsWritten / 100).toBeCloseTo(3.1, 5);
+		expect(work.delivery.d1RowsWritten / 100).toBeGreaterThanOrEqual(3);
+		expect(work.delivery.d1RowsWritten / 100).toBeLessThanOrEqual(3.2);
+	});
+});
