@@ -67,7 +67,7 @@ function Navigation({ chrome }: { chrome: Chrome }) {
 					<NavLink href="/admin/accounts" section="accounts" current={current}>
 						Accounts
 					</NavLink>
-					<NavLink href="/admin/api" section="api" current={current}>
+					<NavLink href="/api/openapi.json" section="api" current={current}>
 						API
 					</NavLink>
 				</>
