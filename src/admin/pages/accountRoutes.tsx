@@ -52,14 +52,16 @@ const NOTICES: Record<string, (count: string) => string> = {
 /** The one-time view of a new secret after a rotation: a short-lived cookie naming the endpoint, spent by the next view. */
 const REVEAL_COOKIE = "hivepost_reveal";
 
+/** The frame of a page; pages of no account (the operator's list of accounts) have no `account` set, and name none. */
 export function pageChrome(c: PageContext, title: string, current?: Section): Chrome {
 	const notice = NOTICES[c.req.query("notice") ?? ""];
+	const account = c.get("account");
 	return {
 		title,
 		current,
 		base: c.var.base,
 		viewer: c.var.viewer,
-		account: { uid: c.var.account.uid, name: c.var.accountName },
+		account: account ? { uid: account.uid, name: c.var.accountName } : null,
 		notice: notice ? notice(c.req.query("count") ?? "0") : null,
 		privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations,
 	};

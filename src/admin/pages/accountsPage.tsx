@@ -13,12 +13,14 @@ export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: 
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Accounts</h1>
-			<form method="get" action="/admin/accounts" class="row" role="search">
-				<label for="prefix">uid starts with</label>
-				<input id="prefix" name="prefix" type="text" value={props.prefix} />
-				<button type="submit">Search</button>
-				<a href="/admin/accounts">Clear</a>
-			</form>
+			<search>
+				<form method="get" action="/admin/accounts" class="row">
+					<label for="prefix">uid starts with</label>
+					<input id="prefix" name="prefix" type="text" value={props.prefix} />
+					<button type="submit">Search</button>
+					<a href="/admin/accounts">Clear</a>
+				</form>
+			</search>
 			<section class="card">
 				{props.accounts.length === 0 ? (
 					<p class="muted">

@@ -314,7 +314,7 @@ export function EndpointPage(props: EndpointPageProps) {
 								Its pending and retrying deliveries are cancelled; its secret, headers and event filter go with it; the history is kept.
 							</small>
 						</p>
-						<ActionButton action={`${base}/delete`} label="Delete endpoint" name={`Delete ${endpoint.url}`} kind="danger" />
+						<ActionButton action={`${base}/delete`} label="Delete endpoint" name={`Delete endpoint ${endpoint.url}`} kind="danger" />
 					</section>
 				</>
 			)}

@@ -27,9 +27,13 @@ export interface Chrome {
 
 function SignOut({ viewer }: { viewer: Viewer }) {
 	if (viewer.kind === "operator" && viewer.admin.via === "access")
-		return <a href="/cdn-cgi/access/logout">Sign out ({viewer.admin.email})</a>;
+		return (
+			<a class="sign-out" href="/cdn-cgi/access/logout">
+				Sign out ({viewer.admin.email})
+			</a>
+		);
 	return (
-		<form method="post" action={viewer.kind === "portal" ? "/portal/sign-out" : "/admin/sign-out"}>
+		<form class="sign-out" method="post" action={viewer.kind === "portal" ? "/portal/sign-out" : "/admin/sign-out"}>
 			<button type="submit">Sign out</button>
 		</form>
 	);
@@ -67,7 +71,7 @@ function Navigation({ chrome }: { chrome: Chrome }) {
 					<NavLink href="/admin/accounts" section="accounts" current={current}>
 						Accounts
 					</NavLink>
-					<NavLink href="/admin/api" section="api" current={current}>
+					<NavLink href="/api/openapi.json" section="api" current={current}>
 						API
 					</NavLink>
 				</>
