@@ -1,9 +1,10 @@
 -- Accounts and delivery lanes. Every row of account data gets its account's
 -- internal id; everything that exists moves into the built-in `default`
--- account, losing nothing. events, deliveries and attempts become WITHOUT
--- ROWID tables keyed by (account, id) (Drizzle cannot declare that, hence this
--- hand-written migration), endpoints gain isolation state and a list of
--- rotated-out secrets, and deliveries keep leases apart from due times.
+-- account, losing nothing. events are keyed by (account, id); deliveries and
+-- attempts become WITHOUT ROWID tables keyed the same way (Drizzle cannot
+-- declare that, hence this hand-written migration); endpoints gain isolation
+-- state and a list of rotated-out secrets, and deliveries keep leases apart
+-- from due times.
 --
 -- Data is copied into the new tables before any old one is dropped, and old
 -- tables are dropped children first: D1 ignores PRAGMA foreign_keys=OFF, so a
@@ -65,7 +66,7 @@ CREATE TABLE `events_new` (
 	`body_hash` text NOT NULL,
 	`is_test` integer DEFAULT false NOT NULL,
 	PRIMARY KEY(`account_id`, `id`)
-) WITHOUT ROWID;
+);
 --> statement-breakpoint
 INSERT INTO `events_new` (`account_id`, `id`, `action_type`, `body`, `received_at`, `delivery_count`, `idempotency_key`, `body_hash`, `is_test`)
 SELECT 'acc_default', `id`, `action_type`, `body`, `received_at`, `delivery_count`, `idempotency_key`, `body_hash`, `is_test` FROM `events`;

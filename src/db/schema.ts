@@ -6,9 +6,11 @@
  *
  * Rows written are most of D1's cost (and its write rate the ceiling of a
  * deployment), so the hot tables are shaped for few writes:
- * - `events`, `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle
- *   cannot say so; migrations/0001_accounts_and_lanes.sql does): the primary
- *   key is the row, with no hidden second index;
+ * - `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle cannot say
+ *   so; migrations/0001_accounts_and_lanes.sql does): the primary key is the
+ *   row, with no hidden second index. `events` is not: its rows hold whole
+ *   bodies, which in a WITHOUT ROWID table spill past 1 KB into half-empty
+ *   overflow pages (docs/scaling.md measures it);
  * - leases and claims live in columns no index covers, and the due-time index
  *   holds only unfinished deliveries (D1 counts an index entry written, not
  *   one removed).

@@ -218,7 +218,7 @@ describe("migrations", () => {
 
 		// The hot tables are WITHOUT ROWID, and the unfinished-deliveries index holds only unfinished ones.
 		const schema = await all<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'");
-		for (const table of ["events", "deliveries", "attempts", "audit_log"]) {
+		for (const table of ["deliveries", "attempts", "audit_log"]) {
 			expect(schema.find((row) => row.name === table)?.sql).toMatch(/WITHOUT ROWID$/);
 		}
 		const plan = await all<{ detail: string }>(
