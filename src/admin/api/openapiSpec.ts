@@ -212,7 +212,9 @@ function operationObject(op: Operation, surface: Surface, twin: boolean, errors:
 	const notes = {
 		...SURFACE_NOTES[surface],
 		...op.notes,
-		...(twin ? { not_found: surface === "ingest" ? "No account with that uid." : "No account with that uid, or no such id in it." } : {}),
+		...(twin
+			? { not_found: op.errors?.includes("not_found") ? "No account with that uid, or no such id in it." : "No account with that uid." }
+			: {}),
 	};
 	const parameters = [
 		...(twin ? [ref("parameters", "Uid")] : []),
