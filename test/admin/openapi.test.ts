@@ -136,6 +136,13 @@ function documentedResponseChecker() {
 		const base = entry.$ref
 			? pointer("components", "responses", entry.$ref.split("/").pop() as string)
 			: pointer("paths", path, method.toLowerCase(), "responses", String(status));
+		const documented = (entry.$ref ? doc.components.responses[entry.$ref.split("/").pop() as string] : entry) as {
+			headers?: Record<string, { schema: { const?: string } }>;
+		};
+		for (const [name, header] of Object.entries(documented.headers ?? {})) {
+			if (header.schema.const !== undefined) expect(response.headers.get(name), `${where} ${name}`).toBe(header.schema.const);
+			else expect(response.headers.has(name), `${where} ${name}`).toBe(true);
+		}
 		if (status === 204) return;
 		const validateBody = ajv.getSchema(`openapi#/${base}/${pointer("content", "application/json", "schema")}`);
 		if (!validateBody) return expect.fail(`${where} has no schema`);
