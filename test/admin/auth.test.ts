@@ -256,38 +256,3 @@ describe("Cloudflare Access mode", () => {
 		expect(refused.status).toBe(409);
 	});
 });
-
-describe("GET /api/openapi.json", () => {
-	it("is public and generated from the request schemas", async () => {
-		const { response } = await request("/api/openapi.json");
-		expect(response.status).toBe(200);
-		const doc = (await response.json()) as {
-			openapi: string;
-			paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
-		};
-		expect(doc.openapi).toBe("3.1.0");
-		for (const path of [
-			"/api/endpoints",
-			"/api/endpoints/{id}",
-			"/api/endpoints/{id}/secret",
-			"/api/endpoints/{id}/rotate-secret",
-			"/api/endpoints/{id}/test",
-			"/api/endpoints/{id}/redeliver",
-			"/api/deliveries",
-			"/api/deliveries/{id}",
-			"/api/deliveries/{id}/retry",
-			"/api/events/{id}",
-			"/api/stats",
-		]) {
-			expect(doc.paths).toHaveProperty([path]);
-		}
-		const patch = doc.paths["/api/endpoints/{id}"].patch.requestBody?.content["application/json"].schema as {
-			properties: Record<string, { type?: string; items?: { enum?: string[] } }>;
-		};
-		expect(Object.keys(patch.properties).sort()).toEqual(["enabled", "events", "headers", "url"]);
-		expect(patch.properties.enabled.type).toBe("boolean");
-		expect(patch.properties.events.items?.enum).toContain("ticket.unarchived");
-		const test = doc.paths["/api/endpoints/{id}/test"].post.requestBody?.content["application/json"].schema as { required: string[] };
-		expect(test.required).toEqual(["action_type"]);
-	});
-});

@@ -11,14 +11,17 @@ import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
 import { readPortalSession } from "../../accounts/sessions";
 import { listAccounts } from "../../accounts/store";
 import { summarize } from "../../accounts/summary";
+import { readSettings } from "../../config";
 import { HttpError } from "../../http/errors";
 import { validateInput } from "../../http/readJson";
+import { openApiDocument } from "../api/openapi";
 import { accessSettings } from "../auth/access";
 import { adminTokenMatches, authenticate } from "../auth/authenticate";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
 import { endSession, startSession } from "../auth/session";
 import { accountPages, pageChrome } from "./accountRoutes";
 import { AccountsPage } from "./accountsPage";
+import { ApiPage } from "./apiPage";
 import type { PageEnv } from "./context";
 import { SignInPage } from "./layout";
 import { renderPageError } from "./pageErrors";
@@ -66,6 +69,12 @@ export const adminPages = new Hono<PageEnv>()
 		const chrome = { ...pageChrome(c, "Accounts", "accounts"), base: undefined, account: null };
 		return c.html(
 			<AccountsPage chrome={chrome} prefix={prefix} accounts={await summarize(c.env, page.accounts)} nextCursor={page.nextCursor} />,
+		);
+	})
+	.get("/api", (c) => {
+		const chrome = { title: "API reference", current: "api" as const, viewer: c.var.viewer };
+		return c.html(
+			<ApiPage chrome={{ ...chrome, privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations }} doc={openApiDocument()} />,
 		);
 	})
 	.route(
