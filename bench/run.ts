@@ -3,8 +3,10 @@
  * latency and work per event on the real local stack (wrangler dev with local
  * D1, Queues and Durable Objects, the bench build from bench/wrangler.toml),
  * delivering to a sink on 127.0.0.1, with the baselines measured interleaved
- * in the same run; and the isolation scenario: a healthy endpoint's latency
- * alone, beside a slow and beside a hanging endpoint. Prints a table, writes
+ * in the same run; the isolation scenario: a healthy endpoint's latency
+ * alone, beside a slow and beside a hanging endpoint; and the burst scenario:
+ * one account's latency while another account's burst fills the shared
+ * queue. Prints a table, writes
  * bench/results/<date>.json and .svg, and (full runs) puts the table into
  * bench/README.md.
  * Method and targets: bench/README.md.
@@ -20,7 +22,7 @@ import { neverReply, type Receiver, replyAfter, startReceiver } from "../scripts
 import { allSamples } from "../scripts/lib/samples.ts";
 import { waitFor, waitUntil } from "../scripts/lib/waitFor.ts";
 import { barChart } from "./lib/chart.ts";
-import { closedLoop, fixedRate, type LoadResult, percentile } from "./lib/load.ts";
+import { closedLoop, closedLoopFor, fixedRate, fixedRateWhile, type LoadResult, percentile } from "./lib/load.ts";
 import { costPerMillionEvents, PRICES, type WorkPerEvent } from "./lib/prices.ts";
 import { startSink } from "./lib/sink.ts";
 import type { WorkBucket, WorkCounts } from "./worker/counts.ts";
@@ -53,6 +55,21 @@ const ISOLATION = {
 	waitMs: 90_000,
 	/** Targets: p99 under this over the measured events, and no healthy delivery slower than 2 × DELIVERY_TIMEOUT_MS. */
 	p99TargetMs: 1000,
+};
+/**
+ * The burst scenario (bench/README.md, "One account's burst"): account `quiet` sends `quietRate` events/s for the
+ * whole scenario; after `baselineSeconds`, account `noisy` sends as many events as the stack accepts for
+ * `burstSeconds` (a closed loop of CONCURRENCY requests). Both share the two queues and D1. A measurement: no target.
+ */
+const BURST = {
+	quietRate: 10,
+	quietEndpoints: 1,
+	noisyEndpoints: 10,
+	...(quick ? { baselineSeconds: 3, burstSeconds: 3 } : { baselineSeconds: 10, burstSeconds: 10 }),
+	/** After the burst, how long noisy's backlog may take to drain before the scenario stops waiting (quiet stops then too). */
+	drainWaitMs: 180_000,
+	/** After quiet's last event, how long its deliveries still missing may take to arrive. */
+	waitMs: 60_000,
 };
 /** "Nothing in flight": no delivery pending or retrying, and no attempt, consumer batch or retry alarm for this long (2 retry intervals). */
 const QUIET_MS = 2000;
@@ -182,10 +199,51 @@ async function send(route: Route, n: number, index: number): Promise<void> {
 	await response.arrayBuffer();
 }
 
-/** Registers an endpoint subscribed to every event; returns its id. */
-async function createEndpoint(url: string): Promise<string> {
-	const response = await call("/api/endpoints", { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) }, 201);
+/** The API of the default account, or of the account `uid`. */
+const accountApi = (uid?: string) => (uid ? `/api/accounts/${uid}` : "/api");
+
+/** Registers an endpoint subscribed to every event (of the default account, or of the account `uid`); returns its id. */
+async function createEndpoint(url: string, uid?: string): Promise<string> {
+	const init = { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) };
+	const response = await call(`${accountApi(uid)}/endpoints`, init, 201);
 	return ((await response.json()) as { id: string }).id;
+}
+
+/** Creates the account `uid` (it must not exist yet). */
+async function createAccount(uid: string): Promise<void> {
+	await (await call(`/api/accounts/${uid}`, { method: "PUT", headers: adminHeaders, body: "{}" }, 201)).arrayBuffer();
+}
+
+/** Deletes the account `uid`: its endpoints are deleted and their unfinished deliveries cancelled at once. */
+async function deleteAccount(uid: string): Promise<void> {
+	await (await call(`/api/accounts/${uid}`, { method: "DELETE", headers: adminHeaders }, 204)).arrayBuffer();
+}
+
+/** Sends a sample as an event of the account `uid`; returns the event's id (its deliveries' webhook-id) and its deliveries. */
+async function postAccountEvent(uid: string, index: number): Promise<{ eventId: string; deliveries: number }> {
+	const init = { method: "POST", headers: ingestHeaders, body: samples[index % samples.length] };
+	const receipt = (await (await call(`/accounts/${uid}/events`, init, 202)).json()) as { event_id: string; deliveries: number };
+	return { eventId: receipt.event_id, deliveries: receipt.deliveries };
+}
+
+/** Whether the account `uid` has a delivery pending or retrying, from its deliveries API (one page each suffices). */
+async function hasUnfinishedDeliveries(uid: string): Promise<boolean> {
+	const pages = await Promise.all(
+		["pending", "retrying"].map(async (status) => {
+			const response = await call(`${accountApi(uid)}/deliveries?status=${status}`, { headers: adminHeaders });
+			return (await response.json()) as { deliveries: unknown[] };
+		}),
+	);
+	return pages.some((page) => page.deliveries.length > 0);
+}
+
+/** How many of the account's endpoints are in each delivery state (healthy, slow, isolated, saturated). */
+async function endpointStates(uid: string): Promise<Record<string, number>> {
+	const response = await call(`${accountApi(uid)}/endpoints`, { headers: adminHeaders });
+	const { endpoints } = (await response.json()) as { endpoints: { delivery_state: { state: string } }[] };
+	const states: Record<string, number> = {};
+	for (const endpoint of endpoints) states[endpoint.delivery_state.state] = (states[endpoint.delivery_state.state] ?? 0) + 1;
+	return states;
 }
 
 /** Deletes an endpoint through the admin API, which cancels its unfinished deliveries. */
@@ -235,11 +293,14 @@ async function waitUntilIdle(what: string): Promise<void> {
 
 const eventsPerBlock = (n: number) => Math.max(1, Math.round(SIZES.deliveriesPerN / n / SIZES.rounds));
 const isolationEvents = ISOLATION.seconds * ISOLATION.rate;
+/** The burst scenario's events known ahead: quiet's before and during the burst (noisy's and quiet's later ones depend on the stack). */
+const burstPlannedQuietEvents = BURST.quietRate * (BURST.baselineSeconds + BURST.burstSeconds);
 const plannedRequests =
 	FANOUTS.reduce((sum, n) => sum + eventsPerBlock(n) * SIZES.rounds * ROUTES.length, 0) +
 	SIZES.latencyEvents +
 	SIZES.failureEvents +
-	3 * isolationEvents;
+	3 * isolationEvents +
+	burstPlannedQuietEvents;
 const progress = new cliProgress.SingleBar(
 	{ format: "{bar} {percentage}% | {value}/{total} requests | {phase}", hideCursor: true },
 	cliProgress.Presets.shades_classic,
@@ -439,8 +500,8 @@ function latencySummary(latencies: number[]) {
 	};
 }
 
-/** An isolation latency for print: whole ms; for an event still missing when the wait ended, the bound it is known to exceed. */
-function isolationMs(value: number, run: { waitedMs: number }): string {
+/** A latency for print: whole ms; for an event still missing when the wait ended, the bound it is known to exceed. */
+function msOrBound(value: number, run: { waitedMs: number }): string {
 	if (Number.isNaN(value)) return "n/a";
 	return Number.isFinite(value) ? value.toFixed(0) : `>${run.waitedMs.toFixed(0)}`;
 }
@@ -540,11 +601,165 @@ async function isolationScenario() {
 	};
 }
 
+type BurstPhase = "baseline" | "burst" | "after";
+
+/** One of quiet's events: when it was sent, how long its POST took, and its id (null if the POST failed). */
+interface QuietEvent {
+	sentAt: number;
+	postMs: number;
+	eventId: string | null;
+}
+
+/**
+ * One account's burst beside another's steady traffic, both sharing the queues and D1 (bench/README.md, "One account's
+ * burst"). Account `quiet` (1 endpoint on the sink) sends BURST.quietRate events/s for the whole scenario: for
+ * BURST.baselineSeconds before the burst, during it, and after it until noisy's backlog has drained. Account `noisy`
+ * (10 endpoints on the sink) sends as many events as the stack accepts for BURST.burstSeconds: CONCURRENCY requests in
+ * flight. Quiet's latency = the sink's receive time of an event's first attempt at quiet's endpoint minus the time the
+ * client sent it (same clock), summed up by the phase the event was sent in. Noisy's backlog has drained when the sink
+ * holds every noisy delivery and D1 has none pending or retrying. Both accounts are deleted afterwards.
+ */
+async function burstScenario() {
+	const quietPath = "/burst/quiet";
+	const noisyPathPart = " /burst/noisy/";
+	progress.update({ phase: "burst: waiting until nothing is in flight" });
+	await waitUntilIdle("before the burst scenario");
+	const scenarioStarted = Date.now();
+	await createAccount("quiet");
+	await createAccount("noisy");
+	await createEndpoint(`${sink.url}${quietPath}`, "quiet");
+	for (let i = 0; i < BURST.noisyEndpoints; i++) await createEndpoint(`${sink.url}/burst/noisy/${i}`, "noisy");
+	// Phase boundaries (Date.now()): quiet's events sent before `burstStart` are the baseline, before `burstEnd` the burst's.
+	let burstStart = Number.POSITIVE_INFINITY;
+	let burstEnd = Number.POSITIVE_INFINITY;
+	let stopQuiet = false;
+	sink.track(0);
+	try {
+		const quietEvents: QuietEvent[] = [];
+		let quietDone = 0;
+		const quietLoad = fixedRateWhile(
+			() => !stopQuiet,
+			BURST.quietRate,
+			async (i) => {
+				const event: QuietEvent = { sentAt: Date.now(), postMs: Number.NaN, eventId: null };
+				quietEvents.push(event);
+				try {
+					event.eventId = (await postAccountEvent("quiet", i)).eventId;
+				} finally {
+					event.postMs = Date.now() - event.sentAt;
+				}
+			},
+			// The bar counts quiet's events known ahead (before and during the burst) only.
+			() => {
+				if (++quietDone <= burstPlannedQuietEvents) tick();
+			},
+		);
+		progress.update({ phase: `burst: quiet alone (${BURST.baselineSeconds} s baseline)` });
+		await new Promise((resolve) => setTimeout(resolve, BURST.baselineSeconds * 1000));
+
+		progress.update({ phase: `burst: noisy sends ${CONCURRENCY} at once for ${BURST.burstSeconds} s` });
+		burstStart = Date.now();
+		let noisyDeliveries = 0;
+		const noisyIngest = await closedLoopFor(BURST.burstSeconds * 1000, CONCURRENCY, async (i) => {
+			// Not `noisyDeliveries += (await …)`: that reads the sum before the await, and the 16 lanes would overwrite each other's.
+			const { deliveries } = await postAccountEvent("noisy", i);
+			noisyDeliveries += deliveries;
+		});
+		burstEnd = Date.now();
+
+		progress.update({ phase: `burst: waiting for noisy's ${noisyDeliveries} deliveries to drain` });
+		const noisyArrivals = () => [...sink.firstArrival].filter(([key]) => key.includes(noisyPathPart));
+		// The sink first (no load on the stack), then D1: none of noisy's deliveries left pending or retrying.
+		const drained = await waitUntil(
+			async () => noisyArrivals().length >= noisyDeliveries && !(await hasUnfinishedDeliveries("noisy")),
+			BURST.drainWaitMs,
+			50,
+		);
+		const drainedAt = Date.now();
+		stopQuiet = true;
+		const states = { quiet: await endpointStates("quiet"), noisy: await endpointStates("noisy") };
+		const quietResult = await quietLoad;
+		const lastQuietAt = Date.now();
+		progress.update({ phase: `burst: waiting up to ${BURST.waitMs / 1000} s for quiet's last deliveries` });
+		const arrivedAt = (event: QuietEvent) => (event.eventId === null ? undefined : sink.firstArrivalAt(event.eventId, quietPath));
+		// Bounded, and no error when it runs out: what has not arrived by then is reported as missing.
+		await waitUntil(() => quietEvents.every((event) => event.eventId === null || arrivedAt(event) !== undefined), BURST.waitMs, 100);
+		const waitedMs = Date.now() - lastQuietAt;
+
+		const phaseOf = (event: QuietEvent): BurstPhase =>
+			event.sentAt < burstStart ? "baseline" : event.sentAt < burstEnd ? "burst" : "after";
+		const phase = (name: BurstPhase) => {
+			const sent = quietEvents.filter((event) => phaseOf(event) === name);
+			const accepted = sent.filter((event) => event.eventId !== null);
+			return {
+				sent: sent.length,
+				postErrors: sent.length - accepted.length,
+				ingestP99Ms: percentile(
+					sent.map((event) => event.postMs),
+					99,
+				),
+				...latencySummary(accepted.map((event) => (arrivedAt(event) ?? Number.POSITIVE_INFINITY) - event.sentAt)),
+			};
+		};
+		const quiet = { baseline: phase("baseline"), burst: phase("burst"), after: phase("after") };
+		const lastNoisyArrival = Math.max(...noisyArrivals().map(([, at]) => at));
+		const drainMs = drained ? drainedAt - burstStart : Number.POSITIVE_INFINITY;
+		const result = {
+			quietEventsPerSecond: BURST.quietRate,
+			quietEndpoints: BURST.quietEndpoints,
+			noisyEndpoints: BURST.noisyEndpoints,
+			noisyConcurrency: CONCURRENCY,
+			baselineSeconds: BURST.baselineSeconds,
+			burstSeconds: BURST.burstSeconds,
+			drainWaitMs: BURST.drainWaitMs,
+			quiet: {
+				...quiet,
+				postErrors: quietResult.errors,
+				/** How long after quiet's last POST its missing deliveries were waited for. */
+				waitedMs,
+			},
+			noisy: {
+				/** From the burst's start until its last request was answered. */
+				burstMs: burstEnd - burstStart,
+				eventsAccepted: noisyIngest.requests - noisyIngest.errors,
+				postErrors: noisyIngest.errors,
+				acceptedPerSecond: (noisyIngest.requests - noisyIngest.errors) / ((burstEnd - burstStart) / 1000),
+				ingestP50Ms: percentile(noisyIngest.latencies, 50),
+				ingestP99Ms: percentile(noisyIngest.latencies, 99),
+				deliveries: noisyDeliveries,
+				drained,
+				/** From the burst's start until every noisy delivery was recorded in D1 (Infinity, null in the JSON: not within drainWaitMs). */
+				drainMs,
+				/** How long after its end the burst's backlog was waited for. */
+				waitedAfterBurstMs: drainedAt - burstEnd,
+				/** From the burst's start until the sink received the last noisy delivery. */
+				lastArrivalAtSinkMs: Number.isFinite(lastNoisyArrival) ? lastNoisyArrival - burstStart : null,
+				/** Noisy's deliveries ÷ drain time: the main lane's rate while it carried the backlog. */
+				deliveriesPerSecond: noisyDeliveries / (drainMs / 1000),
+			},
+			/** Quiet's p99 during the burst ÷ its p99 before it. */
+			p99Ratio: quiet.burst.p99Ms / quiet.baseline.p99Ms,
+			/** The endpoints' delivery states once noisy had drained: all healthy means every delivery took the main lane. */
+			endpointStatesAfter: states,
+		};
+
+		progress.update({ phase: "burst: cleaning up" });
+		await deleteAccount("quiet");
+		await deleteAccount("noisy");
+		await waitUntilIdle("after the burst scenario");
+		return { ...result, durationSeconds: Math.round((Date.now() - scenarioStarted) / 1000) };
+	} finally {
+		stopQuiet = true;
+		sink.stopTracking();
+	}
+}
+
 const started = Date.now();
 const fanOuts = [];
 let latency: Awaited<ReturnType<typeof latencyRun>> | undefined;
 let failure: Awaited<ReturnType<typeof failureRun>> | undefined;
 let isolation: Awaited<ReturnType<typeof isolationScenario>> | undefined;
+let burst: Awaited<ReturnType<typeof burstScenario>> | undefined;
 try {
 	await call("/bench/setup", { method: "POST" });
 	// Warm-up: every route once, so start-up costs stay out of the figures.
@@ -565,11 +780,13 @@ try {
 			isolation = await isolationScenario();
 		}
 	}
+	// Last, so that the rows it leaves in D1 (deleted accounts are purged by the cron, which does not run here) change no other figure.
+	burst = await burstScenario();
 } finally {
 	progress.stop();
 	await cleanUp();
 }
-if (!latency || !failure || !isolation) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
+if (!latency || !failure || !isolation || !burst) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
 
 // ---------------------------------------------------------------- report
 
@@ -609,12 +826,12 @@ const targets = [
 	},
 	{
 		target: `isolation: healthy p99 < ${ISOLATION.p99TargetMs / 1000} s beside a ${ISOLATION.slowReplyMs / 1000} s / a hanging endpoint (events ≥ ${ISOLATION.measureAfterMs / 1000} s after it was added)`,
-		measured: `${isolationMs(isolation.beside2500ms.measured.p99Ms, isolation.beside2500ms)} / ${isolationMs(isolation.besideHanging.measured.p99Ms, isolation.besideHanging)} ms`,
+		measured: `${msOrBound(isolation.beside2500ms.measured.p99Ms, isolation.beside2500ms)} / ${msOrBound(isolation.besideHanging.measured.p99Ms, isolation.besideHanging)} ms`,
 		met: [isolation.beside2500ms, isolation.besideHanging].every((run) => run.measured.p99Ms < ISOLATION.p99TargetMs),
 	},
 	{
 		target: "isolation: no healthy delivery waits longer than 2 × DELIVERY_TIMEOUT_MS",
-		measured: `max ${isolationRuns.map(([, run]) => isolationMs(run.allEventsMaxMs, run)).join(" / ")} ms (alone / ${ISOLATION.slowReplyMs / 1000} s / hanging), limit ${isolation.maxTargetMs} ms`,
+		measured: `max ${isolationRuns.map(([, run]) => msOrBound(run.allEventsMaxMs, run)).join(" / ")} ms (alone / ${ISOLATION.slowReplyMs / 1000} s / hanging), limit ${isolation.maxTargetMs} ms`,
 		met: isolationRuns.every(([, run]) => run.events > 0 && run.allEventsMaxMs <= isolation.maxTargetMs),
 	},
 ];
@@ -638,6 +855,7 @@ const results = {
 	latency,
 	failure,
 	isolation,
+	burst,
 	targets,
 };
 
@@ -701,13 +919,48 @@ const isolationTable = markdownTable(
 		`${run.events}${run.postErrors > 0 ? ` (${run.postErrors} POSTs failed)` : ""}`,
 		`${run.arrived} of ${run.events}`,
 		`${run.measured.arrived} of ${run.measured.events}`,
-		isolationMs(run.measured.p50Ms, run),
-		isolationMs(run.measured.p99Ms, run),
-		isolationMs(run.measured.maxMs, run),
-		isolationMs(run.allEventsMaxMs, run),
+		msOrBound(run.measured.p50Ms, run),
+		msOrBound(run.measured.p99Ms, run),
+		msOrBound(run.measured.maxMs, run),
+		msOrBound(run.allEventsMaxMs, run),
 		run.secondEndpointRequests === null ? "-" : String(run.secondEndpointRequests),
 	]),
 );
+const burstPhases = [
+	["before the burst (baseline)", burst.quiet.baseline],
+	["during noisy's burst", burst.quiet.burst],
+	["after it, until noisy drained", burst.quiet.after],
+] as const;
+const burstTable = markdownTable(
+	["quiet's events, by when sent", "sent", "arrived", "p50 ms", "p99 ms", "max ms", "ingest p99 ms"],
+	burstPhases.map(([label, phase]) => [
+		label,
+		`${phase.sent}${phase.postErrors > 0 ? ` (${phase.postErrors} POSTs failed)` : ""}`,
+		`${phase.arrived} of ${phase.events}`,
+		msOrBound(phase.p50Ms, burst.quiet),
+		msOrBound(phase.p99Ms, burst.quiet),
+		msOrBound(phase.maxMs, burst.quiet),
+		Number.isNaN(phase.ingestP99Ms) ? "n/a" : f0(phase.ingestP99Ms),
+	]),
+);
+const noisyStates = Object.entries(burst.endpointStatesAfter.noisy)
+	.map(([state, count]) => `${count} ${state}`)
+	.join(", ");
+const quietStates = Object.entries(burst.endpointStatesAfter.quiet)
+	.map(([state, count]) => `${count} ${state}`)
+	.join(", ");
+const burstLines = [
+	`One account's burst (account quiet: ${burst.quietEndpoints} endpoint, ${burst.quietEventsPerSecond} events/s throughout; account noisy: ${burst.noisyEndpoints} endpoints, a closed loop of ${burst.noisyConcurrency} requests for ${burst.burstSeconds} s; same queues, same D1; latency = quiet's event sent → its first attempt at quiet's endpoint; a measurement, no target):`,
+	"",
+	...burstTable,
+	"",
+	`Noisy: ${burst.noisy.eventsAccepted} events accepted in ${(burst.noisy.burstMs / 1000).toFixed(1)} s (${f0(burst.noisy.acceptedPerSecond)}/s, ${burst.noisy.postErrors} POSTs failed), ${burst.noisy.deliveries} deliveries; ${
+		burst.noisy.drained
+			? `backlog drained (every delivery recorded in D1) ${f0(burst.noisy.drainMs)} ms after the burst's start: ${f0(burst.noisy.deliveriesPerSecond)} deliveries/s`
+			: `backlog NOT drained: waited ${f0(burst.noisy.waitedAfterBurstMs)} ms after the burst's end (>${f0(burst.noisy.burstMs + burst.noisy.waitedAfterBurstMs)} ms after its start)`
+	}`,
+	`Quiet's p99 during the burst ÷ baseline p99: ${Number.isFinite(burst.p99Ratio) ? `${f2(burst.p99Ratio)}x` : Number.isNaN(burst.p99Ratio) ? "n/a" : "n/a (some had not arrived)"}; endpoints' delivery states afterwards: quiet ${quietStates}, noisy ${noisyStates}`,
+];
 const table = [
 	`Hivepost benchmark, ${results.date}${quick ? " (quick)" : ""}, ${results.machine.nproc} cores ${results.machine.cpuModel}, ${results.durationSeconds} s`,
 	"",
@@ -719,6 +972,8 @@ const table = [
 	`Isolation (${isolation.eventsPerSecond} events/s for ${isolation.seconds} s per run, DELIVERY_TIMEOUT_MS=${isolation.deliveryTimeoutMs}; latency = event sent → first request with its webhook-id at the healthy endpoint; ">N": some had not arrived when the wait ended, N ms after the run's last event):`,
 	"",
 	...isolationTable,
+	"",
+	...burstLines,
 	"",
 	...markdownTable(
 		["target", "measured", ""],
@@ -778,8 +1033,31 @@ const svg = barChart(
 				{ value: isolation.maxTargetMs, label: `max ${isolation.maxTargetMs / 1000} s` },
 			],
 		},
+		{
+			title: "Burst: quiet account's latency",
+			unit: "ms",
+			logScale: true,
+			series: [
+				{ name: "p50", color: "#7a9cc6" },
+				{ name: "p99", color: "#e07b39" },
+				{ name: "max", color: "#777777" },
+			],
+			groups: (
+				[
+					["before", burst.quiet.baseline],
+					["during burst", burst.quiet.burst],
+					["until drained", burst.quiet.after],
+				] as const
+			).map(([label, phase]) => ({
+				label,
+				values: [phase.p50Ms, phase.p99Ms, phase.maxMs].map((value) =>
+					Number.isFinite(value) ? value : Number.isNaN(value) ? 0 : burst.quiet.waitedMs,
+				),
+				note: `${phase.arrived}/${phase.events} arrived`,
+			})),
+		},
 	],
-	`Hivepost on wrangler dev, ${results.date.slice(0, 16)} UTC, ${results.machine.nproc} cores, concurrency ${CONCURRENCY}; ratios measured interleaved; isolation at ${isolation.eventsPerSecond} events/s, DELIVERY_TIMEOUT_MS=${isolation.deliveryTimeoutMs}`,
+	`Hivepost on wrangler dev, ${results.date.slice(0, 16)} UTC, ${results.machine.nproc} cores, concurrency ${CONCURRENCY}; ratios measured interleaved; isolation at ${isolation.eventsPerSecond} events/s, DELIVERY_TIMEOUT_MS=${isolation.deliveryTimeoutMs}; burst: quiet at ${burst.quietEventsPerSecond} events/s beside noisy's ${burst.burstSeconds} s burst`,
 );
 
 const resultsDir = `${PROJECT_ROOT}bench/results/`;

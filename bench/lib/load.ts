@@ -44,9 +44,39 @@ export async function closedLoop(
 	return sender.result(count);
 }
 
+/** Sends requests with `concurrency` in flight at all times (closed loop), starting new ones for `durationMs`; then waits for those in flight. */
+export async function closedLoopFor(
+	durationMs: number,
+	concurrency: number,
+	send: (index: number) => Promise<void>,
+	onDone: () => void = () => {},
+): Promise<LoadResult> {
+	const sender = timedSender(send, onDone);
+	const until = performance.now() + durationMs;
+	let next = 0;
+	const lane = async () => {
+		while (performance.now() < until) await sender.run(next++);
+	};
+	await Promise.all(Array.from({ length: concurrency }, lane));
+	return sender.result(next);
+}
+
 /** Starts one request every 1000/rate ms whatever the answers (open loop), so no backlog builds up on our side. */
-export async function fixedRate(
+export function fixedRate(
 	count: number,
+	ratePerSecond: number,
+	send: (index: number) => Promise<void>,
+	onDone: () => void = () => {},
+): Promise<LoadResult> {
+	return fixedRateWhile((index) => index < count, ratePerSecond, send, onDone);
+}
+
+/**
+ * Open loop as `fixedRate`, for as long as `goOn(index)` says so when request `index` is due; then waits for
+ * those in flight.
+ */
+export async function fixedRateWhile(
+	goOn: (index: number) => boolean,
 	ratePerSecond: number,
 	send: (index: number) => Promise<void>,
 	onDone: () => void = () => {},
@@ -54,13 +84,16 @@ export async function fixedRate(
 	const sender = timedSender(send, onDone);
 	const started = performance.now();
 	const inFlight: Promise<void>[] = [];
-	for (let index = 0; index < count; index++) {
+	let index = 0;
+	// Asked before the wait (so `fixedRate` ends on its last request) and again when the request is due.
+	for (; goOn(index); index++) {
 		const wait = started + (index * 1000) / ratePerSecond - performance.now();
 		if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+		if (!goOn(index)) break;
 		inFlight.push(sender.run(index));
 	}
 	await Promise.all(inFlight);
-	return sender.result(count);
+	return sender.result(index);
 }
 
 /** The p-th percentile (0..100) by nearest rank. */
