@@ -71,7 +71,7 @@ function Navigation({ chrome }: { chrome: Chrome }) {
 					<NavLink href="/admin/accounts" section="accounts" current={current}>
 						Accounts
 					</NavLink>
-					<NavLink href="/api/openapi.json" section="api" current={current}>
+					<NavLink href="/admin/api" section="api" current={current}>
 						API
 					</NavLink>
 				</>
