@@ -180,32 +180,44 @@ describe("Cloudflare Access mode", () => {
 	const accessEnv = { ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: aud };
 	let privateKey: CryptoKey;
 	let otherKey: CryptoKey;
+	let rotatedKey: CryptoKey;
 	let jwk: Record<string, unknown>;
+	let rotatedJwk: Record<string, unknown>;
+	/** What the team's certs URL serves. */
+	let publishedKeys: Record<string, unknown>[];
 
 	beforeAll(async () => {
 		const pair = await generateKeyPair("RS256", { extractable: true });
 		privateKey = pair.privateKey;
 		otherKey = (await generateKeyPair("RS256")).privateKey;
 		jwk = { ...(await exportJWK(pair.publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+		const rotated = await generateKeyPair("RS256", { extractable: true });
+		rotatedKey = rotated.privateKey;
+		rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: "rotated-key", alg: "RS256", use: "sig" };
 	});
 
 	/** Serves the team's keys at its certs URL, as Cloudflare does; anything else is a test bug. */
-	function stubCerts() {
+	function stubCerts(keys = [jwk]) {
+		publishedKeys = keys;
 		return vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
 			const url = new Request(input).url;
-			if (url === `https://${team}/cdn-cgi/access/certs`) return Response.json({ keys: [jwk] });
+			if (url === `https://${team}/cdn-cgi/access/certs`) return Response.json({ keys: publishedKeys });
 			throw new Error(`unexpected fetch ${url}`);
 		});
 	}
 
-	function accessJwt(claims: { iss?: string; aud?: string; exp?: number } = {}, key = privateKey) {
-		return new SignJWT({ email: "admin@example.com" })
-			.setProtectedHeader({ alg: "RS256", kid: "test-key" })
+	function accessJwt(
+		claims: { iss?: string; aud?: string; exp?: number | null } = {},
+		key = privateKey,
+		header: { alg: string; kid: string } = { alg: "RS256", kid: "test-key" },
+	) {
+		const jwt = new SignJWT({ email: "admin@example.com" })
+			.setProtectedHeader(header)
 			.setIssuer(claims.iss ?? `https://${team}`)
 			.setAudience(claims.aud ?? aud)
-			.setIssuedAt()
-			.setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 300)
-			.sign(key);
+			.setIssuedAt();
+		if (claims.exp !== null) jwt.setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 300);
+		return jwt.sign(key);
 	}
 
 	function asAccess(path: string, jwt?: string, init: RequestInit = {}) {
@@ -229,6 +241,11 @@ describe("Cloudflare Access mode", () => {
 		["a JWT for another application", () => accessJwt({ aud: "someone-else" })],
 		["a JWT from another team", () => accessJwt({ iss: "https://evil.cloudflareaccess.com" })],
 		["a JWT signed with another key", () => accessJwt({}, otherKey)],
+		["a JWT without an expiry", () => accessJwt({ exp: null })],
+		[
+			"a JWT signed with a shared secret (HS256)",
+			() => accessJwt({}, new TextEncoder().encode("x".repeat(32)) as never, { alg: "HS256", kid: "test-key" }),
+		],
 		["a malformed JWT", async () => "not.a.jwt"],
 	] as const) {
 		it(`refuses ${name}`, async () => {
@@ -241,6 +258,26 @@ describe("Cloudflare Access mode", () => {
 			expect((await asAccess("/api/endpoints", await make())).status).toBe(401);
 		});
 	}
+
+	it("follows Access's key rotation, re-fetching the keys for an unknown key at most every 30 s", async () => {
+		const fetchSpy = stubCerts();
+		expect((await asAccess("/api/endpoints", await accessJwt())).status).toBe(200);
+		vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 31_000 });
+		try {
+			publishedKeys = [jwk, rotatedJwk];
+			const before = fetchSpy.mock.calls.length;
+			const rotatedJwt = await accessJwt({}, rotatedKey, { alg: "RS256", kid: "rotated-key" });
+			expect((await asAccess("/api/endpoints", rotatedJwt)).status).toBe(200);
+			expect(fetchSpy.mock.calls.length).toBe(before + 1);
+			// Right after a fetch, tokens naming unknown keys are refused without fetching again.
+			const unknown = await accessJwt({}, otherKey, { alg: "RS256", kid: "no-such-key" });
+			expect((await asAccess("/api/endpoints", unknown)).status).toBe(401);
+			expect((await asAccess("/api/endpoints", unknown)).status).toBe(401);
+			expect(fetchSpy.mock.calls.length).toBe(before + 1);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
 
 	it("keeps the bearer token working for the API, and ignores session cookies", async () => {
 		stubCerts();
