@@ -122,7 +122,7 @@ Hivepost keeps running at ${stack.url} with local demo tokens (fresh each run, n
   Admin page:   ${stack.url}/admin   sign in with the admin token
   Admin token:  ${settings.ADMIN_TOKEN}
   Ingest:       curl -s -X POST ${stack.url}/events -H 'authorization: Bearer ${settings.INGEST_TOKEN}' \\
-                  -H 'content-type: application/json' --data-binary @src/samples/supportbee/ticket.created.json
+                  -H 'content-type: application/json' --data-binary @static/samples/supportbee/ticket.created.json
                 (ticket.created also goes to the failing receiver: watch its retries)
   Endpoints:    curl -s ${stack.url}/api/endpoints -H 'authorization: Bearer ${settings.ADMIN_TOKEN}'
 

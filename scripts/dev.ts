@@ -54,7 +54,7 @@ Hivepost is running at ${stack.url}   (local development secrets only, from .dev
     curl -s -X POST ${stack.url}/api/endpoints -H 'authorization: Bearer ${vars.ADMIN_TOKEN}' \\
       -H 'content-type: application/json' -d '{"url": "http://127.0.0.1:9000/hook"}'
     curl -s -X POST ${stack.url}/events -H 'authorization: Bearer ${vars.INGEST_TOKEN}' \\
-      -H 'content-type: application/json' --data-binary @src/samples/supportbee/ticket.created.json
+      -H 'content-type: application/json' --data-binary @static/samples/supportbee/ticket.created.json
 
 Press Ctrl-C to stop.
 `);

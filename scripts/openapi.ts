@@ -1,7 +1,7 @@
 /**
  * npm run openapi: builds the OpenAPI document from the zod schemas
- * (src/admin/api/openapiSpec.ts) and writes it to src/admin/api/openapiDocument.json,
- * the module the Worker serves at /api/openapi.json and renders at /admin/api.
+ * (src/admin/api/openapiSpec.ts) and writes it to static/api/openapi.json, the
+ * static asset the Worker serves at /api/openapi.json and renders at /admin/api.
  * zod's JSON Schema generator runs here, at build time, never in the Worker.
  *
  * The Worker's modules use extensionless imports and TypeScript that type
@@ -16,10 +16,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { build } from "esbuild";
+import { allSamples } from "./lib/samples.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-const OUTPUT = `${PROJECT_ROOT}src/admin/api/openapiDocument.json`;
+const OUTPUT_PATH = "static/api/openapi.json";
+const OUTPUT = `${PROJECT_ROOT}${OUTPUT_PATH}`;
 
 const bundle = await build({
 	entryPoints: [`${PROJECT_ROOT}src/admin/api/openapiSpec.ts`],
@@ -31,20 +33,20 @@ const bundle = await build({
 	logLevel: "warning",
 });
 const spec = (await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString("base64")}`)) as {
-	buildCompactDocument(): unknown;
+	buildOpenApiDocument(samples: Record<string, string>): unknown;
 };
-const document = spec.buildCompactDocument();
+const document = spec.buildOpenApiDocument(Object.fromEntries(allSamples().map((sample) => [sample.type, sample.body])));
 
 if (process.argv.includes("--check")) {
 	if (!isDeepStrictEqual(JSON.parse(readFileSync(OUTPUT, "utf8")), document)) {
-		console.error("src/admin/api/openapiDocument.json is stale: run `npm run openapi` and commit the result.");
+		console.error(`${OUTPUT_PATH} is stale: run \`npm run openapi\` and commit the result.`);
 		process.exit(1);
 	}
-	console.log("src/admin/api/openapiDocument.json is up to date.");
+	console.log(`${OUTPUT_PATH} is up to date.`);
 } else {
 	writeFileSync(OUTPUT, JSON.stringify(document));
 	// Formatted as Biome formats every other file, so `npm run lint` passes on it.
 	const format = spawnSync(`${PROJECT_ROOT}node_modules/.bin/biome`, ["format", "--write", OUTPUT], { stdio: "inherit" });
 	if (format.status !== 0) process.exit(format.status ?? 1);
-	console.log("Wrote src/admin/api/openapiDocument.json.");
+	console.log(`Wrote ${OUTPUT_PATH}.`);
 }

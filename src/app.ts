@@ -4,16 +4,16 @@
  * account's at /api/accounts/{uid}), its OpenAPI document, the operator's
  * pages (/admin), the accounts' portal (/portal), and the one error shape.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { accountsApi } from "./accounts/api";
 import { defaultAccountApi, pathAccountApi } from "./admin/api/accountApi";
-import { openApiRoute } from "./admin/api/openapi";
+import { OPENAPI_PATH } from "./admin/api/openapi";
 import type { AdminEnv } from "./admin/auth/authenticate";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireOperator } from "./admin/auth/guards";
 import { STYLESHEET_PATH } from "./admin/pages/layout";
 import { adminPages } from "./admin/pages/operatorRoutes";
 import { portalPages } from "./admin/pages/portalRoutes";
-import { STYLESHEET } from "./admin/pages/stylesheet";
+import { staticAsset } from "./http/assets";
 import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE } from "./http/errors";
 import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
@@ -21,11 +21,9 @@ import { ingestRoutes } from "./ingest/route";
 export const app = new Hono<AdminEnv>()
 	.use(requestId)
 	.get("/health", (c) => c.json({ ok: true }))
-	.get(STYLESHEET_PATH, (c) =>
-		c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }),
-	)
+	.get(STYLESHEET_PATH, (c) => staticAsset(c.env, c.req.raw, STYLESHEET_PATH))
 	.route("/", ingestRoutes)
-	.route("/api/openapi.json", openApiRoute)
+	.get(OPENAPI_PATH, (c) => staticAsset(c.env, c.req.raw, OPENAPI_PATH))
 	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteForms, requireOperator)
 	// Before the per-account routes: PUT /api/accounts/{uid} creates the account the others need.
 	.route("/api/accounts", accountsApi)

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * Shared test helpers: requests with credentials, recording queues, fixtures,
  * a stubbed destination, the real consumer and RetryScheduler driven by hand,
@@ -12,12 +13,15 @@ import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../src/de
 import { retrySchedulerName } from "../src/delivery/retryAlarm";
 import { isEventType } from "../src/events";
 import worker from "../src/index";
-import { sampleEvent } from "../src/samples";
+import { samplePath } from "../src/samples";
+
+// The sample files' exact text, bundled into the tests by Vite (import.meta.glob).
+const SAMPLE_FILES = import.meta.glob<string>("../static/samples/supportbee/*.json", { query: "?raw", import: "default", eager: true });
 
 /** The exact text of a SupportBee sample event, e.g. fixture("ticket.created"). */
 export function fixture(actionType: string): string {
 	if (!isEventType(actionType)) throw new Error(`no fixture for ${actionType}`);
-	return sampleEvent(actionType);
+	return SAMPLE_FILES[`../static${samplePath(actionType)}`];
 }
 
 /** Both delivery queues, recording what was sent (and on which lane) instead of delivering it. */

@@ -1,8 +1,8 @@
-/** The SupportBee sample events (src/samples/supportbee), byte for byte, for scripts and end-to-end tests. */
+/** The SupportBee sample events (static/samples/supportbee), byte for byte, for scripts and end-to-end tests. */
 import { readdirSync, readFileSync } from "node:fs";
 import { PROJECT_ROOT } from "./localStack.ts";
 
-const SAMPLES_DIR = `${PROJECT_ROOT}src/samples/supportbee/`;
+const SAMPLES_DIR = `${PROJECT_ROOT}static/samples/supportbee/`;
 
 /** A sample's exact text, as the helpdesk would send it. */
 export function sampleBody(actionType: string): string {

@@ -4,7 +4,7 @@
  * (An account's endpoints, deliveries, events and stats are under
  * /api/accounts/{uid}/…, the same API the default account has at /api/….)
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AdminEnv } from "../admin/auth/authenticate";
 import { readSettings } from "../config";
@@ -67,7 +67,7 @@ export const accountsApi = new Hono<AdminEnv>()
 		return c.json({ accounts: await summarize(c.env, page.accounts), next_cursor: page.nextCursor });
 	})
 	.put("/:uid", async (c) => {
-		const { name } = await readJson(c, putAccountSchema);
+		const { name } = await readJson(c, putAccountSchema, { optional: true });
 		const { account, created } = await putAccount(c.env, c.req.param("uid"), name);
 		return c.json(accountView(account), created ? 201 : 200);
 	})
@@ -86,6 +86,6 @@ export const accountsApi = new Hono<AdminEnv>()
 	})
 	.post("/:uid/admin-links", async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
-		const request = await readJson(c, adminLinkSchema);
+		const request = await readJson(c, adminLinkSchema, { optional: true });
 		return c.json(await mintAdminLink(c.env, account, request, linkOrigin(c.env, c.req.url)), 201);
 	});

@@ -32,7 +32,7 @@ function refuseDisabled(endpoint: EndpointRow, what: string): void {
 export async function sendTestEvent(env: Env, change: ChangeContext, settings: Settings, endpointId: string, actionType: EventType) {
 	refuseDisabled(await requireEndpoint(change, endpointId), "receive a test event");
 	const now = Date.now();
-	const body = sampleEvent(actionType);
+	const body = await sampleEvent(env, actionType);
 	const eventId = newId("evt", now);
 	const onlyThis = eq(endpoints.id, endpointId);
 	const stillLive = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${liveEndpoints(change.accountId, onlyThis)})`;

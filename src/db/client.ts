@@ -9,12 +9,11 @@ import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { chunk } from "../chunk";
-import * as schema from "./schema";
 
 export type Database = ReturnType<typeof database>;
 
 function database(binding: D1Database) {
-	return drizzle(binding, { schema });
+	return drizzle(binding);
 }
 
 /** The D1 binding that holds an account's data (events, deliveries, attempts, endpoints, audit). */

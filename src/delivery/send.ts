@@ -2,14 +2,14 @@
  * The one HTTP client that talks to destinations: POSTs a signed webhook and
  * classifies what happened. It never throws; every outcome is a SendResult.
  */
-import pkg from "../../package.json";
+import { version } from "../../package.json";
 import { errorMessage } from "../http/errors";
 import { signWebhook } from "../standardWebhooks";
 
 /** How much of a destination's answer is kept for the delivery log. */
 export const RESPONSE_SNIPPET_BYTES = 8 * 1024;
 
-export const USER_AGENT = `Hivepost/${pkg.version}`;
+export const USER_AGENT = `Hivepost/${version}`;
 
 export interface WebhookRequest {
 	url: string;

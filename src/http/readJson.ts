@@ -8,10 +8,17 @@ import type { Context } from "hono";
 import type * as z from "zod/mini";
 import { HttpError } from "./errors";
 
-export async function readJson<Schema extends z.ZodMiniType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
+export async function readJson<Schema extends z.ZodMiniType>(
+	c: Context,
+	schema: Schema,
+	{ optional = false }: { optional?: boolean } = {},
+): Promise<z.infer<Schema>> {
+	const text = await c.req.text();
+	// A body whose members are all optional may be left out, as `{}`.
+	if (optional && text.trim() === "") return validateInput({}, schema, "body");
 	let body: unknown;
 	try {
-		body = await c.req.json();
+		body = JSON.parse(text);
 	} catch {
 		throw new HttpError("invalid_json", "The body is not valid JSON. Send a JSON object with `Content-Type: application/json`.");
 	}

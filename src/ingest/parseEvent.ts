@@ -2,7 +2,6 @@
  * Reads a helpdesk event body: `{"payload": {"action_type": "<event>", …}}`,
  * SupportBee's shape. Unreadable input is a 400; an unknown event a 422.
  */
-
 import { EVENT_TYPES, type EventType, isEventType } from "../events";
 import { HttpError } from "../http/errors";
 

@@ -8,9 +8,10 @@
  * signature is checked over, and deliveries carry, what the helpdesk sent.
  * A 202 is sent only once the event and its deliveries are committed in D1.
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
+import { Hono } from "hono/tiny";
 import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../accounts/scope";
 import { ingestSigningSecret, readSettings, requireSecret } from "../config";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
 import { api, json } from "../admin/adminApi";
-import { createAccount, createEndpoint, fixture, ingest, ingestHeaders, rows } from "../helpers";
+import { adminHeaders, createAccount, createEndpoint, fixture, ingest, ingestHeaders, request, rows } from "../helpers";
 
 describe("PUT /api/accounts/{uid}", () => {
 	it("creates an account (201) whose name defaults to its uid, and renames it (200); the body is the account itself", async () => {
@@ -18,6 +18,16 @@ describe("PUT /api/accounts/{uid}", () => {
 		expect(renamed.status).toBe(200);
 		expect(await json(renamed)).toEqual({ ...account, name: "Acme Ltd" });
 		expect(await json(await api("/accounts/acme", "PUT", {}))).toEqual({ ...account, name: "Acme Ltd" });
+	});
+
+	it("takes no body at all as {} (every member is optional), but refuses a body that is not JSON", async () => {
+		const created = await api("/accounts/acme", "PUT");
+		expect(created.status).toBe(201);
+		expect(await json(created)).toMatchObject({ uid: "acme", name: "acme" });
+		expect((await api("/accounts/acme", "PUT")).status).toBe(200);
+		const broken = await request("/api/accounts/acme", { method: "PUT", headers: adminHeaders, body: "{name" });
+		expect(broken.response.status).toBe(400);
+		expect(await json(broken.response)).toMatchObject({ code: "invalid_json" });
 	});
 
 	const refused = ["-acme", ".acme", "ac me", "a".repeat(65), "acmé", "ac%2Fme"];

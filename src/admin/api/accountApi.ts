@@ -3,7 +3,7 @@
  * the default account and at `/api/accounts/{uid}` for any account, so every
  * route has its per-account twin by construction.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
 import type { AdminEnv } from "../auth/authenticate";
 import { deliveriesApi, eventsApi } from "./deliveries";

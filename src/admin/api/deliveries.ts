@@ -1,5 +1,5 @@
 /** …/deliveries and …/events of one account: the delivery log, one delivery with its attempts, Retry now, events, one event. */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { scopeOf } from "../../accounts/scope";
 import { readSettings } from "../../config";
 import { readQuery } from "../../http/readJson";

@@ -3,7 +3,8 @@
  * App"), edit, delete; signing secrets (reveal, rotate); test events and
  * redelivery. Changes made here are recorded with the actor "operator".
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { scopeOf } from "../../accounts/scope";
 import { readSettings } from "../../config";
 import { readJson } from "../../http/readJson";

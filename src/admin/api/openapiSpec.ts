@@ -6,7 +6,7 @@
  * type) from events.ts and the samples.
  *
  * Build time only: `npm run openapi` (scripts/openapi.ts) writes the result
- * into openapiDocument.ts, which the Worker serves; zod's JSON Schema
+ * into static/api/openapi.json, which the Worker serves; zod's JSON Schema
  * generator never runs in the Worker. test/admin/openapi.test.ts fails when
  * the committed document is stale.
  */
@@ -16,9 +16,8 @@ import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_
 import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../../accounts/store";
 import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../../events";
 import { ERROR_STATUS, type ErrorCode } from "../../http/errors";
-import { sampleEvent } from "../../samples";
 import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../customHeaders";
-import { compactDocument, type OpenApiDocument } from "./openapiCompact";
+import type { OpenApiDocument } from "./openapi";
 import * as responses from "./responses";
 import {
 	createEndpointSchema,
@@ -30,6 +29,9 @@ import {
 	testEventSchema,
 	updateEndpointSchema,
 } from "./schemas";
+
+/** Each event type's SupportBee sample, as text (static/samples/supportbee): the document's examples. */
+export type Samples = Readonly<Record<EventType, string>>;
 
 type Method = "get" | "put" | "post" | "patch" | "delete";
 type Json = Record<string, unknown>;
@@ -57,6 +59,8 @@ interface Operation {
 	query?: z.ZodMiniObject;
 	/** A request component's name. */
 	body?: string;
+	/** Every member is optional, so the body may be left out entirely. */
+	bodyOptional?: true;
 	bodyExample?: EventType;
 	success: Record<number, Success>;
 	/** The errors this operation can answer besides those of its surface. */
@@ -203,7 +207,7 @@ function queryParameters(schema: z.ZodMiniObject): Json[] {
 	}));
 }
 
-function operationObject(op: Operation, surface: Surface, twin: boolean, errors: ErrorResponses): Json {
+function operationObject(op: Operation, surface: Surface, twin: boolean, errors: ErrorResponses, samples: Samples): Json {
 	const codes = [
 		...surfaceErrors(surface, op.method),
 		...(op.errors ?? []),
@@ -239,8 +243,8 @@ function operationObject(op: Operation, surface: Surface, twin: boolean, errors:
 		...(op.body
 			? {
 					requestBody: {
-						required: true,
-						content: json(ref("schemas", op.body), op.bodyExample ? sample(op.bodyExample) : undefined),
+						required: !op.bodyOptional,
+						content: json(ref("schemas", op.body), op.bodyExample ? JSON.parse(samples[op.bodyExample]) : undefined),
 					},
 				}
 			: {}),
@@ -471,6 +475,7 @@ const ACCOUNTS_API: Operation[] = [
 		description: `Creates the account (its name defaults to the uid), or renames it when \`name\` is given and differs. The uid is ${UID_RULE}.`,
 		parameters: [ref("parameters", "Uid")],
 		body: "AccountPut",
+		bodyOptional: true,
 		success: {
 			200: { description: "The account existed: renamed, or unchanged.", schema: "Account" },
 			201: { description: "The account was created.", schema: "Account" },
@@ -519,6 +524,7 @@ const ACCOUNTS_API: Operation[] = [
 		description: `How the helpdesk sends its signed-in admin to the account's portal: opening the link signs that browser in (for ACCOUNT_SESSION_HOURS) and spends it. The link points to the first of PUBLIC_ORIGINS, else to the origin this request came to. Links last at most ${MAX_LINK_SECONDS} seconds.`,
 		parameters: [ref("parameters", "Uid")],
 		body: "AdminLinkRequest",
+		bodyOptional: true,
 		success: { 201: { description: "The link.", schema: "AdminLink" } },
 		errors: ["not_found", "invalid_json", "validation_failed"],
 	},
@@ -643,13 +649,9 @@ const WEBHOOK_RESPONSES = {
 	},
 };
 
-function sample(actionType: EventType): unknown {
-	return JSON.parse(sampleEvent(actionType));
-}
-
 /** The SupportBee body of one event type: `payload.action_type` is that type; the other members are those its sample carries. */
-function webhookBody(actionType: EventType): Json {
-	const payload = (sample(actionType) as { payload: Record<string, unknown> }).payload;
+function webhookBody(actionType: EventType, sample: unknown): Json {
+	const payload = (sample as { payload: Record<string, unknown> }).payload;
 	const members = Object.keys(payload).filter((key) => key !== "action_type");
 	return {
 		type: "object",
@@ -668,26 +670,29 @@ function webhookBody(actionType: EventType): Json {
 	};
 }
 
-function webhooks(): Record<string, Record<string, unknown>> {
+function webhooks(samples: Samples): Record<string, Record<string, unknown>> {
 	return Object.fromEntries(
-		EVENT_TYPES.map((actionType) => [
-			actionType,
-			{
-				post: {
-					operationId: `deliver${actionType.replace(/(^|\.)([a-z])/g, (_, _dot, letter: string) => letter.toUpperCase())}`,
-					tags: ["Webhooks"],
-					summary: `${actionType}`,
-					description: `Sent for every \`${actionType}\` event to each enabled endpoint subscribed to \`${actionType}\` or to \`${ALL_EVENTS}\`.`,
-					parameters: Object.keys(WEBHOOK_HEADERS).map((name) => ref("parameters", name)),
-					requestBody: { required: true, content: json(webhookBody(actionType), sample(actionType)) },
-					responses: {
-						"2XX": ref("responses", "WebhookDelivered"),
-						"410": ref("responses", "WebhookGone"),
-						default: ref("responses", "WebhookFailed"),
+		EVENT_TYPES.map((actionType) => {
+			const sample: unknown = JSON.parse(samples[actionType]);
+			return [
+				actionType,
+				{
+					post: {
+						operationId: `deliver${actionType.replace(/(^|\.)([a-z])/g, (_, _dot, letter: string) => letter.toUpperCase())}`,
+						tags: ["Webhooks"],
+						summary: `${actionType}`,
+						description: `Sent for every \`${actionType}\` event to each enabled endpoint subscribed to \`${actionType}\` or to \`${ALL_EVENTS}\`.`,
+						parameters: Object.keys(WEBHOOK_HEADERS).map((name) => ref("parameters", name)),
+						requestBody: { required: true, content: json(webhookBody(actionType, sample), sample) },
+						responses: {
+							"2XX": ref("responses", "WebhookDelivered"),
+							"410": ref("responses", "WebhookGone"),
+							default: ref("responses", "WebhookFailed"),
+						},
 					},
 				},
-			},
-		]),
+			];
+		}),
 	);
 }
 
@@ -804,12 +809,12 @@ const DESCRIPTION = `A webhook relay for helpdesks: the helpdesk sends each tick
 **Errors** are JSON: \`{"error": "<what is wrong and how to fix it>", "code": "<stable cause>", "fields"?: {"<name>": "<problem>"}}\`, plus \`request_id\` on a 500. Each code always comes with the same status; each operation lists the codes it can answer.`;
 
 /** The whole OpenAPI 3.1 document. */
-export function buildOpenApiDocument(): OpenApiDocument {
+export function buildOpenApiDocument(samples: Samples): OpenApiDocument {
 	describeRequestMembers();
 	const paths: Record<string, Record<string, unknown>> = {};
 	const errors = new ErrorResponses();
 	const build = (list: Operation[], surface: Surface, twin: boolean, prefix = "") =>
-		list.map((op) => ({ path: prefix + op.path, op, operation: operationObject(op, surface, twin, errors) }));
+		list.map((op) => ({ path: prefix + op.path, op, operation: operationObject(op, surface, twin, errors, samples) }));
 	// Built in this order, so each shared error response is named after its plainest use (see ErrorResponses)…
 	const defaultApi = build(ACCOUNT_API, "operator", false, "/api");
 	const accounts = build(ACCOUNTS_API, "accounts", false);
@@ -828,7 +833,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
 		tags: [...Object.entries(TAGS).map(([name, description]) => ({ name, description }))],
 		security: [{ adminToken: [] }, { adminSession: [] }, { accessJwt: [] }],
 		paths,
-		webhooks: webhooks(),
+		webhooks: webhooks(samples),
 		components: {
 			securitySchemes: {
 				adminToken: { type: "http", scheme: "bearer", description: "`Authorization: Bearer <ADMIN_TOKEN>`: the operator's API." },
@@ -873,9 +878,4 @@ export function buildOpenApiDocument(): OpenApiDocument {
 			},
 		},
 	};
-}
-
-/** What openapiDocument.ts holds: the document without what the Worker adds back from its own modules (see openapiCompact.ts). */
-export function buildCompactDocument(): OpenApiDocument {
-	return compactDocument(buildOpenApiDocument());
 }

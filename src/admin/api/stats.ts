@@ -1,5 +1,5 @@
 /** …/stats of one account: the last 24 h at a glance, and every endpoint's health. */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { scopeOf } from "../../accounts/scope";
 import type { AdminEnv } from "../auth/authenticate";
 import { listEndpoints } from "../endpointStore";

@@ -11,9 +11,9 @@
  *   endpoint, Rotate secret, Remove header.
  * - A read-only viewer gets 403 for every POST.
  */
-import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { Hono } from "hono/tiny";
 import { readSettings } from "../../config";
 import { HttpError } from "../../http/errors";
 import { isLocalPlainHttp } from "../../http/localOrigin";

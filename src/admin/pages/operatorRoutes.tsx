@@ -4,8 +4,8 @@
  * /admin/accounts/{uid}, and the list of accounts. A browser signed in to an
  * account's portal only is sent to /portal.
  */
-import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { Hono } from "hono/tiny";
 import { accountListSchema } from "../../accounts/api";
 import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
 import { readPortalSession } from "../../accounts/sessions";
@@ -71,10 +71,13 @@ export const adminPages = new Hono<PageEnv>()
 			<AccountsPage chrome={chrome} prefix={prefix} accounts={await summarize(c.env, page.accounts)} nextCursor={page.nextCursor} />,
 		);
 	})
-	.get("/api", (c) => {
+	.get("/api", async (c) => {
 		const chrome = { title: "API reference", current: "api" as const, viewer: c.var.viewer };
 		return c.html(
-			<ApiPage chrome={{ ...chrome, privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations }} doc={openApiDocument()} />,
+			<ApiPage
+				chrome={{ ...chrome, privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations }}
+				doc={await openApiDocument(c.env, c.req.raw)}
+			/>,
 		);
 	})
 	.route(

@@ -1,0 +1,7 @@
+/** The Worker's static assets (the static/ folder, bound as ASSETS), passed on by the routes that own them. */
+
+/** The asset at `path`, answering the request's conditional headers (ETag), in a response the app's middleware may add headers to. */
+export async function staticAsset(env: Env, request: Request, path: string): Promise<Response> {
+	const asset = await env.ASSETS.fetch(new Request(new URL(path, request.url), { headers: request.headers }));
+	return new Response(asset.body, asset);
+}
