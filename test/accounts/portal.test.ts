@@ -69,6 +69,16 @@ describe("POST /api/accounts/{uid}/admin-links", () => {
 		expect(JSON.stringify(stored)).not.toContain(token);
 	});
 
+	it("mints a link from an empty body too (every member is optional)", async () => {
+		await createAccount("acme");
+		const { response } = await request("/api/accounts/acme/admin-links", {
+			method: "POST",
+			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+		});
+		expect(response.status).toBe(201);
+		expect(await json<{ url: string }>(response)).toMatchObject({ url: expect.stringContaining("/portal/sign-in?token=") });
+	});
+
 	it("points at the request's own origin when PUBLIC_ORIGINS is empty", async () => {
 		await createAccount("acme");
 		const link = await json<{ url: string }>(await mint("acme", {}, { PUBLIC_ORIGINS: "" }));
@@ -230,6 +240,22 @@ describe("the portal", () => {
 		});
 		expect(response.status).toBe(403);
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("signs out with a 303 to a page of its own, whose brand leads nowhere (the way back in is the helpdesk)", async () => {
+		await createAccount("acme");
+		const cookie = await signedIn();
+		const signOut = await portalPost("/portal/sign-out", cookie, {});
+		expect(signOut.status).toBe(303);
+		expect(signOut.headers.get("location")).toBe("/portal/signed-out");
+		expect(signOut.headers.get("set-cookie")).toMatch(/hivepost_portal=;/);
+		expect((await portal("/portal", cookie)).status).toBe(401);
+		const page = await portal("/portal/signed-out", "");
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		expect(html).toContain("<h1>Signed out</h1>");
+		expect(html).toContain('<span class="brand">Hivepost</span>');
+		expect(html).not.toContain('href="/admin');
 	});
 
 	it("ends every session of an account on DELETE …/sessions, and when the account is deleted", async () => {

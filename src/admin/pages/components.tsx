@@ -106,3 +106,29 @@ export function FieldError({ id, error }: { id: string; error?: string }) {
 		</p>
 	) : null;
 }
+
+/** A list page's filter: a visible label, then "any" and the choices, the current one selected. */
+export function FilterSelect(props: {
+	name: string;
+	label: string;
+	value?: string;
+	options: readonly (string | { value: string; label: string })[];
+}) {
+	const id = `filter-${props.name}`;
+	return (
+		<span class="filter">
+			<label for={id}>{props.label}</label>
+			<select name={props.name} id={id}>
+				<option value="">any</option>
+				{props.options.map((option) => {
+					const { value, label } = typeof option === "string" ? { value: option, label: option } : option;
+					return (
+						<option value={value} selected={value === props.value}>
+							{label}
+						</option>
+					);
+				})}
+			</select>
+		</span>
+	);
+}

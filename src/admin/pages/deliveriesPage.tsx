@@ -3,21 +3,8 @@ import { DELIVERY_STATUSES } from "../../db/schema";
 import { EVENT_TYPES } from "../../events";
 import type { DeliveryFilter } from "../api/schemas";
 import type { DeliveryView } from "../deliveryLog";
-import { Badge, Time } from "./components";
+import { Badge, FilterSelect, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
-
-function Select(props: { name: string; label: string; value?: string; options: { value: string; label: string }[] }) {
-	return (
-		<select name={props.name} id={`filter-${props.name}`} aria-label={props.label}>
-			<option value="">{props.label}: any</option>
-			{props.options.map((option) => (
-				<option value={option.value} selected={option.value === props.value}>
-					{option.label}
-				</option>
-			))}
-		</select>
-	);
-}
 
 export function DeliveryRows({ base, deliveries }: { base: string; deliveries: DeliveryView[] }) {
 	return (
@@ -86,14 +73,14 @@ export function DeliveriesPage(props: {
 		<Layout chrome={props.chrome}>
 			<h1>Deliveries</h1>
 			<form method="get" action={`${base}/deliveries`} class="row">
-				<Select name="status" label="Status" value={filter.status} options={DELIVERY_STATUSES.map((s) => ({ value: s, label: s }))} />
-				<Select
+				<FilterSelect name="status" label="Status" value={filter.status} options={DELIVERY_STATUSES} />
+				<FilterSelect
 					name="endpoint_id"
 					label="Endpoint"
 					value={filter.endpoint_id}
 					options={props.endpoints.map((endpoint) => ({ value: endpoint.id, label: endpoint.url }))}
 				/>
-				<Select name="event_type" label="Event" value={filter.event_type} options={EVENT_TYPES.map((t) => ({ value: t, label: t }))} />
+				<FilterSelect name="event_type" label="Event type" value={filter.event_type} options={EVENT_TYPES} />
 				<button type="submit">Filter</button>
 				<a href={`${base}/deliveries`}>Clear</a>
 			</form>

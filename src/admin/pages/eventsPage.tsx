@@ -6,7 +6,7 @@
 import { EVENT_TYPES } from "../../events";
 import type { EventFilter } from "../api/schemas";
 import type { DeliveryView, EventSummary } from "../deliveryLog";
-import { Badge, Time } from "./components";
+import { Badge, FilterSelect, Time } from "./components";
 import { DeliveryRows } from "./deliveriesPage";
 import { prettyJson } from "./deliveryPage";
 import { type Chrome, Layout } from "./layout";
@@ -21,15 +21,7 @@ export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events:
 		<Layout chrome={props.chrome}>
 			<h1>Events</h1>
 			<form method="get" action={`${base}/events`} class="row">
-				<label for="event_type">Event type</label>
-				<select id="event_type" name="event_type">
-					<option value="">any</option>
-					{EVENT_TYPES.map((type) => (
-						<option value={type} selected={type === filter.event_type}>
-							{type}
-						</option>
-					))}
-				</select>
+				<FilterSelect name="event_type" label="Event type" value={filter.event_type} options={EVENT_TYPES} />
 				<button type="submit">Filter</button>
 				<a href={`${base}/events`}>Clear</a>
 			</form>

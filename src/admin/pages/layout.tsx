@@ -23,6 +23,8 @@ export interface Chrome {
 	error?: string | null;
 	/** ALLOW_PRIVATE_DESTINATIONS is on: say so on every page. */
 	privateDestinationsAllowed?: boolean;
+	/** Where the brand leads: the viewer's home by default; null for no link (a signed-out account admin has nowhere to go). */
+	home?: string | null;
 }
 
 function SignOut({ viewer }: { viewer: Viewer }) {
@@ -82,7 +84,7 @@ function Navigation({ chrome }: { chrome: Chrome }) {
 
 export function Layout({ chrome, children }: { chrome: Chrome; children?: Child }) {
 	const { viewer, account } = chrome;
-	const home = viewer?.kind === "portal" ? "/portal" : "/admin";
+	const home = chrome.home === undefined ? (viewer?.kind === "portal" ? "/portal" : "/admin") : chrome.home;
 	return (
 		<>
 			{raw("<!doctype html>")}
@@ -96,9 +98,13 @@ export function Layout({ chrome, children }: { chrome: Chrome; children?: Child 
 				</head>
 				<body>
 					<header class="top">
-						<a class="brand" href={home}>
-							Hivepost
-						</a>
+						{home ? (
+							<a class="brand" href={home}>
+								Hivepost
+							</a>
+						) : (
+							<span class="brand">Hivepost</span>
+						)}
 						{account && (
 							<span class="account">
 								{account.name}

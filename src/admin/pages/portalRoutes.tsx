@@ -4,8 +4,8 @@
  * operator's, for that account only, titled with its name; read-only
  * sessions see everything but secrets and change nothing.
  */
-import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { Hono } from "hono/tiny";
 import { openAdminLink } from "../../accounts/links";
 import { endPortalSession, forgetPortalSession, readPortalSession, setPortalCookie } from "../../accounts/sessions";
 import { readSettings } from "../../config";
@@ -17,13 +17,22 @@ import { renderPageError } from "./pageErrors";
 
 const OPEN_AGAIN = "Open Web Hooks from your helpdesk again to get a new link.";
 
+/** A portal page for a browser without a session: its way back in is the helpdesk, so the brand links nowhere. */
+function SignedOutPage({ title, heading, children }: { title: string; heading: string; children: string }) {
+	return (
+		<MessagePage chrome={{ title, home: null }} heading={heading}>
+			<p>{children}</p>
+		</MessagePage>
+	);
+}
+
 const requirePortalSession = createMiddleware<PageEnv>(async (c, next) => {
 	const session = await readPortalSession(c);
 	if (!session) {
 		return c.html(
-			<MessagePage chrome={{ title: "Signed out" }} heading="You are not signed in">
-				<p>Your session has ended or was never started. {OPEN_AGAIN}</p>
-			</MessagePage>,
+			<SignedOutPage title="Signed out" heading="You are not signed in">
+				{`Your session has ended or was never started. ${OPEN_AGAIN}`}
+			</SignedOutPage>,
 			401,
 		);
 	}
@@ -40,9 +49,9 @@ export const portalPages = new Hono<PageEnv>()
 		const opened = await openAdminLink(c.env, readSettings(c.env), c.req.query("token") ?? "");
 		if (!opened) {
 			return c.html(
-				<MessagePage chrome={{ title: "Link expired" }} heading="This link cannot be used">
-					<p>This link was already used or has expired. {OPEN_AGAIN}</p>
-				</MessagePage>,
+				<SignedOutPage title="Link expired" heading="This link cannot be used">
+					{`This link was already used or has expired. ${OPEN_AGAIN}`}
+				</SignedOutPage>,
 				410,
 			);
 		}
@@ -54,12 +63,16 @@ export const portalPages = new Hono<PageEnv>()
 	})
 	.post("/sign-out", async (c) => {
 		await endPortalSession(c);
-		return c.html(
-			<MessagePage chrome={{ title: "Signed out" }} heading="Signed out">
-				<p>{OPEN_AGAIN}</p>
-			</MessagePage>,
-		);
+		// 303 to a page of its own, so a reload shows it again instead of repeating the POST.
+		return c.redirect("/portal/signed-out", 303);
 	})
+	.get("/signed-out", (c) =>
+		c.html(
+			<SignedOutPage title="Signed out" heading="Signed out">
+				{OPEN_AGAIN}
+			</SignedOutPage>,
+		),
+	)
 	.use("*", requirePortalSession)
 	.route("/", accountPages)
 	.onError(renderPageError);
