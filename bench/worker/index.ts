@@ -107,7 +107,8 @@ export default {
 		const url = new URL(request.url);
 		if (url.pathname.startsWith("/bench/")) return benchRoute(request, env, url);
 		const handle = () => Promise.resolve(hivepost.fetch(request, countedEnv(env, "ingest"), ctx));
-		return url.pathname === "/events" ? counted("ingest", handle) : handle();
+		const isIngest = request.method === "POST" && /^(\/accounts\/[^/]+)?\/events$/.test(url.pathname);
+		return isIngest ? counted("ingest", handle) : handle();
 	},
 	queue(batch, env) {
 		return counted("delivery", () => hivepost.queue(batch, countedEnv(env, "delivery")));
