@@ -23,6 +23,7 @@ import {
 	expectFitsPhone,
 	launchBrowser,
 	navigationsDuring,
+	PAGE_TEST_SETTINGS,
 	PHONE,
 	reloadUntil,
 	shot,
@@ -39,15 +40,7 @@ let flakyFails = false;
 
 beforeAll(async () => {
 	[stack, browser, steady, flaky] = await Promise.all([
-		startTestStack({
-			RETRY_INTERVAL_SECONDS: "3600",
-			MAX_RETRIES: "3",
-			DELIVERY_TIMEOUT_MS: "5000",
-			STRANDED_AFTER_SECONDS: "600",
-			ALLOW_PRIVATE_DESTINATIONS: "true",
-			ACCESS_TEAM_DOMAIN: "",
-			ACCESS_AUD: "",
-		}),
+		startTestStack(PAGE_TEST_SETTINGS),
 		launchBrowser(),
 		startReceiver(() => ({ status: 200, body: "thanks" })),
 		startReceiver(() => (flakyFails ? { status: 500, body: "receiver is down" } : { status: 200, body: "ok" })),

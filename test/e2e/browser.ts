@@ -33,6 +33,17 @@ const ARGS = [
 	"--disable-sync",
 ];
 
+/** The stack's settings in the browser tests: retries an hour apart and a long stranding time, so nothing moves while a page is read. */
+export const PAGE_TEST_SETTINGS = {
+	RETRY_INTERVAL_SECONDS: "3600",
+	MAX_RETRIES: "3",
+	DELIVERY_TIMEOUT_MS: "5000",
+	STRANDED_AFTER_SECONDS: "600",
+	ALLOW_PRIVATE_DESTINATIONS: "true",
+	ACCESS_TEAM_DOMAIN: "",
+	ACCESS_AUD: "",
+};
+
 export const LAPTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 export const SCREENSHOTS = "test-results/admin";

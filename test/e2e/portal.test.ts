@@ -24,6 +24,7 @@ import {
 	launchBrowser,
 	navigationsDuring,
 	type OtherSite,
+	PAGE_TEST_SETTINGS,
 	PHONE,
 	reloadUntil,
 	serveOtherSite,
@@ -50,15 +51,7 @@ const escapeAttribute = (text: string) => text.replace(/&/g, "&amp;").replace(/"
 
 beforeAll(async () => {
 	[stack, browser, acmeReceiver, defaultReceiver, helpdesk] = await Promise.all([
-		startTestStack({
-			RETRY_INTERVAL_SECONDS: "3600",
-			MAX_RETRIES: "3",
-			DELIVERY_TIMEOUT_MS: "5000",
-			STRANDED_AFTER_SECONDS: "600",
-			ALLOW_PRIVATE_DESTINATIONS: "true",
-			ACCESS_TEAM_DOMAIN: "",
-			ACCESS_AUD: "",
-		}),
+		startTestStack(PAGE_TEST_SETTINGS),
 		launchBrowser(),
 		startReceiver(() => ({ status: 200, body: "acme got it" })),
 		startReceiver(() => ({ status: 200, body: "default got it" })),

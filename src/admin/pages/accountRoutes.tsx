@@ -26,7 +26,7 @@ import { deliveryDetail, eventDetail, listDeliveries, listEvents } from "../deli
 import { deleteEndpoint, planReplacement, policyFor, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpointChanges";
 import { type EndpointRow, endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpointStore";
 import { readStats } from "../stats";
-import { ConfirmPage } from "./confirmPage";
+import { type Confirmation, ConfirmPage } from "./confirmPage";
 import { isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
 import { Dashboard, type WebHooksBox } from "./dashboard";
 import { DeliveriesPage } from "./deliveriesPage";
@@ -143,6 +143,22 @@ const refuseReadOnly = createMiddleware<PageEnv>(async (c, next) => {
 
 const endpointPath = (c: PageContext) => `/endpoints/${c.req.param("id")}`;
 
+/** The step before a destructive action on the route's endpoint: confirming posts back to `{endpoint}/{step}`, cancelling returns to the endpoint. */
+function confirmOnEndpoint(
+	c: PageContext,
+	title: string,
+	step: string,
+	confirmation: Omit<Confirmation, "action" | "cancelHref" | "fields"> & { fields?: Record<string, string> },
+) {
+	const endpoint = `${c.var.base}${endpointPath(c)}`;
+	return c.html(
+		<ConfirmPage
+			chrome={pageChrome(c, title, "endpoints")}
+			confirmation={{ fields: {}, ...confirmation, action: `${endpoint}/${step}`, cancelHref: endpoint }}
+		/>,
+	);
+}
+
 export const accountPages = new Hono<PageEnv>()
 	.use("*", refuseReadOnly)
 	.get("/", (c) => renderDashboard(c))
@@ -250,24 +266,17 @@ export const accountPages = new Hono<PageEnv>()
 		const change = pageChange(c);
 		const row = await requireEndpoint(change, c.req.param("id"));
 		if (!form.confirmed) {
-			return c.html(
-				<ConfirmPage
-					chrome={pageChrome(c, "Remove header?", "endpoints")}
-					confirmation={{
-						heading: `Remove the header ${name}?`,
-						action: `${c.var.base}${endpointPath(c)}/headers/remove`,
-						fields: { name },
-						confirmLabel: "Remove header",
-						cancelHref: `${c.var.base}${endpointPath(c)}`,
-						children: (
-							<p>
-								Deliveries to <span class="url">{row.url}</span> stop carrying <code>{name}</code>; its value is deleted and cannot be shown
-								again.
-							</p>
-						),
-					}}
-				/>,
-			);
+			return confirmOnEndpoint(c, "Remove header?", "headers/remove", {
+				heading: `Remove the header ${name}?`,
+				fields: { name },
+				confirmLabel: "Remove header",
+				children: (
+					<p>
+						Deliveries to <span class="url">{row.url}</span> stop carrying <code>{name}</code>; its value is deleted and cannot be shown
+						again.
+					</p>
+				),
+			});
 		}
 		await updateEndpoint(change, policyFor(c.env, c.req.url), row.id, { headers: { [name]: null } });
 		return done(c, endpointPath(c), "header-removed");
@@ -282,24 +291,16 @@ export const accountPages = new Hono<PageEnv>()
 		const change = pageChange(c);
 		const row = await requireEndpoint(change, c.req.param("id"));
 		if (!form.confirmed) {
-			return c.html(
-				<ConfirmPage
-					chrome={pageChrome(c, "Rotate secret?", "endpoints")}
-					confirmation={{
-						heading: "Rotate the signing secret?",
-						action: `${c.var.base}${endpointPath(c)}/rotate-secret`,
-						fields: {},
-						confirmLabel: "Rotate secret",
-						cancelHref: `${c.var.base}${endpointPath(c)}`,
-						children: (
-							<p>
-								Deliveries to <span class="url">{row.url}</span> get a new signing secret, shown once on the next page. The current secret
-								(and any replaced in the last 24 hours) keeps signing alongside it for 24 hours, so the receiver can switch over.
-							</p>
-						),
-					}}
-				/>,
-			);
+			return confirmOnEndpoint(c, "Rotate secret?", "rotate-secret", {
+				heading: "Rotate the signing secret?",
+				confirmLabel: "Rotate secret",
+				children: (
+					<p>
+						Deliveries to <span class="url">{row.url}</span> get a new signing secret, shown once on the next page. The current secret (and
+						any replaced in the last 24 hours) keeps signing alongside it for 24 hours, so the receiver can switch over.
+					</p>
+				),
+			});
 		}
 		await rotateSecret(change, row.id);
 		const path = `${c.var.base}${endpointPath(c)}`;
@@ -329,24 +330,16 @@ export const accountPages = new Hono<PageEnv>()
 		const change = pageChange(c);
 		const row = await requireEndpoint(change, c.req.param("id"));
 		if (!form.confirmed) {
-			return c.html(
-				<ConfirmPage
-					chrome={pageChrome(c, "Delete endpoint?", "endpoints")}
-					confirmation={{
-						heading: "Delete this endpoint?",
-						action: `${c.var.base}${endpointPath(c)}/delete`,
-						fields: {},
-						confirmLabel: "Delete endpoint",
-						cancelHref: `${c.var.base}${endpointPath(c)}`,
-						children: (
-							<p>
-								<span class="url">{row.url}</span> stops receiving events. Its signing secret, custom headers and event filter are deleted
-								with it, and its pending and retrying deliveries are cancelled. Its delivery history is kept.
-							</p>
-						),
-					}}
-				/>,
-			);
+			return confirmOnEndpoint(c, "Delete endpoint?", "delete", {
+				heading: "Delete this endpoint?",
+				confirmLabel: "Delete endpoint",
+				children: (
+					<p>
+						<span class="url">{row.url}</span> stops receiving events. Its signing secret, custom headers and event filter are deleted with
+						it, and its pending and retrying deliveries are cancelled. Its delivery history is kept.
+					</p>
+				),
+			});
 		}
 		await deleteEndpoint(change, row.id);
 		return done(c, "", "deleted");

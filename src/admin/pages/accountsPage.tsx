@@ -3,13 +3,10 @@
  * prefix, each with its endpoint count and health, linking to its pages.
  */
 import type { AccountSummary } from "../../accounts/summary";
-import { Time } from "./components";
+import { NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: AccountSummary[]; nextCursor: string | null }) {
-	const older = new URLSearchParams(
-		Object.entries({ prefix: props.prefix, cursor: props.nextCursor ?? "" }).filter((entry) => entry[1] !== ""),
-	);
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Accounts</h1>
@@ -63,11 +60,7 @@ export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: 
 						</table>
 					</div>
 				)}
-				{props.nextCursor && (
-					<p>
-						<a href={`/admin/accounts?${older}`}>More →</a>
-					</p>
-				)}
+				<NextPageLink path="/admin/accounts" filter={{ prefix: props.prefix }} cursor={props.nextCursor} label="More" />
 			</section>
 		</Layout>
 	);

@@ -132,3 +132,16 @@ export function FilterSelect(props: {
 		</span>
 	);
 }
+
+/** The link to a list's next page: the same filters, the page's cursor; nothing on the last page. */
+export function NextPageLink(props: { path: string; filter: Record<string, string | undefined>; cursor: string | null; label: string }) {
+	if (!props.cursor) return null;
+	const query = new URLSearchParams(
+		Object.entries({ ...props.filter, cursor: props.cursor }).filter((entry): entry is [string, string] => Boolean(entry[1])),
+	);
+	return (
+		<p>
+			<a href={`${props.path}?${query}`}>{props.label} →</a>
+		</p>
+	);
+}

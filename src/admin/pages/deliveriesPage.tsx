@@ -3,7 +3,7 @@ import { DELIVERY_STATUSES } from "../../db/schema";
 import { EVENT_TYPES } from "../../events";
 import type { DeliveryFilter } from "../api/schemas";
 import type { DeliveryView } from "../deliveryLog";
-import { Badge, FilterSelect, Time } from "./components";
+import { Badge, FilterSelect, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 export function DeliveryRows({ base, deliveries }: { base: string; deliveries: DeliveryView[] }) {
@@ -66,9 +66,6 @@ export function DeliveriesPage(props: {
 }) {
 	const { filter } = props;
 	const base = props.chrome.base ?? "/admin";
-	const older = new URLSearchParams(
-		Object.entries({ ...filter, cursor: props.nextCursor ?? "" }).filter((entry): entry is [string, string] => Boolean(entry[1])),
-	);
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Deliveries</h1>
@@ -94,11 +91,7 @@ export function DeliveriesPage(props: {
 				) : (
 					<DeliveryRows base={base} deliveries={props.deliveries} />
 				)}
-				{props.nextCursor && (
-					<p>
-						<a href={`${base}/deliveries?${older}`}>Older →</a>
-					</p>
-				)}
+				<NextPageLink path={`${base}/deliveries`} filter={filter} cursor={props.nextCursor} label="Older" />
 			</section>
 		</Layout>
 	);

@@ -6,7 +6,7 @@
 import { EVENT_TYPES } from "../../events";
 import type { EventFilter } from "../api/schemas";
 import type { DeliveryView, EventSummary } from "../deliveryLog";
-import { Badge, FilterSelect, Time } from "./components";
+import { Badge, FilterSelect, NextPageLink, Time } from "./components";
 import { DeliveryRows } from "./deliveriesPage";
 import { prettyJson } from "./deliveryPage";
 import { type Chrome, Layout } from "./layout";
@@ -14,9 +14,6 @@ import { type Chrome, Layout } from "./layout";
 export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events: EventSummary[]; nextCursor: string | null }) {
 	const { filter } = props;
 	const base = props.chrome.base ?? "/admin";
-	const older = new URLSearchParams(
-		Object.entries({ ...filter, cursor: props.nextCursor ?? "" }).filter((entry): entry is [string, string] => Boolean(entry[1])),
-	);
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Events</h1>
@@ -58,11 +55,7 @@ export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events:
 						</table>
 					</div>
 				)}
-				{props.nextCursor && (
-					<p>
-						<a href={`${base}/events?${older}`}>Older →</a>
-					</p>
-				)}
+				<NextPageLink path={`${base}/events`} filter={filter} cursor={props.nextCursor} label="Older" />
 			</section>
 		</Layout>
 	);
