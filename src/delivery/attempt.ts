@@ -225,37 +225,64 @@ function disableGoneEndpoint(db: Database, target: DeliveryTarget, now: number) 
 }
 
 /**
+ * What one invocation last wrote to each endpoint's health: an unchanged
+ * outcome within HEALTH_REFRESH_MS of it needs no statement at all (the
+ * statement would write nothing), so a batch's later waves to the same
+ * endpoints cost no health statements.
+ */
+export class HealthLedger {
+	private readonly written = new Map<string, SendResult>();
+
+	/** True when `result` may change the endpoint's health row; it is then taken as written. */
+	needsWrite(endpointId: string, result: SendResult): boolean {
+		const last = this.written.get(endpointId);
+		const unchanged =
+			last !== undefined &&
+			last.ok === result.ok &&
+			last.statusCode === result.statusCode &&
+			last.error === result.error &&
+			result.startedAt >= last.startedAt &&
+			result.startedAt - last.startedAt < HEALTH_REFRESH_MS;
+		if (unchanged) return false;
+		if (last === undefined || result.startedAt >= last.startedAt) this.written.set(endpointId, result);
+		return true;
+	}
+}
+
+/**
  * Each endpoint's newest outcome among `completed`, onto its row (its health).
  * An older result never overwrites a newer one, and an unchanged outcome is
  * rewritten at most every HEALTH_REFRESH_MS.
  */
-function recordHealth(db: Database, completed: readonly Completed[]) {
+function recordHealth(db: Database, completed: readonly Completed[], ledger?: HealthLedger) {
 	const newest = new Map<string, SendResult>();
 	for (const { target, result } of completed) {
 		if ((newest.get(target.endpointId)?.startedAt ?? -1) <= result.startedAt) newest.set(target.endpointId, result);
 	}
-	return [...newest].map(([endpointId, result]) => {
-		const changed = or(
-			sql`${endpoints.lastAttemptSucceeded} IS NOT ${result.ok ? 1 : 0}`,
-			sql`${endpoints.lastStatusCode} IS NOT ${result.statusCode}`,
-			sql`${endpoints.lastAttemptError} IS NOT ${result.error}`,
-			lte(endpoints.lastAttemptAt, result.startedAt - HEALTH_REFRESH_MS),
-		);
-		return db
-			.update(endpoints)
-			.set({
-				lastAttemptAt: result.startedAt,
-				lastStatusCode: result.statusCode,
-				lastAttemptSucceeded: result.ok,
-				lastAttemptError: result.error,
-			})
-			.where(
-				and(
-					eq(endpoints.id, endpointId),
-					or(isNull(endpoints.lastAttemptAt), and(lte(endpoints.lastAttemptAt, result.startedAt), changed)),
-				),
+	return [...newest]
+		.filter(([endpointId, result]) => ledger?.needsWrite(endpointId, result) ?? true)
+		.map(([endpointId, result]) => {
+			const changed = or(
+				sql`${endpoints.lastAttemptSucceeded} IS NOT ${result.ok ? 1 : 0}`,
+				sql`${endpoints.lastStatusCode} IS NOT ${result.statusCode}`,
+				sql`${endpoints.lastAttemptError} IS NOT ${result.error}`,
+				lte(endpoints.lastAttemptAt, result.startedAt - HEALTH_REFRESH_MS),
 			);
-	});
+			return db
+				.update(endpoints)
+				.set({
+					lastAttemptAt: result.startedAt,
+					lastStatusCode: result.statusCode,
+					lastAttemptSucceeded: result.ok,
+					lastAttemptError: result.error,
+				})
+				.where(
+					and(
+						eq(endpoints.id, endpointId),
+						or(isNull(endpoints.lastAttemptAt), and(lte(endpoints.lastAttemptAt, result.startedAt), changed)),
+					),
+				);
+		});
 }
 
 /**
@@ -264,7 +291,14 @@ function recordHealth(db: Database, completed: readonly Completed[]) {
  * update per outcome (a CASE gives each retry its own time), plus 410 handling
  * and health.
  */
-export function recordAttempts(db: Database, settings: Settings, claimId: string, completed: readonly Completed[], now: number) {
+export function recordAttempts(
+	db: Database,
+	settings: Settings,
+	claimId: string,
+	completed: readonly Completed[],
+	now: number,
+	ledger: HealthLedger,
+) {
 	const results = completed.map((entry) => nextState(settings, entry));
 	if (completed.length === 0) return { statements: [], results };
 	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveries.claimId, claimId));
@@ -291,7 +325,7 @@ export function recordAttempts(db: Database, settings: Settings, claimId: string
 		);
 	}
 	const gone = completed.flatMap(({ target, result }) => (result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
-	return { statements: [insertAttempts(db, completed, false), ...updates, ...gone, ...recordHealth(db, completed)], results };
+	return { statements: [insertAttempts(db, completed, false), ...updates, ...gone, ...recordHealth(db, completed, ledger)], results };
 }
 
 /** A manual attempt's outcome, with the delivery's status after it. */

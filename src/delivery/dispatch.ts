@@ -26,6 +26,7 @@ import {
 	checkAndSend,
 	claimWave,
 	type DeliveryTarget,
+	HealthLedger,
 	recordAttempts,
 	releaseClaims,
 	type WaveRow,
@@ -109,6 +110,7 @@ class BatchDispatch {
 	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: at most one wave's share ahead. */
 	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
+	private readonly health = new HealthLedger();
 	private readonly wakeup = new Wakeup();
 	private roundTrip: Promise<void> | null = null;
 	private failure: unknown = null;
@@ -192,7 +194,7 @@ class BatchDispatch {
 	private async exchange(wave: DeliveryMessage[], last: boolean): Promise<void> {
 		const now = Date.now();
 		const released = this.released.splice(0);
-		const record = recordAttempts(this.db, this.settings, this.claimId, this.completed.splice(0), now);
+		const record = recordAttempts(this.db, this.settings, this.claimId, this.completed.splice(0), now, this.health);
 		const marks = [...this.marks].map(([endpointId, reason]) => markIsolated(this.db, endpointId, reason, now));
 		this.marks.clear();
 		const statements = [

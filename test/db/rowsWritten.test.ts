@@ -36,4 +36,18 @@ describe("rows written", () => {
 		expect(work.delivery.d1RowsWritten / 100).toBeGreaterThanOrEqual(3);
 		expect(work.delivery.d1RowsWritten / 100).toBeLessThanOrEqual(3.2);
 	});
+
+	it("cost about one delivery-side statement per delivery: an endpoint's unchanged health is written once per batch, not once per wave", async () => {
+		stubDestination(() => new Response("ok"));
+		for (let i = 0; i < 10; i++) await createEndpoint(`https://r${i}.example/hook`);
+		const queue = recordingQueues();
+		for (let i = 0; i < 10; i++) await ingest(fixture("ticket.created"), {}, testEnv(queue));
+		resetWork();
+		const deliveryEnv = countedEnv(env, "delivery");
+		await runConsumer(queue.messages.slice(0, 50), "main", { DB: deliveryEnv.DB });
+		await runConsumer(queue.messages.slice(50), "main", { DB: deliveryEnv.DB });
+		// Per wave of up to 6: 3 to claim, 1 for the attempts, 1 for the new states; health statements only for an endpoint's first outcome
+		// in the batch (1.34 per delivery when every wave wrote each of its endpoints' health).
+		expect(work.delivery.d1Statements / 100).toBeLessThanOrEqual(1.1);
+	});
 });
