@@ -13,6 +13,8 @@
  *   src/accounts/  accounts, admin links, portal sessions, the operator's accounts API
  *   src/admin/     each account's API (api/), pages (pages/: /admin and /portal), sign-in (auth/)
  *   src/db/        the Drizzle schema, the data-access seam, retention
+ *   src/security/  which destinations may be posted to; src/http/: errors, request ids, static assets
+ *   static/        the Worker's static assets: stylesheet, OpenAPI document, SupportBee samples
  */
 import { purgeDeletedAccounts } from "./accounts/lifecycle";
 import { purgeSpentLinksAndSessions } from "./accounts/links";
