@@ -20,14 +20,11 @@ export const MAX_HEADER_VALUE_LENGTH = 4096;
 export const MAX_CUSTOM_HEADERS = 20;
 
 /** Set by Hivepost on every delivery, or hop-by-hop: never taken from an endpoint. */
-export const RESERVED_HEADER_NAMES = new Set([
+const RESERVED_HEADER_NAMES = new Set([
 	"content-type",
 	"content-length",
 	"host",
 	"user-agent",
-	"webhook-id",
-	"webhook-timestamp",
-	"webhook-signature",
 	"connection",
 	"keep-alive",
 	"proxy-authenticate",
@@ -41,8 +38,13 @@ export const RESERVED_HEADER_NAMES = new Set([
 	"cookie",
 ]);
 
-export function isAllowedHeaderName(name: string): boolean {
-	return HEADER_NAME_PATTERN.test(name) && !RESERVED_HEADER_NAMES.has(name.toLowerCase());
+/** Standard Webhooks' own headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`, and any it may add). */
+const RESERVED_HEADER_PREFIX = "webhook-";
+
+/** True for a name Hivepost sets itself (or a hop-by-hop one): an endpoint may not set it. */
+export function isReservedHeaderName(name: string): boolean {
+	const lower = name.toLowerCase();
+	return RESERVED_HEADER_NAMES.has(lower) || lower.startsWith(RESERVED_HEADER_PREFIX);
 }
 
 /** Applies changes (a value sets, null removes) to the stored headers. */

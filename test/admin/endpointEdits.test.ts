@@ -91,18 +91,20 @@ describe("custom headers", () => {
 		expect(removed.headers).toEqual({ authorization: "••••1234" });
 	});
 
-	for (const [name, changes, field] of [
-		["a reserved header", { "Webhook-Signature": "v1,forged" }, "headers.Webhook-Signature"],
-		["Content-Type", { "content-type": "text/plain" }, "headers.content-type"],
-		["Host", { Host: "internal.example" }, "headers.Host"],
-		["a name that is not a token", { "Bad Name": "x" }, "headers.Bad Name"],
-		["a value with a line break", { "X-Ok": "a\r\nX-Injected: 1" }, "headers.X-Ok"],
+	for (const [name, changes, field, reason] of [
+		["a reserved header", { "Webhook-Signature": "v1,forged" }, "headers.Webhook-Signature", /set by Hivepost itself/],
+		["any webhook-* header", { "webhook-foo": "x" }, "headers.webhook-foo", /set by Hivepost itself/],
+		["Content-Type", { "content-type": "text/plain" }, "headers.content-type", /set by Hivepost itself/],
+		["Host", { Host: "internal.example" }, "headers.Host", /set by Hivepost itself/],
+		["User-Agent", { "User-Agent": "me" }, "headers.User-Agent", /set by Hivepost itself/],
+		["a name that is not a token", { "Bad Name": "x" }, "headers.Bad Name", /not a valid header name/],
+		["a value with a line break", { "X-Ok": "a\r\nX-Injected: 1" }, "headers.X-Ok", /visible ASCII/],
 	] as const) {
-		it(`refuses ${name} with 422 naming it`, async () => {
+		it(`refuses ${name} with 422 naming it and saying why`, async () => {
 			const created = await createEndpoint("https://a.example/hook");
 			const response = await api(`/endpoints/${created.id}`, "PATCH", { headers: changes });
 			expect(response.status).toBe(422);
-			expect((await json<{ fields: Record<string, string> }>(response)).fields).toHaveProperty([field]);
+			expect((await json<{ fields: Record<string, string> }>(response)).fields).toEqual({ [field]: expect.stringMatching(reason) });
 			expect(await rows("SELECT headers FROM endpoints")).toEqual([{ headers: "{}" }]);
 		});
 	}

@@ -8,9 +8,9 @@ import { ALL_EVENTS, EVENT_TYPES } from "../../events";
 import {
 	HEADER_NAME_PATTERN,
 	HEADER_VALUE_PATTERN,
+	isReservedHeaderName,
 	MAX_CUSTOM_HEADERS,
 	MAX_HEADER_VALUE_LENGTH,
-	RESERVED_HEADER_NAMES,
 } from "../customHeaders";
 
 export const eventListSchema = z.pipe(
@@ -22,7 +22,7 @@ export const eventListSchema = z.pipe(
 
 const headerNameSchema = z.string().check(
 	z.regex(HEADER_NAME_PATTERN, { error: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)" }),
-	z.refine((name) => !RESERVED_HEADER_NAMES.has(name.toLowerCase()), { error: "is set by Hivepost itself and cannot be overridden" }),
+	z.refine((name) => !isReservedHeaderName(name), { error: "is set by Hivepost itself (or is hop-by-hop) and cannot be set here" }),
 );
 
 /** Header name → new value, or null to remove it. Values are write-only. */
@@ -37,7 +37,15 @@ export const headerChangesSchema = z
 					z.regex(HEADER_VALUE_PATTERN, { error: "must use only visible ASCII characters (0x21–0x7E), spaces and tabs" }),
 				),
 		),
-		{ error: "must be an object of header names to values" },
+		// A refused name is reported with its own reason (the key's issue), under its name.
+		{
+			error: (issue) =>
+				issue.code === "invalid_key"
+					? issue.issues[0]?.message
+					: issue.code === "invalid_type"
+						? "must be an object of header names to values"
+						: undefined,
+		},
 	)
 	.check(z.refine((changes) => Object.keys(changes).length <= MAX_CUSTOM_HEADERS, { error: `at most ${MAX_CUSTOM_HEADERS} headers` }));
 
