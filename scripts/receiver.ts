@@ -1,5 +1,5 @@
 /**
- * `npm run receiver -- [--port 9000] [--secret whsec_...] [--fail-rate 0.3] [--status 500] [--delay 2000]`:
+ * `npm run receiver -- [--port 9000] [--secret whsec_...] [--fail-rate 0.3] [--status 500] [--delay 2000] [--hivepost http://127.0.0.1:8787]`:
  * a webhook receiver on 127.0.0.1 that prints every delivery and whether its
  * signature verifies, and can fail on purpose so you can watch retries.
  */
@@ -13,6 +13,8 @@ const { values } = parseArgs({
 		"fail-rate": { type: "string", default: "0" },
 		status: { type: "string", default: "200" },
 		delay: { type: "string", default: "0" },
+		// Where Hivepost runs, for the registration hint (npm run dev's address, PORT included).
+		hivepost: { type: "string", default: `http://127.0.0.1:${process.env.PORT ?? "8787"}` },
 	},
 });
 
@@ -37,7 +39,7 @@ if (behaviour.secret && !behaviour.secret.startsWith("whsec_")) {
 }
 const receiver = await startConsoleReceiver(behaviour, numberOption("port", values.port, 0, 65535));
 console.log(`Receiving webhooks at ${receiver.url}/ (any path). Answers ${behaviour.status}${behaviour.failRate ? `, or 500 for ${behaviour.failRate * 100}% of deliveries` : ""}${behaviour.delayMs ? `, after ${behaviour.delayMs} ms` : ""}.
-Register it:  curl -s -X POST http://127.0.0.1:8787/api/endpoints -H 'authorization: Bearer <ADMIN_TOKEN>' \\
+Register it:  curl -s -X POST ${values.hivepost}/api/endpoints -H 'authorization: Bearer <ADMIN_TOKEN>' \\
                 -H 'content-type: application/json' -d '{"url": "${receiver.url}/hook"}'
 Then restart with --secret <the whsec_... it returns> to verify signatures. Ctrl-C stops.`);
 
