@@ -2,14 +2,15 @@
  * An account's overview numbers: events and delivery success over the last
  * 24 h (with an hourly series for the chart), and each endpoint's health.
  * Every figure walks a primary-key range of the last 24 h (ids sort by time)
- * or the endpoint rows; none scans history.
+ * or the unfinished-deliveries index; none scans history. The last attempt
+ * is on the endpoint's own row, which the caller has read already.
  *
  * Two rates, never to be confused: "delivery success" is the share of the
  * deliveries created in the window that ended delivered (of those that
  * ended), and an endpoint's "attempts ok" is the share of its attempts in the
  * window that got a 2xx.
  */
-import { and, count, eq, gte, inArray, isNull, sql, sum } from "drizzle-orm";
+import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
 import { unfinished } from "../delivery/lifecycle";
@@ -33,6 +34,12 @@ export interface EndpointHealth {
 	failed_24h: number;
 }
 
+/** What an endpoint's row says about its newest attempt. */
+type LastAttempt = Pick<
+	typeof endpoints.$inferSelect,
+	"id" | "lastAttemptAt" | "lastStatusCode" | "lastAttemptSucceeded" | "lastAttemptError"
+>;
+
 export async function readStats(scope: AccountScope, now = Date.now()) {
 	const { db, accountId } = scope;
 	const since = now - STATS_WINDOW_MS;
@@ -42,7 +49,7 @@ export async function readStats(scope: AccountScope, now = Date.now()) {
 	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
 	const helpdeskEvents = (from: number) =>
 		and(eq(events.accountId, accountId), gte(events.id, idFloor("evt", from)), eq(events.isTest, false));
-	const [received, hourly, finished, recentAttempts, lastAttempts, retrying] = await db.batch([
+	const [received, hourly, finished, recentAttempts, retrying] = await db.batch([
 		db.select({ total: count() }).from(events).where(helpdeskEvents(since)),
 		db
 			.select({ hour: hour.as("hour"), total: count() })
@@ -60,16 +67,6 @@ export async function readStats(scope: AccountScope, now = Date.now()) {
 			.innerJoin(attempts, and(eq(attempts.accountId, deliveries.accountId), eq(attempts.deliveryId, deliveries.id)))
 			.where(and(inWindow, gte(attempts.startedAt, since)))
 			.groupBy(deliveries.endpointId),
-		db
-			.select({
-				endpointId: endpoints.id,
-				startedAt: endpoints.lastAttemptAt,
-				statusCode: endpoints.lastStatusCode,
-				succeeded: endpoints.lastAttemptSucceeded,
-				error: endpoints.lastAttemptError,
-			})
-			.from(endpoints)
-			.where(and(eq(endpoints.accountId, accountId), isNull(endpoints.deletedAt))),
 		db
 			.select({ endpointId: deliveries.endpointId, total: count() })
 			.from(deliveries)
@@ -90,15 +87,15 @@ export async function readStats(scope: AccountScope, now = Date.now()) {
 			.reduce((total, row) => total + row.total, 0);
 	const delivered = finishedWith("delivered");
 	const failed = finishedWith("failed");
-	const health = (endpointId: string): EndpointHealth => {
+	const health = (endpoint: LastAttempt): EndpointHealth => {
+		const endpointId = endpoint.id;
 		const recent = recentAttempts.find((row) => row.endpointId === endpointId);
-		const last = lastAttempts.find((row) => row.endpointId === endpointId);
 		return {
 			endpoint_id: endpointId,
-			last_attempt_at: iso(last?.startedAt ?? null),
-			last_status_code: last?.statusCode ?? null,
-			last_succeeded: last?.succeeded ?? null,
-			last_error: last?.error ?? null,
+			last_attempt_at: iso(endpoint.lastAttemptAt),
+			last_status_code: endpoint.lastStatusCode,
+			last_succeeded: endpoint.lastAttemptSucceeded,
+			last_error: endpoint.lastAttemptError,
 			attempts_ok_rate_24h: recent ? Number(recent.succeeded ?? 0) / recent.total : null,
 			attempts_24h: recent?.total ?? 0,
 			retrying: retrying.find((row) => row.endpointId === endpointId)?.total ?? 0,

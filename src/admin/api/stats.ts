@@ -8,5 +8,5 @@ import { readStats } from "../stats";
 export const statsApi = new Hono<AdminEnv>().get("/", async (c) => {
 	const scope = scopeOf(c);
 	const [{ health, ...overview }, rows] = await Promise.all([readStats(scope), listEndpoints(scope)]);
-	return c.json({ ...overview, endpoints: rows.map((row) => health(row.id)) });
+	return c.json({ ...overview, endpoints: rows.map(health) });
 });

@@ -27,7 +27,7 @@ import { deleteEndpoint, planReplacement, policyFor, replaceEndpoints, rotateSec
 import { type EndpointRow, endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpointStore";
 import { readStats } from "../stats";
 import { type Confirmation, ConfirmPage } from "./confirmPage";
-import { isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
+import { filterQuery, isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
 import { Dashboard, type WebHooksBox } from "./dashboard";
 import { DeliveriesPage } from "./deliveriesPage";
 import { DeliveryPage } from "./deliveryPage";
@@ -97,6 +97,7 @@ async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 
 			chrome={pageChrome(c, "Web Hooks", "endpoints")}
 			endpoints={await endpointViews(change, rows)}
 			stats={stats}
+			health={new Map(rows.map((row) => [row.id, stats.health(row)]))}
 			box={{ ...box, text }}
 			readOnly={isReadOnly(c)}
 		/>,
@@ -121,7 +122,7 @@ async function renderEndpoint(
 		<EndpointPage
 			chrome={{ ...pageChrome(c, row.url, "endpoints"), error: extra.error }}
 			endpoint={view}
-			health={stats.health(row.id)}
+			health={stats.health(row)}
 			changes={changes}
 			revealedSecret={isReadOnly(c) ? null : extra.revealedSecret}
 			previousSecretExpiresAt={secretView(row).previous_secret_expires_at}
@@ -346,7 +347,7 @@ export const accountPages = new Hono<PageEnv>()
 	})
 	.get("/deliveries", async (c) => {
 		const change = pageChange(c);
-		const query = Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice"));
+		const query = filterQuery(c);
 		const filter = validateInput(query, deliveryFilterSchema, "query");
 		const [page, rows] = await Promise.all([listDeliveries(change, filter), listEndpoints(change)]);
 		return c.html(
@@ -372,7 +373,7 @@ export const accountPages = new Hono<PageEnv>()
 		return done(c, `/deliveries/${c.req.param("id")}`, "retried");
 	})
 	.get("/events", async (c) => {
-		const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ""));
+		const query = filterQuery(c);
 		const filter = validateInput(query, eventFilterSchema, "query");
 		const page = await listEvents(pageChange(c), filter);
 		return c.html(

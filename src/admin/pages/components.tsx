@@ -20,7 +20,7 @@ export function relativeTime(ms: number, now = Date.now()): string {
 }
 
 /** Every time on every page in one format: "2026-11-28 09:30:00 UTC". */
-export function utc(ms: number): string {
+function utc(ms: number): string {
 	return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 

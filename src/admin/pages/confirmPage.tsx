@@ -6,7 +6,7 @@
 import type { Child } from "hono/jsx";
 import { type Chrome, Layout } from "./layout";
 
-export const CONFIRMED = { confirm: "yes" } as const;
+const CONFIRMED = { confirm: "yes" } as const;
 
 export interface Confirmation {
 	heading: string;

@@ -32,6 +32,11 @@ export interface PageEnv {
 
 export type PageContext = Context<PageEnv>;
 
+/** A list page's query: its filters as typed, without the empty ones (a form sends every field) or the notice of a redirect. */
+export function filterQuery(c: PageContext): Record<string, string> {
+	return Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice"));
+}
+
 export function isReadOnly(c: PageContext): boolean {
 	const viewer = c.get("viewer");
 	return viewer.kind === "portal" && viewer.session.readOnly;

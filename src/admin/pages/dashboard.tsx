@@ -46,7 +46,12 @@ function Health({ health }: { health: EndpointHealth }) {
 	);
 }
 
-export function EndpointsTable(props: { base: string; endpoints: EndpointView[]; health: Stats["health"]; readOnly: boolean }) {
+function EndpointsTable(props: {
+	base: string;
+	endpoints: EndpointView[];
+	health: ReadonlyMap<string, EndpointHealth>;
+	readOnly: boolean;
+}) {
 	const { base, endpoints } = props;
 	if (endpoints.length === 0) {
 		return <p class="muted">{props.readOnly ? "No endpoints yet." : "No endpoints yet: paste URLs above and press Update App."}</p>;
@@ -86,7 +91,7 @@ export function EndpointsTable(props: { base: string; endpoints: EndpointView[];
 								{eventsSummary(endpoint.events)}
 							</td>
 							<td data-label="Health">
-								<Health health={props.health(endpoint.id)} />
+								<Health health={props.health.get(endpoint.id) as EndpointHealth} />
 							</td>
 							<td>
 								<div class="row">
@@ -141,7 +146,15 @@ function WebHooksForm({ base, box }: { base: string; box: WebHooksBox }) {
 	);
 }
 
-export function Dashboard(props: { chrome: Chrome; endpoints: EndpointView[]; stats: Stats; box: WebHooksBox; readOnly: boolean }) {
+export function Dashboard(props: {
+	chrome: Chrome;
+	endpoints: EndpointView[];
+	stats: Stats;
+	/** Each endpoint's health, by id. */
+	health: ReadonlyMap<string, EndpointHealth>;
+	box: WebHooksBox;
+	readOnly: boolean;
+}) {
 	const base = props.chrome.base ?? "/admin";
 	return (
 		<Layout chrome={props.chrome}>
@@ -160,7 +173,7 @@ export function Dashboard(props: { chrome: Chrome; endpoints: EndpointView[]; st
 						<small>Read-only: you can see everything here but change nothing.</small>
 					</p>
 				)}
-				<EndpointsTable base={base} endpoints={props.endpoints} health={props.stats.health} readOnly={props.readOnly} />
+				<EndpointsTable base={base} endpoints={props.endpoints} health={props.health} readOnly={props.readOnly} />
 			</section>
 		</Layout>
 	);

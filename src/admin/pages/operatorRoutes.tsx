@@ -11,7 +11,6 @@ import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
 import { readPortalSession } from "../../accounts/sessions";
 import { listAccounts } from "../../accounts/store";
 import { summarize } from "../../accounts/summary";
-import { readSettings } from "../../config";
 import { HttpError } from "../../http/errors";
 import { validateInput } from "../../http/readJson";
 import { openApiDocument } from "../api/openapi";
@@ -22,7 +21,7 @@ import { endSession, startSession } from "../auth/session";
 import { accountPages, pageChrome } from "./accountRoutes";
 import { AccountsPage } from "./accountsPage";
 import { ApiPage } from "./apiPage";
-import type { PageEnv } from "./context";
+import { filterQuery, type PageEnv } from "./context";
 import { SignInPage } from "./layout";
 import { renderPageError } from "./pageErrors";
 
@@ -63,22 +62,19 @@ export const adminPages = new Hono<PageEnv>()
 		return c.redirect("/admin", 303);
 	})
 	.get("/accounts", async (c) => {
-		const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ""));
-		const { prefix = "", cursor } = validateInput(query, accountListSchema, "query");
+		const { prefix = "", cursor } = validateInput(filterQuery(c), accountListSchema, "query");
 		const page = await listAccounts(c.env, { prefix, cursor });
-		const chrome = { ...pageChrome(c, "Accounts", "accounts"), base: undefined, account: null };
 		return c.html(
-			<AccountsPage chrome={chrome} prefix={prefix} accounts={await summarize(c.env, page.accounts)} nextCursor={page.nextCursor} />,
+			<AccountsPage
+				chrome={pageChrome(c, "Accounts", "accounts")}
+				prefix={prefix}
+				accounts={await summarize(c.env, page.accounts)}
+				nextCursor={page.nextCursor}
+			/>,
 		);
 	})
 	.get("/api", async (c) => {
-		const chrome = { title: "API reference", current: "api" as const, viewer: c.var.viewer };
-		return c.html(
-			<ApiPage
-				chrome={{ ...chrome, privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations }}
-				doc={await openApiDocument(c.env, c.req.raw)}
-			/>,
-		);
+		return c.html(<ApiPage chrome={pageChrome(c, "API reference", "api")} doc={await openApiDocument(c.env, c.req.raw)} />);
 	})
 	.route(
 		"/accounts/:uid",
