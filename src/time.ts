@@ -1,5 +1,5 @@
 /** Durations in milliseconds, and the one way times leave Hivepost (ISO 8601, UTC). */
-export const SECOND_MS = 1000;
+const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;

@@ -10,11 +10,11 @@
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
 
-import { mapWithConcurrency } from "../../src/delivery/concurrency";
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { newId } from "../../src/ids";
 import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
+import { mapWithConcurrency } from "./concurrency";
 import { counted, countedEnv, resetWork, work } from "./work";
 
 interface BenchEnv extends Env {

@@ -21,8 +21,8 @@ import { attempts, auditLog, deliveries, endpoints, events } from "./schema";
 /** Most rows of each kind purged per run and database. */
 export const PURGE_BATCH_LIMIT = 1000;
 
-/** How long an Idempotency-Key holds (ingest/storeEvent.ts): one day. */
-const IDEMPOTENCY_WINDOW_MS = DAY_MS;
+/** How long an Idempotency-Key (or a signed ingest's webhook-id) is remembered: ingest honours it this long, the cron forgets it after. */
+export const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
 export interface PurgeReport {
 	deliveries: number;

@@ -29,6 +29,7 @@ import {
 	deliveriesIn,
 	finished,
 	maxAttempts,
+	receivesDeliveries,
 	unfinished,
 } from "./lifecycle";
 import type { Lane } from "./queue";
@@ -80,9 +81,7 @@ export interface WaveRow extends DeliveryRef {
 }
 
 const liveEndpoint = () =>
-	exists(
-		sql`(SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.deletedAt} IS NULL AND ${endpoints.enabled} = 1)`,
-	);
+	exists(sql`(SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${receivesDeliveries()})`);
 
 /** The columns a send needs, for the deliveries `where` picks; `body` only for those claimed by `claimId` (or every one without). */
 function selectTargets(db: Database, where: SQL, claimId?: string) {

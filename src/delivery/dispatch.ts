@@ -46,7 +46,7 @@ const CLOCK_SKEW_MS = 60_000;
 /** The next wave is claimed once fewer than this many claimed deliveries wait for a connection. */
 const PREFETCH_BELOW = LANES_PER_INVOCATION / 2;
 
-export interface DispatchOutcome {
+interface DispatchOutcome {
 	/** Failed with retries left: each needs its retry alarm armed. */
 	retries: { ref: DeliveryRef; at: number }[];
 	/** Retries due later than this invocation's clock says (the sender's clock ran ahead): to be sent again when due. */

@@ -70,7 +70,7 @@ export function markIsolated(db: Database, endpointId: string, reason: Isolation
 		);
 }
 
-export type DeliveryStateName = "healthy" | "slow" | "isolated" | "saturated";
+type DeliveryStateName = "healthy" | "slow" | "isolated" | "saturated";
 
 /** Why an endpoint's deliveries wait, as the API and the pages show it. */
 export interface DeliveryState {

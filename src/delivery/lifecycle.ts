@@ -11,10 +11,15 @@
 import { and, eq, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, inList, pairIn } from "../db/client";
-import { type DeliveryStatus, deliveries } from "../db/schema";
+import { type DeliveryStatus, deliveries, endpoints } from "../db/schema";
 
-export const UNFINISHED_STATUSES = ["pending", "retrying"] as const satisfies readonly DeliveryStatus[];
-export type FinishedStatus = Exclude<DeliveryStatus, (typeof UNFINISHED_STATUSES)[number]>;
+const UNFINISHED_STATUSES = ["pending", "retrying"] as const satisfies readonly DeliveryStatus[];
+type FinishedStatus = Exclude<DeliveryStatus, (typeof UNFINISHED_STATUSES)[number]>;
+
+/** An endpoint that receives deliveries: not deleted, enabled. Fan-out creates deliveries for these only, and a claim cancels those whose endpoint no longer is one. */
+export function receivesDeliveries(): SQL {
+	return and(isNull(endpoints.deletedAt), eq(endpoints.enabled, true)) as SQL;
+}
 
 export function isUnfinishedStatus(status: string): boolean {
 	return (UNFINISHED_STATUSES as readonly string[]).includes(status);

@@ -4,7 +4,7 @@
  * `[{"secret", "expires_at"}]`), so receivers can switch over without
  * dropping a delivery however often the secret is rotated.
  */
-export interface RetiredSecret {
+interface RetiredSecret {
 	secret: string;
 	expires_at: number;
 }

@@ -9,15 +9,16 @@
  * A delivery to an endpoint that is isolated right now is held for its queue
  * from the start (lease_until) and goes straight to the isolation lane.
  */
-import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { AccountScope } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
+import { receivesDeliveries } from "../delivery/lifecycle";
 import type { Routed } from "../delivery/queue";
 import { ALL_EVENTS } from "../events";
 
 /** The account's live, enabled endpoints, further narrowed by `filter`. */
 export function liveEndpoints(accountId: string, filter: SQL): SQL {
-	return and(eq(endpoints.accountId, accountId), isNull(endpoints.deletedAt), eq(endpoints.enabled, true), filter) as SQL;
+	return and(eq(endpoints.accountId, accountId), receivesDeliveries(), filter) as SQL;
 }
 
 /** Endpoints subscribed to `actionType`, directly or through "all events". */

@@ -8,17 +8,14 @@
 import { and, eq, gte, lt } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, isUniqueViolation } from "../db/client";
+import { IDEMPOTENCY_WINDOW_MS } from "../db/retention";
 import { events } from "../db/schema";
 import { queueHoldMs } from "../delivery/lifecycle";
 import type { Routed } from "../delivery/queue";
 import { sha256Hex } from "../hashing";
 import { HttpError } from "../http/errors";
 import { newId } from "../ids";
-import { DAY_MS } from "../time";
 import { countEndpoints, insertDeliveries, routeInserted, subscribedTo } from "./createDeliveries";
-
-/** How long an Idempotency-Key is remembered. */
-export const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
 export interface IngestReceipt {
 	event_id: string;
