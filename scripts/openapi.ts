@@ -13,12 +13,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { build } from "esbuild";
+import { PROJECT_ROOT } from "./lib/localStack.ts";
 import { allSamples } from "./lib/samples.ts";
-
-const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 const OUTPUT_PATH = "static/api/openapi.json";
 const OUTPUT = `${PROJECT_ROOT}${OUTPUT_PATH}`;

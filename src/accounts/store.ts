@@ -9,7 +9,7 @@ import { type Database, directoryDatabase, isUniqueViolation } from "../db/clien
 import { accounts } from "../db/schema";
 import { HttpError } from "../http/errors";
 import { newId } from "../ids";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "./defaultAccount";
+import { DEFAULT_ACCOUNT_ID } from "./defaultAccount";
 
 export interface Account {
 	id: string;
@@ -41,14 +41,6 @@ export function findAccount(db: Database, uid: string): Promise<Account | undefi
 		.select(columns)
 		.from(accounts)
 		.where(and(eq(accounts.uid, uid), isNull(accounts.deletedAt)))
-		.get();
-}
-
-export async function findAccountById(db: Database, id: string): Promise<Account | undefined> {
-	return db
-		.select(columns)
-		.from(accounts)
-		.where(and(eq(accounts.id, id), isNull(accounts.deletedAt)))
 		.get();
 }
 
@@ -95,5 +87,3 @@ export async function listAccounts(env: Env, options: { prefix?: string; cursor?
 	const page = rows.slice(0, ACCOUNTS_PAGE_SIZE);
 	return { accounts: page, nextCursor: rows.length > ACCOUNTS_PAGE_SIZE ? page[page.length - 1].uid : null };
 }
-
-export { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID };
