@@ -8,9 +8,9 @@
  */
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { deleteEndpointsStatements } from "../admin/endpointStore";
 import { accountDatabase, accountScope, type Database, directoryDatabase } from "../db/client";
 import { accounts, adminLinks, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
-import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
 import { HttpError } from "../http/errors";
 import { endAccountSessions } from "./sessions";
 import { type Account, isDefaultAccount } from "./store";
@@ -27,15 +27,7 @@ export async function deleteAccount(env: Env, account: Account): Promise<void> {
 		.where(and(eq(endpoints.accountId, account.id), isNull(endpoints.deletedAt)));
 	const liveIds = live.map((row) => row.id);
 	// The account's own data first: should the second batch fail, the account is still there, empty, and DELETE can be repeated.
-	if (liveIds.length) {
-		await scope.db.batch([
-			cancelUnfinishedDeliveries(scope, liveIds, now),
-			scope.db
-				.update(endpoints)
-				.set({ deletedAt: now })
-				.where(and(eq(endpoints.accountId, account.id), isNull(endpoints.deletedAt))),
-		]);
-	}
+	if (liveIds.length) await scope.db.batch(deleteEndpointsStatements(scope, liveIds, now));
 	const directory = directoryDatabase(env);
 	await directory.batch([
 		directory.update(accounts).set({ deletedAt: now }).where(eq(accounts.id, account.id)),

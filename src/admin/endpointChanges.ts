@@ -6,9 +6,8 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { isDefaultAccount } from "../accounts/store";
-import { chunk } from "../chunk";
 import { destinationPolicy, readSettings, type Settings } from "../config";
-import { type AccountScope, insertInChunks, isUniqueViolation, MAX_IDS_PER_STATEMENT } from "../db/client";
+import { type AccountScope, insertInChunks, isUniqueViolation } from "../db/client";
 import { endpoints } from "../db/schema";
 import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
 import { retire } from "../delivery/signingSecrets";
@@ -141,11 +140,9 @@ export async function planReplacement(
 /** Update App, second step: applies a replacement in one batch (a concurrent change to the same URL is a 409, and nothing changes). */
 export async function replaceEndpoints(change: ChangeContext, { removed, added }: Replacement): Promise<void> {
 	const now = Date.now();
+	const removedIds = removed.map((row) => row.id);
 	const [first, ...rest] = [
-		...chunk(
-			removed.map((row) => row.id),
-			MAX_IDS_PER_STATEMENT,
-		).flatMap((ids) => deleteEndpointsStatements(change, ids, now)),
+		...(removedIds.length ? deleteEndpointsStatements(change, removedIds, now) : []),
 		...insertInChunks(change.db, endpoints, added),
 		...removed.map((row) => recordChange(change, row.id, change.actor, "endpoint deleted", `${row.url} (Update App)`, now)),
 		...added.map((row) => recordChange(change, row.id, change.actor, "endpoint created", `${row.url} (Update App)`, now)),

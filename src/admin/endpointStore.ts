@@ -3,8 +3,8 @@
  * endpoint is a soft delete that cancels its pending and retrying deliveries
  * in the same transaction; history is kept.
  */
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { AccountScope } from "../db/client";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { type AccountScope, inList } from "../db/client";
 import { endpoints } from "../db/schema";
 import { type DeliveryState, readDeliveryStates } from "../delivery/isolation";
 import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
@@ -126,13 +126,13 @@ export function newEndpoint(
 	};
 }
 
-/** The statements that delete endpoints and cancel their unfinished deliveries, for one batch. */
+/** The statements that delete endpoints (any number: the ids are one parameter) and cancel their unfinished deliveries, for one batch. */
 export function deleteEndpointsStatements(scope: AccountScope, ids: string[], now: number) {
 	return [
 		cancelUnfinishedDeliveries(scope, ids, now),
 		scope.db
 			.update(endpoints)
 			.set({ deletedAt: now })
-			.where(and(inArray(endpoints.id, ids), liveInAccount(scope))),
+			.where(and(inList(endpoints.id, ids), liveInAccount(scope))),
 	] as const;
 }

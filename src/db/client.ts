@@ -48,9 +48,6 @@ export function accountScope(env: Env, accountId: string): AccountScope {
 /** D1 allows 100 bound parameters per statement. */
 const MAX_BOUND_PARAMETERS = 100;
 
-/** Lists of ids are cut to this size, leaving room for a statement's other parameters. */
-export const MAX_IDS_PER_STATEMENT = 90;
-
 /** Multi-row inserts of `rows` into `table`, each within D1's parameter limit. For a batch. */
 export function insertInChunks<Table extends SQLiteTable>(db: Database, table: Table, rows: Table["$inferInsert"][]) {
 	const rowsPerInsert = Math.floor(MAX_BOUND_PARAMETERS / Object.keys(getTableColumns(table)).length);

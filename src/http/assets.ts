@@ -5,3 +5,10 @@ export async function staticAsset(env: Env, request: Request, path: string): Pro
 	const asset = await env.ASSETS.fetch(new Request(new URL(path, request.url), { headers: request.headers }));
 	return new Response(asset.body, asset);
 }
+
+/** The text of the asset at `path`, for the Worker's own use (the host is irrelevant to the assets binding). */
+export async function readAsset(env: Env, path: string): Promise<string> {
+	const asset = await env.ASSETS.fetch(new URL(path, "https://assets.invalid"));
+	if (!asset.ok) throw new Error(`the static asset ${path} answered ${asset.status}`);
+	return asset.text();
+}

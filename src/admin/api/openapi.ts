@@ -4,8 +4,10 @@
  * schemas that validate requests and describe responses (`npm run openapi`,
  * see openapiSpec.ts) and committed as static/api/openapi.json, one of the
  * Worker's static assets: at about 100 KB it would be the largest part of
- * the Worker's bundle, and the Worker only ever passes it on.
+ * the Worker's bundle, and the Worker only passes it on (or renders it at /admin/api).
  */
+import { readAsset } from "../../http/assets";
+
 export const OPENAPI_PATH = "/api/openapi.json";
 
 /** An OpenAPI 3.1 document, typed as far as the reference page and the tests read it. */
@@ -21,8 +23,6 @@ export interface OpenApiDocument {
 }
 
 /** The document itself, for the reference page. */
-export async function openApiDocument(env: Env, request: Request): Promise<OpenApiDocument> {
-	const asset = await env.ASSETS.fetch(new URL(OPENAPI_PATH, request.url));
-	if (!asset.ok) throw new Error(`the static asset ${OPENAPI_PATH} answered ${asset.status}`);
-	return asset.json();
+export async function openApiDocument(env: Env): Promise<OpenApiDocument> {
+	return JSON.parse(await readAsset(env, OPENAPI_PATH));
 }

@@ -74,7 +74,7 @@ export const adminPages = new Hono<PageEnv>()
 		);
 	})
 	.get("/api", async (c) => {
-		return c.html(<ApiPage chrome={pageChrome(c, "API reference", "api")} doc={await openApiDocument(c.env, c.req.raw)} />);
+		return c.html(<ApiPage chrome={pageChrome(c, "API reference", "api")} doc={await openApiDocument(c.env)} />);
 	})
 	.route(
 		"/accounts/:uid",
