@@ -218,16 +218,29 @@ describe("the portal", () => {
 		const page = await (await portal(`/portal/endpoints/${endpoint.id}`, cookie)).text();
 		expect(page).not.toContain(endpoint.secret);
 		expect(page).not.toContain("Reveal");
+		const before = await rows("SELECT * FROM endpoints");
+		const ep = `/portal/endpoints/${endpoint.id}`;
+		// Every POST route of the account's pages (src/admin/pages/accountRoutes.tsx), each with input that would change something.
 		for (const [path, fields] of [
-			["/portal/webhooks", { urls: "https://x.example/hook" }],
-			[`/portal/endpoints/${endpoint.id}/secret`, {}],
-			[`/portal/endpoints/${endpoint.id}/delete`, { confirm: "yes" }],
+			["/portal/webhooks", { urls: "https://x.example/hook", confirm: "yes" }],
+			[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
+			[`${ep}/toggle`, { enabled: "false" }],
+			[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
+			[`${ep}/headers/remove`, { name: "X-Token", confirm: "yes" }],
+			[`${ep}/secret`, {}],
+			[`${ep}/rotate-secret`, { confirm: "yes" }],
+			[`${ep}/test`, { action_type: "ticket.created" }],
+			[`${ep}/redeliver`, { since: "2026-01-01T00:00" }],
+			[`${ep}/delete`, { confirm: "yes" }],
+			["/portal/deliveries/dlv_none/retry", {}],
 		] as const) {
 			const refused = await portalPost(path, cookie, fields);
 			expect(refused.status, path).toBe(403);
 			expect(await refused.text()).not.toContain(endpoint.secret);
 		}
-		expect(await rows("SELECT count(*) AS n FROM endpoints WHERE deleted_at IS NULL")).toEqual([{ n: 1 }]);
+		expect(await rows("SELECT * FROM endpoints")).toEqual(before);
+		expect(await rows("SELECT count(*) AS n FROM events")).toEqual([{ n: 0 }]);
+		expect(await rows("SELECT count(*) AS n FROM audit_log WHERE actor != 'operator'")).toEqual([{ n: 0 }]);
 	});
 
 	it("refuses a cross-site form post with 403", async () => {

@@ -188,7 +188,9 @@ describe("signing secrets", () => {
 
 	it("rotating twice within the overlap keeps every replaced secret signing until its own expiry", async () => {
 		const created = await createEndpoint("https://a.example/hook");
-		const first = await json<{ secret: string }>(await api(`/endpoints/${created.id}/rotate-secret`, "POST"));
+		const first = await json<{ secret: string; previous_secret_expires_at: string }>(
+			await api(`/endpoints/${created.id}/rotate-secret`, "POST"),
+		);
 		const second = await json<{ secret: string; previous_secret_expires_at: string }>(
 			await api(`/endpoints/${created.id}/rotate-secret`, "POST"),
 		);
@@ -205,7 +207,7 @@ describe("signing secrets", () => {
 		const [row] = await rows<{ previous_secrets: string }>("SELECT previous_secrets FROM endpoints");
 		const retired = JSON.parse(row.previous_secrets) as { secret: string; expires_at: number }[];
 		expect(retired.map((entry) => entry.secret)).toEqual([first.secret, created.secret]);
-		expect(retired[1].expires_at).toBeLessThanOrEqual(retired[0].expires_at);
+		expect(retired[1].expires_at).toBe(Date.parse(first.previous_secret_expires_at));
 		expect(Date.parse(second.previous_secret_expires_at)).toBe(retired[0].expires_at);
 	});
 });

@@ -122,6 +122,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		// The alarm running twice hands over twice; the isolation lane makes one attempt.
 		await runInDurableObject(schedulerOf(id), (_instance, state) => state.storage.setAlarm(Date.now()));
 		const second = await runRetryAlarm(id);
+		expect(second.queue.messages).toEqual(first.queue.messages);
 		await runConsumer([...first.queue.messages, ...second.queue.messages], "isolation");
 		expect(destination.requests).toHaveLength(2);
 		expect((await deliveryRow(id)).attempt_count).toBe(2);
