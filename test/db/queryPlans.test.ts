@@ -25,46 +25,12 @@ import {
 	stubDestination,
 	testEnv,
 } from "../helpers";
-
-interface Recorded {
-	sql: string;
-	params: unknown[];
-}
-
-/** The D1 binding, recording every statement prepared through it, with the parameters bound to it. */
-function recordingDatabase(recorded: Recorded[]): D1Database {
-	const wrap = (statement: D1PreparedStatement, record: Recorded): D1PreparedStatement =>
-		new Proxy(statement, {
-			get(target, prop) {
-				if (prop === "bind") {
-					return (...params: unknown[]) => {
-						record.params = params;
-						return target.bind(...params);
-					};
-				}
-				const value = Reflect.get(target, prop, target);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
-		});
-	return new Proxy(env.DB, {
-		get(target, prop) {
-			if (prop === "prepare") {
-				return (sql: string) => {
-					const record = { sql, params: [] };
-					recorded.push(record);
-					return wrap(target.prepare(sql), record);
-				};
-			}
-			const value = Reflect.get(target, prop, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
-}
+import { type RecordedStatement, recordingDatabase } from "./recordingDatabase";
 
 const BIG_TABLES = /\bSCAN (deliveries|events|attempts)\b(?! USING (?:COVERING )?INDEX deliveries_unfinished)/;
 
 /** Each distinct statement's plan; those that scan a big table whole (or cannot be explained) are returned. */
-async function fullScans(recorded: Recorded[]): Promise<string[]> {
+async function fullScans(recorded: RecordedStatement[]): Promise<string[]> {
 	const found: string[] = [];
 	const seen = new Set<string>();
 	for (const { sql, params } of recorded) {
@@ -85,7 +51,7 @@ async function fullScans(recorded: Recorded[]): Promise<string[]> {
 
 describe("query plans", () => {
 	it("never scan deliveries, events or attempts whole on the hot paths", async () => {
-		const recorded: Recorded[] = [];
+		const recorded: RecordedStatement[] = [];
 		const DB = recordingDatabase(recorded);
 		stubDestination((request) => new Response(null, { status: request.url.includes("fails") ? 500 : 200 }));
 		await createAccount("acme");
