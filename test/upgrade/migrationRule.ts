@@ -38,8 +38,8 @@ export interface Contraction {
 
 /** A statement without comments, string contents or identifier quotes, on one line: what the patterns read. */
 function normalize(statement: string): string {
+	// Strings and comments in one pass, left to right: a quote inside a comment, or a dash inside a string, is only text.
 	return statement
-		// One pass, left to right: a quote inside a comment, or a dash inside a string, is only text.
 		.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, (token) => (token.startsWith("'") ? "''" : " "))
 		.replace(/[`"[\]]/g, "")
 		.replace(/\s+/g, " ")
