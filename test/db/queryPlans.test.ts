@@ -1,13 +1,15 @@
 /**
  * No statement walks a whole big table. Every statement the hot paths run
- * (ingest, both lanes, retries, the sweep, the API's reads, retention, account
- * deletion and purging) is recorded and explained; none may scan
+ * (ingest, both lanes, the retry alarm's hand-over, the sweep, the API's
+ * reads, retention, account deletion and purging) is recorded and
+ * explained; none may scan
  * `deliveries`, `events` or `attempts` without an index (the partial index of
  * unfinished deliveries, which holds nothing else, may be walked whole). The
  * tables grow with traffic, so a full scan is a bug that only shows at scale.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
 import { purgeExpired } from "../../src/db/retention";
 import { sweep } from "../../src/retry/sweep";
@@ -65,7 +67,11 @@ describe("query plans", () => {
 		const failing = queue.messages.find((message) => message.endpointId !== ok.id);
 		if (!failing) throw new Error("no failing delivery");
 		await makeDue(failing.deliveryId);
-		await runRetryAlarm(failing.deliveryId);
+		// The retry alarm's hand-over: its read of the delivery, and its hold for the isolation lane.
+		const alarm: RecordedStatement[] = [];
+		expect((await runRetryAlarm(failing.deliveryId, DEFAULT_ACCOUNT_ID, { DB: recordingDatabase(alarm) })).ran).toBe(true);
+		expect(alarm).toHaveLength(2);
+		recorded.push(...alarm);
 		await runConsumer([failing], "isolation", { DB });
 		await sweep(testEnv(recordingQueues(), { DB }), Date.now() + 10 * 60_000);
 
