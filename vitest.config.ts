@@ -31,26 +31,30 @@ const closingLine: Reporter = {
 	},
 };
 
-export default defineConfig(async () => {
+export default defineConfig(async ({ mode }) => {
 	const migrations = await readD1Migrations("./migrations");
+	/** A project of tests inside workerd, against the test settings and a local D1 with the migrations applied. */
+	const workers = (name: string, include: string[], exclude: string[] = []) => ({
+		plugins: [
+			cloudflareTest({
+				wrangler: { configPath: "./wrangler.toml" },
+				miniflare: {
+					bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations },
+					// Databases of their own for the migration tests, which start from the shipped schema or from nothing.
+					d1Databases: { MIGRATION_TEST_DB: "migration-test", UPGRADE_TEST_DB: "upgrade-test" },
+				},
+			}),
+		],
+		test: { name, include, exclude, setupFiles: ["./test/setup.ts"] },
+	});
+	// `npm run record:statements` (vitest --mode record): only the recorder of the release's statements (migrations/README.md).
+	if (mode === "record") return { test: { projects: [workers("record", ["test/upgrade/*.record.ts"])] } };
 	return {
 		test: {
 			reporters: ["default", closingLine],
 			projects: [
-				{
-					// Unit and integration tests inside workerd.
-					plugins: [
-						cloudflareTest({
-							wrangler: { configPath: "./wrangler.toml" },
-							miniflare: {
-								bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations },
-								// A database of its own for the migration test, which starts from the shipped schema.
-								d1Databases: { MIGRATION_TEST_DB: "migration-test" },
-							},
-						}),
-					],
-					test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], setupFiles: ["./test/setup.ts"] },
-				},
+				// Unit and integration tests inside workerd.
+				workers("workers", ["test/**/*.test.ts"], ["test/e2e/**"]),
 				{
 					// End-to-end tests: Node drives the real local stack (wrangler dev) and receivers on 127.0.0.1.
 					test: {

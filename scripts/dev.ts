@@ -1,11 +1,13 @@
 /**
  * `npm run dev`: the whole product on this machine. Creates .dev.vars with
- * fresh local secrets when missing, applies the migrations to the local D1,
- * starts wrangler dev, runs the sweep every minute (local Cron Triggers do not
- * fire by themselves) and prints what a person needs to start.
+ * fresh local secrets when missing (or adds the tokens it lacks), applies
+ * the migrations to the local D1, starts wrangler dev, runs the sweep every
+ * minute (local Cron Triggers do not fire by themselves) and prints what a
+ * person needs to start.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { completeDevVars, parseDevVars } from "./lib/devVars.ts";
 import { applyLocalMigrations, PROJECT_ROOT, startLocalStack, sweepEveryMinute } from "./lib/localStack.ts";
 
 const DEV_VARS = `${PROJECT_ROOT}.dev.vars`;
@@ -15,24 +17,19 @@ function localSecret(): string {
 	return randomBytes(24).toString("base64url");
 }
 
+/** Creates .dev.vars, or adds the tokens it lacks, and returns its settings. */
 function ensureDevVars(): Record<string, string> {
-	if (!existsSync(DEV_VARS)) {
-		const lines = [
-			"# Local development settings, made by `npm run dev`. Never use these values in production.",
-			`ADMIN_TOKEN=${localSecret()}`,
-			`INGEST_TOKEN=${localSecret()}`,
-			"# Local receivers listen on 127.0.0.1, which production refuses.",
-			"ALLOW_PRIVATE_DESTINATIONS=true",
-		];
-		writeFileSync(DEV_VARS, `${lines.join("\n")}\n`, { mode: 0o600 });
-		console.log("Created .dev.vars with fresh local secrets.");
+	const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : null;
+	const { text, added } = completeDevVars(existing, localSecret);
+	if (added.length) {
+		writeFileSync(DEV_VARS, text, { mode: 0o600 });
+		console.log(
+			existing === null
+				? "Created .dev.vars with fresh local secrets."
+				: `Added ${added.join(" and ")} to .dev.vars (fresh local secrets).`,
+		);
 	}
-	const values: Record<string, string> = {};
-	for (const line of readFileSync(DEV_VARS, "utf8").split("\n")) {
-		const match = line.match(/^\s*([A-Z_]+)\s*=\s*"?(.*?)"?\s*$/);
-		if (match) values[match[1]] = match[2];
-	}
-	return values;
+	return parseDevVars(text);
 }
 
 const vars = ensureDevVars();

@@ -1,13 +1,15 @@
 /**
  * No statement walks a whole big table. Every statement the hot paths run
- * (ingest, both lanes, retries, the sweep, the API's reads, retention, account
- * deletion and purging) is recorded and explained; none may scan
+ * (ingest, both lanes, the retry alarm's hand-over, the sweep, the API's
+ * reads, retention, account deletion and purging) is recorded and
+ * explained; none may scan
  * `deliveries`, `events` or `attempts` without an index (the partial index of
  * unfinished deliveries, which holds nothing else, may be walked whole). The
  * tables grow with traffic, so a full scan is a bug that only shows at scale.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
 import { purgeExpired } from "../../src/db/retention";
 import { sweep } from "../../src/retry/sweep";
@@ -25,46 +27,12 @@ import {
 	stubDestination,
 	testEnv,
 } from "../helpers";
-
-interface Recorded {
-	sql: string;
-	params: unknown[];
-}
-
-/** The D1 binding, recording every statement prepared through it, with the parameters bound to it. */
-function recordingDatabase(recorded: Recorded[]): D1Database {
-	const wrap = (statement: D1PreparedStatement, record: Recorded): D1PreparedStatement =>
-		new Proxy(statement, {
-			get(target, prop) {
-				if (prop === "bind") {
-					return (...params: unknown[]) => {
-						record.params = params;
-						return target.bind(...params);
-					};
-				}
-				const value = Reflect.get(target, prop, target);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
-		});
-	return new Proxy(env.DB, {
-		get(target, prop) {
-			if (prop === "prepare") {
-				return (sql: string) => {
-					const record = { sql, params: [] };
-					recorded.push(record);
-					return wrap(target.prepare(sql), record);
-				};
-			}
-			const value = Reflect.get(target, prop, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
-}
+import { type RecordedStatement, recordingDatabase } from "./recordingDatabase";
 
 const BIG_TABLES = /\bSCAN (deliveries|events|attempts)\b(?! USING (?:COVERING )?INDEX deliveries_unfinished)/;
 
 /** Each distinct statement's plan; those that scan a big table whole (or cannot be explained) are returned. */
-async function fullScans(recorded: Recorded[]): Promise<string[]> {
+async function fullScans(recorded: RecordedStatement[]): Promise<string[]> {
 	const found: string[] = [];
 	const seen = new Set<string>();
 	for (const { sql, params } of recorded) {
@@ -85,7 +53,7 @@ async function fullScans(recorded: Recorded[]): Promise<string[]> {
 
 describe("query plans", () => {
 	it("never scan deliveries, events or attempts whole on the hot paths", async () => {
-		const recorded: Recorded[] = [];
+		const recorded: RecordedStatement[] = [];
 		const DB = recordingDatabase(recorded);
 		stubDestination((request) => new Response(null, { status: request.url.includes("fails") ? 500 : 200 }));
 		await createAccount("acme");
@@ -99,7 +67,11 @@ describe("query plans", () => {
 		const failing = queue.messages.find((message) => message.endpointId !== ok.id);
 		if (!failing) throw new Error("no failing delivery");
 		await makeDue(failing.deliveryId);
-		await runRetryAlarm(failing.deliveryId);
+		// The retry alarm's hand-over: its read of the delivery, and its hold for the isolation lane.
+		const alarm: RecordedStatement[] = [];
+		expect((await runRetryAlarm(failing.deliveryId, DEFAULT_ACCOUNT_ID, { DB: recordingDatabase(alarm) })).ran).toBe(true);
+		expect(alarm).toHaveLength(2);
+		recorded.push(...alarm);
 		await runConsumer([failing], "isolation", { DB });
 		await sweep(testEnv(recordingQueues(), { DB }), Date.now() + 10 * 60_000);
 

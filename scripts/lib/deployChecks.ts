@@ -1,0 +1,81 @@
+/**
+ * What `npm run deploy` checks before it changes anything (scripts/deploy.ts
+ * runs them): every D1 database in wrangler.toml has a real id, and every
+ * queue it names exists. Pure functions of wrangler.toml's text and of what
+ * `wrangler queues list` printed, so they are tested without a network.
+ */
+import { parse } from "smol-toml";
+
+export interface D1Block {
+	binding: string;
+	databaseName: string;
+	databaseId: string | undefined;
+}
+
+export interface DeployConfig {
+	databases: D1Block[];
+	/** Every queue the Worker produces to or consumes from, once each. */
+	queues: string[];
+}
+
+/** `database_id` as wrangler.toml is shipped with: a placeholder, not a database. */
+export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
+
+type Table = Record<string, unknown>;
+
+const tables = (value: unknown): Table[] => (Array.isArray(value) ? value.filter((entry) => typeof entry === "object") : []);
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** The D1 databases and queues of a wrangler.toml (its top level: the environment `wrangler deploy` uses by default). */
+export function readDeployConfig(toml: string): DeployConfig {
+	const config = parse(toml) as Table;
+	const queues = (config.queues ?? {}) as Table;
+	return {
+		databases: tables(config.d1_databases).map((block) => ({
+			binding: text(block.binding) ?? "(no binding)",
+			databaseName: text(block.database_name) ?? "(no database_name)",
+			databaseId: text(block.database_id),
+		})),
+		queues: [...new Set([...tables(queues.producers), ...tables(queues.consumers)].flatMap((block) => text(block.queue) ?? []))],
+	};
+}
+
+/** What is wrong with the D1 blocks, each said with what to do. */
+export function databaseProblems(config: DeployConfig): string[] {
+	return config.databases.flatMap(({ binding, databaseName, databaseId }) => {
+		const fix = `Run \`npx wrangler d1 create ${databaseName}\` (or \`npx wrangler d1 list\` for an existing one) and put its id in wrangler.toml.`;
+		if (databaseId === undefined || databaseId.trim() === "") {
+			return [
+				`The [[d1_databases]] block of binding ${binding} has no database_id: wrangler deploy would create a new, empty database for it, after the migrations had run elsewhere. ${fix}`,
+			];
+		}
+		if (databaseId === PLACEHOLDER_DATABASE_ID) {
+			return [`The [[d1_databases]] block of binding ${binding} still has the placeholder database_id ${PLACEHOLDER_DATABASE_ID}. ${fix}`];
+		}
+		return [];
+	});
+}
+
+/** The queue names in `wrangler queues list` output: the `name` column of the table it prints (none when it printed no table). */
+export function listedQueueNames(output: string): string[] {
+	const rows = output
+		.split("\n")
+		.map((line) => line.trim())
+		.filter((line) => line.startsWith("│") && line.endsWith("│"))
+		.map((line) =>
+			line
+				.slice(1, -1)
+				.split("│")
+				.map((cell) => cell.trim()),
+		);
+	const [head, ...body] = rows;
+	const column = head?.indexOf("name") ?? -1;
+	return column === -1 ? [] : body.map((row) => row[column]).filter((name) => name);
+}
+
+/** The queues wrangler.toml names that are not among `listed`, each said with what to do. */
+export function queueProblems(config: DeployConfig, listed: readonly string[]): string[] {
+	return config.queues
+		.filter((queue) => !listed.includes(queue))
+		.map((queue) => `The queue ${queue} named in wrangler.toml does not exist. Create it: \`npx wrangler queues create ${queue}\`.`);
+}

@@ -1,0 +1,88 @@
+/**
+ * The checks `npm run deploy` makes before it changes anything
+ * (scripts/lib/deployChecks.ts), on wrangler.toml text and on `wrangler
+ * queues list` output as wrangler 4 prints it (recorded from a local stand-in
+ * for the Cloudflare API).
+ */
+import { describe, expect, it } from "vitest";
+import { databaseProblems, listedQueueNames, queueProblems, readDeployConfig } from "../../scripts/lib/deployChecks";
+import wranglerToml from "../../wrangler.toml?raw";
+
+const QUEUES_LIST = `
+ ⛅️ wrangler 4.164.0
+────────────────────
+┌──────────────────────────────────┬─────────────────────┬──────────────────────────┬──────────────────────────┬───────────┬───────────┐
+│ id                               │ name                │ created_on               │ modified_on              │ producers │ consumers │
+├──────────────────────────────────┼─────────────────────┼──────────────────────────┼──────────────────────────┼───────────┼───────────┤
+│ 9f2c1d7a6b3e4f5a8c0d1e2f3a4b5c6d │ hivepost-deliveries │ 2026-11-28T10:01:02.345Z │ 2026-11-28T10:01:02.345Z │ 1         │ 1         │
+├──────────────────────────────────┼─────────────────────┼──────────────────────────┼──────────────────────────┼───────────┼───────────┤
+│ 1a2b3c4d5e6f708192a3b4c5d6e7f809 │ other-app-jobs      │ 2026-10-01T08:00:00.000Z │ 2026-10-02T08:00:00.000Z │ 0         │ 0         │
+└──────────────────────────────────┴─────────────────────┴──────────────────────────┴──────────────────────────┴───────────┴───────────┘
+`;
+
+/** A page past the last: wrangler prints its banner and no table. */
+const EMPTY_PAGE = `
+ ⛅️ wrangler 4.164.0
+────────────────────
+`;
+
+const REAL_ID = "6d1f7c2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f";
+
+const toml = (databases: string) => `
+name = "hivepost"
+${databases}
+
+[[queues.producers]]
+binding = "DELIVERY_QUEUE"
+queue = "hivepost-deliveries"
+
+[[queues.consumers]]
+queue = "hivepost-deliveries" # consumed by the same Worker: named once
+
+[[queues.consumers]]
+queue = "hivepost-isolation"
+`;
+
+describe("the deploy checks", () => {
+	it("read the shipped wrangler.toml: its D1 database (still the placeholder) and both queues", () => {
+		const config = readDeployConfig(wranglerToml);
+		expect(config).toEqual({
+			databases: [{ binding: "DB", databaseName: "hivepost", databaseId: "00000000-0000-0000-0000-000000000000" }],
+			queues: ["hivepost-deliveries", "hivepost-isolation"],
+		});
+		expect(databaseProblems(config)).toEqual([
+			"The [[d1_databases]] block of binding DB still has the placeholder database_id 00000000-0000-0000-0000-000000000000. Run `npx wrangler d1 create hivepost` (or `npx wrangler d1 list` for an existing one) and put its id in wrangler.toml.",
+		]);
+	});
+
+	it("stop on a D1 database without a database_id, naming its binding", () => {
+		const config = readDeployConfig(
+			toml(
+				`[[d1_databases]]\nbinding = "DB"\ndatabase_name = "hivepost"\ndatabase_id = "${REAL_ID}"\n\n[[d1_databases]]\nbinding = "DB_2"\ndatabase_name = "hivepost-2"`,
+			),
+		);
+		expect(databaseProblems(config)).toEqual([
+			"The [[d1_databases]] block of binding DB_2 has no database_id: wrangler deploy would create a new, empty database for it, after the migrations had run elsewhere. Run `npx wrangler d1 create hivepost-2` (or `npx wrangler d1 list` for an existing one) and put its id in wrangler.toml.",
+		]);
+	});
+
+	it("pass D1 databases with real ids", () => {
+		expect(
+			databaseProblems(readDeployConfig(toml(`[[d1_databases]]\nbinding = "DB"\ndatabase_name = "hivepost"\ndatabase_id = "${REAL_ID}"`))),
+		).toEqual([]);
+	});
+
+	it("read the queue names from `wrangler queues list`, and none from a page past the last", () => {
+		expect(listedQueueNames(QUEUES_LIST)).toEqual(["hivepost-deliveries", "other-app-jobs"]);
+		expect(listedQueueNames(EMPTY_PAGE)).toEqual([]);
+	});
+
+	it("stop on each queue wrangler.toml names (producer or consumer) that the list does not show", () => {
+		const config = readDeployConfig(toml(""));
+		expect(queueProblems(config, listedQueueNames(QUEUES_LIST))).toEqual([
+			"The queue hivepost-isolation named in wrangler.toml does not exist. Create it: `npx wrangler queues create hivepost-isolation`.",
+		]);
+		expect(queueProblems(config, [])).toHaveLength(2);
+		expect(queueProblems(config, ["hivepost-deliveries", "hivepost-isolation"])).toEqual([]);
+	});
+});

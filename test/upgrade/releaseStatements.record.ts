@@ -1,0 +1,131 @@
+/**
+ * Records this release's statements into fixtures/<version>.json (see
+ * releaseStatements.ts). Not part of `npm test`: `npm run record:statements`
+ * runs it once per release, on the release's own code (migrations/README.md).
+ *
+ * One account's day, walked through the release's own functions so each
+ * statement runs with realistic parameters and touches rows: the account and
+ * its endpoints are set up through the API (one answers 200, one 500, one 410
+ * Gone), events arrive (one repeated with its Idempotency-Key), a wave is
+ * claimed and recorded, the failing delivery is retried until its last
+ * attempt dies with its Worker, the sweep takes up what is stranded and marks
+ * that one failed, another account is deleted and purged, and a year later
+ * retention purges what is finished, and spent links and sessions.
+ */
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { version } from "../../package.json";
+import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
+import { purgeSpentLinksAndSessions } from "../../src/accounts/links";
+import { readSettings } from "../../src/config";
+import { accountDatabase, directoryDatabase } from "../../src/db/client";
+import { purgeExpired } from "../../src/db/retention";
+import { checkAndSend, claimWave, HealthLedger, recordAttempts, waveRows } from "../../src/delivery/attempt";
+import type { DeliveryMessage } from "../../src/delivery/queue";
+import { newId } from "../../src/ids";
+import { sweep } from "../../src/retry/sweep";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time";
+import { api, json } from "../admin/adminApi";
+import { type RecordedStatement, recordingDatabase } from "../db/recordingDatabase";
+import { fixture, ingest, recordingQueues, request, stubDestination, testEnv } from "../helpers";
+import type { ReleasePath, ReleaseStatement } from "./releaseStatements";
+
+const ANSWERS: Record<string, number> = {
+	"https://ok.example/hook": 200,
+	"https://fails.example/hook": 500,
+	"https://gone.example/hook": 410,
+};
+
+it(`records the statements of release ${version}`, async () => {
+	const statements: ReleaseStatement[] = [];
+	/** Runs `steps` with a recording DB in the env overrides; what they ran is kept under `path`. */
+	const during = async <T>(path: ReleasePath, steps: (overrides: { DB: D1Database }) => Promise<T>): Promise<T> => {
+		const recorded: RecordedStatement[] = [];
+		const result = await steps({ DB: recordingDatabase(recorded) });
+		statements.push(...recorded.map((statement) => ({ path, ...statement })));
+		return result;
+	};
+	const settings = readSettings(env);
+	stubDestination((request) => new Response(null, { status: ANSWERS[request.url] }));
+
+	await during("accounts", async (overrides) => {
+		expect((await api("/accounts/acme", "PUT", { name: "Acme Support" }, undefined, overrides)).status).toBe(201);
+	});
+	const endpointIds = await during("endpoints", async (overrides) => {
+		const ids: Record<string, string> = {};
+		for (const url of Object.keys(ANSWERS)) {
+			const created = await api("/accounts/acme/endpoints", "POST", { url }, undefined, overrides);
+			ids[url] = (await json<{ id: string }>(created)).id;
+		}
+		return ids;
+	});
+	await during("accounts", async (overrides) => {
+		const link = await json<{ url: string }>(await api("/accounts/acme/admin-links", "POST", { admin: "jane" }, undefined, overrides));
+		const { pathname, search } = new URL(link.url);
+		expect((await request(`${pathname}${search}`, {}, overrides)).response.status).toBe(303);
+	});
+
+	const first = await during("ingest", async (overrides) => {
+		const sent = await ingest(fixture("ticket.created"), { "idempotency-key": "k-1" }, overrides, "/accounts/acme/events");
+		expect(sent.response.status).toBe(202);
+		const repeated = await ingest(fixture("ticket.created"), { "idempotency-key": "k-1" }, overrides, "/accounts/acme/events");
+		expect(repeated.response.status).toBe(200);
+		expect((await ingest(fixture("ticket.answered"), {}, overrides, "/accounts/acme/events")).response.status).toBe(202);
+		return sent.queue.messages;
+	});
+	expect(first).toHaveLength(3);
+
+	/** One wave of automatic attempts at `now`: claimed, sent, and (unless the Worker dies first) recorded. */
+	const attempt = async (messages: DeliveryMessage[], now: number, dies = false) => {
+		const claimId = newId("clm", now);
+		const claimed = await during("claim", async (overrides) => {
+			const db = accountDatabase(testEnv(recordingQueues(), overrides), messages[0].accountId);
+			const results = await db.batch(claimWave(db, settings, "isolation", messages, claimId, now));
+			return waveRows(results[2]).flatMap((row) => (row.target ? [row.target] : []));
+		});
+		expect(claimed).toHaveLength(messages.length);
+		if (dies) return;
+		const completed = await Promise.all(claimed.map(async (target) => ({ target, result: await checkAndSend(target, settings) })));
+		await during("record", async (overrides) => {
+			const db = accountDatabase(testEnv(recordingQueues(), overrides), messages[0].accountId);
+			const { statements: record } = recordAttempts(db, settings, claimId, completed, now, new HealthLedger());
+			const [head, ...rest] = record;
+			if (head) await db.batch([head, ...rest]);
+		});
+	};
+	const start = Date.now();
+	await attempt(first, start);
+	const failing = first.filter((message) => message.endpointId === endpointIds["https://fails.example/hook"]);
+	await attempt(failing, start + HOUR_MS + MINUTE_MS);
+	await attempt(failing, start + 2 * HOUR_MS + MINUTE_MS);
+	await attempt(failing, start + 3 * HOUR_MS + MINUTE_MS, true);
+
+	const swept = await during("sweep", (overrides) => sweep(testEnv(recordingQueues(), overrides), start + 4 * HOUR_MS));
+	expect(swept).toEqual({ requeued: 2, failed: 1 });
+
+	await during("endpoints", async (overrides) => {
+		const gone = endpointIds["https://gone.example/hook"];
+		expect((await api(`/accounts/acme/endpoints/${gone}`, "DELETE", undefined, undefined, overrides)).status).toBe(204);
+	});
+	await during("accounts", async (overrides) => {
+		expect((await api("/accounts/globex", "PUT", {}, undefined, overrides)).status).toBe(201);
+		const endpoint = await api("/accounts/globex/endpoints", "POST", { url: "https://globex.example/hook" }, undefined, overrides);
+		expect(endpoint.status).toBe(201);
+		expect((await ingest(fixture("ticket.created"), {}, overrides, "/accounts/globex/events")).response.status).toBe(202);
+		expect((await api("/accounts/globex", "DELETE", undefined, undefined, overrides)).status).toBe(204);
+	});
+
+	// The cron's next minute purges the deleted account; a year later retention purges what is finished.
+	expect(await during("retention", (overrides) => purgeDeletedAccounts(testEnv(recordingQueues(), overrides)))).toBe(1);
+	await during("retention", async (overrides) => {
+		const later = testEnv(recordingQueues(), overrides);
+		const yearLater = start + 400 * DAY_MS;
+		// The first event with its three deliveries, and the deleted endpoint's cancelled one.
+		expect(await purgeExpired(later, yearLater)).toEqual({ deliveries: 4, events: 1 });
+		await directoryDatabase(later).batch(purgeSpentLinksAndSessions(later, yearLater));
+	});
+
+	const params = statements.flatMap((statement) => statement.params);
+	expect(params.filter((param) => param !== null && typeof param !== "string" && typeof param !== "number")).toEqual([]);
+	await expect(`${JSON.stringify({ release: version, statements }, null, "\t")}\n`).toMatchFileSnapshot(`./fixtures/${version}.json`);
+});
