@@ -1,7 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { purgeExpired } from "../../src/db/retention";
-import { adminHeaders, createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
+import {
+	adminHeaders,
+	createEndpoint,
+	dbWithConcurrentWrite,
+	fixture,
+	ingest,
+	request,
+	rows,
+	runConsumer,
+	stubDestination,
+} from "../helpers";
 
 const DAY = 24 * 3600 * 1000;
 const retentionMs = Number(env.RETENTION_DAYS) * DAY;
