@@ -20,11 +20,16 @@
  *
  * What leaves for the isolation lane has its claim handed back in D1 before
  * its message is sent (so that lane finds it claimable), and is held for the
- * lane only once the message is queued.
+ * lane only once the message is queued. When a D1 round trip or the hand-off
+ * fails, every claim taken for a delivery not yet sent goes back with its
+ * attempt (no request was made); only a Worker that dies costs its claimed
+ * wave an attempt.
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
+import { errorMessage } from "../http/errors";
 import { newId } from "../ids";
+import { logError } from "../log";
 import {
 	type Completed,
 	checkAndSend,
@@ -97,7 +102,11 @@ const refOf = (entry: DeliveryRef): DeliveryRef => ({ accountId: entry.accountId
 const keyOf = (entry: DeliveryRef): string => `${entry.accountId}/${entry.deliveryId}`;
 
 class BatchDispatch {
+	/** The batch's deliveries, each once. */
+	private readonly deliveries: readonly DeliveryMessage[];
 	private waiting: DeliveryMessage[];
+	/** Deliveries whose request was started (by key): their attempt is spent, whatever happens next. */
+	private readonly sent = new Set<string>();
 	/** Claimed, waiting for a connection (at most one wave). */
 	private ready: DeliveryTarget[] = [];
 	private readonly running = new Set<Promise<void>>();
@@ -129,7 +138,8 @@ class BatchDispatch {
 		messages: readonly DeliveryMessage[],
 	) {
 		// A message delivered twice in one batch is one delivery.
-		this.waiting = [...new Map(messages.map((message) => [keyOf(message), message])).values()];
+		this.deliveries = [...new Map(messages.map((message) => [keyOf(message), message])).values()];
+		this.waiting = [...this.deliveries];
 	}
 
 	async run(): Promise<DispatchOutcome> {
@@ -143,6 +153,9 @@ class BatchDispatch {
 			await this.exchange([]);
 			await this.handOff();
 			return this.outcome;
+		} catch (error) {
+			await this.releaseUnsent();
+			throw error;
 		} finally {
 			// Never leave a send running past the invocation, even when D1 failed.
 			await Promise.all(this.running);
@@ -154,6 +167,18 @@ class BatchDispatch {
 		if (!this.handedOff.length) return;
 		await enqueue(this.isolationQueue, this.handedOff);
 		await holdForQueue(this.db, this.handedOff, this.settings, Date.now());
+	}
+
+	/** After a failure: claims this invocation holds for deliveries it never sent go back, their attempt restored. */
+	private async releaseUnsent(): Promise<void> {
+		const unsent = this.deliveries.filter((message) => !this.sent.has(keyOf(message))).map(refOf);
+		if (!unsent.length) return;
+		try {
+			await releaseClaims(this.db, unsent, this.claimId);
+		} catch (error) {
+			// D1 is still out of reach: their leases end and the sweep takes them up, each with one attempt spent.
+			logError("release_failed", { deliveries: unsent.length, error: errorMessage(error), recovery: "claim lease" });
+		}
 	}
 
 	/** Starts claimed deliveries while connections are free, within each endpoint's share. */
@@ -259,6 +284,7 @@ class BatchDispatch {
 	private send(target: DeliveryTarget): void {
 		const endpoint = target.endpointId;
 		const slowAfter = slowAfterMs(this.settings);
+		this.sent.add(keyOf(target));
 		add(this.queued, endpoint, -1);
 		add(this.inFlight, endpoint, 1);
 		const slowTimer = setTimeout(() => {
