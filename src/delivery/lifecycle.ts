@@ -124,11 +124,18 @@ export function holdForQueue(db: Database, refs: readonly DeliveryRef[], setting
 
 /**
  * The statement that cancels the unfinished deliveries of endpoints that were
- * deleted or disabled, except `keepId` if given. For a batch.
+ * deleted or disabled, except `keepId` if given, and only while `onlyIf`
+ * holds if given. For a batch.
  */
-export function cancelUnfinishedDeliveries(scope: AccountScope, endpointIds: string[], now: number, keepId?: string) {
+export function cancelUnfinishedDeliveries(
+	scope: AccountScope,
+	endpointIds: string[],
+	now: number,
+	{ keepId, onlyIf }: { keepId?: string; onlyIf?: SQL } = {},
+) {
 	const conditions = [accountCheck(deliveries.accountId, scope.accountId), inList(deliveries.endpointId, endpointIds), unfinished()];
 	if (keepId) conditions.push(ne(deliveries.id, keepId));
+	if (onlyIf) conditions.push(onlyIf);
 	return scope.db
 		.update(deliveries)
 		.set(finished("cancelled", now))

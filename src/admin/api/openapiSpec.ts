@@ -99,6 +99,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	read_only: "A read-only portal session tried to change something.",
 	not_found: "No such id in this account.",
 	url_taken: "The URL is already registered in this account (perhaps by a concurrent change).",
+	concurrent_change:
+		"Another change to the same endpoint came between this request's read and its write (a secret rotated, headers edited, the endpoint deleted): nothing was saved. Read it again and retry.",
 	idempotency_conflict: "The `Idempotency-Key` (or, with signed ingest, the `webhook-id`) was used in the last 24 h with a different body.",
 	endpoint_disabled: "The endpoint is disabled (or was disabled or deleted a moment ago): enable it first.",
 	endpoint_deleted: "The delivery's endpoint was deleted: there is nowhere to send it.",
@@ -326,7 +328,11 @@ const ACCOUNT_API: Operation[] = [
 		parameters: [ref("parameters", "EndpointId")],
 		body: "EndpointUpdate",
 		success: { 200: { description: "The endpoint as changed.", schema: "Endpoint" } },
-		errors: ["invalid_json", "not_found", "validation_failed", "destination_refused", "url_taken"],
+		errors: ["invalid_json", "not_found", "validation_failed", "destination_refused", "url_taken", "concurrent_change"],
+		notes: {
+			concurrent_change:
+				"The endpoint was changed or deleted by someone else between this request's read and its write (`headers` are merged into those read, so a concurrent header edit is never lost): nothing was saved. Read it again and retry.",
+		},
 	},
 	{
 		method: "delete",
@@ -360,7 +366,11 @@ const ACCOUNT_API: Operation[] = [
 			"A new signing secret. For 24 hours every delivery also carries a signature made with the replaced secret (and with any secret replaced before it within its own 24 hours), so receivers can switch without dropping a delivery.",
 		parameters: [ref("parameters", "EndpointId")],
 		success: { 200: { description: "The new signing secret.", schema: "Secret", headers: noStore } },
-		errors: ["not_found"],
+		errors: ["not_found", "concurrent_change"],
+		notes: {
+			concurrent_change:
+				"Another rotation (or a delete) came between this request's read and its write: that one's secret is the current one, and nothing was changed here. Read the secret with GET …/secret, or rotate again.",
+		},
 	},
 	{
 		method: "post",
