@@ -23,6 +23,7 @@ import { directoryDatabase } from "./db/client";
 import { purgeExpired } from "./db/retention";
 import { consumeDeliveries } from "./delivery/consumer";
 import type { DeliveryMessage } from "./delivery/queue";
+import { purgeExpiredSignedIds } from "./ingest/signedIds";
 import { logEvent } from "./log";
 import { sweep } from "./retry/sweep";
 
@@ -38,6 +39,7 @@ export default {
 		if (purged.deliveries || purged.events) logEvent("retention", { purged_deliveries: purged.deliveries, purged_events: purged.events });
 		const accounts = await purgeDeletedAccounts(env);
 		if (accounts) logEvent("accounts_purged", { accounts });
-		await directoryDatabase(env).batch(purgeSpentLinksAndSessions(env, Date.now()));
+		const now = Date.now();
+		await directoryDatabase(env).batch([...purgeSpentLinksAndSessions(env, now), purgeExpiredSignedIds(env, now)]);
 	},
 } satisfies ExportedHandler<Env, DeliveryMessage>;

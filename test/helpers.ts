@@ -227,19 +227,17 @@ export async function clearRetryAlarms() {
 }
 
 /**
- * The D1 binding, running `concurrently` just before its next batch: another
- * request's write landing between this request's read and its write.
+ * The D1 binding, awaiting `before(n)` ahead of its n-th batch (counted from
+ * 0): another request's write landing first, a slow round trip, or (when it
+ * rejects) a failed one, which then never reaches D1.
  */
-export function dbWithConcurrentWrite(concurrently: () => Promise<unknown>): D1Database {
-	let pending = true;
+export function dbBeforeBatch(before: (index: number) => Promise<unknown> | undefined): D1Database {
+	let index = 0;
 	return new Proxy(env.DB, {
 		get(target, prop) {
 			if (prop === "batch") {
 				return async (statements: D1PreparedStatement[]) => {
-					if (pending) {
-						pending = false;
-						await concurrently();
-					}
+					await before(index++);
 					return target.batch(statements);
 				};
 			}
@@ -247,6 +245,18 @@ export function dbWithConcurrentWrite(concurrently: () => Promise<unknown>): D1D
 			return typeof value === "function" ? value.bind(target) : value;
 		},
 	});
+}
+
+/**
+ * The D1 binding, running `concurrently` just before its next batch: another
+ * request's write landing between this request's read and its write.
+ */
+export function dbWithConcurrentWrite(concurrently: () => Promise<unknown>): D1Database {
+	return dbBeforeBatch((index) => (index === 0 ? concurrently() : undefined));
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A destination that never answers: the request hangs until Hivepost's timeout aborts it. */

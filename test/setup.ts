@@ -12,7 +12,7 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 // Each test starts from empty tables (fan-out counts every registered endpoint), with only the default account.
 beforeEach(async () => {
-	const tables = ["attempts", "deliveries", "events", "endpoints", "audit_log", "admin_links", "account_sessions"];
+	const tables = ["attempts", "deliveries", "events", "endpoints", "audit_log", "admin_links", "account_sessions", "signed_ingest_ids"];
 	await env.DB.batch([
 		...tables.map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
 		env.DB.prepare("DELETE FROM accounts WHERE id != 'acc_default'"),

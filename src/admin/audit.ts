@@ -5,8 +5,8 @@
  * link that signed the person in), and shown on the endpoint's page. Details
  * name what changed, never a secret or a header value.
  */
-import { and, desc, eq } from "drizzle-orm";
-import type { AccountScope } from "../db/client";
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import { type AccountScope, insertIf } from "../db/client";
 import { auditLog } from "../db/schema";
 import { newId } from "../ids";
 import { iso } from "../time";
@@ -29,6 +29,7 @@ export type AuditAction =
 
 export const AUDIT_PAGE_SIZE = 50;
 
+/** The statement that records a change, for its batch; with `onlyIf`, only while that holds (a change fenced on what it read). */
 export function recordChange(
 	scope: AccountScope,
 	endpointId: string,
@@ -36,10 +37,10 @@ export function recordChange(
 	action: AuditAction,
 	detail: string | null,
 	now = Date.now(),
+	onlyIf?: SQL,
 ) {
-	return scope.db
-		.insert(auditLog)
-		.values({ accountId: scope.accountId, endpointId, id: newId("aud", now), at: now, actor, action, detail });
+	const row = { accountId: scope.accountId, endpointId, id: newId("aud", now), at: now, actor, action, detail };
+	return onlyIf ? insertIf(scope.db, auditLog, row, onlyIf) : scope.db.insert(auditLog).values(row);
 }
 
 /** An endpoint's record, newest first. */

@@ -4,7 +4,7 @@
  * recorded with its actor in the same batch, and every URL saved goes through
  * the one destination check.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, exists, isNull, type SQL } from "drizzle-orm";
 import { isDefaultAccount } from "../accounts/store";
 import { destinationPolicy, readSettings, type Settings } from "../config";
 import { type AccountScope, insertInChunks, isUniqueViolation } from "../db/client";
@@ -45,6 +45,30 @@ function conflictOnDuplicate(error: unknown): never {
 		throw new HttpError("url_taken", "That URL is already registered (perhaps by a concurrent change). Reload the list and try again.");
 	}
 	throw error;
+}
+
+/**
+ * The endpoint is as `row` read it: still live and, where a change builds on a
+ * value it read (the secret it replaces, the headers it merges into), still
+ * holding that value. A change's update is fenced on it, and every other
+ * statement of its batch checks it first: all of them happen, or none.
+ */
+function asRead(change: ChangeContext, row: EndpointRow, builtOn?: "secret" | "headers"): SQL {
+	return and(
+		eq(endpoints.id, row.id),
+		eq(endpoints.accountId, change.accountId),
+		isNull(endpoints.deletedAt),
+		builtOn ? eq(endpoints[builtOn], row[builtOn]) : undefined,
+	) as SQL;
+}
+
+function stillAsRead(change: ChangeContext, fence: SQL): SQL {
+	return exists(change.db.select({ id: endpoints.id }).from(endpoints).where(fence));
+}
+
+/** A change whose fenced update wrote nothing: another change came first, and this one wrote nothing at all. */
+function concurrentChange(what: string): HttpError {
+	return new HttpError("concurrent_change", `${what} was changed by someone else a moment ago; nothing was saved. Reload and try again.`);
 }
 
 function refuseTakenUrl(existing: EndpointRow[], url: string, exceptId?: string): void {
@@ -191,15 +215,18 @@ export async function updateEndpoint(
 		next.enabled = changes.enabled;
 		next.disabledReason = null;
 	}
-	const update = change.db
-		.update(endpoints)
-		.set(next)
-		.where(and(eq(endpoints.id, id), eq(endpoints.accountId, change.accountId), isNull(endpoints.deletedAt)));
+	// Headers are merged into those read above: fenced on them, so a concurrent edit's header is never lost.
+	const fence = asRead(change, row, changes.headers ? "headers" : undefined);
+	const unchanged = stillAsRead(change, fence);
 	const audit = describeEdit(row, { ...changes, url: next.url }).map((entry) =>
-		recordChange(change, id, change.actor, entry.action, entry.detail, now),
+		recordChange(change, id, change.actor, entry.action, entry.detail, now, unchanged),
 	);
-	const cancel = changes.enabled === false ? [cancelUnfinishedDeliveries(change, [id], now)] : [];
-	await change.db.batch([update, ...cancel, ...audit]).catch(conflictOnDuplicate);
+	const cancel = changes.enabled === false ? [cancelUnfinishedDeliveries(change, [id], now, { onlyIf: unchanged })] : [];
+	const update = change.db.update(endpoints).set(next).where(fence).returning({ id: endpoints.id });
+	// The update comes last: every statement before it checks the fence while the endpoint is still as read.
+	const [first, ...rest] = [...audit, ...cancel, update];
+	const results = await change.db.batch([first, ...rest]).catch(conflictOnDuplicate);
+	if (!(results.at(-1) as { id: string }[]).length) throw concurrentChange("The endpoint");
 	return { ...row, ...next };
 }
 
@@ -216,13 +243,13 @@ export async function rotateSecret(change: ChangeContext, id: string): Promise<E
 		previousSecrets: retire(row.previousSecrets, row.secret, now, ROTATION_OVERLAP_MS),
 		updatedAt: now,
 	};
-	await change.db.batch([
-		change.db
-			.update(endpoints)
-			.set(next)
-			.where(and(eq(endpoints.id, id), eq(endpoints.accountId, change.accountId))),
-		recordChange(change, id, change.actor, "secret rotated", null, now),
+	// Fenced on the secret it replaces: of two rotations at once one wins, so the secret shown is the one that signs.
+	const fence = asRead(change, row, "secret");
+	const [, rotated] = await change.db.batch([
+		recordChange(change, id, change.actor, "secret rotated", null, now, stillAsRead(change, fence)),
+		change.db.update(endpoints).set(next).where(fence).returning({ id: endpoints.id }),
 	]);
+	if (!rotated.length) throw concurrentChange("The signing secret");
 	return { ...row, ...next };
 }
 

@@ -48,20 +48,31 @@ function accountsIn(table: typeof deliveries | typeof events): SQL {
 	) SELECT id FROM here WHERE id IS NOT NULL`;
 }
 
+/** A delivery that may be purged: finished, and created and last changed before the cutoff. */
+function expiredDelivery(cutoff: number): SQL {
+	return and(
+		lt(deliveries.id, idFloor("dlv", cutoff)),
+		inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
+		lt(deliveries.updatedAt, cutoff),
+	) as SQL;
+}
+
 async function purgeDatabase(db: Database, now: number, cutoff: number): Promise<PurgeReport> {
 	const oldDeliveries = await db
 		.select({ accountId: deliveries.accountId, id: deliveries.id })
 		.from(deliveries)
-		.where(
-			and(
-				sql`${deliveries.accountId} IN (${accountsIn(deliveries)})`,
-				lt(deliveries.id, idFloor("dlv", cutoff)),
-				inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
-				lt(deliveries.updatedAt, cutoff),
-			),
-		)
+		.where(and(sql`${deliveries.accountId} IN (${accountsIn(deliveries)})`, expiredDelivery(cutoff)))
 		.limit(PURGE_BATCH_LIMIT);
-	const refs = oldDeliveries.map((row) => [row.accountId, row.id] as const);
+	// Checked again inside the transaction: a delivery redelivered since it was selected is no longer expired, and keeps its attempts.
+	const stillExpired = and(
+		pairIn(
+			deliveries.accountId,
+			deliveries.id,
+			oldDeliveries.map((row) => [row.accountId, row.id] as const),
+		),
+		expiredDelivery(cutoff),
+	);
+	const stillExpiredKeys = db.select({ accountId: deliveries.accountId, id: deliveries.id }).from(deliveries).where(stillExpired);
 	// Chosen inside the same transaction, after this run's deliveries are gone: old events and
 	// deleted endpoints with no delivery left.
 	const expiredEvents = db
@@ -85,11 +96,8 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 			.update(events)
 			.set({ idempotencyKey: null })
 			.where(and(isNotNull(events.idempotencyKey), lt(events.receivedAt, now - IDEMPOTENCY_WINDOW_MS))),
-		db.delete(attempts).where(pairIn(attempts.accountId, attempts.deliveryId, refs)),
-		db
-			.delete(deliveries)
-			.where(pairIn(deliveries.accountId, deliveries.id, refs))
-			.returning({ id: deliveries.id }),
+		db.delete(attempts).where(sql`(${attempts.accountId}, ${attempts.deliveryId}) IN ${stillExpiredKeys}`),
+		db.delete(deliveries).where(stillExpired).returning({ id: deliveries.id }),
 		db.delete(events).where(sql`(${events.accountId}, ${events.id}) IN ${expiredEvents}`).returning({ id: events.id }),
 		db.delete(auditLog).where(sql`(${auditLog.accountId}, ${auditLog.endpointId}) IN ${expiredEndpoints}`),
 		db.delete(endpoints).where(sql`(${endpoints.accountId}, ${endpoints.id}) IN ${expiredEndpoints}`),

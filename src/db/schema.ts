@@ -195,3 +195,17 @@ export const accountSessions = sqliteTable(
 	},
 	(table) => [index("account_sessions_account").on(table.accountId)],
 );
+
+/**
+ * Signed ingest's webhook-ids, deployment-wide (in the directory database): a
+ * signature does not cover the path, so each id belongs to the first account
+ * that accepted it for as long as the same signed request could still verify
+ * (ingest/signedIds.ts). Holds only minutes of ids; the cron purges the rest.
+ */
+export const signedIngestIds = sqliteTable("signed_ingest_ids", {
+	webhookId: text("webhook_id").primaryKey(),
+	/** The account that accepted it. */
+	accountId: text("account_id").notNull(),
+	/** When a request signed with it stops verifying (its webhook-timestamp + the 5-minute tolerance). */
+	expiresAt: integer("expires_at").notNull(),
+});

@@ -219,7 +219,7 @@ function disableGoneEndpoint(db: Database, target: DeliveryTarget, now: number) 
 			.update(endpoints)
 			.set({ enabled: false, disabledReason: `The destination answered 410 Gone on ${new Date(now).toISOString()}.`, updatedAt: now })
 			.where(eq(endpoints.id, target.endpointId)),
-		cancelUnfinishedDeliveries({ accountId: target.accountId, db }, [target.endpointId], now, target.deliveryId),
+		cancelUnfinishedDeliveries({ accountId: target.accountId, db }, [target.endpointId], now, { keepId: target.deliveryId }),
 	];
 }
 

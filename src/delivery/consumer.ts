@@ -53,7 +53,8 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 				]);
 				for (const message of messages) message.ack();
 			} catch (error) {
-				// D1 or a queue failed: these messages come back; a delivery already claimed returns through the sweep.
+				// D1 or a queue failed: these messages come back. Claims of deliveries not sent were handed back; one whose
+				// request went out (its result unrecorded) returns through the sweep once its lease ends.
 				logError("delivery_batch_failed", { lane, messages: messages.length, error: errorMessage(error), recovery: "queue retry" });
 				for (const message of messages) message.retry();
 			}

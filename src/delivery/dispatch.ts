@@ -17,10 +17,19 @@
  * and not longer than the timeout. The main lane also hands off what it finds
  * isolated in D1, without sending. An endpoint that answered 410 earlier in
  * the batch gets nothing more (the 410's record cancels the rest).
+ *
+ * What leaves for the isolation lane has its claim handed back in D1 before
+ * its message is sent (so that lane finds it claimable), and is held for the
+ * lane only once the message is queued. When a D1 round trip or the hand-off
+ * fails, every claim taken for a delivery not yet sent goes back with its
+ * attempt (no request was made); only a Worker that dies costs its claimed
+ * wave an attempt.
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
+import { errorMessage } from "../http/errors";
 import { newId } from "../ids";
+import { logError } from "../log";
 import {
 	type Completed,
 	checkAndSend,
@@ -90,8 +99,14 @@ class Wakeup {
 
 const refOf = (entry: DeliveryRef): DeliveryRef => ({ accountId: entry.accountId, deliveryId: entry.deliveryId });
 
+const keyOf = (entry: DeliveryRef): string => `${entry.accountId}/${entry.deliveryId}`;
+
 class BatchDispatch {
+	/** The batch's deliveries, each once. */
+	private readonly deliveries: readonly DeliveryMessage[];
 	private waiting: DeliveryMessage[];
+	/** Deliveries whose request was started (by key): their attempt is spent, whatever happens next. */
+	private readonly sent = new Set<string>();
 	/** Claimed, waiting for a connection (at most one wave). */
 	private ready: DeliveryTarget[] = [];
 	private readonly running = new Set<Promise<void>>();
@@ -123,7 +138,8 @@ class BatchDispatch {
 		messages: readonly DeliveryMessage[],
 	) {
 		// A message delivered twice in one batch is one delivery.
-		this.waiting = [...new Map(messages.map((message) => [`${message.accountId}/${message.deliveryId}`, message])).values()];
+		this.deliveries = [...new Map(messages.map((message) => [keyOf(message), message])).values()];
+		this.waiting = [...this.deliveries];
 	}
 
 	async run(): Promise<DispatchOutcome> {
@@ -134,12 +150,34 @@ class BatchDispatch {
 				await this.wakeup.wait();
 			}
 			if (this.failure !== null) throw this.failure;
-			if (this.handedOff.length) await enqueue(this.isolationQueue, this.handedOff);
-			await this.exchange([], true);
+			await this.exchange([]);
+			await this.handOff();
 			return this.outcome;
+		} catch (error) {
+			await this.releaseUnsent();
+			throw error;
 		} finally {
 			// Never leave a send running past the invocation, even when D1 failed.
 			await Promise.all(this.running);
+		}
+	}
+
+	/** What left this invocation goes to the isolation lane (its claims already handed back), then is held for it. */
+	private async handOff(): Promise<void> {
+		if (!this.handedOff.length) return;
+		await enqueue(this.isolationQueue, this.handedOff);
+		await holdForQueue(this.db, this.handedOff, this.settings, Date.now());
+	}
+
+	/** After a failure: claims this invocation holds for deliveries it never sent go back, their attempt restored. */
+	private async releaseUnsent(): Promise<void> {
+		const unsent = this.deliveries.filter((message) => !this.sent.has(keyOf(message))).map(refOf);
+		if (!unsent.length) return;
+		try {
+			await releaseClaims(this.db, unsent, this.claimId);
+		} catch (error) {
+			// D1 is still out of reach: their leases end and the sweep takes them up, each with one attempt spent.
+			logError("release_failed", { deliveries: unsent.length, error: errorMessage(error), recovery: "claim lease" });
 		}
 	}
 
@@ -157,7 +195,7 @@ class BatchDispatch {
 		if (this.roundTrip) return;
 		const wave = this.ready.length < PREFETCH_BELOW ? this.nextWave() : [];
 		if (!wave.length && !this.marks.size && !this.released.length) return;
-		this.roundTrip = this.exchange(wave, false)
+		this.roundTrip = this.exchange(wave)
 			.catch((error) => {
 				this.failure = error;
 			})
@@ -187,11 +225,8 @@ class BatchDispatch {
 		return wave;
 	}
 
-	/**
-	 * One D1 round trip: hand back released claims, record what finished, write
-	 * marks (and, the last time, hold what was handed off), claim `wave`.
-	 */
-	private async exchange(wave: DeliveryMessage[], last: boolean): Promise<void> {
+	/** One D1 round trip: hand back released claims, record what finished, write marks, claim `wave`. */
+	private async exchange(wave: DeliveryMessage[]): Promise<void> {
 		const now = Date.now();
 		const released = this.released.splice(0);
 		const record = recordAttempts(this.db, this.settings, this.claimId, this.completed.splice(0), now, this.health);
@@ -201,7 +236,6 @@ class BatchDispatch {
 			...(released.length ? [releaseClaims(this.db, released.map(refOf), this.claimId)] : []),
 			...record.statements,
 			...marks,
-			...(last && this.handedOff.length ? [holdForQueue(this.db, this.handedOff, this.settings, now)] : []),
 			...(wave.length ? claimWave(this.db, this.settings, this.lane, wave, this.claimId, now) : []),
 		];
 		for (const message of wave) add(this.queued, message.endpointId, 1);
@@ -250,6 +284,7 @@ class BatchDispatch {
 	private send(target: DeliveryTarget): void {
 		const endpoint = target.endpointId;
 		const slowAfter = slowAfterMs(this.settings);
+		this.sent.add(keyOf(target));
 		add(this.queued, endpoint, -1);
 		add(this.inFlight, endpoint, 1);
 		const slowTimer = setTimeout(() => {

@@ -71,8 +71,13 @@ export function claimable(settings: Settings, now: number): SQL {
 		unfinished(),
 		lt(deliveries.attemptCount, maxAttempts(settings)),
 		or(eq(deliveries.attemptCount, 0), lte(deliveries.nextAttemptAt, now)),
-		or(isNull(deliveries.claimId), lte(deliveries.leaseUntil, now)),
+		noLiveClaim(now),
 	) as SQL;
+}
+
+/** No attempt holds the delivery at `now`: never claimed, released, or claimed by an attempt whose lease has passed. */
+function noLiveClaim(now: number): SQL {
+	return or(isNull(deliveries.claimId), lte(deliveries.leaseUntil, now)) as SQL;
 }
 
 /**
@@ -96,6 +101,9 @@ export function queueHoldMs(settings: Settings): number {
 
 /**
  * Holds deliveries just handed to a queue, so the sweep leaves them to it. A
+ * claim whose lease has passed (its Worker died mid-attempt; that attempt
+ * stays counted) is cleared with it: left in place, it would keep the hold
+ * from being written, and every sweep would hand the delivery over again. A
  * claim taken meanwhile keeps its own lease; a hold still good for more than
  * half its length is not rewritten (no row written for nothing).
  */
@@ -103,12 +111,12 @@ export function holdForQueue(db: Database, refs: readonly DeliveryRef[], setting
 	const holdMs = queueHoldMs(settings);
 	return db
 		.update(deliveries)
-		.set({ leaseUntil: now + holdMs })
+		.set({ claimId: null, leaseUntil: now + holdMs })
 		.where(
 			and(
 				deliveriesIn(refs),
 				unfinished(),
-				isNull(deliveries.claimId),
+				noLiveClaim(now),
 				or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now + holdMs / 2)),
 			),
 		);
@@ -116,11 +124,18 @@ export function holdForQueue(db: Database, refs: readonly DeliveryRef[], setting
 
 /**
  * The statement that cancels the unfinished deliveries of endpoints that were
- * deleted or disabled, except `keepId` if given. For a batch.
+ * deleted or disabled, except `keepId` if given, and only while `onlyIf`
+ * holds if given. For a batch.
  */
-export function cancelUnfinishedDeliveries(scope: AccountScope, endpointIds: string[], now: number, keepId?: string) {
+export function cancelUnfinishedDeliveries(
+	scope: AccountScope,
+	endpointIds: string[],
+	now: number,
+	{ keepId, onlyIf }: { keepId?: string; onlyIf?: SQL } = {},
+) {
 	const conditions = [accountCheck(deliveries.accountId, scope.accountId), inList(deliveries.endpointId, endpointIds), unfinished()];
 	if (keepId) conditions.push(ne(deliveries.id, keepId));
+	if (onlyIf) conditions.push(onlyIf);
 	return scope.db
 		.update(deliveries)
 		.set(finished("cancelled", now))

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
 	read_only: 403,
 	not_found: 404,
 	url_taken: 409,
+	concurrent_change: 409,
 	idempotency_conflict: 409,
 	endpoint_disabled: 409,
 	endpoint_deleted: 409,

@@ -3,7 +3,8 @@
  * the helpdesk calls. Checks run in a fixed order, and each failure stores and
  * queues nothing:
  * 401 credentials → 404 unknown account → 415 content type → 413 size → 400 not UTF-8 → 401
- * signature (when signed ingest is on) → 400 unreadable → 422 unknown event.
+ * signature (when signed ingest is on) → 400 unreadable → 422 unknown event → 409 webhook-id
+ * accepted for another account (signed ingest).
  * The body is kept as the exact text its bytes encode (a BOM included), so the
  * signature is checked over, and deliveries carry, what the helpdesk sent.
  * A 202 is sent only once the event and its deliveries are committed in D1.
@@ -19,6 +20,7 @@ import { bearerToken } from "../http/bearer";
 import { HttpError } from "../http/errors";
 import { tokensMatch } from "../tokens";
 import { parseEvent } from "./parseEvent";
+import { claimSignedId } from "./signedIds";
 import { storeEvent } from "./storeEvent";
 import { verifyIngestSignature } from "./verifySignature";
 
@@ -72,17 +74,19 @@ function decodeUtf8(bytes: ArrayBuffer): string {
 const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariables }>) => {
 	const body = decodeUtf8(await c.req.arrayBuffer());
 	const signingSecret = ingestSigningSecret(c.env);
-	const signedId = signingSecret ? await verifyIngestSignature(signingSecret, (name) => c.req.header(name), body) : null;
+	const signed = signingSecret ? await verifyIngestSignature(signingSecret, (name) => c.req.header(name), body) : null;
 	const { actionType } = parseEvent(body);
 	// A signed event's webhook-id is its idempotency key: the signature covers it, while an
 	// Idempotency-Key header could be swapped to replay a captured request as a new event.
-	const idempotencyKey = signedId ? `webhook-id:${signedId}` : c.req.header("idempotency-key")?.trim() || null;
+	const idempotencyKey = signed ? `webhook-id:${signed.id}` : c.req.header("idempotency-key")?.trim() || null;
 	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
 		throw new HttpError("validation_failed", `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {
 			"Idempotency-Key": "too long",
 		});
 	}
-	const stored = await storeEvent(scopeOf(c), readSettings(c.env), { body, actionType, idempotencyKey });
+	const scope = scopeOf(c);
+	if (signed) await claimSignedId(c.env, scope.accountId, signed);
+	const stored = await storeEvent(scope, readSettings(c.env), { body, actionType, idempotencyKey });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
 	await enqueueOrLeaveToSweep(c.env, stored.deliveries);
 	return c.json(stored.receipt, 202);

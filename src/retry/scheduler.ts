@@ -75,6 +75,7 @@ async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null>
 	if (!row || !isUnfinishedStatus(row.status) || row.attemptCount >= maxAttempts(settings)) return null;
 	if (row.nextAttemptAt !== null && row.nextAttemptAt > now) return row.nextAttemptAt;
 	if (row.claimId !== null && row.leaseUntil !== null && row.leaseUntil > now) return row.leaseUntil;
+	// A claim left here has outlived its lease (its Worker died): the hold clears it.
 	await enqueue(env.ISOLATION_QUEUE, [{ ...ref, endpointId: row.endpointId }]);
 	await holdForQueue(db, [ref], settings, now);
 	return now + queueHoldMs(settings);

@@ -3,10 +3,11 @@
  * left behind. It takes up deliveries that are pending or retrying, overdue
  * by STRANDED_AFTER_SECONDS and held by nobody (a lost queue send, a Worker
  * that died mid-attempt, an alarm that never got armed): those with attempts
- * left go back to their lane, once per stranding (each is held for the lane
- * again, so the next sweep leaves it be); those whose attempts are used up
- * are marked failed. Deliveries waiting in a queue are held and so not
- * stranded. Running beside normal delivery is safe: the claim decides.
+ * left go back to their lane, the longest overdue first, once per stranding
+ * (each is held for the lane again, a dead Worker's claim cleared, so the next
+ * sweep leaves it be); those whose attempts are used up are marked failed.
+ * Deliveries waiting in a queue are held and so not stranded. Running beside
+ * normal delivery is safe: the claim decides.
  */
 import { and, eq, gte, isNull, lte, or } from "drizzle-orm";
 import { readSettings } from "../config";
@@ -52,6 +53,8 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 		.from(deliveries)
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
 		.where(stranded)
+		// The longest overdue first, when more are stranded than one run takes.
+		.orderBy(deliveries.nextAttemptAt)
 		.limit(SWEEP_BATCH_LIMIT);
 	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
 	const requeue = found

@@ -4,8 +4,9 @@
  * reads, retention, account deletion and purging) is recorded and
  * explained; none may scan
  * `deliveries`, `events` or `attempts` without an index (the partial index of
- * unfinished deliveries, which holds nothing else, may be walked whole). The
- * tables grow with traffic, so a full scan is a bug that only shows at scale.
+ * unfinished deliveries, which holds nothing else, may be walked whole: the
+ * sweep does, and sorts what it finds stranded by due time). The tables grow
+ * with traffic, so a full scan is a bug that only shows at scale.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

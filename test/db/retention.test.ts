@@ -1,7 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { purgeExpired } from "../../src/db/retention";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
+import {
+	adminHeaders,
+	createEndpoint,
+	dbWithConcurrentWrite,
+	fixture,
+	ingest,
+	request,
+	rows,
+	runConsumer,
+	stubDestination,
+} from "../helpers";
 
 const DAY = 24 * 3600 * 1000;
 const retentionMs = Number(env.RETENTION_DAYS) * DAY;
@@ -52,6 +62,27 @@ describe("retention", () => {
 		await createEndpoint("https://a.example/hook");
 		await purgeExpired(env, Date.now() + 10 * retentionMs);
 		expect(await count("endpoints")).toBe(1);
+	});
+
+	it("keeps a delivery redelivered between the purge's choice and its delete, with its attempts", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const endpoint = await createEndpoint("https://a.example/hook");
+		const { queue } = await ingest(fixture("ticket.created"));
+		await runConsumer(queue.messages);
+		await env.DB.prepare("UPDATE deliveries SET status = 'failed', attempt_count = 4, next_attempt_at = NULL").run();
+		// Redeliver failed lands after the purge chose the delivery, before its batch.
+		const redeliver = () =>
+			request(`/api/endpoints/${endpoint.id}/redeliver`, {
+				method: "POST",
+				headers: adminHeaders,
+				body: JSON.stringify({ since: new Date(Date.now() - 60_000).toISOString() }),
+			});
+		const DB = dbWithConcurrentWrite(redeliver);
+		const report = await purgeExpired({ ...env, DB }, Date.now() + retentionMs + 1000);
+		expect(report).toEqual({ deliveries: 0, events: 0 });
+		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
+		expect(await count("attempts")).toBe(1);
+		expect(await count("events")).toBe(1);
 	});
 
 	it("forgets Idempotency-Keys older than 24 hours", async () => {

@@ -10,8 +10,21 @@ import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config";
 import { IN_FLIGHT_PER_ENDPOINT, ISOLATION_MS, SATURATED_AFTER_MS, slowAfterMs } from "../../src/delivery/isolation";
 import { queueHoldMs } from "../../src/delivery/lifecycle";
+import type { DeliveryMessage } from "../../src/delivery/queue";
 import { api, json } from "../admin/adminApi";
-import { createEndpoint, deliveryRow, fixture, hangingResponse, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import {
+	createEndpoint,
+	type DeliveryRow,
+	dbBeforeBatch,
+	deliveryRow,
+	fixture,
+	hangingResponse,
+	ingest,
+	rows,
+	runConsumer,
+	sleep,
+	stubDestination,
+} from "../helpers";
 
 const settings = readSettings(env);
 
@@ -97,6 +110,32 @@ describe("isolation in the main lane", () => {
 			["isolation", "slow"],
 			["main", "healthy"],
 		]);
+	});
+});
+
+describe("a hand-off to the isolation lane", () => {
+	it("is claimable there when its message is sent: the claim is handed back first, and the lane attempts it at once", async () => {
+		await createEndpoint("https://slow.example/hook");
+		const destination = stubDestination(async () => {
+			await sleep(slowAfterMs(settings) + 50);
+			return new Response("ok");
+		});
+		const messages = await events(IN_FLIGHT_PER_ENDPOINT + 1);
+		// The round trip that claims the last delivery comes back after its endpoint turned slow: it leaves unsent.
+		const DB = dbBeforeBatch((index) => (index === 1 ? sleep(slowAfterMs(settings) + 150) : undefined));
+		const atSend: DeliveryRow[] = [];
+		const isolationQueue = {
+			async sendBatch(batch: Iterable<MessageSendRequest<DeliveryMessage>>) {
+				const handedOff = [...batch].map((request) => request.body);
+				for (const message of handedOff) atSend.push(await deliveryRow(message.deliveryId));
+				// The isolation lane's consumer takes the message as soon as it is sent.
+				await runConsumer(handedOff, "isolation");
+			},
+		};
+		await runConsumer(messages, "main", { DB, ISOLATION_QUEUE: isolationQueue as unknown as Queue });
+		expect(atSend).toEqual([expect.objectContaining({ status: "pending", attempt_count: 0, claim_id: null })]);
+		expect(destination.requests).toHaveLength(IN_FLIGHT_PER_ENDPOINT + 1);
+		expect(await rows("SELECT DISTINCT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 1 }]);
 	});
 });
 

@@ -7,9 +7,22 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
+import { IN_FLIGHT_PER_ENDPOINT, slowAfterMs } from "../../src/delivery/isolation";
 import { claimLeaseMs } from "../../src/delivery/lifecycle";
 import { sweep } from "../../src/retry/sweep";
-import { createEndpoint, deliveryRow, fixture, ingest, recordingQueues, rows, runConsumer, stubDestination, testEnv } from "../helpers";
+import {
+	createEndpoint,
+	dbBeforeBatch,
+	deliveryRow,
+	fixture,
+	ingest,
+	recordingQueues,
+	rows,
+	runConsumer,
+	sleep,
+	stubDestination,
+	testEnv,
+} from "../helpers";
 
 const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
 const leaseMs = claimLeaseMs(readSettings(env));
@@ -77,6 +90,55 @@ describe("faults during delivery", () => {
 		await runConsumer(messages, "isolation");
 		expect(destination.requests.map((r) => r.headers.get("webhook-id"))).toEqual([event_id, event_id]);
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 2 }]);
+	});
+
+	it("a failed D1 round trip hands back the claims of deliveries not yet sent, their attempts restored", async () => {
+		// The first answer comes at once, the others a little later: the wave claimed ahead waits for their connections.
+		const destination = stubDestination(async (_request, index) => {
+			if (index > 0) await sleep(150);
+			return new Response("ok");
+		});
+		await createEndpoint("https://receiver.example/hook");
+		const messages = [];
+		for (let i = 0; i < 10; i++) messages.push(...(await ingest(fixture("ticket.created"))).queue.messages);
+		let claimedAhead: string[] = [];
+		// The third round trip (recording the first answer, claiming more) fails.
+		const DB = dbBeforeBatch(async (index) => {
+			if (index !== 2) return;
+			claimedAhead = (await rows<{ id: string }>("SELECT id FROM deliveries WHERE claim_id IS NOT NULL")).map((row) => row.id);
+			throw new Error("D1 unavailable");
+		});
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const result = await runConsumer(messages, "main", { DB });
+		expect(result.retryMessages).toHaveLength(10);
+
+		const requested = await rows<{ id: string }>(
+			"SELECT id FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?))",
+			JSON.stringify(destination.requests.map((request) => request.headers.get("webhook-id"))),
+		);
+		const unsent = claimedAhead.filter((id) => !requested.some((row) => row.id === id));
+		expect(unsent.length).toBeGreaterThan(0);
+		for (const id of unsent) expect(await deliveryRow(id)).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null });
+		// A request that went out keeps its attempt (its result was lost with the round trip): the sweep takes it up after its lease.
+		for (const { id } of requested) expect(await deliveryRow(id)).toMatchObject({ attempt_count: 1 });
+	});
+
+	it("a hand-off whose queue send fails: its claim is handed back with its attempt, and no hold keeps the sweep away", async () => {
+		await createEndpoint("https://slow.example/hook");
+		stubDestination(async () => {
+			await sleep(slowAfterMs(readSettings(env)) + 50);
+			return new Response("ok");
+		});
+		const messages = [];
+		for (let i = 0; i < IN_FLIGHT_PER_ENDPOINT + 1; i++) messages.push(...(await ingest(fixture("ticket.created"))).queue.messages);
+		// The last delivery's claim comes back after its endpoint turned slow, so it leaves for the isolation lane.
+		const DB = dbBeforeBatch((index) => (index === 1 ? sleep(slowAfterMs(readSettings(env)) + 150) : undefined));
+		const broken = { sendBatch: vi.fn().mockRejectedValue(new Error("queue down")) } as unknown as Queue;
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const result = await runConsumer(messages, "main", { DB, ISOLATION_QUEUE: broken });
+		expect(result.retryMessages).toHaveLength(messages.length);
+		const last = messages[messages.length - 1].deliveryId;
+		expect(await deliveryRow(last)).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null, lease_until: null });
 	});
 
 	it("a last attempt whose result was lost ends failed, with no fifth attempt", async () => {

@@ -1,7 +1,13 @@
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
+import worker from "../../src/index";
+import { claimSignedId, purgeExpiredSignedIds } from "../../src/ingest/signedIds";
+import { SIGNATURE_TOLERANCE_SECONDS } from "../../src/ingest/verifySignature";
 import { newSigningSecret } from "../../src/standardWebhooks";
-import { fixture, ingest, rows } from "../helpers";
+import { createAccount, fixture, ingest, recordingQueues, rows, testEnv } from "../helpers";
 
 const secret = newSigningSecret();
 const signedIngest = { INGEST_SIGNING_SECRET: secret };
@@ -68,6 +74,72 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		expect(replay.response.status).toBe(200);
 		expect(await replay.response.json()).toEqual(await first.response.json());
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+	});
+
+	it("answers another signed body under a webhook-id already used in the account with 409, as before", async () => {
+		expect((await ingest(body, signed(body, "msg_reused"), signedIngest)).response.status).toBe(202);
+		const other = fixture("ticket.answered");
+		const { response } = await ingest(other, signed(other, "msg_reused"), signedIngest);
+		expect(response.status).toBe(409);
+		expect(await response.json()).toMatchObject({ code: "idempotency_conflict" });
+	});
+
+	it("refuses a signed request replayed to another account's path with 409 idempotency_conflict, storing nothing", async () => {
+		await createAccount("acme");
+		const captured = signed(body, "msg_captured");
+		expect((await ingest(body, captured, signedIngest)).response.status).toBe(202);
+		const replay = await ingest(body, captured, signedIngest, "/accounts/acme/events");
+		expect(replay.response.status).toBe(409);
+		expect(await replay.response.json()).toMatchObject({
+			code: "idempotency_conflict",
+			error: expect.stringContaining("another account"),
+			fields: { "webhook-id": "already accepted for another account" },
+		});
+		expect(replay.queue.batches).toEqual([]);
+		expect(await rows("SELECT account_id FROM events")).toEqual([{ account_id: DEFAULT_ACCOUNT_ID }]);
+		// The account that accepted it still gets its repeat answered as the same event.
+		expect((await ingest(body, captured, signedIngest)).response.status).toBe(200);
+	});
+
+	it("accepts one webhook-id sent to two accounts at once for exactly one of them", async () => {
+		await createAccount("acme");
+		const headers = signed(body, "msg_raced");
+		const answers = await Promise.all([ingest(body, headers, signedIngest), ingest(body, headers, signedIngest, "/accounts/acme/events")]);
+		expect(answers.map(({ response }) => response.status).sort()).toEqual([202, 409]);
+		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+	});
+
+	it("keeps a webhook-id while a request signed with it still verifies; after that another account may use it, and the purge forgets it", async () => {
+		await createAccount("acme");
+		const at = new Date();
+		expect((await ingest(body, signed(body, "msg_old", at), signedIngest)).response.status).toBe(202);
+		const verifiesUntil = (Math.floor(at.getTime() / 1000) + SIGNATURE_TOLERANCE_SECONDS) * 1000;
+		expect(await rows("SELECT webhook_id, expires_at FROM signed_ingest_ids")).toEqual([
+			{ webhook_id: "msg_old", expires_at: verifiesUntil },
+		]);
+
+		await purgeExpiredSignedIds(env, verifiesUntil - 1);
+		expect(await rows("SELECT webhook_id FROM signed_ingest_ids")).toHaveLength(1);
+		const acme = (await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = 'acme'"))[0].id;
+		await expect(claimSignedId(env, acme, { id: "msg_old", verifiesUntil }, verifiesUntil - 1)).rejects.toMatchObject({
+			code: "idempotency_conflict",
+		});
+		// Signed again later (a sender's retry), a request with that id verifies until a later time.
+		await claimSignedId(env, acme, { id: "msg_old", verifiesUntil: verifiesUntil + 60_000 }, verifiesUntil + 1);
+		expect(await rows("SELECT account_id FROM signed_ingest_ids")).toEqual([{ account_id: acme }]);
+
+		await purgeExpiredSignedIds(env, verifiesUntil + 60_000);
+		expect(await rows("SELECT webhook_id FROM signed_ingest_ids")).toEqual([]);
+	});
+
+	it("is forgotten by the cron once no request signed with it verifies", async () => {
+		await env.DB.prepare(
+			"INSERT INTO signed_ingest_ids (webhook_id, account_id, expires_at) VALUES ('msg_spent', 'acc_default', ?), ('msg_live', 'acc_default', ?)",
+		)
+			.bind(Date.now() - 1, Date.now() + 60_000)
+			.run();
+		await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv(recordingQueues()));
+		expect(await rows("SELECT webhook_id FROM signed_ingest_ids")).toEqual([{ webhook_id: "msg_live" }]);
 	});
 
 	it("checks the signature only after the size limit (413 first)", async () => {

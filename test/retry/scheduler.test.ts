@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
 import { queueHoldMs } from "../../src/delivery/lifecycle";
+import { sweep } from "../../src/retry/sweep";
 import {
 	adminHeaders,
 	alarmTime,
@@ -126,6 +127,25 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		await runConsumer([...first.queue.messages, ...second.queue.messages], "isolation");
 		expect(destination.requests).toHaveLength(2);
 		expect((await deliveryRow(id)).attempt_count).toBe(2);
+	});
+
+	it("hands over a retry whose crashed attempt's lease has passed and holds it, the dead claim cleared: the sweep leaves it to the lane", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		// The second attempt was cut off by a crash: counted, claimed, its lease over, nothing recorded.
+		const now = Date.now();
+		await env.DB.prepare(
+			"UPDATE deliveries SET attempt_count = 2, claim_id = 'clm_dead', lease_until = ?, next_attempt_at = ? WHERE id = ?",
+		)
+			.bind(now - 1, now - settings.strandedAfterMs - 1000, id)
+			.run();
+		const { queue } = await runRetryAlarm(id);
+		expect(queue.messages.map((message) => message.deliveryId)).toEqual([id]);
+		const row = await deliveryRow(id);
+		expect(row).toMatchObject({ attempt_count: 2, claim_id: null });
+		expect(row.lease_until).toBeGreaterThanOrEqual(now + queueHoldMs(settings));
+		const swept = recordingQueues();
+		expect(await sweep(testEnv(swept), Date.now() + 60_000)).toEqual({ requeued: 0, failed: 0 });
 	});
 
 	it("makes no attempt once the endpoint is deleted: its retries are cancelled", async () => {

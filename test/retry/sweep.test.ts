@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config";
 import { queueHoldMs } from "../../src/delivery/lifecycle";
 import worker from "../../src/index";
-import { sweep } from "../../src/retry/sweep";
+import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
 	clearRetryAlarms,
 	createEndpoint,
@@ -75,7 +75,7 @@ describe("the sweep", () => {
 		]);
 	});
 
-	it("takes up a delivery whose attempt was cut off by a crash once its lease has passed, counting that attempt", async () => {
+	it("takes up a delivery whose attempt was cut off by a crash once its lease has passed, counting that attempt, and only once", async () => {
 		await createEndpoint("https://receiver.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [message] = queue.messages;
@@ -84,7 +84,38 @@ describe("the sweep", () => {
 		await env.DB.prepare("UPDATE deliveries SET attempt_count = 1, claim_id = 'clm_dead', lease_until = ?").bind(leaseEnd).run();
 		// Overdue, but its lease says an attempt may still be running.
 		expect((await sweepAt(leaseEnd - 1)).queue.messages).toEqual([]);
-		expect((await sweepAt(leaseEnd + 1)).queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: 0 }]);
+		const t0 = leaseEnd + 1;
+		expect((await sweepAt(t0)).queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: 0 }]);
+		// Held for the lane, the dead claim cleared; the crashed attempt still counts.
+		expect(await deliveryRow(message.deliveryId)).toMatchObject({
+			attempt_count: 1,
+			claim_id: null,
+			lease_until: t0 + queueHoldMs(settings),
+		});
+		// The lane is behind: its message still waits there, and the next minute's sweep leaves it be.
+		expect((await sweepAt(t0 + 60_000)).queue.messages).toEqual([]);
+	});
+
+	it(`takes the longest overdue first when more than ${SWEEP_BATCH_LIMIT} deliveries are stranded`, async () => {
+		const endpointIds = [(await createEndpoint("https://a.example/hook")).id, (await createEndpoint("https://b.example/hook")).id].sort();
+		const now = Date.now();
+		// SWEEP_BATCH_LIMIT deliveries to the first endpoint, and the longest overdue one to the second.
+		await env.DB.prepare(
+			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			SELECT 'acc_default', printf('dlv_%06d', i), 'evt_1', ?, 'pending', 0, ? + i, ?, ? FROM n`,
+		)
+			.bind(SWEEP_BATCH_LIMIT, endpointIds[0], now - 3_600_000, now, now)
+			.run();
+		await env.DB.prepare(
+			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+			VALUES ('acc_default', 'dlv_oldest', 'evt_1', ?, 'pending', 0, ?, ?, ?)`,
+		)
+			.bind(endpointIds[1], now - 7_200_000, now, now)
+			.run();
+		const { report, queue } = await sweepAt(now);
+		expect(report.requeued).toBe(SWEEP_BATCH_LIMIT);
+		expect(queue.messages.map((message) => message.deliveryId)).toContain("dlv_oldest");
 	});
 
 	it("leaves a delivery held in a queue (isolated endpoint) alone until its hold ends", async () => {

@@ -99,7 +99,10 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	read_only: "A read-only portal session tried to change something.",
 	not_found: "No such id in this account.",
 	url_taken: "The URL is already registered in this account (perhaps by a concurrent change).",
-	idempotency_conflict: "The `Idempotency-Key` (or, with signed ingest, the `webhook-id`) was used in the last 24 h with a different body.",
+	concurrent_change:
+		"Another change to the same endpoint came between this request's read and its write (a secret rotated, headers edited, the endpoint deleted): nothing was saved. Read it again and retry.",
+	idempotency_conflict:
+		"The `Idempotency-Key` (or, with signed ingest, the `webhook-id`) was used in the last 24 h with a different body; or, with signed ingest, another account accepted this `webhook-id` in the last 5 minutes (a signed event is accepted by one account only). Nothing was stored.",
 	endpoint_disabled: "The endpoint is disabled (or was disabled or deleted a moment ago): enable it first.",
 	endpoint_deleted: "The delivery's endpoint was deleted: there is nowhere to send it.",
 	delivery_cancelled: "The delivery was cancelled (its endpoint was disabled or deleted at the time), so it is not retried.",
@@ -326,7 +329,11 @@ const ACCOUNT_API: Operation[] = [
 		parameters: [ref("parameters", "EndpointId")],
 		body: "EndpointUpdate",
 		success: { 200: { description: "The endpoint as changed.", schema: "Endpoint" } },
-		errors: ["invalid_json", "not_found", "validation_failed", "destination_refused", "url_taken"],
+		errors: ["invalid_json", "not_found", "validation_failed", "destination_refused", "url_taken", "concurrent_change"],
+		notes: {
+			concurrent_change:
+				"The endpoint was changed or deleted by someone else between this request's read and its write (`headers` are merged into those read, so a concurrent header edit is never lost): nothing was saved. Read it again and retry.",
+		},
 	},
 	{
 		method: "delete",
@@ -360,7 +367,11 @@ const ACCOUNT_API: Operation[] = [
 			"A new signing secret. For 24 hours every delivery also carries a signature made with the replaced secret (and with any secret replaced before it within its own 24 hours), so receivers can switch without dropping a delivery.",
 		parameters: [ref("parameters", "EndpointId")],
 		success: { 200: { description: "The new signing secret.", schema: "Secret", headers: noStore } },
-		errors: ["not_found"],
+		errors: ["not_found", "concurrent_change"],
+		notes: {
+			concurrent_change:
+				"Another rotation (or a delete) came between this request's read and its write: that one's secret is the current one, and nothing was changed here. Read the secret with GET …/secret, or rotate again.",
+		},
 	},
 	{
 		method: "post",
@@ -531,7 +542,7 @@ const ACCOUNTS_API: Operation[] = [
 ];
 
 const INGEST_CHECKS =
-	"Checks, in this order; each failure stores and queues nothing: 503 INGEST_TOKEN not set → 401 token → 404 unknown account (per-account route) → 415 content type → 413 size → 400 not UTF-8 → 503 malformed INGEST_SIGNING_SECRET → 401 signature (signed ingest) → 400 not JSON, no `payload` object or no `action_type` → 422 unknown `action_type` → 422 `Idempotency-Key` too long → 409 key reused with another body.";
+	"Checks, in this order; each failure stores and queues nothing: 503 INGEST_TOKEN not set → 401 token → 404 unknown account (per-account route) → 415 content type → 413 size → 400 not UTF-8 → 503 malformed INGEST_SIGNING_SECRET → 401 signature (signed ingest) → 400 not JSON, no `payload` object or no `action_type` → 422 unknown `action_type` → 422 `Idempotency-Key` too long → 409 signed `webhook-id` already accepted for another account → 409 key reused with another body.";
 
 const signatureHeader = (name: string, description: string) => ({
 	name,
@@ -557,7 +568,10 @@ const INGEST: Operation = {
 				"Repeat a request with the same key and body within 24 h and you get 200 with the original answer; nothing new is created or sent. With signed ingest the `webhook-id` is the key instead.",
 			schema: { type: "string", maxLength: 255 },
 		},
-		signatureHeader("webhook-id", "Signed ingest only (INGEST_SIGNING_SECRET set): the message id; a repeat is the same event."),
+		signatureHeader(
+			"webhook-id",
+			"Signed ingest only (INGEST_SIGNING_SECRET set): the message id. A repeat to the same account is the same event; one another account accepted in the last 5 minutes is refused (409 `idempotency_conflict`), since the signature does not cover the path.",
+		),
 		signatureHeader("webhook-timestamp", "Signed ingest only: Unix seconds, at most 5 minutes from now."),
 		signatureHeader(
 			"webhook-signature",
