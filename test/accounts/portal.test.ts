@@ -243,15 +243,17 @@ describe("the portal", () => {
 		expect(await rows("SELECT count(*) AS n FROM audit_log WHERE actor != 'operator'")).toEqual([{ n: 0 }]);
 	});
 
-	it("refuses a cross-site form post with 403", async () => {
+	it("refuses a cross-site form post with 403, with or without an Authorization header", async () => {
 		await createAccount("acme");
 		const cookie = await signedIn();
-		const response = await portal("/portal/webhooks", cookie, {
-			method: "POST",
-			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
-			headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
-		});
-		expect(response.status).toBe(403);
+		for (const authorization of ["", "Bearer anything", `Bearer ${env.ADMIN_TOKEN}`]) {
+			const response = await portal("/portal/webhooks", cookie, {
+				method: "POST",
+				body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+				headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded", authorization },
+			});
+			expect(response.status, authorization).toBe(403);
+		}
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});
 

@@ -111,6 +111,19 @@ describe("CSRF protection", () => {
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});
 
+	it("refuses a cross-site form post to the pages even when it carries a bearer token", async () => {
+		for (const authorization of [`Bearer ${env.ADMIN_TOKEN}`, "Bearer anything"]) {
+			const response = await submit(
+				"/admin/webhooks",
+				{ urls: "https://evil.example/hook" },
+				{ authorization, origin: "https://evil.example" },
+			);
+			expect(response.status, authorization).toBe(403);
+			expect(await response.text()).toContain("CSRF");
+		}
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
 	it("does not apply to API clients with a bearer token (no browser sends one by itself)", async () => {
 		const { response } = await request("/api/endpoints", {
 			method: "PUT",

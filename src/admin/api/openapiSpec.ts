@@ -94,7 +94,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	invalid_signature:
 		"Signed ingest is on (INGEST_SIGNING_SECRET) and the Standard Webhooks headers are missing, the signature does not match, or `webhook-timestamp` is more than 5 minutes from now.",
 	csrf_rejected:
-		"A cross-site browser form post (`Origin` / `Sec-Fetch-Site` say another site, with a form content type): refused as CSRF. Requests with a bearer token are API clients and are not checked.",
+		"A cross-site browser form post (`Origin` / `Sec-Fetch-Site` say another site, with a form content type): refused as CSRF. On the API, requests with a bearer token are API clients and are not checked.",
 	forbidden: "Signed in to an account's portal only: the operator's API is not for portal sessions.",
 	read_only: "A read-only portal session tried to change something.",
 	not_found: "No such id in this account.",
