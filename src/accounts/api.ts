@@ -1,6 +1,7 @@
 /**
  * /api/accounts: the operator's accounts API. Create or rename, list, read,
- * delete an account; end its portal sessions; mint one-time admin links.
+ * delete an account; end its portal sessions (and its unused links); mint
+ * one-time admin links.
  * (An account's endpoints, deliveries, events and stats are under
  * /api/accounts/{uid}/…, the same API the default account has at /api/….)
  */
@@ -8,10 +9,10 @@ import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AdminEnv } from "../admin/auth/authenticate";
 import { readSettings } from "../config";
+import { directoryDatabase } from "../db/client";
 import { readJson, readQuery } from "../http/readJson";
 import { deleteAccount } from "./lifecycle";
-import { mintAdminLink } from "./links";
-import { endAccountSessions } from "./sessions";
+import { endAccountAccess, mintAdminLink } from "./links";
 import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount, requireAccount } from "./store";
 import { accountView, summarize } from "./summary";
 
@@ -81,7 +82,7 @@ export const accountsApi = new Hono<AdminEnv>()
 	})
 	.delete("/:uid/sessions", async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
-		await endAccountSessions(c.env, account.id);
+		await directoryDatabase(c.env).batch(endAccountAccess(c.env, account.id));
 		return c.body(null, 204);
 	})
 	.post("/:uid/admin-links", async (c) => {

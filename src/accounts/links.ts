@@ -83,6 +83,19 @@ export async function openAdminLink(
 	return opened.length ? { sessionToken, expiresAt } : null;
 }
 
+/**
+ * Ends every way in to an account's portal: its sessions, and its links, so
+ * one not yet used cannot open a new session afterwards (it answers 410).
+ * For a batch.
+ */
+export function endAccountAccess(env: Env, accountId: string) {
+	const db = directoryDatabase(env);
+	return [
+		db.delete(accountSessions).where(eq(accountSessions.accountId, accountId)),
+		db.delete(adminLinks).where(eq(adminLinks.accountId, accountId)),
+	] as const;
+}
+
 /** Links and sessions past their use, for the cron. For a batch. */
 export function purgeSpentLinksAndSessions(env: Env, now: number) {
 	const db = directoryDatabase(env);

@@ -70,8 +70,3 @@ export async function endPortalSession(c: Context): Promise<void> {
 	await forgetPortalSession(c);
 	deleteCookie(c, PORTAL_COOKIE, cookieOptions(c));
 }
-
-/** Ends every portal session of an account. For a batch. */
-export function endAccountSessions(env: Env, accountId: string) {
-	return directoryDatabase(env).delete(accountSessions).where(eq(accountSessions.accountId, accountId));
-}

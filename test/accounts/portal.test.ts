@@ -273,6 +273,19 @@ describe("the portal", () => {
 		expect(html).not.toContain('href="/admin');
 	});
 
+	it("revokes the account's unused links along with its sessions: opening one afterwards answers 410", async () => {
+		await createAccount("acme");
+		await createAccount("globex");
+		const unused = await json<{ url: string }>(await mint("acme"));
+		const others = await json<{ url: string }>(await mint("globex"));
+		expect((await api("/accounts/acme/sessions", "DELETE")).status).toBe(204);
+		const opened = await open(unused.url);
+		expect(opened.response.status).toBe(410);
+		expect(opened.cookie).toBe("");
+		// Another account's link is not touched.
+		expect((await open(others.url)).response.status).toBe(303);
+	});
+
 	it("ends every session of an account on DELETE …/sessions, and when the account is deleted", async () => {
 		await createAccount("acme");
 		const cookie = await signedIn();

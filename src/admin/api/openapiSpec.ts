@@ -511,8 +511,10 @@ const ACCOUNTS_API: Operation[] = [
 		id: "endAccountSessions",
 		tag: "Accounts",
 		summary: "End every portal session of an account",
+		description:
+			"Ends every portal session of the account and, in the same transaction, revokes its admin links not yet used: opening one afterwards answers 410, so no link minted before this call signs anyone in.",
 		parameters: [ref("parameters", "Uid")],
-		success: { 204: { description: "Every portal session of the account has ended." } },
+		success: { 204: { description: "Every portal session of the account has ended, and its unused links are revoked." } },
 		errors: ["not_found"],
 	},
 	{
