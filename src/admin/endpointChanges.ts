@@ -76,6 +76,23 @@ function refuseOverLimit(scope: AccountScope, settings: Settings, total: number)
 	);
 }
 
+/** The most URLs one Update App list of the default account may hold: it has no endpoint limit, but a list is bounded all the same. */
+export const DEFAULT_ACCOUNT_LIST_LIMIT = 1000;
+
+/**
+ * An Update App list longer than the account may have endpoints, counted
+ * before any URL of it is parsed: a list of thousands is refused at once.
+ * Repeats of the same text count once.
+ */
+function refuseLongList(scope: AccountScope, settings: Settings, listed: readonly string[]): void {
+	const count = new Set(listed).size;
+	const isDefault = isDefaultAccount({ id: scope.accountId });
+	const limit = isDefault ? DEFAULT_ACCOUNT_LIST_LIMIT : settings.maxEndpointsPerAccount;
+	if (count <= limit) return;
+	const problem = `${count} URLs, more than the ${limit} ${isDefault ? "Update App takes for the default account" : "endpoints an account can have (MAX_ENDPOINTS_PER_ACCOUNT)"}`;
+	throw new HttpError("endpoint_limit", `The list holds ${problem}. Remove some and try again.`, { urls: problem });
+}
+
 export async function createEndpoint(
 	change: ChangeContext,
 	policy: DestinationPolicy,
@@ -138,7 +155,8 @@ export interface Replacement {
 /**
  * SupportBee's "Update App", first step: the text box becomes the whole set.
  * Unchanged URLs keep their id, events and secret; removed ones are to be
- * deleted; new ones created. Any invalid URL is a 422 naming it. Writes nothing,
+ * deleted; new ones created. A list longer than the account may have is a 422
+ * before any URL is parsed; any invalid URL is a 422 naming it. Writes nothing,
  * so a page can ask before anything is deleted.
  */
 export async function planReplacement(
@@ -147,9 +165,10 @@ export async function planReplacement(
 	settings: Settings,
 	urlList: string,
 ): Promise<Replacement> {
-	const wanted = [...new Set(splitUrlList(urlList).map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
+	const listed = splitUrlList(urlList);
+	refuseLongList(change, settings, listed);
+	const wanted = [...new Set(listed.map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
 	const existing = await listEndpoints(change);
-	refuseOverLimit(change, settings, wanted.length);
 	const now = Date.now();
 	return {
 		kept: existing.filter((row) => wanted.includes(row.url)),

@@ -17,6 +17,7 @@ import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../../accounts/s
 import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../../events";
 import { ERROR_STATUS, type ErrorCode } from "../../http/errors";
 import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../customHeaders";
+import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpointChanges";
 import type { OpenApiDocument } from "./openapi";
 import * as responses from "./responses";
 import {
@@ -112,7 +113,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	unknown_event_type: "`payload.action_type` is not one of the 16 event types; the message lists them.",
 	destination_refused:
 		"The URL is not an allowed destination: not http(s), a user name or password in it, over 2,048 characters, a private or local address, `http:` with HTTPS_ONLY, or this Worker itself.",
-	endpoint_limit: "The account would have more than MAX_ENDPOINTS_PER_ACCOUNT live endpoints.",
+	endpoint_limit:
+		"The account would have more than MAX_ENDPOINTS_PER_ACCOUNT live endpoints, or an Update App list holds more URLs than the account may have.",
 	internal_error: "Something failed unexpectedly; nothing was changed. Try again; `request_id` finds the Worker's log line.",
 	not_configured: "A setting the route needs is missing or malformed, so the route is closed; the message names it.",
 };
@@ -298,12 +300,14 @@ const ACCOUNT_API: Operation[] = [
 		tag: "Endpoints",
 		summary: "Replace the whole set (SupportBee's Update App)",
 		description:
-			"The list becomes the account's whole set of endpoints. URLs are split on white space, on `;`, and on `,` only where the next non-blank text starts with `http://` or `https://` (any case) or the list ends, so `?ids=1,2` stays in its URL; they are compared in canonical form. Unchanged URLs keep their id, events, headers, secret and history; removed ones are deleted (their pending and retrying deliveries cancelled); new ones are created, subscribed to every event. Any refused URL is a 422 naming it, and nothing changes. One transaction.",
+			"The list becomes the account's whole set of endpoints. URLs are split on white space, on `;`, and on `,` only where the next non-blank text starts with `http://` or `https://` (any case) or the list ends, so `?ids=1,2` stays in its URL; they are compared in canonical form. Unchanged URLs keep their id, events, headers, secret and history; removed ones are deleted (their pending and retrying deliveries cancelled); new ones are created, subscribed to every event. A list of more URLs than the account may have is a 422 before any URL is parsed; any refused URL is a 422 naming it; either way nothing changes. One transaction.",
 		body: "EndpointsReplace",
 		success: { 200: { description: "The whole set; the endpoints created carry their `secret`.", schema: "ReplacedEndpoints" } },
-		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken"],
-		twinErrors: ["endpoint_limit"],
-		notes: { url_taken: "A concurrent change registered one of the URLs first; nothing changed." },
+		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken", "endpoint_limit"],
+		notes: {
+			url_taken: "A concurrent change registered one of the URLs first; nothing changed.",
+			endpoint_limit: `The list holds more URLs than the account may have endpoints (MAX_ENDPOINTS_PER_ACCOUNT; for the default account, ${DEFAULT_ACCOUNT_LIST_LIMIT}); \`fields\` names \`urls\`. Counted before any URL is parsed.`,
+		},
 	},
 	{
 		method: "get",
