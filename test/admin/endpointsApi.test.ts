@@ -224,14 +224,14 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 		expect(repeated.status).toBe(200);
 	});
 
-	it("answers a list of 200,000 commas, and refuses one of 15,000 URLs, each within a second", async () => {
+	it("answers a list of 200,000 commas, and refuses one of 10,000 URLs, each within a second", async () => {
 		const commas = `https://a.example/hook${",".repeat(200_000)}`;
 		let started = Date.now();
 		const answered = await api("", "PUT", { urls: commas });
 		expect(Date.now() - started).toBeLessThan(1000);
 		expect(answered.status).toBe(200);
 		expect((await list()).map((e) => e.url)).toEqual(["https://a.example/hook"]);
-		const many = Array.from({ length: 15_000 }, (_, i) => `https://${i}.example`).join(",");
+		const many = Array.from({ length: 10_000 }, (_, i) => `https://${i}.example`).join(",");
 		started = Date.now();
 		const refused = await api("", "PUT", { urls: many });
 		expect(Date.now() - started).toBeLessThan(1000);

@@ -15,7 +15,9 @@ import { version } from "../../../package.json";
 import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../../accounts/api";
 import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../../accounts/store";
 import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../../events";
+import { MAX_BODY_BYTES } from "../../http/bodyLimit";
 import { ERROR_STATUS, type ErrorCode } from "../../http/errors";
+import { MAX_EVENT_BYTES } from "../../ingest/route";
 import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../customHeaders";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpointChanges";
 import type { OpenApiDocument } from "./openapi";
@@ -86,6 +88,9 @@ const TAGS = {
 } as const;
 type Tag = keyof typeof TAGS;
 
+const kb = (bytes: number) => `${bytes / 1024} KB`;
+const bodyOver = (bytes: number) => `The body is over ${kb(bytes)}, checked before anything is read.`;
+
 /** What each error code means, in general; operations refine a few. Every code of http/errors.ts must be here. */
 const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	invalid_json: "The body is not valid JSON.",
@@ -107,7 +112,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	account_protected: "The default account always exists and cannot be deleted.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
 	link_used_or_expired: "The admin link was used already, has expired, or never existed.",
-	payload_too_large: "The body is over 256 KB (checked before anything is parsed).",
+	payload_too_large: `The body is over the route's limit, checked before anything is read: ${kb(MAX_EVENT_BYTES)} for ingest, ${kb(MAX_BODY_BYTES.updateApp)} for Update App, ${kb(MAX_BODY_BYTES.endpoint)} for creating or editing an endpoint, ${kb(MAX_BODY_BYTES.other)} elsewhere.`,
 	unsupported_media_type: "`Content-Type` is not `application/json` (parameters such as `charset` are fine).",
 	validation_failed: "A value is present but not valid; `fields` names it and says why.",
 	unknown_event_type: "`payload.action_type` is not one of the 16 event types; the message lists them.",
@@ -119,15 +124,17 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	not_configured: "A setting the route needs is missing or malformed, so the route is closed; the message names it.",
 };
 
-/** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check. */
+/** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check and a body limit. */
 function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
 	if (surface === "public") return [];
 	if (surface === "ingest") return ["unauthorized", "not_configured", "internal_error"];
 	// operator and accounts
-	return ["unauthorized", "forbidden", ...(method === "get" ? [] : ["csrf_rejected" as const]), "not_configured", "internal_error"];
+	const unsafe: ErrorCode[] = method === "get" ? [] : ["csrf_rejected", "payload_too_large"];
+	return ["unauthorized", "forbidden", ...unsafe, "not_configured", "internal_error"];
 }
 
 const OPERATOR_NOTES: Partial<Record<ErrorCode, string>> = {
+	payload_too_large: bodyOver(MAX_BODY_BYTES.other),
 	unauthorized:
 		"No operator credentials: a missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`, no admin page session, or (Access mode) no valid Access JWT.",
 	not_configured:
@@ -144,6 +151,7 @@ const SURFACE_NOTES: Record<Surface, Partial<Record<ErrorCode, string>>> = {
 		invalid_json: "The body is not JSON.",
 		missing_field: 'No `payload` object, or no `payload.action_type`: send `{"payload": {"action_type": "ticket.created", …}}`.',
 		validation_failed: "`Idempotency-Key` is longer than 255 characters.",
+		payload_too_large: bodyOver(MAX_EVENT_BYTES),
 	},
 	public: {},
 };
@@ -292,6 +300,7 @@ const ACCOUNT_API: Operation[] = [
 		success: { 201: { description: "The endpoint, with its signing secret.", schema: "CreatedEndpoint" } },
 		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken"],
 		twinErrors: ["endpoint_limit"],
+		notes: { payload_too_large: bodyOver(MAX_BODY_BYTES.endpoint) },
 	},
 	{
 		method: "put",
@@ -305,6 +314,7 @@ const ACCOUNT_API: Operation[] = [
 		success: { 200: { description: "The whole set; the endpoints created carry their `secret`.", schema: "ReplacedEndpoints" } },
 		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken", "endpoint_limit"],
 		notes: {
+			payload_too_large: bodyOver(MAX_BODY_BYTES.updateApp),
 			url_taken: "A concurrent change registered one of the URLs first; nothing changed.",
 			endpoint_limit: `The list holds more URLs than the account may have endpoints (MAX_ENDPOINTS_PER_ACCOUNT; for the default account, ${DEFAULT_ACCOUNT_LIST_LIMIT}); \`fields\` names \`urls\`. Counted before any URL is parsed.`,
 		},
@@ -331,6 +341,7 @@ const ACCOUNT_API: Operation[] = [
 		body: "EndpointUpdate",
 		success: { 200: { description: "The endpoint as changed.", schema: "Endpoint" } },
 		errors: ["invalid_json", "not_found", "validation_failed", "destination_refused", "url_taken"],
+		notes: { payload_too_large: bodyOver(MAX_BODY_BYTES.endpoint) },
 	},
 	{
 		method: "delete",

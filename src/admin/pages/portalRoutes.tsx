@@ -9,6 +9,7 @@ import { Hono } from "hono/tiny";
 import { openAdminLink } from "../../accounts/links";
 import { endPortalSession, forgetPortalSession, readPortalSession, setPortalCookie } from "../../accounts/sessions";
 import { readSettings } from "../../config";
+import { limitBody } from "../../http/bodyLimit";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
 import { accountPages } from "./accountRoutes";
 import type { PageEnv } from "./context";
@@ -61,7 +62,7 @@ export const portalPages = new Hono<PageEnv>()
 		// 303 to the portal's home: the token leaves the address bar.
 		return c.redirect("/portal", 303);
 	})
-	.post("/sign-out", async (c) => {
+	.post("/sign-out", limitBody.other, async (c) => {
 		await endPortalSession(c);
 		// 303 to a page of its own, so a reload shows it again instead of repeating the POST.
 		return c.redirect("/portal/signed-out", 303);
