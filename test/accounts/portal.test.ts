@@ -121,12 +121,29 @@ describe("opening an admin link", () => {
 		expect(again.cookie).toBe("");
 	});
 
-	it("sets a Secure cookie on an HTTPS origin", async () => {
+	it("names the cookie __Host-hivepost_portal on an HTTPS origin (Secure, Path=/, no Domain), and reads only that name there", async () => {
 		await createAccount("acme");
 		const { url } = await json<{ url: string }>(await mint("acme"));
+		expect(url).toMatch(/^https:/);
 		const { response } = await request(url, { redirect: "manual" });
 		expect(response.status).toBe(303);
-		expect(response.headers.get("set-cookie")).toMatch(/Secure/);
+		const setCookie = response.headers.get("set-cookie") ?? "";
+		expect(setCookie).toMatch(/^__Host-hivepost_portal=[0-9a-f]{64};/);
+		expect(setCookie).toMatch(/; Secure/);
+		expect(setCookie).toMatch(/; Path=\/;/);
+		expect(setCookie).not.toMatch(/Domain/i);
+		const cookie = setCookie.split(";")[0];
+		const home = new URL("/portal", url).href;
+		expect((await request(home, { headers: { cookie } })).response.status).toBe(200);
+		// A session cookie of the old name, as browsers hold it from before the upgrade, no longer signs in on HTTPS.
+		const oldName = cookie.replace("__Host-", "");
+		expect((await request(home, { headers: { cookie: oldName } })).response.status).toBe(401);
+		const signOut = await request(new URL("/portal/sign-out", url).href, {
+			method: "POST",
+			headers: { cookie, origin: new URL(url).origin },
+			redirect: "manual",
+		});
+		expect(signOut.response.headers.get("set-cookie")).toMatch(/^__Host-hivepost_portal=;.*Max-Age=0/);
 	});
 
 	it("refuses an expired link, a made-up one, and one whose account was deleted, with 410", async () => {

@@ -857,8 +857,8 @@ export function buildOpenApiDocument(samples: Samples): OpenApiDocument {
 				adminSession: {
 					type: "apiKey",
 					in: "cookie",
-					name: "hivepost_session",
-					description: "The admin page's session (after signing in at /admin).",
+					name: "__Host-hivepost_session",
+					description: "The admin page's session (after signing in at /admin); `hivepost_session` on a plain-HTTP local origin.",
 				},
 				accessJwt: {
 					type: "apiKey",
