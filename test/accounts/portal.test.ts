@@ -196,6 +196,29 @@ describe("the portal", () => {
 		expect((await portal(`/portal/endpoints/${theirs.id}`, cookie)).status).toBe(200);
 	});
 
+	it("names the account, with its uid, in the header of every page, error pages included", async () => {
+		await createAccount("acme", "Acme Ltd");
+		const cookie = await signedIn();
+		const spent = await json<{ url: string }>(await mint("acme"));
+		await open(spent.url);
+		const { pathname, search } = new URL(spent.url);
+		const pages = [
+			await portal("/portal", cookie),
+			await portal("/portal/endpoints/ep_none", cookie),
+			await portal("/portal/webhooks", cookie, {
+				method: "POST",
+				body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+				headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+			}),
+			await portalPost("/portal/endpoints/ep_none/test", cookie, { pad: "x".repeat(64 * 1024) }),
+			await portal(`${pathname}${search}`, cookie),
+		];
+		expect(pages.map((page) => page.status)).toEqual([200, 404, 403, 413, 410]);
+		for (const page of pages) {
+			expect(await page.text(), String(page.status)).toContain('<span class="account">Acme Ltd<small> (acme)</small></span>');
+		}
+	});
+
 	it("keeps an account session out of the operator's pages and API", async () => {
 		await createAccount("acme");
 		const cookie = await signedIn();
