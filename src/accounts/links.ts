@@ -2,7 +2,8 @@
  * One-time admin links: how the helpdesk sends its signed-in admin to an
  * account's portal (the way Svix's hosted portal works). The operator mints
  * a link; opening it signs that browser in to the portal and the link is
- * spent. The token holds 256 random bits, only its hash is stored, and it
+ * spent. A browser already signed in to another account is asked first
+ * (portalRoutes), so the link can be read without spending it. The token holds 256 random bits, only its hash is stored, and it
  * travels in the query string, which Hivepost never logs; the redirect that
  * follows takes it out of the address bar.
  */
@@ -43,6 +44,29 @@ export async function mintAdminLink(env: Env, account: Account, request: LinkReq
 	return { url: url.href, expires_at: iso(expiresAt) };
 }
 
+/** A link that can still sign in: this token's, not used yet, not expired. */
+function usableLink(tokenHash: string, now: number) {
+	return and(eq(adminLinks.tokenHash, tokenHash), isNull(adminLinks.usedAt), gt(adminLinks.expiresAt, now));
+}
+
+/** The link's account, while it lives. */
+const linkAccount = and(eq(accounts.id, adminLinks.accountId), isNull(accounts.deletedAt));
+
+/**
+ * The account a link would sign in to, read without spending the link; null
+ * when it could not sign in (used, expired, never existed, or its account
+ * deleted).
+ */
+export async function peekAdminLink(env: Env, token: string): Promise<{ accountId: string; uid: string; name: string } | null> {
+	const row = await directoryDatabase(env)
+		.select({ accountId: accounts.id, uid: accounts.uid, name: accounts.name })
+		.from(adminLinks)
+		.innerJoin(accounts, linkAccount)
+		.where(usableLink(await sha256Hex(token), Date.now()))
+		.get();
+	return row ?? null;
+}
+
 /**
  * Spends the link and opens a portal session, in one transaction: of two
  * opens racing, one gets the session. Returns the session token and its
@@ -59,7 +83,7 @@ export async function openAdminLink(
 	const tokenHash = await sha256Hex(token);
 	const sessionToken = randomToken();
 	const expiresAt = now + settings.accountSessionMs;
-	const usable = and(eq(adminLinks.tokenHash, tokenHash), isNull(adminLinks.usedAt), gt(adminLinks.expiresAt, now));
+	const usable = usableLink(tokenHash, now);
 	const [opened] = await db.batch([
 		db
 			.insert(accountSessions)
@@ -74,7 +98,7 @@ export async function openAdminLink(
 						expiresAt: sql<number>`${expiresAt}`.as("expires_at"),
 					})
 					.from(adminLinks)
-					.innerJoin(accounts, and(eq(accounts.id, adminLinks.accountId), isNull(accounts.deletedAt)))
+					.innerJoin(accounts, linkAccount)
 					.where(usable),
 			)
 			.returning({ accountId: accountSessions.accountId }),

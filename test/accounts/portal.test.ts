@@ -178,6 +178,104 @@ describe("opening an admin link", () => {
 	});
 });
 
+describe("opening a link while signed in", () => {
+	/** Signed in to Acme Support, holding a link to Globex Help. */
+	async function signedInHoldingOtherLink() {
+		await createAccount("acme", "Acme Support");
+		await createAccount("globex", "Globex Help");
+		const cookie = await signedIn("acme");
+		const { url } = await json<{ url: string }>(await mint("globex"));
+		const { pathname, search } = new URL(url);
+		return { cookie, url, link: `${pathname}${search}`, token: new URL(url).searchParams.get("token") ?? "" };
+	}
+
+	/** Whether Globex's link has been spent. */
+	const linkUsed = async () =>
+		(
+			await rows<{ used: number }>(
+				"SELECT used_at IS NOT NULL AS used FROM admin_links JOIN accounts ON accounts.id = admin_links.account_id WHERE uid = 'globex'",
+			)
+		)[0].used === 1;
+
+	it("asks first when it is another account's link: 200, both accounts named, the link not spent and the session kept", async () => {
+		const { cookie, link, token } = await signedInHoldingOtherLink();
+		const asked = await portal(link, cookie);
+		expect(asked.status).toBe(200);
+		expect(asked.headers.get("set-cookie")).toBeNull();
+		const html = await asked.text();
+		expect(html).toContain("You are signed in to Acme Support<small> (acme)</small>. Continue to Globex Help<small> (globex)</small>?");
+		expect(html).toContain('<form method="post" action="/portal/sign-in"');
+		expect(html).toContain(`<input type="hidden" name="token" value="${token}"/>`);
+		expect(html).toContain('<span class="account">Acme Support<small> (acme)</small></span>');
+		expect(await linkUsed()).toBe(false);
+		const home = await portal("/portal", cookie);
+		expect(home.status).toBe(200);
+		expect(await home.text()).toContain("<title>Web Hooks · Acme Support · Hivepost</title>");
+	});
+
+	it("switches only on the page's POST: 303 to /portal in the other account, the previous session ended", async () => {
+		const { cookie, link, token } = await signedInHoldingOtherLink();
+		await portal(link, cookie);
+		const switched = await portalPost("/portal/sign-in", cookie, { token, confirm: "yes" });
+		expect(switched.status).toBe(303);
+		expect(switched.headers.get("location")).toBe("/portal");
+		const next = /hivepost_portal=[^;]+/.exec(switched.headers.get("set-cookie") ?? "")?.[0] ?? "";
+		expect(next).not.toBe("");
+		expect(await (await portal("/portal", next)).text()).toContain("<title>Web Hooks · Globex Help · Hivepost</title>");
+		expect((await portal("/portal", cookie)).status).toBe(401);
+		expect(await linkUsed()).toBe(true);
+	});
+
+	it("answers the POST with 410 when the link was used or has expired meanwhile, and keeps the session", async () => {
+		const { cookie, link, token } = await signedInHoldingOtherLink();
+		await portal(link, cookie);
+		await env.DB.prepare("UPDATE admin_links SET expires_at = ?")
+			.bind(Date.now() - 1)
+			.run();
+		expect((await portalPost("/portal/sign-in", cookie, { token })).status).toBe(410);
+		await env.DB.prepare("UPDATE admin_links SET expires_at = ?, used_at = ?")
+			.bind(Date.now() + 60_000, Date.now())
+			.run();
+		const refused = await portalPost("/portal/sign-in", cookie, { token });
+		expect(refused.status).toBe(410);
+		expect(refused.headers.get("set-cookie")).toBeNull();
+		expect((await portal("/portal", cookie)).status).toBe(200);
+	});
+
+	it("refuses a cross-site POST of a link (login CSRF), leaving the link unspent", async () => {
+		const { cookie, token } = await signedInHoldingOtherLink();
+		const forged = await portal("/portal/sign-in", cookie, {
+			method: "POST",
+			body: new URLSearchParams({ token }),
+			headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(forged.status).toBe(403);
+		expect(await linkUsed()).toBe(false);
+		expect((await portal("/portal", cookie)).status).toBe(200);
+	});
+
+	it("goes straight in with a link of the same account: 303, a new session in place of the old", async () => {
+		await createAccount("acme", "Acme Support");
+		const cookie = await signedIn("acme");
+		const { url } = await json<{ url: string }>(await mint("acme"));
+		const { pathname, search } = new URL(url);
+		const opened = await portal(`${pathname}${search}`, cookie);
+		expect(opened.status).toBe(303);
+		expect(opened.headers.get("location")).toBe("/portal");
+		const next = /hivepost_portal=[^;]+/.exec(opened.headers.get("set-cookie") ?? "")?.[0] ?? "";
+		expect((await portal("/portal", next)).status).toBe(200);
+		expect((await portal("/portal", cookie)).status).toBe(401);
+	});
+
+	it("refuses a used link with 410 without asking, and keeps the session", async () => {
+		const { cookie, url, link } = await signedInHoldingOtherLink();
+		await open(url);
+		const refused = await portal(link, cookie);
+		expect(refused.status).toBe(410);
+		expect((await portal("/portal", cookie)).status).toBe(200);
+	});
+});
+
 describe("the portal", () => {
 	it("shows its account only, titled with the account's name", async () => {
 		await createAccount("acme", "Acme Ltd");

@@ -538,7 +538,7 @@ const ACCOUNTS_API: Operation[] = [
 		id: "createAdminLink",
 		tag: "Accounts",
 		summary: "Mint a one-time admin link to the account's portal",
-		description: `How the helpdesk sends its signed-in admin to the account's portal: opening the link signs that browser in (for ACCOUNT_SESSION_HOURS) and spends it. The link points to the first of PUBLIC_ORIGINS, else to the origin this request came to. Links last at most ${MAX_LINK_SECONDS} seconds.`,
+		description: `How the helpdesk sends its signed-in admin to the account's portal: opening the link signs that browser in (for ACCOUNT_SESSION_HOURS) and spends it; a browser signed in to another account's portal is asked first, and the link is spent only when it continues. The link points to the first of PUBLIC_ORIGINS, else to the origin this request came to. Links last at most ${MAX_LINK_SECONDS} seconds.`,
 		parameters: [ref("parameters", "Uid")],
 		body: "AdminLinkRequest",
 		bodyOptional: true,
