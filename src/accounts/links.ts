@@ -3,9 +3,10 @@
  * account's portal (the way Svix's hosted portal works). The operator mints
  * a link; opening it signs that browser in to the portal and the link is
  * spent. A browser already signed in to another account is asked first
- * (portalRoutes), so the link can be read without spending it. The token holds 256 random bits, only its hash is stored, and it
- * travels in the query string, which Hivepost never logs; the redirect that
- * follows takes it out of the address bar.
+ * (portalRoutes), so a link can also be read without spending it. The token
+ * holds 256 random bits, only its hash is stored, and it travels in the
+ * query string, which Hivepost never logs; the redirect that follows takes
+ * it out of the address bar.
  */
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";

@@ -17,7 +17,7 @@ export function limitBodyTo(maxBytes: number, what = "The request body"): Middle
 		onError: () => {
 			throw new HttpError(
 				"payload_too_large",
-				`${what} is larger than ${maxBytes / 1024} KB (${maxBytes} bytes), the most this route accepts. Send less.`,
+				`${what} is larger than ${maxBytes / 1024} KB (${maxBytes} bytes), the most this route accepts. Send a smaller body.`,
 			);
 		},
 	});
