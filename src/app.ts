@@ -9,7 +9,7 @@ import { accountsApi } from "./accounts/api";
 import { defaultAccountApi, pathAccountApi } from "./admin/api/accountApi";
 import { OPENAPI_PATH } from "./admin/api/openapi";
 import type { AdminEnv } from "./admin/auth/authenticate";
-import { adminSecurityHeaders, noStore, refuseCrossSiteForms, requireOperator } from "./admin/auth/guards";
+import { adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator } from "./admin/auth/guards";
 import { STYLESHEET_PATH } from "./admin/pages/layout";
 import { adminPages } from "./admin/pages/operatorRoutes";
 import { portalPages } from "./admin/pages/portalRoutes";
@@ -24,7 +24,7 @@ export const app = new Hono<AdminEnv>()
 	.get(STYLESHEET_PATH, (c) => staticAsset(c.env, c.req.raw, STYLESHEET_PATH))
 	.route("/", ingestRoutes)
 	.get(OPENAPI_PATH, (c) => staticAsset(c.env, c.req.raw, OPENAPI_PATH))
-	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteForms, requireOperator)
+	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator)
 	// Before the per-account routes: PUT /api/accounts/{uid} creates the account the others need.
 	.route("/api/accounts", accountsApi)
 	.route("/api/accounts/:uid", pathAccountApi)

@@ -1,6 +1,7 @@
 /**
  * /api/accounts: the operator's accounts API. Create or rename, list, read,
- * delete an account; end its portal sessions; mint one-time admin links.
+ * delete an account; end its portal sessions (and its unused links); mint
+ * one-time admin links.
  * (An account's endpoints, deliveries, events and stats are under
  * /api/accounts/{uid}/…, the same API the default account has at /api/….)
  */
@@ -8,10 +9,11 @@ import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AdminEnv } from "../admin/auth/authenticate";
 import { readSettings } from "../config";
+import { directoryDatabase } from "../db/client";
+import { limitBody } from "../http/bodyLimit";
 import { readJson, readQuery } from "../http/readJson";
 import { deleteAccount } from "./lifecycle";
-import { mintAdminLink } from "./links";
-import { endAccountSessions } from "./sessions";
+import { endAccountAccess, mintAdminLink } from "./links";
 import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount, requireAccount } from "./store";
 import { accountView, summarize } from "./summary";
 
@@ -66,7 +68,7 @@ export const accountsApi = new Hono<AdminEnv>()
 		const page = await listAccounts(c.env, { prefix, cursor });
 		return c.json({ accounts: await summarize(c.env, page.accounts), next_cursor: page.nextCursor });
 	})
-	.put("/:uid", async (c) => {
+	.put("/:uid", limitBody.other, async (c) => {
 		const { name } = await readJson(c, putAccountSchema, { optional: true });
 		const { account, created } = await putAccount(c.env, c.req.param("uid"), name);
 		return c.json(accountView(account), created ? 201 : 200);
@@ -75,16 +77,16 @@ export const accountsApi = new Hono<AdminEnv>()
 		const [summary] = await summarize(c.env, [await requireAccount(c.env, c.req.param("uid"))]);
 		return c.json(summary);
 	})
-	.delete("/:uid", async (c) => {
+	.delete("/:uid", limitBody.other, async (c) => {
 		await deleteAccount(c.env, await requireAccount(c.env, c.req.param("uid")));
 		return c.body(null, 204);
 	})
-	.delete("/:uid/sessions", async (c) => {
+	.delete("/:uid/sessions", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
-		await endAccountSessions(c.env, account.id);
+		await directoryDatabase(c.env).batch(endAccountAccess(c.env, account.id));
 		return c.body(null, 204);
 	})
-	.post("/:uid/admin-links", async (c) => {
+	.post("/:uid/admin-links", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
 		const request = await readJson(c, adminLinkSchema, { optional: true });
 		return c.json(await mintAdminLink(c.env, account, request, linkOrigin(c.env, c.req.url)), 201);

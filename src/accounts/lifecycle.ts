@@ -10,9 +10,9 @@ import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { deleteEndpointsStatements } from "../admin/endpointStore";
 import { accountDatabase, accountScope, type Database, directoryDatabase } from "../db/client";
-import { accounts, adminLinks, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
+import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
 import { HttpError } from "../http/errors";
-import { endAccountSessions } from "./sessions";
+import { endAccountAccess } from "./links";
 import { type Account, isDefaultAccount } from "./store";
 
 export async function deleteAccount(env: Env, account: Account): Promise<void> {
@@ -31,8 +31,7 @@ export async function deleteAccount(env: Env, account: Account): Promise<void> {
 	const directory = directoryDatabase(env);
 	await directory.batch([
 		directory.update(accounts).set({ deletedAt: now }).where(eq(accounts.id, account.id)),
-		endAccountSessions(env, account.id),
-		directory.delete(adminLinks).where(eq(adminLinks.accountId, account.id)),
+		...endAccountAccess(env, account.id),
 	]);
 }
 

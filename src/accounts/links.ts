@@ -2,9 +2,11 @@
  * One-time admin links: how the helpdesk sends its signed-in admin to an
  * account's portal (the way Svix's hosted portal works). The operator mints
  * a link; opening it signs that browser in to the portal and the link is
- * spent. The token holds 256 random bits, only its hash is stored, and it
- * travels in the query string, which Hivepost never logs; the redirect that
- * follows takes it out of the address bar.
+ * spent. A browser already signed in to another account is asked first
+ * (portalRoutes), so a link can also be read without spending it. The token
+ * holds 256 random bits, only its hash is stored, and it travels in the
+ * query string, which Hivepost never logs; the redirect that follows takes
+ * it out of the address bar.
  */
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
@@ -43,6 +45,29 @@ export async function mintAdminLink(env: Env, account: Account, request: LinkReq
 	return { url: url.href, expires_at: iso(expiresAt) };
 }
 
+/** A link that can still sign in: this token's, not used yet, not expired. */
+function usableLink(tokenHash: string, now: number) {
+	return and(eq(adminLinks.tokenHash, tokenHash), isNull(adminLinks.usedAt), gt(adminLinks.expiresAt, now));
+}
+
+/** The link's account, while it lives. */
+const linkAccount = and(eq(accounts.id, adminLinks.accountId), isNull(accounts.deletedAt));
+
+/**
+ * The account a link would sign in to, read without spending the link; null
+ * when it could not sign in (used, expired, never existed, or its account
+ * deleted).
+ */
+export async function peekAdminLink(env: Env, token: string): Promise<{ accountId: string; uid: string; name: string } | null> {
+	const row = await directoryDatabase(env)
+		.select({ accountId: accounts.id, uid: accounts.uid, name: accounts.name })
+		.from(adminLinks)
+		.innerJoin(accounts, linkAccount)
+		.where(usableLink(await sha256Hex(token), Date.now()))
+		.get();
+	return row ?? null;
+}
+
 /**
  * Spends the link and opens a portal session, in one transaction: of two
  * opens racing, one gets the session. Returns the session token and its
@@ -59,7 +84,7 @@ export async function openAdminLink(
 	const tokenHash = await sha256Hex(token);
 	const sessionToken = randomToken();
 	const expiresAt = now + settings.accountSessionMs;
-	const usable = and(eq(adminLinks.tokenHash, tokenHash), isNull(adminLinks.usedAt), gt(adminLinks.expiresAt, now));
+	const usable = usableLink(tokenHash, now);
 	const [opened] = await db.batch([
 		db
 			.insert(accountSessions)
@@ -74,13 +99,26 @@ export async function openAdminLink(
 						expiresAt: sql<number>`${expiresAt}`.as("expires_at"),
 					})
 					.from(adminLinks)
-					.innerJoin(accounts, and(eq(accounts.id, adminLinks.accountId), isNull(accounts.deletedAt)))
+					.innerJoin(accounts, linkAccount)
 					.where(usable),
 			)
 			.returning({ accountId: accountSessions.accountId }),
 		db.update(adminLinks).set({ usedAt: now }).where(usable),
 	]);
 	return opened.length ? { sessionToken, expiresAt } : null;
+}
+
+/**
+ * Ends every way in to an account's portal: its sessions, and its links, so
+ * one not yet used cannot open a new session afterwards (it answers 410).
+ * For a batch.
+ */
+export function endAccountAccess(env: Env, accountId: string) {
+	const db = directoryDatabase(env);
+	return [
+		db.delete(accountSessions).where(eq(accountSessions.accountId, accountId)),
+		db.delete(adminLinks).where(eq(adminLinks.accountId, accountId)),
+	] as const;
 }
 
 /** Links and sessions past their use, for the cron. For a batch. */

@@ -7,8 +7,8 @@
  * The cookie is SameSite=Lax, not Strict: the admin arrives by a top-level
  * navigation from the helpdesk's own site, and a Strict cookie set during
  * such an arrival is not sent along its redirect (they would land signed
- * out). Every POST keeps its CSRF check. HttpOnly, and Secure except on a
- * plain-HTTP local origin.
+ * out). Every POST keeps its CSRF check. Otherwise it is made like the
+ * operator's (http/sessionCookie): `__Host-hivepost_portal` on HTTPS.
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Context } from "hono";
@@ -16,7 +16,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { directoryDatabase } from "../db/client";
 import { accountSessions, accounts } from "../db/schema";
 import { sha256Hex } from "../hashing";
-import { isLocalPlainHttp } from "../http/localOrigin";
+import { sessionCookieOptions } from "../http/sessionCookie";
 
 export const PORTAL_COOKIE = "hivepost_portal";
 
@@ -29,9 +29,7 @@ export interface PortalSession {
 	readOnly: boolean;
 }
 
-function cookieOptions(c: Context) {
-	return { path: "/", httpOnly: true, sameSite: "Lax", secure: !isLocalPlainHttp(c.req.url) } as const;
-}
+const cookieOptions = (c: Context) => sessionCookieOptions(c, "Lax");
 
 export function setPortalCookie(c: Context, token: string, expiresAt: number): void {
 	setCookie(c, PORTAL_COOKIE, token, { ...cookieOptions(c), expires: new Date(expiresAt) });
@@ -39,7 +37,7 @@ export function setPortalCookie(c: Context, token: string, expiresAt: number): v
 
 /** The request's live portal session (unexpired, its account not deleted), or null. */
 export async function readPortalSession(c: Context): Promise<PortalSession | null> {
-	const token = getCookie(c, PORTAL_COOKIE);
+	const token = getCookie(c, PORTAL_COOKIE, cookieOptions(c).prefix);
 	if (!token) return null;
 	const row = await directoryDatabase(c.env as Env)
 		.select({
@@ -58,7 +56,7 @@ export async function readPortalSession(c: Context): Promise<PortalSession | nul
 
 /** Ends the session this browser holds, if any: its row (the cookie stays, for the caller to replace or delete). */
 export async function forgetPortalSession(c: Context): Promise<void> {
-	const token = getCookie(c, PORTAL_COOKIE);
+	const token = getCookie(c, PORTAL_COOKIE, cookieOptions(c).prefix);
 	if (!token) return;
 	await directoryDatabase(c.env as Env)
 		.delete(accountSessions)
@@ -69,9 +67,4 @@ export async function forgetPortalSession(c: Context): Promise<void> {
 export async function endPortalSession(c: Context): Promise<void> {
 	await forgetPortalSession(c);
 	deleteCookie(c, PORTAL_COOKIE, cookieOptions(c));
-}
-
-/** Ends every portal session of an account. For a batch. */
-export function endAccountSessions(env: Env, accountId: string) {
-	return directoryDatabase(env).delete(accountSessions).where(eq(accountSessions.accountId, accountId));
 }

@@ -100,6 +100,23 @@ function refuseOverLimit(scope: AccountScope, settings: Settings, total: number)
 	);
 }
 
+/** The most URLs one Update App list of the default account may hold: it has no endpoint limit, but a list is bounded all the same. */
+export const DEFAULT_ACCOUNT_LIST_LIMIT = 1000;
+
+/**
+ * An Update App list longer than the account may have endpoints, counted
+ * before any URL of it is parsed: a list of thousands is refused at once.
+ * Repeats of the same text count once.
+ */
+function refuseLongList(scope: AccountScope, settings: Settings, listed: readonly string[]): void {
+	const count = new Set(listed).size;
+	const isDefault = isDefaultAccount({ id: scope.accountId });
+	const limit = isDefault ? DEFAULT_ACCOUNT_LIST_LIMIT : settings.maxEndpointsPerAccount;
+	if (count <= limit) return;
+	const problem = `${count} URLs, more than the ${limit} ${isDefault ? "Update App takes for the default account" : "endpoints an account can have (MAX_ENDPOINTS_PER_ACCOUNT)"}`;
+	throw new HttpError("endpoint_limit", `The list holds ${problem}. Remove some and try again.`, { urls: problem });
+}
+
 export async function createEndpoint(
 	change: ChangeContext,
 	policy: DestinationPolicy,
@@ -117,16 +134,39 @@ export async function createEndpoint(
 	return row;
 }
 
+/** A run of the characters a separator is made of: white space, `;` and `,`. */
+const SEPARATOR_RUN = /[\s,;]+/g;
+const URL_START = /^https?:\/\//i;
+
 /**
  * Where SupportBee's "Web Hooks" text box is split: white space, semicolons,
  * and a comma only where the next non-blank text is another URL (or nothing):
  * a comma inside a URL (`?ids=1,2`) is part of it, and the list the page shows
  * (URLs joined by ", ") splits back into the same URLs.
+ *
+ * One pass over the text: each run of separator characters is looked at once,
+ * with what follows it. (A lookahead from every comma to the next non-blank
+ * text would take quadratic time on a run of commas.)
  */
-const URL_LIST_SEPARATOR = /[\s;]+|,(?=[\s,;]*(?:https?:\/\/|$))/i;
-
 export function splitUrlList(text: string): string[] {
-	return text.split(URL_LIST_SEPARATOR).filter((part) => part !== "");
+	const parts: string[] = [];
+	let part = "";
+	let from = 0;
+	for (const run of text.matchAll(SEPARATOR_RUN)) {
+		part += text.slice(from, run.index);
+		from = run.index + run[0].length;
+		const commasSeparate = from === text.length || URL_START.test(text.slice(from, from + "https://".length));
+		for (const char of run[0]) {
+			if (char === "," && !commasSeparate) {
+				part += char;
+			} else {
+				parts.push(part);
+				part = "";
+			}
+		}
+	}
+	parts.push(part + text.slice(from));
+	return parts.filter((url) => url !== "");
 }
 
 /** What Update App will do with a list: which endpoints stay, which are deleted, which are created. */
@@ -139,7 +179,8 @@ export interface Replacement {
 /**
  * SupportBee's "Update App", first step: the text box becomes the whole set.
  * Unchanged URLs keep their id, events and secret; removed ones are to be
- * deleted; new ones created. Any invalid URL is a 422 naming it. Writes nothing,
+ * deleted; new ones created. A list longer than the account may have is a 422
+ * before any URL is parsed; any invalid URL is a 422 naming it. Writes nothing,
  * so a page can ask before anything is deleted.
  */
 export async function planReplacement(
@@ -148,9 +189,10 @@ export async function planReplacement(
 	settings: Settings,
 	urlList: string,
 ): Promise<Replacement> {
-	const wanted = [...new Set(splitUrlList(urlList).map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
+	const listed = splitUrlList(urlList);
+	refuseLongList(change, settings, listed);
+	const wanted = [...new Set(listed.map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
 	const existing = await listEndpoints(change);
-	refuseOverLimit(change, settings, wanted.length);
 	const now = Date.now();
 	return {
 		kept: existing.filter((row) => wanted.includes(row.url)),

@@ -10,13 +10,13 @@
  * A 202 is sent only once the event and its deliveries are committed in D1.
  */
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../accounts/scope";
 import { ingestSigningSecret, readSettings, requireSecret } from "../config";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";
 import { bearerToken } from "../http/bearer";
+import { limitBodyTo } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";
 import { tokensMatch } from "../tokens";
 import { parseEvent } from "./parseEvent";
@@ -50,12 +50,7 @@ const requireJson = createMiddleware(async (c, next) => {
 	await next();
 });
 
-const limitSize = bodyLimit({
-	maxSize: MAX_EVENT_BYTES,
-	onError: () => {
-		throw new HttpError("payload_too_large", `The event body is larger than ${MAX_EVENT_BYTES} bytes (256 KB), the most Hivepost accepts.`);
-	},
-});
+const limitSize = limitBodyTo(MAX_EVENT_BYTES, "The event body");
 
 /**
  * The body's text. Bytes that are not UTF-8 are refused: `c.req.text()` would

@@ -164,6 +164,10 @@ describe("each account's own data", () => {
 		expect(await json(over)).toMatchObject({ code: "endpoint_limit" });
 		const overByUpdate = await api("/accounts/acme/endpoints", "PUT", { urls: `${urls.join(" ")} https://one-more.example/hook` });
 		expect(overByUpdate.status).toBe(422);
+		expect(await json(overByUpdate)).toMatchObject({
+			code: "endpoint_limit",
+			fields: { urls: `${limit + 1} URLs, more than the ${limit} endpoints an account can have (MAX_ENDPOINTS_PER_ACCOUNT)` },
+		});
 		expect((await api("/endpoints", "PUT", { urls: `${urls.join(" ")} https://one-more.example/hook` })).status).toBe(200);
 	});
 });

@@ -121,12 +121,29 @@ describe("opening an admin link", () => {
 		expect(again.cookie).toBe("");
 	});
 
-	it("sets a Secure cookie on an HTTPS origin", async () => {
+	it("names the cookie __Host-hivepost_portal on an HTTPS origin (Secure, Path=/, no Domain), and reads only that name there", async () => {
 		await createAccount("acme");
 		const { url } = await json<{ url: string }>(await mint("acme"));
+		expect(url).toMatch(/^https:/);
 		const { response } = await request(url, { redirect: "manual" });
 		expect(response.status).toBe(303);
-		expect(response.headers.get("set-cookie")).toMatch(/Secure/);
+		const setCookie = response.headers.get("set-cookie") ?? "";
+		expect(setCookie).toMatch(/^__Host-hivepost_portal=[0-9a-f]{64};/);
+		expect(setCookie).toMatch(/; Secure/);
+		expect(setCookie).toMatch(/; Path=\/;/);
+		expect(setCookie).not.toMatch(/Domain/i);
+		const cookie = setCookie.split(";")[0];
+		const home = new URL("/portal", url).href;
+		expect((await request(home, { headers: { cookie } })).response.status).toBe(200);
+		// A session cookie of the old name, as browsers hold it from before the upgrade, no longer signs in on HTTPS.
+		const oldName = cookie.replace("__Host-", "");
+		expect((await request(home, { headers: { cookie: oldName } })).response.status).toBe(401);
+		const signOut = await request(new URL("/portal/sign-out", url).href, {
+			method: "POST",
+			headers: { cookie, origin: new URL(url).origin },
+			redirect: "manual",
+		});
+		expect(signOut.response.headers.get("set-cookie")).toMatch(/^__Host-hivepost_portal=;.*Max-Age=0/);
 	});
 
 	it("refuses an expired link, a made-up one, and one whose account was deleted, with 410", async () => {
@@ -161,6 +178,104 @@ describe("opening an admin link", () => {
 	});
 });
 
+describe("opening a link while signed in", () => {
+	/** Signed in to Acme Support, holding a link to Globex Help. */
+	async function signedInHoldingOtherLink() {
+		await createAccount("acme", "Acme Support");
+		await createAccount("globex", "Globex Help");
+		const cookie = await signedIn("acme");
+		const { url } = await json<{ url: string }>(await mint("globex"));
+		const { pathname, search } = new URL(url);
+		return { cookie, url, link: `${pathname}${search}`, token: new URL(url).searchParams.get("token") ?? "" };
+	}
+
+	/** Whether Globex's link has been spent. */
+	const linkUsed = async () =>
+		(
+			await rows<{ used: number }>(
+				"SELECT used_at IS NOT NULL AS used FROM admin_links JOIN accounts ON accounts.id = admin_links.account_id WHERE uid = 'globex'",
+			)
+		)[0].used === 1;
+
+	it("asks first when it is another account's link: 200, both accounts named, the link not spent and the session kept", async () => {
+		const { cookie, link, token } = await signedInHoldingOtherLink();
+		const asked = await portal(link, cookie);
+		expect(asked.status).toBe(200);
+		expect(asked.headers.get("set-cookie")).toBeNull();
+		const html = await asked.text();
+		expect(html).toContain("You are signed in to Acme Support<small> (acme)</small>. Continue to Globex Help<small> (globex)</small>?");
+		expect(html).toContain('<form method="post" action="/portal/sign-in"');
+		expect(html).toContain(`<input type="hidden" name="token" value="${token}"/>`);
+		expect(html).toContain('<span class="account">Acme Support<small> (acme)</small></span>');
+		expect(await linkUsed()).toBe(false);
+		const home = await portal("/portal", cookie);
+		expect(home.status).toBe(200);
+		expect(await home.text()).toContain("<title>Web Hooks · Acme Support · Hivepost</title>");
+	});
+
+	it("switches only on the page's POST: 303 to /portal in the other account, the previous session ended", async () => {
+		const { cookie, link, token } = await signedInHoldingOtherLink();
+		await portal(link, cookie);
+		const switched = await portalPost("/portal/sign-in", cookie, { token, confirm: "yes" });
+		expect(switched.status).toBe(303);
+		expect(switched.headers.get("location")).toBe("/portal");
+		const next = /hivepost_portal=[^;]+/.exec(switched.headers.get("set-cookie") ?? "")?.[0] ?? "";
+		expect(next).not.toBe("");
+		expect(await (await portal("/portal", next)).text()).toContain("<title>Web Hooks · Globex Help · Hivepost</title>");
+		expect((await portal("/portal", cookie)).status).toBe(401);
+		expect(await linkUsed()).toBe(true);
+	});
+
+	it("answers the POST with 410 when the link was used or has expired meanwhile, and keeps the session", async () => {
+		const { cookie, link, token } = await signedInHoldingOtherLink();
+		await portal(link, cookie);
+		await env.DB.prepare("UPDATE admin_links SET expires_at = ?")
+			.bind(Date.now() - 1)
+			.run();
+		expect((await portalPost("/portal/sign-in", cookie, { token })).status).toBe(410);
+		await env.DB.prepare("UPDATE admin_links SET expires_at = ?, used_at = ?")
+			.bind(Date.now() + 60_000, Date.now())
+			.run();
+		const refused = await portalPost("/portal/sign-in", cookie, { token });
+		expect(refused.status).toBe(410);
+		expect(refused.headers.get("set-cookie")).toBeNull();
+		expect((await portal("/portal", cookie)).status).toBe(200);
+	});
+
+	it("refuses a cross-site POST of a link (login CSRF), leaving the link unspent", async () => {
+		const { cookie, token } = await signedInHoldingOtherLink();
+		const forged = await portal("/portal/sign-in", cookie, {
+			method: "POST",
+			body: new URLSearchParams({ token }),
+			headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(forged.status).toBe(403);
+		expect(await linkUsed()).toBe(false);
+		expect((await portal("/portal", cookie)).status).toBe(200);
+	});
+
+	it("goes straight in with a link of the same account: 303, a new session in place of the old", async () => {
+		await createAccount("acme", "Acme Support");
+		const cookie = await signedIn("acme");
+		const { url } = await json<{ url: string }>(await mint("acme"));
+		const { pathname, search } = new URL(url);
+		const opened = await portal(`${pathname}${search}`, cookie);
+		expect(opened.status).toBe(303);
+		expect(opened.headers.get("location")).toBe("/portal");
+		const next = /hivepost_portal=[^;]+/.exec(opened.headers.get("set-cookie") ?? "")?.[0] ?? "";
+		expect((await portal("/portal", next)).status).toBe(200);
+		expect((await portal("/portal", cookie)).status).toBe(401);
+	});
+
+	it("refuses a used link with 410 without asking, and keeps the session", async () => {
+		const { cookie, url, link } = await signedInHoldingOtherLink();
+		await open(url);
+		const refused = await portal(link, cookie);
+		expect(refused.status).toBe(410);
+		expect((await portal("/portal", cookie)).status).toBe(200);
+	});
+});
+
 describe("the portal", () => {
 	it("shows its account only, titled with the account's name", async () => {
 		await createAccount("acme", "Acme Ltd");
@@ -177,6 +292,29 @@ describe("the portal", () => {
 		const defaults = await json<{ endpoints: { id: string }[] }>(await api("/endpoints"));
 		expect((await portal(`/portal/endpoints/${defaults.endpoints[0].id}`, cookie)).status).toBe(404);
 		expect((await portal(`/portal/endpoints/${theirs.id}`, cookie)).status).toBe(200);
+	});
+
+	it("names the account, with its uid, in the header of every page, error pages included", async () => {
+		await createAccount("acme", "Acme Ltd");
+		const cookie = await signedIn();
+		const spent = await json<{ url: string }>(await mint("acme"));
+		await open(spent.url);
+		const { pathname, search } = new URL(spent.url);
+		const pages = [
+			await portal("/portal", cookie),
+			await portal("/portal/endpoints/ep_none", cookie),
+			await portal("/portal/webhooks", cookie, {
+				method: "POST",
+				body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+				headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+			}),
+			await portalPost("/portal/endpoints/ep_none/test", cookie, { pad: "x".repeat(64 * 1024) }),
+			await portal(`${pathname}${search}`, cookie),
+		];
+		expect(pages.map((page) => page.status)).toEqual([200, 404, 403, 413, 410]);
+		for (const page of pages) {
+			expect(await page.text(), String(page.status)).toContain('<span class="account">Acme Ltd<small> (acme)</small></span>');
+		}
 	});
 
 	it("keeps an account session out of the operator's pages and API", async () => {
@@ -243,15 +381,17 @@ describe("the portal", () => {
 		expect(await rows("SELECT count(*) AS n FROM audit_log WHERE actor != 'operator'")).toEqual([{ n: 0 }]);
 	});
 
-	it("refuses a cross-site form post with 403", async () => {
+	it("refuses a cross-site form post with 403, with or without an Authorization header", async () => {
 		await createAccount("acme");
 		const cookie = await signedIn();
-		const response = await portal("/portal/webhooks", cookie, {
-			method: "POST",
-			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
-			headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
-		});
-		expect(response.status).toBe(403);
+		for (const authorization of ["", "Bearer anything", `Bearer ${env.ADMIN_TOKEN}`]) {
+			const response = await portal("/portal/webhooks", cookie, {
+				method: "POST",
+				body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+				headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded", authorization },
+			});
+			expect(response.status, authorization).toBe(403);
+		}
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});
 
@@ -269,6 +409,19 @@ describe("the portal", () => {
 		expect(html).toContain("<h1>Signed out</h1>");
 		expect(html).toContain('<span class="brand">Hivepost</span>');
 		expect(html).not.toContain('href="/admin');
+	});
+
+	it("revokes the account's unused links along with its sessions: opening one afterwards answers 410", async () => {
+		await createAccount("acme");
+		await createAccount("globex");
+		const unused = await json<{ url: string }>(await mint("acme"));
+		const others = await json<{ url: string }>(await mint("globex"));
+		expect((await api("/accounts/acme/sessions", "DELETE")).status).toBe(204);
+		const opened = await open(unused.url);
+		expect(opened.response.status).toBe(410);
+		expect(opened.cookie).toBe("");
+		// Another account's link is not touched.
+		expect((await open(others.url)).response.status).toBe(303);
 	});
 
 	it("ends every session of an account on DELETE …/sessions, and when the account is deleted", async () => {

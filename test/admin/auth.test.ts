@@ -35,13 +35,28 @@ describe("signing in to the admin page", () => {
 		expect(cookie).not.toContain(env.ADMIN_TOKEN as string);
 	});
 
-	it("marks the cookie Secure on any other host", async () => {
+	it("names the cookie __Host-hivepost_session on HTTPS (Secure, Path=/, no Domain), and reads only that name there", async () => {
 		const { response } = await request("https://hooks.example.com/admin/sign-in", {
 			method: "POST",
 			body: new URLSearchParams({ token: env.ADMIN_TOKEN as string }),
 			headers: { origin: "https://hooks.example.com", "content-type": "application/x-www-form-urlencoded" },
 		});
-		expect(response.headers.get("set-cookie")).toContain("Secure");
+		const setCookie = response.headers.get("set-cookie") ?? "";
+		expect(setCookie).toMatch(/^__Host-hivepost_session=/);
+		expect(setCookie).toContain("; Secure");
+		expect(setCookie).toContain("; Path=/;");
+		expect(setCookie).not.toMatch(/Domain/i);
+		const cookie = setCookie.split(";")[0];
+		expect((await request("https://hooks.example.com/admin", { headers: { cookie } })).response.status).toBe(200);
+		// The old name, as browsers hold it from before the upgrade, no longer signs in on HTTPS.
+		const oldName = cookie.replace("__Host-", "");
+		expect((await request("https://hooks.example.com/admin", { headers: { cookie: oldName } })).response.status).toBe(401);
+		const signOut = await request("https://hooks.example.com/admin/sign-out", {
+			method: "POST",
+			headers: { cookie, origin: "https://hooks.example.com" },
+			redirect: "manual",
+		});
+		expect(signOut.response.headers.get("set-cookie")).toMatch(/^__Host-hivepost_session=;.*Max-Age=0/);
 	});
 
 	it("lets the session in to the page and the API", async () => {
@@ -107,6 +122,19 @@ describe("CSRF protection", () => {
 				headers: { cookie, authorization, "content-type": "text/plain", origin: "https://evil.example" },
 			});
 			expect(response.status).toBe(403);
+		}
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("refuses a cross-site form post to the pages even when it carries a bearer token", async () => {
+		for (const authorization of [`Bearer ${env.ADMIN_TOKEN}`, "Bearer anything"]) {
+			const response = await submit(
+				"/admin/webhooks",
+				{ urls: "https://evil.example/hook" },
+				{ authorization, origin: "https://evil.example" },
+			);
+			expect(response.status, authorization).toBe(403);
+			expect(await response.text()).toContain("CSRF");
 		}
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});

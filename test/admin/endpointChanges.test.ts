@@ -45,4 +45,28 @@ describe("splitUrlList", () => {
 		// "2" is then refused as a URL by name, rather than the comma silently ending the first URL.
 		expect(splitUrlList("https://a.example/?q=1, 2")).toEqual(["https://a.example/?q=1,", "2"]);
 	});
+
+	it("splits exactly as its definition says, on every list of up to 5 of the pieces that matter", () => {
+		// The definition, as a regular expression: fine for short text, quadratic on a run of commas.
+		const definition = /[\s;]+|,(?=[\s,;]*(?:https?:\/\/|$))/i;
+		const pieces = [",", " ", ";", "\n", "a", "https://", "HTTP://", "http:/"];
+		const differing: string[] = [];
+		let lists = [""];
+		for (let count = 1; count <= 5; count++) {
+			lists = lists.flatMap((list) => pieces.map((piece) => list + piece));
+			for (const list of lists) {
+				const expected = list.split(definition).filter((part) => part !== "");
+				if (JSON.stringify(splitUrlList(list)) !== JSON.stringify(expected)) differing.push(list);
+			}
+		}
+		expect(lists).toHaveLength(8 ** 5);
+		expect(differing).toEqual([]);
+	});
+
+	it("takes runs of 200,000 commas in one pass, well within a second (the lookahead took over a minute)", () => {
+		const started = performance.now();
+		expect(splitUrlList(`https://a.example/hook${",".repeat(200_000)}`)).toEqual(["https://a.example/hook"]);
+		expect(splitUrlList(`https://a.example/hook${",".repeat(200_000)}x`)).toEqual([`https://a.example/hook${",".repeat(200_000)}x`]);
+		expect(performance.now() - started).toBeLessThan(1000);
+	});
 });

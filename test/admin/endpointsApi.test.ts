@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/admin/endpointChanges";
 import type { EndpointView } from "../../src/admin/endpointStore";
 import { adminHeaders, createEndpoint, fixture, ingest, request, rows } from "../helpers";
 
@@ -198,6 +199,44 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 			"https://e.example/z",
 		]);
 		expect(endpoints[0].id).toBe(kept.id);
+	});
+
+	it(`refuses a list of more than ${DEFAULT_ACCOUNT_LIST_LIMIT} URLs with 422 naming urls, before parsing any of them`, async () => {
+		await createEndpoint("https://keep.example/hook");
+		const before = await list();
+		// The first URL is not one: the length is refused before it is looked at.
+		const urls = ["not-a-url", ...Array.from({ length: DEFAULT_ACCOUNT_LIST_LIMIT }, (_, i) => `https://r${i}.example/hook`)];
+		const response = await api("", "PUT", { urls: urls.join(", ") });
+		expect(response.status).toBe(422);
+		expect(await response.json()).toMatchObject({
+			code: "endpoint_limit",
+			fields: {
+				urls: `${DEFAULT_ACCOUNT_LIST_LIMIT + 1} URLs, more than the ${DEFAULT_ACCOUNT_LIST_LIMIT} Update App takes for the default account`,
+			},
+		});
+		expect(await list()).toEqual(before);
+		// Repeats of the same text count once.
+		const repeated = await api("", "PUT", {
+			urls: Array(DEFAULT_ACCOUNT_LIST_LIMIT + 1)
+				.fill("https://keep.example/hook")
+				.join(" "),
+		});
+		expect(repeated.status).toBe(200);
+	});
+
+	it("answers a list of 200,000 commas, and refuses one of 10,000 URLs, each within a second", async () => {
+		const commas = `https://a.example/hook${",".repeat(200_000)}`;
+		let started = Date.now();
+		const answered = await api("", "PUT", { urls: commas });
+		expect(Date.now() - started).toBeLessThan(1000);
+		expect(answered.status).toBe(200);
+		expect((await list()).map((e) => e.url)).toEqual(["https://a.example/hook"]);
+		const many = Array.from({ length: 10_000 }, (_, i) => `https://${i}.example`).join(",");
+		started = Date.now();
+		const refused = await api("", "PUT", { urls: many });
+		expect(Date.now() - started).toBeLessThan(1000);
+		expect(refused.status).toBe(422);
+		expect(await refused.json()).toMatchObject({ code: "endpoint_limit" });
 	});
 
 	it("answers 400 without a urls member", async () => {

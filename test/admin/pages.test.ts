@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
+import { createAccount, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 import { page, submit } from "./pageHelpers";
 
 async function html(path: string): Promise<string> {
@@ -64,6 +64,19 @@ describe("the Web Hooks box (SupportBee's Update App)", () => {
 		expect(text).toContain(`>${typed}</textarea>`);
 		expect(text).toMatch(/ftp:\/\/files\.example\/x[^<]*http/);
 		expect(await rows("SELECT url FROM endpoints")).toEqual([{ url: "https://keep.example/hook" }]);
+	});
+
+	it("refuses a list longer than the account may have before looking at its URLs, keeping what was typed", async () => {
+		await createAccount("acme");
+		const limit = Number(env.MAX_ENDPOINTS_PER_ACCOUNT);
+		const typed = ["ftp://files.example/x", ...Array.from({ length: limit }, (_, i) => `https://r${i}.example/hook`)].join(", ");
+		const response = await submit("/admin/accounts/acme/webhooks", { urls: typed });
+		expect(response.status).toBe(422);
+		const text = await response.text();
+		expect(text).toContain(`${limit + 1} URLs, more than the ${limit} endpoints an account can have`);
+		expect(text).not.toContain("ftp://files.example/x is");
+		expect(text).toContain(`>${typed}</textarea>`);
+		expect(await rows("SELECT url FROM endpoints")).toEqual([]);
 	});
 });
 

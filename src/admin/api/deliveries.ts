@@ -2,6 +2,7 @@
 import { Hono } from "hono/tiny";
 import { scopeOf } from "../../accounts/scope";
 import { readSettings } from "../../config";
+import { limitBody } from "../../http/bodyLimit";
 import { readQuery } from "../../http/readJson";
 import type { AdminEnv } from "../auth/authenticate";
 import { retryNow } from "../deliveryActions";
@@ -12,7 +13,7 @@ import { deliveryFilterSchema, eventFilterSchema } from "./schemas";
 export const deliveriesApi = new Hono<AdminEnv>()
 	.get("/", async (c) => c.json(await listDeliveries(scopeOf(c), readQuery(c, deliveryFilterSchema))))
 	.get("/:id", async (c) => c.json(await deliveryDetail(scopeOf(c), c.req.param("id"))))
-	.post("/:id/retry", async (c) => {
+	.post("/:id/retry", limitBody.other, async (c) => {
 		const attempt = await retryNow(operatorChange(c), readSettings(c.env), c.req.param("id"));
 		return c.json({ delivery_status: attempt.deliveryStatus, attempt: manualAttemptView(attempt.completed.result) });
 	});

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { scopeOf } from "../../accounts/scope";
 import { readSettings } from "../../config";
+import { limitBody } from "../../http/bodyLimit";
 import { readJson } from "../../http/readJson";
 import { OPERATOR } from "../audit";
 import type { AdminEnv } from "../auth/authenticate";
@@ -34,13 +35,13 @@ export const endpointsApi = new Hono<AdminEnv>()
 		const scope = scopeOf(c);
 		return c.json({ endpoints: await endpointViews(scope, await listEndpoints(scope)) });
 	})
-	.post("/", async (c) => {
+	.post("/", limitBody.endpoint, async (c) => {
 		const input = await readJson(c, createEndpointSchema);
 		const change = operatorChange(c);
 		const row = await createEndpoint(change, policyFor(c.env, c.req.url), readSettings(c.env), input);
 		return c.json(await endpointView(change, row, true), 201);
 	})
-	.put("/", async (c) => {
+	.put("/", limitBody.updateApp, async (c) => {
 		const input = await readJson(c, replaceEndpointsSchema);
 		const change = operatorChange(c);
 		const plan = await planReplacement(change, policyFor(c.env, c.req.url), readSettings(c.env), input.urls);
@@ -57,22 +58,22 @@ export const endpointsApi = new Hono<AdminEnv>()
 		const scope = scopeOf(c);
 		return c.json(await endpointView(scope, await requireEndpoint(scope, c.req.param("id"))));
 	})
-	.patch("/:id", async (c) => {
+	.patch("/:id", limitBody.endpoint, async (c) => {
 		const changes = await readJson(c, updateEndpointSchema);
 		const change = operatorChange(c);
 		return c.json(await endpointView(change, await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes)));
 	})
-	.delete("/:id", async (c) => {
+	.delete("/:id", limitBody.other, async (c) => {
 		await deleteEndpoint(operatorChange(c), c.req.param("id"));
 		return c.body(null, 204);
 	})
 	.get("/:id/secret", async (c) => c.json(secretView(await requireEndpoint(scopeOf(c), c.req.param("id")))))
-	.post("/:id/rotate-secret", async (c) => c.json(secretView(await rotateSecret(operatorChange(c), c.req.param("id")))))
-	.post("/:id/test", async (c) => {
+	.post("/:id/rotate-secret", limitBody.other, async (c) => c.json(secretView(await rotateSecret(operatorChange(c), c.req.param("id")))))
+	.post("/:id/test", limitBody.other, async (c) => {
 		const { action_type } = await readJson(c, testEventSchema);
 		return c.json(await sendTestEvent(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), action_type), 202);
 	})
-	.post("/:id/redeliver", async (c) => {
+	.post("/:id/redeliver", limitBody.other, async (c) => {
 		const { since } = await readJson(c, redeliverSchema);
 		const count = await redeliverFailed(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), Date.parse(since));
 		return c.json({ redelivered: count }, 202);

@@ -15,8 +15,11 @@ import { version } from "../../../package.json";
 import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../../accounts/api";
 import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../../accounts/store";
 import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../../events";
+import { MAX_BODY_BYTES } from "../../http/bodyLimit";
 import { ERROR_STATUS, type ErrorCode } from "../../http/errors";
+import { MAX_EVENT_BYTES } from "../../ingest/route";
 import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../customHeaders";
+import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpointChanges";
 import type { OpenApiDocument } from "./openapi";
 import * as responses from "./responses";
 import {
@@ -85,6 +88,9 @@ const TAGS = {
 } as const;
 type Tag = keyof typeof TAGS;
 
+const kb = (bytes: number) => `${bytes / 1024} KB`;
+const bodyOver = (bytes: number) => `The body is over ${kb(bytes)}, checked before anything is read.`;
+
 /** What each error code means, in general; operations refine a few. Every code of http/errors.ts must be here. */
 const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	invalid_json: "The body is not valid JSON.",
@@ -94,7 +100,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	invalid_signature:
 		"Signed ingest is on (INGEST_SIGNING_SECRET) and the Standard Webhooks headers are missing, the signature does not match, or `webhook-timestamp` is more than 5 minutes from now.",
 	csrf_rejected:
-		"A cross-site browser form post (`Origin` / `Sec-Fetch-Site` say another site, with a form content type): refused as CSRF. Requests with a bearer token are API clients and are not checked.",
+		"A cross-site browser form post (`Origin` / `Sec-Fetch-Site` say another site, with a form content type): refused as CSRF. On the API, requests with a bearer token are API clients and are not checked.",
 	forbidden: "Signed in to an account's portal only: the operator's API is not for portal sessions.",
 	read_only: "A read-only portal session tried to change something.",
 	not_found: "No such id in this account.",
@@ -109,26 +115,29 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	account_protected: "The default account always exists and cannot be deleted.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
 	link_used_or_expired: "The admin link was used already, has expired, or never existed.",
-	payload_too_large: "The body is over 256 KB (checked before anything is parsed).",
+	payload_too_large: `The body is over the route's limit, checked before anything is read: ${kb(MAX_EVENT_BYTES)} for ingest, ${kb(MAX_BODY_BYTES.updateApp)} for Update App, ${kb(MAX_BODY_BYTES.endpoint)} for creating or editing an endpoint, ${kb(MAX_BODY_BYTES.other)} elsewhere.`,
 	unsupported_media_type: "`Content-Type` is not `application/json` (parameters such as `charset` are fine).",
 	validation_failed: "A value is present but not valid; `fields` names it and says why.",
 	unknown_event_type: "`payload.action_type` is not one of the 16 event types; the message lists them.",
 	destination_refused:
 		"The URL is not an allowed destination: not http(s), a user name or password in it, over 2,048 characters, a private or local address, `http:` with HTTPS_ONLY, or this Worker itself.",
-	endpoint_limit: "The account would have more than MAX_ENDPOINTS_PER_ACCOUNT live endpoints.",
+	endpoint_limit:
+		"The account would have more than MAX_ENDPOINTS_PER_ACCOUNT live endpoints, or an Update App list holds more URLs than the account may have.",
 	internal_error: "Something failed unexpectedly; nothing was changed. Try again; `request_id` finds the Worker's log line.",
 	not_configured: "A setting the route needs is missing or malformed, so the route is closed; the message names it.",
 };
 
-/** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check. */
+/** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check and a body limit. */
 function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
 	if (surface === "public") return [];
 	if (surface === "ingest") return ["unauthorized", "not_configured", "internal_error"];
 	// operator and accounts
-	return ["unauthorized", "forbidden", ...(method === "get" ? [] : ["csrf_rejected" as const]), "not_configured", "internal_error"];
+	const unsafe: ErrorCode[] = method === "get" ? [] : ["csrf_rejected", "payload_too_large"];
+	return ["unauthorized", "forbidden", ...unsafe, "not_configured", "internal_error"];
 }
 
 const OPERATOR_NOTES: Partial<Record<ErrorCode, string>> = {
+	payload_too_large: bodyOver(MAX_BODY_BYTES.other),
 	unauthorized:
 		"No operator credentials: a missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`, no admin page session, or (Access mode) no valid Access JWT.",
 	not_configured:
@@ -145,6 +154,7 @@ const SURFACE_NOTES: Record<Surface, Partial<Record<ErrorCode, string>>> = {
 		invalid_json: "The body is not JSON.",
 		missing_field: 'No `payload` object, or no `payload.action_type`: send `{"payload": {"action_type": "ticket.created", …}}`.',
 		validation_failed: "`Idempotency-Key` is longer than 255 characters.",
+		payload_too_large: bodyOver(MAX_EVENT_BYTES),
 	},
 	public: {},
 };
@@ -293,6 +303,7 @@ const ACCOUNT_API: Operation[] = [
 		success: { 201: { description: "The endpoint, with its signing secret.", schema: "CreatedEndpoint" } },
 		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken"],
 		twinErrors: ["endpoint_limit"],
+		notes: { payload_too_large: bodyOver(MAX_BODY_BYTES.endpoint) },
 	},
 	{
 		method: "put",
@@ -301,12 +312,15 @@ const ACCOUNT_API: Operation[] = [
 		tag: "Endpoints",
 		summary: "Replace the whole set (SupportBee's Update App)",
 		description:
-			"The list becomes the account's whole set of endpoints. URLs are split on white space, on `;`, and on `,` only where the next non-blank text starts with `http://` or `https://` (any case) or the list ends, so `?ids=1,2` stays in its URL; they are compared in canonical form. Unchanged URLs keep their id, events, headers, secret and history; removed ones are deleted (their pending and retrying deliveries cancelled); new ones are created, subscribed to every event. Any refused URL is a 422 naming it, and nothing changes. One transaction.",
+			"The list becomes the account's whole set of endpoints. URLs are split on white space, on `;`, and on `,` only where the next non-blank text starts with `http://` or `https://` (any case) or the list ends, so `?ids=1,2` stays in its URL; they are compared in canonical form. Unchanged URLs keep their id, events, headers, secret and history; removed ones are deleted (their pending and retrying deliveries cancelled); new ones are created, subscribed to every event. A list of more URLs than the account may have is a 422 before any URL is parsed; any refused URL is a 422 naming it; either way nothing changes. One transaction.",
 		body: "EndpointsReplace",
 		success: { 200: { description: "The whole set; the endpoints created carry their `secret`.", schema: "ReplacedEndpoints" } },
-		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken"],
-		twinErrors: ["endpoint_limit"],
-		notes: { url_taken: "A concurrent change registered one of the URLs first; nothing changed." },
+		errors: ["invalid_json", "missing_field", "validation_failed", "destination_refused", "url_taken", "endpoint_limit"],
+		notes: {
+			payload_too_large: bodyOver(MAX_BODY_BYTES.updateApp),
+			url_taken: "A concurrent change registered one of the URLs first; nothing changed.",
+			endpoint_limit: `The list holds more URLs than the account may have endpoints (MAX_ENDPOINTS_PER_ACCOUNT; for the default account, ${DEFAULT_ACCOUNT_LIST_LIMIT}); \`fields\` names \`urls\`. Counted before any URL is parsed.`,
+		},
 	},
 	{
 		method: "get",
@@ -331,6 +345,7 @@ const ACCOUNT_API: Operation[] = [
 		success: { 200: { description: "The endpoint as changed.", schema: "Endpoint" } },
 		errors: ["invalid_json", "not_found", "validation_failed", "destination_refused", "url_taken", "concurrent_change"],
 		notes: {
+			payload_too_large: bodyOver(MAX_BODY_BYTES.endpoint),
 			concurrent_change:
 				"The endpoint was changed or deleted by someone else between this request's read and its write (`headers` are merged into those read, so a concurrent header edit is never lost): nothing was saved. Read it again and retry.",
 		},
@@ -522,8 +537,10 @@ const ACCOUNTS_API: Operation[] = [
 		id: "endAccountSessions",
 		tag: "Accounts",
 		summary: "End every portal session of an account",
+		description:
+			"Ends every portal session of the account and, in the same transaction, revokes its admin links not yet used: opening one afterwards answers 410, so no link minted before this call signs anyone in.",
 		parameters: [ref("parameters", "Uid")],
-		success: { 204: { description: "Every portal session of the account has ended." } },
+		success: { 204: { description: "Every portal session of the account has ended, and its unused links are revoked." } },
 		errors: ["not_found"],
 	},
 	{
@@ -532,7 +549,7 @@ const ACCOUNTS_API: Operation[] = [
 		id: "createAdminLink",
 		tag: "Accounts",
 		summary: "Mint a one-time admin link to the account's portal",
-		description: `How the helpdesk sends its signed-in admin to the account's portal: opening the link signs that browser in (for ACCOUNT_SESSION_HOURS) and spends it. The link points to the first of PUBLIC_ORIGINS, else to the origin this request came to. Links last at most ${MAX_LINK_SECONDS} seconds.`,
+		description: `How the helpdesk sends its signed-in admin to the account's portal: opening the link signs that browser in (for ACCOUNT_SESSION_HOURS) and spends it; a browser signed in to another account's portal is asked first, and the link is spent only when it continues. The link points to the first of PUBLIC_ORIGINS, else to the origin this request came to. Links last at most ${MAX_LINK_SECONDS} seconds.`,
 		parameters: [ref("parameters", "Uid")],
 		body: "AdminLinkRequest",
 		bodyOptional: true,
@@ -854,8 +871,8 @@ export function buildOpenApiDocument(samples: Samples): OpenApiDocument {
 				adminSession: {
 					type: "apiKey",
 					in: "cookie",
-					name: "hivepost_session",
-					description: "The admin page's session (after signing in at /admin).",
+					name: "__Host-hivepost_session",
+					description: "The admin page's session (after signing in at /admin); `hivepost_session` on a plain-HTTP local origin.",
 				},
 				accessJwt: {
 					type: "apiKey",

@@ -3,6 +3,7 @@
  * security headers, no caching, a CSRF check on state-changing form posts,
  * and (for the API) the operator's authentication.
  */
+import type { Context, Next } from "hono";
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
@@ -34,14 +35,8 @@ export const noStore = createMiddleware(async (c, next) => {
 
 const sameOriginOnly = csrf();
 
-/**
- * hono/csrf's Origin / Sec-Fetch-Site check, answering in the one error shape.
- * A request with a bearer token is an API client, not a browser form: browsers
- * never attach one by themselves and no cross-site page can, so it is not checked
- * (and it authenticates by that token alone, never by the session cookie).
- */
-export const refuseCrossSiteForms = createMiddleware(async (c, next) => {
-	if (bearerToken(c.req.header("authorization")) !== undefined) return next();
+/** hono/csrf's Origin / Sec-Fetch-Site check, answering in the one error shape. */
+async function sameOriginOrRefuse(c: Context, next: Next): Promise<void> {
 	try {
 		await sameOriginOnly(c, next);
 	} catch (error) {
@@ -53,6 +48,24 @@ export const refuseCrossSiteForms = createMiddleware(async (c, next) => {
 		}
 		throw error;
 	}
+}
+
+/**
+ * The pages (/admin, /portal): every state-changing form post must come from
+ * the page itself, whatever else it carries. Browsers are signed in here by a
+ * session cookie, and an Authorization header says nothing about where a post
+ * came from, so it earns no exemption.
+ */
+export const refuseCrossSiteForms = createMiddleware(sameOriginOrRefuse);
+
+/**
+ * The API (/api): the same check, except for a request with a bearer token.
+ * There the token is what authenticates (never the session cookie beside it),
+ * and no cross-site page can make a browser attach one.
+ */
+export const refuseCrossSiteApiForms = createMiddleware(async (c, next) => {
+	if (bearerToken(c.req.header("authorization")) !== undefined) return next();
+	await sameOriginOrRefuse(c, next);
 });
 
 /**

@@ -1,21 +1,20 @@
 /**
  * The admin page's session: a stateless cookie holding its expiry time,
  * HMAC-signed with a key derived from ADMIN_TOKEN, so changing the token ends
- * every session. HttpOnly, SameSite=Strict (the operator signs in on this
- * site, never arriving from another), Secure except on a plain-HTTP local origin.
+ * every session. SameSite=Strict (the operator signs in on this site, never
+ * arriving from another); otherwise made like the portal's
+ * (http/sessionCookie): `__Host-hivepost_session` on HTTPS.
  */
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { sha256Hex } from "../../hashing";
-import { isLocalPlainHttp } from "../../http/localOrigin";
+import { sessionCookieOptions } from "../../http/sessionCookie";
 import { HOUR_MS } from "../../time";
 
 export const SESSION_COOKIE = "hivepost_session";
 export const SESSION_TTL_MS = 12 * HOUR_MS;
 
-function cookieOptions(c: Context) {
-	return { path: "/", httpOnly: true, sameSite: "Strict", secure: !isLocalPlainHttp(c.req.url) } as const;
-}
+const cookieOptions = (c: Context) => sessionCookieOptions(c, "Strict");
 
 /** Derived rather than the token itself, so the cookie's MAC key is used for nothing else. */
 function sessionKey(adminToken: string): Promise<string> {
@@ -32,7 +31,7 @@ export async function startSession(c: Context, adminToken: string, now = Date.no
 
 /** True when the request carries an unexpired session signed for this admin token. */
 export async function hasSession(c: Context, adminToken: string): Promise<boolean> {
-	const value = await getSignedCookie(c, await sessionKey(adminToken), SESSION_COOKIE);
+	const value = await getSignedCookie(c, await sessionKey(adminToken), SESSION_COOKIE, cookieOptions(c).prefix);
 	return typeof value === "string" && Number(value) > Date.now();
 }
 

@@ -15,6 +15,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { readSettings } from "../../config";
+import { limitBody } from "../../http/bodyLimit";
 import { HttpError } from "../../http/errors";
 import { isLocalPlainHttp } from "../../http/localOrigin";
 import { validateInput } from "../../http/readJson";
@@ -163,7 +164,7 @@ function confirmOnEndpoint(
 export const accountPages = new Hono<PageEnv>()
 	.use("*", refuseReadOnly)
 	.get("/", (c) => renderDashboard(c))
-	.post("/webhooks", async (c) => {
+	.post("/webhooks", limitBody.updateApp, async (c) => {
 		const form = await readForm(c);
 		const text = form.text("urls");
 		const change = pageChange(c);
@@ -212,7 +213,7 @@ export const accountPages = new Hono<PageEnv>()
 		if (reveal) deleteCookie(c, REVEAL_COOKIE, { path: `${c.var.base}${endpointPath(c)}` });
 		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null });
 	})
-	.post("/endpoints/:id/settings", async (c) => {
+	.post("/endpoints/:id/settings", limitBody.endpoint, async (c) => {
 		const form = await readForm(c);
 		const all = form.text("events_mode") === "all";
 		const typed = { url: form.text("url"), events: all ? ["*"] : form.list("events") };
@@ -235,14 +236,14 @@ export const accountPages = new Hono<PageEnv>()
 			},
 		);
 	})
-	.post("/endpoints/:id/toggle", async (c) => {
+	.post("/endpoints/:id/toggle", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const enabled = form.text("enabled") === "true";
 		await updateEndpoint(pageChange(c), policyFor(c.env, c.req.url), c.req.param("id"), { enabled });
 		// Back where the button was (no Referer: the page sends none).
 		return done(c, form.text("back") === "endpoint" ? endpointPath(c) : "", enabled ? "enabled" : "disabled");
 	})
-	.post("/endpoints/:id/headers", async (c) => {
+	.post("/endpoints/:id/headers", limitBody.endpoint, async (c) => {
 		const form = await readForm(c);
 		const name = form.text("name").trim();
 		const change = pageChange(c);
@@ -261,7 +262,7 @@ export const accountPages = new Hono<PageEnv>()
 				),
 		);
 	})
-	.post("/endpoints/:id/headers/remove", async (c) => {
+	.post("/endpoints/:id/headers/remove", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const name = form.text("name");
 		const change = pageChange(c);
@@ -282,12 +283,12 @@ export const accountPages = new Hono<PageEnv>()
 		await updateEndpoint(change, policyFor(c.env, c.req.url), row.id, { headers: { [name]: null } });
 		return done(c, endpointPath(c), "header-removed");
 	})
-	.post("/endpoints/:id/secret", async (c) => {
+	.post("/endpoints/:id/secret", limitBody.other, async (c) => {
 		// Changes nothing: the page itself shows the secret, never cached.
 		const row = await requireEndpoint(pageChange(c), c.req.param("id"));
 		return renderEndpoint(c, row, { revealedSecret: row.secret });
 	})
-	.post("/endpoints/:id/rotate-secret", async (c) => {
+	.post("/endpoints/:id/rotate-secret", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
 		const row = await requireEndpoint(change, c.req.param("id"));
@@ -308,12 +309,12 @@ export const accountPages = new Hono<PageEnv>()
 		setCookie(c, REVEAL_COOKIE, row.id, { path, httpOnly: true, sameSite: "Lax", secure: !isLocalPlainHttp(c.req.url), maxAge: 60 });
 		return done(c, endpointPath(c), "secret-rotated");
 	})
-	.post("/endpoints/:id/test", async (c) => {
+	.post("/endpoints/:id/test", limitBody.other, async (c) => {
 		const { action_type } = validateInput({ action_type: (await readForm(c)).text("action_type") }, testEventSchema, "form");
 		const sent = await sendTestEvent(c.env, pageChange(c), readSettings(c.env), c.req.param("id"), action_type);
 		return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
 	})
-	.post("/endpoints/:id/redeliver", async (c) => {
+	.post("/endpoints/:id/redeliver", limitBody.other, async (c) => {
 		const typed = (await readForm(c)).text("since");
 		const change = pageChange(c);
 		return orRefused(
@@ -326,7 +327,7 @@ export const accountPages = new Hono<PageEnv>()
 			async (error) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: error.message }, 422),
 		);
 	})
-	.post("/endpoints/:id/delete", async (c) => {
+	.post("/endpoints/:id/delete", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
 		const row = await requireEndpoint(change, c.req.param("id"));
@@ -368,7 +369,7 @@ export const accountPages = new Hono<PageEnv>()
 			<DeliveryPage chrome={pageChrome(c, "Delivery", "deliveries")} delivery={delivery} payload={event.body} readOnly={isReadOnly(c)} />,
 		);
 	})
-	.post("/deliveries/:id/retry", async (c) => {
+	.post("/deliveries/:id/retry", limitBody.other, async (c) => {
 		await retryNow(pageChange(c), readSettings(c.env), c.req.param("id"));
 		return done(c, `/deliveries/${c.req.param("id")}`, "retried");
 	})

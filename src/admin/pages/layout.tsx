@@ -27,6 +27,16 @@ export interface Chrome {
 	home?: string | null;
 }
 
+/** An account as people tell it apart: its name, and its uid where that differs. */
+export function AccountName({ account }: { account: { uid: string; name: string } }) {
+	return (
+		<>
+			{account.name}
+			{account.name !== account.uid && <small> ({account.uid})</small>}
+		</>
+	);
+}
+
 function SignOut({ viewer }: { viewer: Viewer }) {
 	if (viewer.kind === "operator" && viewer.admin.via === "access")
 		return (
@@ -107,8 +117,7 @@ export function Layout({ chrome, children }: { chrome: Chrome; children?: Child 
 						)}
 						{account && (
 							<span class="account">
-								{account.name}
-								{account.name !== account.uid && <small> ({account.uid})</small>}
+								<AccountName account={account} />
 							</span>
 						)}
 						<Navigation chrome={chrome} />

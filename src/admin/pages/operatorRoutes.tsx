@@ -11,6 +11,7 @@ import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
 import { readPortalSession } from "../../accounts/sessions";
 import { listAccounts } from "../../accounts/store";
 import { summarize } from "../../accounts/summary";
+import { limitBody } from "../../http/bodyLimit";
 import { HttpError } from "../../http/errors";
 import { validateInput } from "../../http/readJson";
 import { openApiDocument } from "../api/openapi";
@@ -46,7 +47,7 @@ const mountedAt = (base: (uid: string) => string) =>
 
 export const adminPages = new Hono<PageEnv>()
 	.use("*", adminSecurityHeaders, noStore, refuseCrossSiteForms)
-	.post("/sign-in", async (c) => {
+	.post("/sign-in", limitBody.other, async (c) => {
 		if (accessSettings(c.env))
 			throw new HttpError("access_mode", "This Hivepost signs admins in through Cloudflare Access, not with the token.");
 		const token = String((await c.req.parseBody()).token ?? "");
@@ -57,7 +58,7 @@ export const adminPages = new Hono<PageEnv>()
 		return c.redirect("/admin", 303);
 	})
 	.use("*", requireOperatorPage)
-	.post("/sign-out", (c) => {
+	.post("/sign-out", limitBody.other, (c) => {
 		endSession(c);
 		return c.redirect("/admin", 303);
 	})

@@ -10,10 +10,10 @@ export function renderPageError(error: Error, c: Context<PageEnv>) {
 	if (!known) logUnhandled(c.req.raw, c.get("requestId"), error);
 	const base = c.get("base");
 	const viewer = c.get("viewer");
+	const message = known?.message ?? `${INTERNAL_ERROR_MESSAGE} (request id ${c.get("requestId")})`;
 	return c.html(
-		<Layout
-			chrome={{ title: "Error", base, viewer, error: known?.message ?? `${INTERNAL_ERROR_MESSAGE} (request id ${c.get("requestId")})` }}
-		>
+		// The header names the account the page was for (once known), as on every page.
+		<Layout chrome={{ title: "Error", base, viewer, account: c.get("account"), error: message }}>
 			<h1>{known?.status === 404 ? "Not found" : "Something went wrong"}</h1>
 			<p>
 				<a href={base ?? (viewer?.kind === "portal" ? "/portal" : "/admin")}>← Back</a>
