@@ -194,17 +194,18 @@ export async function alarmTime(deliveryId: string, accountId = DEFAULT_ACCOUNT_
 
 /**
  * Fires a delivery's retry alarm the way the platform would (if one is armed:
- * it is removed, then alarm() runs), with recording queues in the object's env;
- * returns whether an alarm ran and what it enqueued.
+ * it is removed, then alarm() runs), with recording queues (and any other
+ * bindings overridden) in the object's env; returns whether an alarm ran and
+ * what it enqueued.
  */
-export async function runRetryAlarm(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID) {
+export async function runRetryAlarm(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID, overrides: Partial<Env> = {}) {
 	const queue = recordingQueues();
 	const ran = await runInDurableObject(schedulerOf(deliveryId, accountId), async (instance, state) => {
 		if ((await state.storage.getAlarm()) === null) return false;
 		await state.storage.deleteAlarm();
 		const scheduler = instance as unknown as { env: Env; alarm(): Promise<void> };
 		const real = scheduler.env;
-		scheduler.env = testEnv(queue);
+		scheduler.env = testEnv(queue, overrides);
 		try {
 			await scheduler.alarm();
 		} finally {
