@@ -1,10 +1,17 @@
 /// <reference types="vite/client" />
 /**
  * Shared test helpers: requests with credentials, recording queues, fixtures,
- * a stubbed destination, the real consumer and RetryScheduler driven by hand,
- * and direct reads of delivery rows.
+ * a stubbed destination, the real consumer, cron and RetryScheduler driven by
+ * hand, and direct reads of delivery rows.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import {
+	createExecutionContext,
+	createMessageBatch,
+	createScheduledController,
+	getQueueResult,
+	listDurableObjectIds,
+	runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { DEFAULT_ACCOUNT_ID } from "../src/accounts/defaultAccount";
@@ -127,6 +134,13 @@ export async function runConsumer(deliveries: (string | DeliveryMessage)[], lane
 	const queue = recordingQueues();
 	await worker.queue(batch, testEnv(queue, overrides));
 	return { ...(await getQueueResult(batch, ctx)), queue };
+}
+
+/** Runs the real Cron Trigger handler (sweep and housekeeping) once, with recording queues; returns them. */
+export async function runScheduled() {
+	const queue = recordingQueues();
+	await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv(queue));
+	return queue;
 }
 
 export interface CapturedRequest {
