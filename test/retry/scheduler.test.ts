@@ -6,6 +6,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
@@ -98,6 +99,32 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		await retryOnce(id);
 		expect(await deliveryRow(id)).toMatchObject({ status: "delivered", attempt_count: 3, next_attempt_at: null });
 		expect(destination.requests).toHaveLength(3);
+	});
+
+	it("signs a retry an hour later afresh: a new webhook-timestamp, the same webhook-id, a signature that verifies then", async () => {
+		const destination = stubDestination(() => new Response(null, { status: 500 }));
+		const endpoint = await createEndpoint("https://receiver.example/hook");
+		const { queue } = await ingest(fixture("ticket.created"));
+		const id = queue.messages[0].deliveryId;
+		await runConsumer([id]);
+		const first = Object.fromEntries(destination.requests[0].headers);
+		try {
+			// The retry interval passes by the clock (Date only: the Worker, the alarm and the verifier all read it).
+			vi.useFakeTimers({ toFake: ["Date"] });
+			vi.setSystemTime(Date.now() + settings.retryIntervalMs);
+			await retryOnce(id);
+			const retry = destination.requests[1];
+			const headers = Object.fromEntries(retry.headers);
+			expect(headers["webhook-id"]).toBe(first["webhook-id"]);
+			expect(Number(headers["webhook-timestamp"])).toBeGreaterThanOrEqual(
+				Number(first["webhook-timestamp"]) + settings.retryIntervalMs / 1000,
+			);
+			expect(new Webhook(endpoint.secret).verify(retry.body, headers)).toEqual(JSON.parse(retry.body));
+			// The first attempt's headers are an hour old now: a receiver would refuse them.
+			expect(() => new Webhook(endpoint.secret).verify(destination.requests[0].body, first)).toThrow(/timestamp too old/i);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it("re-arms for the due time when it fires a little early, never clearing while attempts remain", async () => {
