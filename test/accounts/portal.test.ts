@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/hashing";
 import { api, json } from "../admin/adminApi";
 import { ORIGIN } from "../admin/pageHelpers";
-import { createAccount, createEndpoint, request, rows } from "../helpers";
+import { createAccount, createEndpoint, deliveryRow, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
 
 async function mint(uid: string, body: Record<string, unknown> = {}, overrides: Partial<Env> = {}) {
 	const { response } = await request(
@@ -253,6 +253,61 @@ describe("the portal", () => {
 		});
 		expect(response.status).toBe(403);
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("refuses a form post that carries neither Origin nor Sec-Fetch-Site with 403, changing nothing", async () => {
+		await createAccount("acme");
+		const cookie = await signedIn();
+		const response = await portal("/portal/webhooks", cookie, {
+			method: "POST",
+			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+			headers: { "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(response.status).toBe(403);
+		expect(await response.text()).toContain("CSRF");
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	it("answers 404 to every POST that names another account's endpoint or delivery, changing nothing", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		await createAccount("acme");
+		// The default account's endpoint, with a header to remove and a failed delivery to redeliver or retry.
+		const theirs = await createEndpoint("https://default.example/hook");
+		expect((await api(`/endpoints/${theirs.id}`, "PATCH", { headers: { "X-Existing": "keep-this-value" } })).status).toBe(200);
+		const { queue } = await ingest(fixture("ticket.created"));
+		await runConsumer(queue.messages, "main", { MAX_RETRIES: "0" });
+		const [{ deliveryId }] = queue.messages;
+		expect((await deliveryRow(deliveryId)).status).toBe("failed");
+		const everything = async () =>
+			Object.fromEntries(
+				await Promise.all(
+					["endpoints", "events", "deliveries", "attempts", "audit_log"].map(async (table) => [
+						table,
+						await rows(`SELECT * FROM ${table}`),
+					]),
+				),
+			);
+		const before = await everything();
+		const cookie = await signedIn();
+		const ep = `/portal/endpoints/${theirs.id}`;
+		// Every POST route of the account's pages that takes an id (src/admin/pages/accountRoutes.tsx), each with input that would change something.
+		for (const [path, fields] of [
+			[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
+			[`${ep}/toggle`, { enabled: "false" }],
+			[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
+			[`${ep}/headers/remove`, { name: "X-Existing", confirm: "yes" }],
+			[`${ep}/secret`, {}],
+			[`${ep}/rotate-secret`, { confirm: "yes" }],
+			[`${ep}/test`, { action_type: "ticket.created" }],
+			[`${ep}/redeliver`, { since: "2020-01-01T00:00" }],
+			[`${ep}/delete`, { confirm: "yes" }],
+			[`/portal/deliveries/${deliveryId}/retry`, {}],
+		] as const) {
+			const refused = await portalPost(path, cookie, fields);
+			expect(refused.status, path).toBe(404);
+			expect(await refused.text()).not.toContain(theirs.secret);
+		}
+		expect(await everything()).toEqual(before);
 	});
 
 	it("signs out with a 303 to a page of its own, whose brand leads nowhere (the way back in is the helpdesk)", async () => {
