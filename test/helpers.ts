@@ -173,6 +173,11 @@ export async function rows<T = Record<string, unknown>>(sql: string, ...params: 
 	return result.results;
 }
 
+/** Every row of each of `tables` (account data: endpoints, events, deliveries, attempts, audit_log by default), to compare before and after. */
+export async function tableRows(tables = ["endpoints", "events", "deliveries", "attempts", "audit_log"]) {
+	return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await rows(`SELECT * FROM ${table}`)] as const)));
+}
+
 export interface DeliveryRow {
 	status: string;
 	attempt_count: number;

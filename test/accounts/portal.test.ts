@@ -8,7 +8,18 @@ import { describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/hashing";
 import { api, json } from "../admin/adminApi";
 import { ORIGIN } from "../admin/pageHelpers";
-import { createAccount, createEndpoint, deliveryRow, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
+import {
+	createAccount,
+	createEndpoint,
+	deliveryRow,
+	fixture,
+	ingest,
+	request,
+	rows,
+	runConsumer,
+	stubDestination,
+	tableRows,
+} from "../helpers";
 
 async function mint(uid: string, body: Record<string, unknown> = {}, overrides: Partial<Env> = {}) {
 	const { response } = await request(
@@ -144,20 +155,25 @@ describe("opening an admin link", () => {
 
 	it("never writes the token into Hivepost's log lines, even when opening it fails", async () => {
 		await createAccount("acme");
-		const { url } = await json<{ url: string }>(await mint("acme"));
-		const token = new URL(url).searchParams.get("token") ?? "";
+		// Every console method a log line can go to (log.ts writes console.log and console.error).
+		const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+			vi.spyOn(console, method).mockImplementation(() => {}),
+		);
+		const lines = () => spies.flatMap((spy) => spy.mock.calls.map((call) => call.join(" "))).join("\n");
+		const opened = await json<{ url: string }>(await mint("acme"));
+		expect((await open(opened.url)).response.status).toBe(303);
+		expect((await open(opened.url)).response.status).toBe(410);
+		const failing = await json<{ url: string }>(await mint("acme"));
 		await env.DB.prepare(
 			"CREATE TRIGGER injected_fault BEFORE INSERT ON account_sessions BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
 		).run();
-		const logged = vi.spyOn(console, "error").mockImplementation(() => {});
 		try {
-			expect((await open(url)).response.status).toBe(500);
+			expect((await open(failing.url)).response.status).toBe(500);
 		} finally {
 			await env.DB.prepare("DROP TRIGGER injected_fault").run();
 		}
-		const lines = logged.mock.calls.map((call) => call.join(" ")).join("\n");
-		expect(lines).toContain("unhandled_error");
-		expect(lines).not.toContain(token);
+		expect(lines()).toContain("unhandled_error");
+		for (const { url } of [opened, failing]) expect(lines()).not.toContain(new URL(url).searchParams.get("token"));
 	});
 });
 
@@ -278,16 +294,7 @@ describe("the portal", () => {
 		await runConsumer(queue.messages, "main", { MAX_RETRIES: "0" });
 		const [{ deliveryId }] = queue.messages;
 		expect((await deliveryRow(deliveryId)).status).toBe("failed");
-		const everything = async () =>
-			Object.fromEntries(
-				await Promise.all(
-					["endpoints", "events", "deliveries", "attempts", "audit_log"].map(async (table) => [
-						table,
-						await rows(`SELECT * FROM ${table}`),
-					]),
-				),
-			);
-		const before = await everything();
+		const before = await tableRows();
 		const cookie = await signedIn();
 		const ep = `/portal/endpoints/${theirs.id}`;
 		// Every POST route of the account's pages that takes an id (src/admin/pages/accountRoutes.tsx), each with input that would change something.
@@ -307,7 +314,7 @@ describe("the portal", () => {
 			expect(refused.status, path).toBe(404);
 			expect(await refused.text()).not.toContain(theirs.secret);
 		}
-		expect(await everything()).toEqual(before);
+		expect(await tableRows()).toEqual(before);
 	});
 
 	it("signs out with a 303 to a page of its own, whose brand leads nowhere (the way back in is the helpdesk)", async () => {
