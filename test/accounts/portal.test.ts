@@ -61,6 +61,26 @@ function portalPost(path: string, cookie: string, fields: Record<string, string>
 	});
 }
 
+/**
+ * Every POST route of the account's pages that names an endpoint or a delivery (src/admin/pages/accountRoutes.tsx),
+ * each with input that would change something (given an X-Token header and a failed delivery).
+ */
+function postsNaming(endpointId: string, deliveryId: string) {
+	const ep = `/portal/endpoints/${endpointId}`;
+	return [
+		[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
+		[`${ep}/toggle`, { enabled: "false" }],
+		[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
+		[`${ep}/headers/remove`, { name: "X-Token", confirm: "yes" }],
+		[`${ep}/secret`, {}],
+		[`${ep}/rotate-secret`, { confirm: "yes" }],
+		[`${ep}/test`, { action_type: "ticket.created" }],
+		[`${ep}/redeliver`, { since: "2020-01-01T00:00" }],
+		[`${ep}/delete`, { confirm: "yes" }],
+		[`/portal/deliveries/${deliveryId}/retry`, {}],
+	] as const;
+}
+
 describe("POST /api/accounts/{uid}/admin-links", () => {
 	it("mints a one-time link at the first public origin, valid 300 s by default; only a hash of its 256-bit token is stored", async () => {
 		await createAccount("acme");
@@ -235,21 +255,11 @@ describe("the portal", () => {
 		expect(page).not.toContain(endpoint.secret);
 		expect(page).not.toContain("Reveal");
 		const before = await rows("SELECT * FROM endpoints");
-		const ep = `/portal/endpoints/${endpoint.id}`;
-		// Every POST route of the account's pages (src/admin/pages/accountRoutes.tsx), each with input that would change something.
+		// Every POST route of the account's pages, each with input that would change something.
 		for (const [path, fields] of [
-			["/portal/webhooks", { urls: "https://x.example/hook", confirm: "yes" }],
-			[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
-			[`${ep}/toggle`, { enabled: "false" }],
-			[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
-			[`${ep}/headers/remove`, { name: "X-Token", confirm: "yes" }],
-			[`${ep}/secret`, {}],
-			[`${ep}/rotate-secret`, { confirm: "yes" }],
-			[`${ep}/test`, { action_type: "ticket.created" }],
-			[`${ep}/redeliver`, { since: "2026-01-01T00:00" }],
-			[`${ep}/delete`, { confirm: "yes" }],
-			["/portal/deliveries/dlv_none/retry", {}],
-		] as const) {
+			["/portal/webhooks", { urls: "https://x.example/hook", confirm: "yes" }] as const,
+			...postsNaming(endpoint.id, "dlv_none"),
+		]) {
 			const refused = await portalPost(path, cookie, fields);
 			expect(refused.status, path).toBe(403);
 			expect(await refused.text()).not.toContain(endpoint.secret);
@@ -259,57 +269,38 @@ describe("the portal", () => {
 		expect(await rows("SELECT count(*) AS n FROM audit_log WHERE actor != 'operator'")).toEqual([{ n: 0 }]);
 	});
 
-	it("refuses a cross-site form post with 403", async () => {
-		await createAccount("acme");
-		const cookie = await signedIn();
-		const response = await portal("/portal/webhooks", cookie, {
-			method: "POST",
-			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
-			headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+	// A form post without a same-origin Origin or Sec-Fetch-Site cannot show it came from the page (hono/csrf; README, Security).
+	for (const [what, headers] of [
+		["a cross-site form post", { origin: "https://evil.example" }],
+		["a form post that carries neither Origin nor Sec-Fetch-Site", {}],
+	] as const) {
+		it(`refuses ${what} with 403, changing nothing`, async () => {
+			await createAccount("acme");
+			const cookie = await signedIn();
+			const response = await portal("/portal/webhooks", cookie, {
+				method: "POST",
+				body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+				headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+			});
+			expect(response.status).toBe(403);
+			expect(await response.text()).toContain("CSRF");
+			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 		});
-		expect(response.status).toBe(403);
-		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
-	});
-
-	it("refuses a form post that carries neither Origin nor Sec-Fetch-Site with 403, changing nothing", async () => {
-		await createAccount("acme");
-		const cookie = await signedIn();
-		const response = await portal("/portal/webhooks", cookie, {
-			method: "POST",
-			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
-			headers: { "content-type": "application/x-www-form-urlencoded" },
-		});
-		expect(response.status).toBe(403);
-		expect(await response.text()).toContain("CSRF");
-		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
-	});
+	}
 
 	it("answers 404 to every POST that names another account's endpoint or delivery, changing nothing", async () => {
 		stubDestination(() => new Response(null, { status: 500 }));
 		await createAccount("acme");
-		// The default account's endpoint, with a header to remove and a failed delivery to redeliver or retry.
+		// The default account's endpoint, with a header to change or remove and a failed delivery to redeliver or retry.
 		const theirs = await createEndpoint("https://default.example/hook");
-		expect((await api(`/endpoints/${theirs.id}`, "PATCH", { headers: { "X-Existing": "keep-this-value" } })).status).toBe(200);
+		expect((await api(`/endpoints/${theirs.id}`, "PATCH", { headers: { "X-Token": "keep-this-value" } })).status).toBe(200);
 		const { queue } = await ingest(fixture("ticket.created"));
 		await runConsumer(queue.messages, "main", { MAX_RETRIES: "0" });
 		const [{ deliveryId }] = queue.messages;
 		expect((await deliveryRow(deliveryId)).status).toBe("failed");
 		const before = await tableRows();
 		const cookie = await signedIn();
-		const ep = `/portal/endpoints/${theirs.id}`;
-		// Every POST route of the account's pages that takes an id (src/admin/pages/accountRoutes.tsx), each with input that would change something.
-		for (const [path, fields] of [
-			[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
-			[`${ep}/toggle`, { enabled: "false" }],
-			[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
-			[`${ep}/headers/remove`, { name: "X-Existing", confirm: "yes" }],
-			[`${ep}/secret`, {}],
-			[`${ep}/rotate-secret`, { confirm: "yes" }],
-			[`${ep}/test`, { action_type: "ticket.created" }],
-			[`${ep}/redeliver`, { since: "2020-01-01T00:00" }],
-			[`${ep}/delete`, { confirm: "yes" }],
-			[`/portal/deliveries/${deliveryId}/retry`, {}],
-		] as const) {
+		for (const [path, fields] of postsNaming(theirs.id, deliveryId)) {
 			const refused = await portalPost(path, cookie, fields);
 			expect(refused.status, path).toBe(404);
 			expect(await refused.text()).not.toContain(theirs.secret);
