@@ -1,10 +1,17 @@
 /// <reference types="vite/client" />
 /**
  * Shared test helpers: requests with credentials, recording queues, fixtures,
- * a stubbed destination, the real consumer and RetryScheduler driven by hand,
- * and direct reads of delivery rows.
+ * a stubbed destination, the real consumer, cron and RetryScheduler driven by
+ * hand, and direct reads of delivery rows.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import {
+	createExecutionContext,
+	createMessageBatch,
+	createScheduledController,
+	getQueueResult,
+	listDurableObjectIds,
+	runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { DEFAULT_ACCOUNT_ID } from "../src/accounts/defaultAccount";
@@ -129,6 +136,13 @@ export async function runConsumer(deliveries: (string | DeliveryMessage)[], lane
 	return { ...(await getQueueResult(batch, ctx)), queue };
 }
 
+/** Runs the real Cron Trigger handler (sweep and housekeeping) once, with recording queues; returns them. */
+export async function runScheduled() {
+	const queue = recordingQueues();
+	await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv(queue));
+	return queue;
+}
+
 export interface CapturedRequest {
 	url: string;
 	headers: Headers;
@@ -157,6 +171,11 @@ export async function rows<T = Record<string, unknown>>(sql: string, ...params: 
 		.bind(...params)
 		.all<T>();
 	return result.results;
+}
+
+/** Every row of each of `tables` (account data: endpoints, events, deliveries, attempts, audit_log by default), to compare before and after. */
+export async function tableRows(tables = ["endpoints", "events", "deliveries", "attempts", "audit_log"]) {
+	return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await rows(`SELECT * FROM ${table}`)] as const)));
 }
 
 export interface DeliveryRow {

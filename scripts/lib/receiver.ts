@@ -1,7 +1,8 @@
 /**
  * A webhook receiver on 127.0.0.1 for tests, the demo and the benchmark:
  * records every request and answers with whatever `respond` decides, also
- * late (`replyAfter`) or never (`neverReply`: a hanging destination).
+ * late (`replyAfter`) or never (`neverReply`: a hanging destination), and
+ * counts the requests it holds open at once.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,8 @@ export interface ReceiverReply {
 export interface Receiver {
 	url: string;
 	received: ReceivedWebhook[];
+	/** The most requests that were open at once (arrived, and not yet answered or cut off). */
+	readonly peakOpenRequests: number;
 	close(): Promise<void>;
 }
 
@@ -41,7 +44,13 @@ export async function startReceiver(
 	port = 0,
 ): Promise<Receiver> {
 	const received: ReceivedWebhook[] = [];
+	let openRequests = 0;
+	let peakOpenRequests = 0;
 	const server = createServer(async (req, res) => {
+		openRequests++;
+		peakOpenRequests = Math.max(peakOpenRequests, openRequests);
+		// Answered, or the connection closed under it (the sender gave up).
+		res.once("close", () => openRequests--);
 		const chunks: Buffer[] = [];
 		try {
 			for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -57,12 +66,17 @@ export async function startReceiver(
 		res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers });
 		res.end(reply.body ?? "");
 	});
-	server.keepAliveTimeout = 1000;
+	// Idle connections stay open until close(): closing one just as the sender reuses it fails that
+	// request with a reset ("Network connection lost"), a failed attempt caused by the receiver's race.
+	server.keepAliveTimeout = 0;
 	await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
 	const { port: actualPort } = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${actualPort}`,
 		received,
+		get peakOpenRequests() {
+			return peakOpenRequests;
+		},
 		// Destroys every socket, also those of requests still waiting for an answer, so a hanging receiver lets the process exit.
 		close: () =>
 			new Promise((resolve) => {

@@ -8,7 +8,18 @@ import { describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/hashing";
 import { api, json } from "../admin/adminApi";
 import { ORIGIN } from "../admin/pageHelpers";
-import { createAccount, createEndpoint, request, rows } from "../helpers";
+import {
+	createAccount,
+	createEndpoint,
+	deliveryRow,
+	fixture,
+	ingest,
+	request,
+	rows,
+	runConsumer,
+	stubDestination,
+	tableRows,
+} from "../helpers";
 
 async function mint(uid: string, body: Record<string, unknown> = {}, overrides: Partial<Env> = {}) {
 	const { response } = await request(
@@ -48,6 +59,26 @@ function portalPost(path: string, cookie: string, fields: Record<string, string>
 		body: new URLSearchParams(fields),
 		headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
 	});
+}
+
+/**
+ * Every POST route of the account's pages that names an endpoint or a delivery (src/admin/pages/accountRoutes.tsx),
+ * each with input that would change something (given an X-Token header and a failed delivery).
+ */
+function postsNaming(endpointId: string, deliveryId: string) {
+	const ep = `/portal/endpoints/${endpointId}`;
+	return [
+		[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
+		[`${ep}/toggle`, { enabled: "false" }],
+		[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
+		[`${ep}/headers/remove`, { name: "X-Token", confirm: "yes" }],
+		[`${ep}/secret`, {}],
+		[`${ep}/rotate-secret`, { confirm: "yes" }],
+		[`${ep}/test`, { action_type: "ticket.created" }],
+		[`${ep}/redeliver`, { since: "2020-01-01T00:00" }],
+		[`${ep}/delete`, { confirm: "yes" }],
+		[`/portal/deliveries/${deliveryId}/retry`, {}],
+	] as const;
 }
 
 describe("POST /api/accounts/{uid}/admin-links", () => {
@@ -161,20 +192,25 @@ describe("opening an admin link", () => {
 
 	it("never writes the token into Hivepost's log lines, even when opening it fails", async () => {
 		await createAccount("acme");
-		const { url } = await json<{ url: string }>(await mint("acme"));
-		const token = new URL(url).searchParams.get("token") ?? "";
+		// Every console method a log line can go to (log.ts writes console.log and console.error).
+		const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+			vi.spyOn(console, method).mockImplementation(() => {}),
+		);
+		const lines = () => spies.flatMap((spy) => spy.mock.calls.map((call) => call.join(" "))).join("\n");
+		const opened = await json<{ url: string }>(await mint("acme"));
+		expect((await open(opened.url)).response.status).toBe(303);
+		expect((await open(opened.url)).response.status).toBe(410);
+		const failing = await json<{ url: string }>(await mint("acme"));
 		await env.DB.prepare(
 			"CREATE TRIGGER injected_fault BEFORE INSERT ON account_sessions BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
 		).run();
-		const logged = vi.spyOn(console, "error").mockImplementation(() => {});
 		try {
-			expect((await open(url)).response.status).toBe(500);
+			expect((await open(failing.url)).response.status).toBe(500);
 		} finally {
 			await env.DB.prepare("DROP TRIGGER injected_fault").run();
 		}
-		const lines = logged.mock.calls.map((call) => call.join(" ")).join("\n");
-		expect(lines).toContain("unhandled_error");
-		expect(lines).not.toContain(token);
+		expect(lines()).toContain("unhandled_error");
+		for (const { url } of [opened, failing]) expect(lines()).not.toContain(new URL(url).searchParams.get("token"));
 	});
 });
 
@@ -357,21 +393,11 @@ describe("the portal", () => {
 		expect(page).not.toContain(endpoint.secret);
 		expect(page).not.toContain("Reveal");
 		const before = await rows("SELECT * FROM endpoints");
-		const ep = `/portal/endpoints/${endpoint.id}`;
-		// Every POST route of the account's pages (src/admin/pages/accountRoutes.tsx), each with input that would change something.
+		// Every POST route of the account's pages, each with input that would change something.
 		for (const [path, fields] of [
-			["/portal/webhooks", { urls: "https://x.example/hook", confirm: "yes" }],
-			[`${ep}/settings`, { url: "https://changed.example/hook", events_mode: "all" }],
-			[`${ep}/toggle`, { enabled: "false" }],
-			[`${ep}/headers`, { name: "X-Token", value: "abc123456" }],
-			[`${ep}/headers/remove`, { name: "X-Token", confirm: "yes" }],
-			[`${ep}/secret`, {}],
-			[`${ep}/rotate-secret`, { confirm: "yes" }],
-			[`${ep}/test`, { action_type: "ticket.created" }],
-			[`${ep}/redeliver`, { since: "2026-01-01T00:00" }],
-			[`${ep}/delete`, { confirm: "yes" }],
-			["/portal/deliveries/dlv_none/retry", {}],
-		] as const) {
+			["/portal/webhooks", { urls: "https://x.example/hook", confirm: "yes" }] as const,
+			...postsNaming(endpoint.id, "dlv_none"),
+		]) {
 			const refused = await portalPost(path, cookie, fields);
 			expect(refused.status, path).toBe(403);
 			expect(await refused.text()).not.toContain(endpoint.secret);
@@ -393,6 +419,45 @@ describe("the portal", () => {
 			expect(response.status, authorization).toBe(403);
 		}
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
+	// A form post without a same-origin Origin or Sec-Fetch-Site cannot show it came from the page (hono/csrf; README, Security).
+	for (const [what, headers] of [
+		["a cross-site form post", { origin: "https://evil.example" }],
+		["a form post that carries neither Origin nor Sec-Fetch-Site", {}],
+	] as const) {
+		it(`refuses ${what} with 403, changing nothing`, async () => {
+			await createAccount("acme");
+			const cookie = await signedIn();
+			const response = await portal("/portal/webhooks", cookie, {
+				method: "POST",
+				body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+				headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+			});
+			expect(response.status).toBe(403);
+			expect(await response.text()).toContain("CSRF");
+			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+		});
+	}
+
+	it("answers 404 to every POST that names another account's endpoint or delivery, changing nothing", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		await createAccount("acme");
+		// The default account's endpoint, with a header to change or remove and a failed delivery to redeliver or retry.
+		const theirs = await createEndpoint("https://default.example/hook");
+		expect((await api(`/endpoints/${theirs.id}`, "PATCH", { headers: { "X-Token": "keep-this-value" } })).status).toBe(200);
+		const { queue } = await ingest(fixture("ticket.created"));
+		await runConsumer(queue.messages, "main", { MAX_RETRIES: "0" });
+		const [{ deliveryId }] = queue.messages;
+		expect((await deliveryRow(deliveryId)).status).toBe("failed");
+		const before = await tableRows();
+		const cookie = await signedIn();
+		for (const [path, fields] of postsNaming(theirs.id, deliveryId)) {
+			const refused = await portalPost(path, cookie, fields);
+			expect(refused.status, path).toBe(404);
+			expect(await refused.text()).not.toContain(theirs.secret);
+		}
+		expect(await tableRows()).toEqual(before);
 	});
 
 	it("signs out with a 303 to a page of its own, whose brand leads nowhere (the way back in is the helpdesk)", async () => {

@@ -113,6 +113,20 @@ describe("CSRF protection", () => {
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});
 
+	// hono/csrf lets a form post through only with a same-origin Origin or Sec-Fetch-Site: one with neither (no
+	// browser of today sends a form post so) cannot show it came from the page, and the README promises that check.
+	it("refuses a form post that carries neither Origin nor Sec-Fetch-Site, and changes nothing", async () => {
+		const cookie = await signIn();
+		const response = await page("/admin/webhooks", {
+			method: "POST",
+			body: new URLSearchParams({ urls: "https://evil.example/hook" }),
+			headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+		});
+		expect(response.status).toBe(403);
+		expect(await response.text()).toContain("CSRF");
+		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+	});
+
 	it("refuses a cross-site form post to the API too, riding on the session cookie", async () => {
 		const cookie = await signIn();
 		for (const authorization of ["", "Basic YWRtaW46cGFzcw=="]) {

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createAccount, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
-import { page, submit } from "./pageHelpers";
+import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { api, json } from "./adminApi";
+import { ORIGIN, page, submit } from "./pageHelpers";
 
 async function html(path: string): Promise<string> {
 	const response = await page(path);
@@ -254,13 +255,64 @@ describe("the delivery log", () => {
 });
 
 describe("the local-development warning", () => {
-	it("shows a banner on every page while ALLOW_PRIVATE_DESTINATIONS is on, and none otherwise", async () => {
-		const bearer = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
-		for (const path of ["/admin", "/admin/deliveries"]) {
-			const on = (await request(path, { headers: bearer }, { ALLOW_PRIVATE_DESTINATIONS: "true" })).response;
-			expect(await on.text()).toContain("ALLOW_PRIVATE_DESTINATIONS is on");
-			const off = (await request(path, { headers: bearer })).response;
-			expect(await off.text()).not.toContain("ALLOW_PRIVATE_DESTINATIONS is on");
+	// Every page a signed-in operator or account admin gets (the layout's chrome); the sign-in, signed-out and
+	// error pages frame no account's pages and carry no banner.
+	it("shows a banner on every page of the operator's and the portal's while ALLOW_PRIVATE_DESTINATIONS is on, and none otherwise", async () => {
+		stubDestination(() => new Response("ok"));
+		const endpoint = await createEndpoint("https://a.example/hook");
+		const { queue, response } = await ingest(fixture("ticket.created"));
+		const { event_id } = (await response.json()) as { event_id: string };
+		await runConsumer(queue.messages);
+		const [{ deliveryId }] = queue.messages;
+		await createAccount("acme");
+		const theirs = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const acme = await ingest(fixture("ticket.created"), {}, {}, "/accounts/acme/events");
+		const { event_id: acmeEvent } = (await acme.response.json()) as { event_id: string };
+		await runConsumer(acme.queue.messages);
+		const link = new URL((await json<{ url: string }>(await api("/accounts/acme/admin-links", "POST", {}))).url);
+		const opened = await page(`${link.pathname}${link.search}`);
+		const portalCookie = /hivepost_portal=[^;]+/.exec(opened.headers.get("set-cookie") ?? "")?.[0] ?? "";
+		expect(portalCookie).not.toBe("");
+
+		const form = (fields: Record<string, string> = {}): RequestInit => ({
+			method: "POST",
+			body: new URLSearchParams(fields),
+			headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+		});
+		const account = (base: string, ids: { endpoint: string; delivery: string; event: string }, init: RequestInit = {}) =>
+			[
+				base,
+				`${base}/endpoints/${ids.endpoint}`,
+				`${base}/deliveries`,
+				`${base}/deliveries/${ids.delivery}`,
+				`${base}/events`,
+				`${base}/events/${ids.event}`,
+			].map((path) => [path, init] as const);
+		const ep = `/admin/endpoints/${endpoint.id}`;
+		const pages: (readonly [string, RequestInit])[] = [
+			// Every GET page: the default account's, the operator's own, another account's, and the portal's.
+			...account("/admin", { endpoint: endpoint.id, delivery: deliveryId, event: event_id }),
+			["/admin/accounts", {}],
+			["/admin/api", {}],
+			["/admin/accounts/acme", {}],
+			[`/admin/accounts/acme/endpoints/${theirs.id}`, {}],
+			...account(
+				"/portal",
+				{ endpoint: theirs.id, delivery: acme.queue.messages[0].deliveryId, event: acmeEvent },
+				{ headers: { cookie: portalCookie } },
+			),
+			// Pages a POST answers with: the confirmations and the revealed secret.
+			["/admin/webhooks", form({ urls: "" })],
+			[`${ep}/secret`, form()],
+			[`${ep}/rotate-secret`, form()],
+			[`${ep}/delete`, form()],
+		];
+		for (const allowed of ["true", "false"]) {
+			for (const [path, init] of pages) {
+				const shown = await page(path, init, { ALLOW_PRIVATE_DESTINATIONS: allowed });
+				expect(shown.status, path).toBe(200);
+				expect((await shown.text()).includes("ALLOW_PRIVATE_DESTINATIONS is on"), `${path} with ${allowed}`).toBe(allowed === "true");
+			}
 		}
 	});
 });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_RETRY_AFTER_MS } from "../../src/delivery/attempt";
+import { USER_AGENT } from "../../src/delivery/send";
 import { newSigningSecret } from "../../src/standardWebhooks";
 import {
 	adminHeaders,
@@ -148,15 +149,32 @@ describe("what a destination answers", () => {
 	it("sends the endpoint's custom headers, which cannot override the webhook headers", async () => {
 		const destination = stubDestination(() => new Response("ok"));
 		const endpoint = await createEndpoint("https://receiver.example/hook");
-		const custom = { authorization: "Bearer receiver-secret", "webhook-id": "spoofed", "content-type": "text/plain" };
-		await env.DB.prepare("UPDATE endpoints SET headers = ? WHERE id = ?").bind(JSON.stringify(custom), endpoint.id).run();
+		// Every header Hivepost sets, spoofed (stored lower-case, as the store keeps names), beside the receiver's own.
+		const spoofed = {
+			"content-type": "text/plain",
+			"user-agent": "Spoofer/1.0",
+			"webhook-id": "msg_spoofed",
+			"webhook-timestamp": "1",
+			"webhook-signature": "v1,Zm9yZ2Vk",
+		};
+		await env.DB.prepare("UPDATE endpoints SET headers = ? WHERE id = ?")
+			.bind(JSON.stringify({ authorization: "Bearer receiver-secret", ...spoofed }), endpoint.id)
+			.run();
+		const sentAt = Math.floor(Date.now() / 1000);
 		const { response } = await ingest(fixture("ticket.created"));
 		const { event_id } = (await response.json()) as { event_id: string };
 		await runConsumer((await rows<{ id: string }>("SELECT id FROM deliveries")).map((d) => d.id));
 		const [sent] = destination.requests;
-		expect(sent.headers.get("authorization")).toBe("Bearer receiver-secret");
-		expect(sent.headers.get("webhook-id")).toBe(event_id);
-		expect(sent.headers.get("content-type")).toBe("application/json");
+		const headers = Object.fromEntries(sent.headers);
+		expect(headers).toMatchObject({
+			authorization: "Bearer receiver-secret",
+			"content-type": "application/json",
+			"user-agent": USER_AGENT,
+		});
+		expect(headers["webhook-id"]).toBe(event_id);
+		expect(Number(headers["webhook-timestamp"])).toBeGreaterThanOrEqual(sentAt);
+		expect(headers["webhook-signature"]).not.toContain(spoofed["webhook-signature"]);
+		expect(new Webhook(endpoint.secret).verify(sent.body, headers)).toEqual(JSON.parse(sent.body));
 	});
 });
 

@@ -58,7 +58,9 @@ describe("Retry now (a manual attempt)", () => {
 		expect(await rows("SELECT enabled FROM endpoints")).toEqual([{ enabled: 0 }]);
 		expect(await rows("SELECT status, next_attempt_at FROM deliveries")).toEqual([{ status: "failed", next_attempt_at: null }]);
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
-		const { queue } = await runRetryAlarm(deliveryId);
+		// The retry's alarm is still armed: it runs, and hands nothing over.
+		const { ran, queue } = await runRetryAlarm(deliveryId);
+		expect(ran).toBe(true);
 		expect(queue.messages).toEqual([]);
 		expect(destination.requests).toHaveLength(2);
 	});

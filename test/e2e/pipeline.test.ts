@@ -1,22 +1,27 @@
 /**
  * End to end against the real local stack (wrangler dev: workerd, local D1,
- * Queues and Durable Object alarms) with real HTTP receivers on 127.0.0.1.
+ * Queues and Durable Object alarms) with real HTTP receivers on 127.0.0.1:
+ * delivery, the retry count, and isolation beside a receiver that never answers.
  */
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
+import { fixedRate, percentile } from "../../bench/lib/load.ts";
+import { neverReply, type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
 import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack";
 
 const RETRY_INTERVAL_SECONDS = 1;
+const DELIVERY_TIMEOUT_MS = 3000;
 let stack: TestStack;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
 	stack = await startTestStack({
 		RETRY_INTERVAL_SECONDS: String(RETRY_INTERVAL_SECONDS),
 		MAX_RETRIES: "3",
-		DELIVERY_TIMEOUT_MS: "5000",
+		DELIVERY_TIMEOUT_MS: String(DELIVERY_TIMEOUT_MS),
 		STRANDED_AFTER_SECONDS: "60",
 		ALLOW_PRIVATE_DESTINATIONS: "true",
 	});
@@ -98,7 +103,7 @@ describe("the local stack", () => {
 			const { event_id } = await postEvent(sampleBody("ticket.created"));
 			await waitFor(() => receiver.received.length >= 4, 20_000, "four attempts");
 			// Long enough for a fifth attempt to show up if there were one.
-			await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_SECONDS * 2000));
+			await sleep(RETRY_INTERVAL_SECONDS * 2000);
 			expect(receiver.received).toHaveLength(4);
 			expect(new Set(receiver.received.map((r) => r.headers["webhook-id"]))).toEqual(new Set([event_id]));
 			// Exact spacing from Hivepost's own record: each attempt starts an interval after the one before.
@@ -114,6 +119,92 @@ describe("the local stack", () => {
 				expect(gap).toBeGreaterThanOrEqual(RETRY_INTERVAL_SECONDS * 1000 - 250);
 				expect(gap).toBeLessThan(RETRY_INTERVAL_SECONDS * 1000 + 3000);
 			}
+		});
+	});
+
+	it("gives a receiver that always answers 503 exactly 1 + MAX_RETRIES = 4 attempts, then marks the delivery failed", async () => {
+		const receiver = await startReceiver(() => ({ status: 503, body: "busy" }));
+		await withReceivers([receiver], async ([endpoint]) => {
+			await postEvent(sampleBody("ticket.created"));
+			await waitFor(() => receiver.received.length >= 4, 20_000, "four attempts");
+			// Three more intervals: time for a fifth (and sixth, seventh) attempt, were the cap not kept.
+			await sleep(3 * RETRY_INTERVAL_SECONDS * 1000 + 500);
+			expect(receiver.received).toHaveLength(4);
+			const log = await adminGet<{ deliveries: { id: string }[] }>(`/api/deliveries?endpoint_id=${endpoint.id}`);
+			const delivery = await adminGet<{ status: string; attempt_count: number; attempts: { number: number; status_code: number }[] }>(
+				`/api/deliveries/${log.deliveries[0].id}`,
+			);
+			expect(delivery.status).toBe("failed");
+			expect(delivery.attempt_count).toBe(4);
+			expect(delivery.attempts.map(({ number, status_code }) => ({ number, status_code }))).toEqual(
+				[1, 2, 3, 4].map((number) => ({ number, status_code: 503 })),
+			);
+		});
+	});
+});
+
+/**
+ * README, "Isolation": a healthy receiver's latency stays low beside one that
+ * never answers, and the hanging one never holds more requests than the bound.
+ * Latency is from just before POST /events to the healthy receiver's first
+ * request with that webhook-id.
+ */
+describe("isolation on the local stack", () => {
+	const RATE_PER_SECOND = 10;
+	/** Sent while the first send to the hanging receiver waits for its timeout, and a second more. */
+	const DETECTION_EVENTS = ((DELIVERY_TIMEOUT_MS + 1000) / 1000) * RATE_PER_SECOND;
+	const STEADY_EVENTS = 50;
+	/**
+	 * The batch that first meets the hanging receiver waits for its send (at most one timeout), and
+	 * locally so does every batch queued behind it on the main lane: the bench's limit for those, 2 ×
+	 * DELIVERY_TIMEOUT_MS, allows for draining that backlog on a loaded machine.
+	 */
+	const DETECTION_LIMIT_MS = 2 * DELIVERY_TIMEOUT_MS;
+	/**
+	 * Once the hanging receiver is marked, its first attempts take the isolation lane from ingest on, so
+	 * no main-lane batch waits for it. Half a timeout is generous beside the bench's p99 of 0.3 s (a loaded
+	 * machine adds hiccups of up to a second), yet a main-lane batch that waited for even one hanging send
+	 * would hold up to a full timeout's worth of events (30 at this rate) behind it, and show. (Of 50
+	 * events, the p99 by nearest rank is the slowest.)
+	 */
+	const STEADY_P99_LIMIT_MS = DELIVERY_TIMEOUT_MS / 2;
+	/**
+	 * README: 3 requests per endpoint per invocation × consumer invocations (45 on Cloudflare). Locally
+	 * each queue hands its consumer one batch at a time (PLATFORM-NOTES, Queues), so the two lanes are
+	 * two invocations at most: 3 × 2 = 6. Retries count in: their alarms hand them to the isolation lane.
+	 */
+	const LOCAL_IN_FLIGHT_BOUND = 3 * 2;
+
+	it(`keeps a healthy receiver's latency low beside one that never answers, which never holds over ${LOCAL_IN_FLIGHT_BOUND} requests`, async () => {
+		const [hanging, healthy] = await Promise.all([startReceiver(neverReply), startReceiver()]);
+		await withReceivers([hanging, healthy], async () => {
+			const sentAt = new Map<string, number>();
+			/** Posts `count` events at the steady rate; returns their ids. */
+			const stream = async (count: number) => {
+				const ids: string[] = [];
+				await fixedRate(count, RATE_PER_SECOND, async (index) => {
+					const at = Date.now();
+					const { event_id } = await postEvent(sampleBody(index % 2 ? "ticket.created" : "customer.reply.created"));
+					sentAt.set(event_id, at);
+					ids.push(event_id);
+				});
+				return ids;
+			};
+			/** Each event's latency to the healthy receiver, once every one of them has arrived. */
+			const latencies = async (ids: string[]) => {
+				const arrived = (id: string) => healthy.received.find((request) => request.headers["webhook-id"] === id)?.receivedAt;
+				await waitFor(() => ids.every((id) => arrived(id) !== undefined), 15_000, "the healthy receiver's deliveries");
+				return ids.map((id) => (arrived(id) as number) - (sentAt.get(id) as number));
+			};
+
+			const detection = await latencies(await stream(DETECTION_EVENTS));
+			expect(hanging.received.length).toBeGreaterThan(0);
+			const steady = await latencies(await stream(STEADY_EVENTS));
+			expect(Math.max(...detection)).toBeLessThan(DETECTION_LIMIT_MS);
+			expect(percentile(steady, 99)).toBeLessThan(STEADY_P99_LIMIT_MS);
+			// The hanging receiver was sent to (and held requests open), but never more than the bound at once.
+			expect(hanging.peakOpenRequests).toBeGreaterThan(0);
+			expect(hanging.peakOpenRequests).toBeLessThanOrEqual(LOCAL_IN_FLIGHT_BOUND);
 		});
 	});
 });

@@ -6,7 +6,8 @@
  * cross-site navigation, and lands in that account's portal, signed in. Then:
  * the link works once and not after it expires; the portal stays out of the
  * operator's pages and API; its changes are recorded with the admin's name;
- * a read-only link changes nothing; the operator's accounts page lists the
+ * a read-only link changes nothing; a form on another site posting to the
+ * operator's pages or the portal is refused; the operator's accounts page lists the
  * account; axe-core finds nothing serious or critical; phones fit.
  * Screenshots (portal-*) are saved under test-results/admin/.
  */
@@ -257,6 +258,47 @@ describe("an account's portal in a browser", () => {
 		expect(attempts.map((response) => response.status())).toEqual([403, 403, 403]);
 		expect(await state()).toEqual(before);
 		await page.context().close();
+	});
+
+	it("refuses a real cross-site form post from another site's page, to the operator's pages and to the portal, with 403", async () => {
+		const summary = async (path: string) =>
+			(await api<{ endpoints: { id: string; url: string; enabled: boolean; updated_at: string }[] }>(stack, "GET", path)).endpoints.map(
+				({ id, url, enabled, updated_at }) => ({ id, url, enabled, updated_at }),
+			);
+		const state = async () => ({ default: await summary("/api/endpoints"), acme: await summary("/api/accounts/acme/endpoints") });
+		const before = await state();
+		// Another site's page (127.0.0.2) with a form that posts to Hivepost, submitted in a browser signed in to both.
+		let attack: { action: string; fields: Record<string, string> } = { action: "", fields: {} };
+		const hidden = (fields: Record<string, string>) =>
+			Object.entries(fields)
+				.map(([name, value]) => `<input type="hidden" name="${escapeAttribute(name)}" value="${escapeAttribute(value)}">`)
+				.join("");
+		const otherSite = await serveOtherSite(
+			() =>
+				`<!doctype html><html lang="en"><head><title>Prizes</title></head><body><main><h1>Prizes</h1><form method="post" action="${escapeAttribute(attack.action)}">${hidden(attack.fields)}<button>Claim your prize</button></form></main></body></html>`,
+		);
+		const operator = await signInAsOperator(browser, stack);
+		const portal = await openPortal();
+		try {
+			for (const [page, action, fields] of [
+				// Update App, confirmed: it would delete every endpoint and register the other site's.
+				[operator, "/admin/webhooks", { urls: "https://evil.example/hook", confirm: "yes" }],
+				[portal, "/portal/webhooks", { urls: "https://evil.example/hook", confirm: "yes" }],
+			] as const) {
+				attack = { action: `${stack.url}${action}`, fields };
+				await page.goto(otherSite.url);
+				const posted = page.waitForRequest((request) => request.method() === "POST");
+				const navigations = await navigationsDuring(page, () => page.getByRole("button", { name: "Claim your prize" }).click());
+				expect(navigations, action).toEqual([{ method: "POST", path: action, status: 403 }]);
+				// Really from another site, as the browser saw it.
+				expect(await (await posted).headerValue("sec-fetch-site")).toBe("cross-site");
+				expect(await (await posted).headerValue("origin")).toBe(otherSite.url);
+				await expect(page.locator("main").textContent()).resolves.toContain("CSRF");
+			}
+		} finally {
+			await Promise.all([operator.context().close(), portal.context().close(), otherSite.close()]);
+		}
+		expect(await state()).toEqual(before);
 	});
 
 	it("lists the account on the operator's accounts page, linking to its pages", async () => {

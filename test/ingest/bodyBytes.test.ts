@@ -26,27 +26,36 @@ function ingestBytes(body: Uint8Array, headers: Record<string, string> = {}, ove
 	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
 }
 
-/** A destination that answers 200 and records the exact bytes of every body it receives. */
-function captureDeliveredBytes() {
-	const received: Uint8Array[] = [];
+/** A destination that answers 200 and records the exact bytes (and the headers) of every request it receives. */
+function captureDelivered() {
+	const received: { bytes: Uint8Array; headers: Record<string, string> }[] = [];
 	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-		received.push(new Uint8Array(await new Request(input, init).arrayBuffer()));
+		const request = new Request(input, init);
+		received.push({ bytes: new Uint8Array(await request.arrayBuffer()), headers: Object.fromEntries(request.headers) });
 		return new Response("ok", { status: 200 });
 	});
 	return received;
 }
 
-async function deliveredBytesOf(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
-	await createEndpoint("https://receiver.example/hook");
-	const received = captureDeliveredBytes();
+/** Ingests `body` for one endpoint and returns what its delivery carried, with the endpoint's signing secret. */
+async function deliveredOf(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
+	const { secret } = await createEndpoint("https://receiver.example/hook");
+	const received = captureDelivered();
 	const { response, queue } = await ingestBytes(body, headers, overrides);
 	expect(response.status).toBe(202);
 	await runConsumer(queue.messages.map((m) => m.deliveryId));
 	const [delivery] = await rows<{ status: string }>("SELECT status FROM deliveries");
 	expect(delivery.status).toBe("delivered");
 	expect(received).toHaveLength(1);
-	return received[0];
+	return { ...received[0], secret };
 }
+
+async function deliveredBytesOf(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
+	return (await deliveredOf(body, headers, overrides)).bytes;
+}
+
+/** Bytes as the text they encode, a leading BOM kept: what a receiver verifies the signature over. */
+const asText = (bytes: Uint8Array) => new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
 
 describe("event body bytes", () => {
 	it("delivers non-ASCII UTF-8 byte for byte as received", async () => {
@@ -75,6 +84,26 @@ describe("event body bytes", () => {
 			"webhook-signature": new Webhook(secret).sign("msg_bom", at, new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(sent)),
 		};
 		expect(await deliveredBytesOf(sent, headers, { INGEST_SIGNING_SECRET: secret })).toEqual(sent);
+	});
+
+	it("signs a non-ASCII body over its UTF-8 bytes: the standardwebhooks package verifies the delivery", async () => {
+		const sent = nonAsciiEvent();
+		const delivered = await deliveredOf(sent);
+		expect(delivered.bytes).toEqual(sent);
+		expect(new Webhook(delivered.secret).verify(asText(delivered.bytes), delivered.headers)).toEqual(JSON.parse(asText(sent)));
+	});
+
+	it("signs a body with a leading BOM over every byte, BOM included: it verifies, and not without the BOM", async () => {
+		const sent = withBom(nonAsciiEvent());
+		const delivered = await deliveredOf(sent);
+		expect(delivered.bytes).toEqual(sent);
+		const webhook = new Webhook(delivered.secret);
+		// The signature matches (jsonParse off: JSON.parse refuses a leading BOM, which a receiver strips before parsing).
+		expect(() => webhook.verify(asText(delivered.bytes), delivered.headers, { jsonParse: false })).not.toThrow();
+		// TextDecoder's default drops the BOM: that text is not what was signed.
+		expect(() => webhook.verify(new TextDecoder().decode(delivered.bytes), delivered.headers, { jsonParse: false })).toThrow(
+			/No matching signature/,
+		);
 	});
 
 	/** The ticket.created sample with 0xC3 0x28 inside the subject: 0xC3 opens a two-byte sequence, "(" cannot continue it. */

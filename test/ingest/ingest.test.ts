@@ -194,6 +194,20 @@ describe("Idempotency-Key", () => {
 		expect(await rows("SELECT id FROM deliveries")).toHaveLength(1);
 	});
 
+	it("refuses a key over 255 characters with 422 validation_failed naming it, storing and queuing nothing; 255 is fine", async () => {
+		await createEndpoint("https://one.example/hook");
+		const { response, queue } = await ingest(fixture("ticket.created"), { "idempotency-key": "k".repeat(256) });
+		expect(response.status).toBe(422);
+		expect(await response.json()).toMatchObject({
+			code: "validation_failed",
+			error: expect.stringContaining("255"),
+			fields: { "Idempotency-Key": expect.any(String) },
+		});
+		expect(queue.batches).toEqual([]);
+		await expectNothingStored();
+		expect((await ingest(fixture("ticket.created"), { "idempotency-key": "k".repeat(255) })).response.status).toBe(202);
+	});
+
 	it("answers 409 when the key comes back with a different body", async () => {
 		await ingest(fixture("ticket.created"), { "idempotency-key": "abc-2" });
 		const { response } = await ingest(fixture("ticket.answered"), { "idempotency-key": "abc-2" });

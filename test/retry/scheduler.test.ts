@@ -6,7 +6,8 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
 import { queueHoldMs } from "../../src/delivery/lifecycle";
@@ -31,22 +32,22 @@ import {
 
 const settings = readSettings(env);
 
-/** A delivery whose first attempt (from the queue) failed against the stubbed destination. */
-async function failedOnce() {
+/** A delivery whose first attempt (from the queue) failed against the stubbed destination; `overrides` are the settings in force. */
+async function failedOnce(overrides: Partial<Env> = {}) {
 	await createEndpoint("https://receiver.example/hook");
 	const { queue } = await ingest(fixture("ticket.created"));
 	const deliveryId = queue.messages[0].deliveryId;
-	await runConsumer([deliveryId]);
+	await runConsumer([deliveryId], "main", overrides);
 	return deliveryId;
 }
 
 /** The alarm fires (the delivery made due first) and the isolation lane consumes what it handed over. */
-async function retryOnce(id: string) {
+async function retryOnce(id: string, overrides: Partial<Env> = {}) {
 	await makeDue(id);
-	const { ran, queue } = await runRetryAlarm(id);
+	const { ran, queue } = await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, overrides);
 	expect(ran).toBe(true);
 	expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
-	await runConsumer(queue.messages, "isolation");
+	await runConsumer(queue.messages, "isolation", overrides);
 }
 
 describe("retries driven by the RetryScheduler alarm", () => {
@@ -58,22 +59,27 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		expect(await alarmTime(id)).toBe(row.next_attempt_at);
 	});
 
-	it("gives a dead URL exactly 1 + MAX_RETRIES attempts, then marks it failed and clears the object", async () => {
-		const destination = stubDestination(() => new Response(null, { status: 500 }));
-		const id = await failedOnce();
-		for (let retry = 1; retry <= settings.maxRetries; retry++) await retryOnce(id);
-		expect(destination.requests).toHaveLength(4);
-		expect(await deliveryRow(id)).toMatchObject({ status: "failed", attempt_count: 4, next_attempt_at: null });
-		const numbers = await rows<{ attempt_number: number }>("SELECT attempt_number FROM attempts WHERE delivery_id = ? ORDER BY seq", id);
-		expect(numbers.map((a) => a.attempt_number)).toEqual([1, 2, 3, 4]);
-		// The last hand-over left a backstop alarm; it finds nothing left to do and clears the object.
-		const { ran, queue } = await runRetryAlarm(id);
-		expect(ran).toBe(true);
-		expect(queue.messages).toEqual([]);
-		expect(await alarmTime(id)).toBeNull();
-		expect((await runRetryAlarm(id)).ran).toBe(false);
-		expect(destination.requests).toHaveLength(4);
-	});
+	// Every stack runs with 3: other settings show the count follows MAX_RETRIES rather than a fixed 4.
+	for (const maxRetries of [0, 1, 3, 5]) {
+		it(`gives a dead URL exactly 1 + MAX_RETRIES attempts with MAX_RETRIES=${maxRetries}, then marks it failed and clears the object`, async () => {
+			const overrides = { MAX_RETRIES: String(maxRetries) };
+			const destination = stubDestination(() => new Response(null, { status: 500 }));
+			const id = await failedOnce(overrides);
+			for (let retry = 1; retry <= maxRetries; retry++) await retryOnce(id, overrides);
+			expect(destination.requests).toHaveLength(1 + maxRetries);
+			expect(await deliveryRow(id)).toMatchObject({ status: "failed", attempt_count: 1 + maxRetries, next_attempt_at: null });
+			const numbers = await rows<{ attempt_number: number }>("SELECT attempt_number FROM attempts WHERE delivery_id = ? ORDER BY seq", id);
+			expect(numbers.map((a) => a.attempt_number)).toEqual(Array.from({ length: 1 + maxRetries }, (_, i) => i + 1));
+			// The last hand-over left a backstop alarm; it finds nothing left to do and clears the object.
+			// Without retries no alarm was ever armed.
+			const { ran, queue } = await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, overrides);
+			expect(ran).toBe(maxRetries > 0);
+			expect(queue.messages).toEqual([]);
+			expect(await alarmTime(id)).toBeNull();
+			expect((await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, overrides)).ran).toBe(false);
+			expect(destination.requests).toHaveLength(1 + maxRetries);
+		});
+	}
 
 	it("re-arms an interval after each failed retry", async () => {
 		stubDestination(() => new Response(null, { status: 500 }));
@@ -94,6 +100,32 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		await retryOnce(id);
 		expect(await deliveryRow(id)).toMatchObject({ status: "delivered", attempt_count: 3, next_attempt_at: null });
 		expect(destination.requests).toHaveLength(3);
+	});
+
+	it("signs a retry an hour later afresh: a new webhook-timestamp, the same webhook-id, a signature that verifies then", async () => {
+		const destination = stubDestination(() => new Response(null, { status: 500 }));
+		const endpoint = await createEndpoint("https://receiver.example/hook");
+		const { queue } = await ingest(fixture("ticket.created"));
+		const id = queue.messages[0].deliveryId;
+		await runConsumer([id]);
+		const first = Object.fromEntries(destination.requests[0].headers);
+		try {
+			// The retry interval passes by the clock (Date only: the Worker, the alarm and the verifier all read it).
+			vi.useFakeTimers({ toFake: ["Date"] });
+			vi.setSystemTime(Date.now() + settings.retryIntervalMs);
+			await retryOnce(id);
+			const retry = destination.requests[1];
+			const headers = Object.fromEntries(retry.headers);
+			expect(headers["webhook-id"]).toBe(first["webhook-id"]);
+			expect(Number(headers["webhook-timestamp"])).toBeGreaterThanOrEqual(
+				Number(first["webhook-timestamp"]) + settings.retryIntervalMs / 1000,
+			);
+			expect(new Webhook(endpoint.secret).verify(retry.body, headers)).toEqual(JSON.parse(retry.body));
+			// The first attempt's headers are an hour old now: a receiver would refuse them.
+			expect(() => new Webhook(endpoint.secret).verify(destination.requests[0].body, first)).toThrow(/timestamp too old/i);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it("re-arms for the due time when it fires a little early, never clearing while attempts remain", async () => {
@@ -174,6 +206,45 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		expect(queue.messages).toEqual([]);
 		expect(await alarmTime(id)).toBeNull();
 	});
+
+	const unreachableD1 = {
+		prepare() {
+			throw new Error("D1_ERROR: Network connection lost.");
+		},
+		batch: () => Promise.reject(new Error("D1_ERROR: Network connection lost.")),
+	} as unknown as D1Database;
+	const failingQueue = {
+		send: () => Promise.reject(new Error("Queue send failed")),
+		sendBatch: () => Promise.reject(new Error("Queue send failed")),
+	};
+	for (const [what, broken] of [
+		["D1", { DB: unreachableD1 }],
+		["the queue", { ISOLATION_QUEUE: failingQueue as unknown as Queue }],
+	] as const) {
+		it(`backs off when ${what} fails: re-armed a minute later, with no attempt made, then hands over once`, async () => {
+			const destination = stubDestination(() => new Response(null, { status: 500 }));
+			const id = await failedOnce();
+			await makeDue(id);
+			const before = await deliveryRow(id);
+			const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+			const firedAt = Date.now();
+			const failed = await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, broken);
+			expect(failed.ran).toBe(true);
+			expect(failed.queue.messages).toEqual([]);
+			const rearmedAt = await alarmTime(id);
+			expect(rearmedAt).toBeGreaterThanOrEqual(firedAt + 60_000);
+			expect(rearmedAt).toBeLessThanOrEqual(Date.now() + 60_000);
+			expect(await deliveryRow(id)).toEqual(before);
+			expect(destination.requests).toHaveLength(1);
+			expect(JSON.parse(String(logged.mock.calls[0][0]))).toMatchObject({ event: "retry_alarm_failed", delivery_id: id });
+			// A minute later D1 and the queue are back: one hand-over, one attempt.
+			const { queue } = await runRetryAlarm(id);
+			expect(queue.messages).toHaveLength(1);
+			await runConsumer(queue.messages, "isolation");
+			expect(destination.requests).toHaveLength(2);
+			expect((await deliveryRow(id)).attempt_count).toBe(2);
+		});
+	}
 
 	it("still fires an alarm armed before accounts existed (its storage holds only the delivery id)", async () => {
 		const destination = stubDestination(() => new Response(null, { status: 500 }));
