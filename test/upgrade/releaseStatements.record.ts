@@ -13,6 +13,7 @@
  * retention purges what is finished, and spent links and sessions.
  */
 import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
 import { expect, it } from "vitest";
 import { version } from "../../package.json";
 import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
@@ -23,7 +24,9 @@ import { purgeExpired } from "../../src/db/retention";
 import { checkAndSend, claimWave, HealthLedger, recordAttempts, waveRows } from "../../src/delivery/attempt";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { newId } from "../../src/ids";
+import { purgeExpiredSignedIds } from "../../src/ingest/signedIds";
 import { sweep } from "../../src/retry/sweep";
+import { newSigningSecret } from "../../src/standardWebhooks";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time";
 import { api, json } from "../admin/adminApi";
 import { type RecordedStatement, recordingDatabase } from "../db/recordingDatabase";
@@ -74,6 +77,18 @@ it(`records the statements of release ${version}`, async () => {
 		return sent.queue.messages;
 	});
 	expect(first).toHaveLength(3);
+	// Signed ingest: the webhook-id is kept deployment-wide, and a repeat in the same account is the same event.
+	await during("ingest", async (overrides) => {
+		const secret = newSigningSecret();
+		const body = fixture("ticket.archived");
+		const headers = { "webhook-id": "msg_recorded", "webhook-timestamp": String(Math.floor(Date.now() / 1000)) };
+		const signature = new Webhook(secret).sign(headers["webhook-id"], new Date(Number(headers["webhook-timestamp"]) * 1000), body);
+		const signedEnv = { ...overrides, INGEST_SIGNING_SECRET: secret };
+		for (const status of [202, 200]) {
+			const sent = await ingest(body, { ...headers, "webhook-signature": signature }, signedEnv, "/accounts/acme/events");
+			expect(sent.response.status).toBe(status);
+		}
+	});
 
 	/** One wave of automatic attempts at `now`: claimed, sent, and (unless the Worker dies first) recorded. */
 	const attempt = async (messages: DeliveryMessage[], now: number, dies = false) => {
@@ -101,7 +116,7 @@ it(`records the statements of release ${version}`, async () => {
 	await attempt(failing, start + 3 * HOUR_MS + MINUTE_MS, true);
 
 	const swept = await during("sweep", (overrides) => sweep(testEnv(recordingQueues(), overrides), start + 4 * HOUR_MS));
-	expect(swept).toEqual({ requeued: 2, failed: 1 });
+	expect(swept).toEqual({ requeued: 4, failed: 1 });
 
 	await during("endpoints", async (overrides) => {
 		const gone = endpointIds["https://gone.example/hook"];
@@ -120,9 +135,9 @@ it(`records the statements of release ${version}`, async () => {
 	await during("retention", async (overrides) => {
 		const later = testEnv(recordingQueues(), overrides);
 		const yearLater = start + 400 * DAY_MS;
-		// The first event with its three deliveries, and the deleted endpoint's cancelled one.
-		expect(await purgeExpired(later, yearLater)).toEqual({ deliveries: 4, events: 1 });
-		await directoryDatabase(later).batch(purgeSpentLinksAndSessions(later, yearLater));
+		// The first event with its three deliveries, and the deleted endpoint's two cancelled ones.
+		expect(await purgeExpired(later, yearLater)).toEqual({ deliveries: 5, events: 1 });
+		await directoryDatabase(later).batch([...purgeSpentLinksAndSessions(later, yearLater), purgeExpiredSignedIds(later, yearLater)]);
 	});
 
 	const params = statements.flatMap((statement) => statement.params);
