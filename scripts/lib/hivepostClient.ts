@@ -9,7 +9,7 @@
  * success. Tests that assert statuses themselves pass `{ expect: 422 }` (or
  * `"any"`), or take the raw `Response` from `request`.
  *
- * The body types name the fields these callers read, as the API spells them;
+ * The body types name some of each answer's fields, as the API spells them;
  * nothing checks them at run time. Every field is in static/api/openapi.json.
  * No Node imports, so it also runs inside workerd (pass `fetch: SELF.fetch`).
  */
@@ -50,7 +50,6 @@ export interface IngestOptions extends CallOptions {
 	idempotencyKey?: string;
 	/** Where the ingest token goes: `authorization` (as a bearer token, the default) or `x-supportbee-key`. */
 	tokenHeader?: "authorization" | "x-supportbee-key";
-	// Signed ingest: pass the webhook-id, webhook-timestamp and webhook-signature headers in `headers`.
 }
 
 /** A status other than the one expected: says which request, what came back and what was expected. */
@@ -60,7 +59,9 @@ export class UnexpectedStatus extends Error {
 	readonly text: string;
 
 	constructor(method: string, path: string, status: number, text: string, expected: number) {
-		super(`${method} ${path} answered ${status} (expected ${expected}): ${text.slice(0, 500)}`);
+		// An error's body says what is wrong; a success's may hold a signing secret, which stays out of the message.
+		const said = status >= 200 && status < 300 ? "" : `: ${text.slice(0, 500)}`;
+		super(`${method} ${path} answered ${status} (expected ${expected})${said}`);
 		this.name = "UnexpectedStatus";
 		this.status = status;
 		this.text = text;
@@ -109,12 +110,12 @@ export interface Delivery {
 	attempt_count: number;
 }
 
-export interface DeliveryFilter {
+export type DeliveryFilter = {
 	status?: Delivery["status"];
 	endpoint_id?: string;
 	event_type?: string;
 	cursor?: string;
-}
+};
 
 export interface EventSummary {
 	id: string;
@@ -198,7 +199,7 @@ export function hivepostClient({ url, operatorToken, ingestToken, fetch: send = 
 			redeliver: (id: string, since: string, o?: CallOptions) =>
 				operator<{ redelivered: number }>("POST", `/endpoints/${id}/redeliver`, 202, { since }, o),
 			listDeliveries: (filter: DeliveryFilter = {}, o?: CallOptions) =>
-				operator<Page<"deliveries", Delivery>>("GET", `/deliveries${queryString({ ...filter })}`, 200, undefined, o),
+				operator<Page<"deliveries", Delivery>>("GET", `/deliveries${queryString(filter)}`, 200, undefined, o),
 			getDelivery: (id: string, o?: CallOptions) =>
 				operator<Delivery & { attempts: Attempt[] }>("GET", `/deliveries/${id}`, 200, undefined, o),
 			/** Retry now: one manual attempt, made before it answers. */
@@ -207,7 +208,7 @@ export function hivepostClient({ url, operatorToken, ingestToken, fetch: send = 
 			listEvents: (filter: { event_type?: string; cursor?: string } = {}, o?: CallOptions) =>
 				operator<Page<"events", EventSummary>>("GET", `/events${queryString(filter)}`, 200, undefined, o),
 			getEvent: (id: string, o?: CallOptions) =>
-				operator<EventSummary & { body: string; deliveries: Delivery[] }>("GET", `/events/${id}`, 200, undefined, o),
+				operator<Omit<EventSummary, "deliveries"> & { body: string; deliveries: Delivery[] }>("GET", `/events/${id}`, 200, undefined, o),
 			stats: (o?: CallOptions) => operator<Stats>("GET", "/stats", 200, undefined, o),
 		};
 	}
@@ -226,7 +227,11 @@ export function hivepostClient({ url, operatorToken, ingestToken, fetch: send = 
 		call: <T = unknown>(method: string, path: string, o: RequestOptions & CallOptions = {}) =>
 			call<T>(method, path, 200, { token: operatorToken, ...o }),
 		health: (o?: CallOptions) => call<{ ok: true }>("GET", "/health", 200, o),
-		/** Sends one event (a JSON text, sent byte for byte, or a value to serialize); 202 with its receipt. */
+		/**
+		 * Sends one event (a JSON text, sent byte for byte, or a value to serialize); 202 with its receipt
+		 * (a repeat of an Idempotency-Key answers 200 with the first receipt: `{ expect: 200 }`).
+		 * Signed ingest: the webhook-id, webhook-timestamp and webhook-signature headers go in `headers`.
+		 */
 		ingest(body: unknown, options: IngestOptions = {}) {
 			const { account, idempotencyKey, tokenHeader = "authorization", token = ingestToken, headers, expect } = options;
 			const path = account === undefined ? "/events" : `/accounts/${encodeURIComponent(account)}/events`;
