@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startConsoleReceiver } from "./lib/consoleReceiver.ts";
+import { hivepostClient } from "./lib/hivepostClient.ts";
 import { applyLocalMigrations, freePort, startLocalStack, sweepEveryMinute, writeSettingsFile } from "./lib/localStack.ts";
 import { allSamples } from "./lib/samples.ts";
 import { waitFor } from "./lib/waitFor.ts";
@@ -44,6 +45,7 @@ const envFile = writeSettingsFile(stateDir, settings);
 applyLocalMigrations(stateDir);
 const stack = await startLocalStack({ port: Number(process.env.PORT ?? 0) || (await freePort()), persistTo: stateDir, envFile });
 const stopSweeping = sweepEveryMinute(stack.url);
+const hivepost = hivepostClient({ url: stack.url, operatorToken: settings.ADMIN_TOKEN, ingestToken: settings.INGEST_TOKEN });
 
 // Secrets are known once the endpoints exist; the receivers read them from here.
 const secrets = { healthy: "", failing: "" };
@@ -81,28 +83,16 @@ async function cleanUp(code: number): Promise<never> {
 process.on("SIGINT", () => void cleanUp(0));
 process.on("SIGTERM", () => void cleanUp(0));
 
-async function api(path: string, body: unknown, token: string, expected: number): Promise<Record<string, unknown>> {
-	const response = await fetch(`${stack.url}${path}`, {
-		method: "POST",
-		headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-		body: typeof body === "string" ? body : JSON.stringify(body),
-	});
-	if (response.status !== expected) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-	return response.json() as Promise<Record<string, unknown>>;
-}
-
 try {
 	step("Registering two receivers through the endpoints API…");
-	const healthyEndpoint = await api("/api/endpoints", { url: `${healthy.url}/hook` }, settings.ADMIN_TOKEN, 201);
-	const failingEndpoint = await api("/api/endpoints", { url: `${failing.url}/hook`, events: [FAILING_EVENT] }, settings.ADMIN_TOKEN, 201);
-	secrets.healthy = String(healthyEndpoint.secret);
-	secrets.failing = String(failingEndpoint.secret);
+	secrets.healthy = (await hivepost.createEndpoint({ url: `${healthy.url}/hook` })).body.secret;
+	secrets.failing = (await hivepost.createEndpoint({ url: `${failing.url}/hook`, events: [FAILING_EVENT] })).body.secret;
 	console.log(`  healthy  ${healthy.url}/hook   all events, answers 200`);
 	console.log(`  failing  ${failing.url}/hook   only ${FAILING_EVENT}, always answers 500`);
 
 	step(`Sending all ${samples.length} SupportBee sample events to POST /events…`);
 	const started = Date.now();
-	for (const sample of samples) await api("/events", sample.body, settings.INGEST_TOKEN, 202);
+	for (const sample of samples) await hivepost.ingest(sample.body);
 
 	step(`Waiting for every delivery, and for the failing receiver's ${MAX_RETRIES} retries (${RETRY_INTERVAL_SECONDS} s apart)…`);
 	const failingAttempts = 1 + MAX_RETRIES;

@@ -1,4 +1,4 @@
-/** Load generators and the statistics the benchmark reports. */
+/** Load generators and the statistics the benchmark reports (rates, percentiles, latency summaries). */
 
 export interface LoadResult {
 	requests: number;
@@ -101,4 +101,38 @@ export function percentile(values: readonly number[], p: number): number {
 	if (values.length === 0) return Number.NaN;
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Rates and latencies summed up over blocks of one route: requests answered per second (× `unitsPerRequest`), p50, p99. */
+export interface Summary {
+	perSecond: number;
+	p50Ms: number;
+	p99Ms: number;
+	requests: number;
+	errors: number;
+}
+
+export function summarize(results: LoadResult[], unitsPerRequest = 1): Summary {
+	const requests = results.reduce((sum, r) => sum + r.requests, 0);
+	const errors = results.reduce((sum, r) => sum + r.errors, 0);
+	const seconds = results.reduce((sum, r) => sum + r.elapsedMs, 0) / 1000;
+	const latencies = results.flatMap((r) => r.latencies);
+	return {
+		perSecond: ((requests - errors) * unitsPerRequest) / seconds,
+		p50Ms: percentile(latencies, 50),
+		p99Ms: percentile(latencies, 99),
+		requests,
+		errors,
+	};
+}
+
+/** Latencies of deliveries, ms: Infinity for one that had not arrived when the wait ended (null in the JSON). */
+export function latencySummary(latencies: number[]) {
+	return {
+		events: latencies.length,
+		arrived: latencies.filter(Number.isFinite).length,
+		p50Ms: percentile(latencies, 50),
+		p99Ms: percentile(latencies, 99),
+		maxMs: latencies.length === 0 ? Number.NaN : Math.max(...latencies),
+	};
 }

@@ -1,0 +1,77 @@
+/**
+ * The results of a run in their committed format (bench/results/<date>.json):
+ * when and where it ran (the machine, its load before and after), the settings
+ * and prices, every scenario's figures and the targets. Missing latencies
+ * (Infinity) and ratios of nothing (NaN) are written as null.
+ */
+import { execSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { PROJECT_ROOT } from "../../scripts/lib/localStack.ts";
+import { PRICES } from "../lib/prices.ts";
+import type { BurstResult } from "../scenarios/burst.ts";
+import type { FailureResult } from "../scenarios/failures.ts";
+import type { IsolationResult } from "../scenarios/isolation.ts";
+import type { LatencyResult } from "../scenarios/latency.ts";
+import type { FanOutResult } from "../scenarios/throughput.ts";
+import { CONCURRENCY, FANOUTS, LATENCY_RATE, quick, SETTINGS, SIZES } from "../settings.ts";
+import { targets } from "./targets.ts";
+
+/** The machine's load averages now, as `uptime` prints them. */
+export const uptime = () => execSync("uptime", { encoding: "utf8" }).trim();
+
+function machine() {
+	const cpuModel = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/)?.[1] ?? "unknown";
+	return {
+		nproc: availableParallelism(),
+		cpuModel,
+		memory: execSync("free -h", { encoding: "utf8" }).trimEnd(),
+		node: process.version,
+	};
+}
+
+export interface Measured {
+	fanOuts: FanOutResult[];
+	latency: LatencyResult;
+	failure: FailureResult;
+	isolation: IsolationResult;
+	burst: BurstResult;
+}
+
+/** The run that started at `started` (ms) with the machine's load `loadBefore`, ended now. */
+export function benchResults(started: number, loadBefore: string, { fanOuts, latency, failure, isolation, burst }: Measured) {
+	const loadAfter = uptime();
+	return {
+		date: new Date(started).toISOString(),
+		quick,
+		durationSeconds: Math.round((Date.now() - started) / 1000),
+		machine: { ...machine(), loadBefore, loadAfter },
+		settings: {
+			...SIZES,
+			concurrency: CONCURRENCY,
+			fanOuts: FANOUTS,
+			latencyRate: LATENCY_RATE,
+			stack: { ...SETTINGS, ADMIN_TOKEN: "(random)", INGEST_TOKEN: "(random)" },
+		},
+		prices: PRICES,
+		fanOuts,
+		latency,
+		failure,
+		isolation,
+		burst,
+		targets: targets(fanOuts, latency, failure, isolation),
+	};
+}
+
+export type Results = ReturnType<typeof benchResults>;
+
+/** The results' file name without extension: the run's date, `-quick` for a quick run (those are not committed). */
+export const resultsName = (results: Results) => `${results.date.slice(0, 10)}${results.quick ? "-quick" : ""}`;
+
+/** Writes bench/results/<name>.json and .svg. */
+export function writeResults(results: Results, svg: string): void {
+	const dir = `${PROJECT_ROOT}bench/results/`;
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(`${dir}${resultsName(results)}.json`, `${JSON.stringify(results, null, "\t")}\n`);
+	writeFileSync(`${dir}${resultsName(results)}.svg`, svg);
+}

@@ -1,0 +1,76 @@
+/**
+ * The benchmark's settings, full run or `--quick`: the sizes of each run, the
+ * scenarios' rates and waits, and the stack's settings (bench/README.md says
+ * why each is what it is). Every other module of the bench reads them here.
+ */
+import { randomBytes } from "node:crypto";
+
+export const quick = process.argv.includes("--quick");
+
+/** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
+export const SIZES = quick
+	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
+	: { deliveriesPerN: 12000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
+export const FANOUTS = [1, 10, 100];
+/** Requests in flight at all times during the throughput blocks. */
+export const CONCURRENCY = 16;
+/** Latency and failure runs fan out to this many endpoints (the N the targets are stated at). */
+export const TARGET_N = 10;
+/** Events per second in the latency run, well below saturation (see the measured throughput at N = 10). */
+export const LATENCY_RATE = 10;
+export const FAIL_RATE = 0.1;
+/**
+ * The isolation scenario (bench/README.md, "Isolation scenario"): runs of `seconds`
+ * at `rate` events/s; latencies are summed up over the events sent `measureAfterMs`
+ * or more after the second endpoint was added.
+ */
+export const ISOLATION = {
+	rate: 10,
+	...(quick ? { seconds: 6, measureAfterMs: 3000 } : { seconds: 15, measureAfterMs: 5000 }),
+	/** The slow endpoint answers 200 this long after a request arrives: within DELIVERY_TIMEOUT_MS, so it succeeds, slowly. */
+	slowReplyMs: 2500,
+	/** After a run's last event, how long the healthy deliveries still missing may take to arrive. */
+	waitMs: 90_000,
+	/** Targets: p99 under this over the measured events, and no healthy delivery slower than 2 × DELIVERY_TIMEOUT_MS. */
+	p99TargetMs: 1000,
+};
+/**
+ * The burst scenario (bench/README.md, "One account's burst"): account `quiet` sends `quietRate` events/s for the
+ * whole scenario; after `baselineSeconds`, account `noisy` sends as many events as the stack accepts for
+ * `burstSeconds` (a closed loop of CONCURRENCY requests). Both share the two queues and D1. A measurement: no target.
+ */
+export const BURST = {
+	quietRate: 10,
+	quietEndpoints: 1,
+	noisyEndpoints: 10,
+	...(quick ? { baselineSeconds: 3, burstSeconds: 3 } : { baselineSeconds: 10, burstSeconds: 10 }),
+	/** After the burst, how long noisy's backlog may take to drain before the scenario stops waiting (quiet stops then too). */
+	drainWaitMs: 180_000,
+	/** After quiet's last event, how long its deliveries still missing may take to arrive. */
+	waitMs: 60_000,
+};
+/** "Nothing in flight": no delivery pending or retrying, and no attempt, consumer batch or retry alarm for this long (2 retry intervals). */
+export const QUIET_MS = 2000;
+/** The stack's settings, written to the env file it starts with (so .dev.vars is never read). */
+export const SETTINGS = {
+	ADMIN_TOKEN: randomBytes(18).toString("base64url"),
+	INGEST_TOKEN: randomBytes(18).toString("base64url"),
+	RETRY_INTERVAL_SECONDS: "1",
+	MAX_RETRIES: "3",
+	// The isolation scenario's setting (its targets are stated for 3000); nothing else depends on it, as the sink answers at once.
+	DELIVERY_TIMEOUT_MS: "3000",
+	// The sweep never runs here (no cron locally); a long threshold documents that it would not interfere.
+	STRANDED_AFTER_SECONDS: "600",
+	RETENTION_DAYS: "30",
+	HTTPS_ONLY: "false",
+	ALLOW_PRIVATE_DESTINATIONS: "true",
+	PUBLIC_ORIGINS: "",
+};
+/** The bench build's wrangler config, relative to the project root. */
+export const CONFIG = "bench/wrangler.toml";
+
+/** Events per block of a throughput round at fan-out `n`: the same number of deliveries at every N. */
+export const eventsPerBlock = (n: number) => Math.max(1, Math.round(SIZES.deliveriesPerN / n / SIZES.rounds));
+export const isolationEvents = ISOLATION.seconds * ISOLATION.rate;
+/** The burst scenario's events known ahead: quiet's before and during the burst (noisy's and quiet's later ones depend on the stack). */
+export const burstPlannedQuietEvents = BURST.quietRate * (BURST.baselineSeconds + BURST.burstSeconds);
