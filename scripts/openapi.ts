@@ -1,6 +1,6 @@
 /**
  * npm run openapi: builds the OpenAPI document from the zod schemas
- * (src/admin/api/openapiSpec.ts) and writes it to static/api/openapi.json, the
+ * (src/openapi/build.ts) and writes it to static/api/openapi.json, the
  * static asset the Worker serves at /api/openapi.json and renders at /admin/api.
  * zod's JSON Schema generator runs here, at build time, never in the Worker.
  *
@@ -22,7 +22,7 @@ const OUTPUT_PATH = "static/api/openapi.json";
 const OUTPUT = `${PROJECT_ROOT}${OUTPUT_PATH}`;
 
 const bundle = await build({
-	entryPoints: [`${PROJECT_ROOT}src/admin/api/openapiSpec.ts`],
+	entryPoints: [`${PROJECT_ROOT}src/openapi/build.ts`],
 	bundle: true,
 	write: false,
 	format: "esm",

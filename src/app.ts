@@ -5,18 +5,18 @@
  * pages (/admin), the accounts' portal (/portal), and the one error shape.
  */
 import { Hono } from "hono/tiny";
-import { accountsApi } from "./accounts/api";
-import { defaultAccountApi, pathAccountApi } from "./admin/api/accountApi";
-import { OPENAPI_PATH } from "./admin/api/openapi";
-import type { AdminEnv } from "./admin/auth/authenticate";
-import { adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator } from "./admin/auth/guards";
-import { STYLESHEET_PATH } from "./admin/pages/layout";
-import { adminPages } from "./admin/pages/operatorRoutes";
-import { portalPages } from "./admin/pages/portalRoutes";
+import { accountsApi } from "./api/accounts";
+import { OPENAPI_PATH } from "./api/openapiDocument";
+import { defaultAccountApi, pathAccountApi } from "./api/operatorApi";
+import { adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator } from "./auth/guards";
+import type { AdminEnv } from "./auth/operator";
 import { staticAsset } from "./http/assets";
 import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE } from "./http/errors";
 import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
+import { adminPages } from "./pages/operatorPages";
+import { portalPages } from "./pages/portalPages";
+import { STYLESHEET_PATH } from "./pages/views/layout";
 
 export const app = new Hono<AdminEnv>()
 	.use(requestId)

@@ -4,9 +4,9 @@
  * answers 503 naming it (its value is never echoed).
  */
 import { HttpError } from "./http/errors";
+import { isSigningSecret } from "./lib/standardWebhooks";
+import { DAY_MS, HOUR_MS } from "./lib/time";
 import { canonicalOrigin, type DestinationPolicy } from "./security/destination";
-import { isSigningSecret } from "./standardWebhooks";
-import { DAY_MS, HOUR_MS } from "./time";
 
 export interface Settings {
 	retryIntervalMs: number;

@@ -16,7 +16,7 @@
  *   src/security/  which destinations may be posted to; src/http/: errors, request ids, static assets
  *   static/        the Worker's static assets: stylesheet, OpenAPI document, SupportBee samples
  */
-import { purgeDeletedAccounts } from "./accounts/lifecycle";
+import { purgeDeletedAccounts } from "./accounts/accountDeletion";
 import { purgeSpentLinksAndSessions } from "./accounts/links";
 import { app } from "./app";
 import { directoryDatabase } from "./db/client";
@@ -24,7 +24,7 @@ import { purgeExpired } from "./db/retention";
 import { consumeDeliveries } from "./delivery/consumer";
 import type { DeliveryMessage } from "./delivery/queue";
 import { purgeExpiredSignedIds } from "./ingest/signedIds";
-import { logEvent } from "./log";
+import { logEvent } from "./lib/log";
 import { sweep } from "./retry/sweep";
 
 export { RetryScheduler } from "./retry/scheduler";

@@ -6,9 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ACCOUNT_PURGE_LIMIT } from "../src/accounts/lifecycle";
-import { api } from "./admin/adminApi";
-import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, runScheduled, stubDestination } from "./helpers";
+import { ACCOUNT_PURGE_LIMIT } from "../src/accounts/accountDeletion";
+import { api } from "./helpers/api";
+import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, runScheduled, stubDestination } from "./helpers/worker";
 
 const DAY = 24 * 3600 * 1000;
 const HOUR = 3600 * 1000;

@@ -8,12 +8,12 @@
  */
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { deleteEndpointsStatements } from "../admin/endpointStore";
 import { accountDatabase, accountScope, type Database, directoryDatabase } from "../db/client";
 import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
+import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
+import { type Account, isDefaultAccount } from "./accountStore";
 import { endAccountAccess } from "./links";
-import { type Account, isDefaultAccount } from "./store";
 
 export async function deleteAccount(env: Env, account: Account): Promise<void> {
 	if (isDefaultAccount(account)) {

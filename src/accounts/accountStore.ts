@@ -6,10 +6,10 @@
  */
 import { and, asc, eq, gt, gte, isNull, lt } from "drizzle-orm";
 import { type Database, directoryDatabase, isUniqueViolation } from "../db/client";
+import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
 import { accounts } from "../db/schema";
 import { HttpError } from "../http/errors";
-import { newId } from "../ids";
-import { DEFAULT_ACCOUNT_ID } from "./defaultAccount";
+import { newId } from "../lib/ids";
 
 export interface Account {
 	id: string;

@@ -12,10 +12,10 @@ import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { directoryDatabase } from "../db/client";
 import { accountSessions, accounts, adminLinks } from "../db/schema";
-import { sha256Hex } from "../hashing";
-import { DAY_MS, iso } from "../time";
-import { randomToken } from "../tokens";
-import type { Account } from "./store";
+import { sha256Hex } from "../lib/hashing";
+import { DAY_MS, iso } from "../lib/time";
+import { randomToken } from "../lib/tokens";
+import type { Account } from "./accountStore";
 
 export const LINK_PATH = "/portal/sign-in";
 

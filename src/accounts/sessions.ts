@@ -15,8 +15,8 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { directoryDatabase } from "../db/client";
 import { accountSessions, accounts } from "../db/schema";
-import { sha256Hex } from "../hashing";
-import { sessionCookieOptions } from "../http/sessionCookie";
+import { sessionCookieOptions } from "../http/cookies";
+import { sha256Hex } from "../lib/hashing";
 
 export const PORTAL_COOKIE = "hivepost_portal";
 

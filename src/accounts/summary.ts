@@ -6,9 +6,9 @@
 import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
-import { idFloor } from "../ids";
-import { DAY_MS, iso } from "../time";
-import type { Account } from "./store";
+import { idFloor } from "../lib/ids";
+import { DAY_MS, iso } from "../lib/time";
+import type { Account } from "./accountStore";
 
 export interface AccountView {
 	uid: string;

@@ -7,15 +7,15 @@
  */
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { AdminEnv } from "../admin/auth/authenticate";
+import { deleteAccount } from "../accounts/accountDeletion";
+import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount, requireAccount } from "../accounts/accountStore";
+import { endAccountAccess, mintAdminLink } from "../accounts/links";
+import { accountView, summarize } from "../accounts/summary";
+import type { AdminEnv } from "../auth/operator";
 import { readSettings } from "../config";
 import { directoryDatabase } from "../db/client";
 import { limitBody } from "../http/bodyLimit";
 import { readJson, readQuery } from "../http/readJson";
-import { deleteAccount } from "./lifecycle";
-import { endAccountAccess, mintAdminLink } from "./links";
-import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount, requireAccount } from "./store";
-import { accountView, summarize } from "./summary";
 
 export const putAccountSchema = z.object({
 	name: z.optional(

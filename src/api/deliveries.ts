@@ -1,14 +1,14 @@
 /** …/deliveries and …/events of one account: the delivery log, one delivery with its attempts, Retry now, events, one event. */
 import { Hono } from "hono/tiny";
-import { scopeOf } from "../../accounts/scope";
-import { readSettings } from "../../config";
-import { limitBody } from "../../http/bodyLimit";
-import { readQuery } from "../../http/readJson";
-import type { AdminEnv } from "../auth/authenticate";
-import { retryNow } from "../deliveryActions";
-import { deliveryDetail, eventDetail, listDeliveries, listEvents, manualAttemptView } from "../deliveryLog";
+import type { AdminEnv } from "../auth/operator";
+import { readSettings } from "../config";
+import { retryNow } from "../endpoints/deliveryActions";
+import { deliveryFilterSchema, eventFilterSchema } from "../endpoints/endpointRequests";
+import { scopeOf } from "../http/accountScope";
+import { limitBody } from "../http/bodyLimit";
+import { readQuery } from "../http/readJson";
+import { deliveryDetail, eventDetail, listDeliveries, listEvents, manualAttemptView } from "../reports/deliveryLog";
 import { operatorChange } from "./endpoints";
-import { deliveryFilterSchema, eventFilterSchema } from "./schemas";
 
 export const deliveriesApi = new Hono<AdminEnv>()
 	.get("/", async (c) => c.json(await listDeliveries(scopeOf(c), readQuery(c, deliveryFilterSchema))))

@@ -5,13 +5,10 @@
  */
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import { scopeOf } from "../../accounts/scope";
-import { readSettings } from "../../config";
-import { limitBody } from "../../http/bodyLimit";
-import { readJson } from "../../http/readJson";
-import { OPERATOR } from "../audit";
-import type { AdminEnv } from "../auth/authenticate";
-import { redeliverFailed, sendTestEvent } from "../deliveryActions";
+import type { AdminEnv } from "../auth/operator";
+import { readSettings } from "../config";
+import { OPERATOR } from "../endpoints/audit";
+import { redeliverFailed, sendTestEvent } from "../endpoints/deliveryActions";
 import {
 	type ChangeContext,
 	createEndpoint,
@@ -21,9 +18,18 @@ import {
 	replaceEndpoints,
 	rotateSecret,
 	updateEndpoint,
-} from "../endpointChanges";
-import { endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpointStore";
-import { createEndpointSchema, redeliverSchema, replaceEndpointsSchema, testEventSchema, updateEndpointSchema } from "./schemas";
+} from "../endpoints/endpointChanges";
+import {
+	createEndpointSchema,
+	redeliverSchema,
+	replaceEndpointsSchema,
+	testEventSchema,
+	updateEndpointSchema,
+} from "../endpoints/endpointRequests";
+import { endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpoints/endpointStore";
+import { scopeOf } from "../http/accountScope";
+import { limitBody } from "../http/bodyLimit";
+import { readJson } from "../http/readJson";
 
 /** The account the route acts on, with the operator as the actor of its changes. */
 export function operatorChange(c: Context<AdminEnv>): ChangeContext {

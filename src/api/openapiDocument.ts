@@ -6,7 +6,7 @@
  * Worker's static assets: at about 100 KB it would be the largest part of
  * the Worker's bundle, and the Worker only passes it on (or renders it at /admin/api).
  */
-import { readAsset } from "../../http/assets";
+import { readAsset } from "../http/assets";
 
 export const OPENAPI_PATH = "/api/openapi.json";
 

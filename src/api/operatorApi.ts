@@ -4,8 +4,8 @@
  * route has its per-account twin by construction.
  */
 import { Hono } from "hono/tiny";
-import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
-import type { AdminEnv } from "../auth/authenticate";
+import type { AdminEnv } from "../auth/operator";
+import { useAccountFromPath, useDefaultAccount } from "../http/accountScope";
 import { deliveriesApi, eventsApi } from "./deliveries";
 import { endpointsApi } from "./endpoints";
 import { statsApi } from "./stats";

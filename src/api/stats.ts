@@ -1,9 +1,9 @@
 /** …/stats of one account: the last 24 h at a glance, and every endpoint's health. */
 import { Hono } from "hono/tiny";
-import { scopeOf } from "../../accounts/scope";
-import type { AdminEnv } from "../auth/authenticate";
-import { listEndpoints } from "../endpointStore";
-import { readStats } from "../stats";
+import type { AdminEnv } from "../auth/operator";
+import { listEndpoints } from "../endpoints/endpointStore";
+import { scopeOf } from "../http/accountScope";
+import { readStats } from "../reports/stats";
 
 export const statsApi = new Hono<AdminEnv>().get("/", async (c) => {
 	const scope = scopeOf(c);

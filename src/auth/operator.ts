@@ -4,13 +4,13 @@
  * Cloudflare Access JWT; otherwise the session cookie set by signing in.
  */
 import type { Context } from "hono";
-import type { AccountVariables } from "../../accounts/scope";
-import { requireSecret } from "../../config";
-import { bearerToken } from "../../http/bearer";
-import type { RequestIdVariables } from "../../http/requestId";
-import { tokensMatch } from "../../tokens";
+import { requireSecret } from "../config";
+import type { AccountVariables } from "../http/accountScope";
+import { bearerToken } from "../http/bearer";
+import type { RequestIdVariables } from "../http/requestId";
+import { tokensMatch } from "../lib/tokens";
 import { ACCESS_JWT_HEADER, accessSettings, verifyAccessJwt } from "./access";
-import { hasSession } from "./session";
+import { hasSession } from "./operatorSession";
 
 export type Admin = { via: "token" } | { via: "session" } | { via: "access"; email: string };
 

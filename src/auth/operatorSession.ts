@@ -7,9 +7,9 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { sha256Hex } from "../../hashing";
-import { sessionCookieOptions } from "../../http/sessionCookie";
-import { HOUR_MS } from "../../time";
+import { sessionCookieOptions } from "../http/cookies";
+import { sha256Hex } from "../lib/hashing";
+import { HOUR_MS } from "../lib/time";
 
 export const SESSION_COOKIE = "hivepost_session";
 export const SESSION_TTL_MS = 12 * HOUR_MS;

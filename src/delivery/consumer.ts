@@ -7,7 +7,7 @@
 import { readSettings } from "../config";
 import { accountBinding, accountDatabase } from "../db/client";
 import { errorMessage } from "../http/errors";
-import { logError } from "../log";
+import { logError } from "../lib/log";
 import { dispatch } from "./dispatch";
 import { type DeliveryMessage, enqueue, laneOf, laneQueue } from "./queue";
 import { armRetryAlarm } from "./retryAlarm";

@@ -28,8 +28,10 @@
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { errorMessage } from "../http/errors";
-import { newId } from "../ids";
-import { logError } from "../log";
+import { newId } from "../lib/ids";
+import { logError } from "../lib/log";
+import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
+import { type DeliveryMessage, enqueue, type Lane } from "./queue";
 import {
 	type Completed,
 	checkAndSend,
@@ -40,10 +42,8 @@ import {
 	releaseClaims,
 	type WaveRow,
 	waveRows,
-} from "./attempt";
-import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
-import { type DeliveryRef, holdForQueue, isUnfinishedStatus, maxAttempts } from "./lifecycle";
-import { type DeliveryMessage, enqueue, type Lane } from "./queue";
+} from "./record";
+import { type DeliveryRef, holdForQueue, isUnfinishedStatus, maxAttempts } from "./stateChanges";
 
 /**
  * A retry due at most this far ahead of our clock was handed over by a clock

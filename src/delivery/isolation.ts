@@ -16,9 +16,9 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, inList } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
-import { iso, MINUTE_MS } from "../time";
-import { unfinished } from "./lifecycle";
+import { iso, MINUTE_MS } from "../lib/time";
 import type { Lane } from "./queue";
+import { unfinished } from "./stateChanges";
 
 /** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
 export const LANES_PER_INVOCATION = 6;

@@ -9,10 +9,11 @@
  * - isolation: endpoints that are slow or unresponsive right now, and every
  *   retry (a retry exists because its endpoint failed).
  */
-import { chunk } from "../chunk";
+
 import { errorMessage } from "../http/errors";
-import { logError } from "../log";
-import type { DeliveryRef } from "./lifecycle";
+import { chunk } from "../lib/chunk";
+import { logError } from "../lib/log";
+import type { DeliveryRef } from "./stateChanges";
 
 export type Lane = "main" | "isolation";
 

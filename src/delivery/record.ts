@@ -21,6 +21,9 @@ import { destinationPolicy, type Settings } from "../config";
 import type { AccountScope, Database } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
 import { checkDestination } from "../security/destination";
+import type { Lane } from "./queue";
+import { refusedResult, type SendResult, sendWebhook } from "./send";
+import { liveSecrets } from "./signingSecrets";
 import {
 	cancelUnfinishedDeliveries,
 	claimable,
@@ -31,10 +34,7 @@ import {
 	maxAttempts,
 	receivesDeliveries,
 	unfinished,
-} from "./lifecycle";
-import type { Lane } from "./queue";
-import { refusedResult, type SendResult, sendWebhook } from "./send";
-import { liveSecrets } from "./signingSecrets";
+} from "./stateChanges";
 
 /** The longest a Retry-After header may postpone the next attempt. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;

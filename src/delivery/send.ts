@@ -4,7 +4,7 @@
  */
 import { version } from "../../package.json";
 import { errorMessage } from "../http/errors";
-import { signWebhook } from "../standardWebhooks";
+import { signWebhook } from "../lib/standardWebhooks";
 
 /** How much of a destination's answer is kept for the delivery log. */
 export const RESPONSE_SNIPPET_BYTES = 8 * 1024;

@@ -8,8 +8,8 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { type AccountScope, insertIf } from "../db/client";
 import { auditLog } from "../db/schema";
-import { newId } from "../ids";
-import { iso } from "../time";
+import { newId } from "../lib/ids";
+import { iso } from "../lib/time";
 
 /** The actor of changes made with the operator's credentials (admin token, session or Cloudflare Access). */
 export const OPERATOR = "operator";

@@ -5,19 +5,19 @@
  * the one destination check.
  */
 import { and, eq, exists, isNull, type SQL } from "drizzle-orm";
-import { isDefaultAccount } from "../accounts/store";
+import { isDefaultAccount } from "../accounts/accountStore";
 import { destinationPolicy, readSettings, type Settings } from "../config";
 import { type AccountScope, insertInChunks, isUniqueViolation } from "../db/client";
 import { endpoints } from "../db/schema";
-import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
 import { retire } from "../delivery/signingSecrets";
+import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
 import { HttpError } from "../http/errors";
+import { newSigningSecret } from "../lib/standardWebhooks";
+import { DAY_MS } from "../lib/time";
 import { checkDestination, type DestinationPolicy } from "../security/destination";
-import { newSigningSecret } from "../standardWebhooks";
-import { DAY_MS } from "../time";
-import type { EndpointChanges } from "./api/schemas";
 import { type AuditAction, recordChange } from "./audit";
 import { applyHeaderChanges, MAX_CUSTOM_HEADERS } from "./customHeaders";
+import type { EndpointChanges } from "./endpointRequests";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
 
 /** After a rotation, deliveries carry the replaced secret's signature too for this long. */

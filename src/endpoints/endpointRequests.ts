@@ -3,15 +3,15 @@
  * (readJson, readQuery) and generate the OpenAPI document.
  */
 import * as z from "zod/mini";
-import { DELIVERY_STATUSES } from "../../db/schema";
-import { ALL_EVENTS, EVENT_TYPES } from "../../events";
+import { DELIVERY_STATUSES } from "../db/schema";
+import { ALL_EVENTS, EVENT_TYPES } from "../events";
 import {
 	HEADER_NAME_PATTERN,
 	HEADER_VALUE_PATTERN,
 	isReservedHeaderName,
 	MAX_CUSTOM_HEADERS,
 	MAX_HEADER_VALUE_LENGTH,
-} from "../customHeaders";
+} from "./customHeaders";
 
 export const eventListSchema = z.pipe(
 	z

@@ -7,13 +7,13 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { type AccountScope, inList } from "../db/client";
 import { endpoints } from "../db/schema";
 import { type DeliveryState, readDeliveryStates } from "../delivery/isolation";
-import { cancelUnfinishedDeliveries } from "../delivery/lifecycle";
 import { retiredUntil } from "../delivery/signingSecrets";
+import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../events";
 import { HttpError } from "../http/errors";
-import { newId } from "../ids";
-import { newSigningSecret } from "../standardWebhooks";
-import { iso } from "../time";
+import { newId } from "../lib/ids";
+import { newSigningSecret } from "../lib/standardWebhooks";
+import { iso } from "../lib/time";
 import { maskedHeaders } from "./customHeaders";
 
 export type EndpointRow = typeof endpoints.$inferSelect;

@@ -6,9 +6,9 @@
  * `c.var.account` and reach its data through `scopeOf(c)`, never otherwise.
  */
 import { createMiddleware } from "hono/factory";
+import { requireAccount } from "../accounts/accountStore";
 import { type AccountScope, accountScope } from "../db/client";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "./defaultAccount";
-import { requireAccount } from "./store";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "../db/defaultAccount";
 
 export interface CurrentAccount {
 	id: string;

@@ -4,7 +4,7 @@
  * UUID. Log lines and 500 bodies carry the same id.
  */
 import { createMiddleware } from "hono/factory";
-import { logError } from "../log";
+import { logError } from "../lib/log";
 import { errorMessage } from "./errors";
 
 export interface RequestIdVariables {

@@ -10,11 +10,11 @@ import type { Settings } from "../config";
 import { type AccountScope, isUniqueViolation } from "../db/client";
 import { IDEMPOTENCY_WINDOW_MS } from "../db/retention";
 import { events } from "../db/schema";
-import { queueHoldMs } from "../delivery/lifecycle";
 import type { Routed } from "../delivery/queue";
-import { sha256Hex } from "../hashing";
+import { queueHoldMs } from "../delivery/stateChanges";
 import { HttpError } from "../http/errors";
-import { newId } from "../ids";
+import { sha256Hex } from "../lib/hashing";
+import { newId } from "../lib/ids";
 import { countEndpoints, insertDeliveries, routeInserted, subscribedTo } from "./createDeliveries";
 
 export interface IngestReceipt {

@@ -11,17 +11,12 @@
  * the committed document is stale.
  */
 import * as z from "zod/mini";
-import { version } from "../../../package.json";
-import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../../accounts/api";
-import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../../accounts/store";
-import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../../events";
-import { MAX_BODY_BYTES } from "../../http/bodyLimit";
-import { ERROR_STATUS, type ErrorCode } from "../../http/errors";
-import { MAX_EVENT_BYTES } from "../../ingest/route";
-import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../customHeaders";
-import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpointChanges";
-import type { OpenApiDocument } from "./openapi";
-import * as responses from "./responses";
+import { version } from "../../package.json";
+import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../accounts/accountStore";
+import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../api/accounts";
+import type { OpenApiDocument } from "../api/openapiDocument";
+import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../endpoints/customHeaders";
+import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpoints/endpointChanges";
 import {
 	createEndpointSchema,
 	DELIVERY_PAGE_SIZE,
@@ -31,7 +26,12 @@ import {
 	replaceEndpointsSchema,
 	testEventSchema,
 	updateEndpointSchema,
-} from "./schemas";
+} from "../endpoints/endpointRequests";
+import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../events";
+import { MAX_BODY_BYTES } from "../http/bodyLimit";
+import { ERROR_STATUS, type ErrorCode } from "../http/errors";
+import { MAX_EVENT_BYTES } from "../ingest/route";
+import * as responses from "../reports/reportResponses";
 
 /** Each event type's SupportBee sample, as text (static/samples/supportbee): the document's examples. */
 export type Samples = Readonly<Record<EventType, string>>;

@@ -5,13 +5,13 @@
  * account's own admin in the portal (`/portal`), possibly read-only.
  */
 import type { Context } from "hono";
-import type { AccountVariables } from "../../accounts/scope";
-import type { PortalSession } from "../../accounts/sessions";
-import { accountScope } from "../../db/client";
-import type { RequestIdVariables } from "../../http/requestId";
-import { OPERATOR } from "../audit";
-import type { Admin } from "../auth/authenticate";
-import type { ChangeContext } from "../endpointChanges";
+import type { PortalSession } from "../accounts/sessions";
+import type { Admin } from "../auth/operator";
+import { accountScope } from "../db/client";
+import { OPERATOR } from "../endpoints/audit";
+import type { ChangeContext } from "../endpoints/endpointChanges";
+import type { AccountVariables } from "../http/accountScope";
+import type { RequestIdVariables } from "../http/requestId";
 
 export type Viewer = { kind: "operator"; admin: Admin } | { kind: "portal"; session: PortalSession };
 

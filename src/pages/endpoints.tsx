@@ -14,27 +14,33 @@
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
-import { readSettings } from "../../config";
-import { limitBody } from "../../http/bodyLimit";
-import { HttpError } from "../../http/errors";
-import { isLocalPlainHttp } from "../../http/localOrigin";
-import { validateInput } from "../../http/readJson";
-import { DAY_MS } from "../../time";
-import { deliveryFilterSchema, eventFilterSchema, redeliverSchema, testEventSchema, updateEndpointSchema } from "../api/schemas";
-import { listChanges } from "../audit";
-import { redeliverFailed, retryNow, sendTestEvent } from "../deliveryActions";
-import { deliveryDetail, eventDetail, listDeliveries, listEvents } from "../deliveryLog";
-import { deleteEndpoint, planReplacement, policyFor, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpointChanges";
-import { type EndpointRow, endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpointStore";
-import { readStats } from "../stats";
-import { type Confirmation, ConfirmPage } from "./confirmPage";
+import { readSettings } from "../config";
+import { listChanges } from "../endpoints/audit";
+import { redeliverFailed, retryNow, sendTestEvent } from "../endpoints/deliveryActions";
+import { deleteEndpoint, planReplacement, policyFor, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpoints/endpointChanges";
+import {
+	deliveryFilterSchema,
+	eventFilterSchema,
+	redeliverSchema,
+	testEventSchema,
+	updateEndpointSchema,
+} from "../endpoints/endpointRequests";
+import { type EndpointRow, endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpoints/endpointStore";
+import { limitBody } from "../http/bodyLimit";
+import { HttpError } from "../http/errors";
+import { isLocalPlainHttp } from "../http/localOrigin";
+import { validateInput } from "../http/readJson";
+import { DAY_MS } from "../lib/time";
+import { deliveryDetail, eventDetail, listDeliveries, listEvents } from "../reports/deliveryLog";
+import { readStats } from "../reports/stats";
 import { filterQuery, isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
-import { Dashboard, type WebHooksBox } from "./dashboard";
-import { DeliveriesPage } from "./deliveriesPage";
-import { DeliveryPage } from "./deliveryPage";
-import { EndpointPage, type EndpointPageProps } from "./endpointPage";
-import { EventPage, EventsPage } from "./eventsPage";
-import type { Chrome, Section } from "./layout";
+import { type Confirmation, ConfirmPage } from "./views/confirmPage";
+import { Dashboard, type WebHooksBox } from "./views/dashboard";
+import { DeliveriesPage } from "./views/deliveriesPage";
+import { DeliveryPage } from "./views/deliveryPage";
+import { EndpointPage, type EndpointPageProps } from "./views/endpointPage";
+import { EventPage, EventsPage } from "./views/eventsPage";
+import type { Chrome, Section } from "./views/layout";
 
 const NOTICES: Record<string, (count: string) => string> = {
 	"webhooks-updated": () => "Saved: the endpoints now match the list.",

@@ -6,25 +6,25 @@
  */
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
-import { accountListSchema } from "../../accounts/api";
-import { useAccountFromPath, useDefaultAccount } from "../../accounts/scope";
-import { readPortalSession } from "../../accounts/sessions";
-import { listAccounts } from "../../accounts/store";
-import { summarize } from "../../accounts/summary";
-import { limitBody } from "../../http/bodyLimit";
-import { HttpError } from "../../http/errors";
-import { validateInput } from "../../http/readJson";
-import { openApiDocument } from "../api/openapi";
+import { listAccounts } from "../accounts/accountStore";
+import { readPortalSession } from "../accounts/sessions";
+import { summarize } from "../accounts/summary";
+import { accountListSchema } from "../api/accounts";
+import { openApiDocument } from "../api/openapiDocument";
 import { accessSettings } from "../auth/access";
-import { adminTokenMatches, authenticate } from "../auth/authenticate";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
-import { endSession, startSession } from "../auth/session";
-import { accountPages, pageChrome } from "./accountRoutes";
-import { AccountsPage } from "./accountsPage";
-import { ApiPage } from "./apiPage";
+import { adminTokenMatches, authenticate } from "../auth/operator";
+import { endSession, startSession } from "../auth/operatorSession";
+import { useAccountFromPath, useDefaultAccount } from "../http/accountScope";
+import { limitBody } from "../http/bodyLimit";
+import { HttpError } from "../http/errors";
+import { validateInput } from "../http/readJson";
 import { filterQuery, type PageEnv } from "./context";
-import { SignInPage } from "./layout";
+import { accountPages, pageChrome } from "./endpoints";
 import { renderPageError } from "./pageErrors";
+import { AccountsPage } from "./views/accountsPage";
+import { ApiPage } from "./views/apiPage";
+import { SignInPage } from "./views/layout";
 
 const requireOperatorPage = createMiddleware<PageEnv>(async (c, next) => {
 	const admin = await authenticate(c);

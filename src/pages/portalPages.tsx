@@ -9,16 +9,16 @@
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
 import { Hono } from "hono/tiny";
-import { openAdminLink, peekAdminLink } from "../../accounts/links";
-import { endPortalSession, forgetPortalSession, type PortalSession, readPortalSession, setPortalCookie } from "../../accounts/sessions";
-import { readSettings } from "../../config";
-import { limitBody } from "../../http/bodyLimit";
+import { openAdminLink, peekAdminLink } from "../accounts/links";
+import { endPortalSession, forgetPortalSession, type PortalSession, readPortalSession, setPortalCookie } from "../accounts/sessions";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
-import { accountPages, pageChrome } from "./accountRoutes";
-import { ConfirmPage } from "./confirmPage";
+import { readSettings } from "../config";
+import { limitBody } from "../http/bodyLimit";
 import type { PageContext, PageEnv } from "./context";
-import { AccountName, MessagePage } from "./layout";
+import { accountPages, pageChrome } from "./endpoints";
 import { renderPageError } from "./pageErrors";
+import { ConfirmPage } from "./views/confirmPage";
+import { AccountName, MessagePage } from "./views/layout";
 
 const OPEN_AGAIN = "Open Web Hooks from your helpdesk again to get a new link.";
 

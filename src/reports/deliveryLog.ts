@@ -7,12 +7,12 @@
 import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { deliveriesIn, isUnfinishedStatus } from "../delivery/lifecycle";
 import type { SendResult } from "../delivery/send";
+import { deliveriesIn, isUnfinishedStatus } from "../delivery/stateChanges";
+import { DELIVERY_PAGE_SIZE, type DeliveryFilter, EVENT_PAGE_SIZE, type EventFilter } from "../endpoints/endpointRequests";
 import { HttpError } from "../http/errors";
-import { idFloor } from "../ids";
-import { iso } from "../time";
-import { DELIVERY_PAGE_SIZE, type DeliveryFilter, EVENT_PAGE_SIZE, type EventFilter } from "./api/schemas";
+import { idFloor } from "../lib/ids";
+import { iso } from "../lib/time";
 
 const deliveryColumns = {
 	id: deliveries.id,

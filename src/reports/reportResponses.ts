@@ -9,15 +9,15 @@
  * test/admin/openapi.test.ts checks real responses against the document.
  */
 import * as z from "zod/mini";
-import type { AccountSummary, AccountView } from "../../accounts/summary";
-import { DELIVERY_STATUSES } from "../../db/schema";
-import type { DeliveryState } from "../../delivery/isolation";
-import { ALL_EVENTS, EVENT_TYPES } from "../../events";
-import { ERROR_CODES, type ErrorBody } from "../../http/errors";
-import type { IngestReceipt } from "../../ingest/storeEvent";
-import type { DeliveryDetail, DeliveryView, EventSummary, manualAttemptView } from "../deliveryLog";
-import type { EndpointView, secretView } from "../endpointStore";
-import type { EndpointHealth } from "../stats";
+import type { AccountSummary, AccountView } from "../accounts/summary";
+import { DELIVERY_STATUSES } from "../db/schema";
+import type { DeliveryState } from "../delivery/isolation";
+import type { EndpointView, secretView } from "../endpoints/endpointStore";
+import { ALL_EVENTS, EVENT_TYPES } from "../events";
+import { ERROR_CODES, type ErrorBody } from "../http/errors";
+import type { IngestReceipt } from "../ingest/storeEvent";
+import type { DeliveryDetail, DeliveryView, EventSummary, manualAttemptView } from "./deliveryLog";
+import type { EndpointHealth } from "./stats";
 
 const text = (description: string) => z.string().check(z.describe(description));
 const count = (description: string) => z.int().check(z.minimum(0), z.describe(description));
@@ -242,10 +242,10 @@ type Loose<T> = T extends string
 		: T extends object
 			? { [K in keyof T]: Loose<T[K]> }
 			: T;
-type Statistics = Omit<import("../stats").Stats, "health"> & { endpoints: EndpointHealth[] };
-type EventDetail = Awaited<ReturnType<typeof import("../deliveryLog").eventDetail>>;
-type AdminLink = Awaited<ReturnType<typeof import("../../accounts/links").mintAdminLink>>;
-type TestReceipt = Awaited<ReturnType<typeof import("../deliveryActions").sendTestEvent>>;
+type Statistics = Omit<import("./stats").Stats, "health"> & { endpoints: EndpointHealth[] };
+type EventDetail = Awaited<ReturnType<typeof import("./deliveryLog").eventDetail>>;
+type AdminLink = Awaited<ReturnType<typeof import("../accounts/links").mintAdminLink>>;
+type TestReceipt = Awaited<ReturnType<typeof import("../endpoints/deliveryActions").sendTestEvent>>;
 const checks: [true, true][] = [
 	[true, true] satisfies Fits<ErrorBody, typeof errorSchema>,
 	[true, true] satisfies Fits<DeliveryState, typeof deliveryStateSchema>,

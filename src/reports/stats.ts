@@ -13,9 +13,9 @@
 import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { unfinished } from "../delivery/lifecycle";
-import { idFloor } from "../ids";
-import { DAY_MS, HOUR_MS, iso } from "../time";
+import { unfinished } from "../delivery/stateChanges";
+import { idFloor } from "../lib/ids";
+import { DAY_MS, HOUR_MS, iso } from "../lib/time";
 
 export const STATS_WINDOW_MS = DAY_MS;
 

@@ -4,9 +4,9 @@
  * exists), in the API and in the pages, and changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { api, json } from "../admin/adminApi";
-import { page, submit } from "../admin/pageHelpers";
-import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination, tableRows } from "../helpers";
+import { api, json } from "../helpers/api";
+import { page, submit } from "../helpers/pages";
+import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination, tableRows } from "../helpers/worker";
 
 /** An endpoint with one event, attempted once (with `settings`), in the default account or in `uid`'s. */
 async function populated(uid?: string, settings: Partial<Env> = {}) {

@@ -1,9 +1,9 @@
 /** Found in review: each test pins a defect that was fixed. */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { REDELIVER_LIMIT } from "../../src/admin/deliveryActions";
-import { adminHeaders, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
-import { api, json } from "./adminApi";
+import { REDELIVER_LIMIT } from "../../src/endpoints/deliveryActions";
+import { api, json } from "../helpers/api";
+import { adminHeaders, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 afterEach(async () => {
 	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();

@@ -4,8 +4,18 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, json } from "../admin/adminApi";
-import { adminHeaders, createAccount, createEndpoint, fixture, ingest, ingestHeaders, request, rows, runScheduled } from "../helpers";
+import { api, json } from "../helpers/api";
+import {
+	adminHeaders,
+	createAccount,
+	createEndpoint,
+	fixture,
+	ingest,
+	ingestHeaders,
+	request,
+	rows,
+	runScheduled,
+} from "../helpers/worker";
 
 describe("PUT /api/accounts/{uid}", () => {
 	it("creates an account (201) whose name defaults to its uid, and renames it (200); the body is the account itself", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
-import { api, json } from "./adminApi";
+import { api, json } from "../helpers/api";
+import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 interface Delivery {
 	id: string;

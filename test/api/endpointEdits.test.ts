@@ -1,8 +1,8 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import type { EndpointView } from "../../src/admin/endpointStore";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers";
-import { api, apiWithQueue, json } from "./adminApi";
+import type { EndpointView } from "../../src/endpoints/endpointStore";
+import { api, apiWithQueue, json } from "../helpers/api";
+import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 type View = EndpointView;
 

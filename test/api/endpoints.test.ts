@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/admin/endpointChanges";
-import type { EndpointView } from "../../src/admin/endpointStore";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows } from "../helpers";
+import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/endpoints/endpointChanges";
+import type { EndpointView } from "../../src/endpoints/endpointStore";
+import { adminHeaders, createEndpoint, fixture, ingest, request, rows } from "../helpers/worker";
 
 type Endpoint = EndpointView;
 

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { SESSION_TTL_MS } from "../../src/admin/auth/session";
-import { request, rows } from "../helpers";
-import { ORIGIN, page, submit } from "./pageHelpers";
+import { SESSION_TTL_MS } from "../../src/auth/operatorSession";
+import { ORIGIN, page, submit } from "../helpers/pages";
+import { request, rows } from "../helpers/worker";
 
 /** Signs in through the form and returns the session cookie as the browser would send it back. */
 async function signIn(token = env.ADMIN_TOKEN as string): Promise<string> {

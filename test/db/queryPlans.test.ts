@@ -10,12 +10,13 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
-import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
+import { purgeDeletedAccounts } from "../../src/accounts/accountDeletion";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { purgeExpired } from "../../src/db/retention";
 import { sweep } from "../../src/retry/sweep";
-import { api } from "../admin/adminApi";
-import { page } from "../admin/pageHelpers";
+import { api } from "../helpers/api";
+import { page } from "../helpers/pages";
+import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
 import {
 	createAccount,
 	createEndpoint,
@@ -27,8 +28,7 @@ import {
 	runRetryAlarm,
 	stubDestination,
 	testEnv,
-} from "../helpers";
-import { type RecordedStatement, recordingDatabase } from "./recordingDatabase";
+} from "../helpers/worker";
 
 const BIG_TABLES = /\bSCAN (deliveries|events|attempts)\b(?! USING (?:COVERING )?INDEX deliveries_unfinished)/;
 

@@ -11,7 +11,7 @@ import {
 	rows,
 	runConsumer,
 	stubDestination,
-} from "../helpers";
+} from "../helpers/worker";
 
 const DAY = 24 * 3600 * 1000;
 const retentionMs = Number(env.RETENTION_DAYS) * DAY;

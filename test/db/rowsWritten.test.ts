@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countedEnv, resetWork, work } from "../../bench/worker/work";
-import { createEndpoint, fixture, ingest, recordingQueues, runConsumer, stubDestination, testEnv } from "../helpers";
+import { createEndpoint, fixture, ingest, recordingQueues, runConsumer, stubDestination, testEnv } from "../helpers/worker";
 
 describe("rows written", () => {
 	it("are at most 7 per delivery at a fan-out of 10, ingest and delivery together", async () => {

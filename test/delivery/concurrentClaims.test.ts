@@ -17,7 +17,7 @@ import {
 	runRetryAlarm,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { MAX_RETRY_AFTER_MS } from "../../src/delivery/attempt";
+import { MAX_RETRY_AFTER_MS } from "../../src/delivery/record";
 import { USER_AGENT } from "../../src/delivery/send";
-import { newSigningSecret } from "../../src/standardWebhooks";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
 import {
 	adminHeaders,
 	alarmTime,
@@ -15,7 +15,7 @@ import {
 	runConsumer,
 	runRetryAlarm,
 	stubDestination,
-} from "../helpers";
+} from "../helpers/worker";
 
 const intervalMs = Number(env.RETRY_INTERVAL_SECONDS) * 1000;
 

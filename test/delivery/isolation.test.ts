@@ -9,9 +9,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config";
 import { IN_FLIGHT_PER_ENDPOINT, ISOLATION_MS, SATURATED_AFTER_MS, slowAfterMs } from "../../src/delivery/isolation";
-import { queueHoldMs } from "../../src/delivery/lifecycle";
 import type { DeliveryMessage } from "../../src/delivery/queue";
-import { api, json } from "../admin/adminApi";
+import { queueHoldMs } from "../../src/delivery/stateChanges";
+import { api, json } from "../helpers/api";
 import {
 	createEndpoint,
 	type DeliveryRow,
@@ -24,7 +24,7 @@ import {
 	runConsumer,
 	sleep,
 	stubDestination,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
 import { accountScope } from "../../src/db/client";
-import { attemptNow } from "../../src/delivery/attempt";
-import { api, json } from "../admin/adminApi";
-import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { attemptNow } from "../../src/delivery/record";
+import { api, json } from "../helpers/api";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers/worker";
 
 const scope = () => accountScope(env, DEFAULT_ACCOUNT_ID);
 

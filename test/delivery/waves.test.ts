@@ -11,7 +11,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IN_FLIGHT_PER_ENDPOINT } from "../../src/delivery/isolation";
-import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 /** Ten deliveries to one endpoint (four waves of at most three), and their messages. */
 const WAVE = IN_FLIGHT_PER_ENDPOINT;

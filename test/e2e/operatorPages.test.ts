@@ -29,8 +29,8 @@ import {
 	shot,
 	shotBothWidths,
 	signInAsOperator,
-} from "./browser";
-import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack";
+} from "../helpers/browser";
+import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack";
 
 let stack: TestStack;
 let browser: Browser;

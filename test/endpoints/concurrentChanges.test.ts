@@ -8,9 +8,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminHeaders, createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers";
-import { api, json } from "./adminApi";
-import { ORIGIN, page } from "./pageHelpers";
+import { api, json } from "../helpers/api";
+import { ORIGIN, page } from "../helpers/pages";
+import { adminHeaders, createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers/worker";
 
 async function post(path: string, body: unknown, db: D1Database) {
 	return (await request(path, { method: "POST", headers: adminHeaders, body: JSON.stringify(body) }, { DB: db })).response;

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
 import { IN_FLIGHT_PER_ENDPOINT, slowAfterMs } from "../../src/delivery/isolation";
-import { claimLeaseMs } from "../../src/delivery/lifecycle";
+import { claimLeaseMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
 	createEndpoint,
@@ -22,7 +22,7 @@ import {
 	sleep,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
 const leaseMs = claimLeaseMs(readSettings(env));

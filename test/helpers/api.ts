@@ -1,5 +1,5 @@
 /** Calls the admin JSON API with the admin token, returning the response. */
-import { adminHeaders, request } from "../helpers";
+import { adminHeaders, request } from "./worker";
 
 export async function api(
 	path: string,

@@ -1,6 +1,6 @@
 /** Helpers for the admin page tests: signed-in page requests and same-origin form posts. */
 import { env } from "cloudflare:workers";
-import { request } from "../helpers";
+import { request } from "./worker";
 
 export const ORIGIN = "http://localhost";
 

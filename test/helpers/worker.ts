@@ -14,21 +14,21 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../src/accounts/defaultAccount";
-import { app } from "../src/app";
-import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../src/delivery/queue";
-import { retrySchedulerName } from "../src/delivery/retryAlarm";
-import { isEventType } from "../src/events";
-import worker from "../src/index";
-import { samplePath } from "../src/samples";
+import worker from "../../src";
+import { app } from "../../src/app";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../../src/delivery/queue";
+import { retrySchedulerName } from "../../src/delivery/retryAlarm";
+import { isEventType } from "../../src/events";
+import { samplePath } from "../../src/samples";
 
 // The sample files' exact text, bundled into the tests by Vite (import.meta.glob).
-const SAMPLE_FILES = import.meta.glob<string>("../static/samples/supportbee/*.json", { query: "?raw", import: "default", eager: true });
+const SAMPLE_FILES = import.meta.glob<string>("../../static/samples/supportbee/*.json", { query: "?raw", import: "default", eager: true });
 
 /** The exact text of a SupportBee sample event, e.g. fixture("ticket.created"). */
 export function fixture(actionType: string): string {
 	if (!isEventType(actionType)) throw new Error(`no fixture for ${actionType}`);
-	return SAMPLE_FILES[`../static${samplePath(actionType)}`];
+	return SAMPLE_FILES[`../../static${samplePath(actionType)}`];
 }
 
 /** Both delivery queues, recording what was sent (and on which lane) instead of delivering it. */

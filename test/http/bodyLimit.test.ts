@@ -9,8 +9,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_BODY_BYTES } from "../../src/http/bodyLimit";
-import { ORIGIN } from "../admin/pageHelpers";
-import { adminHeaders, createAccount, createEndpoint, request, rows } from "../helpers";
+import { ORIGIN } from "../helpers/pages";
+import { adminHeaders, createAccount, createEndpoint, request, rows } from "../helpers/worker";
 
 /** The routes that take more than the default, by method and path as the app registers them. */
 const LARGER: [RegExp, number][] = [

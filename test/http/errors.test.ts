@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import README from "../../README.md?raw";
 import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
-import { adminHeaders, createEndpoint, ingest, request } from "../helpers";
+import { adminHeaders, createEndpoint, ingest, request } from "../helpers/worker";
 
 describe("the error shape", () => {
 	it("gives every error a stable code next to its message", async () => {

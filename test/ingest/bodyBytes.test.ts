@@ -5,8 +5,8 @@
  */
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { newSigningSecret } from "../../src/standardWebhooks";
-import { createEndpoint, fixture, ingestHeaders, request, rows, runConsumer } from "../helpers";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
+import { createEndpoint, fixture, ingestHeaders, request, rows, runConsumer } from "../helpers/worker";
 
 const BOM = [0xef, 0xbb, 0xbf];
 const encoder = new TextEncoder();

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../../src/events";
 import { MAX_EVENT_BYTES } from "../../src/ingest/route";
-import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers";
+import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers/worker";
 
 async function expectNothingStored() {
 	expect(await rows("SELECT id FROM events")).toEqual([]);

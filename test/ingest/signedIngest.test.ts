@@ -2,12 +2,12 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
-import worker from "../../src/index";
+import worker from "../../src";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { claimSignedId, purgeExpiredSignedIds } from "../../src/ingest/signedIds";
 import { SIGNATURE_TOLERANCE_SECONDS } from "../../src/ingest/verifySignature";
-import { newSigningSecret } from "../../src/standardWebhooks";
-import { createAccount, fixture, ingest, recordingQueues, rows, testEnv } from "../helpers";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
+import { createAccount, fixture, ingest, recordingQueues, rows, testEnv } from "../helpers/worker";
 
 const secret = newSigningSecret();
 const signedIngest = { INGEST_SIGNING_SECRET: secret };

@@ -10,12 +10,12 @@
 import { validate } from "@readme/openapi-parser";
 import Ajv2020 from "ajv/dist/2020";
 import { describe, expect, it } from "vitest";
-import type { OpenApiDocument } from "../../src/admin/api/openapi";
-import { buildOpenApiDocument } from "../../src/admin/api/openapiSpec";
+import type { OpenApiDocument } from "../../src/api/openapiDocument";
 import { app } from "../../src/app";
 import { EVENT_TYPES, type EventType } from "../../src/events";
 import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
-import { adminHeaders, createAccount, fixture, ingest, request, runConsumer, stubDestination } from "../helpers";
+import { buildOpenApiDocument } from "../../src/openapi/build";
+import { adminHeaders, createAccount, fixture, ingest, request, runConsumer, stubDestination } from "../helpers/worker";
 
 const STALE = "static/api/openapi.json is stale: run `npm run openapi` and commit it";
 

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
-import { api, json } from "./adminApi";
-import { ORIGIN, page, submit } from "./pageHelpers";
+import { api, json } from "../helpers/api";
+import { ORIGIN, page, submit } from "../helpers/pages";
+import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 async function html(path: string): Promise<string> {
 	const response = await page(path);

@@ -1,7 +1,7 @@
 /** The operator's page of accounts (/admin/accounts), and the links in the operator's navigation. */
 import { describe, expect, it } from "vitest";
-import { adminHeaders, createEndpoint, request } from "../helpers";
-import { page } from "./pageHelpers";
+import { page } from "../helpers/pages";
+import { adminHeaders, createEndpoint, request } from "../helpers/worker";
 
 async function putAccount(uid: string, name: string) {
 	const { response } = await request(`/api/accounts/${uid}`, { method: "PUT", headers: adminHeaders, body: JSON.stringify({ name }) });

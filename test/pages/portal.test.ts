@@ -5,9 +5,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { sha256Hex } from "../../src/hashing";
-import { api, json } from "../admin/adminApi";
-import { ORIGIN } from "../admin/pageHelpers";
+import { sha256Hex } from "../../src/lib/hashing";
+import { api, json } from "../helpers/api";
+import { ORIGIN } from "../helpers/pages";
 import {
 	createAccount,
 	createEndpoint,
@@ -19,7 +19,7 @@ import {
 	runConsumer,
 	stubDestination,
 	tableRows,
-} from "../helpers";
+} from "../helpers/worker";
 
 async function mint(uid: string, body: Record<string, unknown> = {}, overrides: Partial<Env> = {}) {
 	const { response } = await request(

@@ -8,9 +8,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
-import { queueHoldMs } from "../../src/delivery/lifecycle";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
 	adminHeaders,
@@ -28,7 +28,7 @@ import {
 	schedulerOf,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 

@@ -1,6 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers";
+import {
+	adminHeaders,
+	createEndpoint,
+	fixture,
+	ingest,
+	request,
+	rows,
+	runConsumer,
+	runRetryAlarm,
+	stubDestination,
+} from "../helpers/worker";
 
 function post(url: string, origin = "https://admin.hivepost.example") {
 	return request(`${origin}/api/endpoints`, { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) }).then(

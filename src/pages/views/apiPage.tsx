@@ -6,7 +6,7 @@
  * event catalog), and the schemas. Plain HTML, nothing from other sites.
  */
 import type { Child } from "hono/jsx";
-import type { OpenApiDocument } from "../api/openapi";
+import type { OpenApiDocument } from "../../api/openapiDocument";
 import { type Chrome, Layout } from "./layout";
 
 interface Schema {

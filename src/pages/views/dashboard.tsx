@@ -2,8 +2,8 @@
  * An account's home: the overview, SupportBee's "Web Hooks" box (Update App)
  * and the endpoints table with each endpoint's health and delivery state.
  */
-import type { EndpointView } from "../endpointStore";
-import type { EndpointHealth, Stats } from "../stats";
+import type { EndpointView } from "../../endpoints/endpointStore";
+import type { EndpointHealth, Stats } from "../../reports/stats";
 import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, percent, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 import { Overview } from "./overview";

@@ -5,10 +5,11 @@
  * of who changed what. Read-only viewers see everything but the secret, and
  * no actions.
  */
+
+import type { AuditEntry } from "../../endpoints/audit";
+import type { EndpointView } from "../../endpoints/endpointStore";
 import { EVENT_TYPES } from "../../events";
-import type { AuditEntry } from "../audit";
-import type { EndpointView } from "../endpointStore";
-import type { EndpointHealth } from "../stats";
+import type { EndpointHealth } from "../../reports/stats";
 import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, Time } from "./components";
 import { attemptsSummary } from "./dashboard";
 import { type Chrome, Layout } from "./layout";

@@ -3,9 +3,10 @@
  * type, so one nobody was subscribed to can still be found; and one event
  * with its exact payload and the deliveries it made.
  */
+
+import type { EventFilter } from "../../endpoints/endpointRequests";
 import { EVENT_TYPES } from "../../events";
-import type { EventFilter } from "../api/schemas";
-import type { DeliveryView, EventSummary } from "../deliveryLog";
+import type { DeliveryView, EventSummary } from "../../reports/deliveryLog";
 import { Badge, FilterSelect, NextPageLink, Time } from "./components";
 import { DeliveryRows } from "./deliveriesPage";
 import { prettyJson } from "./deliveryPage";

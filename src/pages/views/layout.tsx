@@ -5,7 +5,7 @@
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import type { Viewer } from "./context";
+import type { Viewer } from "../context";
 
 export const STYLESHEET_PATH = "/assets/hivepost.css";
 
