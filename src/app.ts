@@ -11,7 +11,7 @@ import { defaultAccountApi, pathAccountApi } from "./api/operatorApi";
 import { adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator } from "./auth/guards";
 import type { AdminEnv } from "./auth/operator";
 import { staticAsset } from "./http/assets";
-import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE } from "./http/errors";
+import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE, knownError } from "./http/errors";
 import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
 import { adminPages } from "./pages/operatorPages";
@@ -35,7 +35,8 @@ export const app = new Hono<AdminEnv>()
 		throw new HttpError("not_found", "No such route. See the README for the API.");
 	})
 	.onError((error, c) => {
-		if (error instanceof HttpError) return errorResponse(c, error);
+		const known = knownError(error);
+		if (known) return errorResponse(c, known);
 		logUnhandled(c.req.raw, c.get("requestId"), error);
 		return errorResponse(c, new HttpError("internal_error", INTERNAL_ERROR_MESSAGE));
 	});

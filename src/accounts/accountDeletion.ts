@@ -9,10 +9,12 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { accountDatabase, accountScope, type Database, directoryDatabase } from "../db/client";
+import { isDefaultAccount } from "../db/defaultAccount";
+import type { Account } from "../db/directory";
 import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
 import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
-import { type Account, isDefaultAccount } from "./accountStore";
+
 import { endAccountAccess } from "./links";
 
 export async function deleteAccount(env: Env, account: Account): Promise<void> {

@@ -11,11 +11,11 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { directoryDatabase } from "../db/client";
+import type { Account } from "../db/directory";
 import { accountSessions, accounts, adminLinks } from "../db/schema";
 import { sha256Hex } from "../lib/hashing";
 import { DAY_MS, iso } from "../lib/time";
 import { randomToken } from "../lib/tokens";
-import type { Account } from "./accountStore";
 
 export const LINK_PATH = "/portal/sign-in";
 

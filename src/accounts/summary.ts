@@ -5,10 +5,10 @@
  */
 import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase } from "../db/client";
+import type { Account } from "../db/directory";
 import { deliveries, endpoints } from "../db/schema";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, iso } from "../lib/time";
-import type { Account } from "./accountStore";
 
 export interface AccountView {
 	uid: string;

@@ -8,12 +8,13 @@
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { deleteAccount } from "../accounts/accountDeletion";
-import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount, requireAccount } from "../accounts/accountStore";
+import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount } from "../accounts/accountStore";
 import { endAccountAccess, mintAdminLink } from "../accounts/links";
 import { accountView, summarize } from "../accounts/summary";
 import type { AdminEnv } from "../auth/operator";
 import { readSettings } from "../config";
 import { directoryDatabase } from "../db/client";
+import { requireAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readJson, readQuery } from "../http/readJson";
 

@@ -14,7 +14,6 @@ import {
 	createEndpoint,
 	deleteEndpoint,
 	planReplacement,
-	policyFor,
 	replaceEndpoints,
 	rotateSecret,
 	updateEndpoint,
@@ -30,6 +29,7 @@ import { endpointView, endpointViews, listEndpoints, requireEndpoint, secretView
 import { scopeOf } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readJson } from "../http/readJson";
+import { policyFor } from "../security/destination";
 
 /** The account the route acts on, with the operator as the actor of its changes. */
 export function operatorChange(c: Context<AdminEnv>): ChangeContext {

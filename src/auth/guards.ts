@@ -8,10 +8,10 @@ import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { readPortalSession } from "../accounts/sessions";
 import { bearerToken } from "../http/bearer";
 import { HttpError } from "../http/errors";
 import { type AdminEnv, authenticate, signInHint } from "./operator";
+import { readPortalSession } from "./portalSession";
 
 /** No script at all: the page works without JavaScript, so nothing needs to run. */
 export const adminSecurityHeaders = secureHeaders({

@@ -5,3 +5,7 @@
  */
 export const DEFAULT_ACCOUNT_ID = "acc_default";
 export const DEFAULT_ACCOUNT_UID = "default";
+
+export function isDefaultAccount(account: { id: string }): boolean {
+	return account.id === DEFAULT_ACCOUNT_ID;
+}

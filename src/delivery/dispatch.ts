@@ -27,9 +27,8 @@
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
-import { errorMessage } from "../http/errors";
 import { newId } from "../lib/ids";
-import { logError } from "../lib/log";
+import { errorMessage, logError } from "../lib/log";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
 import { type DeliveryMessage, enqueue, type Lane } from "./queue";
 import {

@@ -10,9 +10,8 @@
  *   retry (a retry exists because its endpoint failed).
  */
 
-import { errorMessage } from "../http/errors";
 import { chunk } from "../lib/chunk";
-import { logError } from "../lib/log";
+import { errorMessage, logError } from "../lib/log";
 import type { DeliveryRef } from "./stateChanges";
 
 export type Lane = "main" | "isolation";

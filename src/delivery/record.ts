@@ -17,10 +17,10 @@
  * delivery up again once its lease has passed.
  */
 import { and, eq, exists, isNull, lte, ne, not, or, type SQL, sql } from "drizzle-orm";
-import { destinationPolicy, type Settings } from "../config";
+import type { Settings } from "../config";
 import type { AccountScope, Database } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { checkDestination } from "../security/destination";
+import { checkDestination, destinationPolicy } from "../security/destination";
 import type { Lane } from "./queue";
 import { refusedResult, type SendResult, sendWebhook } from "./send";
 import { liveSecrets } from "./signingSecrets";

@@ -3,7 +3,7 @@
  * classifies what happened. It never throws; every outcome is a SendResult.
  */
 import { version } from "../../package.json";
-import { errorMessage } from "../http/errors";
+import { errorMessage } from "../lib/log";
 import { signWebhook } from "../lib/standardWebhooks";
 
 /** How much of a destination's answer is kept for the delivery log. */

@@ -14,12 +14,13 @@ import { enqueueOrLeaveToSweep } from "../delivery/queue";
 import { attemptNow, type ManualAttempt } from "../delivery/record";
 import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
 import type { EventType } from "../events";
+import { readAsset } from "../http/assets";
 import { HttpError } from "../http/errors";
 import { insertDeliveries, liveEndpoints, routeInserted } from "../ingest/createDeliveries";
 import { sha256Hex } from "../lib/hashing";
 import { idFloor, newId } from "../lib/ids";
 import { iso } from "../lib/time";
-import { sampleEvent } from "../samples";
+import { samplePath } from "../samples";
 import { recordChange } from "./audit";
 import type { ChangeContext } from "./endpointChanges";
 import { type EndpointRow, requireEndpoint } from "./endpointStore";
@@ -32,7 +33,7 @@ function refuseDisabled(endpoint: EndpointRow, what: string): void {
 export async function sendTestEvent(env: Env, change: ChangeContext, settings: Settings, endpointId: string, actionType: EventType) {
 	refuseDisabled(await requireEndpoint(change, endpointId), "receive a test event");
 	const now = Date.now();
-	const body = await sampleEvent(env, actionType);
+	const body = await readAsset(env, samplePath(actionType));
 	const eventId = newId("evt", now);
 	const onlyThis = eq(endpoints.id, endpointId);
 	const stillLive = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${liveEndpoints(change.accountId, onlyThis)})`;

@@ -5,9 +5,9 @@
  * the one destination check.
  */
 import { and, eq, exists, isNull, type SQL } from "drizzle-orm";
-import { isDefaultAccount } from "../accounts/accountStore";
-import { destinationPolicy, readSettings, type Settings } from "../config";
+import type { Settings } from "../config";
 import { type AccountScope, insertInChunks, isUniqueViolation } from "../db/client";
+import { isDefaultAccount } from "../db/defaultAccount";
 import { endpoints } from "../db/schema";
 import { retire } from "../delivery/signingSecrets";
 import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
@@ -26,11 +26,6 @@ export const ROTATION_OVERLAP_MS = DAY_MS;
 /** Who is making a change, and within which account. */
 export interface ChangeContext extends AccountScope {
 	actor: string;
-}
-
-/** The destination rules for a URL saved through a request (its own origin counts as a loop). */
-export function policyFor(env: Env, requestUrl: string): DestinationPolicy {
-	return destinationPolicy(readSettings(env), new URL(requestUrl).origin);
 }
 
 function destinationOrThrow(raw: string, field: string, policy: DestinationPolicy): string {

@@ -6,9 +6,10 @@
  * `c.var.account` and reach its data through `scopeOf(c)`, never otherwise.
  */
 import { createMiddleware } from "hono/factory";
-import { requireAccount } from "../accounts/accountStore";
 import { type AccountScope, accountScope } from "../db/client";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "../db/defaultAccount";
+import { type Account, findLiveAccount } from "../db/directory";
+import { HttpError } from "./errors";
 
 export interface CurrentAccount {
 	id: string;
@@ -18,6 +19,13 @@ export interface CurrentAccount {
 
 export interface AccountVariables {
 	account: CurrentAccount;
+}
+
+/** The live account with this uid, or a 404 (a malformed uid cannot exist, so it is a 404 too). */
+export async function requireAccount(env: Env, uid: string): Promise<Account> {
+	const account = await findLiveAccount(env, uid);
+	if (!account) throw new HttpError("not_found", `No account with uid ${JSON.stringify(uid)}. Create it with PUT /api/accounts/{uid}.`);
+	return account;
 }
 
 export const useDefaultAccount = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {

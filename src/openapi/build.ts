@@ -12,9 +12,10 @@
  */
 import * as z from "zod/mini";
 import { version } from "../../package.json";
-import { MAX_ACCOUNT_NAME_LENGTH, UID_PATTERN, UID_RULE } from "../accounts/accountStore";
+import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
 import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../api/accounts";
 import type { OpenApiDocument } from "../api/openapiDocument";
+import { UID_PATTERN, UID_RULE } from "../db/directory";
 import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../endpoints/customHeaders";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpoints/endpointChanges";
 import {

@@ -17,7 +17,7 @@ import { Hono } from "hono/tiny";
 import { readSettings } from "../config";
 import { listChanges } from "../endpoints/audit";
 import { redeliverFailed, retryNow, sendTestEvent } from "../endpoints/deliveryActions";
-import { deleteEndpoint, planReplacement, policyFor, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpoints/endpointChanges";
+import { deleteEndpoint, planReplacement, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpoints/endpointChanges";
 import {
 	deliveryFilterSchema,
 	eventFilterSchema,
@@ -33,6 +33,7 @@ import { validateInput } from "../http/readJson";
 import { DAY_MS } from "../lib/time";
 import { deliveryDetail, eventDetail, listDeliveries, listEvents } from "../reports/deliveryLog";
 import { readStats } from "../reports/stats";
+import { policyFor } from "../security/destination";
 import { filterQuery, isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
 import { type Confirmation, ConfirmPage } from "./views/confirmPage";
 import { Dashboard, type WebHooksBox } from "./views/dashboard";

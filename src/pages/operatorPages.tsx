@@ -7,7 +7,6 @@
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { listAccounts } from "../accounts/accountStore";
-import { readPortalSession } from "../accounts/sessions";
 import { summarize } from "../accounts/summary";
 import { accountListSchema } from "../api/accounts";
 import { openApiDocument } from "../api/openapiDocument";
@@ -15,6 +14,7 @@ import { accessSettings } from "../auth/access";
 import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
 import { adminTokenMatches, authenticate } from "../auth/operator";
 import { endSession, startSession } from "../auth/operatorSession";
+import { readPortalSession } from "../auth/portalSession";
 import { useAccountFromPath, useDefaultAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";

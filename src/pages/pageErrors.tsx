@@ -1,12 +1,12 @@
 /** What a page shows when something goes wrong: the error's message and status, inside the usual frame, and a way back. */
 import type { Context } from "hono";
-import { HttpError, INTERNAL_ERROR_MESSAGE } from "../http/errors";
+import { INTERNAL_ERROR_MESSAGE, knownError } from "../http/errors";
 import { logUnhandled } from "../http/requestId";
 import type { PageEnv } from "./context";
 import { Layout } from "./views/layout";
 
 export function renderPageError(error: Error, c: Context<PageEnv>) {
-	const known = error instanceof HttpError ? error : null;
+	const known = knownError(error);
 	if (!known) logUnhandled(c.req.raw, c.get("requestId"), error);
 	const base = c.get("base");
 	const viewer = c.get("viewer");

@@ -17,8 +17,7 @@ import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
 import { deliveries } from "../db/schema";
 import { enqueue } from "../delivery/queue";
 import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
-import { errorMessage } from "../http/errors";
-import { logError } from "../lib/log";
+import { errorMessage, logError } from "../lib/log";
 
 /** When D1 or the queue cannot be reached, the alarm tries again this much later. */
 const ALARM_ERROR_BACKOFF_MS = 60_000;
