@@ -46,6 +46,12 @@ export interface DeliveryRef {
 	deliveryId: string;
 }
 
+/** Just the address of a delivery (a message or a claimed target carries more). */
+export const refOf = (entry: DeliveryRef): DeliveryRef => ({ accountId: entry.accountId, deliveryId: entry.deliveryId });
+
+/** A delivery's address as one string, for sets and maps. */
+export const keyOf = (entry: DeliveryRef): string => `${entry.accountId}/${entry.deliveryId}`;
+
 /** Matches the deliveries named by `refs`, through the primary key. */
 export function deliveriesIn(refs: readonly DeliveryRef[]): SQL {
 	return pairIn(

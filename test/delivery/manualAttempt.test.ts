@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config";
 import { accountScope } from "../../src/db/client";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
-import { attemptNow } from "../../src/delivery/record";
+import { attemptNow } from "../../src/delivery/manualAttempt";
 import { api, json } from "../helpers/api";
 import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers/worker";
 
