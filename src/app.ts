@@ -1,35 +1,28 @@
 /**
- * The HTTP surface, composed in one place: health, ingest, the operator's API
- * (accounts, and each account's API: the default account's at /api, any
- * account's at /api/accounts/{uid}), its OpenAPI document, the operator's
- * pages (/admin), the accounts' portal (/portal), and the one error shape.
+ * The HTTP surface, composed in one place: health, ingest, the OpenAPI
+ * document, the operator's API (/api), the operator's pages (/admin), the
+ * accounts' portal (/portal), and the one error shape.
  */
 import { Hono } from "hono/tiny";
-import { accountsApi } from "./api/accounts";
 import { OPENAPI_PATH } from "./api/openapiDocument";
-import { defaultAccountApi, pathAccountApi } from "./api/operatorApi";
-import { adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator } from "./auth/guards";
-import type { AdminEnv } from "./auth/operator";
+import { operatorApi } from "./api/operatorApi";
 import { staticAsset } from "./http/assets";
+import type { RouteEnv } from "./http/env";
 import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE, knownError } from "./http/errors";
 import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
-import { adminPages } from "./pages/operatorPages";
+import { operatorPages } from "./pages/operatorPages";
 import { portalPages } from "./pages/portalPages";
 import { STYLESHEET_PATH } from "./pages/views/layout";
 
-export const app = new Hono<AdminEnv>()
+export const app = new Hono<RouteEnv>()
 	.use(requestId)
 	.get("/health", (c) => c.json({ ok: true }))
 	.get(STYLESHEET_PATH, (c) => staticAsset(c.env, c.req.raw, STYLESHEET_PATH))
 	.route("/", ingestRoutes)
 	.get(OPENAPI_PATH, (c) => staticAsset(c.env, c.req.raw, OPENAPI_PATH))
-	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator)
-	// Before the per-account routes: PUT /api/accounts/{uid} creates the account the others need.
-	.route("/api/accounts", accountsApi)
-	.route("/api/accounts/:uid", pathAccountApi)
-	.route("/api", defaultAccountApi)
-	.route("/admin", adminPages)
+	.route("/api", operatorApi)
+	.route("/admin", operatorPages)
 	.route("/portal", portalPages)
 	.notFound(() => {
 		throw new HttpError("not_found", "No such route. See the README for the API.");

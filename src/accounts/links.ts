@@ -16,14 +16,9 @@ import { accountSessions, accounts, adminLinks } from "../db/schema";
 import { sha256Hex } from "../lib/hashing";
 import { DAY_MS, iso } from "../lib/time";
 import { randomToken } from "../lib/tokens";
+import type { LinkRequest } from "./accountRequests";
 
 export const LINK_PATH = "/portal/sign-in";
-
-export interface LinkRequest {
-	expires_in: number;
-	read_only: boolean;
-	admin: string;
-}
 
 /** A link for `account`, at `origin` (the first of PUBLIC_ORIGINS, else the request's own). */
 export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string) {

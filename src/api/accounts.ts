@@ -6,64 +6,24 @@
  * /api/accounts/{uid}/…, the same API the default account has at /api/….)
  */
 import { Hono } from "hono/tiny";
-import * as z from "zod/mini";
 import { deleteAccount } from "../accounts/accountDeletion";
-import { listAccounts, MAX_ACCOUNT_NAME_LENGTH, putAccount } from "../accounts/accountStore";
+import { accountListSchema, adminLinkRequestSchema, putAccountSchema } from "../accounts/accountRequests";
+import { listAccounts, putAccount } from "../accounts/accountStore";
 import { endAccountAccess, mintAdminLink } from "../accounts/links";
 import { accountView, summarize } from "../accounts/summary";
-import type { AdminEnv } from "../auth/operator";
+import type { OperatorEnv } from "../auth/operator";
 import { readSettings } from "../config";
 import { directoryDatabase } from "../db/client";
 import { requireAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readJson, readQuery } from "../http/readJson";
 
-export const putAccountSchema = z.object({
-	name: z.optional(
-		z
-			.string({ error: "must be a string" })
-			.check(
-				z.trim(),
-				z.minLength(1, { error: "must not be empty (leave it out to use the uid)" }),
-				z.maxLength(MAX_ACCOUNT_NAME_LENGTH, { error: `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters` }),
-			),
-	),
-});
-
-export const accountListSchema = z.object({
-	/** Only accounts whose uid starts with this (exactly, case-sensitive). */
-	prefix: z.optional(z.string()),
-	/** The `next_cursor` of the previous page. */
-	cursor: z.optional(z.string()),
-});
-
-export const MAX_LINK_SECONDS = 3600;
-
-export const adminLinkSchema = z.object({
-	expires_in: z._default(
-		z
-			.int({ error: "must be a whole number of seconds" })
-			.check(
-				z.minimum(1, { error: "must be at least 1 second" }),
-				z.maximum(MAX_LINK_SECONDS, { error: `must be at most ${MAX_LINK_SECONDS} seconds` }),
-			),
-		300,
-	),
-	read_only: z._default(z.boolean({ error: "must be true or false" }), false),
-	admin: z._default(
-		z
-			.string({ error: "must be a string" })
-			.check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(200, { error: "must be at most 200 characters" })),
-		"account admin",
-	),
-});
-
 /** Where admin links point: the first of PUBLIC_ORIGINS, else the origin this request came to. */
 function linkOrigin(env: Env, requestUrl: string): string {
 	return readSettings(env).publicOrigins[0] ?? new URL(requestUrl).origin;
 }
 
-export const accountsApi = new Hono<AdminEnv>()
+export const accountsApi = new Hono<OperatorEnv>()
 	.get("/", async (c) => {
 		const { prefix, cursor } = readQuery(c, accountListSchema);
 		const page = await listAccounts(c.env, { prefix, cursor });
@@ -89,6 +49,6 @@ export const accountsApi = new Hono<AdminEnv>()
 	})
 	.post("/:uid/admin-links", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
-		const request = await readJson(c, adminLinkSchema, { optional: true });
+		const request = await readJson(c, adminLinkRequestSchema, { optional: true });
 		return c.json(await mintAdminLink(c.env, account, request, linkOrigin(c.env, c.req.url)), 201);
 	});

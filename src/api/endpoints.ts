@@ -3,14 +3,11 @@
  * App"), edit, delete; signing secrets (reveal, rotate); test events and
  * redelivery. Changes made here are recorded with the actor "operator".
  */
-import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import type { AdminEnv } from "../auth/operator";
+import { type OperatorEnv, operatorChange } from "../auth/operator";
 import { readSettings } from "../config";
-import { OPERATOR } from "../endpoints/audit";
 import { redeliverFailed, sendTestEvent } from "../endpoints/deliveryActions";
 import {
-	type ChangeContext,
 	createEndpoint,
 	deleteEndpoint,
 	planReplacement,
@@ -31,12 +28,7 @@ import { limitBody } from "../http/bodyLimit";
 import { readJson } from "../http/readJson";
 import { policyFor } from "../security/destination";
 
-/** The account the route acts on, with the operator as the actor of its changes. */
-export function operatorChange(c: Context<AdminEnv>): ChangeContext {
-	return { ...scopeOf(c), actor: OPERATOR };
-}
-
-export const endpointsApi = new Hono<AdminEnv>()
+export const endpointsApi = new Hono<OperatorEnv>()
 	.get("/", async (c) => {
 		const scope = scopeOf(c);
 		return c.json({ endpoints: await endpointViews(scope, await listEndpoints(scope)) });

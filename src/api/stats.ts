@@ -1,11 +1,11 @@
 /** …/stats of one account: the last 24 h at a glance, and every endpoint's health. */
 import { Hono } from "hono/tiny";
-import type { AdminEnv } from "../auth/operator";
+import type { OperatorEnv } from "../auth/operator";
 import { listEndpoints } from "../endpoints/endpointStore";
 import { scopeOf } from "../http/accountScope";
 import { readStats } from "../reports/stats";
 
-export const statsApi = new Hono<AdminEnv>().get("/", async (c) => {
+export const statsApi = new Hono<OperatorEnv>().get("/", async (c) => {
 	const scope = scopeOf(c);
 	const [{ health, ...overview }, rows] = await Promise.all([readStats(scope), listEndpoints(scope)]);
 	return c.json({ ...overview, endpoints: rows.map(health) });

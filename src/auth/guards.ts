@@ -1,5 +1,5 @@
 /**
- * The middleware every admin, portal and API route goes through: strict
+ * The middleware every operator page, portal page and API route goes through: strict
  * security headers, no caching, a CSRF check on state-changing form posts,
  * and (for the API) the operator's authentication.
  */
@@ -10,11 +10,11 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { bearerToken } from "../http/bearer";
 import { HttpError } from "../http/errors";
-import { type AdminEnv, authenticate, signInHint } from "./operator";
+import { authenticate, type OperatorEnv, signInHint } from "./operator";
 import { readPortalSession } from "./portalSession";
 
 /** No script at all: the page works without JavaScript, so nothing needs to run. */
-export const adminSecurityHeaders = secureHeaders({
+export const securityHeaders = secureHeaders({
 	contentSecurityPolicy: {
 		defaultSrc: ["'none'"],
 		styleSrc: ["'self'"],
@@ -27,7 +27,7 @@ export const adminSecurityHeaders = secureHeaders({
 	xFrameOptions: "DENY",
 });
 
-/** Admin responses hold endpoint data and secrets: never stored by a browser or proxy. */
+/** These responses hold endpoint data and secrets: never stored by a browser or proxy. */
 export const noStore = createMiddleware(async (c, next) => {
 	await next();
 	c.header("Cache-Control", "no-store");
@@ -72,14 +72,14 @@ export const refuseCrossSiteApiForms = createMiddleware(async (c, next) => {
  * The operator's API: only the operator's credentials. A portal session is an
  * account admin, whose world is /portal: it gets 403, not the sign-in hint.
  */
-export const requireOperator = createMiddleware<AdminEnv>(async (c, next) => {
-	const admin = await authenticate(c);
-	if (!admin) {
+export const requireOperator = createMiddleware<OperatorEnv>(async (c, next) => {
+	const operator = await authenticate(c);
+	if (!operator) {
 		if (await readPortalSession(c)) {
 			throw new HttpError("forbidden", "An account's portal session cannot use the operator's API. Use the portal at /portal.");
 		}
 		throw new HttpError("unauthorized", signInHint(c.env));
 	}
-	c.set("admin", admin);
+	c.set("operator", operator);
 	await next();
 });

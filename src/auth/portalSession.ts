@@ -11,30 +11,30 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { deletePortalSession, findPortalSession, type PortalSession } from "../accounts/sessions";
-import { sessionCookieOptions } from "../http/cookies";
+import { cookieOptions } from "../http/cookies";
 
 export const PORTAL_COOKIE = "hivepost_portal";
 
-const cookieOptions = (c: Context) => sessionCookieOptions(c, "Lax");
+const sessionCookie = (c: Context) => cookieOptions(c, { sameSite: "Lax" });
 
 export function setPortalCookie(c: Context, token: string, expiresAt: number): void {
-	setCookie(c, PORTAL_COOKIE, token, { ...cookieOptions(c), expires: new Date(expiresAt) });
+	setCookie(c, PORTAL_COOKIE, token, { ...sessionCookie(c), expires: new Date(expiresAt) });
 }
 
 /** The request's live portal session (unexpired, its account not deleted), or null. */
 export async function readPortalSession(c: Context): Promise<PortalSession | null> {
-	const token = getCookie(c, PORTAL_COOKIE, cookieOptions(c).prefix);
+	const token = getCookie(c, PORTAL_COOKIE, sessionCookie(c).prefix);
 	return token ? findPortalSession(c.env as Env, token) : null;
 }
 
 /** Ends the session this browser holds, if any: its row (the cookie stays, for the caller to replace or delete). */
 export async function forgetPortalSession(c: Context): Promise<void> {
-	const token = getCookie(c, PORTAL_COOKIE, cookieOptions(c).prefix);
+	const token = getCookie(c, PORTAL_COOKIE, sessionCookie(c).prefix);
 	if (token) await deletePortalSession(c.env as Env, token);
 }
 
 /** Signs this browser out of the portal: its session row and its cookie. */
 export async function endPortalSession(c: Context): Promise<void> {
 	await forgetPortalSession(c);
-	deleteCookie(c, PORTAL_COOKIE, cookieOptions(c));
+	deleteCookie(c, PORTAL_COOKIE, sessionCookie(c));
 }

@@ -1,9 +1,10 @@
 /**
- * The request schemas of the admin API: the same objects validate requests
- * (readJson, readQuery) and generate the OpenAPI document.
+ * What a change to endpoints takes, as zod schemas: the same objects validate
+ * the API's bodies (readJson) and the pages' forms (validateInput), and
+ * generate the OpenAPI document (their descriptions are added at build time,
+ * in api/endpoints.openapi.ts).
  */
 import * as z from "zod/mini";
-import { DELIVERY_STATUSES } from "../db/schema";
 import { ALL_EVENTS, EVENT_TYPES } from "../events";
 import {
 	HEADER_NAME_PATTERN,
@@ -74,24 +75,4 @@ export const redeliverSchema = z.object({
 	since: z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-20T09:00:00Z" }),
 });
 
-export const DELIVERY_PAGE_SIZE = 50;
-
-export const deliveryFilterSchema = z.object({
-	status: z.optional(z.enum(DELIVERY_STATUSES, { error: `must be one of ${DELIVERY_STATUSES.join(", ")}` })),
-	endpoint_id: z.optional(z.string()),
-	event_type: z.optional(z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" })),
-	/** The `next_cursor` of the previous page. */
-	cursor: z.optional(z.string()),
-});
-
-export const EVENT_PAGE_SIZE = 50;
-
-export const eventFilterSchema = z.object({
-	event_type: z.optional(z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" })),
-	/** The `next_cursor` of the previous page. */
-	cursor: z.optional(z.string()),
-});
-
 export type EndpointChanges = z.infer<typeof updateEndpointSchema>;
-export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;
-export type EventFilter = z.infer<typeof eventFilterSchema>;

@@ -12,17 +12,14 @@
  */
 import * as z from "zod/mini";
 import { version } from "../../package.json";
+import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../accounts/accountRequests";
 import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
-import { accountListSchema, adminLinkSchema as adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../api/accounts";
 import type { OpenApiDocument } from "../api/openapiDocument";
 import { UID_PATTERN, UID_RULE } from "../db/directory";
 import { MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from "../endpoints/customHeaders";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../endpoints/endpointChanges";
 import {
 	createEndpointSchema,
-	DELIVERY_PAGE_SIZE,
-	deliveryFilterSchema,
-	eventFilterSchema,
 	redeliverSchema,
 	replaceEndpointsSchema,
 	testEventSchema,
@@ -32,6 +29,7 @@ import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../events";
 import { MAX_BODY_BYTES } from "../http/bodyLimit";
 import { ERROR_STATUS, type ErrorCode } from "../http/errors";
 import { MAX_EVENT_BYTES } from "../ingest/route";
+import { DELIVERY_PAGE_SIZE, deliveryFilterSchema, eventFilterSchema } from "../reports/filters";
 import * as responses from "../reports/reportResponses";
 
 /** Each event type's SupportBee sample, as text (static/samples/supportbee): the document's examples. */

@@ -1,7 +1,9 @@
 /**
- * An account's pages, the same wherever they are mounted (`/admin`,
- * `/admin/accounts/{uid}`, `/portal`): plain HTML forms, working without
- * JavaScript, through the same functions as the JSON API.
+ * An account's endpoints as pages: its home (the overview, SupportBee's "Web
+ * Hooks" box and the endpoints table) and one endpoint's page with every
+ * change to it: settings, headers, the secret, a test event, redelivery,
+ * delete. Plain HTML forms, working without JavaScript, through the same
+ * functions as the JSON API.
  *
  * - A POST that changes something answers 303 to a GET page that says what
  *   happened, so a reload never repeats it.
@@ -9,92 +11,29 @@
  *   answers with the page, its status, and the input as typed.
  * - Destructive changes ask first: Update App that removes URLs, Delete
  *   endpoint, Rotate secret, Remove header.
- * - A read-only viewer gets 403 for every POST.
  */
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { readSettings } from "../config";
 import { listChanges } from "../endpoints/audit";
-import { redeliverFailed, retryNow, sendTestEvent } from "../endpoints/deliveryActions";
+import { redeliverFailed, sendTestEvent } from "../endpoints/deliveryActions";
 import { deleteEndpoint, planReplacement, replaceEndpoints, rotateSecret, updateEndpoint } from "../endpoints/endpointChanges";
-import {
-	deliveryFilterSchema,
-	eventFilterSchema,
-	redeliverSchema,
-	testEventSchema,
-	updateEndpointSchema,
-} from "../endpoints/endpointRequests";
+import { redeliverSchema, testEventSchema, updateEndpointSchema } from "../endpoints/endpointRequests";
 import { type EndpointRow, endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpoints/endpointStore";
 import { limitBody } from "../http/bodyLimit";
-import { HttpError } from "../http/errors";
-import { isLocalPlainHttp } from "../http/localOrigin";
+import { cookieOptions } from "../http/cookies";
 import { validateInput } from "../http/readJson";
 import { DAY_MS } from "../lib/time";
-import { deliveryDetail, eventDetail, listDeliveries, listEvents } from "../reports/deliveryLog";
 import { readStats } from "../reports/stats";
 import { policyFor } from "../security/destination";
-import { filterQuery, isReadOnly, type PageContext, type PageEnv, pageChange } from "./context";
+import { isReadOnly, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
+import { done, orRefused, readForm } from "./forms";
 import { type Confirmation, ConfirmPage } from "./views/confirmPage";
 import { Dashboard, type WebHooksBox } from "./views/dashboard";
-import { DeliveriesPage } from "./views/deliveriesPage";
-import { DeliveryPage } from "./views/deliveryPage";
 import { EndpointPage, type EndpointPageProps } from "./views/endpointPage";
-import { EventPage, EventsPage } from "./views/eventsPage";
-import type { Chrome, Section } from "./views/layout";
-
-const NOTICES: Record<string, (count: string) => string> = {
-	"webhooks-updated": () => "Saved: the endpoints now match the list.",
-	"settings-saved": () => "Saved.",
-	enabled: () => "Enabled: new events are delivered to it again.",
-	disabled: () => "Disabled: its pending and retrying deliveries were cancelled, and new events skip it.",
-	"header-set": () => "Header saved.",
-	"header-removed": () => "Header removed.",
-	"secret-rotated": () => "New secret below, shown this once. Every replaced secret keeps signing for 24 hours.",
-	"test-sent": () => "Test event sent: this is its delivery.",
-	retried: () => "Retry now: the attempt is the newest one below.",
-	redelivered: (count) => `${count} failed ${count === "1" ? "delivery" : "deliveries"} queued for redelivery.`,
-	deleted: () => "Endpoint deleted; its history is kept.",
-};
 
 /** The one-time view of a new secret after a rotation: a short-lived cookie naming the endpoint, spent by the next view. */
 const REVEAL_COOKIE = "hivepost_reveal";
-
-/** The frame of a page; pages of no account (the operator's list of accounts) have no `account` set, and name none. */
-export function pageChrome(c: PageContext, title: string, current?: Section): Chrome {
-	const notice = NOTICES[c.req.query("notice") ?? ""];
-	const account = c.get("account");
-	return {
-		title,
-		current,
-		base: c.var.base,
-		viewer: c.var.viewer,
-		account: account ? { uid: account.uid, name: c.var.accountName } : null,
-		notice: notice ? notice(c.req.query("count") ?? "0") : null,
-		privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations,
-	};
-}
-
-async function readForm(c: PageContext) {
-	const form = await c.req.parseBody({ all: true });
-	const list = (name: string) => [form[name] ?? []].flat().filter((value): value is string => typeof value === "string");
-	return { text: (name: string) => list(name)[0] ?? "", list, confirmed: list("confirm")[0] === "yes" };
-}
-
-/** 303 to a page of this account, with a notice saying what happened. */
-function done(c: PageContext, path: string, notice: string, count?: number) {
-	return c.redirect(`${c.var.base}${path}?notice=${notice}${count === undefined ? "" : `&count=${count}`}`, 303);
-}
-
-/** Runs `act`; a refusal of the input (422, or 409 for a taken URL) is handed to `refused` to re-render the page with it. */
-async function orRefused(act: () => Promise<Response>, refused: (error: HttpError) => Response | Promise<Response>): Promise<Response> {
-	try {
-		return await act();
-	} catch (error) {
-		if (error instanceof HttpError && (error.status === 422 || error.code === "url_taken")) return refused(error);
-		throw error;
-	}
-}
 
 async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 409 | 422 = 200) {
 	const change = pageChange(c);
@@ -143,13 +82,6 @@ async function renderEndpoint(
 	);
 }
 
-const refuseReadOnly = createMiddleware<PageEnv>(async (c, next) => {
-	if (c.req.method === "POST" && isReadOnly(c)) {
-		throw new HttpError("read_only", "This session is read-only: it can see everything here but change nothing.");
-	}
-	await next();
-});
-
 const endpointPath = (c: PageContext) => `/endpoints/${c.req.param("id")}`;
 
 /** The step before a destructive action on the route's endpoint: confirming posts back to `{endpoint}/{step}`, cancelling returns to the endpoint. */
@@ -168,8 +100,10 @@ function confirmOnEndpoint(
 	);
 }
 
-export const accountPages = new Hono<PageEnv>()
-	.use("*", refuseReadOnly)
+/** The reveal cookie goes only to the endpoint's own page. */
+const revealCookie = (c: PageContext) => cookieOptions(c, { sameSite: "Lax", path: `${c.var.base}${endpointPath(c)}` });
+
+export const endpointPages = new Hono<PageEnv>()
 	.get("/", (c) => renderDashboard(c))
 	.post("/webhooks", limitBody.updateApp, async (c) => {
 		const form = await readForm(c);
@@ -217,7 +151,7 @@ export const accountPages = new Hono<PageEnv>()
 		const row = await requireEndpoint(pageChange(c), c.req.param("id"));
 		// Shown once, right after a rotation; the cookie is spent by this view.
 		const reveal = getCookie(c, REVEAL_COOKIE) === row.id;
-		if (reveal) deleteCookie(c, REVEAL_COOKIE, { path: `${c.var.base}${endpointPath(c)}` });
+		if (reveal) deleteCookie(c, REVEAL_COOKIE, revealCookie(c));
 		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null });
 	})
 	.post("/endpoints/:id/settings", limitBody.endpoint, async (c) => {
@@ -312,8 +246,7 @@ export const accountPages = new Hono<PageEnv>()
 			});
 		}
 		await rotateSecret(change, row.id);
-		const path = `${c.var.base}${endpointPath(c)}`;
-		setCookie(c, REVEAL_COOKIE, row.id, { path, httpOnly: true, sameSite: "Lax", secure: !isLocalPlainHttp(c.req.url), maxAge: 60 });
+		setCookie(c, REVEAL_COOKIE, row.id, { ...revealCookie(c), maxAge: 60 });
 		return done(c, endpointPath(c), "secret-rotated");
 	})
 	.post("/endpoints/:id/test", limitBody.other, async (c) => {
@@ -352,43 +285,4 @@ export const accountPages = new Hono<PageEnv>()
 		}
 		await deleteEndpoint(change, row.id);
 		return done(c, "", "deleted");
-	})
-	.get("/deliveries", async (c) => {
-		const change = pageChange(c);
-		const query = filterQuery(c);
-		const filter = validateInput(query, deliveryFilterSchema, "query");
-		const [page, rows] = await Promise.all([listDeliveries(change, filter), listEndpoints(change)]);
-		return c.html(
-			<DeliveriesPage
-				chrome={pageChrome(c, "Deliveries", "deliveries")}
-				filter={filter}
-				endpoints={rows.map((row) => ({ id: row.id, url: row.url }))}
-				deliveries={page.deliveries}
-				nextCursor={page.next_cursor}
-			/>,
-		);
-	})
-	.get("/deliveries/:id", async (c) => {
-		const change = pageChange(c);
-		const delivery = await deliveryDetail(change, c.req.param("id"));
-		const event = await eventDetail(change, delivery.event_id);
-		return c.html(
-			<DeliveryPage chrome={pageChrome(c, "Delivery", "deliveries")} delivery={delivery} payload={event.body} readOnly={isReadOnly(c)} />,
-		);
-	})
-	.post("/deliveries/:id/retry", limitBody.other, async (c) => {
-		await retryNow(pageChange(c), readSettings(c.env), c.req.param("id"));
-		return done(c, `/deliveries/${c.req.param("id")}`, "retried");
-	})
-	.get("/events", async (c) => {
-		const query = filterQuery(c);
-		const filter = validateInput(query, eventFilterSchema, "query");
-		const page = await listEvents(pageChange(c), filter);
-		return c.html(
-			<EventsPage chrome={pageChrome(c, "Events", "events")} filter={filter} events={page.events} nextCursor={page.next_cursor} />,
-		);
-	})
-	.get("/events/:id", async (c) => {
-		const event = await eventDetail(pageChange(c), c.req.param("id"));
-		return c.html(<EventPage chrome={pageChrome(c, "Event", "events")} event={event} />);
 	});

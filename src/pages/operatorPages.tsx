@@ -6,34 +6,30 @@
  */
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
-import { listAccounts } from "../accounts/accountStore";
-import { summarize } from "../accounts/summary";
-import { accountListSchema } from "../api/accounts";
 import { openApiDocument } from "../api/openapiDocument";
 import { accessSettings } from "../auth/access";
-import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
-import { adminTokenMatches, authenticate } from "../auth/operator";
-import { endSession, startSession } from "../auth/operatorSession";
+import { noStore, refuseCrossSiteForms, securityHeaders } from "../auth/guards";
+import { authenticate, operatorTokenMatches } from "../auth/operator";
+import { endOperatorSession, startOperatorSession } from "../auth/operatorSession";
 import { readPortalSession } from "../auth/portalSession";
 import { useAccountFromPath, useDefaultAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";
-import { validateInput } from "../http/readJson";
-import { filterQuery, type PageEnv } from "./context";
-import { accountPages, pageChrome } from "./endpoints";
+import { accountsPages } from "./accounts";
+import { type PageEnv, pageChrome } from "./context";
 import { renderPageError } from "./pageErrors";
-import { AccountsPage } from "./views/accountsPage";
+import { accountPages } from "./perAccount";
 import { ApiPage } from "./views/apiPage";
 import { SignInPage } from "./views/layout";
 
 const requireOperatorPage = createMiddleware<PageEnv>(async (c, next) => {
-	const admin = await authenticate(c);
-	if (!admin) {
+	const operator = await authenticate(c);
+	if (!operator) {
 		if (await readPortalSession(c)) return c.redirect("/portal", 303);
 		return c.html(<SignInPage chrome={{ title: "Sign in" }} accessMode={accessSettings(c.env) !== null} />, 401);
 	}
-	c.set("admin", admin);
-	c.set("viewer", { kind: "operator", admin });
+	c.set("operator", operator);
+	c.set("viewer", { kind: "operator", operator });
 	await next();
 });
 
@@ -45,35 +41,24 @@ const mountedAt = (base: (uid: string) => string) =>
 		await next();
 	});
 
-export const adminPages = new Hono<PageEnv>()
-	.use("*", adminSecurityHeaders, noStore, refuseCrossSiteForms)
+export const operatorPages = new Hono<PageEnv>()
+	.use("*", securityHeaders, noStore, refuseCrossSiteForms)
 	.post("/sign-in", limitBody.other, async (c) => {
 		if (accessSettings(c.env))
 			throw new HttpError("access_mode", "This Hivepost signs admins in through Cloudflare Access, not with the token.");
 		const token = String((await c.req.parseBody()).token ?? "");
-		if (!token || !(await adminTokenMatches(c.env, token))) {
+		if (!token || !(await operatorTokenMatches(c.env, token))) {
 			return c.html(<SignInPage chrome={{ title: "Sign in" }} accessMode={false} error="That is not the admin token." />, 401);
 		}
-		await startSession(c, token);
+		await startOperatorSession(c, token);
 		return c.redirect("/admin", 303);
 	})
 	.use("*", requireOperatorPage)
 	.post("/sign-out", limitBody.other, (c) => {
-		endSession(c);
+		endOperatorSession(c);
 		return c.redirect("/admin", 303);
 	})
-	.get("/accounts", async (c) => {
-		const { prefix = "", cursor } = validateInput(filterQuery(c), accountListSchema, "query");
-		const page = await listAccounts(c.env, { prefix, cursor });
-		return c.html(
-			<AccountsPage
-				chrome={pageChrome(c, "Accounts", "accounts")}
-				prefix={prefix}
-				accounts={await summarize(c.env, page.accounts)}
-				nextCursor={page.nextCursor}
-			/>,
-		);
-	})
+	.route("/", accountsPages)
 	.get("/api", async (c) => {
 		return c.html(<ApiPage chrome={pageChrome(c, "API reference", "api")} doc={await openApiDocument(c.env)} />);
 	})

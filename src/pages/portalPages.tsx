@@ -11,13 +11,13 @@ import type { Child } from "hono/jsx";
 import { Hono } from "hono/tiny";
 import { openAdminLink, peekAdminLink } from "../accounts/links";
 import type { PortalSession } from "../accounts/sessions";
-import { adminSecurityHeaders, noStore, refuseCrossSiteForms } from "../auth/guards";
+import { noStore, refuseCrossSiteForms, securityHeaders } from "../auth/guards";
 import { endPortalSession, forgetPortalSession, readPortalSession, setPortalCookie } from "../auth/portalSession";
 import { readSettings } from "../config";
 import { limitBody } from "../http/bodyLimit";
-import type { PageContext, PageEnv } from "./context";
-import { accountPages, pageChrome } from "./endpoints";
+import { type PageContext, type PageEnv, pageChrome } from "./context";
 import { renderPageError } from "./pageErrors";
+import { accountPages } from "./perAccount";
 import { ConfirmPage } from "./views/confirmPage";
 import { AccountName, MessagePage } from "./views/layout";
 
@@ -114,7 +114,7 @@ function confirmSwitch(c: PageContext, current: PortalSession, target: { uid: st
 }
 
 export const portalPages = new Hono<PageEnv>()
-	.use("*", adminSecurityHeaders, noStore, usePortalSession, refuseCrossSiteForms)
+	.use("*", securityHeaders, noStore, usePortalSession, refuseCrossSiteForms)
 	.get("/sign-in", async (c) => {
 		const token = c.req.query("token") ?? "";
 		const viewer = c.var.viewer;

@@ -1,18 +1,16 @@
 /**
  * The delivery log as admins read it, within one account: deliveries newest
- * first (filtered, paginated by id, which sorts by creation time), one
- * delivery with every attempt, events newest first, one event with its
- * payload and its deliveries.
+ * first (filtered, paginated by id, which sorts by creation time), and one
+ * delivery with every attempt.
  */
-import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
 import type { SendResult } from "../delivery/send";
 import { deliveriesIn, isUnfinishedStatus } from "../delivery/stateChanges";
-import { DELIVERY_PAGE_SIZE, type DeliveryFilter, EVENT_PAGE_SIZE, type EventFilter } from "../endpoints/endpointRequests";
 import { HttpError } from "../http/errors";
-import { idFloor } from "../lib/ids";
 import { iso } from "../lib/time";
+import { DELIVERY_PAGE_SIZE, type DeliveryFilter, paginate } from "./filters";
 
 const deliveryColumns = {
 	id: deliveries.id,
@@ -31,7 +29,7 @@ const deliveryColumns = {
 
 type DeliveryRow = NonNullable<Awaited<ReturnType<ReturnType<typeof selectDeliveries>["get"]>>>;
 
-function toDeliveryView(row: DeliveryRow) {
+export function toDeliveryView(row: DeliveryRow) {
 	return {
 		id: row.id,
 		event_id: row.eventId,
@@ -52,18 +50,12 @@ function toDeliveryView(row: DeliveryRow) {
 
 export type DeliveryView = ReturnType<typeof toDeliveryView>;
 
-function selectDeliveries(scope: AccountScope) {
+export function selectDeliveries(scope: AccountScope) {
 	return scope.db
 		.select(deliveryColumns)
 		.from(deliveries)
 		.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId));
-}
-
-/** The page of rows after `cursor` and the cursor of the next one. */
-function paginate<Row extends { id: string }>(rows: Row[], size: number) {
-	const page = rows.slice(0, size);
-	return { page, nextCursor: rows.length > size ? page[page.length - 1].id : null };
 }
 
 export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter) {
@@ -125,59 +117,3 @@ export function manualAttemptView(result: SendResult) {
 }
 
 export type DeliveryDetail = Awaited<ReturnType<typeof deliveryDetail>>;
-
-const eventColumns = {
-	id: events.id,
-	actionType: events.actionType,
-	isTest: events.isTest,
-	receivedAt: events.receivedAt,
-	deliveryCount: events.deliveryCount,
-};
-
-function toEventSummary(row: { id: string; actionType: string; isTest: boolean; receivedAt: number; deliveryCount: number }) {
-	return { id: row.id, action_type: row.actionType, test: row.isTest, received_at: iso(row.receivedAt), deliveries: row.deliveryCount };
-}
-
-export type EventSummary = ReturnType<typeof toEventSummary>;
-
-/** Events newest first, 50 a page, optionally of one type: also those nobody was subscribed to. */
-export async function listEvents(scope: AccountScope, filter: EventFilter) {
-	const conditions: SQL[] = [eq(events.accountId, scope.accountId)];
-	if (filter.event_type) conditions.push(eq(events.actionType, filter.event_type));
-	if (filter.cursor) conditions.push(lt(events.id, filter.cursor));
-	const rows = await scope.db
-		.select(eventColumns)
-		.from(events)
-		.where(and(...conditions))
-		.orderBy(desc(events.id))
-		.limit(EVENT_PAGE_SIZE + 1);
-	const { page, nextCursor } = paginate(rows, EVENT_PAGE_SIZE);
-	return { events: page.map(toEventSummary), next_cursor: nextCursor };
-}
-
-export async function eventDetail(scope: AccountScope, id: string) {
-	const event = await scope.db
-		.select()
-		.from(events)
-		.where(and(eq(events.accountId, scope.accountId), eq(events.id, id)))
-		.get();
-	if (!event) throw new HttpError("not_found", `No event with id ${id}.`);
-	// Its deliveries were created in its own millisecond: a primary-key range, no index needed.
-	const itsDeliveries = await selectDeliveries(scope)
-		.where(
-			and(
-				eq(deliveries.accountId, scope.accountId),
-				gte(deliveries.id, idFloor("dlv", event.receivedAt)),
-				lt(deliveries.id, idFloor("dlv", event.receivedAt + 1)),
-				eq(deliveries.eventId, id),
-			),
-		)
-		.orderBy(asc(deliveries.id));
-	const { deliveries: _count, ...summary } = toEventSummary(event);
-	return {
-		...summary,
-		/** The body exactly as received (text), so it can be shown and checked byte for byte. */
-		body: event.body,
-		deliveries: itsDeliveries.map(toDeliveryView),
-	};
-}

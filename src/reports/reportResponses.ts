@@ -16,7 +16,8 @@ import type { EndpointView, secretView } from "../endpoints/endpointStore";
 import { ALL_EVENTS, EVENT_TYPES } from "../events";
 import { ERROR_CODES, type ErrorBody } from "../http/errors";
 import type { IngestReceipt } from "../ingest/storeEvent";
-import type { DeliveryDetail, DeliveryView, EventSummary, manualAttemptView } from "./deliveryLog";
+import type { DeliveryDetail, DeliveryView, manualAttemptView } from "./deliveryLog";
+import type { EventSummary } from "./eventLog";
 import type { EndpointHealth } from "./stats";
 
 const text = (description: string) => z.string().check(z.describe(description));
@@ -243,7 +244,7 @@ type Loose<T> = T extends string
 			? { [K in keyof T]: Loose<T[K]> }
 			: T;
 type Statistics = Omit<import("./stats").Stats, "health"> & { endpoints: EndpointHealth[] };
-type EventDetail = Awaited<ReturnType<typeof import("./deliveryLog").eventDetail>>;
+type EventDetail = Awaited<ReturnType<typeof import("./eventLog").eventDetail>>;
 type AdminLink = Awaited<ReturnType<typeof import("../accounts/links").mintAdminLink>>;
 type TestReceipt = Awaited<ReturnType<typeof import("../endpoints/deliveryActions").sendTestEvent>>;
 const checks: [true, true][] = [

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { REDELIVER_LIMIT } from "../../src/endpoints/deliveryActions";
 import { api, json } from "../helpers/api";
-import { adminHeaders, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
+import { createEndpoint, fixture, ingest, operatorHeaders, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 afterEach(async () => {
 	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();
@@ -82,9 +82,9 @@ describe("Redeliver failed", () => {
 		).run();
 		await env.DB.prepare("UPDATE deliveries SET status = 'failed', attempt_count = 4").run();
 		const since = new Date(Date.now() - 60_000).toISOString();
-		const first = await api(`/endpoints/${endpoint.id}/redeliver`, "POST", { since }, adminHeaders);
+		const first = await api(`/endpoints/${endpoint.id}/redeliver`, "POST", { since }, operatorHeaders);
 		expect(await json(first)).toEqual({ redelivered: REDELIVER_LIMIT });
-		const second = await api(`/endpoints/${endpoint.id}/redeliver`, "POST", { since }, adminHeaders);
+		const second = await api(`/endpoints/${endpoint.id}/redeliver`, "POST", { since }, operatorHeaders);
 		expect(await json(second)).toEqual({ redelivered: 1 });
 		expect(await rows("SELECT DISTINCT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
 	});

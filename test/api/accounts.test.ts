@@ -6,12 +6,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
 import {
-	adminHeaders,
 	createAccount,
 	createEndpoint,
 	fixture,
 	ingest,
 	ingestHeaders,
+	operatorHeaders,
 	request,
 	rows,
 	runScheduled,
@@ -34,7 +34,7 @@ describe("PUT /api/accounts/{uid}", () => {
 		expect(created.status).toBe(201);
 		expect(await json(created)).toMatchObject({ uid: "acme", name: "acme" });
 		expect((await api("/accounts/acme", "PUT")).status).toBe(200);
-		const broken = await request("/api/accounts/acme", { method: "PUT", headers: adminHeaders, body: "{name" });
+		const broken = await request("/api/accounts/acme", { method: "PUT", headers: operatorHeaders, body: "{name" });
 		expect(broken.response.status).toBe(400);
 		expect(await json(broken.response)).toMatchObject({ code: "invalid_json" });
 	});

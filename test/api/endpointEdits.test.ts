@@ -2,7 +2,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import type { EndpointView } from "../../src/endpoints/endpointStore";
 import { api, apiWithQueue, json } from "../helpers/api";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, stubDestination } from "../helpers/worker";
+import { createEndpoint, fixture, ingest, operatorHeaders, request, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 type View = EndpointView;
 
@@ -249,7 +249,7 @@ describe("POST /api/endpoints/:id/test", () => {
 		vi.spyOn(console, "error").mockImplementation(() => {});
 		const { response } = await request(
 			`/api/endpoints/${target.id}/test`,
-			{ method: "POST", headers: adminHeaders, body: JSON.stringify({ action_type: "ticket.created" }) },
+			{ method: "POST", headers: operatorHeaders, body: JSON.stringify({ action_type: "ticket.created" }) },
 			{ DELIVERY_QUEUE: failingQueue },
 		);
 		expect(response.status).toBe(202);

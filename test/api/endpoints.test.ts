@@ -2,11 +2,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/endpoints/endpointChanges";
 import type { EndpointView } from "../../src/endpoints/endpointStore";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows } from "../helpers/worker";
+import { createEndpoint, fixture, ingest, operatorHeaders, request, rows } from "../helpers/worker";
 
 type Endpoint = EndpointView;
 
-function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = adminHeaders) {
+function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = operatorHeaders) {
 	return request(`/api/endpoints${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(
 		(r) => r.response,
 	);
@@ -31,7 +31,7 @@ describe("admin API authentication", () => {
 	}
 
 	it("fails closed with 503 naming ADMIN_TOKEN when it is not set", async () => {
-		const { response } = await request("/api/endpoints", { headers: adminHeaders }, { ADMIN_TOKEN: undefined });
+		const { response } = await request("/api/endpoints", { headers: operatorHeaders }, { ADMIN_TOKEN: undefined });
 		expect(response.status).toBe(503);
 		expect(((await response.json()) as { error: string }).error).toMatch(/ADMIN_TOKEN is not set/);
 	});
@@ -86,7 +86,7 @@ describe("POST /api/endpoints", () => {
 	}
 
 	it("answers 400 to malformed JSON", async () => {
-		const { response } = await request("/api/endpoints", { method: "POST", headers: adminHeaders, body: "{nope" });
+		const { response } = await request("/api/endpoints", { method: "POST", headers: operatorHeaders, body: "{nope" });
 		expect(response.status).toBe(400);
 		expect(((await response.json()) as { error: string }).error).toMatch(/not valid JSON/);
 	});

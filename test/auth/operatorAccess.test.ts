@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { SESSION_TTL_MS } from "../../src/auth/operatorSession";
+import { OPERATOR_SESSION_TTL_MS } from "../../src/auth/operatorSession";
 import { ORIGIN, page, submit } from "../helpers/pages";
 import { request, rows } from "../helpers/worker";
 
@@ -80,7 +80,7 @@ describe("signing in to the admin page", () => {
 		const tampered = cookie.replace(/=(\d)/, (_m, digit) => `=${(Number(digit) + 1) % 10}`);
 		expect((await page("/admin", { headers: { cookie: tampered } })).status).toBe(401);
 
-		const later = Date.now() + SESSION_TTL_MS + 1000;
+		const later = Date.now() + OPERATOR_SESSION_TTL_MS + 1000;
 		vi.spyOn(Date, "now").mockReturnValue(later);
 		expect((await page("/admin", { headers: { cookie } })).status).toBe(401);
 		vi.restoreAllMocks();

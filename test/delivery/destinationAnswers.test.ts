@@ -5,11 +5,11 @@ import { MAX_RETRY_AFTER_MS } from "../../src/delivery/record";
 import { USER_AGENT } from "../../src/delivery/send";
 import { newSigningSecret } from "../../src/lib/standardWebhooks";
 import {
-	adminHeaders,
 	alarmTime,
 	createEndpoint,
 	fixture,
 	ingest,
+	operatorHeaders,
 	request,
 	rows,
 	runConsumer,
@@ -57,7 +57,7 @@ describe("what a destination answers", () => {
 			{ id: deliveryId, status: "failed" },
 		]);
 		// Visible through the API, with the reason.
-		const { response: shown } = await request(`/api/endpoints/${endpoint.id}`, { headers: adminHeaders });
+		const { response: shown } = await request(`/api/endpoints/${endpoint.id}`, { headers: operatorHeaders });
 		expect(await shown.json()).toMatchObject({ enabled: false, disabled_reason: expect.stringMatching(/410 Gone/) });
 		// A disabled endpoint gets no new deliveries.
 		const { response } = await ingest(fixture("ticket.created"));

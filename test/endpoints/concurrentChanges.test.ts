@@ -10,10 +10,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
 import { ORIGIN, page } from "../helpers/pages";
-import { adminHeaders, createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers/worker";
+import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, operatorHeaders, request, rows } from "../helpers/worker";
 
 async function post(path: string, body: unknown, db: D1Database) {
-	return (await request(path, { method: "POST", headers: adminHeaders, body: JSON.stringify(body) }, { DB: db })).response;
+	return (await request(path, { method: "POST", headers: operatorHeaders, body: JSON.stringify(body) }, { DB: db })).response;
 }
 
 describe("a concurrent delete", () => {
@@ -50,7 +50,7 @@ describe("a concurrent change to what a change read", () => {
 			const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST");
 			winner = (await json<{ secret: string }>(response)).secret;
 		});
-		const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST", undefined, adminHeaders, { DB: db });
+		const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST", undefined, operatorHeaders, { DB: db });
 		expect(response.status).toBe(409);
 		expect(await response.json()).toMatchObject({ code: "concurrent_change" });
 		// The secret shown to the winner is the one that signs; the original signs beside it, once.
@@ -63,7 +63,7 @@ describe("a concurrent change to what a change read", () => {
 	it("between a header edit's read and its write: the other edit's header is kept, and this one answers 409 concurrent_change", async () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
 		const db = dbWithConcurrentWrite(() => api(`/endpoints/${endpoint.id}`, "PATCH", { headers: { "X-First": "one" } }));
-		const response = await api(`/endpoints/${endpoint.id}`, "PATCH", { headers: { "X-Second": "two" }, enabled: false }, adminHeaders, {
+		const response = await api(`/endpoints/${endpoint.id}`, "PATCH", { headers: { "X-Second": "two" }, enabled: false }, operatorHeaders, {
 			DB: db,
 		});
 		expect(response.status).toBe(409);

@@ -1,6 +1,6 @@
 /** How the Web Hooks text (Update App) is split into URLs. */
 import { describe, expect, it } from "vitest";
-import { splitUrlList } from "../../src/endpoints/endpointChanges";
+import { splitUrlList } from "../../src/endpoints/urlList";
 
 describe("splitUrlList", () => {
 	it("keeps a comma inside a URL: one URL", () => {

@@ -1,11 +1,11 @@
 /** Calls the admin JSON API with the admin token, returning the response. */
-import { adminHeaders, request } from "./worker";
+import { operatorHeaders, request } from "./worker";
 
 export async function api(
 	path: string,
 	method = "GET",
 	body?: unknown,
-	headers: Record<string, string> = adminHeaders,
+	headers: Record<string, string> = operatorHeaders,
 	overrides: Partial<Env> = {},
 ) {
 	const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
@@ -14,7 +14,7 @@ export async function api(
 
 /** The same, also returning the recording queue the request used. */
 export async function apiWithQueue(path: string, method: string, body?: unknown) {
-	return request(`/api${path}`, { method, headers: adminHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+	return request(`/api${path}`, { method, headers: operatorHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {

@@ -78,7 +78,7 @@ export function request(path: string, init: RequestInit = {}, overrides: Partial
 }
 
 export const ingestHeaders = { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" };
-export const adminHeaders = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
+export const operatorHeaders = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 
 export async function ingest(body: string, headers: Record<string, string> = {}, overrides: Partial<Env> = {}, path = "/events") {
 	return request(path, { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
@@ -91,7 +91,7 @@ export async function createEndpoint(
 ): Promise<{ id: string; secret: string; url: string }> {
 	const { response } = await request(`${apiBase}/endpoints`, {
 		method: "POST",
-		headers: adminHeaders,
+		headers: operatorHeaders,
 		body: JSON.stringify({ url, events }),
 	});
 	if (response.status !== 201) throw new Error(`creating ${url} failed: ${response.status} ${await response.text()}`);
@@ -102,7 +102,7 @@ export async function createEndpoint(
 export async function createAccount(uid: string, name?: string) {
 	const { response } = await request(`/api/accounts/${uid}`, {
 		method: "PUT",
-		headers: adminHeaders,
+		headers: operatorHeaders,
 		body: JSON.stringify(name === undefined ? {} : { name }),
 	});
 	if (response.status !== 201 && response.status !== 200) throw new Error(`creating account ${uid} failed: ${response.status}`);

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_BODY_BYTES } from "../../src/http/bodyLimit";
 import { ORIGIN } from "../helpers/pages";
-import { adminHeaders, createAccount, createEndpoint, request, rows } from "../helpers/worker";
+import { createAccount, createEndpoint, operatorHeaders, request, rows } from "../helpers/worker";
 
 /** The routes that take more than the default, by method and path as the app registers them. */
 const LARGER: [RegExp, number][] = [
@@ -34,7 +34,7 @@ function routesWithBodies(): { method: string; path: string; limit: number }[] {
 
 /** A portal session for acme, as the browser holds it after opening a link. */
 async function portalCookie(): Promise<string> {
-	const { response: minted } = await request("/api/accounts/acme/admin-links", { method: "POST", headers: adminHeaders });
+	const { response: minted } = await request("/api/accounts/acme/admin-links", { method: "POST", headers: operatorHeaders });
 	const { url } = (await minted.json()) as { url: string };
 	const { pathname, search } = new URL(url);
 	const { response } = await request(`${pathname}${search}`, { redirect: "manual" });

@@ -2,11 +2,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import README from "../../README.md?raw";
 import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
-import { adminHeaders, createEndpoint, ingest, request } from "../helpers/worker";
+import { createEndpoint, ingest, operatorHeaders, request } from "../helpers/worker";
 
 describe("the error shape", () => {
 	it("gives every error a stable code next to its message", async () => {
-		const { response } = await request("/api/endpoints", { method: "POST", headers: adminHeaders, body: "{" });
+		const { response } = await request("/api/endpoints", { method: "POST", headers: operatorHeaders, body: "{" });
 		expect(response.status).toBe(400);
 		expect(await response.json()).toEqual({ error: expect.stringContaining("not valid JSON"), code: "invalid_json" });
 	});
@@ -47,7 +47,7 @@ describe("request ids", () => {
 		await env.DB.prepare("CREATE TRIGGER injected_fault BEFORE UPDATE ON endpoints BEGIN SELECT RAISE(ABORT, 'injected fault'); END").run();
 		const logged = vi.spyOn(console, "error").mockImplementation(() => {});
 		try {
-			const { response } = await request(`/api/endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: adminHeaders });
+			const { response } = await request(`/api/endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: operatorHeaders });
 			expect(response.status).toBe(500);
 			const id = response.headers.get("x-request-id");
 			expect(await response.json()).toEqual({ error: expect.stringContaining("Internal error"), code: "internal_error", request_id: id });

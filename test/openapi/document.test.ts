@@ -15,7 +15,7 @@ import { app } from "../../src/app";
 import { EVENT_TYPES, type EventType } from "../../src/events";
 import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
 import { buildOpenApiDocument } from "../../src/openapi/build";
-import { adminHeaders, createAccount, fixture, ingest, request, runConsumer, stubDestination } from "../helpers/worker";
+import { createAccount, fixture, ingest, operatorHeaders, request, runConsumer, stubDestination } from "../helpers/worker";
 
 const STALE = "static/api/openapi.json is stale: run `npm run openapi` and commit it";
 
@@ -161,7 +161,7 @@ describe("real responses match the documented schemas", () => {
 		const call = async (method: string, path: string, documented: string, status: number, body?: unknown) => {
 			const { response } = await request(path, {
 				method,
-				headers: adminHeaders,
+				headers: operatorHeaders,
 				body: body === undefined ? undefined : JSON.stringify(body),
 			});
 			await expectDocumented(method, documented, response.clone(), status);
@@ -228,7 +228,7 @@ describe("real responses match the documented schemas", () => {
 		await expectDocumented("GET", "/health", (await request("/health")).response, 200);
 
 		const api = (path: string, init: RequestInit = {}, overrides: Partial<Env> = {}) =>
-			request(path, { headers: adminHeaders, ...init }, overrides).then(({ response }) => response);
+			request(path, { headers: operatorHeaders, ...init }, overrides).then(({ response }) => response);
 		await expectDocumented("GET", "/api/endpoints/{id}", await api("/api/endpoints/ep_nope"), 404);
 		await expectDocumented("GET", "/api/accounts/{uid}/endpoints", await api("/api/accounts/nobody/endpoints"), 404);
 		await expectDocumented("GET", "/api/endpoints", await api("/api/endpoints", { headers: {} }), 401);
@@ -252,7 +252,7 @@ describe("real responses match the documented schemas", () => {
 
 describe("GET /admin/api", () => {
 	it("renders the reference from the document, in the operator's layout", async () => {
-		const { response } = await request("/admin/api", { headers: { authorization: adminHeaders.authorization } });
+		const { response } = await request("/admin/api", { headers: { authorization: operatorHeaders.authorization } });
 		expect(response.status).toBe(200);
 		const html = await response.text();
 		expect(html).toContain('<a href="/admin/api" aria-current="page">API</a>');

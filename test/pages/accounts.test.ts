@@ -1,10 +1,10 @@
 /** The operator's page of accounts (/admin/accounts), and the links in the operator's navigation. */
 import { describe, expect, it } from "vitest";
 import { page } from "../helpers/pages";
-import { adminHeaders, createEndpoint, request } from "../helpers/worker";
+import { createEndpoint, operatorHeaders, request } from "../helpers/worker";
 
 async function putAccount(uid: string, name: string) {
-	const { response } = await request(`/api/accounts/${uid}`, { method: "PUT", headers: adminHeaders, body: JSON.stringify({ name }) });
+	const { response } = await request(`/api/accounts/${uid}`, { method: "PUT", headers: operatorHeaders, body: JSON.stringify({ name }) });
 	// Accounts outlive a test (the setup empties the endpoints and deliveries only): created or renamed.
 	expect([200, 201]).toContain(response.status);
 }

@@ -13,13 +13,13 @@ import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
-	adminHeaders,
 	alarmTime,
 	createEndpoint,
 	deliveryRow,
 	fixture,
 	ingest,
 	makeDue,
+	operatorHeaders,
 	recordingQueues,
 	request,
 	rows,
@@ -184,7 +184,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		const destination = stubDestination(() => new Response(null, { status: 500 }));
 		const id = await failedOnce();
 		const [{ endpoint_id }] = await rows<{ endpoint_id: string }>("SELECT endpoint_id FROM deliveries WHERE id = ?", id);
-		const { response } = await request(`/api/endpoints/${endpoint_id}`, { method: "DELETE", headers: adminHeaders });
+		const { response } = await request(`/api/endpoints/${endpoint_id}`, { method: "DELETE", headers: operatorHeaders });
 		expect(response.status).toBe(204);
 		expect(await deliveryRow(id)).toMatchObject({ status: "cancelled", next_attempt_at: null });
 		const { ran, queue } = await runRetryAlarm(id);

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
-	adminHeaders,
 	createEndpoint,
 	fixture,
 	ingest,
+	operatorHeaders,
 	request,
 	rows,
 	runConsumer,
@@ -13,7 +13,7 @@ import {
 } from "../helpers/worker";
 
 function post(url: string, origin = "https://admin.hivepost.example") {
-	return request(`${origin}/api/endpoints`, { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) }).then(
+	return request(`${origin}/api/endpoints`, { method: "POST", headers: operatorHeaders, body: JSON.stringify({ url }) }).then(
 		(r) => r.response,
 	);
 }
@@ -50,7 +50,7 @@ describe("destinations are checked when saved", () => {
 		await createEndpoint("https://keep.example/hook");
 		const { response } = await request("/api/endpoints", {
 			method: "PUT",
-			headers: adminHeaders,
+			headers: operatorHeaders,
 			body: JSON.stringify({ urls: "https://keep.example/hook, http://10.0.0.7/hook" }),
 		});
 		expect(response.status).toBe(422);

@@ -4,9 +4,10 @@
  * with its exact payload and the deliveries it made.
  */
 
-import type { EventFilter } from "../../endpoints/endpointRequests";
 import { EVENT_TYPES } from "../../events";
-import type { DeliveryView, EventSummary } from "../../reports/deliveryLog";
+import type { DeliveryView } from "../../reports/deliveryLog";
+import type { EventSummary } from "../../reports/eventLog";
+import type { EventFilter } from "../../reports/filters";
 import { Badge, FilterSelect, NextPageLink, Time } from "./components";
 import { DeliveryRows } from "./deliveriesPage";
 import { prettyJson } from "./deliveryPage";

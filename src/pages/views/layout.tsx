@@ -38,10 +38,10 @@ export function AccountName({ account }: { account: { uid: string; name: string 
 }
 
 function SignOut({ viewer }: { viewer: Viewer }) {
-	if (viewer.kind === "operator" && viewer.admin.via === "access")
+	if (viewer.kind === "operator" && viewer.operator.via === "access")
 		return (
 			<a class="sign-out" href="/cdn-cgi/access/logout">
-				Sign out ({viewer.admin.email})
+				Sign out ({viewer.operator.email})
 			</a>
 		);
 	return (
