@@ -17,11 +17,12 @@ import { sha256Hex } from "../lib/hashing";
 import { DAY_MS, iso } from "../lib/time";
 import { randomToken } from "../lib/tokens";
 import type { LinkRequest } from "./accountRequests";
+import type { AdminLink } from "./accountResponses";
 
 export const LINK_PATH = "/portal/sign-in";
 
 /** A link for `account`, at `origin` (the first of PUBLIC_ORIGINS, else the request's own). */
-export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string) {
+export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string): Promise<AdminLink> {
 	const token = randomToken();
 	const now = Date.now();
 	const expiresAt = now + request.expires_in * 1000;

@@ -1,8 +1,9 @@
 /**
  * GET /api/openapi.json: the HTTP surface as an OpenAPI 3.1 document, public
  * (it holds no data). The document is generated at build time from the zod
- * schemas that validate requests and describe responses (`npm run openapi`,
- * see openapiSpec.ts) and committed as static/api/openapi.json, one of the
+ * schemas that validate requests and shape responses and the *.openapi.ts
+ * modules beside the routes (`npm run openapi`, see openapi/build.ts) and
+ * committed as static/api/openapi.json, one of the
  * Worker's static assets: at about 100 KB it would be the largest part of
  * the Worker's bundle, and the Worker only passes it on (or renders it at /admin/api).
  */

@@ -23,6 +23,7 @@ import { iso } from "../lib/time";
 import { samplePath } from "../samples";
 import { recordChange } from "./audit";
 import type { ChangeContext } from "./endpointChanges";
+import type { TestEventReceipt } from "./endpointResponses";
 import { type EndpointRow, requireEndpoint } from "./endpointStore";
 
 function refuseDisabled(endpoint: EndpointRow, what: string): void {
@@ -30,7 +31,13 @@ function refuseDisabled(endpoint: EndpointRow, what: string): void {
 }
 
 /** A new event (marked as a test) with the sample payload of `actionType`, delivered to this endpoint only. */
-export async function sendTestEvent(env: Env, change: ChangeContext, settings: Settings, endpointId: string, actionType: EventType) {
+export async function sendTestEvent(
+	env: Env,
+	change: ChangeContext,
+	settings: Settings,
+	endpointId: string,
+	actionType: EventType,
+): Promise<TestEventReceipt> {
 	refuseDisabled(await requireEndpoint(change, endpointId), "receive a test event");
 	const now = Date.now();
 	const body = await readAsset(env, samplePath(actionType));

@@ -1,12 +1,14 @@
 /**
- * Endpoint queries and views, always within one account. Deleting an
+ * Endpoint queries and views (their shapes in endpointResponses.ts), always
+ * within one account. Deleting an
  * endpoint is a soft delete that cancels its pending and retrying deliveries
  * in the same transaction; history is kept.
  */
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { type AccountScope, inList } from "../db/client";
 import { endpoints } from "../db/schema";
-import { type DeliveryState, readDeliveryStates } from "../delivery/isolation";
+import type { DeliveryState } from "../delivery/deliveryStateResponse";
+import { readDeliveryStates } from "../delivery/isolation";
 import { retiredUntil } from "../delivery/signingSecrets";
 import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../events";
@@ -15,25 +17,9 @@ import { newId } from "../lib/ids";
 import { newSigningSecret } from "../lib/standardWebhooks";
 import { iso } from "../lib/time";
 import { maskedHeaders } from "./customHeaders";
+import type { EndpointView, SecretView } from "./endpointResponses";
 
 export type EndpointRow = typeof endpoints.$inferSelect;
-
-/** The public view of an endpoint: header values masked; `secret` only where it was just created. */
-export interface EndpointView {
-	id: string;
-	url: string;
-	events: string[];
-	enabled: boolean;
-	/** Why Hivepost disabled it by itself (e.g. 410 Gone); null otherwise. */
-	disabled_reason: string | null;
-	/** Header name → masked hint of its value. */
-	headers: Record<string, string>;
-	/** Why its deliveries wait, if they do (delivery/isolation.ts). */
-	delivery_state: DeliveryState;
-	created_at: string;
-	updated_at: string;
-	secret?: string;
-}
 
 export function storedHeaders(row: EndpointRow): Record<string, string> {
 	return JSON.parse(row.headers);
@@ -71,7 +57,7 @@ export async function endpointView(scope: AccountScope, row: EndpointRow, withSe
 }
 
 /** A signing secret, for a response that must never be cached. */
-export function secretView(row: EndpointRow) {
+export function secretView(row: EndpointRow): SecretView {
 	return { secret: row.secret, previous_secret_expires_at: iso(retiredUntil(row.previousSecrets, Date.now())) };
 }
 

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { SettingError } from "../config";
+import type { ErrorBody } from "./errorBody";
 
 export const ERROR_STATUS = {
 	invalid_json: 400,
@@ -58,13 +59,6 @@ export function knownError(error: unknown): HttpError | null {
 	if (error instanceof HttpError) return error;
 	if (error instanceof SettingError) return new HttpError("not_configured", error.message);
 	return null;
-}
-
-export interface ErrorBody {
-	error: string;
-	code: ErrorCode;
-	fields?: Record<string, string>;
-	request_id?: string;
 }
 
 export function errorBody(error: HttpError, requestId?: string): ErrorBody {

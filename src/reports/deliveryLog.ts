@@ -1,16 +1,18 @@
 /**
  * The delivery log as admins read it, within one account: deliveries newest
  * first (filtered, paginated by id, which sorts by creation time), and one
- * delivery with every attempt.
+ * delivery with every attempt (their shapes in reportResponses.ts).
  */
 import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
 import type { SendResult } from "../delivery/send";
 import { deliveriesIn, isUnfinishedStatus } from "../delivery/stateChanges";
+import type { EventType } from "../events";
 import { HttpError } from "../http/errors";
 import { iso } from "../lib/time";
 import { DELIVERY_PAGE_SIZE, type DeliveryFilter, paginate } from "./filters";
+import type { AttemptView, DeliveryDetail, DeliveryPage, DeliveryView } from "./reportResponses";
 
 const deliveryColumns = {
 	id: deliveries.id,
@@ -29,7 +31,7 @@ const deliveryColumns = {
 
 type DeliveryRow = NonNullable<Awaited<ReturnType<ReturnType<typeof selectDeliveries>["get"]>>>;
 
-export function toDeliveryView(row: DeliveryRow) {
+export function toDeliveryView(row: DeliveryRow): DeliveryView {
 	return {
 		id: row.id,
 		event_id: row.eventId,
@@ -37,7 +39,8 @@ export function toDeliveryView(row: DeliveryRow) {
 		endpoint_url: row.endpointUrl,
 		/** A deleted endpoint's deliveries stay in the log but cannot be retried. */
 		endpoint_deleted: row.endpointDeletedAt !== null,
-		action_type: row.actionType,
+		// Stored only once validated (ingest, Send test event).
+		action_type: row.actionType as EventType,
 		test: row.isTest,
 		status: row.status,
 		attempt_count: row.attemptCount,
@@ -48,8 +51,6 @@ export function toDeliveryView(row: DeliveryRow) {
 	};
 }
 
-export type DeliveryView = ReturnType<typeof toDeliveryView>;
-
 export function selectDeliveries(scope: AccountScope) {
 	return scope.db
 		.select(deliveryColumns)
@@ -58,7 +59,7 @@ export function selectDeliveries(scope: AccountScope) {
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId));
 }
 
-export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter) {
+export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter): Promise<DeliveryPage> {
 	// Filtered by endpoint, its index walks that endpoint's deliveries only; the account is then only checked.
 	const conditions: SQL[] = [
 		filter.endpoint_id ? accountCheck(deliveries.accountId, scope.accountId) : eq(deliveries.accountId, scope.accountId),
@@ -75,7 +76,7 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 	return { deliveries: page.map(toDeliveryView), next_cursor: nextCursor };
 }
 
-export async function deliveryDetail(scope: AccountScope, id: string) {
+export async function deliveryDetail(scope: AccountScope, id: string): Promise<DeliveryDetail> {
 	const row = await selectDeliveries(scope)
 		.where(deliveriesIn([{ accountId: scope.accountId, deliveryId: id }]))
 		.get();
@@ -89,7 +90,7 @@ export async function deliveryDetail(scope: AccountScope, id: string) {
 }
 
 /** An attempt as the API shows it; `number` counts automatic attempts and is null for a manual one. */
-export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "accountId" | "deliveryId" | "seq">) {
+export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "accountId" | "deliveryId" | "seq">): AttemptView {
 	return {
 		number: attempt.attemptNumber,
 		manual: attempt.manual,
@@ -103,7 +104,7 @@ export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "accou
 }
 
 /** What a "Retry now" attempt looked like, in the same shape. */
-export function manualAttemptView(result: SendResult) {
+export function manualAttemptView(result: SendResult): AttemptView {
 	return toAttemptView({
 		attemptNumber: null,
 		manual: true,
@@ -115,5 +116,3 @@ export function manualAttemptView(result: SendResult) {
 		succeeded: result.ok,
 	});
 }
-
-export type DeliveryDetail = Awaited<ReturnType<typeof deliveryDetail>>;

@@ -1,16 +1,18 @@
 /**
  * The events an account received, as admins read them: newest first
  * (filtered by type, paginated by id), and one event with its payload and
- * its deliveries.
+ * its deliveries (their shapes in reportResponses.ts).
  */
 import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { AccountScope } from "../db/client";
 import { deliveries, events } from "../db/schema";
+import type { EventType } from "../events";
 import { HttpError } from "../http/errors";
 import { idFloor } from "../lib/ids";
 import { iso } from "../lib/time";
 import { selectDeliveries, toDeliveryView } from "./deliveryLog";
 import { EVENT_PAGE_SIZE, type EventFilter, paginate } from "./filters";
+import type { EventDetail, EventPage, EventSummary } from "./reportResponses";
 
 const eventColumns = {
 	id: events.id,
@@ -20,14 +22,14 @@ const eventColumns = {
 	deliveryCount: events.deliveryCount,
 };
 
-function toEventSummary(row: { id: string; actionType: string; isTest: boolean; receivedAt: number; deliveryCount: number }) {
-	return { id: row.id, action_type: row.actionType, test: row.isTest, received_at: iso(row.receivedAt), deliveries: row.deliveryCount };
+function toEventSummary(row: { id: string; actionType: string; isTest: boolean; receivedAt: number; deliveryCount: number }): EventSummary {
+	// The action type is stored only once validated (ingest, Send test event).
+	const actionType = row.actionType as EventType;
+	return { id: row.id, action_type: actionType, test: row.isTest, received_at: iso(row.receivedAt), deliveries: row.deliveryCount };
 }
 
-export type EventSummary = ReturnType<typeof toEventSummary>;
-
 /** Events newest first, 50 a page, optionally of one type: also those nobody was subscribed to. */
-export async function listEvents(scope: AccountScope, filter: EventFilter) {
+export async function listEvents(scope: AccountScope, filter: EventFilter): Promise<EventPage> {
 	const conditions: SQL[] = [eq(events.accountId, scope.accountId)];
 	if (filter.event_type) conditions.push(eq(events.actionType, filter.event_type));
 	if (filter.cursor) conditions.push(lt(events.id, filter.cursor));
@@ -41,7 +43,7 @@ export async function listEvents(scope: AccountScope, filter: EventFilter) {
 	return { events: page.map(toEventSummary), next_cursor: nextCursor };
 }
 
-export async function eventDetail(scope: AccountScope, id: string) {
+export async function eventDetail(scope: AccountScope, id: string): Promise<EventDetail> {
 	const event = await scope.db
 		.select()
 		.from(events)

@@ -1,6 +1,7 @@
 /**
  * An account's overview numbers: events and delivery success over the last
- * 24 h (with an hourly series for the chart), and each endpoint's health.
+ * 24 h (with an hourly series for the chart), and each endpoint's health
+ * (their shapes in reportResponses.ts).
  * Every figure walks a primary-key range of the last 24 h (ids sort by time)
  * or the unfinished-deliveries index; none scans history. The last attempt
  * is on the endpoint's own row, which the caller has read already.
@@ -16,23 +17,9 @@ import { attempts, deliveries, endpoints, events } from "../db/schema";
 import { unfinished } from "../delivery/stateChanges";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, iso } from "../lib/time";
+import type { EndpointHealth, StatsView } from "./reportResponses";
 
 export const STATS_WINDOW_MS = DAY_MS;
-
-export interface EndpointHealth {
-	endpoint_id: string;
-	last_attempt_at: string | null;
-	last_status_code: number | null;
-	last_succeeded: boolean | null;
-	last_error: string | null;
-	/** Share of this endpoint's attempts in the last 24 h that got a 2xx; null without attempts. */
-	attempts_ok_rate_24h: number | null;
-	attempts_24h: number;
-	/** Deliveries waiting for a retry now. */
-	retrying: number;
-	/** Deliveries created in the last 24 h that failed (attempts used up, or 410). */
-	failed_24h: number;
-}
 
 /** What an endpoint's row says about its newest attempt. */
 type LastAttempt = Pick<
@@ -40,7 +27,10 @@ type LastAttempt = Pick<
 	"id" | "lastAttemptAt" | "lastStatusCode" | "lastAttemptSucceeded" | "lastAttemptError"
 >;
 
-export async function readStats(scope: AccountScope, now = Date.now()) {
+/** The account's numbers, and `health` to make each endpoint's health of its row (the stats' `endpoints`). */
+export type Stats = Omit<StatsView, "endpoints"> & { health: (endpoint: LastAttempt) => EndpointHealth };
+
+export async function readStats(scope: AccountScope, now = Date.now()): Promise<Stats> {
 	const { db, accountId } = scope;
 	const since = now - STATS_WINDOW_MS;
 	const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
@@ -119,5 +109,3 @@ export async function readStats(scope: AccountScope, now = Date.now()) {
 		health,
 	};
 }
-
-export type Stats = Awaited<ReturnType<typeof readStats>>;

@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import type { EndpointView } from "../../src/endpoints/endpointStore";
+import type { EndpointView } from "../../src/endpoints/endpointResponses";
 import { api, apiWithQueue, json } from "../helpers/api";
 import { createEndpoint, fixture, ingest, operatorHeaders, request, rows, runConsumer, stubDestination } from "../helpers/worker";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/endpoints/endpointChanges";
-import type { EndpointView } from "../../src/endpoints/endpointStore";
+import type { EndpointView } from "../../src/endpoints/endpointResponses";
 import { createEndpoint, fixture, ingest, operatorHeaders, request, rows } from "../helpers/worker";
 
 type Endpoint = EndpointView;

@@ -1,6 +1,7 @@
 /**
- * The OpenAPI document: committed and current, valid OpenAPI 3.1 (checked
- * with @readme/openapi-parser), covering every JSON route the app serves, and
+ * The OpenAPI document: committed and current (and so is the error-code
+ * table docs/api.md includes), valid OpenAPI 3.1 (checked with
+ * @readme/openapi-parser), covering every JSON route the app serves, and
  * true to real responses (checked with Ajv against the documented schemas).
  *
  * @readme/openapi-parser runs here, inside workerd, with the other tests: it
@@ -15,9 +16,14 @@ import { app } from "../../src/app";
 import { EVENT_TYPES, type EventType } from "../../src/events";
 import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
 import { buildOpenApiDocument } from "../../src/openapi/build";
+import DESCRIPTION from "../../src/openapi/description.md?raw";
+import { withErrorCodeTable } from "../../src/openapi/errorCatalogue";
 import { createAccount, fixture, ingest, operatorHeaders, request, runConsumer, stubDestination } from "../helpers/worker";
 
 const STALE = "static/api/openapi.json is stale: run `npm run openapi` and commit it";
+
+// docs/api.md as committed, if it is (import.meta.glob finds nothing rather than failing when it is not).
+const DOCS = import.meta.glob<string>("../../docs/api.md", { query: "?raw", import: "default", eager: true })["../../docs/api.md"];
 
 /** The document as the Worker serves it (the committed static asset). */
 async function servedDocument(): Promise<OpenApiDocument> {
@@ -42,9 +48,20 @@ function operations(doc: OpenApiDocument): { method: string; path: string; op: O
 
 describe("the OpenAPI document", () => {
 	it("is the one the schemas make today (npm run openapi)", async () => {
-		const fresh = buildOpenApiDocument(Object.fromEntries(EVENT_TYPES.map((type) => [type, fixture(type)])) as Record<EventType, string>);
+		const samples = Object.fromEntries(EVENT_TYPES.map((type) => [type, fixture(type)])) as Record<EventType, string>;
+		const fresh = buildOpenApiDocument({ samples, description: DESCRIPTION });
 		expect(await servedDocument(), STALE).toEqual(fresh);
 		expect(fresh.servers).toEqual([{ url: "/" }]);
+	});
+
+	it("comes with the error-code table docs/api.md includes, as today's codes make it (npm run openapi)", () => {
+		expect(
+			DOCS,
+			"docs/api.md is missing: it includes the error-code table, between <!-- error-codes:start --> and <!-- error-codes:end -->",
+		).toBeDefined();
+		expect(withErrorCodeTable(DOCS as string), "the error-code table in docs/api.md is stale: run `npm run openapi` and commit it").toBe(
+			DOCS,
+		);
 	});
 
 	it("is valid OpenAPI 3.1", async () => {

@@ -2,7 +2,7 @@
  * /admin/accounts: the operator's list of accounts, by uid, searchable by uid
  * prefix, each with its endpoint count and health, linking to its pages.
  */
-import type { AccountSummary } from "../../accounts/summary";
+import type { AccountSummary } from "../../accounts/accountResponses";
 import { NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 

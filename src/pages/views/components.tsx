@@ -1,6 +1,6 @@
 /** Small pieces the pages share: UTC times with relative hints, badges, rates, action buttons, field errors. */
 import type { Child } from "hono/jsx";
-import type { DeliveryState } from "../../delivery/isolation";
+import type { DeliveryState } from "../../delivery/deliveryStateResponse";
 
 const UNITS: [number, string][] = [
 	[24 * 60 * 60 * 1000, "d"],

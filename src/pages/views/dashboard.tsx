@@ -2,8 +2,9 @@
  * An account's home: the overview, SupportBee's "Web Hooks" box (Update App)
  * and the endpoints table with each endpoint's health and delivery state.
  */
-import type { EndpointView } from "../../endpoints/endpointStore";
-import type { EndpointHealth, Stats } from "../../reports/stats";
+import type { EndpointView } from "../../endpoints/endpointResponses";
+import type { EndpointHealth } from "../../reports/reportResponses";
+import type { Stats } from "../../reports/stats";
 import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, percent, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 import { Overview } from "./overview";

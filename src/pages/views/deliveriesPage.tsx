@@ -1,8 +1,8 @@
 /** …/deliveries: the delivery log, newest first, filterable, paginated. */
 import { DELIVERY_STATUSES } from "../../db/schema";
 import { EVENT_TYPES } from "../../events";
-import type { DeliveryView } from "../../reports/deliveryLog";
 import type { DeliveryFilter } from "../../reports/filters";
+import type { DeliveryView } from "../../reports/reportResponses";
 import { Badge, FilterSelect, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 

@@ -1,5 +1,5 @@
 /** …/deliveries/:id: one delivery, its event payload, every attempt, and Retry now. */
-import type { DeliveryDetail } from "../../reports/deliveryLog";
+import type { DeliveryDetail } from "../../reports/reportResponses";
 import { ActionButton, Badge, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 

@@ -6,9 +6,9 @@
  * no actions.
  */
 import type { AuditEntry } from "../../endpoints/audit";
-import type { EndpointView } from "../../endpoints/endpointStore";
+import type { EndpointView } from "../../endpoints/endpointResponses";
 import { EVENT_TYPES } from "../../events";
-import type { EndpointHealth } from "../../reports/stats";
+import type { EndpointHealth } from "../../reports/reportResponses";
 import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, Time } from "./components";
 import { attemptsSummary } from "./dashboard";
 import { ChangesSection, HeadersSection, SecretSection } from "./endpointSections";

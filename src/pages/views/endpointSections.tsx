@@ -1,6 +1,6 @@
 /** The sections of an endpoint's page that list and change its parts: custom headers, the signing secret, the record of changes. */
 import type { AuditEntry } from "../../endpoints/audit";
-import type { EndpointView } from "../../endpoints/endpointStore";
+import type { EndpointView } from "../../endpoints/endpointResponses";
 import { ActionButton, FieldError, invalidProps, Time } from "./components";
 import type { EndpointPageProps } from "./endpointPage";
 

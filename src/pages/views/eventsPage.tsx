@@ -5,9 +5,8 @@
  */
 
 import { EVENT_TYPES } from "../../events";
-import type { DeliveryView } from "../../reports/deliveryLog";
-import type { EventSummary } from "../../reports/eventLog";
 import type { EventFilter } from "../../reports/filters";
+import type { DeliveryView, EventSummary } from "../../reports/reportResponses";
 import { Badge, FilterSelect, NextPageLink, Time } from "./components";
 import { DeliveryRows } from "./deliveriesPage";
 import { prettyJson } from "./deliveryPage";
