@@ -5,7 +5,7 @@
  * them from its static assets (endpoints/deliveryActions.ts), so they stay out
  * of its bundle.
  */
-import type { EventType } from "./events";
+import type { EventType } from "./eventTypes";
 
 /** Where each sample is, among the static assets and in the repository (under static/). */
 export const samplePath = (actionType: EventType) => `/samples/supportbee/${actionType}.json`;

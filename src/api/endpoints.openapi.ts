@@ -21,7 +21,7 @@ import {
 	signingSecretSchema,
 	testEventReceiptSchema,
 } from "../endpoints/endpointResponses";
-import { ALL_EVENTS } from "../events";
+import { ALL_EVENTS } from "../eventTypes";
 import { MAX_BODY_BYTES } from "../http/bodyLimit";
 import { bodyOver, describe, describeMembers, noStore, type ResourceDoc, ref } from "../openapi/operations";
 

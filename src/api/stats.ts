@@ -3,7 +3,7 @@ import { Hono } from "hono/tiny";
 import type { OperatorEnv } from "../auth/operator";
 import { listEndpoints } from "../endpoints/endpointStore";
 import { scopeOf } from "../http/accountScope";
-import { readStats } from "../reports/stats";
+import { readStats } from "../reports/accountStats";
 
 export const statsApi = new Hono<OperatorEnv>().get("/", async (c) => {
 	const scope = scopeOf(c);

@@ -13,7 +13,7 @@ import { isIsolated, laneFor } from "../delivery/isolation";
 import { attemptNow, type ManualAttempt } from "../delivery/manualAttempt";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";
 import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
-import type { EventType } from "../events";
+import type { EventType } from "../eventTypes";
 import { readAsset } from "../http/assets";
 import { HttpError } from "../http/errors";
 import { insertDeliveries, liveEndpoints, routeInserted } from "../ingest/createDeliveries";

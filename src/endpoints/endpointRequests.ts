@@ -5,7 +5,7 @@
  * in api/endpoints.openapi.ts).
  */
 import * as z from "zod/mini";
-import { ALL_EVENTS, EVENT_TYPES } from "../events";
+import { ALL_EVENTS, EVENT_TYPES } from "../eventTypes";
 import {
 	HEADER_NAME_PATTERN,
 	HEADER_VALUE_PATTERN,

@@ -6,7 +6,7 @@
  */
 import * as z from "zod/mini";
 import { deliveryStateSchema } from "../delivery/deliveryStateResponse";
-import { ALL_EVENTS, EVENT_TYPES } from "../events";
+import { ALL_EVENTS, EVENT_TYPES } from "../eventTypes";
 import { count, time } from "../lib/schemaParts";
 
 export const endpointFields = {

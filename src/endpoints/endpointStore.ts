@@ -11,7 +11,7 @@ import type { DeliveryState } from "../delivery/deliveryStateResponse";
 import { readDeliveryStates } from "../delivery/isolation";
 import { retiredUntil } from "../delivery/signingSecrets";
 import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
-import { ALL_EVENTS } from "../events";
+import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { newId } from "../lib/ids";
 import { newSigningSecret } from "../lib/standardWebhooks";

@@ -14,7 +14,7 @@ import type { AccountScope } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import type { Routed } from "../delivery/queue";
 import { receivesDeliveries } from "../delivery/stateChanges";
-import { ALL_EVENTS } from "../events";
+import { ALL_EVENTS } from "../eventTypes";
 
 /** The account's live, enabled endpoints, further narrowed by `filter`. */
 export function liveEndpoints(accountId: string, filter: SQL): SQL {

@@ -4,7 +4,7 @@
  * in ingest/route.openapi.ts). Imported as a type only by the Worker.
  */
 import * as z from "zod/mini";
-import { EVENT_TYPES } from "../events";
+import { EVENT_TYPES } from "../eventTypes";
 import { count } from "../lib/schemaParts";
 
 export const ingestReceiptSchema = z.object({ event_id: z.string(), action_type: z.enum(EVENT_TYPES), deliveries: count() });

@@ -4,7 +4,7 @@
  * time only: the Worker never imports it (openapi/build.ts does).
  */
 import * as z from "zod/mini";
-import { EVENT_TYPES } from "../events";
+import { EVENT_TYPES } from "../eventTypes";
 import { describeMembers, type Operation, type ResourceDoc } from "../openapi/operations";
 import { ingestReceiptSchema } from "./receiptResponse";
 

@@ -12,7 +12,7 @@ import { IDEMPOTENCY_WINDOW_MS } from "../db/retention";
 import { events } from "../db/schema";
 import type { Routed } from "../delivery/queue";
 import { queueHoldMs } from "../delivery/stateChanges";
-import type { EventType } from "../events";
+import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";

@@ -22,7 +22,7 @@ import { statsDoc } from "../api/stats.openapi";
 import { serviceDoc } from "../app.openapi";
 import { UID_PATTERN, UID_RULE } from "../db/directory";
 import { ingestDoc } from "../ingest/route.openapi";
-import { componentSchemas, REQUESTS, RESPONSES } from "./components";
+import { componentSchemas, REQUESTS, RESPONSES } from "./componentSchemas";
 import { describeErrorBody } from "./errorCatalogue";
 import { idParameter, type Operation, type Samples, type Surface } from "./operations";
 import { ErrorResponses, operationObject } from "./paths";

@@ -5,7 +5,7 @@
  * time only (openapi/build.ts): the Worker never imports this.
  */
 import * as z from "zod/mini";
-import type { EventType } from "../events";
+import type { EventType } from "../eventTypes";
 import type { ErrorCode } from "../http/errors";
 
 /** Each event type's SupportBee sample, as text (static/samples/supportbee): the document's examples. */

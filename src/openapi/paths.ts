@@ -5,7 +5,7 @@
  */
 import type * as z from "zod/mini";
 import { ERROR_STATUS, type ErrorCode } from "../http/errors";
-import { jsonSchema } from "./components";
+import { jsonSchema } from "./componentSchemas";
 import { ERROR_DESCRIPTIONS, SURFACE_NOTES, surfaceErrors } from "./errorCatalogue";
 import { type Json, json, type Operation, ref, type Samples, type Surface } from "./operations";
 

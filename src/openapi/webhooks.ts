@@ -3,7 +3,7 @@
  * sample (the event catalog), the headers every delivery carries and what a
  * destination's answer means. Build time only.
  */
-import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../events";
+import { ALL_EVENTS, EVENT_TYPES, type EventType } from "../eventTypes";
 import { type Json, json, ref, type Samples } from "./operations";
 
 export const WEBHOOKS_TAG = {

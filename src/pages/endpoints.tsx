@@ -24,7 +24,7 @@ import { limitBody } from "../http/bodyLimit";
 import { cookieOptions } from "../http/cookies";
 import { validateInput } from "../http/readJson";
 import { DAY_MS } from "../lib/time";
-import { readStats } from "../reports/stats";
+import { readStats } from "../reports/accountStats";
 import { policyFor } from "../security/destination";
 import { isReadOnly, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
 import { done, orRefused, readForm } from "./forms";

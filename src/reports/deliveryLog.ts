@@ -8,7 +8,7 @@ import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
 import type { SendResult } from "../delivery/send";
 import { deliveriesIn, isUnfinishedStatus } from "../delivery/stateChanges";
-import type { EventType } from "../events";
+import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { iso } from "../lib/time";
 import { DELIVERY_PAGE_SIZE, type DeliveryFilter, paginate } from "./filters";

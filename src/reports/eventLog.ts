@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { AccountScope } from "../db/client";
 import { deliveries, events } from "../db/schema";
-import type { EventType } from "../events";
+import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { idFloor } from "../lib/ids";
 import { iso } from "../lib/time";

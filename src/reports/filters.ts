@@ -5,7 +5,7 @@
  */
 import * as z from "zod/mini";
 import { DELIVERY_STATUSES } from "../db/schema";
-import { EVENT_TYPES } from "../events";
+import { EVENT_TYPES } from "../eventTypes";
 
 export const DELIVERY_PAGE_SIZE = 50;
 

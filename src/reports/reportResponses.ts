@@ -1,6 +1,6 @@
 /**
  * What the API answers from the delivery log, the events list and the stats,
- * as zod schemas: the view types deliveryLog.ts, eventLog.ts and stats.ts
+ * as zod schemas: the view types deliveryLog.ts, eventLog.ts and accountStats.ts
  * return are derived from them, and the OpenAPI document is generated from
  * them (described at build time, in api/deliveries.openapi.ts,
  * api/events.openapi.ts and api/stats.openapi.ts). Imported as types only by
@@ -8,7 +8,7 @@
  */
 import * as z from "zod/mini";
 import { DELIVERY_STATUSES } from "../db/schema";
-import { EVENT_TYPES } from "../events";
+import { EVENT_TYPES } from "../eventTypes";
 import { count, time } from "../lib/schemaParts";
 
 const eventType = z.enum(EVENT_TYPES);

@@ -19,7 +19,7 @@ import { app } from "../../src/app";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../../src/delivery/queue";
 import { retrySchedulerName } from "../../src/delivery/retryAlarm";
-import { isEventType } from "../../src/events";
+import { isEventType } from "../../src/eventTypes";
 import { samplePath } from "../../src/samples";
 
 // The sample files' exact text, bundled into the tests by Vite (import.meta.glob).

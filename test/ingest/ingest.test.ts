@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES } from "../../src/events";
+import { EVENT_TYPES } from "../../src/eventTypes";
 import { MAX_EVENT_BYTES } from "../../src/ingest/route";
 import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers/worker";
 

@@ -13,7 +13,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { describe, expect, it } from "vitest";
 import type { OpenApiDocument } from "../../src/api/openapiDocument";
 import { app } from "../../src/app";
-import { EVENT_TYPES, type EventType } from "../../src/events";
+import { EVENT_TYPES, type EventType } from "../../src/eventTypes";
 import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
 import { buildOpenApiDocument } from "../../src/openapi/build";
 import DESCRIPTION from "../../src/openapi/description.md?raw";

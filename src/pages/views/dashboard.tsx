@@ -3,8 +3,8 @@
  * and the endpoints table with each endpoint's health and delivery state.
  */
 import type { EndpointView } from "../../endpoints/endpointResponses";
+import type { Stats } from "../../reports/accountStats";
 import type { EndpointHealth } from "../../reports/reportResponses";
-import type { Stats } from "../../reports/stats";
 import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, percent, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 import { Overview } from "./overview";

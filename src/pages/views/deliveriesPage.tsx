@@ -1,6 +1,6 @@
 /** …/deliveries: the delivery log, newest first, filterable, paginated. */
 import { DELIVERY_STATUSES } from "../../db/schema";
-import { EVENT_TYPES } from "../../events";
+import { EVENT_TYPES } from "../../eventTypes";
 import type { DeliveryFilter } from "../../reports/filters";
 import type { DeliveryView } from "../../reports/reportResponses";
 import { Badge, FilterSelect, NextPageLink, Time } from "./components";

@@ -7,7 +7,7 @@
  */
 import type { AuditEntry } from "../../endpoints/audit";
 import type { EndpointView } from "../../endpoints/endpointResponses";
-import { EVENT_TYPES } from "../../events";
+import { EVENT_TYPES } from "../../eventTypes";
 import type { EndpointHealth } from "../../reports/reportResponses";
 import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, Time } from "./components";
 import { attemptsSummary } from "./dashboard";

@@ -4,7 +4,7 @@
  * with its exact payload and the deliveries it made.
  */
 
-import { EVENT_TYPES } from "../../events";
+import { EVENT_TYPES } from "../../eventTypes";
 import type { EventFilter } from "../../reports/filters";
 import type { DeliveryView, EventSummary } from "../../reports/reportResponses";
 import { Badge, FilterSelect, NextPageLink, Time } from "./components";

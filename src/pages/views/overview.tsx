@@ -3,7 +3,7 @@
  * SVG on the server. "Delivery success" counts deliveries, and says so, next
  * to the endpoints' "attempts ok", which counts attempts.
  */
-import type { Stats } from "../../reports/stats";
+import type { Stats } from "../../reports/accountStats";
 import { percent } from "./components";
 
 const BAR_WIDTH = 10;
