@@ -10,11 +10,10 @@ import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stub
 
 /** An endpoint with one event, attempted once (with `settings`), in the default account or in `uid`'s. */
 async function populated(uid?: string, settings: Partial<Env> = {}) {
-	const base = uid ? `/api/accounts/${uid}` : "/api";
-	const endpoint = await createEndpoint(`https://${uid ?? "default"}.example/hook`, undefined, base);
-	const { queue, response } = await ingest(fixture("ticket.created"), {}, {}, uid ? `/accounts/${uid}/events` : "/events");
+	const endpoint = await createEndpoint(`https://${uid ?? "default"}.example/hook`, { account: uid });
+	const { queue, response } = await ingest(fixture("ticket.created"), { account: uid });
 	const { event_id } = (await response.json()) as { event_id: string };
-	await runConsumer(queue.messages, "main", settings);
+	await runConsumer(queue.messages, { env: settings });
 	return { endpoint, eventId: event_id, deliveryId: queue.messages[0].deliveryId };
 }
 
@@ -46,7 +45,7 @@ describe("another account's ids", () => {
 			["", theirs],
 		] as const) {
 			for (const [method, path, body] of apiRoutes(ids)) {
-				const response = await api(`${prefix}${path}`, method, body);
+				const response = await api(`${prefix}${path}`, { method, body });
 				expect(response.status, `${method} ${prefix}${path}`).toBe(404);
 				expect(await json(response)).toMatchObject({ code: "not_found" });
 			}

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { REDELIVER_LIMIT } from "../../src/endpoints/deliveryActions";
 import { api, json } from "../helpers/api";
-import { createEndpoint, fixture, ingest, operatorHeaders, rows, runConsumer, stubDestination } from "../helpers/worker";
+import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 afterEach(async () => {
 	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();
@@ -15,10 +15,10 @@ describe("API clients with a bearer token and no body", () => {
 	it("can delete an endpoint, rotate a secret and retry a delivery (the CSRF check is for browser forms)", async () => {
 		stubDestination(() => new Response("ok"));
 		const endpoint = await createEndpoint("https://receiver.example/hook");
-		expect((await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST", undefined, bearerOnly)).status).toBe(200);
+		expect((await api(`/endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: bearerOnly })).status).toBe(200);
 		const { queue } = await ingest(fixture("ticket.created"));
-		expect((await api(`/deliveries/${queue.messages[0].deliveryId}/retry`, "POST", undefined, bearerOnly)).status).toBe(200);
-		expect((await api(`/endpoints/${endpoint.id}`, "DELETE", undefined, bearerOnly)).status).toBe(204);
+		expect((await api(`/deliveries/${queue.messages[0].deliveryId}/retry`, { method: "POST", headers: bearerOnly })).status).toBe(200);
+		expect((await api(`/endpoints/${endpoint.id}`, { method: "DELETE", headers: bearerOnly })).status).toBe(204);
 	});
 });
 
@@ -27,10 +27,11 @@ describe("logs", () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
 		await env.DB.prepare("CREATE TRIGGER injected_fault BEFORE UPDATE ON endpoints BEGIN SELECT RAISE(ABORT, 'injected fault'); END").run();
 		const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-		expect((await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST")).status).toBe(500);
-		expect((await api(`/endpoints/${endpoint.id}`, "PATCH", { headers: { Authorization: "Bearer receiver-secret-value" } })).status).toBe(
-			500,
-		);
+		expect((await api(`/endpoints/${endpoint.id}/rotate-secret`, { method: "POST" })).status).toBe(500);
+		expect(
+			(await api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { headers: { Authorization: "Bearer receiver-secret-value" } } }))
+				.status,
+		).toBe(500);
 		const text = logged.mock.calls.map((call) => call.join(" ")).join("\n");
 		expect(text).toContain("injected fault");
 		expect(text).not.toContain(endpoint.secret);
@@ -43,12 +44,12 @@ describe("stats", () => {
 	it("answer with more than 100 endpoints (live and deleted) that have history", async () => {
 		stubDestination(() => new Response("ok"));
 		const urls = Array.from({ length: 120 }, (_, i) => `https://r${i}.example/hook`);
-		expect((await api("/endpoints", "PUT", { urls: urls.join(",") })).status).toBe(200);
+		expect((await api("/endpoints", { method: "PUT", body: { urls: urls.join(",") } })).status).toBe(200);
 		const { queue } = await ingest(fixture("ticket.created"));
 		await runConsumer(queue.messages.slice(0, 50).map((m) => m.deliveryId));
 		await runConsumer(queue.messages.slice(50, 100).map((m) => m.deliveryId));
 		await runConsumer(queue.messages.slice(100).map((m) => m.deliveryId));
-		expect((await api("/endpoints", "PUT", { urls: urls.slice(0, 10).join(",") })).status).toBe(200);
+		expect((await api("/endpoints", { method: "PUT", body: { urls: urls.slice(0, 10).join(",") } })).status).toBe(200);
 		const response = await api("/stats");
 		expect(response.status).toBe(200);
 		const stats = await json<{ endpoints: { last_status_code: number }[] }>(response);
@@ -63,8 +64,8 @@ describe("Retry now", () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
 		await runConsumer([queue.messages[0].deliveryId]);
-		expect((await api(`/endpoints/${endpoint.id}`, "PATCH", { enabled: false })).status).toBe(200);
-		const response = await api(`/deliveries/${queue.messages[0].deliveryId}/retry`, "POST");
+		expect((await api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: false } })).status).toBe(200);
+		const response = await api(`/deliveries/${queue.messages[0].deliveryId}/retry`, { method: "POST" });
 		expect(response.status).toBe(409);
 		expect((await json<{ error: string }>(response)).error).toMatch(/disabled/);
 	});
@@ -82,9 +83,9 @@ describe("Redeliver failed", () => {
 		).run();
 		await env.DB.prepare("UPDATE deliveries SET status = 'failed', attempt_count = 4").run();
 		const since = new Date(Date.now() - 60_000).toISOString();
-		const first = await api(`/endpoints/${endpoint.id}/redeliver`, "POST", { since }, operatorHeaders);
+		const first = await api(`/endpoints/${endpoint.id}/redeliver`, { method: "POST", body: { since } });
 		expect(await json(first)).toEqual({ redelivered: REDELIVER_LIMIT });
-		const second = await api(`/endpoints/${endpoint.id}/redeliver`, "POST", { since }, operatorHeaders);
+		const second = await api(`/endpoints/${endpoint.id}/redeliver`, { method: "POST", body: { since } });
 		expect(await json(second)).toEqual({ redelivered: 1 });
 		expect(await rows("SELECT DISTINCT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
 	});

@@ -19,21 +19,21 @@ import {
 
 describe("PUT /api/accounts/{uid}", () => {
 	it("creates an account (201) whose name defaults to its uid, and renames it (200); the body is the account itself", async () => {
-		const created = await api("/accounts/acme", "PUT", {});
+		const created = await api("/accounts/acme", { method: "PUT", body: {} });
 		expect(created.status).toBe(201);
 		const account = await json<{ uid: string; name: string; created_at: string }>(created);
 		expect(account).toEqual({ uid: "acme", name: "acme", created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-		const renamed = await api("/accounts/acme", "PUT", { name: "Acme Ltd" });
+		const renamed = await api("/accounts/acme", { method: "PUT", body: { name: "Acme Ltd" } });
 		expect(renamed.status).toBe(200);
 		expect(await json(renamed)).toEqual({ ...account, name: "Acme Ltd" });
-		expect(await json(await api("/accounts/acme", "PUT", {}))).toEqual({ ...account, name: "Acme Ltd" });
+		expect(await json(await api("/accounts/acme", { method: "PUT", body: {} }))).toEqual({ ...account, name: "Acme Ltd" });
 	});
 
 	it("takes no body at all as {} (every member is optional), but refuses a body that is not JSON", async () => {
-		const created = await api("/accounts/acme", "PUT");
+		const created = await api("/accounts/acme", { method: "PUT" });
 		expect(created.status).toBe(201);
 		expect(await json(created)).toMatchObject({ uid: "acme", name: "acme" });
-		expect((await api("/accounts/acme", "PUT")).status).toBe(200);
+		expect((await api("/accounts/acme", { method: "PUT" })).status).toBe(200);
 		const broken = await request("/api/accounts/acme", { method: "PUT", headers: operatorHeaders, body: "{name" });
 		expect(broken.response.status).toBe(400);
 		expect(await json(broken.response)).toMatchObject({ code: "invalid_json" });
@@ -42,7 +42,7 @@ describe("PUT /api/accounts/{uid}", () => {
 	const refused = ["-acme", ".acme", "ac me", "a".repeat(65), "acmé", "ac%2Fme"];
 	for (const uid of refused) {
 		it(`refuses the uid ${JSON.stringify(uid)} with 422, storing nothing`, async () => {
-			const response = await api(`/accounts/${encodeURIComponent(uid)}`, "PUT", {});
+			const response = await api(`/accounts/${encodeURIComponent(uid)}`, { method: "PUT", body: {} });
 			expect(response.status).toBe(422);
 			expect(await json(response)).toMatchObject({ code: "validation_failed", fields: { uid: expect.stringContaining("1 to 64") } });
 			expect(await rows("SELECT uid FROM accounts WHERE id != 'acc_default'")).toEqual([]);
@@ -51,14 +51,14 @@ describe("PUT /api/accounts/{uid}", () => {
 
 	it("accepts 1 to 64 letters, digits, '-', '_' and '.', and compares uids exactly (case-sensitive)", async () => {
 		for (const uid of ["a", "0", "acme-ltd_2.eu", "A".repeat(64), "Acme"])
-			expect((await api(`/accounts/${uid}`, "PUT", {})).status).toBe(201);
-		expect((await api("/accounts/acme", "PUT", {})).status).toBe(201);
-		expect((await api("/accounts/ACME", "GET")).status).toBe(404);
+			expect((await api(`/accounts/${uid}`, { method: "PUT", body: {} })).status).toBe(201);
+		expect((await api("/accounts/acme", { method: "PUT", body: {} })).status).toBe(201);
+		expect((await api("/accounts/ACME")).status).toBe(404);
 	});
 
 	it("refuses a name that is not a non-empty string", async () => {
-		expect((await api("/accounts/acme", "PUT", { name: 5 })).status).toBe(422);
-		expect((await api("/accounts/acme", "PUT", { name: " " })).status).toBe(422);
+		expect((await api("/accounts/acme", { method: "PUT", body: { name: 5 } })).status).toBe(422);
+		expect((await api("/accounts/acme", { method: "PUT", body: { name: " " } })).status).toBe(422);
 		expect(await rows("SELECT uid FROM accounts WHERE id != 'acc_default'")).toEqual([]);
 	});
 });
@@ -83,8 +83,8 @@ describe("GET /api/accounts", () => {
 
 	it("shows one account with its endpoint count and health", async () => {
 		await createAccount("acme", "Acme Ltd");
-		await createEndpoint("https://a.example/hook", undefined, "/api/accounts/acme");
-		await createEndpoint("https://b.example/hook", undefined, "/api/accounts/acme");
+		await createEndpoint("https://a.example/hook", { account: "acme" });
+		await createEndpoint("https://b.example/hook", { account: "acme" });
 		await env.DB.prepare("UPDATE endpoints SET last_attempt_at = 1, last_attempt_succeeded = 0 WHERE url = 'https://b.example/hook'").run();
 		const response = await api("/accounts/acme");
 		expect(await json(response)).toEqual({
@@ -101,15 +101,15 @@ describe("each account's own data", () => {
 	it("ingests an account's events into its own endpoints only, checking the token before the uid", async () => {
 		await createAccount("acme");
 		await createEndpoint("https://default.example/hook");
-		const acmeEndpoint = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
-		const { response, queue } = await ingest(fixture("ticket.created"), {}, {}, "/accounts/acme/events");
+		const acmeEndpoint = await createEndpoint("https://acme.example/hook", { account: "acme" });
+		const { response, queue } = await ingest(fixture("ticket.created"), { account: "acme" });
 		expect(response.status).toBe(202);
 		expect(await response.json()).toMatchObject({ deliveries: 1 });
 		expect(queue.messages.map((message) => message.endpointId)).toEqual([acmeEndpoint.id]);
 		// A wrong token is 401 even for a uid that does not exist: uids cannot be probed.
-		const probed = await ingest(fixture("ticket.created"), { authorization: "Bearer wrong" }, {}, "/accounts/nope/events");
+		const probed = await ingest(fixture("ticket.created"), { headers: { authorization: "Bearer wrong" }, account: "nope" });
 		expect(probed.response.status).toBe(401);
-		const unknown = await ingest(fixture("ticket.created"), {}, {}, "/accounts/nope/events");
+		const unknown = await ingest(fixture("ticket.created"), { account: "nope" });
 		expect(unknown.response.status).toBe(404);
 		expect(await unknown.response.json()).toMatchObject({ code: "not_found" });
 		expect(await rows("SELECT count(*) AS n FROM events")).toEqual([{ n: 1 }]);
@@ -119,9 +119,9 @@ describe("each account's own data", () => {
 		await createAccount("acme");
 		const body = fixture("ticket.created");
 		const headers = { ...ingestHeaders, "idempotency-key": "k-1" };
-		expect((await ingest(body, headers)).response.status).toBe(202);
-		expect((await ingest(body, headers, {}, "/accounts/acme/events")).response.status).toBe(202);
-		expect((await ingest(body, headers, {}, "/accounts/acme/events")).response.status).toBe(200);
+		expect((await ingest(body, { headers })).response.status).toBe(202);
+		expect((await ingest(body, { headers, account: "acme" })).response.status).toBe(202);
+		expect((await ingest(body, { headers, account: "acme" })).response.status).toBe(200);
 		expect(await rows("SELECT account_id FROM events ORDER BY account_id")).toEqual([
 			{ account_id: expect.any(String) },
 			{ account_id: "acc_default" },
@@ -131,7 +131,10 @@ describe("each account's own data", () => {
 	it("runs Update App per account, and lets two accounts register the same URL, each with its own endpoint and secret", async () => {
 		await createAccount("acme");
 		const mine = await createEndpoint("https://shared.example/hook");
-		const response = await api("/accounts/acme/endpoints", "PUT", { urls: "https://shared.example/hook, https://acme.example/hook" });
+		const response = await api("/accounts/acme/endpoints", {
+			method: "PUT",
+			body: { urls: "https://shared.example/hook, https://acme.example/hook" },
+		});
 		expect(response.status).toBe(200);
 		const theirs = await json<{ endpoints: { id: string; url: string; secret?: string }[] }>(response);
 		expect(theirs.endpoints.map((endpoint) => endpoint.url)).toEqual(["https://shared.example/hook", "https://acme.example/hook"]);
@@ -139,7 +142,7 @@ describe("each account's own data", () => {
 		expect(theirs.endpoints[0].secret).not.toBe(mine.secret);
 		// The default account's list is untouched, and a URL is still unique within one account.
 		expect((await json<{ endpoints: unknown[] }>(await api("/endpoints"))).endpoints).toHaveLength(1);
-		expect((await api("/accounts/acme/endpoints", "POST", { url: "https://acme.example/hook" })).status).toBe(409);
+		expect((await api("/accounts/acme/endpoints", { method: "POST", body: { url: "https://acme.example/hook" } })).status).toBe(409);
 	});
 
 	it("answers 404 with a JSON error for an unknown uid on every account route, storing nothing", async () => {
@@ -155,7 +158,7 @@ describe("each account's own data", () => {
 			["/accounts/nope/sessions", "DELETE"],
 			["/accounts/nope/admin-links", "POST", {}],
 		] as const) {
-			const response = await api(path, method, body);
+			const response = await api(path, { method, body });
 			expect(response.status, `${method} ${path}`).toBe(404);
 			expect(await json(response)).toMatchObject({ code: "not_found" });
 		}
@@ -167,33 +170,38 @@ describe("each account's own data", () => {
 		await createAccount("acme");
 		const limit = Number(env.MAX_ENDPOINTS_PER_ACCOUNT);
 		const urls = Array.from({ length: limit }, (_, i) => `https://r${i}.example/hook`);
-		expect((await api("/accounts/acme/endpoints", "PUT", { urls: urls.join(" ") })).status).toBe(200);
-		const over = await api("/accounts/acme/endpoints", "POST", { url: "https://one-more.example/hook" });
+		expect((await api("/accounts/acme/endpoints", { method: "PUT", body: { urls: urls.join(" ") } })).status).toBe(200);
+		const over = await api("/accounts/acme/endpoints", { method: "POST", body: { url: "https://one-more.example/hook" } });
 		expect(over.status).toBe(422);
 		expect(await json(over)).toMatchObject({ code: "endpoint_limit" });
-		const overByUpdate = await api("/accounts/acme/endpoints", "PUT", { urls: `${urls.join(" ")} https://one-more.example/hook` });
+		const overByUpdate = await api("/accounts/acme/endpoints", {
+			method: "PUT",
+			body: { urls: `${urls.join(" ")} https://one-more.example/hook` },
+		});
 		expect(overByUpdate.status).toBe(422);
 		expect(await json(overByUpdate)).toMatchObject({
 			code: "endpoint_limit",
 			fields: { urls: `${limit + 1} URLs, more than the ${limit} endpoints an account can have (MAX_ENDPOINTS_PER_ACCOUNT)` },
 		});
-		expect((await api("/endpoints", "PUT", { urls: `${urls.join(" ")} https://one-more.example/hook` })).status).toBe(200);
+		expect((await api("/endpoints", { method: "PUT", body: { urls: `${urls.join(" ")} https://one-more.example/hook` } })).status).toBe(
+			200,
+		);
 	});
 });
 
 describe("DELETE /api/accounts/{uid}", () => {
 	it("refuses the default account with 409", async () => {
-		const response = await api("/accounts/default", "DELETE");
+		const response = await api("/accounts/default", { method: "DELETE" });
 		expect(response.status).toBe(409);
 		expect(await json(response)).toMatchObject({ code: "account_protected" });
 	});
 
 	it("deletes the account at once, purges its data in the cron, and a re-created uid starts empty", async () => {
 		await createAccount("acme", "Acme Ltd");
-		const endpoint = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
-		const { queue } = await ingest(fixture("ticket.created"), {}, {}, "/accounts/acme/events");
+		const endpoint = await createEndpoint("https://acme.example/hook", { account: "acme" });
+		const { queue } = await ingest(fixture("ticket.created"), { account: "acme" });
 		const [{ deliveryId }] = queue.messages;
-		expect((await api("/accounts/acme", "DELETE")).status).toBe(204);
+		expect((await api("/accounts/acme", { method: "DELETE" })).status).toBe(204);
 
 		// Its unfinished deliveries are cancelled, and every route of the uid answers 404.
 		expect(await rows("SELECT status FROM deliveries WHERE id = ?", deliveryId)).toEqual([{ status: "cancelled" }]);
@@ -205,7 +213,7 @@ describe("DELETE /api/accounts/{uid}", () => {
 		]) {
 			expect((await api(path)).status, path).toBe(404);
 		}
-		expect((await ingest(fixture("ticket.created"), {}, {}, "/accounts/acme/events")).response.status).toBe(404);
+		expect((await ingest(fixture("ticket.created"), { account: "acme" })).response.status).toBe(404);
 
 		// Created again: a new, empty account.
 		await createAccount("acme");

@@ -97,7 +97,7 @@ describe("GET /api/deliveries/:id and /api/events/:id", () => {
 	it("answers 404 to unknown ids", async () => {
 		expect((await api("/deliveries/dlv_missing")).status).toBe(404);
 		expect((await api("/events/evt_missing")).status).toBe(404);
-		expect((await api("/deliveries/dlv_missing/retry", "POST")).status).toBe(404);
+		expect((await api("/deliveries/dlv_missing/retry", { method: "POST" })).status).toBe(404);
 	});
 });
 
@@ -107,7 +107,7 @@ describe("POST /api/deliveries/:id/retry (Retry now)", () => {
 		const destination = stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 200 }));
 		const [id] = await ingested();
 		await runConsumer([id]);
-		const response = await api(`/deliveries/${id}/retry`, "POST");
+		const response = await api(`/deliveries/${id}/retry`, { method: "POST" });
 		expect(response.status).toBe(200);
 		expect(await json(response)).toMatchObject({
 			delivery_status: "delivered",
@@ -125,7 +125,7 @@ describe("POST /api/deliveries/:id/retry (Retry now)", () => {
 		const [id] = await ingested();
 		await runConsumer([id]);
 		const [before] = await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries");
-		const response = await api(`/deliveries/${id}/retry`, "POST");
+		const response = await api(`/deliveries/${id}/retry`, { method: "POST" });
 		expect(await json(response)).toMatchObject({
 			delivery_status: "retrying",
 			attempt: { manual: true, status_code: 500, succeeded: false },
@@ -141,8 +141,8 @@ describe("POST /api/deliveries/:id/retry (Retry now)", () => {
 		const endpoint = await createEndpoint("https://a.example/hook");
 		const destination = stubDestination(() => new Response("ok"));
 		const [id] = await ingested();
-		await api(`/endpoints/${endpoint.id}`, "DELETE");
-		const response = await api(`/deliveries/${id}/retry`, "POST");
+		await api(`/endpoints/${endpoint.id}`, { method: "DELETE" });
+		const response = await api(`/deliveries/${id}/retry`, { method: "POST" });
 		expect(response.status).toBe(409);
 		expect(destination.requests).toEqual([]);
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "cancelled" }]);

@@ -24,7 +24,7 @@ describe("GET and PATCH /api/endpoints/:id", () => {
 	it("edits the URL and keeps the secret and the history", async () => {
 		const created = await createEndpoint("https://old.example/hook");
 		await ingest(fixture("ticket.created"));
-		const response = await api(`/endpoints/${created.id}`, "PATCH", { url: "https://NEW.example/hook" });
+		const response = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { url: "https://NEW.example/hook" } });
 		expect(response.status).toBe(200);
 		expect((await json<View>(response)).url).toBe("https://new.example/hook");
 		expect(await rows("SELECT url, secret FROM endpoints WHERE id = ?", created.id)).toEqual([
@@ -36,36 +36,36 @@ describe("GET and PATCH /api/endpoints/:id", () => {
 	it("refuses an invalid or taken URL (422, 409) and an unknown id (404), changing nothing", async () => {
 		const a = await createEndpoint("https://a.example/hook");
 		await createEndpoint("https://b.example/hook");
-		const invalid = await api(`/endpoints/${a.id}`, "PATCH", { url: "http://127.0.0.1/hook" });
+		const invalid = await api(`/endpoints/${a.id}`, { method: "PATCH", body: { url: "http://127.0.0.1/hook" } });
 		expect(invalid.status).toBe(422);
 		expect((await json<{ fields: Record<string, string> }>(invalid)).fields).toHaveProperty("url");
-		expect((await api(`/endpoints/${a.id}`, "PATCH", { url: "https://b.example/hook" })).status).toBe(409);
-		expect((await api("/endpoints/ep_missing", "PATCH", { enabled: false })).status).toBe(404);
+		expect((await api(`/endpoints/${a.id}`, { method: "PATCH", body: { url: "https://b.example/hook" } })).status).toBe(409);
+		expect((await api("/endpoints/ep_missing", { method: "PATCH", body: { enabled: false } })).status).toBe(404);
 		expect(await rows("SELECT url FROM endpoints WHERE id = ?", a.id)).toEqual([{ url: "https://a.example/hook" }]);
 	});
 
 	it("chooses a subset of events, and all again", async () => {
 		const created = await createEndpoint("https://a.example/hook");
-		const subset = await api(`/endpoints/${created.id}`, "PATCH", { events: ["ticket.created", "comment.created"] });
+		const subset = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { events: ["ticket.created", "comment.created"] } });
 		expect((await json<View>(subset)).events).toEqual(["ticket.created", "comment.created"]);
 		const { response } = await ingest(fixture("ticket.archived"));
 		expect((await json<{ deliveries: number }>(response)).deliveries).toBe(0);
-		const all = await api(`/endpoints/${created.id}`, "PATCH", { events: ["*"] });
+		const all = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { events: ["*"] } });
 		expect((await json<View>(all)).events).toEqual(["*"]);
-		expect((await api(`/endpoints/${created.id}`, "PATCH", { events: [] })).status).toBe(422);
+		expect((await api(`/endpoints/${created.id}`, { method: "PATCH", body: { events: [] } })).status).toBe(422);
 	});
 
 	it("disabling cancels unfinished deliveries; enabling clears the reason Hivepost disabled it for", async () => {
 		const created = await createEndpoint("https://a.example/hook");
 		await ingest(fixture("ticket.created"));
-		const disabled = await api(`/endpoints/${created.id}`, "PATCH", { enabled: false });
+		const disabled = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { enabled: false } });
 		expect((await json<View>(disabled)).enabled).toBe(false);
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "cancelled" }]);
 		const { response } = await ingest(fixture("ticket.created"));
 		expect((await json<{ deliveries: number }>(response)).deliveries).toBe(0);
 
 		await rows("UPDATE endpoints SET disabled_reason = 'The destination answered 410 Gone.' WHERE id = ?", created.id);
-		const enabled = await json<View>(await api(`/endpoints/${created.id}`, "PATCH", { enabled: true }));
+		const enabled = await json<View>(await api(`/endpoints/${created.id}`, { method: "PATCH", body: { enabled: true } }));
 		expect(enabled).toMatchObject({ enabled: true, disabled_reason: null });
 	});
 });
@@ -75,7 +75,7 @@ describe("custom headers", () => {
 		const created = await createEndpoint("https://a.example/hook");
 		const token = "Bearer receiver-secret-value-1234";
 		const patched = await json<View>(
-			await api(`/endpoints/${created.id}`, "PATCH", { headers: { Authorization: token, "X-Short": "abc" } }),
+			await api(`/endpoints/${created.id}`, { method: "PATCH", body: { headers: { Authorization: token, "X-Short": "abc" } } }),
 		);
 		expect(patched.headers).toEqual({ authorization: "••••1234", "x-short": "••••" });
 		for (const path of [`/endpoints/${created.id}`, "/endpoints"]) {
@@ -87,7 +87,7 @@ describe("custom headers", () => {
 		expect(destination.requests[0].headers.get("authorization")).toBe(token);
 		expect(destination.requests[0].headers.get("x-short")).toBe("abc");
 
-		const removed = await json<View>(await api(`/endpoints/${created.id}`, "PATCH", { headers: { "x-short": null } }));
+		const removed = await json<View>(await api(`/endpoints/${created.id}`, { method: "PATCH", body: { headers: { "x-short": null } } }));
 		expect(removed.headers).toEqual({ authorization: "••••1234" });
 	});
 
@@ -102,7 +102,7 @@ describe("custom headers", () => {
 	] as const) {
 		it(`refuses ${name} with 422 naming it and saying why`, async () => {
 			const created = await createEndpoint("https://a.example/hook");
-			const response = await api(`/endpoints/${created.id}`, "PATCH", { headers: changes });
+			const response = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { headers: changes } });
 			expect(response.status).toBe(422);
 			expect((await json<{ fields: Record<string, string> }>(response)).fields).toEqual({ [field]: expect.stringMatching(reason) });
 			expect(await rows("SELECT headers FROM endpoints")).toEqual([{ headers: "{}" }]);
@@ -118,7 +118,7 @@ describe("custom headers", () => {
 	] as const) {
 		it(`refuses ${name} with 422 validation_failed naming the header, storing nothing`, async () => {
 			const created = await createEndpoint("https://a.example/hook");
-			const response = await api(`/endpoints/${created.id}`, "PATCH", { headers: { "X-Token": value } });
+			const response = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { headers: { "X-Token": value } } });
 			expect(response.status).toBe(422);
 			const error = await json<{ code: string; error: string; fields: Record<string, string> }>(response);
 			expect(error.code).toBe("validation_failed");
@@ -126,7 +126,7 @@ describe("custom headers", () => {
 			expect(error.error).toContain("headers.X-Token");
 			expect((await json<View>(await api(`/endpoints/${created.id}`))).headers).toEqual({});
 			// Nor when the endpoint is created with it.
-			const creating = await api("/endpoints", "POST", { url: "https://b.example/hook", headers: { "X-Token": value } });
+			const creating = await api("/endpoints", { method: "POST", body: { url: "https://b.example/hook", headers: { "X-Token": value } } });
 			expect(creating.status).toBe(422);
 			expect((await json<{ fields: Record<string, string> }>(creating)).fields).toHaveProperty(["headers.X-Token"]);
 			expect(await rows("SELECT url, headers FROM endpoints")).toEqual([{ url: "https://a.example/hook", headers: "{}" }]);
@@ -137,7 +137,7 @@ describe("custom headers", () => {
 		const created = await createEndpoint("https://a.example/hook");
 		const visible = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join("");
 		const value = `a b\tc ${visible}`;
-		const response = await api(`/endpoints/${created.id}`, "PATCH", { headers: { "X-Token": value } });
+		const response = await api(`/endpoints/${created.id}`, { method: "PATCH", body: { headers: { "X-Token": value } } });
 		expect(response.status).toBe(200);
 		expect(JSON.parse((await rows<{ headers: string }>("SELECT headers FROM endpoints"))[0].headers)).toEqual({ "x-token": value });
 		const destination = stubDestination(() => new Response("ok"));
@@ -148,7 +148,10 @@ describe("custom headers", () => {
 	});
 
 	it("can be given when the endpoint is created", async () => {
-		const response = await api("/endpoints", "POST", { url: "https://a.example/hook", headers: { "X-Api-Key": "k-0123456789abcdef" } });
+		const response = await api("/endpoints", {
+			method: "POST",
+			body: { url: "https://a.example/hook", headers: { "X-Api-Key": "k-0123456789abcdef" } },
+		});
 		expect(response.status).toBe(201);
 		expect((await json<View>(response)).headers).toEqual({ "x-api-key": "••••cdef" });
 	});
@@ -167,7 +170,7 @@ describe("signing secrets", () => {
 	it("rotate-secret makes a new secret; for 24 h deliveries verify with the new and the old one", async () => {
 		const created = await createEndpoint("https://a.example/hook");
 		const before = Date.now();
-		const response = await api(`/endpoints/${created.id}/rotate-secret`, "POST");
+		const response = await api(`/endpoints/${created.id}/rotate-secret`, { method: "POST" });
 		expect(response.status).toBe(200);
 		expect(response.headers.get("cache-control")).toBe("no-store");
 		const rotated = await json<{ secret: string; previous_secret_expires_at: string }>(response);
@@ -189,10 +192,10 @@ describe("signing secrets", () => {
 	it("rotating twice within the overlap keeps every replaced secret signing until its own expiry", async () => {
 		const created = await createEndpoint("https://a.example/hook");
 		const first = await json<{ secret: string; previous_secret_expires_at: string }>(
-			await api(`/endpoints/${created.id}/rotate-secret`, "POST"),
+			await api(`/endpoints/${created.id}/rotate-secret`, { method: "POST" }),
 		);
 		const second = await json<{ secret: string; previous_secret_expires_at: string }>(
-			await api(`/endpoints/${created.id}/rotate-secret`, "POST"),
+			await api(`/endpoints/${created.id}/rotate-secret`, { method: "POST" }),
 		);
 		const destination = stubDestination(() => new Response("ok"));
 		const { queue } = await ingest(fixture("ticket.created"));
@@ -216,7 +219,10 @@ describe("POST /api/endpoints/:id/test", () => {
 	it("creates a test event with the type's sample payload and one delivery for this endpoint only, queued", async () => {
 		const target = await createEndpoint("https://a.example/hook");
 		await createEndpoint("https://b.example/hook");
-		const { response, queue } = await apiWithQueue(`/endpoints/${target.id}/test`, "POST", { action_type: "ticket.assigned.to.team" });
+		const { response, queue } = await apiWithQueue(`/endpoints/${target.id}/test`, {
+			method: "POST",
+			body: { action_type: "ticket.assigned.to.team" },
+		});
 		expect(response.status).toBe(202);
 		const sent = await json<{ delivery_id: string; event_id: string }>(response);
 		expect(queue.messages).toEqual([{ accountId: "acc_default", deliveryId: sent.delivery_id, endpointId: target.id }]);
@@ -250,7 +256,7 @@ describe("POST /api/endpoints/:id/test", () => {
 		const { response } = await request(
 			`/api/endpoints/${target.id}/test`,
 			{ method: "POST", headers: operatorHeaders, body: JSON.stringify({ action_type: "ticket.created" }) },
-			{ DELIVERY_QUEUE: failingQueue },
+			{ env: { DELIVERY_QUEUE: failingQueue } },
 		);
 		expect(response.status).toBe(202);
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
@@ -258,10 +264,10 @@ describe("POST /api/endpoints/:id/test", () => {
 
 	it("answers 422 to an unknown type, 404 to an unknown endpoint, 409 to a disabled one", async () => {
 		const target = await createEndpoint("https://a.example/hook");
-		expect((await api(`/endpoints/${target.id}/test`, "POST", { action_type: "ticket.melted" })).status).toBe(422);
-		expect((await api("/endpoints/ep_missing/test", "POST", { action_type: "ticket.created" })).status).toBe(404);
-		await api(`/endpoints/${target.id}`, "PATCH", { enabled: false });
-		expect((await api(`/endpoints/${target.id}/test`, "POST", { action_type: "ticket.created" })).status).toBe(409);
+		expect((await api(`/endpoints/${target.id}/test`, { method: "POST", body: { action_type: "ticket.melted" } })).status).toBe(422);
+		expect((await api("/endpoints/ep_missing/test", { method: "POST", body: { action_type: "ticket.created" } })).status).toBe(404);
+		await api(`/endpoints/${target.id}`, { method: "PATCH", body: { enabled: false } });
+		expect((await api(`/endpoints/${target.id}/test`, { method: "POST", body: { action_type: "ticket.created" } })).status).toBe(409);
 		expect(await rows("SELECT id FROM events")).toEqual([]);
 	});
 });
@@ -280,7 +286,7 @@ describe("POST /api/endpoints/:id/redeliver", () => {
 			now,
 		);
 		const since = new Date(now - 60 * 60 * 1000).toISOString();
-		const { response, queue } = await apiWithQueue(`/endpoints/${target.id}/redeliver`, "POST", { since });
+		const { response, queue } = await apiWithQueue(`/endpoints/${target.id}/redeliver`, { method: "POST", body: { since } });
 		expect(response.status).toBe(202);
 		expect(await json(response)).toEqual({ redelivered: 2 });
 		const reset = await rows<{ id: string; status: string; attempt_count: number; claim_id: null }>(
@@ -309,7 +315,7 @@ describe("POST /api/endpoints/:id/redeliver", () => {
 
 	it("answers 400 without since, 422 to a time that is not ISO 8601", async () => {
 		const target = await createEndpoint("https://a.example/hook");
-		expect((await api(`/endpoints/${target.id}/redeliver`, "POST", {})).status).toBe(400);
-		expect((await api(`/endpoints/${target.id}/redeliver`, "POST", { since: "yesterday" })).status).toBe(422);
+		expect((await api(`/endpoints/${target.id}/redeliver`, { method: "POST", body: {} })).status).toBe(400);
+		expect((await api(`/endpoints/${target.id}/redeliver`, { method: "POST", body: { since: "yesterday" } })).status).toBe(422);
 	});
 });

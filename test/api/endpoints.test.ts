@@ -2,18 +2,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/endpoints/endpointChanges";
 import type { EndpointView } from "../../src/endpoints/endpointResponses";
+import { api } from "../helpers/api";
 import { createEndpoint, fixture, ingest, operatorHeaders, request, rows } from "../helpers/worker";
 
 type Endpoint = EndpointView;
 
-function api(path: string, method = "GET", body?: unknown, headers: Record<string, string> = operatorHeaders) {
-	return request(`/api/endpoints${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(
-		(r) => r.response,
-	);
-}
-
 async function list(): Promise<Endpoint[]> {
-	return ((await (await api("")).json()) as { endpoints: Endpoint[] }).endpoints;
+	return ((await (await api("/endpoints")).json()) as { endpoints: Endpoint[] }).endpoints;
 }
 
 describe("admin API authentication", () => {
@@ -23,7 +18,7 @@ describe("admin API authentication", () => {
 		["the ingest token", { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" }],
 	] as const) {
 		it(`answers 401 to ${name}`, async () => {
-			const response = await api("", "POST", { url: "https://a.example/hook" }, headers);
+			const response = await api("/endpoints", { method: "POST", body: { url: "https://a.example/hook" }, headers });
 			expect(response.status).toBe(401);
 			expect(((await response.json()) as { error: string }).error).toMatch(/admin token/);
 			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
@@ -31,7 +26,7 @@ describe("admin API authentication", () => {
 	}
 
 	it("fails closed with 503 naming ADMIN_TOKEN when it is not set", async () => {
-		const { response } = await request("/api/endpoints", { headers: operatorHeaders }, { ADMIN_TOKEN: undefined });
+		const { response } = await request("/api/endpoints", { headers: operatorHeaders }, { env: { ADMIN_TOKEN: undefined } });
 		expect(response.status).toBe(503);
 		expect(((await response.json()) as { error: string }).error).toMatch(/ADMIN_TOKEN is not set/);
 	});
@@ -39,7 +34,7 @@ describe("admin API authentication", () => {
 
 describe("POST /api/endpoints", () => {
 	it("creates an endpoint for all events with its own whsec_ secret, shown only here", async () => {
-		const response = await api("", "POST", { url: "HTTPS://Receiver.Example:443/hook" });
+		const response = await api("/endpoints", { method: "POST", body: { url: "HTTPS://Receiver.Example:443/hook" } });
 		expect(response.status).toBe(201);
 		const created = (await response.json()) as Endpoint;
 		expect(created).toMatchObject({
@@ -56,7 +51,7 @@ describe("POST /api/endpoints", () => {
 	});
 
 	it("keeps a chosen subset of events", async () => {
-		const created = await createEndpoint("https://a.example/hook", ["ticket.created", "ticket.created", "comment.created"]);
+		const created = await createEndpoint("https://a.example/hook", { events: ["ticket.created", "ticket.created", "comment.created"] });
 		expect((created as unknown as Endpoint).events).toEqual(["ticket.created", "comment.created"]);
 	});
 
@@ -77,7 +72,7 @@ describe("POST /api/endpoints", () => {
 	];
 	for (const testCase of invalid) {
 		it(`answers ${testCase.status} naming the field for ${testCase.name}`, async () => {
-			const response = await api("", "POST", testCase.body);
+			const response = await api("/endpoints", { method: "POST", body: testCase.body });
 			expect(response.status).toBe(testCase.status);
 			const error = (await response.json()) as { error: string; fields: Record<string, string> };
 			expect(error.fields).toHaveProperty([testCase.field]);
@@ -93,7 +88,7 @@ describe("POST /api/endpoints", () => {
 
 	it("answers 409 to a URL already registered, in any spelling", async () => {
 		await createEndpoint("https://a.example/hook");
-		const response = await api("", "POST", { url: "https://A.EXAMPLE/hook" });
+		const response = await api("/endpoints", { method: "POST", body: { url: "https://A.EXAMPLE/hook" } });
 		expect(response.status).toBe(409);
 		expect(await list()).toHaveLength(1);
 	});
@@ -103,7 +98,7 @@ describe("DELETE /api/endpoints/:id", () => {
 	it("deletes the endpoint, cancels its unfinished deliveries and keeps their history", async () => {
 		const endpoint = await createEndpoint("https://a.example/hook");
 		await ingest(fixture("ticket.created"));
-		expect((await api(`/${endpoint.id}`, "DELETE")).status).toBe(204);
+		expect((await api(`/endpoints/${endpoint.id}`, { method: "DELETE" })).status).toBe(204);
 		expect(await list()).toEqual([]);
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "cancelled" }]);
 		const { response } = await ingest(fixture("ticket.created"));
@@ -111,17 +106,17 @@ describe("DELETE /api/endpoints/:id", () => {
 	});
 
 	it("answers 404 to an unknown or already deleted id", async () => {
-		expect((await api("/ep_missing", "DELETE")).status).toBe(404);
+		expect((await api("/endpoints/ep_missing", { method: "DELETE" })).status).toBe(404);
 		const endpoint = await createEndpoint("https://a.example/hook");
-		await api(`/${endpoint.id}`, "DELETE");
-		const again = await api(`/${endpoint.id}`, "DELETE");
+		await api(`/endpoints/${endpoint.id}`, { method: "DELETE" });
+		const again = await api(`/endpoints/${endpoint.id}`, { method: "DELETE" });
 		expect(again.status).toBe(404);
 		expect(((await again.json()) as { error: string }).error).toContain(endpoint.id);
 	});
 
 	it("lets a deleted URL be registered again as a new endpoint", async () => {
 		const first = await createEndpoint("https://a.example/hook");
-		await api(`/${first.id}`, "DELETE");
+		await api(`/endpoints/${first.id}`, { method: "DELETE" });
 		const second = await createEndpoint("https://a.example/hook");
 		expect(second.id).not.toBe(first.id);
 	});
@@ -129,11 +124,14 @@ describe("DELETE /api/endpoints/:id", () => {
 
 describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 	it("adds the new URLs, keeps the unchanged ones with their id, events and secret, deletes the removed", async () => {
-		const kept = await createEndpoint("https://keep.example/hook", ["ticket.created"]);
+		const kept = await createEndpoint("https://keep.example/hook", { events: ["ticket.created"] });
 		const removed = await createEndpoint("https://remove.example/hook");
 		await ingest(fixture("ticket.created"));
-		const response = await api("", "PUT", {
-			urls: " https://KEEP.example/hook ,\nhttps://new-1.example/a;https://new-2.example/b  https://new-1.example/a",
+		const response = await api("/endpoints", {
+			method: "PUT",
+			body: {
+				urls: " https://KEEP.example/hook ,\nhttps://new-1.example/a;https://new-2.example/b  https://new-1.example/a",
+			},
 		});
 		expect(response.status).toBe(200);
 		const { endpoints } = (await response.json()) as { endpoints: Endpoint[] };
@@ -152,7 +150,10 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 	it("changes nothing and names the bad URL when any URL is invalid", async () => {
 		await createEndpoint("https://keep.example/hook");
 		const before = await list();
-		const response = await api("", "PUT", { urls: "https://new.example/a, not-a-url, https://other.example/b" });
+		const response = await api("/endpoints", {
+			method: "PUT",
+			body: { urls: "https://new.example/a, not-a-url, https://other.example/b" },
+		});
 		expect(response.status).toBe(422);
 		const error = (await response.json()) as { error: string; fields: Record<string, string> };
 		expect(error.error).toContain("not-a-url");
@@ -162,7 +163,7 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 
 	it("removes every endpoint when the list is empty", async () => {
 		await createEndpoint("https://a.example/hook");
-		const response = await api("", "PUT", { urls: "  " });
+		const response = await api("/endpoints", { method: "PUT", body: { urls: "  " } });
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({ endpoints: [] });
 		expect(await list()).toEqual([]);
@@ -175,7 +176,7 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 		// The text the Web Hooks box shows: the URLs joined by ", ".
 		const shown = (await list()).map((e) => e.url).join(", ");
 		expect(shown).toBe("https://a.example/hook?ids=1,2, https://b.example/x");
-		const response = await api("", "PUT", { urls: shown });
+		const response = await api("/endpoints", { method: "PUT", body: { urls: shown } });
 		expect(response.status).toBe(200);
 		const { endpoints } = (await response.json()) as { endpoints: Endpoint[] };
 		expect(endpoints.map((e) => [e.id, e.url])).toEqual([
@@ -186,8 +187,11 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 
 	it("splits a mixed list on spaces, semicolons and the commas before a URL", async () => {
 		const kept = await createEndpoint("https://a.example/hook?ids=1,2");
-		const response = await api("", "PUT", {
-			urls: "https://a.example/hook?ids=1,2,https://b.example/x;https://c.example/?t=a,b  HTTPS://d.example/y ,\nhttps://e.example/z",
+		const response = await api("/endpoints", {
+			method: "PUT",
+			body: {
+				urls: "https://a.example/hook?ids=1,2,https://b.example/x;https://c.example/?t=a,b  HTTPS://d.example/y ,\nhttps://e.example/z",
+			},
 		});
 		expect(response.status).toBe(200);
 		const { endpoints } = (await response.json()) as { endpoints: Endpoint[] };
@@ -206,7 +210,7 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 		const before = await list();
 		// The first URL is not one: the length is refused before it is looked at.
 		const urls = ["not-a-url", ...Array.from({ length: DEFAULT_ACCOUNT_LIST_LIMIT }, (_, i) => `https://r${i}.example/hook`)];
-		const response = await api("", "PUT", { urls: urls.join(", ") });
+		const response = await api("/endpoints", { method: "PUT", body: { urls: urls.join(", ") } });
 		expect(response.status).toBe(422);
 		expect(await response.json()).toMatchObject({
 			code: "endpoint_limit",
@@ -216,10 +220,13 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 		});
 		expect(await list()).toEqual(before);
 		// Repeats of the same text count once.
-		const repeated = await api("", "PUT", {
-			urls: Array(DEFAULT_ACCOUNT_LIST_LIMIT + 1)
-				.fill("https://keep.example/hook")
-				.join(" "),
+		const repeated = await api("/endpoints", {
+			method: "PUT",
+			body: {
+				urls: Array(DEFAULT_ACCOUNT_LIST_LIMIT + 1)
+					.fill("https://keep.example/hook")
+					.join(" "),
+			},
 		});
 		expect(repeated.status).toBe(200);
 	});
@@ -227,27 +234,27 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 	it("answers a list of 200,000 commas, and refuses one of 10,000 URLs, each within a second", async () => {
 		const commas = `https://a.example/hook${",".repeat(200_000)}`;
 		let started = Date.now();
-		const answered = await api("", "PUT", { urls: commas });
+		const answered = await api("/endpoints", { method: "PUT", body: { urls: commas } });
 		expect(Date.now() - started).toBeLessThan(1000);
 		expect(answered.status).toBe(200);
 		expect((await list()).map((e) => e.url)).toEqual(["https://a.example/hook"]);
 		const many = Array.from({ length: 10_000 }, (_, i) => `https://${i}.example`).join(",");
 		started = Date.now();
-		const refused = await api("", "PUT", { urls: many });
+		const refused = await api("/endpoints", { method: "PUT", body: { urls: many } });
 		expect(Date.now() - started).toBeLessThan(1000);
 		expect(refused.status).toBe(422);
 		expect(await refused.json()).toMatchObject({ code: "endpoint_limit" });
 	});
 
 	it("answers 400 without a urls member", async () => {
-		const response = await api("", "PUT", { url: "https://a.example/hook" });
+		const response = await api("/endpoints", { method: "PUT", body: { url: "https://a.example/hook" } });
 		expect(response.status).toBe(400);
 		expect(((await response.json()) as { fields: Record<string, string> }).fields).toEqual({ urls: "required" });
 	});
 });
 
 it("answers unknown routes with the JSON error shape", async () => {
-	const response = await api("/ep_1/unknown");
+	const response = await api("/endpoints/ep_1/unknown");
 	expect(response.status).toBe(404);
 	expect(await response.json()).toEqual({ error: expect.any(String), code: "not_found" });
 });

@@ -7,7 +7,7 @@ import { request, rows } from "../helpers/worker";
 
 /** Signs in through the form and returns the session cookie as the browser would send it back. */
 async function signIn(token = env.ADMIN_TOKEN as string): Promise<string> {
-	const response = await submit("/admin/sign-in", { token }, { authorization: "" });
+	const response = await submit("/admin/sign-in", { token }, { headers: { authorization: "" } });
 	expect(response.status).toBe(303);
 	return (response.headers.get("set-cookie") ?? "").split(";")[0];
 }
@@ -22,7 +22,7 @@ describe("signing in to the admin page", () => {
 	});
 
 	it("sets an HttpOnly, SameSite=Strict, expiring session cookie, not Secure on localhost", async () => {
-		const response = await submit("/admin/sign-in", { token: env.ADMIN_TOKEN as string }, { authorization: "" });
+		const response = await submit("/admin/sign-in", { token: env.ADMIN_TOKEN as string }, { headers: { authorization: "" } });
 		expect(response.status).toBe(303);
 		expect(response.headers.get("location")).toBe("/admin");
 		const cookie = response.headers.get("set-cookie") ?? "";
@@ -69,7 +69,7 @@ describe("signing in to the admin page", () => {
 	});
 
 	it("refuses a wrong token and sets no cookie", async () => {
-		const response = await submit("/admin/sign-in", { token: "wrong" }, { authorization: "" });
+		const response = await submit("/admin/sign-in", { token: "wrong" }, { headers: { authorization: "" } });
 		expect(response.status).toBe(401);
 		expect(response.headers.get("set-cookie")).toBeNull();
 		expect(await response.text()).toContain("That is not the admin token.");
@@ -85,13 +85,13 @@ describe("signing in to the admin page", () => {
 		expect((await page("/admin", { headers: { cookie } })).status).toBe(401);
 		vi.restoreAllMocks();
 
-		const { response } = await request("/admin", { headers: { cookie } }, { ADMIN_TOKEN: "a-rotated-admin-token" });
+		const { response } = await request("/admin", { headers: { cookie } }, { env: { ADMIN_TOKEN: "a-rotated-admin-token" } });
 		expect(response.status).toBe(401);
 	});
 
 	it("signs out by clearing the cookie", async () => {
 		const cookie = await signIn();
-		const response = await submit("/admin/sign-out", {}, { cookie });
+		const response = await submit("/admin/sign-out", {}, { headers: { cookie } });
 		expect(response.status).toBe(303);
 		expect(response.headers.get("set-cookie")).toMatch(/^hivepost_session=;.*Max-Age=0/);
 	});
@@ -106,7 +106,7 @@ describe("CSRF protection", () => {
 			{ cookie, origin: "", "sec-fetch-site": "cross-site" },
 		];
 		for (const headers of attempts) {
-			const response = await submit("/admin/webhooks", { urls: "https://evil.example/hook" }, headers);
+			const response = await submit("/admin/webhooks", { urls: "https://evil.example/hook" }, { headers });
 			expect(response.status).toBe(403);
 			expect(await response.text()).toContain("CSRF");
 		}
@@ -145,7 +145,7 @@ describe("CSRF protection", () => {
 			const response = await submit(
 				"/admin/webhooks",
 				{ urls: "https://evil.example/hook" },
-				{ authorization, origin: "https://evil.example" },
+				{ headers: { authorization, origin: "https://evil.example" } },
 			);
 			expect(response.status, authorization).toBe(403);
 			expect(await response.text()).toContain("CSRF");
@@ -164,11 +164,11 @@ describe("CSRF protection", () => {
 
 	it("accepts a same-origin form post (Origin or Sec-Fetch-Site)", async () => {
 		const cookie = await signIn();
-		expect((await submit("/admin/webhooks", { urls: "https://a.example/hook" }, { cookie })).status).toBe(303);
+		expect((await submit("/admin/webhooks", { urls: "https://a.example/hook" }, { headers: { cookie } })).status).toBe(303);
 		const viaFetchSite = await submit(
 			"/admin/webhooks",
 			{ urls: "https://b.example/hook", confirm: "yes" },
-			{ cookie, origin: "", "sec-fetch-site": "same-origin" },
+			{ headers: { cookie, origin: "", "sec-fetch-site": "same-origin" } },
 		);
 		expect(viaFetchSite.status).toBe(303);
 		expect(await rows("SELECT url FROM endpoints WHERE deleted_at IS NULL")).toEqual([{ url: "https://b.example/hook" }]);
@@ -194,7 +194,7 @@ describe("security headers", () => {
 		const responses = [
 			(await request("/admin")).response,
 			(await request("/api/endpoints")).response,
-			await submit("/admin/webhooks", { urls: "" }, { origin: "https://evil.example", authorization: "" }),
+			await submit("/admin/webhooks", { urls: "" }, { headers: { origin: "https://evil.example", authorization: "" } }),
 		];
 		expect(responses.map((response) => response.status)).toEqual([401, 401, 403]);
 		for (const response of responses) {
@@ -204,7 +204,7 @@ describe("security headers", () => {
 	});
 
 	it("fail closed with a 503 page naming ADMIN_TOKEN when it is not set", async () => {
-		const { response } = await request("/admin", {}, { ADMIN_TOKEN: undefined });
+		const { response } = await request("/admin", {}, { env: { ADMIN_TOKEN: undefined } });
 		expect(response.status).toBe(503);
 		expect(await response.text()).toContain("ADMIN_TOKEN is not set");
 	});
@@ -265,7 +265,7 @@ describe("Cloudflare Access mode", () => {
 	function asAccess(path: string, jwt?: string, init: RequestInit = {}) {
 		const headers = new Headers(init.headers);
 		if (jwt) headers.set("cf-access-jwt-assertion", jwt);
-		return request(path, { ...init, headers }, accessEnv).then((r) => r.response);
+		return request(path, { ...init, headers }, { env: accessEnv }).then((r) => r.response);
 	}
 
 	it("signs the admin in with a valid Access JWT, without the token form", async () => {

@@ -86,7 +86,7 @@ describe("retention", () => {
 	});
 
 	it("forgets Idempotency-Keys older than 24 hours", async () => {
-		await ingest(fixture("ticket.created"), { "idempotency-key": "k1" });
+		await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k1" } });
 		await purgeExpired(env, Date.now() + DAY - 1000);
 		expect(await rows("SELECT idempotency_key FROM events")).toEqual([{ idempotency_key: "k1" }]);
 		await purgeExpired(env, Date.now() + DAY + 1000);

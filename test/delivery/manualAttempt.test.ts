@@ -75,10 +75,10 @@ describe("Retry now (a manual attempt)", () => {
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [{ deliveryId }] = queue.messages;
 		// Disabled and enabled again: the delivery made meanwhile stays cancelled.
-		await api(`/endpoints/${endpoint.id}`, "PATCH", { enabled: false });
-		await api(`/endpoints/${endpoint.id}`, "PATCH", { enabled: true });
+		await api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: false } });
+		await api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: true } });
 		expect((await deliveryRow(deliveryId)).status).toBe("cancelled");
-		const response = await api(`/deliveries/${deliveryId}/retry`, "POST");
+		const response = await api(`/deliveries/${deliveryId}/retry`, { method: "POST" });
 		expect(response.status).toBe(409);
 		expect(await json(response)).toMatchObject({ code: "delivery_cancelled" });
 		expect(destination.requests).toEqual([]);

@@ -108,7 +108,7 @@ describe("clocks", () => {
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ?")
 			.bind(Date.now() + 2000)
 			.run();
-		const result = await runConsumer([message], "isolation");
+		const result = await runConsumer([message], { lane: "isolation" });
 		expect(destination.requests).toHaveLength(1);
 		expect(result.explicitAcks).toEqual(["msg-0"]);
 		expect(result.queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: expect.any(Number) }]);

@@ -13,7 +13,7 @@ import { ORIGIN, page } from "../helpers/pages";
 import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, operatorHeaders, request, rows } from "../helpers/worker";
 
 async function post(path: string, body: unknown, db: D1Database) {
-	return (await request(path, { method: "POST", headers: operatorHeaders, body: JSON.stringify(body) }, { DB: db })).response;
+	return (await request(path, { method: "POST", headers: operatorHeaders, body: JSON.stringify(body) }, { env: { DB: db } })).response;
 }
 
 describe("a concurrent delete", () => {
@@ -47,10 +47,10 @@ describe("a concurrent change to what a change read", () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
 		let winner = "";
 		const db = dbWithConcurrentWrite(async () => {
-			const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST");
+			const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, { method: "POST" });
 			winner = (await json<{ secret: string }>(response)).secret;
 		});
-		const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, "POST", undefined, operatorHeaders, { DB: db });
+		const response = await api(`/endpoints/${endpoint.id}/rotate-secret`, { method: "POST", env: { DB: db } });
 		expect(response.status).toBe(409);
 		expect(await response.json()).toMatchObject({ code: "concurrent_change" });
 		// The secret shown to the winner is the one that signs; the original signs beside it, once.
@@ -62,9 +62,13 @@ describe("a concurrent change to what a change read", () => {
 
 	it("between a header edit's read and its write: the other edit's header is kept, and this one answers 409 concurrent_change", async () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
-		const db = dbWithConcurrentWrite(() => api(`/endpoints/${endpoint.id}`, "PATCH", { headers: { "X-First": "one" } }));
-		const response = await api(`/endpoints/${endpoint.id}`, "PATCH", { headers: { "X-Second": "two" }, enabled: false }, operatorHeaders, {
-			DB: db,
+		const db = dbWithConcurrentWrite(() => api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { headers: { "X-First": "one" } } }));
+		const response = await api(`/endpoints/${endpoint.id}`, {
+			method: "PATCH",
+			body: { headers: { "X-Second": "two" }, enabled: false },
+			env: {
+				DB: db,
+			},
 		});
 		expect(response.status).toBe(409);
 		expect(await response.json()).toMatchObject({ code: "concurrent_change" });
@@ -76,11 +80,11 @@ describe("a concurrent change to what a change read", () => {
 
 	it("on the page: a rotation that lost the race shows the error page with 409", async () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
-		const db = dbWithConcurrentWrite(() => api(`/endpoints/${endpoint.id}/rotate-secret`, "POST"));
+		const db = dbWithConcurrentWrite(() => api(`/endpoints/${endpoint.id}/rotate-secret`, { method: "POST" }));
 		const response = await page(
 			`/admin/endpoints/${endpoint.id}/rotate-secret`,
 			{ method: "POST", body: new URLSearchParams({ confirm: "yes" }), headers: { origin: ORIGIN } },
-			{ DB: db },
+			{ env: { DB: db } },
 		);
 		expect(response.status).toBe(409);
 		expect(await response.text()).toContain("was changed by someone else a moment ago; nothing was saved");

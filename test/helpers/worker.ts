@@ -68,8 +68,13 @@ export function testEnv(queues: RecordingQueues, overrides: Partial<Env> = {}): 
 	return { ...env, ...queues.bindings, ...overrides };
 }
 
-/** Calls the Worker's HTTP app with the test env, optionally overriding bindings (recording queues by default). */
-export function request(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}) {
+/** Bindings and settings a call overrides in the test env (recording queues by default). */
+export interface EnvOption {
+	env?: Partial<Env>;
+}
+
+/** Calls the Worker's HTTP app with the test env. */
+export function request(path: string, init: RequestInit = {}, { env: overrides = {} }: EnvOption = {}) {
 	const queue = recordingQueues();
 	return Promise.resolve(app.request(path, init, testEnv(queue, overrides), createExecutionContext())).then((response) => ({
 		response,
@@ -80,15 +85,21 @@ export function request(path: string, init: RequestInit = {}, overrides: Partial
 export const ingestHeaders = { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" };
 export const operatorHeaders = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 
-export async function ingest(body: string, headers: Record<string, string> = {}, overrides: Partial<Env> = {}, path = "/events") {
-	return request(path, { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
+/** Sends an event to ingest: `POST /events`, or with `account` its per-account twin; `headers` add to (or replace) the ingest token and content type. */
+export async function ingest(
+	body: string,
+	{ headers = {}, env, account }: EnvOption & { headers?: Record<string, string>; account?: string } = {},
+) {
+	const path = account === undefined ? "/events" : `/accounts/${account}/events`;
+	return request(path, { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, { env });
 }
 
+/** Registers an endpoint through the operator's API (in the default account, or in `account`). */
 export async function createEndpoint(
 	url: string,
-	events?: string[],
-	apiBase = "/api",
+	{ events, account }: { events?: string[]; account?: string } = {},
 ): Promise<{ id: string; secret: string; url: string }> {
+	const apiBase = account === undefined ? "/api" : `/api/accounts/${account}`;
 	const { response } = await request(`${apiBase}/endpoints`, {
 		method: "POST",
 		headers: operatorHeaders,
@@ -124,7 +135,10 @@ export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
  * messages) as one batch of `lane`, and returns which were acked, with the
  * queues it sent to.
  */
-export async function runConsumer(deliveries: (string | DeliveryMessage)[], lane: Lane = "main", overrides: Partial<Env> = {}) {
+export async function runConsumer(
+	deliveries: (string | DeliveryMessage)[],
+	{ lane = "main", env: overrides = {} }: EnvOption & { lane?: Lane } = {},
+) {
 	const bodies = await Promise.all(deliveries.map((entry) => (typeof entry === "string" ? messageFor(entry) : entry)));
 	const batch = createMessageBatch<DeliveryMessage>(
 		lane === "main" ? "hivepost-deliveries" : ISOLATION_QUEUE_NAME,
@@ -202,13 +216,18 @@ export async function makeDue(id: string) {
 		.run();
 }
 
-/** A delivery's RetryScheduler (its account defaults to the default account). */
-export function schedulerOf(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID) {
+/** Names the account a delivery belongs to, by its internal id (the default account's unless given). */
+export interface AccountIdOption {
+	accountId?: string;
+}
+
+/** A delivery's RetryScheduler. */
+export function schedulerOf(deliveryId: string, { accountId = DEFAULT_ACCOUNT_ID }: AccountIdOption = {}) {
 	return env.RETRY_SCHEDULER.getByName(retrySchedulerName({ accountId, deliveryId }));
 }
 
-export async function alarmTime(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID) {
-	return runInDurableObject(schedulerOf(deliveryId, accountId), (_instance, state) => state.storage.getAlarm());
+export async function alarmTime(deliveryId: string, options: AccountIdOption = {}) {
+	return runInDurableObject(schedulerOf(deliveryId, options), (_instance, state) => state.storage.getAlarm());
 }
 
 /**
@@ -217,9 +236,9 @@ export async function alarmTime(deliveryId: string, accountId = DEFAULT_ACCOUNT_
  * bindings overridden) in the object's env; returns whether an alarm ran and
  * what it enqueued.
  */
-export async function runRetryAlarm(deliveryId: string, accountId = DEFAULT_ACCOUNT_ID, overrides: Partial<Env> = {}) {
+export async function runRetryAlarm(deliveryId: string, { accountId, env: overrides = {} }: AccountIdOption & EnvOption = {}) {
 	const queue = recordingQueues();
-	const ran = await runInDurableObject(schedulerOf(deliveryId, accountId), async (instance, state) => {
+	const ran = await runInDurableObject(schedulerOf(deliveryId, { accountId }), async (instance, state) => {
 		if ((await state.storage.getAlarm()) === null) return false;
 		await state.storage.deleteAlarm();
 		const scheduler = instance as unknown as { env: Env; alarm(): Promise<void> };

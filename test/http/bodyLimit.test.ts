@@ -69,7 +69,7 @@ function paddedBody(path: string, size: number, content: Record<string, string>)
 describe("request body limits", () => {
 	it("cover every API and page route that takes a body: one byte over its limit is a 413, and nothing changes", async () => {
 		await createAccount("acme");
-		const endpoint = await createEndpoint("https://keep.example/hook", undefined, "/api/accounts/acme");
+		const endpoint = await createEndpoint("https://keep.example/hook", { account: "acme" });
 		const cookie = await portalCookie();
 		const routes = routesWithBodies();
 		expect(routes.length).toBeGreaterThan(30);
@@ -92,7 +92,7 @@ describe("request body limits", () => {
 
 	it("let Update App and endpoint edits take bodies up to their larger limits", async () => {
 		await createAccount("acme");
-		const endpoint = await createEndpoint("https://keep.example/hook", undefined, "/api/accounts/acme");
+		const endpoint = await createEndpoint("https://keep.example/hook", { account: "acme" });
 		const cookie = await portalCookie();
 		const cases: [string, string, number, Record<string, string>, number][] = [
 			["PUT", "/api/accounts/acme/endpoints", MAX_BODY_BYTES.updateApp, { urls: "https://keep.example/hook" }, 200],

@@ -23,7 +23,7 @@ describe("the error shape", () => {
 
 	it("names the Bearer scheme on every 401", async () => {
 		const api = (await request("/api/endpoints")).response;
-		const ingested = (await ingest("{}", { authorization: "Bearer wrong" })).response;
+		const ingested = (await ingest("{}", { headers: { authorization: "Bearer wrong" } })).response;
 		for (const response of [api, ingested]) {
 			expect(response.status).toBe(401);
 			expect(response.headers.get("www-authenticate")).toMatch(/^Bearer\b/);

@@ -23,7 +23,7 @@ function withBom(bytes: Uint8Array): Uint8Array {
 }
 
 function ingestBytes(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
-	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
+	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, { env: overrides });
 }
 
 /** A destination that answers 200 and records the exact bytes (and the headers) of every request it receives. */

@@ -232,20 +232,20 @@ describe("real responses match the documented schemas", () => {
 	it("for ingest, health, and the errors", async () => {
 		const expectDocumented = await documentedResponseChecker();
 		const body = fixture("ticket.created");
-		await expectDocumented("POST", "/events", (await ingest(body, { "idempotency-key": "openapi-1" })).response, 202);
-		await expectDocumented("POST", "/events", (await ingest(body, { "idempotency-key": "openapi-1" })).response, 200);
+		await expectDocumented("POST", "/events", (await ingest(body, { headers: { "idempotency-key": "openapi-1" } })).response, 202);
+		await expectDocumented("POST", "/events", (await ingest(body, { headers: { "idempotency-key": "openapi-1" } })).response, 200);
 		await createAccount("openapi-ingest");
-		await expectDocumented("POST", "/accounts/{uid}/events", (await ingest(body, {}, {}, "/accounts/openapi-ingest/events")).response, 202);
-		await expectDocumented("POST", "/accounts/{uid}/events", (await ingest(body, {}, {}, "/accounts/nobody/events")).response, 404);
-		await expectDocumented("POST", "/events", (await ingest(body, { "content-type": "text/plain" })).response, 415);
-		await expectDocumented("POST", "/events", (await ingest(body, { authorization: "Bearer wrong" })).response, 401);
-		await expectDocumented("POST", "/events", (await ingest(body, {}, { INGEST_TOKEN: "" })).response, 503);
-		await expectDocumented("POST", "/events", (await ingest(body, {}, { INGEST_SIGNING_SECRET: "not-a-secret" })).response, 503);
+		await expectDocumented("POST", "/accounts/{uid}/events", (await ingest(body, { account: "openapi-ingest" })).response, 202);
+		await expectDocumented("POST", "/accounts/{uid}/events", (await ingest(body, { account: "nobody" })).response, 404);
+		await expectDocumented("POST", "/events", (await ingest(body, { headers: { "content-type": "text/plain" } })).response, 415);
+		await expectDocumented("POST", "/events", (await ingest(body, { headers: { authorization: "Bearer wrong" } })).response, 401);
+		await expectDocumented("POST", "/events", (await ingest(body, { env: { INGEST_TOKEN: "" } })).response, 503);
+		await expectDocumented("POST", "/events", (await ingest(body, { env: { INGEST_SIGNING_SECRET: "not-a-secret" } })).response, 503);
 		await expectDocumented("POST", "/events", (await ingest('{"payload": {"action_type": "ticket.exploded"}}')).response, 422);
 		await expectDocumented("GET", "/health", (await request("/health")).response, 200);
 
 		const api = (path: string, init: RequestInit = {}, overrides: Partial<Env> = {}) =>
-			request(path, { headers: operatorHeaders, ...init }, overrides).then(({ response }) => response);
+			request(path, { headers: operatorHeaders, ...init }, { env: overrides }).then(({ response }) => response);
 		await expectDocumented("GET", "/api/endpoints/{id}", await api("/api/endpoints/ep_nope"), 404);
 		await expectDocumented("GET", "/api/accounts/{uid}/endpoints", await api("/api/accounts/nobody/endpoints"), 404);
 		await expectDocumented("GET", "/api/endpoints", await api("/api/endpoints", { headers: {} }), 401);

@@ -265,11 +265,11 @@ describe("the local-development warning", () => {
 		await runConsumer(queue.messages);
 		const [{ deliveryId }] = queue.messages;
 		await createAccount("acme");
-		const theirs = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
-		const acme = await ingest(fixture("ticket.created"), {}, {}, "/accounts/acme/events");
+		const theirs = await createEndpoint("https://acme.example/hook", { account: "acme" });
+		const acme = await ingest(fixture("ticket.created"), { account: "acme" });
 		const { event_id: acmeEvent } = (await acme.response.json()) as { event_id: string };
 		await runConsumer(acme.queue.messages);
-		const link = new URL((await json<{ url: string }>(await api("/accounts/acme/admin-links", "POST", {}))).url);
+		const link = new URL((await json<{ url: string }>(await api("/accounts/acme/admin-links", { method: "POST", body: {} }))).url);
 		const opened = await page(`${link.pathname}${link.search}`);
 		const portalCookie = /hivepost_portal=[^;]+/.exec(opened.headers.get("set-cookie") ?? "")?.[0] ?? "";
 		expect(portalCookie).not.toBe("");
@@ -309,7 +309,7 @@ describe("the local-development warning", () => {
 		];
 		for (const allowed of ["true", "false"]) {
 			for (const [path, init] of pages) {
-				const shown = await page(path, init, { ALLOW_PRIVATE_DESTINATIONS: allowed });
+				const shown = await page(path, init, { env: { ALLOW_PRIVATE_DESTINATIONS: allowed } });
 				expect(shown.status, path).toBe(200);
 				expect((await shown.text()).includes("ALLOW_PRIVATE_DESTINATIONS is on"), `${path} with ${allowed}`).toBe(allowed === "true");
 			}

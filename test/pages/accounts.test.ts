@@ -12,7 +12,7 @@ async function putAccount(uid: string, name: string) {
 describe("the operator's accounts page", () => {
 	it("lists every account with its name and endpoint count, linking to its pages", async () => {
 		await putAccount("acme", "Acme Ltd");
-		await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		await createEndpoint("https://acme.example/hook", { account: "acme" });
 		// Before the fix, /admin/accounts read the account of the page, which a page of no account has not: a 500.
 		const response = await page("/admin/accounts");
 		expect(response.status).toBe(200);

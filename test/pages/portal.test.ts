@@ -29,7 +29,7 @@ async function mint(uid: string, body: Record<string, unknown> = {}, overrides: 
 			headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
 			body: JSON.stringify(body),
 		},
-		overrides,
+		{ env: overrides },
 	);
 	return response;
 }
@@ -186,7 +186,7 @@ describe("opening an admin link", () => {
 		expect((await open(expired.url)).response.status).toBe(410);
 		expect((await open(`${ORIGIN}/portal/sign-in?token=${"0".repeat(64)}`)).response.status).toBe(410);
 		const orphan = await json<{ url: string }>(await mint("acme"));
-		await api("/accounts/acme", "DELETE");
+		await api("/accounts/acme", { method: "DELETE" });
 		expect((await open(orphan.url)).response.status).toBe(410);
 	});
 
@@ -316,7 +316,7 @@ describe("the portal", () => {
 	it("shows its account only, titled with the account's name", async () => {
 		await createAccount("acme", "Acme Ltd");
 		await createEndpoint("https://default.example/hook");
-		const theirs = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const theirs = await createEndpoint("https://acme.example/hook", { account: "acme" });
 		const cookie = await signedIn();
 		const home = await portal("/portal", cookie);
 		expect(home.status).toBe(200);
@@ -366,7 +366,7 @@ describe("the portal", () => {
 
 	it("records portal changes with the link's admin label, shown on the endpoint's page", async () => {
 		await createAccount("acme");
-		const endpoint = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const endpoint = await createEndpoint("https://acme.example/hook", { account: "acme" });
 		const cookie = await signedIn("acme", { admin: "jane@acme.example" });
 		const set = await portalPost(`/portal/endpoints/${endpoint.id}/headers`, cookie, { name: "X-Token", value: "secret-value-123" });
 		expect(set.status).toBe(303);
@@ -378,13 +378,13 @@ describe("the portal", () => {
 		expect(html).toContain("jane@acme.example");
 		expect(html).not.toContain("secret-value-123");
 		// The operator's own change is recorded as the operator's.
-		await api(`/accounts/acme/endpoints/${endpoint.id}`, "PATCH", { enabled: false });
+		await api(`/accounts/acme/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: false } });
 		expect(await rows("SELECT actor FROM audit_log WHERE action = 'endpoint disabled'")).toEqual([{ actor: "operator" }]);
 	});
 
 	it("shows a read-only session everything but secrets and refuses every POST with 403", async () => {
 		await createAccount("acme");
-		const endpoint = await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		const endpoint = await createEndpoint("https://acme.example/hook", { account: "acme" });
 		const cookie = await signedIn("acme", { read_only: true });
 		const home = await (await portal("/portal", cookie)).text();
 		expect(home).not.toContain('<textarea id="urls"');
@@ -445,9 +445,11 @@ describe("the portal", () => {
 		await createAccount("acme");
 		// The default account's endpoint, with a header to change or remove and a failed delivery to redeliver or retry.
 		const theirs = await createEndpoint("https://default.example/hook");
-		expect((await api(`/endpoints/${theirs.id}`, "PATCH", { headers: { "X-Token": "keep-this-value" } })).status).toBe(200);
+		expect((await api(`/endpoints/${theirs.id}`, { method: "PATCH", body: { headers: { "X-Token": "keep-this-value" } } })).status).toBe(
+			200,
+		);
 		const { queue } = await ingest(fixture("ticket.created"));
-		await runConsumer(queue.messages, "main", { MAX_RETRIES: "0" });
+		await runConsumer(queue.messages, { env: { MAX_RETRIES: "0" } });
 		const [{ deliveryId }] = queue.messages;
 		expect((await deliveryRow(deliveryId)).status).toBe("failed");
 		const before = await tableRows();
@@ -481,7 +483,7 @@ describe("the portal", () => {
 		await createAccount("globex");
 		const unused = await json<{ url: string }>(await mint("acme"));
 		const others = await json<{ url: string }>(await mint("globex"));
-		expect((await api("/accounts/acme/sessions", "DELETE")).status).toBe(204);
+		expect((await api("/accounts/acme/sessions", { method: "DELETE" })).status).toBe(204);
 		const opened = await open(unused.url);
 		expect(opened.response.status).toBe(410);
 		expect(opened.cookie).toBe("");
@@ -493,13 +495,13 @@ describe("the portal", () => {
 		await createAccount("acme");
 		const cookie = await signedIn();
 		expect((await portal("/portal", cookie)).status).toBe(200);
-		expect((await api("/accounts/acme/sessions", "DELETE")).status).toBe(204);
+		expect((await api("/accounts/acme/sessions", { method: "DELETE" })).status).toBe(204);
 		const ended = await portal("/portal", cookie);
 		expect(ended.status).toBe(401);
 		expect(await ended.text()).toContain("Open Web Hooks from your helpdesk again");
 		const again = await signedIn();
 		expect((await portal("/portal", again)).status).toBe(200);
-		await api("/accounts/acme", "DELETE");
+		await api("/accounts/acme", { method: "DELETE" });
 		expect((await portal("/portal", again)).status).toBe(401);
 	});
 });

@@ -71,7 +71,7 @@ describe("destinations are checked again before every attempt", () => {
 		await env.DB.prepare("UPDATE endpoints SET url = 'http://169.254.169.254/latest/meta-data/' WHERE id = ?").bind(endpoint.id).run();
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
 		const { queue: handedOver } = await runRetryAlarm(deliveryId);
-		await runConsumer(handedOver.messages, "isolation");
+		await runConsumer(handedOver.messages, { lane: "isolation" });
 		expect(destination.requests).toHaveLength(1);
 		const attempts = await rows<{ error: string; status_code: number | null }>("SELECT error, status_code FROM attempts ORDER BY seq");
 		expect(attempts[1]).toEqual({ error: expect.stringMatching(/^refused: the destination is a link-local address/), status_code: null });
