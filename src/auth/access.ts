@@ -1,7 +1,7 @@
 /**
  * Cloudflare Access mode: when ACCESS_TEAM_DOMAIN and ACCESS_AUD are set, the
  * `Cf-Access-Jwt-Assertion` header Access adds to every request signs the
- * admin in. The JWT is verified with Hono's JWT utilities (WebCrypto) against
+ * operator in. The JWT is verified with Hono's JWT utilities (WebCrypto) against
  * the team's published keys: RS256 signature, issuer, audience, expiry.
  */
 import { decode, verifyWithJwks } from "hono/jwt";

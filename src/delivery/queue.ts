@@ -1,6 +1,6 @@
 /**
  * The delivery queues and their one message type, shared by every sender
- * (ingest, admin actions, the retry scheduler, the sweep) and the consumer.
+ * (ingest, the delivery actions, the retry scheduler, the sweep) and the consumer.
  *
  * One message per delivery, holding its address only (bodies live in D1).
  * Two lanes, each its own queue with its own consumer, so a slow destination

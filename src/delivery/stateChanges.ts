@@ -2,7 +2,8 @@
  * Delivery state changes, in one place: which statuses are unfinished, what
  * finishing a delivery clears, what may be claimed, what the sweep may take,
  * how a delivery is held while it waits in a queue, and cancelling. Used by
- * the attempt, the sweep, the retry scheduler, the admin actions and the log.
+ * the attempt, the sweep, the retry scheduler, the delivery actions
+ * (endpoints/deliveryActions.ts) and the log.
  *
  *   pending ──attempt──▶ delivered
  *      │  └─fails──▶ retrying ──attempt──▶ delivered | failed (attempts used up, or 410)
