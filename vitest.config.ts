@@ -54,7 +54,9 @@ export default defineConfig(async ({ mode }) => {
 			reporters: ["default", closingLine],
 			projects: [
 				// Unit and integration tests inside workerd.
-				workers("workers", ["test/**/*.test.ts"], ["test/e2e/**"]),
+				workers("workers", ["test/**/*.test.ts"], ["test/e2e/**", "test/build/**"]),
+				// What the build makes, checked in Node (it runs wrangler).
+				{ test: { name: "build", include: ["test/build/**/*.test.ts"], environment: "node", hookTimeout: 120_000 } },
 				{
 					// End-to-end tests: Node drives the real local stack (wrangler dev) and receivers on 127.0.0.1.
 					test: {

@@ -1,18 +1,22 @@
 /**
- * npm run openapi: builds the OpenAPI document from the zod schemas
- * (src/admin/api/openapiSpec.ts) and writes it to static/api/openapi.json, the
- * static asset the Worker serves at /api/openapi.json and renders at /admin/api.
- * zod's JSON Schema generator runs here, at build time, never in the Worker.
+ * npm run openapi: builds the OpenAPI document (src/openapi/build.ts, from the
+ * *.openapi.ts modules and the zod schemas) and writes it to
+ * static/api/openapi.json, the static asset the Worker serves at
+ * /api/openapi.json and renders at /admin/api; and rewrites the error-code
+ * table in docs/api.md, between its `<!-- error-codes:start -->` and
+ * `<!-- error-codes:end -->` markers (missing markers are an error). zod's
+ * JSON Schema generator runs here, at build time, never in the Worker.
  *
  * The Worker's modules use extensionless imports and TypeScript that type
- * stripping alone cannot run, so the spec is bundled with esbuild first (the
- * bundler wrangler uses) and imported from that bundle.
+ * stripping alone cannot run, so the builder is bundled with esbuild first
+ * (the bundler wrangler uses) and imported from that bundle.
  *
  * `npm run openapi -- --check` writes nothing and exits 1 when the committed
- * document is stale (test/admin/openapi.test.ts checks the same inside workerd).
+ * document or table is stale (test/openapi/document.test.ts checks the same
+ * inside workerd). `--docs <file>` names another Markdown file for the table.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { build } from "esbuild";
 import { PROJECT_ROOT } from "./lib/localStack.ts";
@@ -20,9 +24,22 @@ import { allSamples } from "./lib/samples.ts";
 
 const OUTPUT_PATH = "static/api/openapi.json";
 const OUTPUT = `${PROJECT_ROOT}${OUTPUT_PATH}`;
+const docsArgument = process.argv.indexOf("--docs");
+const DOCS = docsArgument === -1 ? `${PROJECT_ROOT}docs/api.md` : process.argv[docsArgument + 1];
+const check = process.argv.includes("--check");
+
+function fail(message: string): never {
+	console.error(message);
+	process.exit(1);
+}
 
 const bundle = await build({
-	entryPoints: [`${PROJECT_ROOT}src/admin/api/openapiSpec.ts`],
+	stdin: {
+		contents:
+			'export { buildOpenApiDocument } from "./src/openapi/build.ts"; export { withErrorCodeTable } from "./src/openapi/errorCatalogue.ts";',
+		resolveDir: PROJECT_ROOT,
+		loader: "ts",
+	},
 	bundle: true,
 	write: false,
 	format: "esm",
@@ -30,21 +47,37 @@ const bundle = await build({
 	mainFields: ["module", "main"],
 	logLevel: "warning",
 });
-const spec = (await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString("base64")}`)) as {
-	buildOpenApiDocument(samples: Record<string, string>): unknown;
+const openapi = (await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString("base64")}`)) as {
+	buildOpenApiDocument(inputs: { samples: Record<string, string>; description: string }): unknown;
+	withErrorCodeTable(markdown: string): string;
 };
-const document = spec.buildOpenApiDocument(Object.fromEntries(allSamples().map((sample) => [sample.type, sample.body])));
+const document = openapi.buildOpenApiDocument({
+	samples: Object.fromEntries(allSamples().map((sample) => [sample.type, sample.body])),
+	description: readFileSync(`${PROJECT_ROOT}src/openapi/description.md`, "utf8"),
+});
 
-if (process.argv.includes("--check")) {
-	if (!isDeepStrictEqual(JSON.parse(readFileSync(OUTPUT, "utf8")), document)) {
-		console.error(`${OUTPUT_PATH} is stale: run \`npm run openapi\` and commit the result.`);
-		process.exit(1);
-	}
-	console.log(`${OUTPUT_PATH} is up to date.`);
+if (!existsSync(DOCS))
+	fail(`${DOCS} is missing: it holds the error-code table, between <!-- error-codes:start --> and <!-- error-codes:end -->.`);
+const docs = readFileSync(DOCS, "utf8");
+let docsWithTable: string;
+try {
+	docsWithTable = openapi.withErrorCodeTable(docs);
+} catch (error) {
+	fail(`${DOCS}: ${(error as Error).message}.`);
+}
+
+if (check) {
+	const stale = [
+		...(isDeepStrictEqual(JSON.parse(readFileSync(OUTPUT, "utf8")), document) ? [] : [OUTPUT_PATH]),
+		...(docsWithTable === docs ? [] : [`the error-code table in ${DOCS}`]),
+	];
+	if (stale.length) fail(`${stale.join(" and ")} ${stale.length > 1 ? "are" : "is"} stale: run \`npm run openapi\` and commit the result.`);
+	console.log(`${OUTPUT_PATH} and the error-code table in ${DOCS} are up to date.`);
 } else {
 	writeFileSync(OUTPUT, JSON.stringify(document));
 	// Formatted as Biome formats every other file, so `npm run lint` passes on it.
 	const format = spawnSync(`${PROJECT_ROOT}node_modules/.bin/biome`, ["format", "--write", OUTPUT], { stdio: "inherit" });
 	if (format.status !== 0) process.exit(format.status ?? 1);
-	console.log(`Wrote ${OUTPUT_PATH}.`);
+	writeFileSync(DOCS, docsWithTable);
+	console.log(`Wrote ${OUTPUT_PATH} and the error-code table in ${DOCS}.`);
 }

@@ -1,41 +1,35 @@
 /**
- * The HTTP surface, composed in one place: health, ingest, the operator's API
- * (accounts, and each account's API: the default account's at /api, any
- * account's at /api/accounts/{uid}), its OpenAPI document, the operator's
- * pages (/admin), the accounts' portal (/portal), and the one error shape.
+ * The HTTP surface, composed in one place: health, ingest, the OpenAPI
+ * document, the operator's API (/api), the operator's pages (/admin), the
+ * accounts' portal (/portal), and the one error shape.
  */
 import { Hono } from "hono/tiny";
-import { accountsApi } from "./accounts/api";
-import { defaultAccountApi, pathAccountApi } from "./admin/api/accountApi";
-import { OPENAPI_PATH } from "./admin/api/openapi";
-import type { AdminEnv } from "./admin/auth/authenticate";
-import { adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator } from "./admin/auth/guards";
-import { STYLESHEET_PATH } from "./admin/pages/layout";
-import { adminPages } from "./admin/pages/operatorRoutes";
-import { portalPages } from "./admin/pages/portalRoutes";
+import { OPENAPI_PATH } from "./api/openapiDocument";
+import { operatorApi } from "./api/operatorApi";
 import { staticAsset } from "./http/assets";
-import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE } from "./http/errors";
+import type { RouteEnv } from "./http/env";
+import { errorResponse, HttpError, INTERNAL_ERROR_MESSAGE, knownError } from "./http/errors";
 import { logUnhandled, requestId } from "./http/requestId";
 import { ingestRoutes } from "./ingest/route";
+import { operatorPages } from "./pages/operatorPages";
+import { portalPages } from "./pages/portalPages";
+import { STYLESHEET_PATH } from "./pages/views/layout";
 
-export const app = new Hono<AdminEnv>()
+export const app = new Hono<RouteEnv>()
 	.use(requestId)
 	.get("/health", (c) => c.json({ ok: true }))
 	.get(STYLESHEET_PATH, (c) => staticAsset(c.env, c.req.raw, STYLESHEET_PATH))
 	.route("/", ingestRoutes)
 	.get(OPENAPI_PATH, (c) => staticAsset(c.env, c.req.raw, OPENAPI_PATH))
-	.use("/api/*", adminSecurityHeaders, noStore, refuseCrossSiteApiForms, requireOperator)
-	// Before the per-account routes: PUT /api/accounts/{uid} creates the account the others need.
-	.route("/api/accounts", accountsApi)
-	.route("/api/accounts/:uid", pathAccountApi)
-	.route("/api", defaultAccountApi)
-	.route("/admin", adminPages)
+	.route("/api", operatorApi)
+	.route("/admin", operatorPages)
 	.route("/portal", portalPages)
 	.notFound(() => {
 		throw new HttpError("not_found", "No such route. See the README for the API.");
 	})
 	.onError((error, c) => {
-		if (error instanceof HttpError) return errorResponse(c, error);
+		const known = knownError(error);
+		if (known) return errorResponse(c, known);
 		logUnhandled(c.req.raw, c.get("requestId"), error);
 		return errorResponse(c, new HttpError("internal_error", INTERNAL_ERROR_MESSAGE));
 	});

@@ -1,12 +1,15 @@
 /**
  * Settings, read from the Worker's environment once per use, typed, with
- * defaults. A missing secret or a malformed setting fails closed: the route
- * answers 503 naming it (its value is never echoed).
+ * defaults. A missing secret or a malformed setting fails closed: it throws
+ * a SettingError, which the route answers as 503 `not_configured` naming it
+ * (http/errors.ts; its value is never echoed).
  */
-import { HttpError } from "./http/errors";
-import { canonicalOrigin, type DestinationPolicy } from "./security/destination";
-import { isSigningSecret } from "./standardWebhooks";
-import { DAY_MS, HOUR_MS } from "./time";
+import { canonicalOrigin } from "./lib/origins";
+import { isSigningSecret } from "./lib/standardWebhooks";
+import { DAY_MS, HOUR_MS } from "./lib/time";
+
+/** A setting that is missing or malformed; the message names it and says how to fix it. */
+export class SettingError extends Error {}
 
 export interface Settings {
 	retryIntervalMs: number;
@@ -72,9 +75,8 @@ function readOrigins(env: Env): string[] {
 	}
 }
 
-function malformed(name: string, expected: string): HttpError {
-	return new HttpError(
-		"not_configured",
+function malformed(name: string, expected: string): SettingError {
+	return new SettingError(
 		`Setting ${name} is not valid (expected ${expected}), so this route is closed. Fix it in wrangler.toml [vars] (locally: .dev.vars).`,
 	);
 }
@@ -86,23 +88,13 @@ function readFlag(env: Env, name: "ALLOW_PRIVATE_DESTINATIONS" | "HTTPS_ONLY"): 
 	throw malformed(name, "true or false");
 }
 
-/** The destination rules in force; `requestOrigin` is the Worker's origin as seen by the current request, if any. */
-export function destinationPolicy(settings: Settings, requestOrigin?: string): DestinationPolicy {
-	return {
-		allowPrivate: settings.allowPrivateDestinations,
-		httpsOnly: settings.httpsOnly,
-		ownOrigins: requestOrigin ? [...settings.publicOrigins, canonicalOrigin(requestOrigin)] : settings.publicOrigins,
-	};
-}
-
 export type SecretName = "ADMIN_TOKEN" | "INGEST_TOKEN";
 
 /** The secret's value, or a 503 that names the missing setting (never an open door). */
 export function requireSecret(env: Env, name: SecretName): string {
 	const value = env[name];
 	if (!value) {
-		throw new HttpError(
-			"not_configured",
+		throw new SettingError(
 			`${name} is not set, so this route is closed. Set it with \`wrangler secret put ${name}\` (locally: in .dev.vars).`,
 		);
 	}
@@ -118,8 +110,7 @@ export function ingestSigningSecret(env: Env): string | null {
 	const value = env.INGEST_SIGNING_SECRET?.trim();
 	if (!value) return null;
 	if (!isSigningSecret(value)) {
-		throw new HttpError(
-			"not_configured",
+		throw new SettingError(
 			"INGEST_SIGNING_SECRET is not a valid signing secret (expected `whsec_` followed by base64), so ingest is closed. Set it again with `wrangler secret put INGEST_SIGNING_SECRET`.",
 		);
 	}

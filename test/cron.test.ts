@@ -6,9 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ACCOUNT_PURGE_LIMIT } from "../src/accounts/lifecycle";
-import { api } from "./admin/adminApi";
-import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, runScheduled, stubDestination } from "./helpers";
+import { ACCOUNT_PURGE_LIMIT } from "../src/accounts/accountDeletion";
+import { api } from "./helpers/api";
+import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, runScheduled, stubDestination } from "./helpers/worker";
 
 const DAY = 24 * 3600 * 1000;
 const HOUR = 3600 * 1000;
@@ -48,9 +48,9 @@ async function counts(accountId: string) {
 /** An account with an endpoint (and its audit record) and two delivered events, each with its attempt. */
 async function populate(uid: string) {
 	await createAccount(uid);
-	await createEndpoint(`https://${uid}.example/hook`, undefined, `/api/accounts/${uid}`);
+	await createEndpoint(`https://${uid}.example/hook`, { account: uid });
 	for (const type of ["ticket.created", "ticket.answered"]) {
-		const { queue } = await ingest(fixture(type), {}, {}, `/accounts/${uid}/events`);
+		const { queue } = await ingest(fixture(type), { account: uid });
 		await runConsumer(queue.messages);
 	}
 	const [{ id }] = await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = ? AND deleted_at IS NULL", uid);
@@ -97,7 +97,7 @@ describe("the cron's housekeeping", () => {
 		const before = await counts(gone);
 		for (const [table, n] of Object.entries(before)) expect(n, table).toBeGreaterThan(0);
 		expect(before.attempts).toBe(ACCOUNT_PURGE_LIMIT + 201);
-		expect((await api("/accounts/gone", "DELETE")).status).toBe(204);
+		expect((await api("/accounts/gone", { method: "DELETE" })).status).toBe(204);
 
 		// A live account's links and sessions: live, and spent for more or less than a day.
 		const now = Date.now();

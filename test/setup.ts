@@ -6,7 +6,7 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, vi } from "vitest";
-import { clearRetryAlarms } from "./helpers";
+import { clearRetryAlarms } from "./helpers/worker";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 

@@ -10,10 +10,10 @@
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
 
+import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src";
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
-import { newId } from "../../src/ids";
-import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src/index";
+import { newId } from "../../src/lib/ids";
 import { mapWithConcurrency } from "./concurrency";
 import { counted, countedEnv, resetWork, work } from "./work";
 

@@ -11,22 +11,18 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { directoryDatabase } from "../db/client";
+import type { Account } from "../db/directory";
 import { accountSessions, accounts, adminLinks } from "../db/schema";
-import { sha256Hex } from "../hashing";
-import { DAY_MS, iso } from "../time";
-import { randomToken } from "../tokens";
-import type { Account } from "./store";
+import { sha256Hex } from "../lib/hashing";
+import { DAY_MS, iso } from "../lib/time";
+import { randomToken } from "../lib/tokens";
+import type { LinkRequest } from "./accountRequests";
+import type { AdminLink } from "./accountResponses";
 
 export const LINK_PATH = "/portal/sign-in";
 
-export interface LinkRequest {
-	expires_in: number;
-	read_only: boolean;
-	admin: string;
-}
-
 /** A link for `account`, at `origin` (the first of PUBLIC_ORIGINS, else the request's own). */
-export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string) {
+export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string): Promise<AdminLink> {
 	const token = randomToken();
 	const now = Date.now();
 	const expiresAt = now + request.expires_in * 1000;

@@ -1,24 +1,14 @@
 /**
- * Portal sessions: what an admin link opens. Server-side (a row per session),
- * so an operator can end every session of an account at once, and deleting an
- * account ends its sessions. The cookie holds a random token; only its hash
- * is stored.
- *
- * The cookie is SameSite=Lax, not Strict: the admin arrives by a top-level
- * navigation from the helpdesk's own site, and a Strict cookie set during
- * such an arrival is not sent along its redirect (they would land signed
- * out). Every POST keeps its CSRF check. Otherwise it is made like the
- * operator's (http/sessionCookie): `__Host-hivepost_portal` on HTTPS.
+ * Portal sessions, as data: what an admin link opens (accounts/links.ts).
+ * Server-side (a row per session), so an operator can end every session of
+ * an account at once, and deleting an account ends its sessions. The browser
+ * holds a random token (auth/portalSession.ts sets it as a cookie); only its
+ * hash is stored.
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { directoryDatabase } from "../db/client";
 import { accountSessions, accounts } from "../db/schema";
-import { sha256Hex } from "../hashing";
-import { sessionCookieOptions } from "../http/sessionCookie";
-
-export const PORTAL_COOKIE = "hivepost_portal";
+import { sha256Hex } from "../lib/hashing";
 
 /** Who is signed in to the portal: which account, as whom, and whether they may change anything. */
 export interface PortalSession {
@@ -29,17 +19,9 @@ export interface PortalSession {
 	readOnly: boolean;
 }
 
-const cookieOptions = (c: Context) => sessionCookieOptions(c, "Lax");
-
-export function setPortalCookie(c: Context, token: string, expiresAt: number): void {
-	setCookie(c, PORTAL_COOKIE, token, { ...cookieOptions(c), expires: new Date(expiresAt) });
-}
-
-/** The request's live portal session (unexpired, its account not deleted), or null. */
-export async function readPortalSession(c: Context): Promise<PortalSession | null> {
-	const token = getCookie(c, PORTAL_COOKIE, cookieOptions(c).prefix);
-	if (!token) return null;
-	const row = await directoryDatabase(c.env as Env)
+/** The live session this token opened (unexpired, its account not deleted), or null. */
+export async function findPortalSession(env: Env, token: string): Promise<PortalSession | null> {
+	const row = await directoryDatabase(env)
 		.select({
 			accountId: accountSessions.accountId,
 			uid: accounts.uid,
@@ -54,17 +36,9 @@ export async function readPortalSession(c: Context): Promise<PortalSession | nul
 	return row ?? null;
 }
 
-/** Ends the session this browser holds, if any: its row (the cookie stays, for the caller to replace or delete). */
-export async function forgetPortalSession(c: Context): Promise<void> {
-	const token = getCookie(c, PORTAL_COOKIE, cookieOptions(c).prefix);
-	if (!token) return;
-	await directoryDatabase(c.env as Env)
+/** Ends the session this token opened: its row. */
+export async function deletePortalSession(env: Env, token: string): Promise<void> {
+	await directoryDatabase(env)
 		.delete(accountSessions)
 		.where(eq(accountSessions.tokenHash, await sha256Hex(token)));
-}
-
-/** Signs this browser out of the portal: its session row and its cookie. */
-export async function endPortalSession(c: Context): Promise<void> {
-	await forgetPortalSession(c);
-	deleteCookie(c, PORTAL_COOKIE, cookieOptions(c));
 }

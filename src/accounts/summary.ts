@@ -1,25 +1,16 @@
 /**
  * What the operator sees of each account: its endpoint count and health
  * (failing endpoints: live ones whose newest attempt failed; deliveries
- * failed in the last 24 h), read for a page of accounts at once.
+ * failed in the last 24 h), read for a page of accounts at once (their
+ * shapes in accountResponses.ts).
  */
 import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase } from "../db/client";
+import type { Account } from "../db/directory";
 import { deliveries, endpoints } from "../db/schema";
-import { idFloor } from "../ids";
-import { DAY_MS, iso } from "../time";
-import type { Account } from "./store";
-
-export interface AccountView {
-	uid: string;
-	name: string;
-	created_at: string;
-}
-
-export interface AccountSummary extends AccountView {
-	endpoints: number;
-	health: { failing_endpoints: number; deliveries_failed_24h: number };
-}
+import { idFloor } from "../lib/ids";
+import { DAY_MS, iso } from "../lib/time";
+import type { AccountSummary, AccountView } from "./accountResponses";
 
 export function accountView(account: Account): AccountView {
 	return { uid: account.uid, name: account.name, created_at: iso(account.createdAt) };

@@ -8,7 +8,7 @@
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { chunk } from "../chunk";
+import { chunk } from "../lib/chunk";
 
 export type Database = ReturnType<typeof database>;
 

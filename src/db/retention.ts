@@ -13,8 +13,8 @@
  */
 import { and, eq, inArray, isNotNull, lt, notExists, type SQL, sql } from "drizzle-orm";
 import { readSettings } from "../config";
-import { idFloor } from "../ids";
-import { DAY_MS } from "../time";
+import { idFloor } from "../lib/ids";
+import { DAY_MS } from "../lib/time";
 import { type Database, everyDatabase, pairIn } from "./client";
 import { attempts, auditLog, deliveries, endpoints, events } from "./schema";
 

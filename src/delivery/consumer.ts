@@ -6,8 +6,7 @@
  */
 import { readSettings } from "../config";
 import { accountBinding, accountDatabase } from "../db/client";
-import { errorMessage } from "../http/errors";
-import { logError } from "../log";
+import { errorMessage, logError } from "../lib/log";
 import { dispatch } from "./dispatch";
 import { type DeliveryMessage, enqueue, laneOf, laneQueue } from "./queue";
 import { armRetryAlarm } from "./retryAlarm";

@@ -27,30 +27,16 @@
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
-import { errorMessage } from "../http/errors";
-import { newId } from "../ids";
-import { logError } from "../log";
-import {
-	type Completed,
-	checkAndSend,
-	claimWave,
-	type DeliveryTarget,
-	HealthLedger,
-	recordAttempts,
-	releaseClaims,
-	type WaveRow,
-	waveRows,
-} from "./attempt";
+import { newId } from "../lib/ids";
+import { errorMessage, logError } from "../lib/log";
+import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, type WaveRow, waveRows } from "./claim";
+import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
-import { type DeliveryRef, holdForQueue, isUnfinishedStatus, maxAttempts } from "./lifecycle";
 import { type DeliveryMessage, enqueue, type Lane } from "./queue";
-
-/**
- * A retry due at most this far ahead of our clock was handed over by a clock
- * running ahead of ours: it is sent again when due. One due later is a stale
- * duplicate; its alarm hands it over in time.
- */
-const CLOCK_SKEW_MS = 60_000;
+import { type Completed, recordAttempts } from "./record";
+import { checkAndSend } from "./send";
+import { type DeliveryRef, holdForQueue, isUnfinishedStatus, keyOf, refOf } from "./stateChanges";
+import { Wakeup } from "./wakeup";
 
 /** The next wave is claimed once fewer than this many claimed deliveries wait for a connection. */
 const PREFETCH_BELOW = LANES_PER_INVOCATION / 2;
@@ -75,31 +61,6 @@ export function dispatch(
 ): Promise<DispatchOutcome> {
 	return new BatchDispatch(db, settings, lane, isolationQueue, messages).run();
 }
-
-/** Wakes the dispatch loop: a send finished or passed the slow threshold, or a round trip came back. */
-class Wakeup {
-	private resolve: () => void = () => {};
-	private promise = this.reset();
-
-	private reset() {
-		return new Promise<void>((resolve) => {
-			this.resolve = resolve;
-		});
-	}
-
-	fire() {
-		this.resolve();
-	}
-
-	async wait() {
-		await this.promise;
-		this.promise = this.reset();
-	}
-}
-
-const refOf = (entry: DeliveryRef): DeliveryRef => ({ accountId: entry.accountId, deliveryId: entry.deliveryId });
-
-const keyOf = (entry: DeliveryRef): string => `${entry.accountId}/${entry.deliveryId}`;
 
 class BatchDispatch {
 	/** The batch's deliveries, each once. */
@@ -258,21 +219,9 @@ class BatchDispatch {
 			add(this.queued, message.endpointId, -1);
 			if (row?.target) this.release(row.target);
 			if (row && this.lane === "main" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status)) this.handedOff.push(message);
-			else if (row && this.isEarlyRetry(row, now)) this.outcome.early.push({ message, at: row.nextAttemptAt as number });
+			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.early.push({ message, at: row.nextAttemptAt as number });
 			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
 		}
-	}
-
-	/** A retry with attempts left whose due time is a little ahead of our clock. */
-	private isEarlyRetry(row: WaveRow, now: number): boolean {
-		return (
-			isUnfinishedStatus(row.status) &&
-			row.attemptCount > 0 &&
-			row.attemptCount < maxAttempts(this.settings) &&
-			row.nextAttemptAt !== null &&
-			row.nextAttemptAt > now &&
-			row.nextAttemptAt <= now + CLOCK_SKEW_MS
-		);
 	}
 
 	/** A claimed delivery that will not be sent here: its claim goes back, and a slow endpoint's delivery to the isolation lane. */

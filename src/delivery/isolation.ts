@@ -16,9 +16,10 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, inList } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
-import { iso, MINUTE_MS } from "../time";
-import { unfinished } from "./lifecycle";
+import { iso, MINUTE_MS } from "../lib/time";
+import type { DeliveryState } from "./deliveryStateResponse";
 import type { Lane } from "./queue";
+import { unfinished } from "./stateChanges";
 
 /** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
 export const LANES_PER_INVOCATION = 6;
@@ -70,19 +71,6 @@ export function markIsolated(db: Database, endpointId: string, reason: Isolation
 		);
 }
 
-type DeliveryStateName = "healthy" | "slow" | "isolated" | "saturated";
-
-/** Why an endpoint's deliveries wait, as the API and the pages show it. */
-export interface DeliveryState {
-	state: DeliveryStateName;
-	/** When the isolation ends (re-checked then), or null. */
-	until: string | null;
-	/** Requests from Hivepost to this endpoint in flight now. */
-	in_flight: number;
-	/** When the longest-waiting due delivery became due, or null when none waits. */
-	oldest_waiting_at: string | null;
-}
-
 interface Waiting {
 	endpointId: string;
 	inFlight: number;
@@ -90,7 +78,8 @@ interface Waiting {
 }
 
 /**
- * Each endpoint's delivery state, from its row and one read of its unfinished
+ * Each endpoint's delivery state (why its deliveries wait, as the API and the
+ * pages show it), from its row and one read of its unfinished
  * deliveries (the partial index holds nothing else).
  */
 export async function readDeliveryStates(
@@ -136,7 +125,7 @@ function deliveryState(
 	now: number,
 ): DeliveryState {
 	const isolated = isIsolated(row.isolatedUntil, now);
-	let state: DeliveryStateName = isolated ? (row.isolation === "unresponsive" ? "isolated" : "slow") : "healthy";
+	let state: DeliveryState["state"] = isolated ? (row.isolation === "unresponsive" ? "isolated" : "slow") : "healthy";
 	if (oldestWaiting !== null && oldestWaiting <= now - SATURATED_AFTER_MS) state = "saturated";
 	return {
 		state,

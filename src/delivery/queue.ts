@@ -1,6 +1,6 @@
 /**
  * The delivery queues and their one message type, shared by every sender
- * (ingest, admin actions, the retry scheduler, the sweep) and the consumer.
+ * (ingest, the delivery actions, the retry scheduler, the sweep) and the consumer.
  *
  * One message per delivery, holding its address only (bodies live in D1).
  * Two lanes, each its own queue with its own consumer, so a slow destination
@@ -9,10 +9,10 @@
  * - isolation: endpoints that are slow or unresponsive right now, and every
  *   retry (a retry exists because its endpoint failed).
  */
-import { chunk } from "../chunk";
-import { errorMessage } from "../http/errors";
-import { logError } from "../log";
-import type { DeliveryRef } from "./lifecycle";
+
+import { chunk } from "../lib/chunk";
+import { errorMessage, logError } from "../lib/log";
+import type { DeliveryRef } from "./stateChanges";
 
 export type Lane = "main" | "isolation";
 

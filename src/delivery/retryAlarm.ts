@@ -3,7 +3,7 @@
  * Object per delivery, named by its account and id, whose alarm hands the
  * delivery back to the isolation lane when its next attempt is due.
  */
-import type { DeliveryRef } from "./lifecycle";
+import type { DeliveryRef } from "./stateChanges";
 
 export function retrySchedulerName(ref: DeliveryRef): string {
 	return `${ref.accountId}:${ref.deliveryId}`;

@@ -1,10 +1,15 @@
 /**
- * The one HTTP client that talks to destinations: POSTs a signed webhook and
- * classifies what happened. It never throws; every outcome is a SendResult.
+ * The one HTTP client that talks to destinations: checks the destination once
+ * more (checkAndSend, the second step of an attempt), POSTs a signed webhook
+ * and classifies what happened. It never throws; every outcome is a SendResult.
  */
 import { version } from "../../package.json";
-import { errorMessage } from "../http/errors";
-import { signWebhook } from "../standardWebhooks";
+import type { Settings } from "../config";
+import { errorMessage } from "../lib/log";
+import { signWebhook } from "../lib/standardWebhooks";
+import { checkDestination, destinationPolicy } from "../security/destination";
+import type { DeliveryTarget } from "./claim";
+import { liveSecrets } from "./signingSecrets";
 
 /** How much of a destination's answer is kept for the delivery log. */
 export const RESPONSE_SNIPPET_BYTES = 8 * 1024;
@@ -73,6 +78,20 @@ export async function sendWebhook(request: WebhookRequest): Promise<SendResult> 
 	} catch (error) {
 		return finish({ ok: false, statusCode: null, error: describeError(error, request.timeoutMs), responseBody: null, retryAfterMs: null });
 	}
+}
+
+/** Checks the destination again (settings or the URL may have changed since it was saved), then signs and sends. */
+export function checkAndSend(target: DeliveryTarget, settings: Settings): Promise<SendResult> {
+	const check = checkDestination(target.url, destinationPolicy(settings));
+	if (!check.ok) return Promise.resolve(refusedResult(`refused: the destination ${check.problem}`));
+	return sendWebhook({
+		url: check.url,
+		body: target.body,
+		webhookId: target.eventId,
+		secrets: liveSecrets(target.secret, target.previousSecrets, Date.now()),
+		headers: JSON.parse(target.headers),
+		timeoutMs: settings.deliveryTimeoutMs,
+	});
 }
 
 /** A failed attempt that never reached the network (the destination was refused). */

@@ -6,6 +6,8 @@
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { SettingError } from "../config";
+import type { ErrorBody } from "./errorBody";
 
 export const ERROR_STATUS = {
 	invalid_json: 400,
@@ -52,11 +54,11 @@ export class HttpError extends Error {
 	}
 }
 
-export interface ErrorBody {
-	error: string;
-	code: ErrorCode;
-	fields?: Record<string, string>;
-	request_id?: string;
+/** What a route answers for `error`: an HttpError as it is, a missing or malformed setting as 503 `not_configured`; null for anything unexpected. */
+export function knownError(error: unknown): HttpError | null {
+	if (error instanceof HttpError) return error;
+	if (error instanceof SettingError) return new HttpError("not_configured", error.message);
+	return null;
 }
 
 export function errorBody(error: HttpError, requestId?: string): ErrorBody {
@@ -74,14 +76,3 @@ export function errorResponse(c: Context, error: HttpError): Response {
 
 export const INTERNAL_ERROR_MESSAGE =
 	"Internal error; nothing was changed. Try again, and check the Worker logs (by request id) if it persists.";
-
-/**
- * A thrown value as text for a log line. A failed query's message carries the
- * statement's bound parameters (signing secrets, header values): log only what
- * went wrong, never the values.
- */
-export function errorMessage(error: unknown): string {
-	if (!(error instanceof Error)) return String(error);
-	const firstLine = error.message.split("\n")[0];
-	return error.cause instanceof Error ? `${firstLine} (${error.cause.message})` : firstLine;
-}

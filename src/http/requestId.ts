@@ -4,8 +4,7 @@
  * UUID. Log lines and 500 bodies carry the same id.
  */
 import { createMiddleware } from "hono/factory";
-import { logError } from "../log";
-import { errorMessage } from "./errors";
+import { errorMessage, logError } from "../lib/log";
 
 export interface RequestIdVariables {
 	requestId: string;

@@ -12,9 +12,9 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { AccountScope } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
-import { receivesDeliveries } from "../delivery/lifecycle";
 import type { Routed } from "../delivery/queue";
-import { ALL_EVENTS } from "../events";
+import { receivesDeliveries } from "../delivery/stateChanges";
+import { ALL_EVENTS } from "../eventTypes";
 
 /** The account's live, enabled endpoints, further narrowed by `filter`. */
 export function liveEndpoints(accountId: string, filter: SQL): SQL {

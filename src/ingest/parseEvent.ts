@@ -2,7 +2,7 @@
  * Reads a helpdesk event body: `{"payload": {"action_type": "<event>", …}}`,
  * SupportBee's shape. Unreadable input is a 400; an unknown event a 422.
  */
-import { EVENT_TYPES, type EventType, isEventType } from "../events";
+import { EVENT_TYPES, type EventType, isEventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 
 const SHAPE = 'Send a JSON object like {"payload": {"action_type": "ticket.created", ...}}.';

@@ -12,13 +12,13 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
-import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../accounts/scope";
 import { ingestSigningSecret, readSettings, requireSecret } from "../config";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";
+import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../http/accountScope";
 import { bearerToken } from "../http/bearer";
 import { limitBodyTo } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";
-import { tokensMatch } from "../tokens";
+import { tokensMatch } from "../lib/tokens";
 import { parseEvent } from "./parseEvent";
 import { claimSignedId } from "./signedIds";
 import { storeEvent } from "./storeEvent";

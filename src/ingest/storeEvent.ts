@@ -10,25 +10,21 @@ import type { Settings } from "../config";
 import { type AccountScope, isUniqueViolation } from "../db/client";
 import { IDEMPOTENCY_WINDOW_MS } from "../db/retention";
 import { events } from "../db/schema";
-import { queueHoldMs } from "../delivery/lifecycle";
 import type { Routed } from "../delivery/queue";
-import { sha256Hex } from "../hashing";
+import { queueHoldMs } from "../delivery/stateChanges";
+import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
-import { newId } from "../ids";
+import { sha256Hex } from "../lib/hashing";
+import { newId } from "../lib/ids";
 import { countEndpoints, insertDeliveries, routeInserted, subscribedTo } from "./createDeliveries";
-
-export interface IngestReceipt {
-	event_id: string;
-	action_type: string;
-	deliveries: number;
-}
+import type { IngestReceipt } from "./receiptResponse";
 
 export type StoreResult = { kind: "created"; receipt: IngestReceipt; deliveries: Routed[] } | { kind: "repeated"; receipt: IngestReceipt };
 
 export async function storeEvent(
 	scope: AccountScope,
 	settings: Settings,
-	input: { body: string; actionType: string; idempotencyKey: string | null },
+	input: { body: string; actionType: EventType; idempotencyKey: string | null },
 ): Promise<StoreResult> {
 	const { db, accountId } = scope;
 	const now = Date.now();
@@ -96,5 +92,7 @@ async function findRepeat({ db, accountId }: AccountScope, key: string, bodyHash
 			{ "Idempotency-Key": "reused with a different body" },
 		);
 	}
-	return { kind: "repeated", receipt: { event_id: original.id, action_type: original.actionType, deliveries: original.deliveryCount } };
+	// The stored action type was validated when it was accepted.
+	const actionType = original.actionType as EventType;
+	return { kind: "repeated", receipt: { event_id: original.id, action_type: actionType, deliveries: original.deliveryCount } };
 }

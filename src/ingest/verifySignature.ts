@@ -6,7 +6,7 @@
  * same event within its account, and refused for any other (signedIds.ts).
  */
 import { HttpError } from "../http/errors";
-import { signatureMatches } from "../standardWebhooks";
+import { signatureMatches } from "../lib/standardWebhooks";
 
 /** How far a webhook-timestamp may be from our clock. */
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;

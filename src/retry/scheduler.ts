@@ -11,14 +11,13 @@
  * that runs twice hands over twice, and the claim lets one attempt through.
  */
 import { DurableObject } from "cloudflare:workers";
-import { DEFAULT_ACCOUNT_ID } from "../accounts/defaultAccount";
 import { readSettings } from "../config";
 import { accountDatabase } from "../db/client";
+import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
 import { deliveries } from "../db/schema";
-import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/lifecycle";
 import { enqueue } from "../delivery/queue";
-import { errorMessage } from "../http/errors";
-import { logError } from "../log";
+import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
+import { errorMessage, logError } from "../lib/log";
 
 /** When D1 or the queue cannot be reached, the alarm tries again this much later. */
 const ALARM_ERROR_BACKOFF_MS = 60_000;

@@ -14,8 +14,8 @@ import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import { laneFor } from "../delivery/isolation";
-import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/lifecycle";
 import { enqueueRouted } from "../delivery/queue";
+import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;

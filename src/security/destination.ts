@@ -16,6 +16,8 @@
  * ALLOW_PRIVATE_DESTINATIONS lifts the private-address and local-name checks
  * for local development; the loop check always holds.
  */
+import { readSettings, type Settings } from "../config";
+import { canonicalOrigin, dropTrailingDots } from "../lib/origins";
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -27,6 +29,20 @@ export interface DestinationPolicy {
 }
 
 export type DestinationCheck = { ok: true; url: string } | { ok: false; problem: string };
+
+/** The destination rules in force; `requestOrigin` is the Worker's origin as seen by the current request, if any. */
+export function destinationPolicy(settings: Settings, requestOrigin?: string): DestinationPolicy {
+	return {
+		allowPrivate: settings.allowPrivateDestinations,
+		httpsOnly: settings.httpsOnly,
+		ownOrigins: requestOrigin ? [...settings.publicOrigins, canonicalOrigin(requestOrigin)] : settings.publicOrigins,
+	};
+}
+
+/** The destination rules for a URL saved through a request (its own origin counts as a loop). */
+export function policyFor(env: Env, requestUrl: string): DestinationPolicy {
+	return destinationPolicy(readSettings(env), new URL(requestUrl).origin);
+}
 
 /** Parses, canonicalises and judges a destination URL. */
 export function checkDestination(raw: string, policy: DestinationPolicy): DestinationCheck {
@@ -43,6 +59,7 @@ export function checkDestination(raw: string, policy: DestinationPolicy): Destin
 	if (url.username || url.password) {
 		return refuse("must not contain a user name or password; put credentials in the endpoint's custom headers instead");
 	}
+	// One spelling for the loop check, the name checks and the stored URL.
 	dropTrailingDots(url);
 	if (!url.hostname) return refuse("has no host");
 	url.hash = "";
@@ -52,18 +69,6 @@ export function checkDestination(raw: string, policy: DestinationPolicy): Destin
 		if (problem) return refuse(problem);
 	}
 	return { ok: true, url: url.href };
-}
-
-/** "example.com." is "example.com": one spelling for the loop check, the name checks and the stored URL. */
-function dropTrailingDots(url: URL): void {
-	url.hostname = url.hostname.replace(/\.+$/, "");
-}
-
-/** An origin in the same canonical spelling as checked destinations. */
-export function canonicalOrigin(origin: string): string {
-	const url = new URL(origin);
-	dropTrailingDots(url);
-	return url.origin;
 }
 
 function refuse(problem: string): DestinationCheck {

@@ -10,12 +10,12 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
-import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
+import { purgeDeletedAccounts } from "../../src/accounts/accountDeletion";
 import { purgeExpired } from "../../src/db/retention";
 import { sweep } from "../../src/retry/sweep";
-import { api } from "../admin/adminApi";
-import { page } from "../admin/pageHelpers";
+import { api } from "../helpers/api";
+import { page } from "../helpers/pages";
+import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
 import {
 	createAccount,
 	createEndpoint,
@@ -27,8 +27,7 @@ import {
 	runRetryAlarm,
 	stubDestination,
 	testEnv,
-} from "../helpers";
-import { type RecordedStatement, recordingDatabase } from "./recordingDatabase";
+} from "../helpers/worker";
 
 const BIG_TABLES = /\bSCAN (deliveries|events|attempts)\b(?! USING (?:COVERING )?INDEX deliveries_unfinished)/;
 
@@ -60,20 +59,20 @@ describe("query plans", () => {
 		await createAccount("acme");
 		const ok = await createEndpoint("https://ok.example/hook");
 		await createEndpoint("https://fails.example/hook");
-		await createEndpoint("https://acme.example/hook", undefined, "/api/accounts/acme");
+		await createEndpoint("https://acme.example/hook", { account: "acme" });
 
-		const { queue } = await ingest(fixture("ticket.created"), { "idempotency-key": "k-1" }, { DB });
-		await ingest(fixture("ticket.created"), {}, { DB }, "/accounts/acme/events");
-		await runConsumer(queue.messages, "main", { DB });
+		const { queue } = await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k-1" }, env: { DB } });
+		await ingest(fixture("ticket.created"), { env: { DB }, account: "acme" });
+		await runConsumer(queue.messages, { env: { DB } });
 		const failing = queue.messages.find((message) => message.endpointId !== ok.id);
 		if (!failing) throw new Error("no failing delivery");
 		await makeDue(failing.deliveryId);
 		// The retry alarm's hand-over: its read of the delivery, and its hold for the isolation lane.
 		const alarm: RecordedStatement[] = [];
-		expect((await runRetryAlarm(failing.deliveryId, DEFAULT_ACCOUNT_ID, { DB: recordingDatabase(alarm) })).ran).toBe(true);
+		expect((await runRetryAlarm(failing.deliveryId, { env: { DB: recordingDatabase(alarm) } })).ran).toBe(true);
 		expect(alarm).toHaveLength(2);
 		recorded.push(...alarm);
-		await runConsumer([failing], "isolation", { DB });
+		await runConsumer([failing], { lane: "isolation", env: { DB } });
 		await sweep(testEnv(recordingQueues(), { DB }), Date.now() + 10 * 60_000);
 
 		for (const path of [
@@ -88,18 +87,20 @@ describe("query plans", () => {
 			"/accounts",
 			"/accounts/acme",
 		]) {
-			const response = await api(path, "GET", undefined, undefined, { DB });
+			const response = await api(path, { env: { DB } });
 			expect(`${path} ${response.status}`).toBe(`${path} 200`);
 		}
 		const [{ id: eventId }] = (await env.DB.prepare("SELECT id FROM events WHERE account_id = 'acc_default' LIMIT 1").all<{ id: string }>())
 			.results;
-		expect((await api(`/events/${eventId}`, "GET", undefined, undefined, { DB })).status).toBe(200);
-		expect((await page(`/admin/endpoints/${ok.id}`, {}, { DB })).status).toBe(200);
-		expect((await api(`/endpoints/${ok.id}/redeliver`, "POST", { since: "2020-01-01T00:00:00Z" }, undefined, { DB })).status).toBe(202);
-		expect((await api(`/endpoints/${ok.id}`, "DELETE", undefined, undefined, { DB })).status).toBe(204);
+		expect((await api(`/events/${eventId}`, { env: { DB } })).status).toBe(200);
+		expect((await page(`/admin/endpoints/${ok.id}`, {}, { env: { DB } })).status).toBe(200);
+		expect(
+			(await api(`/endpoints/${ok.id}/redeliver`, { method: "POST", body: { since: "2020-01-01T00:00:00Z" }, env: { DB } })).status,
+		).toBe(202);
+		expect((await api(`/endpoints/${ok.id}`, { method: "DELETE", env: { DB } })).status).toBe(204);
 
 		await purgeExpired({ ...env, DB }, Date.now() + 400 * 86_400_000);
-		expect((await api("/accounts/acme", "DELETE", undefined, undefined, { DB })).status).toBe(204);
+		expect((await api("/accounts/acme", { method: "DELETE", env: { DB } })).status).toBe(204);
 		await purgeDeletedAccounts({ ...env, DB });
 
 		expect(recorded.length).toBeGreaterThan(50);

@@ -2,16 +2,16 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { purgeExpired } from "../../src/db/retention";
 import {
-	adminHeaders,
 	createEndpoint,
 	dbWithConcurrentWrite,
 	fixture,
 	ingest,
+	operatorHeaders,
 	request,
 	rows,
 	runConsumer,
 	stubDestination,
-} from "../helpers";
+} from "../helpers/worker";
 
 const DAY = 24 * 3600 * 1000;
 const retentionMs = Number(env.RETENTION_DAYS) * DAY;
@@ -50,7 +50,7 @@ describe("retention", () => {
 	it("purges an old event once none of its deliveries is left, and deleted endpoints with no history", async () => {
 		const endpoint = await createEndpoint("https://a.example/hook");
 		await ingest(fixture("ticket.created"));
-		await request(`/api/endpoints/${endpoint.id}`, { method: "DELETE", headers: adminHeaders });
+		await request(`/api/endpoints/${endpoint.id}`, { method: "DELETE", headers: operatorHeaders });
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "cancelled" }]);
 		const report = await purgeExpired(env, Date.now() + retentionMs + 1000);
 		expect(report).toEqual({ deliveries: 1, events: 1 });
@@ -74,7 +74,7 @@ describe("retention", () => {
 		const redeliver = () =>
 			request(`/api/endpoints/${endpoint.id}/redeliver`, {
 				method: "POST",
-				headers: adminHeaders,
+				headers: operatorHeaders,
 				body: JSON.stringify({ since: new Date(Date.now() - 60_000).toISOString() }),
 			});
 		const DB = dbWithConcurrentWrite(redeliver);
@@ -86,7 +86,7 @@ describe("retention", () => {
 	});
 
 	it("forgets Idempotency-Keys older than 24 hours", async () => {
-		await ingest(fixture("ticket.created"), { "idempotency-key": "k1" });
+		await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k1" } });
 		await purgeExpired(env, Date.now() + DAY - 1000);
 		expect(await rows("SELECT idempotency_key FROM events")).toEqual([{ idempotency_key: "k1" }]);
 		await purgeExpired(env, Date.now() + DAY + 1000);

@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countedEnv, resetWork, work } from "../../bench/worker/work";
-import { createEndpoint, fixture, ingest, recordingQueues, runConsumer, stubDestination, testEnv } from "../helpers";
+import { createEndpoint, fixture, ingest, recordingQueues, runConsumer, stubDestination, testEnv } from "../helpers/worker";
 
 describe("rows written", () => {
 	it("are at most 7 per delivery at a fan-out of 10, ingest and delivery together", async () => {
@@ -17,14 +17,14 @@ describe("rows written", () => {
 		resetWork();
 		const queue = recordingQueues();
 		const ingestEnv = countedEnv(testEnv(queue), "ingest");
-		for (let i = 0; i < 10; i++) expect((await ingest(fixture("ticket.created"), {}, { DB: ingestEnv.DB })).response.status).toBe(202);
+		for (let i = 0; i < 10; i++) expect((await ingest(fixture("ticket.created"), { env: { DB: ingestEnv.DB } })).response.status).toBe(202);
 		const messages = (await env.DB.prepare("SELECT account_id, id, endpoint_id FROM deliveries").all<Record<string, string>>()).results.map(
 			(row) => ({ accountId: row.account_id, deliveryId: row.id, endpointId: row.endpoint_id }),
 		);
 		expect(messages).toHaveLength(100);
 		const deliveryEnv = countedEnv(env, "delivery");
-		await runConsumer(messages.slice(0, 50), "main", { DB: deliveryEnv.DB });
-		await runConsumer(messages.slice(50), "main", { DB: deliveryEnv.DB });
+		await runConsumer(messages.slice(0, 50), { env: { DB: deliveryEnv.DB } });
+		await runConsumer(messages.slice(50), { env: { DB: deliveryEnv.DB } });
 		const delivered = (await env.DB.prepare("SELECT count(*) AS n FROM deliveries WHERE status = 'delivered'").first<{ n: number }>())?.n;
 		expect(delivered).toBe(100);
 		expect(work.ingest.d1StatementsWithoutMeta + work.delivery.d1StatementsWithoutMeta).toBe(0);
@@ -41,11 +41,11 @@ describe("rows written", () => {
 		stubDestination(() => new Response("ok"));
 		for (let i = 0; i < 10; i++) await createEndpoint(`https://r${i}.example/hook`);
 		const queue = recordingQueues();
-		for (let i = 0; i < 10; i++) await ingest(fixture("ticket.created"), {}, testEnv(queue));
+		for (let i = 0; i < 10; i++) await ingest(fixture("ticket.created"), { env: testEnv(queue) });
 		resetWork();
 		const deliveryEnv = countedEnv(env, "delivery");
-		await runConsumer(queue.messages.slice(0, 50), "main", { DB: deliveryEnv.DB });
-		await runConsumer(queue.messages.slice(50), "main", { DB: deliveryEnv.DB });
+		await runConsumer(queue.messages.slice(0, 50), { env: { DB: deliveryEnv.DB } });
+		await runConsumer(queue.messages.slice(50), { env: { DB: deliveryEnv.DB } });
 		// Per wave of up to 6: 3 to claim, 1 for the attempts, 1 for the new states; health statements only for an endpoint's first outcome
 		// in the batch (1.34 per delivery when every wave wrote each of its endpoints' health).
 		expect(work.delivery.d1Statements / 100).toBeLessThanOrEqual(1.1);

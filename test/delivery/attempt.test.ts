@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { USER_AGENT } from "../../src/delivery/send";
-import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 /** Registers one endpoint, ingests one event and returns its delivery. */
 async function oneDelivery(actionType = "ticket.created") {

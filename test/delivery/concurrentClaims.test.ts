@@ -17,7 +17,7 @@ import {
 	runRetryAlarm,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 
@@ -77,7 +77,9 @@ describe("concurrent claims", () => {
 		// ...and their messages and a duplicate of the queue's are consumed at once: one claim wins, its send
 		// held until the other two have tried theirs.
 		const consumed = await Promise.all(
-			[alarm.queue.messages, [message], swept.messages].map((messages) => runConsumer(messages, "isolation", { DB: batches.db })),
+			[alarm.queue.messages, [message], swept.messages].map((messages) =>
+				runConsumer(messages, { lane: "isolation", env: { DB: batches.db } }),
+			),
 		);
 		expect(claimsBeforeSend).toBe(claimants);
 		expect(destination.requests).toHaveLength(2);

@@ -1,21 +1,21 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { MAX_RETRY_AFTER_MS } from "../../src/delivery/attempt";
+import { MAX_RETRY_AFTER_MS } from "../../src/delivery/record";
 import { USER_AGENT } from "../../src/delivery/send";
-import { newSigningSecret } from "../../src/standardWebhooks";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
 import {
-	adminHeaders,
 	alarmTime,
 	createEndpoint,
 	fixture,
 	ingest,
+	operatorHeaders,
 	request,
 	rows,
 	runConsumer,
 	runRetryAlarm,
 	stubDestination,
-} from "../helpers";
+} from "../helpers/worker";
 
 const intervalMs = Number(env.RETRY_INTERVAL_SECONDS) * 1000;
 
@@ -57,7 +57,7 @@ describe("what a destination answers", () => {
 			{ id: deliveryId, status: "failed" },
 		]);
 		// Visible through the API, with the reason.
-		const { response: shown } = await request(`/api/endpoints/${endpoint.id}`, { headers: adminHeaders });
+		const { response: shown } = await request(`/api/endpoints/${endpoint.id}`, { headers: operatorHeaders });
 		expect(await shown.json()).toMatchObject({ enabled: false, disabled_reason: expect.stringMatching(/410 Gone/) });
 		// A disabled endpoint gets no new deliveries.
 		const { response } = await ingest(fixture("ticket.created"));

@@ -9,9 +9,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config";
 import { IN_FLIGHT_PER_ENDPOINT, ISOLATION_MS, SATURATED_AFTER_MS, slowAfterMs } from "../../src/delivery/isolation";
-import { queueHoldMs } from "../../src/delivery/lifecycle";
 import type { DeliveryMessage } from "../../src/delivery/queue";
-import { api, json } from "../admin/adminApi";
+import { queueHoldMs } from "../../src/delivery/stateChanges";
+import { api, json } from "../helpers/api";
 import {
 	createEndpoint,
 	type DeliveryRow,
@@ -24,7 +24,7 @@ import {
 	runConsumer,
 	sleep,
 	stubDestination,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 
@@ -129,10 +129,10 @@ describe("a hand-off to the isolation lane", () => {
 				const handedOff = [...batch].map((request) => request.body);
 				for (const message of handedOff) atSend.push(await deliveryRow(message.deliveryId));
 				// The isolation lane's consumer takes the message as soon as it is sent.
-				await runConsumer(handedOff, "isolation");
+				await runConsumer(handedOff, { lane: "isolation" });
 			},
 		};
-		await runConsumer(messages, "main", { DB, ISOLATION_QUEUE: isolationQueue as unknown as Queue });
+		await runConsumer(messages, { env: { DB, ISOLATION_QUEUE: isolationQueue as unknown as Queue } });
 		expect(atSend).toEqual([expect.objectContaining({ status: "pending", attempt_count: 0, claim_id: null })]);
 		expect(destination.requests).toHaveLength(IN_FLIGHT_PER_ENDPOINT + 1);
 		expect(await rows("SELECT DISTINCT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 1 }]);
@@ -144,7 +144,7 @@ describe("the isolation lane", () => {
 		await createEndpoint("https://hanging.example/hook");
 		stubDestination((_request, _index, signal) => hangingResponse(signal));
 		const messages = await events(5);
-		const result = await runConsumer(messages, "isolation");
+		const result = await runConsumer(messages, { lane: "isolation" });
 		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: IN_FLIGHT_PER_ENDPOINT }]);
 		expect(result.queue.sent.map((entry) => entry.lane)).toEqual(["isolation", "isolation"]);
 		expect(result.explicitAcks).toHaveLength(5);

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { createEndpoint, fixture, ingest, rows, runConsumer } from "../helpers";
+import { createEndpoint, fixture, ingest, rows, runConsumer } from "../helpers/worker";
 
 const FIRST_CHUNK = "received, thanks";
 

@@ -11,7 +11,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IN_FLIGHT_PER_ENDPOINT } from "../../src/delivery/isolation";
-import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
 /** Ten deliveries to one endpoint (four waves of at most three), and their messages. */
 const WAVE = IN_FLIGHT_PER_ENDPOINT;
@@ -108,7 +108,7 @@ describe("clocks", () => {
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ?")
 			.bind(Date.now() + 2000)
 			.run();
-		const result = await runConsumer([message], "isolation");
+		const result = await runConsumer([message], { lane: "isolation" });
 		expect(destination.requests).toHaveLength(1);
 		expect(result.explicitAcks).toEqual(["msg-0"]);
 		expect(result.queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: expect.any(Number) }]);

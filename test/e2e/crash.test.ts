@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
-import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack.ts";
+import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack.ts";
 
 const EVENTS = 500;
 const KILL_AFTER_ACCEPTED = 200;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
-import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack";
+import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack";
 
 let stack: TestStack;
 let internal: Receiver;

@@ -9,7 +9,7 @@ import { fixedRate, percentile } from "../../bench/lib/load.ts";
 import { neverReply, type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
-import { E2E_TOKENS, startTestStack, type TestStack } from "./localStack";
+import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack";
 
 const RETRY_INTERVAL_SECONDS = 1;
 const DELIVERY_TIMEOUT_MS = 3000;

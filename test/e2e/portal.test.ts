@@ -32,8 +32,8 @@ import {
 	shot,
 	shotBothWidths,
 	signInAsOperator,
-} from "./browser";
-import { startTestStack, type TestStack } from "./localStack";
+} from "../helpers/browser";
+import { startTestStack, type TestStack } from "../helpers/localStack";
 
 const JANE = "jane@acme.example";
 

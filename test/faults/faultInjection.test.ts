@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
 import { IN_FLIGHT_PER_ENDPOINT, slowAfterMs } from "../../src/delivery/isolation";
-import { claimLeaseMs } from "../../src/delivery/lifecycle";
+import { claimLeaseMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
 	createEndpoint,
@@ -22,7 +22,7 @@ import {
 	sleep,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const strandedAfterMs = Number(env.STRANDED_AFTER_SECONDS) * 1000;
 const leaseMs = claimLeaseMs(readSettings(env));
@@ -56,7 +56,7 @@ describe("faults during ingest", () => {
 		await createEndpoint("https://a.example/hook");
 		await createEndpoint("https://b.example/hook");
 		const broken = { sendBatch: vi.fn().mockRejectedValue(new Error("queue down")) } as unknown as Queue;
-		const { response } = await ingest(fixture("ticket.created"), {}, { DELIVERY_QUEUE: broken });
+		const { response } = await ingest(fixture("ticket.created"), { env: { DELIVERY_QUEUE: broken } });
 		expect(response.status).toBe(202);
 		const stored = (await rows<{ id: string }>("SELECT id FROM deliveries ORDER BY id")).map((d) => d.id);
 		expect(stored).toHaveLength(2);
@@ -87,7 +87,7 @@ describe("faults during delivery", () => {
 		expect(ids).toEqual([deliveryId]);
 		// As the clock would have it by then: the claim's lease and the sweep's hold have both passed.
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0, lease_until = 0").run();
-		await runConsumer(messages, "isolation");
+		await runConsumer(messages, { lane: "isolation" });
 		expect(destination.requests.map((r) => r.headers.get("webhook-id"))).toEqual([event_id, event_id]);
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 2 }]);
 	});
@@ -109,7 +109,7 @@ describe("faults during delivery", () => {
 			throw new Error("D1 unavailable");
 		});
 		vi.spyOn(console, "error").mockImplementation(() => {});
-		const result = await runConsumer(messages, "main", { DB });
+		const result = await runConsumer(messages, { env: { DB } });
 		expect(result.retryMessages).toHaveLength(10);
 
 		const requested = await rows<{ id: string }>(
@@ -135,7 +135,7 @@ describe("faults during delivery", () => {
 		const DB = dbBeforeBatch((index) => (index === 1 ? sleep(slowAfterMs(readSettings(env)) + 150) : undefined));
 		const broken = { sendBatch: vi.fn().mockRejectedValue(new Error("queue down")) } as unknown as Queue;
 		vi.spyOn(console, "error").mockImplementation(() => {});
-		const result = await runConsumer(messages, "main", { DB, ISOLATION_QUEUE: broken });
+		const result = await runConsumer(messages, { env: { DB, ISOLATION_QUEUE: broken } });
 		expect(result.retryMessages).toHaveLength(messages.length);
 		const last = messages[messages.length - 1].deliveryId;
 		expect(await deliveryRow(last)).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null, lease_until: null });
@@ -156,7 +156,7 @@ describe("faults during delivery", () => {
 		expect(report).toEqual({ requeued: 0, failed: 1 });
 		expect(ids).toEqual([]);
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
-		await runConsumer([deliveryId], "isolation");
+		await runConsumer([deliveryId], { lane: "isolation" });
 		expect(destination.requests).toHaveLength(1);
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "failed", attempt_count: 4 }]);
 	});
@@ -170,7 +170,7 @@ describe("faults during delivery", () => {
 			getByName: () => ({ schedule: () => Promise.reject(new Error("Durable Object unavailable")) }),
 		} as unknown as Env["RETRY_SCHEDULER"];
 		vi.spyOn(console, "error").mockImplementation(() => {});
-		const result = await runConsumer([deliveryId], "main", { RETRY_SCHEDULER: unreachable });
+		const result = await runConsumer([deliveryId], { env: { RETRY_SCHEDULER: unreachable } });
 		expect(result.explicitAcks).toEqual(["msg-0"]);
 		const { next_attempt_at } = await deliveryRow(deliveryId);
 		expect((await sweepAt((next_attempt_at as number) + strandedAfterMs + 1)).ids).toEqual([deliveryId]);
@@ -184,7 +184,7 @@ describe("faults during delivery", () => {
 			.bind(`${env.PUBLIC_ORIGINS}/events`)
 			.run();
 		const { queue } = await ingest(fixture("ticket.created"));
-		await runConsumer(queue.messages, "main", { ALLOW_PRIVATE_DESTINATIONS: "true" });
+		await runConsumer(queue.messages, { env: { ALLOW_PRIVATE_DESTINATIONS: "true" } });
 		expect((await deliveryRow(queue.messages[0].deliveryId)).status).toBe("retrying");
 		expect(destination.requests).toEqual([]);
 		expect(await rows("SELECT error FROM attempts")).toEqual([{ error: expect.stringMatching(/^refused: .*back at Hivepost/) }]);
@@ -198,7 +198,7 @@ describe("faults during delivery", () => {
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [{ deliveryId }] = queue.messages;
 		// Saved while private destinations were allowed; the setting is now off.
-		await runConsumer(queue.messages, "main", { ALLOW_PRIVATE_DESTINATIONS: "false" });
+		await runConsumer(queue.messages, { env: { ALLOW_PRIVATE_DESTINATIONS: "false" } });
 		expect((await deliveryRow(deliveryId)).status).toBe("retrying");
 		expect(destination.requests).toEqual([]);
 		expect(await rows("SELECT error FROM attempts")).toEqual([

@@ -9,8 +9,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_BODY_BYTES } from "../../src/http/bodyLimit";
-import { ORIGIN } from "../admin/pageHelpers";
-import { adminHeaders, createAccount, createEndpoint, request, rows } from "../helpers";
+import { ORIGIN } from "../helpers/pages";
+import { createAccount, createEndpoint, operatorHeaders, request, rows } from "../helpers/worker";
 
 /** The routes that take more than the default, by method and path as the app registers them. */
 const LARGER: [RegExp, number][] = [
@@ -34,7 +34,7 @@ function routesWithBodies(): { method: string; path: string; limit: number }[] {
 
 /** A portal session for acme, as the browser holds it after opening a link. */
 async function portalCookie(): Promise<string> {
-	const { response: minted } = await request("/api/accounts/acme/admin-links", { method: "POST", headers: adminHeaders });
+	const { response: minted } = await request("/api/accounts/acme/admin-links", { method: "POST", headers: operatorHeaders });
 	const { url } = (await minted.json()) as { url: string };
 	const { pathname, search } = new URL(url);
 	const { response } = await request(`${pathname}${search}`, { redirect: "manual" });
@@ -69,7 +69,7 @@ function paddedBody(path: string, size: number, content: Record<string, string>)
 describe("request body limits", () => {
 	it("cover every API and page route that takes a body: one byte over its limit is a 413, and nothing changes", async () => {
 		await createAccount("acme");
-		const endpoint = await createEndpoint("https://keep.example/hook", undefined, "/api/accounts/acme");
+		const endpoint = await createEndpoint("https://keep.example/hook", { account: "acme" });
 		const cookie = await portalCookie();
 		const routes = routesWithBodies();
 		expect(routes.length).toBeGreaterThan(30);
@@ -92,7 +92,7 @@ describe("request body limits", () => {
 
 	it("let Update App and endpoint edits take bodies up to their larger limits", async () => {
 		await createAccount("acme");
-		const endpoint = await createEndpoint("https://keep.example/hook", undefined, "/api/accounts/acme");
+		const endpoint = await createEndpoint("https://keep.example/hook", { account: "acme" });
 		const cookie = await portalCookie();
 		const cases: [string, string, number, Record<string, string>, number][] = [
 			["PUT", "/api/accounts/acme/endpoints", MAX_BODY_BYTES.updateApp, { urls: "https://keep.example/hook" }, 200],

@@ -5,8 +5,8 @@
  */
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { newSigningSecret } from "../../src/standardWebhooks";
-import { createEndpoint, fixture, ingestHeaders, request, rows, runConsumer } from "../helpers";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
+import { createEndpoint, fixture, ingestHeaders, request, rows, runConsumer } from "../helpers/worker";
 
 const BOM = [0xef, 0xbb, 0xbf];
 const encoder = new TextEncoder();
@@ -23,7 +23,7 @@ function withBom(bytes: Uint8Array): Uint8Array {
 }
 
 function ingestBytes(body: Uint8Array, headers: Record<string, string> = {}, overrides: Partial<Env> = {}) {
-	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, overrides);
+	return request("/events", { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, { env: overrides });
 }
 
 /** A destination that answers 200 and records the exact bytes (and the headers) of every request it receives. */

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES } from "../../src/events";
+import { EVENT_TYPES } from "../../src/eventTypes";
 import { MAX_EVENT_BYTES } from "../../src/ingest/route";
-import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers";
+import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers/worker";
 
 async function expectNothingStored() {
 	expect(await rows("SELECT id FROM events")).toEqual([]);
@@ -65,7 +65,7 @@ describe("POST /events rejects bad requests in order, storing and queuing nothin
 	for (const testCase of cases) {
 		it(`answers ${testCase.status} for ${testCase.name}`, async () => {
 			await createEndpoint("https://receiver.example/hook");
-			const { response, queue } = await ingest(testCase.body ?? body, testCase.headers);
+			const { response, queue } = await ingest(testCase.body ?? body, { headers: testCase.headers });
 			expect(response.status).toBe(testCase.status);
 			const error = (await response.json()) as { error: string };
 			expect(error.error).toMatch(testCase.message);
@@ -82,7 +82,7 @@ describe("POST /events rejects bad requests in order, storing and queuing nothin
 	});
 
 	it("fails closed with 503 naming INGEST_TOKEN when it is not set", async () => {
-		const { response } = await ingest(body, {}, { INGEST_TOKEN: undefined });
+		const { response } = await ingest(body, { env: { INGEST_TOKEN: undefined } });
 		expect(response.status).toBe(503);
 		const error = (await response.json()) as { error: string };
 		expect(error.error).toContain("INGEST_TOKEN");
@@ -94,9 +94,11 @@ describe("POST /events rejects bad requests in order, storing and queuing nothin
 describe("POST /events accepts SupportBee events", () => {
 	it("takes the token from X-SupportBee-Key and a charset parameter", async () => {
 		const { response } = await ingest(fixture("ticket.created"), {
-			authorization: "",
-			"x-supportbee-key": env.INGEST_TOKEN ?? "",
-			"content-type": "application/json; charset=utf-8",
+			headers: {
+				authorization: "",
+				"x-supportbee-key": env.INGEST_TOKEN ?? "",
+				"content-type": "application/json; charset=utf-8",
+			},
 		});
 		expect(response.status).toBe(202);
 	});
@@ -115,8 +117,8 @@ describe("POST /events accepts SupportBee events", () => {
 
 	it("fans out to every enabled endpoint subscribed to the event, one message (its address only) each", async () => {
 		const all = await createEndpoint("https://all.example/hook");
-		const created = await createEndpoint("https://created.example/hook", ["ticket.created", "comment.created"]);
-		await createEndpoint("https://comments.example/hook", ["comment.created"]);
+		const created = await createEndpoint("https://created.example/hook", { events: ["ticket.created", "comment.created"] });
+		await createEndpoint("https://comments.example/hook", { events: ["comment.created"] });
 		const disabled = await createEndpoint("https://disabled.example/hook");
 		await env.DB.prepare("UPDATE endpoints SET enabled = 0 WHERE id = ?").bind(disabled.id).run();
 
@@ -163,7 +165,7 @@ describe("POST /events accepts SupportBee events", () => {
 					return typeof value === "function" ? value.bind(target) : value;
 				},
 			});
-			return { ...(await ingest(fixture("ticket.created"), {}, { DB })), statements: () => statements };
+			return { ...(await ingest(fixture("ticket.created"), { env: { DB } })), statements: () => statements };
 		};
 		expect((await registerAll(1)).response.status).toBe(200);
 		const one = await countedIngest();
@@ -183,10 +185,10 @@ describe("Idempotency-Key", () => {
 	it("answers a repeat with 200 and the original receipt, creating nothing", async () => {
 		await createEndpoint("https://one.example/hook");
 		const body = fixture("ticket.created");
-		const first = await ingest(body, { "idempotency-key": "abc-1" });
+		const first = await ingest(body, { headers: { "idempotency-key": "abc-1" } });
 		expect(first.response.status).toBe(202);
 		const receipt = await first.response.json();
-		const again = await ingest(body, { "idempotency-key": "abc-1" });
+		const again = await ingest(body, { headers: { "idempotency-key": "abc-1" } });
 		expect(again.response.status).toBe(200);
 		expect(await again.response.json()).toEqual(receipt);
 		expect(again.queue.batches).toEqual([]);
@@ -196,7 +198,7 @@ describe("Idempotency-Key", () => {
 
 	it("refuses a key over 255 characters with 422 validation_failed naming it, storing and queuing nothing; 255 is fine", async () => {
 		await createEndpoint("https://one.example/hook");
-		const { response, queue } = await ingest(fixture("ticket.created"), { "idempotency-key": "k".repeat(256) });
+		const { response, queue } = await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k".repeat(256) } });
 		expect(response.status).toBe(422);
 		expect(await response.json()).toMatchObject({
 			code: "validation_failed",
@@ -205,12 +207,12 @@ describe("Idempotency-Key", () => {
 		});
 		expect(queue.batches).toEqual([]);
 		await expectNothingStored();
-		expect((await ingest(fixture("ticket.created"), { "idempotency-key": "k".repeat(255) })).response.status).toBe(202);
+		expect((await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k".repeat(255) } })).response.status).toBe(202);
 	});
 
 	it("answers 409 when the key comes back with a different body", async () => {
-		await ingest(fixture("ticket.created"), { "idempotency-key": "abc-2" });
-		const { response } = await ingest(fixture("ticket.answered"), { "idempotency-key": "abc-2" });
+		await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "abc-2" } });
+		const { response } = await ingest(fixture("ticket.answered"), { headers: { "idempotency-key": "abc-2" } });
 		expect(response.status).toBe(409);
 		expect(((await response.json()) as { error: string }).error).toMatch(/different body/);
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
@@ -219,7 +221,7 @@ describe("Idempotency-Key", () => {
 	it("makes exactly one event of simultaneous requests with one key", async () => {
 		await createEndpoint("https://one.example/hook");
 		const body = fixture("ticket.created");
-		const results = await Promise.all(Array.from({ length: 8 }, () => ingest(body, { "idempotency-key": "race" })));
+		const results = await Promise.all(Array.from({ length: 8 }, () => ingest(body, { headers: { "idempotency-key": "race" } })));
 		const statuses = results.map((r) => r.response.status).sort();
 		expect(statuses.filter((s) => s === 202)).toHaveLength(1);
 		expect(statuses.filter((s) => s === 200)).toHaveLength(7);
@@ -235,10 +237,10 @@ describe("Idempotency-Key", () => {
 		// The winner commits between this request's look-up of the key and its own insert.
 		let winner = "";
 		const db = dbWithConcurrentWrite(async () => {
-			const won = await ingest(body, { "idempotency-key": "race" });
+			const won = await ingest(body, { headers: { "idempotency-key": "race" } });
 			winner = ((await won.response.json()) as { event_id: string }).event_id;
 		});
-		const { response, queue } = await ingest(body, { "idempotency-key": "race" }, { DB: db });
+		const { response, queue } = await ingest(body, { headers: { "idempotency-key": "race" }, env: { DB: db } });
 		expect(response.status).toBe(200);
 		expect(((await response.json()) as { event_id: string }).event_id).toBe(winner);
 		expect(queue.batches).toEqual([]);
@@ -248,9 +250,9 @@ describe("Idempotency-Key", () => {
 
 	it("forgets a key after 24 hours", async () => {
 		const body = fixture("ticket.created");
-		await ingest(body, { "idempotency-key": "old" });
+		await ingest(body, { headers: { "idempotency-key": "old" } });
 		await env.DB.prepare("UPDATE events SET received_at = received_at - 86400001").run();
-		const { response } = await ingest(body, { "idempotency-key": "old" });
+		const { response } = await ingest(body, { headers: { "idempotency-key": "old" } });
 		expect(response.status).toBe(202);
 		expect(await rows("SELECT id FROM events")).toHaveLength(2);
 	});
@@ -267,7 +269,7 @@ describe("queue failures after the commit", () => {
 				throw new Error("queue down");
 			},
 		} as unknown as Queue;
-		const { response } = await ingest(fixture("ticket.created"), {}, { DELIVERY_QUEUE: failingQueue });
+		const { response } = await ingest(fixture("ticket.created"), { env: { DELIVERY_QUEUE: failingQueue } });
 		expect(response.status).toBe(202);
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "pending" }]);
 	});

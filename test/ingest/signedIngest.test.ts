@@ -2,12 +2,12 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
-import worker from "../../src/index";
+import worker from "../../src";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { claimSignedId, purgeExpiredSignedIds } from "../../src/ingest/signedIds";
 import { SIGNATURE_TOLERANCE_SECONDS } from "../../src/ingest/verifySignature";
-import { newSigningSecret } from "../../src/standardWebhooks";
-import { createAccount, fixture, ingest, recordingQueues, rows, testEnv } from "../helpers";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
+import { createAccount, fixture, ingest, recordingQueues, rows, testEnv } from "../helpers/worker";
 
 const secret = newSigningSecret();
 const signedIngest = { INGEST_SIGNING_SECRET: secret };
@@ -25,14 +25,14 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 	const body = fixture("ticket.created");
 
 	it("accepts a request signed with the secret", async () => {
-		const { response } = await ingest(body, signed(body), signedIngest);
+		const { response } = await ingest(body, { headers: signed(body), env: signedIngest });
 		expect(response.status).toBe(202);
 	});
 
 	it("accepts when any of several signatures matches (the sender rotating its key)", async () => {
 		const headers = signed(body);
 		headers["webhook-signature"] = `v1,bm90IGl0 ${headers["webhook-signature"]}`;
-		expect((await ingest(body, headers, signedIngest)).response.status).toBe(202);
+		expect((await ingest(body, { headers, env: signedIngest })).response.status).toBe(202);
 	});
 
 	const refused: [name: string, headers: () => Record<string, string>, message: RegExp][] = [
@@ -44,7 +44,7 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 	];
 	for (const [name, headers, message] of refused) {
 		it(`answers 401 to ${name}, storing nothing`, async () => {
-			const { response, queue } = await ingest(body, headers(), signedIngest);
+			const { response, queue } = await ingest(body, { headers: headers(), env: signedIngest });
 			expect(response.status).toBe(401);
 			expect(await response.json()).toMatchObject({ code: "invalid_signature", error: expect.stringMatching(message) });
 			expect(queue.batches).toEqual([]);
@@ -53,15 +53,15 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 	}
 
 	it("still needs the ingest token", async () => {
-		const { response } = await ingest(body, { ...signed(body), authorization: "" }, signedIngest);
+		const { response } = await ingest(body, { headers: { ...signed(body), authorization: "" }, env: signedIngest });
 		expect(response.status).toBe(401);
 		expect(((await response.json()) as { error: string }).error).toMatch(/ingest token/);
 	});
 
 	it("treats a replayed webhook-id as the same event", async () => {
-		const first = await ingest(body, signed(body, "msg_replayed"), signedIngest);
+		const first = await ingest(body, { headers: signed(body, "msg_replayed"), env: signedIngest });
 		expect(first.response.status).toBe(202);
-		const again = await ingest(body, signed(body, "msg_replayed", new Date(Date.now() + 1000)), signedIngest);
+		const again = await ingest(body, { headers: signed(body, "msg_replayed", new Date(Date.now() + 1000)), env: signedIngest });
 		expect(again.response.status).toBe(200);
 		expect(await again.response.json()).toEqual(await first.response.json());
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
@@ -69,17 +69,17 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 
 	it("answers a replayed signed request as the same event even with a fresh Idempotency-Key", async () => {
 		const headers = signed(body, "msg_captured");
-		const first = await ingest(body, headers, signedIngest);
-		const replay = await ingest(body, { ...headers, "idempotency-key": "attacker-1" }, signedIngest);
+		const first = await ingest(body, { headers, env: signedIngest });
+		const replay = await ingest(body, { headers: { ...headers, "idempotency-key": "attacker-1" }, env: signedIngest });
 		expect(replay.response.status).toBe(200);
 		expect(await replay.response.json()).toEqual(await first.response.json());
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
 	});
 
 	it("answers another signed body under a webhook-id already used in the account with 409, as before", async () => {
-		expect((await ingest(body, signed(body, "msg_reused"), signedIngest)).response.status).toBe(202);
+		expect((await ingest(body, { headers: signed(body, "msg_reused"), env: signedIngest })).response.status).toBe(202);
 		const other = fixture("ticket.answered");
-		const { response } = await ingest(other, signed(other, "msg_reused"), signedIngest);
+		const { response } = await ingest(other, { headers: signed(other, "msg_reused"), env: signedIngest });
 		expect(response.status).toBe(409);
 		expect(await response.json()).toMatchObject({ code: "idempotency_conflict" });
 	});
@@ -87,8 +87,8 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 	it("refuses a signed request replayed to another account's path with 409 idempotency_conflict, storing nothing", async () => {
 		await createAccount("acme");
 		const captured = signed(body, "msg_captured");
-		expect((await ingest(body, captured, signedIngest)).response.status).toBe(202);
-		const replay = await ingest(body, captured, signedIngest, "/accounts/acme/events");
+		expect((await ingest(body, { headers: captured, env: signedIngest })).response.status).toBe(202);
+		const replay = await ingest(body, { headers: captured, env: signedIngest, account: "acme" });
 		expect(replay.response.status).toBe(409);
 		expect(await replay.response.json()).toMatchObject({
 			code: "idempotency_conflict",
@@ -98,13 +98,16 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		expect(replay.queue.batches).toEqual([]);
 		expect(await rows("SELECT account_id FROM events")).toEqual([{ account_id: DEFAULT_ACCOUNT_ID }]);
 		// The account that accepted it still gets its repeat answered as the same event.
-		expect((await ingest(body, captured, signedIngest)).response.status).toBe(200);
+		expect((await ingest(body, { headers: captured, env: signedIngest })).response.status).toBe(200);
 	});
 
 	it("accepts one webhook-id sent to two accounts at once for exactly one of them", async () => {
 		await createAccount("acme");
 		const headers = signed(body, "msg_raced");
-		const answers = await Promise.all([ingest(body, headers, signedIngest), ingest(body, headers, signedIngest, "/accounts/acme/events")]);
+		const answers = await Promise.all([
+			ingest(body, { headers, env: signedIngest }),
+			ingest(body, { headers, env: signedIngest, account: "acme" }),
+		]);
 		expect(answers.map(({ response }) => response.status).sort()).toEqual([202, 409]);
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
 	});
@@ -112,7 +115,7 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 	it("keeps a webhook-id while a request signed with it still verifies; after that another account may use it, and the purge forgets it", async () => {
 		await createAccount("acme");
 		const at = new Date();
-		expect((await ingest(body, signed(body, "msg_old", at), signedIngest)).response.status).toBe(202);
+		expect((await ingest(body, { headers: signed(body, "msg_old", at), env: signedIngest })).response.status).toBe(202);
 		const verifiesUntil = (Math.floor(at.getTime() / 1000) + SIGNATURE_TOLERANCE_SECONDS) * 1000;
 		expect(await rows("SELECT webhook_id, expires_at FROM signed_ingest_ids")).toEqual([
 			{ webhook_id: "msg_old", expires_at: verifiesUntil },
@@ -144,12 +147,12 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 
 	it("checks the signature only after the size limit (413 first)", async () => {
 		const huge = `{"payload":{"action_type":"ticket.created","pad":"${"x".repeat(300_000)}"}}`;
-		expect((await ingest(huge, {}, signedIngest)).response.status).toBe(413);
+		expect((await ingest(huge, { env: signedIngest })).response.status).toBe(413);
 	});
 
 	for (const malformed of ["not base64 at all!", "whsec_!!!!", "whsec_abc"]) {
 		it(`closes ingest with 503 not_configured when the secret is malformed (${JSON.stringify(malformed)}), naming the setting`, async () => {
-			const { response, queue } = await ingest(body, signed(body), { INGEST_SIGNING_SECRET: malformed });
+			const { response, queue } = await ingest(body, { headers: signed(body), env: { INGEST_SIGNING_SECRET: malformed } });
 			expect(response.status).toBe(503);
 			const answer = (await response.json()) as { code: string; error: string };
 			expect(answer.code).toBe("not_configured");

@@ -8,18 +8,18 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/accounts/defaultAccount";
 import { readSettings } from "../../src/config";
-import { queueHoldMs } from "../../src/delivery/lifecycle";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
-	adminHeaders,
 	alarmTime,
 	createEndpoint,
 	deliveryRow,
 	fixture,
 	ingest,
 	makeDue,
+	operatorHeaders,
 	recordingQueues,
 	request,
 	rows,
@@ -28,7 +28,7 @@ import {
 	schedulerOf,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 
@@ -37,17 +37,17 @@ async function failedOnce(overrides: Partial<Env> = {}) {
 	await createEndpoint("https://receiver.example/hook");
 	const { queue } = await ingest(fixture("ticket.created"));
 	const deliveryId = queue.messages[0].deliveryId;
-	await runConsumer([deliveryId], "main", overrides);
+	await runConsumer([deliveryId], { env: overrides });
 	return deliveryId;
 }
 
 /** The alarm fires (the delivery made due first) and the isolation lane consumes what it handed over. */
 async function retryOnce(id: string, overrides: Partial<Env> = {}) {
 	await makeDue(id);
-	const { ran, queue } = await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, overrides);
+	const { ran, queue } = await runRetryAlarm(id, { env: overrides });
 	expect(ran).toBe(true);
 	expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
-	await runConsumer(queue.messages, "isolation", overrides);
+	await runConsumer(queue.messages, { lane: "isolation", env: overrides });
 }
 
 describe("retries driven by the RetryScheduler alarm", () => {
@@ -72,11 +72,11 @@ describe("retries driven by the RetryScheduler alarm", () => {
 			expect(numbers.map((a) => a.attempt_number)).toEqual(Array.from({ length: 1 + maxRetries }, (_, i) => i + 1));
 			// The last hand-over left a backstop alarm; it finds nothing left to do and clears the object.
 			// Without retries no alarm was ever armed.
-			const { ran, queue } = await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, overrides);
+			const { ran, queue } = await runRetryAlarm(id, { env: overrides });
 			expect(ran).toBe(maxRetries > 0);
 			expect(queue.messages).toEqual([]);
 			expect(await alarmTime(id)).toBeNull();
-			expect((await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, overrides)).ran).toBe(false);
+			expect((await runRetryAlarm(id, { env: overrides })).ran).toBe(false);
 			expect(destination.requests).toHaveLength(1 + maxRetries);
 		});
 	}
@@ -156,7 +156,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		await runInDurableObject(schedulerOf(id), (_instance, state) => state.storage.setAlarm(Date.now()));
 		const second = await runRetryAlarm(id);
 		expect(second.queue.messages).toEqual(first.queue.messages);
-		await runConsumer([...first.queue.messages, ...second.queue.messages], "isolation");
+		await runConsumer([...first.queue.messages, ...second.queue.messages], { lane: "isolation" });
 		expect(destination.requests).toHaveLength(2);
 		expect((await deliveryRow(id)).attempt_count).toBe(2);
 	});
@@ -184,7 +184,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		const destination = stubDestination(() => new Response(null, { status: 500 }));
 		const id = await failedOnce();
 		const [{ endpoint_id }] = await rows<{ endpoint_id: string }>("SELECT endpoint_id FROM deliveries WHERE id = ?", id);
-		const { response } = await request(`/api/endpoints/${endpoint_id}`, { method: "DELETE", headers: adminHeaders });
+		const { response } = await request(`/api/endpoints/${endpoint_id}`, { method: "DELETE", headers: operatorHeaders });
 		expect(response.status).toBe(204);
 		expect(await deliveryRow(id)).toMatchObject({ status: "cancelled", next_attempt_at: null });
 		const { ran, queue } = await runRetryAlarm(id);
@@ -228,7 +228,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 			const before = await deliveryRow(id);
 			const logged = vi.spyOn(console, "error").mockImplementation(() => {});
 			const firedAt = Date.now();
-			const failed = await runRetryAlarm(id, DEFAULT_ACCOUNT_ID, broken);
+			const failed = await runRetryAlarm(id, { env: broken });
 			expect(failed.ran).toBe(true);
 			expect(failed.queue.messages).toEqual([]);
 			const rearmedAt = await alarmTime(id);
@@ -240,7 +240,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 			// A minute later D1 and the queue are back: one hand-over, one attempt.
 			const { queue } = await runRetryAlarm(id);
 			expect(queue.messages).toHaveLength(1);
-			await runConsumer(queue.messages, "isolation");
+			await runConsumer(queue.messages, { lane: "isolation" });
 			expect(destination.requests).toHaveLength(2);
 			expect((await deliveryRow(id)).attempt_count).toBe(2);
 		});

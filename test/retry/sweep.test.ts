@@ -1,9 +1,9 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../src";
 import { readSettings } from "../../src/config";
-import { queueHoldMs } from "../../src/delivery/lifecycle";
-import worker from "../../src/index";
+import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
 	clearRetryAlarms,
@@ -16,7 +16,7 @@ import {
 	runConsumer,
 	stubDestination,
 	testEnv,
-} from "../helpers";
+} from "../helpers/worker";
 
 const settings = readSettings(env);
 const strandedAfterMs = settings.strandedAfterMs;

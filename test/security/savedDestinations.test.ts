@@ -1,9 +1,19 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminHeaders, createEndpoint, fixture, ingest, request, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers";
+import {
+	createEndpoint,
+	fixture,
+	ingest,
+	operatorHeaders,
+	request,
+	rows,
+	runConsumer,
+	runRetryAlarm,
+	stubDestination,
+} from "../helpers/worker";
 
 function post(url: string, origin = "https://admin.hivepost.example") {
-	return request(`${origin}/api/endpoints`, { method: "POST", headers: adminHeaders, body: JSON.stringify({ url }) }).then(
+	return request(`${origin}/api/endpoints`, { method: "POST", headers: operatorHeaders, body: JSON.stringify({ url }) }).then(
 		(r) => r.response,
 	);
 }
@@ -40,7 +50,7 @@ describe("destinations are checked when saved", () => {
 		await createEndpoint("https://keep.example/hook");
 		const { response } = await request("/api/endpoints", {
 			method: "PUT",
-			headers: adminHeaders,
+			headers: operatorHeaders,
 			body: JSON.stringify({ urls: "https://keep.example/hook, http://10.0.0.7/hook" }),
 		});
 		expect(response.status).toBe(422);
@@ -61,7 +71,7 @@ describe("destinations are checked again before every attempt", () => {
 		await env.DB.prepare("UPDATE endpoints SET url = 'http://169.254.169.254/latest/meta-data/' WHERE id = ?").bind(endpoint.id).run();
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
 		const { queue: handedOver } = await runRetryAlarm(deliveryId);
-		await runConsumer(handedOver.messages, "isolation");
+		await runConsumer(handedOver.messages, { lane: "isolation" });
 		expect(destination.requests).toHaveLength(1);
 		const attempts = await rows<{ error: string; status_code: number | null }>("SELECT error, status_code FROM attempts ORDER BY seq");
 		expect(attempts[1]).toEqual({ error: expect.stringMatching(/^refused: the destination is a link-local address/), status_code: null });

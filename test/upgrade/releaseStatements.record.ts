@@ -16,21 +16,24 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { expect, it } from "vitest";
 import { version } from "../../package.json";
-import { purgeDeletedAccounts } from "../../src/accounts/lifecycle";
+import { purgeDeletedAccounts } from "../../src/accounts/accountDeletion";
 import { purgeSpentLinksAndSessions } from "../../src/accounts/links";
 import { readSettings } from "../../src/config";
 import { accountDatabase, directoryDatabase } from "../../src/db/client";
 import { purgeExpired } from "../../src/db/retention";
-import { checkAndSend, claimWave, HealthLedger, recordAttempts, waveRows } from "../../src/delivery/attempt";
+import { claimWave, waveRows } from "../../src/delivery/claim";
+import { HealthLedger } from "../../src/delivery/health";
 import type { DeliveryMessage } from "../../src/delivery/queue";
-import { newId } from "../../src/ids";
+import { recordAttempts } from "../../src/delivery/record";
+import { checkAndSend } from "../../src/delivery/send";
 import { purgeExpiredSignedIds } from "../../src/ingest/signedIds";
+import { newId } from "../../src/lib/ids";
+import { newSigningSecret } from "../../src/lib/standardWebhooks";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/lib/time";
 import { sweep } from "../../src/retry/sweep";
-import { newSigningSecret } from "../../src/standardWebhooks";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time";
-import { api, json } from "../admin/adminApi";
-import { type RecordedStatement, recordingDatabase } from "../db/recordingDatabase";
-import { fixture, ingest, recordingQueues, request, stubDestination, testEnv } from "../helpers";
+import { api, json } from "../helpers/api";
+import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
+import { fixture, ingest, recordingQueues, request, stubDestination, testEnv } from "../helpers/worker";
 import type { ReleasePath, ReleaseStatement } from "./releaseStatements";
 
 const ANSWERS: Record<string, number> = {
@@ -52,28 +55,30 @@ it(`records the statements of release ${version}`, async () => {
 	stubDestination((request) => new Response(null, { status: ANSWERS[request.url] }));
 
 	await during("accounts", async (overrides) => {
-		expect((await api("/accounts/acme", "PUT", { name: "Acme Support" }, undefined, overrides)).status).toBe(201);
+		expect((await api("/accounts/acme", { method: "PUT", body: { name: "Acme Support" }, env: overrides })).status).toBe(201);
 	});
 	const endpointIds = await during("endpoints", async (overrides) => {
 		const ids: Record<string, string> = {};
 		for (const url of Object.keys(ANSWERS)) {
-			const created = await api("/accounts/acme/endpoints", "POST", { url }, undefined, overrides);
+			const created = await api("/accounts/acme/endpoints", { method: "POST", body: { url }, env: overrides });
 			ids[url] = (await json<{ id: string }>(created)).id;
 		}
 		return ids;
 	});
 	await during("accounts", async (overrides) => {
-		const link = await json<{ url: string }>(await api("/accounts/acme/admin-links", "POST", { admin: "jane" }, undefined, overrides));
+		const link = await json<{ url: string }>(
+			await api("/accounts/acme/admin-links", { method: "POST", body: { admin: "jane" }, env: overrides }),
+		);
 		const { pathname, search } = new URL(link.url);
-		expect((await request(`${pathname}${search}`, {}, overrides)).response.status).toBe(303);
+		expect((await request(`${pathname}${search}`, {}, { env: overrides })).response.status).toBe(303);
 	});
 
 	const first = await during("ingest", async (overrides) => {
-		const sent = await ingest(fixture("ticket.created"), { "idempotency-key": "k-1" }, overrides, "/accounts/acme/events");
+		const sent = await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k-1" }, env: overrides, account: "acme" });
 		expect(sent.response.status).toBe(202);
-		const repeated = await ingest(fixture("ticket.created"), { "idempotency-key": "k-1" }, overrides, "/accounts/acme/events");
+		const repeated = await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k-1" }, env: overrides, account: "acme" });
 		expect(repeated.response.status).toBe(200);
-		expect((await ingest(fixture("ticket.answered"), {}, overrides, "/accounts/acme/events")).response.status).toBe(202);
+		expect((await ingest(fixture("ticket.answered"), { env: overrides, account: "acme" })).response.status).toBe(202);
 		return sent.queue.messages;
 	});
 	expect(first).toHaveLength(3);
@@ -85,7 +90,7 @@ it(`records the statements of release ${version}`, async () => {
 		const signature = new Webhook(secret).sign(headers["webhook-id"], new Date(Number(headers["webhook-timestamp"]) * 1000), body);
 		const signedEnv = { ...overrides, INGEST_SIGNING_SECRET: secret };
 		for (const status of [202, 200]) {
-			const sent = await ingest(body, { ...headers, "webhook-signature": signature }, signedEnv, "/accounts/acme/events");
+			const sent = await ingest(body, { headers: { ...headers, "webhook-signature": signature }, env: signedEnv, account: "acme" });
 			expect(sent.response.status).toBe(status);
 		}
 	});
@@ -120,14 +125,18 @@ it(`records the statements of release ${version}`, async () => {
 
 	await during("endpoints", async (overrides) => {
 		const gone = endpointIds["https://gone.example/hook"];
-		expect((await api(`/accounts/acme/endpoints/${gone}`, "DELETE", undefined, undefined, overrides)).status).toBe(204);
+		expect((await api(`/accounts/acme/endpoints/${gone}`, { method: "DELETE", env: overrides })).status).toBe(204);
 	});
 	await during("accounts", async (overrides) => {
-		expect((await api("/accounts/globex", "PUT", {}, undefined, overrides)).status).toBe(201);
-		const endpoint = await api("/accounts/globex/endpoints", "POST", { url: "https://globex.example/hook" }, undefined, overrides);
+		expect((await api("/accounts/globex", { method: "PUT", body: {}, env: overrides })).status).toBe(201);
+		const endpoint = await api("/accounts/globex/endpoints", {
+			method: "POST",
+			body: { url: "https://globex.example/hook" },
+			env: overrides,
+		});
 		expect(endpoint.status).toBe(201);
-		expect((await ingest(fixture("ticket.created"), {}, overrides, "/accounts/globex/events")).response.status).toBe(202);
-		expect((await api("/accounts/globex", "DELETE", undefined, undefined, overrides)).status).toBe(204);
+		expect((await ingest(fixture("ticket.created"), { env: overrides, account: "globex" })).response.status).toBe(202);
+		expect((await api("/accounts/globex", { method: "DELETE", env: overrides })).status).toBe(204);
 	});
 
 	// The cron's next minute purges the deleted account; a year later retention purges what is finished.

@@ -6,7 +6,7 @@
  * fixtures/<version>.json. The upgrade test replays the newest of them
  * against the current migrations.
  */
-import type { RecordedStatement } from "../db/recordingDatabase";
+import type { RecordedStatement } from "../helpers/recordingDatabase";
 
 export const RELEASE_PATHS = ["accounts", "endpoints", "ingest", "claim", "record", "sweep", "retention"] as const;
 export type ReleasePath = (typeof RELEASE_PATHS)[number];

@@ -1,0 +1,51 @@
+/**
+ * What the operator's accounts API takes, as zod schemas: the same objects
+ * validate requests (and the accounts page's search) and generate the OpenAPI
+ * document (their descriptions are added at build time, in
+ * api/accounts.openapi.ts).
+ */
+import * as z from "zod/mini";
+import { MAX_ACCOUNT_NAME_LENGTH } from "./accountStore";
+
+export const putAccountSchema = z.object({
+	name: z.optional(
+		z
+			.string({ error: "must be a string" })
+			.check(
+				z.trim(),
+				z.minLength(1, { error: "must not be empty (leave it out to use the uid)" }),
+				z.maxLength(MAX_ACCOUNT_NAME_LENGTH, { error: `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters` }),
+			),
+	),
+});
+
+export const accountListSchema = z.object({
+	/** Only accounts whose uid starts with this (exactly, case-sensitive). */
+	prefix: z.optional(z.string()),
+	/** The `next_cursor` of the previous page. */
+	cursor: z.optional(z.string()),
+});
+
+export const MAX_LINK_SECONDS = 3600;
+
+export const adminLinkRequestSchema = z.object({
+	expires_in: z._default(
+		z
+			.int({ error: "must be a whole number of seconds" })
+			.check(
+				z.minimum(1, { error: "must be at least 1 second" }),
+				z.maximum(MAX_LINK_SECONDS, { error: `must be at most ${MAX_LINK_SECONDS} seconds` }),
+			),
+		300,
+	),
+	read_only: z._default(z.boolean({ error: "must be true or false" }), false),
+	admin: z._default(
+		z
+			.string({ error: "must be a string" })
+			.check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(200, { error: "must be at most 200 characters" })),
+		"account admin",
+	),
+});
+
+/** What a new admin link is for: how long it lasts, whether it may change anything, and whom it is for. */
+export type LinkRequest = z.output<typeof adminLinkRequestSchema>;

@@ -1,0 +1,126 @@
+/**
+ * The OpenAPI description of /api/accounts (api/accounts.ts): its
+ * operations, and what the members of its requests and responses mean.
+ * Build time only: the Worker never imports it (openapi/build.ts does).
+ */
+import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../accounts/accountRequests";
+import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
+import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
+import { UID_RULE } from "../db/directory";
+import { describeMembers, NEXT_CURSOR, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+
+function describeFields(): void {
+	describeMembers(accountListSchema, {
+		prefix: "Only accounts whose uid starts with this (exactly, case-sensitive).",
+		cursor: PREVIOUS_CURSOR,
+	});
+	describeMembers(putAccountSchema, {
+		name: `A display name, 1 to ${MAX_ACCOUNT_NAME_LENGTH} characters (trimmed). Leave it out to keep the name (a new account is named by its uid).`,
+	});
+	describeMembers(adminLinkRequestSchema, {
+		expires_in: `Seconds the link stays usable, 1 to ${MAX_LINK_SECONDS}.`,
+		read_only: "The portal session may see everything but change nothing.",
+		admin: "Who the link is for, as the account's audit record shows it.",
+	});
+	// The members every view of an account shares.
+	describeMembers(accountSummarySchema, {
+		uid: "The helpdesk's own identifier for the account.",
+		name: "A display name; the uid unless one was given.",
+		created_at: "When it was created.",
+		endpoints: "Its live endpoints.",
+	});
+	describeMembers(accountHealthSchema, {
+		failing_endpoints: "Live endpoints whose newest attempt failed.",
+		deliveries_failed_24h: "Deliveries created in the last 24 h that failed.",
+	});
+	describeMembers(accountPageSchema, { accounts: "Ordered by uid, at most 50.", next_cursor: NEXT_CURSOR });
+	describeMembers(adminLinkSchema, {
+		url: "The one-time link: opening it signs that browser in to the account's portal, once.",
+		expires_at: "When the link stops working if unused.",
+	});
+}
+
+export const accountsDoc: ResourceDoc = {
+	tag: {
+		name: "Accounts",
+		description:
+			"The operator's accounts: a helpdesk's customers, each with its own endpoints, events and deliveries, and a portal reached by one-time admin links.",
+	},
+	operations: [
+		{
+			method: "get",
+			path: "/api/accounts",
+			id: "listAccounts",
+			tag: "Accounts",
+			summary: "List accounts",
+			description: "Live accounts ordered by uid, 50 a page, each with its endpoint count and health.",
+			query: accountListSchema,
+			success: { 200: { description: "A page of accounts.", schema: "AccountPage" } },
+		},
+		{
+			method: "put",
+			path: "/api/accounts/{uid}",
+			id: "putAccount",
+			tag: "Accounts",
+			summary: "Create or rename an account",
+			description: `Creates the account (its name defaults to the uid), or renames it when \`name\` is given and differs. The uid is ${UID_RULE}.`,
+			parameters: [ref("parameters", "Uid")],
+			body: "AccountPut",
+			bodyOptional: true,
+			success: {
+				200: { description: "The account existed: renamed, or unchanged.", schema: "Account" },
+				201: { description: "The account was created.", schema: "Account" },
+			},
+			errors: ["invalid_json", "validation_failed"],
+			notes: { validation_failed: `The uid is not ${UID_RULE}, or \`name\` is not valid.` },
+		},
+		{
+			method: "get",
+			path: "/api/accounts/{uid}",
+			id: "getAccount",
+			tag: "Accounts",
+			summary: "Get an account with its endpoint count and health",
+			parameters: [ref("parameters", "Uid")],
+			success: { 200: { description: "The account.", schema: "AccountSummary" } },
+			errors: ["not_found"],
+		},
+		{
+			method: "delete",
+			path: "/api/accounts/{uid}",
+			id: "deleteAccount",
+			tag: "Accounts",
+			summary: "Delete an account",
+			description:
+				"Takes effect at once: its endpoints are deleted (their pending and retrying deliveries cancelled), its portal sessions and unused admin links end, and every route of its uid answers 404. Its data is then purged by the cron in chunks; the uid can be created again, empty.",
+			parameters: [ref("parameters", "Uid")],
+			success: { 204: { description: "Deleted." } },
+			errors: ["not_found", "account_protected"],
+		},
+		{
+			method: "delete",
+			path: "/api/accounts/{uid}/sessions",
+			id: "endAccountSessions",
+			tag: "Accounts",
+			summary: "End every portal session of an account",
+			description:
+				"Ends every portal session of the account and, in the same transaction, revokes its admin links not yet used: opening one afterwards answers 410, so no link minted before this call signs anyone in.",
+			parameters: [ref("parameters", "Uid")],
+			success: { 204: { description: "Every portal session of the account has ended, and its unused links are revoked." } },
+			errors: ["not_found"],
+		},
+		{
+			method: "post",
+			path: "/api/accounts/{uid}/admin-links",
+			id: "createAdminLink",
+			tag: "Accounts",
+			summary: "Mint a one-time admin link to the account's portal",
+			description: `How the helpdesk sends its signed-in admin to the account's portal: opening the link signs that browser in (for ACCOUNT_SESSION_HOURS) and spends it; a browser signed in to another account's portal is asked first, and the link is spent only when it continues. The link points to the first of PUBLIC_ORIGINS, else to the origin this request came to. Links last at most ${MAX_LINK_SECONDS} seconds.`,
+			parameters: [ref("parameters", "Uid")],
+			body: "AdminLinkRequest",
+			bodyOptional: true,
+			success: { 201: { description: "The link.", schema: "AdminLink" } },
+			errors: ["not_found", "invalid_json", "validation_failed"],
+		},
+	],
+	describeFields,
+};

@@ -1,0 +1,54 @@
+/**
+ * /api/accounts: the operator's accounts API. Create or rename, list, read,
+ * delete an account; end its portal sessions (and its unused links); mint
+ * one-time admin links.
+ * (An account's endpoints, deliveries, events and stats are under
+ * /api/accounts/{uid}/…, the same API the default account has at /api/….)
+ */
+import { Hono } from "hono/tiny";
+import { deleteAccount } from "../accounts/accountDeletion";
+import { accountListSchema, adminLinkRequestSchema, putAccountSchema } from "../accounts/accountRequests";
+import { listAccounts, putAccount } from "../accounts/accountStore";
+import { endAccountAccess, mintAdminLink } from "../accounts/links";
+import { accountView, summarize } from "../accounts/summary";
+import type { OperatorEnv } from "../auth/operator";
+import { readSettings } from "../config";
+import { directoryDatabase } from "../db/client";
+import { requireAccount } from "../http/accountScope";
+import { limitBody } from "../http/bodyLimit";
+import { readJson, readQuery } from "../http/readJson";
+
+/** Where admin links point: the first of PUBLIC_ORIGINS, else the origin this request came to. */
+function linkOrigin(env: Env, requestUrl: string): string {
+	return readSettings(env).publicOrigins[0] ?? new URL(requestUrl).origin;
+}
+
+export const accountsApi = new Hono<OperatorEnv>()
+	.get("/", async (c) => {
+		const { prefix, cursor } = readQuery(c, accountListSchema);
+		const page = await listAccounts(c.env, { prefix, cursor });
+		return c.json({ accounts: await summarize(c.env, page.accounts), next_cursor: page.nextCursor });
+	})
+	.put("/:uid", limitBody.other, async (c) => {
+		const { name } = await readJson(c, putAccountSchema, { optional: true });
+		const { account, created } = await putAccount(c.env, c.req.param("uid"), name);
+		return c.json(accountView(account), created ? 201 : 200);
+	})
+	.get("/:uid", async (c) => {
+		const [summary] = await summarize(c.env, [await requireAccount(c.env, c.req.param("uid"))]);
+		return c.json(summary);
+	})
+	.delete("/:uid", limitBody.other, async (c) => {
+		await deleteAccount(c.env, await requireAccount(c.env, c.req.param("uid")));
+		return c.body(null, 204);
+	})
+	.delete("/:uid/sessions", limitBody.other, async (c) => {
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		await directoryDatabase(c.env).batch(endAccountAccess(c.env, account.id));
+		return c.body(null, 204);
+	})
+	.post("/:uid/admin-links", limitBody.other, async (c) => {
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		const request = await readJson(c, adminLinkRequestSchema, { optional: true });
+		return c.json(await mintAdminLink(c.env, account, request, linkOrigin(c.env, c.req.url)), 201);
+	});

@@ -1,0 +1,35 @@
+/**
+ * The account directory: what an account is, what its uid looks like, and
+ * finding a live account by uid. The helpdesk names an account by its own
+ * `uid`; Hivepost keys the data by an internal id that is never reused.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { type Database, directoryDatabase } from "./client";
+import { accounts } from "./schema";
+
+export interface Account {
+	id: string;
+	uid: string;
+	name: string;
+	createdAt: number;
+}
+
+/** 1 to 64 letters, digits, `-`, `_` or `.`, beginning with a letter or digit. */
+export const UID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const UID_RULE = "1 to 64 letters, digits, '-', '_' or '.', beginning with a letter or digit";
+
+/** The columns of an Account, for selects. */
+export const accountColumns = { id: accounts.id, uid: accounts.uid, name: accounts.name, createdAt: accounts.createdAt };
+
+export function findAccount(db: Database, uid: string): Promise<Account | undefined> {
+	return db
+		.select(accountColumns)
+		.from(accounts)
+		.where(and(eq(accounts.uid, uid), isNull(accounts.deletedAt)))
+		.get();
+}
+
+/** The live account with this uid; undefined for none (a malformed uid cannot exist, so it is not looked up). */
+export function findLiveAccount(env: Env, uid: string): Promise<Account | undefined> {
+	return UID_PATTERN.test(uid) ? findAccount(directoryDatabase(env), uid) : Promise.resolve(undefined);
+}

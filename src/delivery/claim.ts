@@ -1,0 +1,156 @@
+/**
+ * Claiming deliveries for automatic attempts, the first of three steps (then
+ * send.ts: checkAndSend, then record.ts), each delivery carried with its send
+ * result from one step to the next. In one D1 round trip per wave, right
+ * before it is sent: re-read the wave's endpoints, cancel deliveries whose
+ * endpoint was deleted or disabled, and claim the rest that are due: bump
+ * attempt_count (the single source of truth for the 1 + MAX_RETRIES budget),
+ * stamp a claim id and a lease. A duplicate message, a second alarm or the
+ * sweep finds nothing claimable and sends nothing. An attempt cut off by a
+ * crash has already been counted; the sweep takes the delivery up again once
+ * its lease has passed.
+ */
+import { and, eq, exists, not, type SQL, sql } from "drizzle-orm";
+import type { Settings } from "../config";
+import type { Database } from "../db/client";
+import { deliveries, endpoints, events } from "../db/schema";
+import type { Lane } from "./queue";
+import {
+	claimable,
+	claimLeaseMs,
+	type DeliveryRef,
+	deliveriesIn,
+	finished,
+	isUnfinishedStatus,
+	maxAttempts,
+	receivesDeliveries,
+	unfinished,
+} from "./stateChanges";
+
+/** Everything needed to send one delivery, read in the round trip that claimed it. */
+export interface DeliveryTarget extends DeliveryRef {
+	endpointId: string;
+	eventId: string;
+	/** Automatic attempts including this one (0 for a manual attempt's view of an unclaimed delivery). */
+	attemptCount: number;
+	body: string;
+	url: string;
+	secret: string;
+	/** JSON list of rotated-out secrets with their expiry. */
+	previousSecrets: string;
+	/** JSON object of custom headers. */
+	headers: string;
+}
+
+/** A wave's deliveries as D1 holds them right after the claim. */
+export interface WaveRow extends DeliveryRef {
+	endpointId: string;
+	status: string;
+	attemptCount: number;
+	nextAttemptAt: number | null;
+	/** The endpoint's isolation, as read in the claim's round trip. */
+	isolatedUntil: number | null;
+	/** Claimed by this invocation: `target` is set. */
+	target: DeliveryTarget | null;
+}
+
+const liveEndpoint = () =>
+	exists(sql`(SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${receivesDeliveries()})`);
+
+/** The columns a send needs, for the deliveries `where` picks; `body` only for those claimed by `claimId` (or every one without). */
+export function selectTargets(db: Database, where: SQL, claimId?: string) {
+	const mine = claimId === undefined ? sql`1` : sql`${deliveries.claimId} IS ${claimId}`;
+	return db
+		.select({
+			accountId: deliveries.accountId,
+			deliveryId: deliveries.id,
+			endpointId: deliveries.endpointId,
+			eventId: deliveries.eventId,
+			status: deliveries.status,
+			attemptCount: deliveries.attemptCount,
+			nextAttemptAt: deliveries.nextAttemptAt,
+			isolatedUntil: endpoints.isolatedUntil,
+			claimed: sql<number>`${mine}`,
+			body: sql<string | null>`CASE WHEN ${mine} THEN ${events.body} END`,
+			url: endpoints.url,
+			secret: endpoints.secret,
+			previousSecrets: endpoints.previousSecrets,
+			headers: endpoints.headers,
+		})
+		.from(deliveries)
+		.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
+		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+		.where(where);
+}
+
+type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>["all"]>>[number];
+
+export function toWaveRow(row: TargetRow): WaveRow {
+	const { claimed, body, url, secret, previousSecrets, headers, isolatedUntil, ...delivery } = row;
+	return {
+		...delivery,
+		isolatedUntil,
+		target: claimed && body !== null ? { ...delivery, body, url, secret, previousSecrets, headers } : null,
+	};
+}
+
+/** In the main lane, an endpoint isolated right now is left to the isolation lane. */
+const notIsolated = (now: number) =>
+	sql`NOT EXISTS (SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.isolatedUntil} > ${now})`;
+
+/**
+ * The statements of one wave's claim, for a batch: cancel the deliveries whose
+ * endpoint is gone or disabled (no attempt used), claim the claimable ones
+ * (in the main lane, not those of an isolated endpoint), and read every one of
+ * them back (current URL, secret, headers and isolation).
+ */
+export function claimWave(db: Database, settings: Settings, lane: Lane, refs: readonly DeliveryRef[], claimId: string, now: number) {
+	return [
+		db
+			.update(deliveries)
+			.set(finished("cancelled", now))
+			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()))),
+		db
+			.update(deliveries)
+			.set({
+				attemptCount: sql`${deliveries.attemptCount} + 1`,
+				claimId,
+				leaseUntil: now + claimLeaseMs(settings),
+				updatedAt: now,
+			})
+			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint(), lane === "main" ? notIsolated(now) : undefined)),
+		selectTargets(db, deliveriesIn(refs), claimId),
+	] as const;
+}
+
+/** Hands back claims taken by `claimId` for deliveries that were not sent after all: no attempt was made. */
+export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimId: string) {
+	return db
+		.update(deliveries)
+		.set({ attemptCount: sql`${deliveries.attemptCount} - 1`, claimId: null, leaseUntil: null })
+		.where(and(deliveriesIn(refs), eq(deliveries.claimId, claimId)));
+}
+
+/** The rows read back by claimWave's last statement. */
+export function waveRows(rows: TargetRow[]): WaveRow[] {
+	return rows.map(toWaveRow);
+}
+
+/**
+ * A retry due at most this far ahead of our clock was handed over by a clock
+ * running ahead of ours: it is sent again when due. One due later is a stale
+ * duplicate; its alarm hands it over in time.
+ */
+const CLOCK_SKEW_MS = 60_000;
+
+/** A retry with attempts left whose due time is a little ahead of our clock. */
+export function isEarlyRetry(row: WaveRow, settings: Settings, now: number): boolean {
+	return (
+		isUnfinishedStatus(row.status) &&
+		row.attemptCount > 0 &&
+		row.attemptCount < maxAttempts(settings) &&
+		row.nextAttemptAt !== null &&
+		row.nextAttemptAt > now &&
+		row.nextAttemptAt <= now + CLOCK_SKEW_MS
+	);
+}

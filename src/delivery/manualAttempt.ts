@@ -1,0 +1,56 @@
+/** An admin's "Retry now": one immediate attempt, outside the automatic budget. */
+import { and, ne } from "drizzle-orm";
+import type { Settings } from "../config";
+import type { AccountScope } from "../db/client";
+import { deliveries } from "../db/schema";
+import { selectTargets, toWaveRow } from "./claim";
+import { recordHealth } from "./health";
+import { type Completed, disableGoneEndpoint, insertAttempts } from "./record";
+import { checkAndSend } from "./send";
+import { deliveriesIn, finished, unfinished } from "./stateChanges";
+
+/** A manual attempt's outcome, with the delivery's status after it. */
+export interface ManualAttempt {
+	completed: Completed;
+	deliveryStatus: string;
+}
+
+/**
+ * "Retry now": one immediate attempt outside the automatic budget. A success
+ * ends the delivery (and so its pending retries); a failure leaves the
+ * automatic schedule exactly as it was. Returns null for an unknown delivery.
+ */
+export async function attemptNow(scope: AccountScope, settings: Settings, deliveryId: string): Promise<ManualAttempt | null> {
+	const { db, accountId } = scope;
+	const ref = { accountId, deliveryId };
+	const row = await selectTargets(db, deliveriesIn([ref])).get();
+	const target = row && toWaveRow(row).target;
+	if (!target) return null;
+	const result = await checkAndSend(target, settings);
+	const completed = { target, result };
+	const now = Date.now();
+	// A success ends the delivery (one that had failed too); a 410 stops it, like every other delivery to that endpoint.
+	const finish = result.ok
+		? db
+				.update(deliveries)
+				.set(finished("delivered", now))
+				.where(and(deliveriesIn([ref]), ne(deliveries.status, "cancelled")))
+		: result.statusCode === 410
+			? db
+					.update(deliveries)
+					.set(finished("failed", now))
+					.where(and(deliveriesIn([ref]), unfinished()))
+			: null;
+	await db.batch([
+		insertAttempts(db, [completed], true),
+		...(finish ? [finish] : []),
+		...(result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []),
+		...recordHealth(db, [completed]),
+	]);
+	const after = await db
+		.select({ status: deliveries.status })
+		.from(deliveries)
+		.where(deliveriesIn([ref]))
+		.get();
+	return { completed, deliveryStatus: after?.status ?? "unknown" };
+}

@@ -1,0 +1,78 @@
+/**
+ * What a change to endpoints takes, as zod schemas: the same objects validate
+ * the API's bodies (readJson) and the pages' forms (validateInput), and
+ * generate the OpenAPI document (their descriptions are added at build time,
+ * in api/endpoints.openapi.ts).
+ */
+import * as z from "zod/mini";
+import { ALL_EVENTS, EVENT_TYPES } from "../eventTypes";
+import {
+	HEADER_NAME_PATTERN,
+	HEADER_VALUE_PATTERN,
+	isReservedHeaderName,
+	MAX_CUSTOM_HEADERS,
+	MAX_HEADER_VALUE_LENGTH,
+} from "./customHeaders";
+
+export const eventListSchema = z.pipe(
+	z
+		.array(z.enum([ALL_EVENTS, ...EVENT_TYPES]), { error: `must be a list of event types, or ["${ALL_EVENTS}"] for all` })
+		.check(z.minLength(1, { error: `must name at least one event type, or ["${ALL_EVENTS}"] for all` })),
+	z.transform((list) => (list.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)])),
+);
+
+const headerNameSchema = z.string().check(
+	z.regex(HEADER_NAME_PATTERN, { error: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)" }),
+	z.refine((name) => !isReservedHeaderName(name), { error: "is set by Hivepost itself (or is hop-by-hop) and cannot be set here" }),
+);
+
+/** Header name → new value, or null to remove it. Values are write-only. */
+export const headerChangesSchema = z
+	.record(
+		headerNameSchema,
+		z.nullable(
+			z
+				.string({ error: "must be a string, or null to remove the header" })
+				.check(
+					z.maxLength(MAX_HEADER_VALUE_LENGTH, { error: `must be at most ${MAX_HEADER_VALUE_LENGTH} characters` }),
+					z.regex(HEADER_VALUE_PATTERN, { error: "must use only visible ASCII characters (0x21–0x7E), spaces and tabs" }),
+				),
+		),
+		// A refused name is reported with its own reason (the key's issue), under its name.
+		{
+			error: (issue) =>
+				issue.code === "invalid_key"
+					? issue.issues[0]?.message
+					: issue.code === "invalid_type"
+						? "must be an object of header names to values"
+						: undefined,
+		},
+	)
+	.check(z.refine((changes) => Object.keys(changes).length <= MAX_CUSTOM_HEADERS, { error: `at most ${MAX_CUSTOM_HEADERS} headers` }));
+
+export const createEndpointSchema = z.object({
+	url: z.string({ error: "must be a URL string" }),
+	events: z.optional(eventListSchema),
+	headers: z.optional(headerChangesSchema),
+});
+
+export const updateEndpointSchema = z.object({
+	url: z.optional(z.string({ error: "must be a URL string" })),
+	enabled: z.optional(z.boolean({ error: "must be true or false" })),
+	events: z.optional(eventListSchema),
+	headers: z.optional(headerChangesSchema),
+});
+
+export const replaceEndpointsSchema = z.object({
+	urls: z.string({ error: "must be a string of URLs separated by commas" }),
+});
+
+export const testEventSchema = z.object({
+	action_type: z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" }),
+});
+
+export const redeliverSchema = z.object({
+	since: z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-20T09:00:00Z" }),
+});
+
+export type EndpointChanges = z.infer<typeof updateEndpointSchema>;

@@ -1,0 +1,46 @@
+/**
+ * Which account a request acts on, set by middleware before any handler
+ * runs: the default account (`/events`, `/api/…`, `/admin`), the account named
+ * in the path (`/accounts/{uid}/events`, `/api/accounts/{uid}/…`,
+ * `/admin/accounts/{uid}/…`), or the portal session's account. Handlers read
+ * `c.var.account` and reach its data through `scopeOf(c)`, never otherwise.
+ */
+import { createMiddleware } from "hono/factory";
+import { type AccountScope, accountScope } from "../db/client";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "../db/defaultAccount";
+import { type Account, findLiveAccount } from "../db/directory";
+import { HttpError } from "./errors";
+
+export interface CurrentAccount {
+	id: string;
+	uid: string;
+	name: string;
+}
+
+export interface AccountVariables {
+	account: CurrentAccount;
+}
+
+/** The live account with this uid, or a 404 (a malformed uid cannot exist, so it is a 404 too). */
+export async function requireAccount(env: Env, uid: string): Promise<Account> {
+	const account = await findLiveAccount(env, uid);
+	if (!account) throw new HttpError("not_found", `No account with uid ${JSON.stringify(uid)}. Create it with PUT /api/accounts/{uid}.`);
+	return account;
+}
+
+export const useDefaultAccount = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
+	// No read: ingest and the API need only the id; a page that shows the name reads it.
+	c.set("account", { id: DEFAULT_ACCOUNT_ID, uid: DEFAULT_ACCOUNT_UID, name: DEFAULT_ACCOUNT_UID });
+	await next();
+});
+
+/** The account named by the `:uid` path parameter; an unknown uid is a 404 and nothing else runs. */
+export const useAccountFromPath = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
+	const account = await requireAccount(c.env, c.req.param("uid") ?? "");
+	c.set("account", { id: account.id, uid: account.uid, name: account.name });
+	await next();
+});
+
+export function scopeOf(c: { env: Env; var: AccountVariables }): AccountScope {
+	return accountScope(c.env, c.var.account.id);
+}

@@ -1,0 +1,61 @@
+/**
+ * Who is looking at an account's pages, and where those pages live. The same
+ * pages serve three audiences: the operator for the default account
+ * (`/admin`), the operator for any account (`/admin/accounts/{uid}`), and an
+ * account's own admin in the portal (`/portal`), possibly read-only. Plus the
+ * frame each page gets from that.
+ */
+import type { Context } from "hono";
+import type { PortalSession } from "../accounts/sessions";
+import type { Operator } from "../auth/operator";
+import { readSettings } from "../config";
+import { accountScope } from "../db/client";
+import { OPERATOR } from "../endpoints/audit";
+import type { ChangeContext } from "../endpoints/endpointChanges";
+import type { RouteEnv } from "../http/env";
+import { noticeOf } from "./forms";
+import type { Chrome, Section } from "./views/layout";
+
+export type Viewer = { kind: "operator"; operator: Operator } | { kind: "portal"; session: PortalSession };
+
+export type PageEnv = RouteEnv<{
+	viewer: Viewer;
+	/** Where this account's pages live: `/admin`, `/admin/accounts/{uid}` or `/portal`. */
+	base: string;
+	/** The account's display name, for titles. */
+	accountName: string;
+	/** Set for operator routes, as on the API. */
+	operator: Operator;
+}>;
+
+export type PageContext = Context<PageEnv>;
+
+/** A list page's query: its filters as typed, without the empty ones (a form sends every field) or the notice of a redirect. */
+export function filterQuery(c: PageContext): Record<string, string> {
+	return Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice"));
+}
+
+export function isReadOnly(c: PageContext): boolean {
+	const viewer = c.get("viewer");
+	return viewer.kind === "portal" && viewer.session.readOnly;
+}
+
+/** The account this page acts on, with the viewer as the actor of its changes. */
+export function pageChange(c: PageContext): ChangeContext {
+	const viewer = c.get("viewer");
+	return { ...accountScope(c.env, c.var.account.id), actor: viewer.kind === "operator" ? OPERATOR : viewer.session.admin };
+}
+
+/** The frame of a page; pages of no account (the operator's list of accounts) have no `account` set, and name none. */
+export function pageChrome(c: PageContext, title: string, current?: Section): Chrome {
+	const account = c.get("account");
+	return {
+		title,
+		current,
+		base: c.var.base,
+		viewer: c.var.viewer,
+		account: account ? { uid: account.uid, name: c.var.accountName } : null,
+		notice: noticeOf(c),
+		privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations,
+	};
+}

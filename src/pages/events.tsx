@@ -1,0 +1,21 @@
+/** An account's events as pages: every event newest first (filtered by type), and one event with its payload and deliveries. */
+import { Hono } from "hono/tiny";
+import { validateInput } from "../http/readJson";
+import { eventDetail, listEvents } from "../reports/eventLog";
+import { eventFilterSchema } from "../reports/filters";
+import { filterQuery, type PageEnv, pageChange, pageChrome } from "./context";
+import { EventPage, EventsPage } from "./views/eventsPage";
+
+export const eventPages = new Hono<PageEnv>()
+	.get("/events", async (c) => {
+		const query = filterQuery(c);
+		const filter = validateInput(query, eventFilterSchema, "query");
+		const page = await listEvents(pageChange(c), filter);
+		return c.html(
+			<EventsPage chrome={pageChrome(c, "Events", "events")} filter={filter} events={page.events} nextCursor={page.next_cursor} />,
+		);
+	})
+	.get("/events/:id", async (c) => {
+		const event = await eventDetail(pageChange(c), c.req.param("id"));
+		return c.html(<EventPage chrome={pageChrome(c, "Event", "events")} event={event} />);
+	});

@@ -1,0 +1,24 @@
+/** What a page shows when something goes wrong: the error's message and status, inside the usual frame, and a way back. */
+import type { Context } from "hono";
+import { INTERNAL_ERROR_MESSAGE, knownError } from "../http/errors";
+import { logUnhandled } from "../http/requestId";
+import type { PageEnv } from "./context";
+import { Layout } from "./views/layout";
+
+export function renderPageError(error: Error, c: Context<PageEnv>) {
+	const known = knownError(error);
+	if (!known) logUnhandled(c.req.raw, c.get("requestId"), error);
+	const base = c.get("base");
+	const viewer = c.get("viewer");
+	const message = known?.message ?? `${INTERNAL_ERROR_MESSAGE} (request id ${c.get("requestId")})`;
+	return c.html(
+		// The header names the account the page was for (once known), as on every page.
+		<Layout chrome={{ title: "Error", base, viewer, account: c.get("account"), error: message }}>
+			<h1>{known?.status === 404 ? "Not found" : "Something went wrong"}</h1>
+			<p>
+				<a href={base ?? (viewer?.kind === "portal" ? "/portal" : "/admin")}>← Back</a>
+			</p>
+		</Layout>,
+		known?.status ?? 500,
+	);
+}

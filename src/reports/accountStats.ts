@@ -1,0 +1,111 @@
+/**
+ * An account's overview numbers: events and delivery success over the last
+ * 24 h (with an hourly series for the chart), and each endpoint's health
+ * (their shapes in reportResponses.ts).
+ * Every figure walks a primary-key range of the last 24 h (ids sort by time)
+ * or the unfinished-deliveries index; none scans history. The last attempt
+ * is on the endpoint's own row, which the caller has read already.
+ *
+ * Two rates, never to be confused: "delivery success" is the share of the
+ * deliveries created in the window that ended delivered (of those that
+ * ended), and an endpoint's "attempts ok" is the share of its attempts in the
+ * window that got a 2xx.
+ */
+import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
+import { type AccountScope, accountCheck } from "../db/client";
+import { attempts, deliveries, endpoints, events } from "../db/schema";
+import { unfinished } from "../delivery/stateChanges";
+import { idFloor } from "../lib/ids";
+import { DAY_MS, HOUR_MS, iso } from "../lib/time";
+import type { EndpointHealth, StatsView } from "./reportResponses";
+
+export const STATS_WINDOW_MS = DAY_MS;
+
+/** What an endpoint's row says about its newest attempt. */
+type LastAttempt = Pick<
+	typeof endpoints.$inferSelect,
+	"id" | "lastAttemptAt" | "lastStatusCode" | "lastAttemptSucceeded" | "lastAttemptError"
+>;
+
+/** The account's numbers, and `health` to make each endpoint's health of its row (the stats' `endpoints`). */
+export type Stats = Omit<StatsView, "endpoints"> & { health: (endpoint: LastAttempt) => EndpointHealth };
+
+export async function readStats(scope: AccountScope, now = Date.now()): Promise<Stats> {
+	const { db, accountId } = scope;
+	const since = now - STATS_WINDOW_MS;
+	const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+	const inWindow = and(eq(deliveries.accountId, accountId), gte(deliveries.id, idFloor("dlv", since)));
+	// CAST: D1 may bind JS numbers as REAL, which would make the division fractional.
+	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
+	const helpdeskEvents = (from: number) =>
+		and(eq(events.accountId, accountId), gte(events.id, idFloor("evt", from)), eq(events.isTest, false));
+	const [received, hourly, finished, recentAttempts, retrying] = await db.batch([
+		db.select({ total: count() }).from(events).where(helpdeskEvents(since)),
+		db
+			.select({ hour: hour.as("hour"), total: count() })
+			.from(events)
+			.where(helpdeskEvents(firstHour))
+			.groupBy(sql`hour`),
+		db
+			.select({ endpointId: deliveries.endpointId, status: deliveries.status, total: count() })
+			.from(deliveries)
+			.where(and(inWindow, inArray(deliveries.status, ["delivered", "failed"])))
+			.groupBy(deliveries.endpointId, deliveries.status),
+		db
+			.select({ endpointId: deliveries.endpointId, total: count(), succeeded: sum(attempts.succeeded) })
+			.from(deliveries)
+			.innerJoin(attempts, and(eq(attempts.accountId, deliveries.accountId), eq(attempts.deliveryId, deliveries.id)))
+			.where(and(inWindow, gte(attempts.startedAt, since)))
+			.groupBy(deliveries.endpointId),
+		db
+			.select({ endpointId: deliveries.endpointId, total: count() })
+			.from(deliveries)
+			// Through the unfinished-deliveries index, endpoint by endpoint: never the account's whole history.
+			.where(
+				and(
+					sql`${deliveries.endpointId} IN (SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`,
+					accountCheck(deliveries.accountId, accountId),
+					unfinished(),
+					eq(deliveries.status, "retrying"),
+				),
+			)
+			.groupBy(deliveries.endpointId),
+	]);
+	const finishedWith = (status: string, endpointId?: string) =>
+		finished
+			.filter((row) => row.status === status && (endpointId === undefined || row.endpointId === endpointId))
+			.reduce((total, row) => total + row.total, 0);
+	const delivered = finishedWith("delivered");
+	const failed = finishedWith("failed");
+	const health = (endpoint: LastAttempt): EndpointHealth => {
+		const endpointId = endpoint.id;
+		const recent = recentAttempts.find((row) => row.endpointId === endpointId);
+		return {
+			endpoint_id: endpointId,
+			last_attempt_at: iso(endpoint.lastAttemptAt),
+			last_status_code: endpoint.lastStatusCode,
+			last_succeeded: endpoint.lastAttemptSucceeded,
+			last_error: endpoint.lastAttemptError,
+			attempts_ok_rate_24h: recent ? Number(recent.succeeded ?? 0) / recent.total : null,
+			attempts_24h: recent?.total ?? 0,
+			retrying: retrying.find((row) => row.endpointId === endpointId)?.total ?? 0,
+			failed_24h: finishedWith("failed", endpointId),
+		};
+	};
+	const eventsPerHour = Array.from({ length: 24 }, (_, i) => ({
+		hour: iso(firstHour + i * HOUR_MS),
+		events: hourly.find((row) => Number(row.hour) === i)?.total ?? 0,
+	}));
+	return {
+		since: iso(since),
+		/** Helpdesk events received (test events not counted). */
+		events_received_24h: received[0]?.total ?? 0,
+		deliveries_delivered_24h: delivered,
+		deliveries_failed_24h: failed,
+		/** Delivered / (delivered + failed) among deliveries created in the last 24 h; null when none ended. */
+		delivery_success_rate_24h: delivered + failed ? delivered / (delivered + failed) : null,
+		/** Events received per hour, oldest first; the last entry is the current hour. */
+		events_per_hour: eventsPerHour,
+		health,
+	};
+}

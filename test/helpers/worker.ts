@@ -1,0 +1,305 @@
+/// <reference types="vite/client" />
+/**
+ * Shared test helpers: requests with credentials, recording queues, fixtures,
+ * a stubbed destination, the real consumer, cron and RetryScheduler driven by
+ * hand, and direct reads of delivery rows.
+ */
+import {
+	createExecutionContext,
+	createMessageBatch,
+	createScheduledController,
+	getQueueResult,
+	listDurableObjectIds,
+	runInDurableObject,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+import worker from "../../src";
+import { app } from "../../src/app";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../../src/delivery/queue";
+import { retrySchedulerName } from "../../src/delivery/retryAlarm";
+import { isEventType } from "../../src/eventTypes";
+import { samplePath } from "../../src/samples";
+
+// The sample files' exact text, bundled into the tests by Vite (import.meta.glob).
+const SAMPLE_FILES = import.meta.glob<string>("../../static/samples/supportbee/*.json", { query: "?raw", import: "default", eager: true });
+
+/** The exact text of a SupportBee sample event, e.g. fixture("ticket.created"). */
+export function fixture(actionType: string): string {
+	if (!isEventType(actionType)) throw new Error(`no fixture for ${actionType}`);
+	return SAMPLE_FILES[`../../static${samplePath(actionType)}`];
+}
+
+/** Both delivery queues, recording what was sent (and on which lane) instead of delivering it. */
+export function recordingQueues() {
+	const batches: MessageSendRequest<DeliveryMessage>[][] = [];
+	const sent: { lane: Lane; message: DeliveryMessage; delaySeconds: number }[] = [];
+	const recorder = (lane: Lane) => ({
+		async send(body: DeliveryMessage, options?: QueueSendOptions) {
+			await this.sendBatch([{ body, ...options }]);
+		},
+		async sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>) {
+			const list = [...messages];
+			batches.push(list);
+			for (const message of list) sent.push({ lane, message: message.body, delaySeconds: message.delaySeconds ?? 0 });
+		},
+	});
+	return {
+		batches,
+		sent,
+		main: recorder("main"),
+		isolation: recorder("isolation"),
+		/** Every message sent, on either lane. */
+		get messages() {
+			return sent.map((entry) => entry.message);
+		},
+		/** The bindings to put in an env. */
+		get bindings() {
+			return { DELIVERY_QUEUE: this.main as unknown as Queue, ISOLATION_QUEUE: this.isolation as unknown as Queue };
+		},
+	};
+}
+
+export type RecordingQueues = ReturnType<typeof recordingQueues>;
+
+/** The test env with recording queues (and any other bindings overridden). */
+export function testEnv(queues: RecordingQueues, overrides: Partial<Env> = {}): Env {
+	return { ...env, ...queues.bindings, ...overrides };
+}
+
+/** Bindings and settings a call overrides in the test env (recording queues by default). */
+export interface EnvOption {
+	env?: Partial<Env>;
+}
+
+/** Calls the Worker's HTTP app with the test env. */
+export function request(path: string, init: RequestInit = {}, { env: overrides = {} }: EnvOption = {}) {
+	const queue = recordingQueues();
+	return Promise.resolve(app.request(path, init, testEnv(queue, overrides), createExecutionContext())).then((response) => ({
+		response,
+		queue,
+	}));
+}
+
+export const ingestHeaders = { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" };
+export const operatorHeaders = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
+
+/** Sends an event to ingest: `POST /events`, or with `account` its per-account twin; `headers` add to (or replace) the ingest token and content type. */
+export async function ingest(
+	body: string,
+	{ headers = {}, env, account }: EnvOption & { headers?: Record<string, string>; account?: string } = {},
+) {
+	const path = account === undefined ? "/events" : `/accounts/${account}/events`;
+	return request(path, { method: "POST", body, headers: { ...ingestHeaders, ...headers } }, { env });
+}
+
+/** Registers an endpoint through the operator's API (in the default account, or in `account`). */
+export async function createEndpoint(
+	url: string,
+	{ events, account }: { events?: string[]; account?: string } = {},
+): Promise<{ id: string; secret: string; url: string }> {
+	const apiBase = account === undefined ? "/api" : `/api/accounts/${account}`;
+	const { response } = await request(`${apiBase}/endpoints`, {
+		method: "POST",
+		headers: operatorHeaders,
+		body: JSON.stringify({ url, events }),
+	});
+	if (response.status !== 201) throw new Error(`creating ${url} failed: ${response.status} ${await response.text()}`);
+	return response.json();
+}
+
+/** Creates (or renames) an account through the operator's API. */
+export async function createAccount(uid: string, name?: string) {
+	const { response } = await request(`/api/accounts/${uid}`, {
+		method: "PUT",
+		headers: operatorHeaders,
+		body: JSON.stringify(name === undefined ? {} : { name }),
+	});
+	if (response.status !== 201 && response.status !== 200) throw new Error(`creating account ${uid} failed: ${response.status}`);
+	return response.json() as Promise<{ uid: string; name: string; created_at: string }>;
+}
+
+/** The full message for a delivery id (account and endpoint read from D1). */
+export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
+	const [row] = await rows<{ account_id: string; endpoint_id: string }>(
+		"SELECT account_id, endpoint_id FROM deliveries WHERE id = ?",
+		deliveryId,
+	);
+	if (!row) throw new Error(`no delivery ${deliveryId}`);
+	return { accountId: row.account_id, deliveryId, endpointId: row.endpoint_id };
+}
+
+/**
+ * Runs the real queue handler on messages for these deliveries (ids or whole
+ * messages) as one batch of `lane`, and returns which were acked, with the
+ * queues it sent to.
+ */
+export async function runConsumer(
+	deliveries: (string | DeliveryMessage)[],
+	{ lane = "main", env: overrides = {} }: EnvOption & { lane?: Lane } = {},
+) {
+	const bodies = await Promise.all(deliveries.map((entry) => (typeof entry === "string" ? messageFor(entry) : entry)));
+	const batch = createMessageBatch<DeliveryMessage>(
+		lane === "main" ? "hivepost-deliveries" : ISOLATION_QUEUE_NAME,
+		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
+	);
+	const ctx = createExecutionContext();
+	const queue = recordingQueues();
+	await worker.queue(batch, testEnv(queue, overrides));
+	return { ...(await getQueueResult(batch, ctx)), queue };
+}
+
+/** Runs the real Cron Trigger handler (sweep and housekeeping) once, with recording queues; returns them. */
+export async function runScheduled() {
+	const queue = recordingQueues();
+	await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv(queue));
+	return queue;
+}
+
+export interface CapturedRequest {
+	url: string;
+	headers: Headers;
+	body: string;
+}
+
+/**
+ * Replaces global fetch with a destination that answers with `respond` (called
+ * per request) and records every request made to it.
+ */
+export function stubDestination(
+	respond: (request: CapturedRequest, index: number, signal: AbortSignal | null) => Response | Promise<Response>,
+) {
+	const requests: CapturedRequest[] = [];
+	const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+		const req = new Request(input, init);
+		const captured = { url: req.url, headers: req.headers, body: await req.text() };
+		requests.push(captured);
+		return respond(captured, requests.length - 1, init?.signal ?? null);
+	});
+	return { requests, spy };
+}
+
+export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+	const result = await env.DB.prepare(sql)
+		.bind(...params)
+		.all<T>();
+	return result.results;
+}
+
+/** Every row of each of `tables` (account data: endpoints, events, deliveries, attempts, audit_log by default), to compare before and after. */
+export async function tableRows(tables = ["endpoints", "events", "deliveries", "attempts", "audit_log"]) {
+	return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await rows(`SELECT * FROM ${table}`)] as const)));
+}
+
+export interface DeliveryRow {
+	status: string;
+	attempt_count: number;
+	next_attempt_at: number | null;
+	claim_id: string | null;
+	lease_until: number | null;
+}
+
+/** A delivery's state columns, read straight from D1. */
+export async function deliveryRow(id: string): Promise<DeliveryRow> {
+	const [row] = await rows<DeliveryRow>(
+		"SELECT status, attempt_count, next_attempt_at, claim_id, lease_until FROM deliveries WHERE id = ?",
+		id,
+	);
+	return row;
+}
+
+/** Lets the retry interval pass for a delivery, as the clock would. */
+export async function makeDue(id: string) {
+	await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
+		.bind(Date.now() - 1, id)
+		.run();
+}
+
+/** Names the account a delivery belongs to, by its internal id (the default account's unless given). */
+export interface AccountIdOption {
+	accountId?: string;
+}
+
+/** A delivery's RetryScheduler. */
+export function schedulerOf(deliveryId: string, { accountId = DEFAULT_ACCOUNT_ID }: AccountIdOption = {}) {
+	return env.RETRY_SCHEDULER.getByName(retrySchedulerName({ accountId, deliveryId }));
+}
+
+export async function alarmTime(deliveryId: string, options: AccountIdOption = {}) {
+	return runInDurableObject(schedulerOf(deliveryId, options), (_instance, state) => state.storage.getAlarm());
+}
+
+/**
+ * Fires a delivery's retry alarm the way the platform would (if one is armed:
+ * it is removed, then alarm() runs), with recording queues (and any other
+ * bindings overridden) in the object's env; returns whether an alarm ran and
+ * what it enqueued.
+ */
+export async function runRetryAlarm(deliveryId: string, { accountId, env: overrides = {} }: AccountIdOption & EnvOption = {}) {
+	const queue = recordingQueues();
+	const ran = await runInDurableObject(schedulerOf(deliveryId, { accountId }), async (instance, state) => {
+		if ((await state.storage.getAlarm()) === null) return false;
+		await state.storage.deleteAlarm();
+		const scheduler = instance as unknown as { env: Env; alarm(): Promise<void> };
+		const real = scheduler.env;
+		scheduler.env = testEnv(queue, overrides);
+		try {
+			await scheduler.alarm();
+		} finally {
+			scheduler.env = real;
+		}
+		return true;
+	});
+	return { ran, queue };
+}
+
+/** Deletes every RetryScheduler's alarm and storage, so the next test starts clean. */
+export async function clearRetryAlarms() {
+	for (const id of await listDurableObjectIds(env.RETRY_SCHEDULER)) {
+		await runInDurableObject(env.RETRY_SCHEDULER.get(id), async (_instance, state) => {
+			await state.storage.deleteAlarm();
+			await state.storage.deleteAll();
+		});
+	}
+}
+
+/**
+ * The D1 binding, awaiting `before(n)` ahead of its n-th batch (counted from
+ * 0): another request's write landing first, a slow round trip, or (when it
+ * rejects) a failed one, which then never reaches D1.
+ */
+export function dbBeforeBatch(before: (index: number) => Promise<unknown> | undefined): D1Database {
+	let index = 0;
+	return new Proxy(env.DB, {
+		get(target, prop) {
+			if (prop === "batch") {
+				return async (statements: D1PreparedStatement[]) => {
+					await before(index++);
+					return target.batch(statements);
+				};
+			}
+			const value = Reflect.get(target, prop, target);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
+/**
+ * The D1 binding, running `concurrently` just before its next batch: another
+ * request's write landing between this request's read and its write.
+ */
+export function dbWithConcurrentWrite(concurrently: () => Promise<unknown>): D1Database {
+	return dbBeforeBatch((index) => (index === 0 ? concurrently() : undefined));
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A destination that never answers: the request hangs until Hivepost's timeout aborts it. */
+export function hangingResponse(signal: AbortSignal | null): Promise<Response> {
+	return new Promise((_resolve, reject) => {
+		signal?.addEventListener("abort", () => reject(signal.reason));
+	});
+}

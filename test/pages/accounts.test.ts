@@ -1,0 +1,46 @@
+/** The operator's page of accounts (/admin/accounts), and the links in the operator's navigation. */
+import { describe, expect, it } from "vitest";
+import { page } from "../helpers/pages";
+import { createEndpoint, operatorHeaders, request } from "../helpers/worker";
+
+async function putAccount(uid: string, name: string) {
+	const { response } = await request(`/api/accounts/${uid}`, { method: "PUT", headers: operatorHeaders, body: JSON.stringify({ name }) });
+	// Accounts outlive a test (the setup empties the endpoints and deliveries only): created or renamed.
+	expect([200, 201]).toContain(response.status);
+}
+
+describe("the operator's accounts page", () => {
+	it("lists every account with its name and endpoint count, linking to its pages", async () => {
+		await putAccount("acme", "Acme Ltd");
+		await createEndpoint("https://acme.example/hook", { account: "acme" });
+		// Before the fix, /admin/accounts read the account of the page, which a page of no account has not: a 500.
+		const response = await page("/admin/accounts");
+		expect(response.status).toBe(200);
+		const html = await response.text();
+		expect(html).toContain("<title>Accounts · Hivepost</title>");
+		expect(html).toContain('<a href="/admin/accounts/acme"><code>acme</code></a>');
+		expect(html).toContain('<td data-label="Name">Acme Ltd</td><td data-label="Endpoints">1</td>');
+		expect(html).toContain('<a href="/admin/accounts/default"><code>default</code></a>');
+		expect(html).toContain('<a href="/admin/accounts" aria-current="page">Accounts</a>');
+		// A page of no account names none in its header.
+		expect(html).not.toContain('class="account"');
+	});
+
+	it("finds accounts by uid prefix", async () => {
+		await putAccount("acme", "Acme Ltd");
+		await putAccount("beta", "Beta Inc");
+		const html = await (await page("/admin/accounts?prefix=ac")).text();
+		expect(html).toContain("Acme Ltd");
+		expect(html).not.toContain("Beta Inc");
+	});
+});
+
+describe("the operator's navigation", () => {
+	it("links only to pages that exist", async () => {
+		const html = await (await page("/admin")).text();
+		const nav = /<nav aria-label="Main">(.*?)<\/nav>/.exec(html)?.[1] ?? "";
+		const hrefs = [...nav.matchAll(/href="([^"]+)"/g)].map((match) => match[1]);
+		expect(hrefs).toEqual(["/admin", "/admin/deliveries", "/admin/events", "/admin/accounts", "/admin/api"]);
+		for (const href of hrefs) expect({ href, status: (await page(href)).status }).toEqual({ href, status: 200 });
+	});
+});
