@@ -114,7 +114,7 @@ describe("CSRF protection", () => {
 	});
 
 	// hono/csrf lets a form post through only with a same-origin Origin or Sec-Fetch-Site: one with neither (no
-	// browser of today sends a form post so) cannot show it came from the page, and the README promises that check.
+	// browser of today sends a form post so) cannot show it came from the page, and docs/operations.md (Security) promises that check.
 	it("refuses a form post that carries neither Origin nor Sec-Fetch-Site, and changes nothing", async () => {
 		const cookie = await signIn();
 		const response = await page("/admin/webhooks", {

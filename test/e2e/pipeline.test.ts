@@ -144,7 +144,7 @@ describe("the local stack", () => {
 });
 
 /**
- * README, "Isolation": a healthy receiver's latency stays low beside one that
+ * docs/delivery.md, "Isolation": a healthy receiver's latency stays low beside one that
  * never answers, and the hanging one never holds more requests than the bound.
  * Latency is from just before POST /events to the healthy receiver's first
  * request with that webhook-id.
@@ -169,7 +169,7 @@ describe("isolation on the local stack", () => {
 	 */
 	const STEADY_P99_LIMIT_MS = DELIVERY_TIMEOUT_MS / 2;
 	/**
-	 * README: 3 requests per endpoint per invocation × consumer invocations (45 on Cloudflare). Locally
+	 * docs/delivery.md: 3 requests per endpoint per invocation × consumer invocations (45 on Cloudflare). Locally
 	 * each queue hands its consumer one batch at a time (PLATFORM-NOTES, Queues), so the two lanes are
 	 * two invocations at most: 3 × 2 = 6. Retries count in: their alarms hand them to the isolation lane.
 	 */

@@ -421,7 +421,7 @@ describe("the portal", () => {
 		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 	});
 
-	// A form post without a same-origin Origin or Sec-Fetch-Site cannot show it came from the page (hono/csrf; README, Security).
+	// A form post without a same-origin Origin or Sec-Fetch-Site cannot show it came from the page (hono/csrf; docs/operations.md, Security).
 	for (const [what, headers] of [
 		["a cross-site form post", { origin: "https://evil.example" }],
 		["a form post that carries neither Origin nor Sec-Fetch-Site", {}],
