@@ -41,7 +41,7 @@ export default defineConfig(async ({ mode }) => {
 				miniflare: {
 					bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations },
 					// Databases of their own for the migration tests, which start from the shipped schema or from nothing.
-					d1Databases: { MIGRATION_TEST_DB: "migration-test", UPGRADE_TEST_DB: "upgrade-test" },
+					d1Databases: { MIGRATION_TEST_DB: "migration-test", UPGRADE_TEST_DB: "upgrade-test", BACKFILL_TEST_DB: "backfill-test" },
 				},
 			}),
 		],

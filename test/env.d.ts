@@ -4,5 +4,6 @@ declare namespace Cloudflare {
 		TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
 		MIGRATION_TEST_DB: D1Database;
 		UPGRADE_TEST_DB: D1Database;
+		BACKFILL_TEST_DB: D1Database;
 	}
 }
