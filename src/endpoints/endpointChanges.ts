@@ -21,6 +21,9 @@ import type { EndpointChanges } from "./endpointRequests";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
 import { splitUrlList } from "./urlList";
 
+/** What enabling clears: why and when Hivepost or someone disabled it. */
+export const ENABLED = { enabled: true, disabledReason: null, disabledCause: null, disabledAt: null } as const;
+
 /** After a rotation, deliveries carry the replaced secret's signature too for this long. */
 export const ROTATION_OVERLAP_MS = DAY_MS;
 
@@ -196,8 +199,8 @@ function describeEdit(row: EndpointRow, changes: EndpointChanges): { action: Aud
 
 /**
  * Edits an endpoint: URL (keeps its secret and history), enabled, events,
- * headers. Disabling cancels its unfinished deliveries in the same batch;
- * enabling clears the reason Hivepost disabled it for.
+ * headers. Disabling cancels its unfinished deliveries in the same batch and
+ * records why (by hand) and when; enabling clears them.
  */
 export async function updateEndpoint(
 	change: ChangeContext,
@@ -214,10 +217,9 @@ export async function updateEndpoint(
 	}
 	if (changes.events) next.events = JSON.stringify(changes.events);
 	if (changes.headers) next.headers = JSON.stringify(headersWithin(applyHeaderChanges(storedHeaders(row), changes.headers)));
-	if (changes.enabled !== undefined) {
-		next.enabled = changes.enabled;
-		next.disabledReason = null;
-	}
+	if (changes.enabled) Object.assign(next, ENABLED);
+	// Disabling a disabled endpoint keeps why and when it was.
+	else if (changes.enabled === false && row.enabled) Object.assign(next, { enabled: false, disabledCause: "manual", disabledAt: now });
 	// Headers are merged into those read above: fenced on them, so a concurrent edit's header is never lost.
 	const fence = asRead(change, row, changes.headers ? "headers" : undefined);
 	const unchanged = stillAsRead(change, fence);
