@@ -7,7 +7,7 @@ import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccount
 import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
 import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
 import { UID_RULE } from "../db/directory";
-import { describeMembers, NEXT_CURSOR, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+import { describeMembers, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
 
 function describeFields(): void {
 	describeMembers(accountListSchema, {
@@ -30,10 +30,14 @@ function describeFields(): void {
 		endpoints: "Its live endpoints.",
 	});
 	describeMembers(accountHealthSchema, {
-		failing_endpoints: "Live endpoints whose newest attempt failed.",
+		failing_endpoints:
+			"Enabled endpoints whose `health.status` is `failing` (their newest automatic attempt failed), counted as the stats' `failing_endpoints` is. Before 0.3.0: live endpoints whose newest attempt failed, disabled ones included.",
 		deliveries_failed_24h: "Deliveries created in the last 24 h that failed.",
 	});
-	describeMembers(accountPageSchema, { accounts: "Ordered by uid, at most 50.", next_cursor: NEXT_CURSOR });
+	describeMembers(accountPageSchema, {
+		accounts: "Ordered by uid, at most 50.",
+		next_cursor: "Pass it as `cursor` for the next page; null on the last page.",
+	});
 	describeMembers(adminLinkSchema, {
 		url: "The one-time link: opening it signs that browser in to the account's portal, once.",
 		expires_at: "When the link stops working if unused.",

@@ -1,5 +1,5 @@
 /** An admin's "Retry now": one immediate attempt, outside the automatic budget. */
-import { and, ne } from "drizzle-orm";
+import { and } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { AccountScope } from "../db/client";
 import { deliveries } from "../db/schema";
@@ -30,12 +30,12 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 	const result = await checkAndSend(target, settings);
 	const completed = { target, result };
 	const now = Date.now();
-	// A success ends the delivery (one that had failed too); a 410 stops it, like every other delivery to that endpoint.
+	// A success ends the delivery (one that had failed or was cancelled too); a 410 stops it, like every other delivery to that endpoint.
 	const finish = result.ok
 		? db
 				.update(deliveries)
 				.set(finished("delivered", now))
-				.where(and(deliveriesIn([ref]), ne(deliveries.status, "cancelled")))
+				.where(deliveriesIn([ref]))
 		: result.statusCode === 410
 			? db
 					.update(deliveries)

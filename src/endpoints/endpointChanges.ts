@@ -39,6 +39,18 @@ function destinationOrThrow(raw: string, field: string, policy: DestinationPolic
 	return check.url;
 }
 
+/** Every URL of a list as a destination; every refused one is named, each with its reason, in one 422. */
+function destinationsOrThrow(listed: readonly string[], policy: DestinationPolicy): string[] {
+	const checks = listed.map((raw) => ({ raw, check: checkDestination(raw, policy) }));
+	const refused = Object.fromEntries(checks.flatMap(({ raw, check }, i) => (check.ok ? [] : [[`urls[${i}]`, `${raw} ${check.problem}.`]])));
+	const problems = Object.values(refused);
+	if (problems.length) {
+		const what = problems.length === 1 ? "This URL can't be used:" : `These ${problems.length} URLs can't be used:`;
+		throw new HttpError("destination_refused", `${what} ${problems.join(" ")}`, refused);
+	}
+	return checks.flatMap(({ check }) => (check.ok ? [check.url] : []));
+}
+
 function conflictOnDuplicate(error: unknown): never {
 	if (isUniqueViolation(error)) {
 		throw new HttpError("url_taken", "That URL is already registered (perhaps by a concurrent change). Reload the list and try again.");
@@ -144,7 +156,7 @@ export interface Replacement {
  * SupportBee's "Update App", first step: the text box becomes the whole set.
  * Unchanged URLs keep their id, events and secret; removed ones are to be
  * deleted; new ones created. A list longer than the account may have is a 422
- * before any URL is parsed; any invalid URL is a 422 naming it. Writes nothing,
+ * before any URL is parsed; invalid URLs are a 422 naming each. Writes nothing,
  * so a page can ask before anything is deleted.
  */
 export async function planReplacement(
@@ -155,7 +167,7 @@ export async function planReplacement(
 ): Promise<Replacement> {
 	const listed = splitUrlList(urlList);
 	refuseLongList(change, settings, listed);
-	const wanted = [...new Set(listed.map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
+	const wanted = [...new Set(destinationsOrThrow(listed, policy))];
 	const existing = await listEndpoints(change);
 	const now = Date.now();
 	return {
