@@ -69,7 +69,11 @@ export const operatorPages = new Hono<PageEnv>()
 				useAccountFromPath,
 				mountedAt((uid) => `/admin/accounts/${encodeURIComponent(uid)}`),
 			)
-			.route("/", accountPages),
+			.route("/", accountPages)
+			// Not the default account's page of that name: a 404 in this account's frame.
+			.all("*", () => {
+				throw new HttpError("not_found", "There is no such page for this account.");
+			}),
 	)
 	.route(
 		"/",
