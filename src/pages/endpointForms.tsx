@@ -5,7 +5,6 @@
  * top (forms.ts). Destructive changes ask first: Delete endpoint, Rotate
  * secret, Remove header; Resend says first how many it would send.
  */
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
 import { readSettings } from "../config";
 import { listChanges } from "../endpoints/audit";
@@ -15,7 +14,7 @@ import { REDELIVER_INCLUDES, redeliverSchema, testEventSchema, updateEndpointSch
 import { type EndpointRow, endpointView, requireEndpoint, secretView } from "../endpoints/endpointStore";
 import { redeliver } from "../endpoints/redelivery";
 import { limitBody } from "../http/bodyLimit";
-import { cookieOptions } from "../http/cookies";
+import { cookieOptions, takeCookie, writeCookie } from "../http/cookies";
 import { validateInput } from "../http/readJson";
 import { DAY_MS, utcText } from "../lib/time";
 import { readStats } from "../reports/accountStats";
@@ -98,8 +97,7 @@ export const endpointForms = new Hono<PageEnv>()
 	.get("/endpoints/:id", async (c) => {
 		const row = await requireEndpoint(pageChange(c), c.req.param("id"));
 		// Shown once, right after a rotation; the cookie is spent by this view.
-		const reveal = getCookie(c, REVEAL_COOKIE) === row.id;
-		if (reveal) deleteCookie(c, REVEAL_COOKIE, revealCookie(c));
+		const reveal = takeCookie(c, REVEAL_COOKIE, revealCookie(c)) === row.id;
 		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null });
 	})
 	.post("/endpoints/:id/settings", limitBody.endpoint, async (c) => {
@@ -193,7 +191,7 @@ export const endpointForms = new Hono<PageEnv>()
 			);
 		}
 		await rotateSecret(change, row.id);
-		setCookie(c, REVEAL_COOKIE, row.id, { ...revealCookie(c), maxAge: 60 });
+		writeCookie(c, REVEAL_COOKIE, row.id, revealCookie(c), { maxAge: 60 });
 		return done(c, endpointPath(c), "secret-rotated");
 	})
 	.post("/endpoints/:id/test", limitBody.other, async (c) => {

@@ -14,13 +14,12 @@
  * - Update App shows the secrets of the endpoints it created once, on the
  *   home page it lands on (a short-lived cookie names their creation time).
  */
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
 import { readSettings } from "../config";
 import { planReplacement, replaceEndpoints, updateEndpoint } from "../endpoints/endpointChanges";
 import { endpointViews, listEndpoints, requireEndpoint, unfinishedCount } from "../endpoints/endpointStore";
 import { limitBody } from "../http/bodyLimit";
-import { cookieOptions } from "../http/cookies";
+import { cookieOptions, takeCookie, writeCookie } from "../http/cookies";
 import { readStats } from "../reports/accountStats";
 import { policyFor } from "../security/destination";
 import { isReadOnly, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
@@ -39,8 +38,7 @@ async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 
 	const [rows, stats] = await Promise.all([listEndpoints(change), readStats(change)]);
 	const text = box?.text ?? rows.map((row) => row.url).join(", ");
 	// Shown once: the cookie is spent by this view.
-	const createdAt = Number(getCookie(c, NEW_SECRETS_COOKIE) ?? Number.NaN);
-	if (!Number.isNaN(createdAt)) deleteCookie(c, NEW_SECRETS_COOKIE, newSecretsCookie(c));
+	const createdAt = Number(takeCookie(c, NEW_SECRETS_COOKIE, newSecretsCookie(c)) ?? Number.NaN);
 	const created = isReadOnly(c) ? [] : rows.filter((row) => row.createdAt === createdAt);
 	return c.html(
 		<Dashboard
@@ -96,7 +94,7 @@ export const endpointPages = new Hono<PageEnv>()
 					);
 				}
 				await replaceEndpoints(change, plan);
-				if (plan.added.length) setCookie(c, NEW_SECRETS_COOKIE, String(plan.added[0].createdAt), { ...newSecretsCookie(c), maxAge: 60 });
+				if (plan.added.length) writeCookie(c, NEW_SECRETS_COOKIE, String(plan.added[0].createdAt), newSecretsCookie(c), { maxAge: 60 });
 				return done(c, "", "webhooks-updated");
 			},
 			(error) => renderDashboard(c, { text, problems: error.fields ?? { urls: error.message } }, error.status === 409 ? 409 : 422),
