@@ -1,12 +1,19 @@
-/** Boots an isolated local stack for an end-to-end test: own state folder, own settings, no .dev.vars. */
+/**
+ * Boots an isolated local stack for an end-to-end test: own state folder, own
+ * settings, no .dev.vars; with the API client (scripts/lib/hivepostClient.ts)
+ * that holds the stack's tokens.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type HivepostClient, hivepostClient } from "../../scripts/lib/hivepostClient.ts";
 import { applyLocalMigrations, freePort, type LocalStack, startLocalStack, writeSettingsFile } from "../../scripts/lib/localStack.ts";
 
 export const E2E_TOKENS = { ADMIN_TOKEN: "e2e-admin-token", INGEST_TOKEN: "e2e-ingest-token" };
 
 export interface TestStack extends LocalStack {
+	/** Ingest and the operator's API of this stack, with its tokens. */
+	hivepost: HivepostClient;
 	stateDir: string;
 	settings: Record<string, string>;
 	/** Starts the Worker again on the same state, as after a crash. */
@@ -24,6 +31,7 @@ export async function startTestStack(settings: Record<string, string>): Promise<
 		const stack = await startLocalStack({ port, persistTo: stateDir, envFile });
 		return {
 			...stack,
+			hivepost: hivepostClient({ url: stack.url, operatorToken: allSettings.ADMIN_TOKEN, ingestToken: allSettings.INGEST_TOKEN }),
 			stateDir,
 			settings: allSettings,
 			restart: boot,
