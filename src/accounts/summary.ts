@@ -73,22 +73,17 @@ export interface DatabaseView {
 	name: string;
 	/** Live accounts placed on it. */
 	accounts: number;
-	/** Its size in bytes; null when the Worker does not bind it (accounts are placed on it, but it is gone). */
-	sizeBytes: number | null;
+	sizeBytes: number;
 }
 
-/** Each database the Worker binds, in order, then any that accounts are placed on but that is not bound. */
+/** Each database the Worker binds, in order. */
 export async function describeDatabases(env: Env): Promise<DatabaseView[]> {
 	const bound = databaseNames(env);
 	const [live, sizes] = await Promise.all([
 		liveAccountsPerDatabase(env),
 		Promise.all(bound.map((name) => databaseSize(boundDatabase(env, name)))),
 	]);
-	const gone = [...live.keys()].filter((name) => !bound.includes(name)).sort();
-	return [
-		...bound.map((name, i) => ({ name, accounts: live.get(name) ?? 0, sizeBytes: sizes[i] })),
-		...gone.map((name) => ({ name, accounts: live.get(name) ?? 0, sizeBytes: null })),
-	];
+	return bound.map((name, i) => ({ name, accounts: live.get(name) ?? 0, sizeBytes: sizes[i] }));
 }
 
 /** A database's size in bytes, as D1 reports it after any statement. */

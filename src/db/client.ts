@@ -26,52 +26,41 @@ export const DIRECTORY_BINDING = "DB";
 /** The names a database for account data is bound as: DB, DB_1, DB_2, … */
 const DATABASE_BINDING = /^DB(_\d+)?$/;
 
-function isD1(value: unknown): value is D1Database {
-	const binding = value as Partial<D1Database> | null | undefined;
-	return typeof binding?.prepare === "function" && typeof binding.batch === "function";
-}
-
-/** DB is 0, DB_n is n: bindings order by number (DB_2 before DB_10). */
-const bindingNumber = (name: string) => Number(name.slice(DIRECTORY_BINDING.length + 1) || 0);
-
 /** The databases this Worker binds, by binding name: DB, then DB_1, DB_2, … in order. */
 export function databaseNames(env: Env): string[] {
-	const bindings = env as unknown as Record<string, unknown>;
-	return Object.keys(bindings)
-		.filter((name) => DATABASE_BINDING.test(name) && isD1(bindings[name]))
-		.sort((a, b) => bindingNumber(a) - bindingNumber(b));
+	const bindings = env as unknown as Record<string, Partial<D1Database> | undefined>;
+	return (
+		Object.keys(bindings)
+			// A D1 binding: one that can prepare statements (the bench and the tests may wrap it in a proxy).
+			.filter((name) => DATABASE_BINDING.test(name) && typeof bindings[name]?.prepare === "function")
+			// By number: DB_2 before DB_10.
+			.sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+	);
 }
 
-/** An account's data is in a database this Worker no longer binds; a route answers 503 `not_configured`, naming it. */
-export class UnboundDatabase extends SettingError {
-	constructor(readonly binding: string) {
-		super(
-			`This account's data is in the D1 database bound as ${binding}, which this Worker does not bind. Add its [[d1_databases]] block (binding = "${binding}") back to wrangler.toml and deploy.`,
+/**
+ * The database bound as `name` (DB, DB_1, …). One that is not bound (any
+ * more) is a SettingError: a route answers 503 `not_configured`, naming it.
+ */
+export function boundDatabase(env: Env, name: string): D1Database {
+	if (!databaseNames(env).includes(name)) {
+		throw new SettingError(
+			`The account's data is in the D1 database ${name}, which is not bound: add its [[d1_databases]] block back to wrangler.toml and deploy.`,
 		);
 	}
-}
-
-/** The database bound as `name` (DB, DB_1, …); an UnboundDatabase when there is none. */
-export function boundDatabase(env: Env, name: string): D1Database {
-	const binding = DATABASE_BINDING.test(name) ? (env as unknown as Record<string, unknown>)[name] : undefined;
-	if (!isD1(binding)) throw new UnboundDatabase(name);
-	return binding;
+	return (env as unknown as Record<string, D1Database>)[name];
 }
 
 /**
  * The database bound as `name`, or null when there is none: work no request
- * waits for (the queue consumer, retry alarms, the cron's purge) leaves what
- * is in a database that is gone alone, logged with `left` (what was left),
- * for when its binding is back.
+ * waits for (the queue consumer, retry alarms) leaves what is in a database
+ * that is gone alone, logged with `what` it left, for the sweep there once
+ * its binding is back.
  */
-export function reachableDatabase(env: Env, name: string, left: Parameters<typeof logError>[1]): Database | null {
-	try {
-		return database(boundDatabase(env, name));
-	} catch (error) {
-		if (!(error instanceof UnboundDatabase)) throw error;
-		logError("account_database_unbound", { database: name, ...left });
-		return null;
-	}
+export function reachableDatabase(env: Env, name: string, what: Parameters<typeof logError>[1]): Database | null {
+	if (databaseNames(env).includes(name)) return database(boundDatabase(env, name));
+	logError("account_database_unbound", { database: name, ...what });
+	return null;
 }
 
 /** Where an account's data lives: its internal id and the binding of its database. */

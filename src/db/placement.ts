@@ -10,24 +10,18 @@
  * account and isolate, then this module's cache.
  */
 import { count, isNull } from "drizzle-orm";
-import { DIRECTORY_BINDING, databaseNames, directoryDatabase, inList } from "./client";
+import { databaseNames, directoryDatabase, inList } from "./client";
 import { accountDatabaseColumn } from "./directory";
 import { accounts } from "./schema";
 
-/** Live accounts on each database the directory names (bound or not); a database with none is absent. */
+/** Live accounts on each database the directory names; a database with none is absent. */
 export async function liveAccountsPerDatabase(env: Env): Promise<Map<string, number>> {
 	const rows = await directoryDatabase(env)
-		.select({ database: accounts.database, accounts: count() })
+		.select({ database: accountDatabaseColumn, accounts: count() })
 		.from(accounts)
 		.where(isNull(accounts.deletedAt))
-		.groupBy(accounts.database);
-	const live = new Map<string, number>();
-	// Grouped by the column itself: null and "DB" are both DB.
-	for (const row of rows) {
-		const name = row.database ?? DIRECTORY_BINDING;
-		live.set(name, (live.get(name) ?? 0) + row.accounts);
-	}
-	return live;
+		.groupBy(accountDatabaseColumn);
+	return new Map(rows.map((row) => [row.database, row.accounts]));
 }
 
 /** Where a new account goes: of the bound databases, the one with the fewest live accounts, the first in order on a tie. */

@@ -39,8 +39,6 @@ async function byDatabase(env: Env, messages: Messages): Promise<Map<string, Mes
 	return grouped;
 }
 
-const accountsOf = (messages: Messages) => [...new Set(messages.map((message) => message.body.accountId))].join(",");
-
 export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
 	const lane = laneOf(batch.queue);
 	const settings = readSettings(env);
@@ -49,23 +47,22 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 		if (isCurrent(message.body)) current.push(message);
 		else message.ack();
 	}
+	// D1 or a queue failed: these messages come back. Claims of deliveries not sent were handed back; one whose
+	// request went out (its result unrecorded) returns through the sweep once its lease ends.
+	const retry = (messages: Messages, error: unknown) => {
+		logError("delivery_batch_failed", { lane, messages: messages.length, error: errorMessage(error), recovery: "queue retry" });
+		for (const message of messages) message.retry();
+	};
 	let grouped: Map<string, Messages>;
 	try {
 		grouped = await byDatabase(env, current);
 	} catch (error) {
-		logError("delivery_batch_failed", { lane, messages: current.length, error: errorMessage(error), recovery: "queue retry" });
-		for (const message of current) message.retry();
-		return;
+		return retry(current, error);
 	}
 	await Promise.all(
 		[...grouped].map(async ([database, messages]) => {
 			// Its binding gone: the deliveries wait in that database, and its sweep takes them up once it is bound again.
-			const db = reachableDatabase(env, database, {
-				lane,
-				accounts: accountsOf(messages),
-				messages: messages.length,
-				left: "for the sweep",
-			});
+			const db = reachableDatabase(env, database, { lane, messages: messages.length });
 			if (!db) {
 				for (const message of messages) message.ack();
 				return;
@@ -91,10 +88,7 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 				]);
 				for (const message of messages) message.ack();
 			} catch (error) {
-				// D1 or a queue failed: these messages come back. Claims of deliveries not sent were handed back; one whose
-				// request went out (its result unrecorded) returns through the sweep once its lease ends.
-				logError("delivery_batch_failed", { lane, messages: messages.length, error: errorMessage(error), recovery: "queue retry" });
-				for (const message of messages) message.retry();
+				retry(messages, error);
 			}
 		}),
 	);

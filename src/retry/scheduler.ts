@@ -64,7 +64,7 @@ async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null>
 	const settings = readSettings(env);
 	const database = (await placementsOf(env, [ref.accountId])).get(ref.accountId);
 	if (database === undefined) return null;
-	const db = reachableDatabase(env, database, { account_id: ref.accountId, delivery_id: ref.deliveryId, left: "for the sweep" });
+	const db = reachableDatabase(env, database, { account_id: ref.accountId, delivery_id: ref.deliveryId });
 	if (!db) return null;
 	const now = Date.now();
 	const row = await db

@@ -162,7 +162,7 @@ describe("one account on each database", () => {
 describe("an account whose database is no longer bound", () => {
 	/** The Worker deployed without DB_2's block. */
 	const withoutDb2 = { DB_2: undefined } as unknown as Partial<Env>;
-	const namesDb2 = { code: "not_configured", error: expect.stringContaining("bound as DB_2") };
+	const namesDb2 = { code: "not_configured", error: expect.stringContaining("database DB_2, which is not bound") };
 
 	it("answers 503 naming the binding on its ingest, API, pages and portal, and changes nothing", async () => {
 		const [, , beta] = await oneAccountPerDatabase();
@@ -197,21 +197,24 @@ describe("an account whose database is no longer bound", () => {
 		] as const) {
 			const response = await page(path, init, { env: withoutDb2 });
 			expect(response.status, path).toBe(503);
-			expect(await response.text(), path).toContain("bound as DB_2");
+			expect(await response.text(), path).toContain("database DB_2, which is not bound");
 		}
 		expect(await rowsIn("DB_2", "SELECT id FROM events")).toEqual([]);
 		expect(await rowsIn("DB_2", "SELECT deleted_at FROM endpoints")).toEqual([{ deleted_at: null }]);
 		expect(await rows("SELECT deleted_at FROM accounts WHERE id = ?", beta.id)).toEqual([{ deleted_at: null }]);
 	});
 
-	it("is listed without counts, its database shown as not bound; new accounts go to the bound databases", async () => {
+	it("is listed without counts, and missing from the databases; new accounts go to the bound databases", async () => {
 		await oneAccountPerDatabase();
 		const list = await json<{ accounts: Record<string, unknown>[] }>(await api("/accounts", { env: withoutDb2 }));
 		expect(list.accounts.find((account) => account.uid === "beta")).toMatchObject({ database: "DB_2", endpoints: null, health: null });
 		expect(list.accounts.find((account) => account.uid === "acme")).toMatchObject({ database: "DB_1", endpoints: 0 });
 		const html = await (await page("/admin/accounts", {}, { env: withoutDb2 })).text();
-		expect(html).toContain("its database DB_2 is not bound");
-		expect(html).toMatch(/<code>DB_2<\/code><\/td><td data-label="Live accounts">1<\/td><td data-label="Size"><strong>not bound/);
+		expect(html).toContain(
+			'<td data-label="Endpoints">—</td><td data-label="Health">— (database not bound)</td><td data-label="Database"><code>DB_2</code></td>',
+		);
+		expect(html).toContain("<td><code>DB_1</code></td>");
+		expect(html).not.toContain("<td><code>DB_2</code></td>");
 		// DB, DB_1 and DB_2 hold one each: with DB_2 bound it would be next; without, the first of the others.
 		const created = await request(
 			"/api/accounts/gamma",
@@ -248,7 +251,7 @@ describe("an account whose database is no longer bound", () => {
 		expect(await sweep(testEnv(swept, withoutDb2), later)).toEqual({ requeued: 0, failed: 0 });
 		const unbound = logged.mock.calls.map(([line]) => JSON.parse(String(line))).filter((line) => line.event === "account_database_unbound");
 		expect(unbound).toEqual([
-			expect.objectContaining({ database: "DB_2", accounts: beta.id, messages: 1 }),
+			expect.objectContaining({ database: "DB_2", lane: "main", messages: 1 }),
 			expect.objectContaining({ database: "DB_2", account_id: beta.id, delivery_id: retrying }),
 		]);
 

@@ -5,7 +5,9 @@
  * shows it. The consumer and the retry alarms, which know only an account's
  * id, ask the directory once per account and isolate.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { databaseNames } from "../../src/db/client";
 import { api, json } from "../helpers/api";
 import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
 import {
@@ -23,6 +25,14 @@ import {
 
 /** The directory's reads of accounts among `recorded`. */
 const directoryReads = (recorded: RecordedStatement[]) => recorded.filter(({ sql }) => /^select .* from "accounts"/i.test(sql));
+
+describe("the databases a Worker binds", () => {
+	it("are DB and each DB_n bound to a D1 database, in order of n", () => {
+		const d1 = env.DB_1;
+		const bindings = { DB_10: d1, DB: d1, DB_2: d1, DB_1: d1, DB_3: undefined, DB_X: d1, DBS: d1, MIGRATION_TEST_DB: d1, DB_4: "DB_4" };
+		expect(databaseNames(bindings as unknown as Env)).toEqual(["DB", "DB_1", "DB_2", "DB_10"]);
+	});
+});
 
 describe("placing new accounts", () => {
 	it("spreads 30 new accounts over all three databases, each to the one with the fewest live accounts", async () => {
