@@ -5,10 +5,8 @@
  * rule) is refused at send time, before any request leaves. The receiver on
  * 127.0.0.1 stands for an internal service.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeLocalSql } from "../../scripts/lib/localStack.ts";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
@@ -34,13 +32,6 @@ afterAll(async () => {
 	await stack?.dispose();
 });
 
-/** The local D1 database's file (beside miniflare's metadata.sqlite) in the stack's state folder. */
-function localD1File(): string {
-	const dir = join(stack.stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-	const [file] = readdirSync(dir).filter((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite");
-	return join(dir, file);
-}
-
 describe("private destinations on the real stack, with ALLOW_PRIVATE_DESTINATIONS off", () => {
 	const hookUrl = () => `${internal.url}/hook`;
 
@@ -53,14 +44,14 @@ describe("private destinations on the real stack, with ALLOW_PRIVATE_DESTINATION
 
 	it("refuses a stored 127.0.0.1 URL at send time: no request reaches it, and the attempt says why", async () => {
 		const now = Date.now();
-		const db = new DatabaseSync(localD1File());
-		try {
-			db.prepare(
-				"INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_stored_private', 'acc_default', ?, ?, ?, ?)",
-			).run(hookUrl(), `whsec_${Buffer.from("a signing secret of 32 bytes....").toString("base64")}`, now, now);
-		} finally {
-			db.close();
-		}
+		// Into DB, the default account's database (the stack binds three).
+		const secret = `whsec_${Buffer.from("a signing secret of 32 bytes....").toString("base64")}`;
+		executeLocalSql(
+			"DB",
+			`INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_stored_private', 'acc_default', '${hookUrl()}', '${secret}', ${now}, ${now})`,
+			stack.stateDir,
+			stack.configPath,
+		);
 		const ingested = await stack.hivepost.ingest(sampleBody("ticket.created"), { expect: "any" });
 		expect(ingested).toMatchObject({ status: 202, body: { deliveries: 1 } });
 
