@@ -7,7 +7,11 @@ import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccount
 import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
 import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
 import { UID_RULE } from "../db/directory";
+import { OPERATOR_NOTES, UNBOUND_DATABASE_NOTE } from "../openapi/errorCatalogue";
 import { describeMembers, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+
+/** GET and DELETE of an account read and change its data, in its database. */
+const UNBOUND_DATABASE = `${OPERATOR_NOTES.not_configured} ${UNBOUND_DATABASE_NOTE}`;
 
 function describeFields(): void {
 	describeMembers(accountListSchema, {
@@ -27,7 +31,10 @@ function describeFields(): void {
 		uid: "The helpdesk's own identifier for the account.",
 		name: "A display name; the uid unless one was given.",
 		created_at: "When it was created.",
-		endpoints: "Its live endpoints.",
+		database:
+			"The binding of the D1 database that holds its data (`DB`, `DB_1`, …), chosen when it was created: the database with the fewest live accounts.",
+		endpoints: "Its live endpoints; null when its database is no longer bound (then its own routes answer 503 `not_configured`).",
+		health: "Null when its database is no longer bound.",
 	});
 	describeMembers(accountHealthSchema, {
 		failing_endpoints:
@@ -87,6 +94,7 @@ export const accountsDoc: ResourceDoc = {
 			parameters: [ref("parameters", "Uid")],
 			success: { 200: { description: "The account.", schema: "AccountSummary" } },
 			errors: ["not_found"],
+			notes: { not_configured: UNBOUND_DATABASE },
 		},
 		{
 			method: "delete",
@@ -99,6 +107,7 @@ export const accountsDoc: ResourceDoc = {
 			parameters: [ref("parameters", "Uid")],
 			success: { 204: { description: "Deleted." } },
 			errors: ["not_found", "account_protected"],
+			notes: { not_configured: UNBOUND_DATABASE },
 		},
 		{
 			method: "delete",

@@ -38,6 +38,11 @@ export const accounts = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		/** Set by DELETE; the cron purges the account's data, then the row. */
 		deletedAt: integer("deleted_at"),
+		/**
+		 * The binding of the D1 database that holds the account's data (`DB`, `DB_1`, …), chosen when it
+		 * was created (db/placement.ts); null, for accounts created before there were several, means `DB`.
+		 */
+		database: text("database"),
 	},
 	(table) => [uniqueIndex("accounts_live_uid").on(table.uid).where(sql`${table.deletedAt} IS NULL`)],
 );

@@ -43,8 +43,13 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	endpoint_limit:
 		"The account would have more than MAX_ENDPOINTS_PER_ACCOUNT live endpoints, or an Update App list holds more URLs than the account may have.",
 	internal_error: "Something failed unexpectedly; nothing was changed. Try again; `request_id` finds the Worker's log line.",
-	not_configured: "A setting the route needs is missing or malformed, so the route is closed; the message names it.",
+	not_configured:
+		"A setting the route needs is missing or malformed, or the account's data is in a D1 database this Worker no longer binds, so the route is closed; the message names the setting or the binding.",
 };
+
+/** What else closes a route that reads or changes one account's data (http/accountScope.ts). */
+export const UNBOUND_DATABASE_NOTE =
+	"Also when the account's data is in a D1 database this Worker no longer binds: the message names the binding (e.g. DB_1).";
 
 /** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check and a body limit. */
 export function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
@@ -55,7 +60,7 @@ export function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
 	return ["unauthorized", "forbidden", ...unsafe, "not_configured", "internal_error"];
 }
 
-const OPERATOR_NOTES: Partial<Record<ErrorCode, string>> = {
+export const OPERATOR_NOTES: Partial<Record<ErrorCode, string>> = {
 	payload_too_large: bodyOver(MAX_BODY_BYTES.other),
 	unauthorized:
 		"No operator credentials: a missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`, no admin page session, or (Access mode) no valid Access JWT.",

@@ -9,10 +9,10 @@ import type { Context } from "hono";
 import type { PortalSession } from "../accounts/sessions";
 import type { Operator } from "../auth/operator";
 import { readSettings } from "../config";
-import { accountScope } from "../db/client";
 import { maxAttempts } from "../delivery/stateChanges";
 import { OPERATOR } from "../endpoints/audit";
 import type { ChangeContext } from "../endpoints/endpointChanges";
+import { scopeOf } from "../http/accountScope";
 import type { RouteEnv } from "../http/env";
 import { noticeOf } from "./forms";
 import type { Chrome, Section } from "./views/layout";
@@ -49,7 +49,7 @@ export function isReadOnly(c: PageContext): boolean {
 /** The account this page acts on, with the viewer as the actor of its changes. */
 export function pageChange(c: PageContext): ChangeContext {
 	const viewer = c.get("viewer");
-	return { ...accountScope(c.env, c.var.account.id), actor: viewer.kind === "operator" ? OPERATOR : viewer.session.admin };
+	return { ...scopeOf(c), actor: viewer.kind === "operator" ? OPERATOR : viewer.session.admin };
 }
 
 /** The frame of a page; pages of no account (the operator's list of accounts) have no `account` set, and name none. */

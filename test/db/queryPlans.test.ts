@@ -2,22 +2,26 @@
  * No statement walks a whole big table. Every statement the hot paths run
  * (ingest, both lanes, the retry alarm's hand-over, the sweep, the API's
  * reads with every filter, redelivery, the home and endpoint pages,
- * retention, account deletion and purging) is recorded and explained; none may scan
+ * retention, account deletion and purging, placing a new account and finding
+ * an account's database from its id), in each of the three databases, is
+ * recorded and explained; none may scan
  * `deliveries`, `events` or `attempts` without an index (the partial index of
  * unfinished deliveries, which holds nothing else, may be walked whole: the
  * sweep does, and sorts what it finds stranded by due time). The tables grow
- * with traffic, so a full scan is a bug that only shows at scale.
+ * with traffic, so a full scan is a bug that only shows at scale. (Placing an
+ * account counts the live accounts of each database: one pass over the
+ * directory's accounts, small beside those tables, and only when an account
+ * is created.)
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { purgeDeletedAccounts } from "../../src/accounts/accountDeletion";
 import { purgeExpired } from "../../src/db/retention";
 import { sweep } from "../../src/retry/sweep";
-import { api } from "../helpers/api";
+import { api, json } from "../helpers/api";
 import { page } from "../helpers/pages";
 import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
 import {
-	createAccount,
 	createEndpoint,
 	fixture,
 	ingest,
@@ -68,15 +72,31 @@ describe("query plans", () => {
 	it("never scan deliveries, events or attempts whole on the hot paths", async () => {
 		const recorded: RecordedStatement[] = [];
 		const DB = recordingDatabase(recorded);
+		// Every database records: acme is placed on DB_1.
+		const all = { DB, DB_1: recordingDatabase(recorded, env.DB_1), DB_2: recordingDatabase(recorded, env.DB_2) };
 		stubDestination((request) => new Response(null, { status: request.url.includes("fails") ? 500 : 200 }));
-		await createAccount("acme");
+		expect(await json(await api("/accounts/acme", { method: "PUT", body: {}, env: all }))).toMatchObject({ database: "DB_1" });
 		const ok = await createEndpoint("https://ok.example/hook");
 		await createEndpoint("https://fails.example/hook");
 		await createEndpoint("https://acme.example/hook", { account: "acme" });
 
 		const { queue } = await ingest(fixture("ticket.created"), { headers: { "idempotency-key": "k-1" }, env: { DB } });
-		await ingest(fixture("ticket.created"), { env: { DB }, account: "acme" });
+		const acme = await ingest(fixture("ticket.created"), { env: all, account: "acme" });
 		await runConsumer(queue.messages, { env: { DB } });
+		// Acme is new to this isolate: the consumer finds its database in the directory.
+		await runConsumer(acme.queue.messages, { env: all });
+		expect(
+			recorded.filter(({ sql }) => / from "accounts" .*group by/i.test(sql)),
+			"placing acme",
+		).toHaveLength(1);
+		expect(
+			recorded.filter(
+				({ sql, params }) =>
+					/^select "id", coalesce.* from "accounts" where "accounts"."id" in/i.test(sql) &&
+					JSON.stringify(params).includes(acme.queue.messages[0].accountId),
+			),
+			"finding acme's database",
+		).toHaveLength(1);
 		const failing = queue.messages.find((message) => message.endpointId !== ok.id);
 		if (!failing) throw new Error("no failing delivery");
 		await makeDue(failing.deliveryId);
@@ -134,9 +154,9 @@ describe("query plans", () => {
 		).toBe(202);
 		expect((await api(`/endpoints/${ok.id}`, { method: "DELETE", env: { DB } })).status).toBe(204);
 
-		await purgeExpired({ ...env, DB }, Date.now() + 400 * 86_400_000);
-		expect((await api("/accounts/acme", { method: "DELETE", env: { DB } })).status).toBe(204);
-		await purgeDeletedAccounts({ ...env, DB });
+		await purgeExpired({ ...env, ...all }, Date.now() + 400 * 86_400_000);
+		expect((await api("/accounts/acme", { method: "DELETE", env: all })).status).toBe(204);
+		await purgeDeletedAccounts({ ...env, ...all });
 
 		expect(recorded.length).toBeGreaterThan(50);
 		expect(await fullScans(recorded)).toEqual([]);

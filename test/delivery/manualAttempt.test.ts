@@ -7,7 +7,7 @@ import { attemptNow } from "../../src/delivery/manualAttempt";
 import { api, json } from "../helpers/api";
 import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers/worker";
 
-const scope = () => accountScope(env, DEFAULT_ACCOUNT_ID);
+const scope = () => accountScope(env, { id: DEFAULT_ACCOUNT_ID, database: "DB" });
 
 async function retryingDelivery() {
 	await createEndpoint("https://receiver.example/hook");

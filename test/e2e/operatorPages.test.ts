@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
 import {
-	api,
 	axeFindings,
 	axeFindingsOn,
 	type Browser,
@@ -53,27 +52,19 @@ afterAll(async () => {
 	await stack?.dispose();
 });
 
-interface EndpointJson {
-	id: string;
-	url: string;
-	headers: Record<string, string>;
-}
-
-const endpointUrls = async () => (await api<{ endpoints: EndpointJson[] }>(stack, "GET", "/api/endpoints")).endpoints.map((e) => e.url);
-const secretOf = async (id: string) => (await api<{ secret: string }>(stack, "GET", `/api/endpoints/${id}/secret`)).secret;
+const endpointUrls = async () => (await stack.hivepost.listEndpoints()).body.endpoints.map((e) => e.url);
+const secretOf = async (id: string) => (await stack.hivepost.endpointSecret(id)).body.secret;
 
 /** Registers `url` through the API and returns its id. */
 async function register(url: string): Promise<string> {
-	return (await api<EndpointJson>(stack, "POST", "/api/endpoints", { url })).id;
+	return (await stack.hivepost.createEndpoint({ url })).body.id;
 }
 
 /** Sends a test event to the endpoint through the API and waits until its first attempt is recorded; returns the delivery id. */
 async function attemptedTestEvent(endpointId: string): Promise<string> {
-	const { delivery_id } = await api<{ delivery_id: string }>(stack, "POST", `/api/endpoints/${endpointId}/test`, {
-		action_type: "ticket.created",
-	});
+	const { delivery_id } = (await stack.hivepost.sendTestEvent(endpointId, "ticket.created")).body;
 	await waitFor(
-		async () => (await api<{ attempts: unknown[] }>(stack, "GET", `/api/deliveries/${delivery_id}`)).attempts.length > 0,
+		async () => (await stack.hivepost.getDelivery(delivery_id)).body.attempts.length > 0,
 		15_000,
 		"the test event's first attempt",
 		100,
@@ -135,11 +126,10 @@ describe("the operator's pages in a browser", () => {
 
 		// A helpdesk event while the second receiver fails: its delivery is retrying.
 		flakyFails = true;
-		const ingest = await fetch(`${stack.url}/events`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${E2E_TOKENS.INGEST_TOKEN}`, "content-type": "application/json" },
-			body: JSON.stringify({ payload: { action_type: "customer.reply.created", ticket: { id: 1, subject: "Printer on fire" } } }),
-		});
+		const ingest = await stack.hivepost.ingest(
+			{ payload: { action_type: "customer.reply.created", ticket: { id: 1, subject: "Printer on fire" } } },
+			{ expect: "any" },
+		);
 		expect(ingest.status).toBe(202);
 		await page.getByLabel("Status").selectOption("retrying");
 		await page.getByRole("button", { name: "Filter" }).click();
@@ -315,7 +305,7 @@ describe("the operator's pages in a browser", () => {
 	it("asks before Remove header", async () => {
 		const url = `${steady.url}/hooks/headers`;
 		const id = await register(url);
-		const headerNames = async () => Object.keys((await api<EndpointJson>(stack, "GET", `/api/endpoints/${id}`)).headers);
+		const headerNames = async () => Object.keys((await stack.hivepost.getEndpoint(id)).body.headers);
 		const page = await signInAsOperator(browser, stack);
 		await page.goto(`${stack.url}/admin/endpoints/${id}`);
 

@@ -18,7 +18,6 @@ import { freePort } from "../../scripts/lib/localStack.ts";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
 import {
-	api,
 	axeFindings,
 	type Browser,
 	displays,
@@ -71,8 +70,7 @@ async function ticketEvent(ticket: number): Promise<string> {
 describe("the issue's path", () => {
 	it("shows what fails, disables after asking, resends everything once fixed, and finds a ticket", async () => {
 		const brokenUrl = `${broken.url}/hook`;
-		for (const url of [`${healthy.url}/hook`, brokenUrl, closedUrl, `${gone.url}/hook`])
-			await api(stack, "POST", "/api/endpoints", { url });
+		for (const url of [`${healthy.url}/hook`, brokenUrl, closedUrl, `${gone.url}/hook`]) await stack.hivepost.createEndpoint({ url });
 		const sent = [await ticketEvent(4001), await ticketEvent(4002)];
 		await waitFor(async () => broken.received.length >= 2 && gone.received.length >= 1, 15_000, "the first attempts", 100);
 		const findings: string[] = [];
