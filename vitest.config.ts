@@ -47,6 +47,7 @@ export default defineConfig(async ({ mode }) => {
 						// Databases of their own for the migration tests, which start from the shipped schema or from nothing.
 						MIGRATION_TEST_DB: "migration-test",
 						UPGRADE_TEST_DB: "upgrade-test",
+						BACKFILL_TEST_DB: "backfill-test",
 					},
 				},
 			}),

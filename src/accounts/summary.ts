@@ -1,15 +1,16 @@
 /**
  * What the operator sees of each account: its database, its endpoint count
- * and health (failing endpoints: live ones whose newest attempt failed;
- * deliveries failed in the last 24 h), read for a page of accounts at once;
- * and of each database, its accounts and size (their shapes in
- * accountResponses.ts).
+ * and health (failing endpoints: enabled ones whose health status is
+ * `failing`, as the stats count them; deliveries failed in the last 24 h),
+ * read for a page of accounts at once; and of each database, its accounts and
+ * size (their shapes in accountResponses.ts).
  */
 import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase, boundDatabase, type Database, databaseNames } from "../db/client";
 import type { Account } from "../db/directory";
 import { liveAccountsPerDatabase } from "../db/placement";
 import { deliveries, endpoints } from "../db/schema";
+import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, iso } from "../lib/time";
 import type { AccountSummary, AccountView } from "./accountResponses";
@@ -41,7 +42,7 @@ async function countsIn(db: Database, list: readonly Account[], now: number): Pr
 			.select({
 				accountId: endpoints.accountId,
 				total: count(),
-				failing: sql<number>`sum(CASE WHEN ${endpoints.lastAttemptSucceeded} = 0 THEN 1 ELSE 0 END)`,
+				failing: sql<number>`sum(CASE WHEN ${failingNow()} THEN 1 ELSE 0 END)`,
 			})
 			.from(endpoints)
 			.where(and(inArray(endpoints.accountId, ids), isNull(endpoints.deletedAt)))

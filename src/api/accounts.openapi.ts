@@ -8,7 +8,7 @@ import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLink
 import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
 import { UID_RULE } from "../db/directory";
 import { OPERATOR_NOTES, UNBOUND_DATABASE_NOTE } from "../openapi/errorCatalogue";
-import { describeMembers, NEXT_CURSOR, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+import { describeMembers, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
 
 /** GET and DELETE of an account read and change its data, in its database. */
 const UNBOUND_DATABASE = `${OPERATOR_NOTES.not_configured} ${UNBOUND_DATABASE_NOTE}`;
@@ -37,10 +37,14 @@ function describeFields(): void {
 		health: "Null when its database is no longer bound.",
 	});
 	describeMembers(accountHealthSchema, {
-		failing_endpoints: "Live endpoints whose newest attempt failed.",
+		failing_endpoints:
+			"Enabled endpoints whose `health.status` is `failing` (their newest automatic attempt failed), counted as the stats' `failing_endpoints` is. Before 0.3.0: live endpoints whose newest attempt failed, disabled ones included.",
 		deliveries_failed_24h: "Deliveries created in the last 24 h that failed.",
 	});
-	describeMembers(accountPageSchema, { accounts: "Ordered by uid, at most 50.", next_cursor: NEXT_CURSOR });
+	describeMembers(accountPageSchema, {
+		accounts: "Ordered by uid, at most 50.",
+		next_cursor: "Pass it as `cursor` for the next page; null on the last page.",
+	});
 	describeMembers(adminLinkSchema, {
 		url: "The one-time link: opening it signs that browser in to the account's portal, once.",
 		expires_at: "When the link stops working if unused.",

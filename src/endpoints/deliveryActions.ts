@@ -1,15 +1,14 @@
 /**
- * What an admin can make happen to deliveries: send a test event, redeliver
- * failed ones after an outage, retry one now. Each goes through the same
- * queues and attempt code as the helpdesk's own events, and each write checks
- * in the same statement that the endpoint is still live and enabled, so a
- * concurrent delete can never leave a delivery to a deleted endpoint.
+ * What an admin can make happen to single deliveries: send a test event, retry
+ * one now (redelivering many is redelivery.ts). A test event goes through the
+ * same queues and attempt code as the helpdesk's own events, and its write
+ * checks in the same statement that the endpoint is still live and enabled,
+ * so a concurrent delete can never leave a delivery to a deleted endpoint.
  */
-import { and, eq, gte, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { insertIf } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
-import { isIsolated, laneFor } from "../delivery/isolation";
 import { attemptNow, type ManualAttempt } from "../delivery/manualAttempt";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";
 import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
@@ -18,8 +17,7 @@ import { readAsset } from "../http/assets";
 import { HttpError } from "../http/errors";
 import { insertDeliveries, liveEndpoints, routeInserted } from "../ingest/createDeliveries";
 import { sha256Hex } from "../lib/hashing";
-import { idFloor, newId } from "../lib/ids";
-import { iso } from "../lib/time";
+import { newId } from "../lib/ids";
 import { samplePath } from "../samples";
 import { recordChange } from "./audit";
 import type { ChangeContext } from "./endpointChanges";
@@ -54,6 +52,8 @@ export async function sendTestEvent(
 		idempotencyKey: null,
 		bodyHash: await sha256Hex(body),
 		isTest: true,
+		// The sample's ticket is nobody's: a search by ticket number finds the helpdesk's events only.
+		ticketId: null,
 	};
 	const [, inserted] = await change.db.batch([
 		insertIf(change.db, events, event, stillLive),
@@ -69,72 +69,15 @@ export async function sendTestEvent(
 	return { event_id: eventId, delivery_id: routed.deliveryId };
 }
 
-/** Most deliveries one "Redeliver failed" starts over; after a long outage, press it again for the rest. */
-export const REDELIVER_LIMIT = 1000;
-
 /**
- * Every `failed` delivery of the endpoint created since `since` starts over
- * with a fresh automatic budget (reset in place, one statement); its attempt
- * history stays.
+ * "Retry now": one manual attempt, whatever the delivery's status (a
+ * cancelled one included: its endpoint is enabled again). 404 for an unknown
+ * delivery; 409 when its endpoint was deleted or is disabled.
  */
-export async function redeliverFailed(
-	env: Env,
-	change: ChangeContext,
-	settings: Settings,
-	endpointId: string,
-	since: number,
-): Promise<number> {
-	const endpoint = await requireEndpoint(change, endpointId);
-	refuseDisabled(endpoint, "be redelivered to");
-	const now = Date.now();
-	const lane = laneFor(0, endpoint.isolatedUntil, now);
-	const failedSince = change.db
-		.select({ accountId: deliveries.accountId, id: deliveries.id })
-		.from(deliveries)
-		// Ids sort by creation time: the endpoint's index range from `since` on.
-		.where(
-			and(
-				eq(deliveries.endpointId, endpointId),
-				gte(deliveries.id, idFloor("dlv", since)),
-				gte(deliveries.createdAt, since),
-				eq(deliveries.status, "failed"),
-			),
-		)
-		.limit(REDELIVER_LIMIT);
-	const [reset] = await change.db.batch([
-		change.db
-			.update(deliveries)
-			.set({
-				status: "pending",
-				attemptCount: 0,
-				nextAttemptAt: now,
-				claimId: null,
-				leaseUntil: isIsolated(endpoint.isolatedUntil, now) ? now + queueHoldMs(settings) : null,
-				updatedAt: now,
-			})
-			.where(
-				and(
-					eq(deliveries.accountId, change.accountId),
-					sql`(${deliveries.accountId}, ${deliveries.id}) IN ${failedSince}`,
-					sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${liveEndpoints(change.accountId, eq(endpoints.id, endpointId))})`,
-				),
-			)
-			.returning({ deliveryId: deliveries.id }),
-		recordChange(change, endpointId, change.actor, "failed deliveries redelivered", `failed deliveries created since ${iso(since)}`, now),
-	]);
-	await enqueueOrLeaveToSweep(
-		env,
-		reset.map(({ deliveryId }) => ({ accountId: change.accountId, deliveryId, endpointId, lane })),
-	);
-	return reset.length;
-}
-
-/** "Retry now": one manual attempt. 404 for an unknown delivery; 409 when it was cancelled or its endpoint was deleted or is disabled. */
 export async function retryNow(change: ChangeContext, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
 	const ref = { accountId: change.accountId, deliveryId };
 	const delivery = await change.db
 		.select({
-			status: deliveries.status,
 			endpointId: deliveries.endpointId,
 			endpointDeletedAt: endpoints.deletedAt,
 			endpointEnabled: endpoints.enabled,
@@ -152,12 +95,6 @@ export async function retryNow(change: ChangeContext, settings: Settings, delive
 	}
 	if (!delivery.endpointEnabled)
 		throw new HttpError("endpoint_disabled", "This delivery's endpoint is disabled. Enable it first, then retry.");
-	if (delivery.status === "cancelled") {
-		throw new HttpError(
-			"delivery_cancelled",
-			"This delivery was cancelled (its endpoint was disabled or deleted at the time), so it is not retried.",
-		);
-	}
 	const attempt = await attemptNow(change, settings, deliveryId);
 	if (!attempt) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	await recordChange(change, delivery.endpointId, change.actor, "delivery retried", deliveryId);

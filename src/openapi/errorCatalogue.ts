@@ -31,7 +31,6 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 		"The `Idempotency-Key` (or, with signed ingest, the `webhook-id`) was used in the last 24 h with a different body; or, with signed ingest, another account accepted this `webhook-id` in the last 5 minutes (a signed event is accepted by one account only). Nothing was stored.",
 	endpoint_disabled: "The endpoint is disabled (or was disabled or deleted a moment ago): enable it first.",
 	endpoint_deleted: "The delivery's endpoint was deleted: there is nowhere to send it.",
-	delivery_cancelled: "The delivery was cancelled (its endpoint was disabled or deleted at the time), so it is not retried.",
 	account_protected: "The default account always exists and cannot be deleted.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
 	link_used_or_expired: "The admin link was used already, has expired, or never existed.",

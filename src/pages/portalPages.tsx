@@ -71,6 +71,12 @@ function linkRefused(c: PageContext) {
 	return c.html(
 		<PortalMessage c={c} title="Link expired" heading="This link cannot be used">
 			<p>{`This link was already used or has expired. ${OPEN_AGAIN}`}</p>
+			{/* Signed in already: the way on is right here. */}
+			{c.var.viewer && (
+				<p>
+					You are still signed in to {c.var.accountName}: <a href="/portal">continue to the portal</a>.
+				</p>
+			)}
 		</PortalMessage>,
 		410,
 	);

@@ -83,18 +83,24 @@ describe("GET /api/accounts", () => {
 		expect(all.accounts.slice(0, 3).map((account) => account.uid)).toEqual(["Shop-X", "default", "other"]);
 	});
 
-	it("shows one account with its endpoint count and health", async () => {
+	it("shows one account with its endpoint count and health: failing endpoints are enabled ones whose status is failing", async () => {
 		await createAccount("acme", "Acme Ltd");
 		await createEndpoint("https://a.example/hook", { account: "acme" });
 		await createEndpoint("https://b.example/hook", { account: "acme" });
-		await runEverywhere("UPDATE endpoints SET last_attempt_at = 1, last_attempt_succeeded = 0 WHERE url = 'https://b.example/hook'");
+		await createEndpoint("https://c.example/hook", { account: "acme" });
+		await createEndpoint("https://d.example/hook", { account: "acme" });
+		const failed = "last_attempt_at = 1, last_attempt_succeeded = 0";
+		// Failing now; disabled while failing (its status is disabled); failed before streaks were counted (working).
+		await runEverywhere(`UPDATE endpoints SET ${failed}, consecutive_failures = 2, failing_since = 1 WHERE url = 'https://b.example/hook'`);
+		await runEverywhere(`UPDATE endpoints SET ${failed}, consecutive_failures = 4, enabled = 0 WHERE url = 'https://c.example/hook'`);
+		await runEverywhere(`UPDATE endpoints SET ${failed} WHERE url = 'https://d.example/hook'`);
 		const response = await api("/accounts/acme");
 		expect(await json(response)).toEqual({
 			uid: "acme",
 			name: "Acme Ltd",
 			created_at: expect.any(String),
 			database: "DB_1",
-			endpoints: 2,
+			endpoints: 4,
 			health: { failing_endpoints: 1, deliveries_failed_24h: 0 },
 		});
 	});

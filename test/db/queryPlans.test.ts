@@ -1,9 +1,10 @@
 /**
  * No statement walks a whole big table. Every statement the hot paths run
  * (ingest, both lanes, the retry alarm's hand-over, the sweep, the API's
- * reads, retention, account deletion and purging, placing a new account and
- * finding an account's database from its id), in each of the three
- * databases, is recorded and explained; none may scan
+ * reads with every filter, redelivery, the home and endpoint pages,
+ * retention, account deletion and purging, placing a new account and finding
+ * an account's database from its id), in each of the three databases, is
+ * recorded and explained; none may scan
  * `deliveries`, `events` or `attempts` without an index (the partial index of
  * unfinished deliveries, which holds nothing else, may be walked whole: the
  * sweep does, and sorts what it finds stranded by due time). The tables grow
@@ -54,6 +55,19 @@ async function fullScans(recorded: RecordedStatement[]): Promise<string[]> {
 	return found;
 }
 
+/** The plans of the distinct recorded statements whose SQL matches `pattern`. */
+async function plansOf(recorded: RecordedStatement[], pattern: RegExp): Promise<{ sql: string; plan: string }[]> {
+	const matching = [...new Map(recorded.filter(({ sql }) => pattern.test(sql)).map((statement) => [statement.sql, statement])).values()];
+	return Promise.all(
+		matching.map(async ({ sql, params }) => {
+			const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+				.bind(...params)
+				.all<{ detail: string }>();
+			return { sql, plan: plan.results.map((row) => row.detail).join(" | ") };
+		}),
+	);
+}
+
 describe("query plans", () => {
 	it("never scan deliveries, events or attempts whole on the hot paths", async () => {
 		const recorded: RecordedStatement[] = [];
@@ -94,14 +108,26 @@ describe("query plans", () => {
 		await runConsumer([failing], { lane: "isolation", env: { DB } });
 		await sweep(testEnv(recordingQueues(), { DB }), Date.now() + 10 * 60_000);
 
+		const ticket = JSON.parse(fixture("ticket.created")).payload.ticket.id;
+		const range = `since=${new Date(Date.now() - 3_600_000).toISOString()}&until=${new Date().toISOString()}`;
 		for (const path of [
 			"/endpoints",
 			`/endpoints/${ok.id}`,
 			"/deliveries",
 			`/deliveries?endpoint_id=${ok.id}`,
 			`/deliveries?endpoint_id=${ok.id}&status=failed`,
+			// A ticket through events_ticket, a time range through the ids, failing now through the unfinished-deliveries index.
+			`/deliveries?ticket_id=${ticket}`,
+			`/deliveries?${range}`,
+			`/deliveries?endpoint_id=${ok.id}&${range}`,
+			"/deliveries?failing=true",
+			"/deliveries?error_kind=server_error&http_status=500",
+			`/deliveries?after=${queue.messages[0].deliveryId}`,
 			`/deliveries/${queue.messages[0].deliveryId}`,
 			"/events",
+			`/events?ticket_id=${ticket}`,
+			`/events?${range}`,
+			`/events?before=evt_ffffffffffff`,
 			"/stats",
 			"/accounts",
 			"/accounts/acme",
@@ -113,6 +139,16 @@ describe("query plans", () => {
 			.results;
 		expect((await api(`/events/${eventId}`, { env: { DB } })).status).toBe(200);
 		expect((await page(`/admin/endpoints/${ok.id}`, {}, { env: { DB } })).status).toBe(200);
+		expect((await page("/admin", {}, { env: { DB } })).status).toBe(200);
+		const failingId = failing.endpointId;
+		// Its retrying delivery cancelled, and an event missed while disabled: two to resend.
+		expect((await api(`/endpoints/${failingId}`, { method: "PATCH", body: { enabled: false }, env: { DB } })).status).toBe(200);
+		await ingest(fixture("ticket.created"), { env: { DB } });
+		const resend = { since: "2020-01-01T00:00:00Z", include: ["failed", "retrying", "cancelled", "missed"], enable: true };
+		for (const dry_run of [true, false]) {
+			const response = await api(`/endpoints/${failingId}/redeliver`, { method: "POST", body: { ...resend, dry_run }, env: { DB } });
+			expect(await response.json()).toMatchObject({ [dry_run ? "would_redeliver" : "redelivered"]: 2 });
+		}
 		expect(
 			(await api(`/endpoints/${ok.id}/redeliver`, { method: "POST", body: { since: "2020-01-01T00:00:00Z" }, env: { DB } })).status,
 		).toBe(202);
@@ -124,5 +160,15 @@ describe("query plans", () => {
 
 		expect(recorded.length).toBeGreaterThan(50);
 		expect(await fullScans(recorded)).toEqual([]);
+		// A ticket is found through events_ticket; a time range is a range of ids (of the account, or of one endpoint).
+		const narrowed = await plansOf(recorded, /"ticket_id" = \?|"id" >= \? and "\w+"\."id" < \?/);
+		expect(narrowed.length).toBeGreaterThanOrEqual(4);
+		for (const { sql, plan } of narrowed) {
+			expect(plan, sql).toMatch(
+				/"ticket_id" = \?/.test(sql)
+					? /USING INDEX events_ticket \(account_id=\? AND ticket_id=\?\)/
+					: /\((account_id|endpoint_id)=\? AND id>\? AND id<\?\)/,
+			);
+		}
 	});
 });

@@ -193,8 +193,8 @@ describe("an account's portal in a browser", () => {
 		await page.getByLabel("Header name").fill("X-Acme-Token");
 		await page.getByLabel("Value", { exact: true }).fill("acme-secret");
 		await page.getByRole("button", { name: "Set header" }).click();
-		await page.getByText("Header saved.").waitFor();
-		expect(page.url()).toBe(`${stack.url}/portal/endpoints/${acmeEndpointId}?notice=header-set`);
+		await page.getByText("Header saved.").first().waitFor();
+		expect(page.url()).toBe(`${stack.url}/portal/endpoints/${acmeEndpointId}?notice=header-set#headers`);
 
 		const changes = page.locator("section[aria-labelledby=changes] tbody tr", { hasText: "header set" });
 		await expect(changes.locator("td[data-label=Who]").allTextContents()).resolves.toEqual([JANE]);
@@ -314,7 +314,7 @@ describe("an account's portal in a browser", () => {
 		await page.goto(`${stack.url}/portal/endpoints/${acmeEndpointId}`);
 		await page.getByLabel("Event type").selectOption("ticket.answered");
 		await page.getByRole("button", { name: "Send test event" }).click();
-		await page.getByText("Test event sent").waitFor();
+		await page.getByText("Test event sent").first().waitFor();
 		await reloadUntil(page, page.locator("dd .badge.delivered"), "the portal's test event to be delivered");
 		return new URL(page.url()).pathname;
 	}

@@ -371,7 +371,7 @@ describe("the portal", () => {
 		const cookie = await signedIn("acme", { admin: "jane@acme.example" });
 		const set = await portalPost(`/portal/endpoints/${endpoint.id}/headers`, cookie, { name: "X-Token", value: "secret-value-123" });
 		expect(set.status).toBe(303);
-		expect(set.headers.get("location")).toBe(`/portal/endpoints/${endpoint.id}?notice=header-set`);
+		expect(set.headers.get("location")).toBe(`/portal/endpoints/${endpoint.id}?notice=header-set#headers`);
 		expect(await rowsEverywhere("SELECT actor, action, detail FROM audit_log WHERE action = 'header set'")).toEqual([
 			{ actor: "jane@acme.example", action: "header set", detail: "x-token" },
 		]);
