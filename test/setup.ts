@@ -1,12 +1,12 @@
 /**
  * Runs before every workerd test file: migrations once, then for each test
- * empty tables before it, and after it no mocks and no armed retry alarms
- * (alarms outlive a test in the vitest integration).
+ * empty tables before it, and after it no mocks and no Durable Object state or
+ * armed alarms (alarms outlive a test in the vitest integration).
  */
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, vi } from "vitest";
-import { clearRetryAlarms } from "./helpers/worker";
+import { clearDurableObjects } from "./helpers/worker";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
@@ -22,5 +22,5 @@ beforeEach(async () => {
 
 afterEach(async () => {
 	vi.restoreAllMocks();
-	await clearRetryAlarms();
+	await clearDurableObjects();
 });

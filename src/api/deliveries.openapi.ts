@@ -76,10 +76,10 @@ export const deliveriesDoc: ResourceDoc = {
 			tag: "Deliveries",
 			summary: "Retry now",
 			description:
-				"Makes one manual attempt at once, outside the automatic count: a success ends the delivery (`delivered`), a failure leaves the automatic schedule as it was. The answer comes after the attempt.",
+				"Makes one manual attempt at once, outside the automatic count: a success ends the delivery (`delivered`), a failure leaves the automatic schedule as it was. The answer comes after the attempt. A manual action: it counts against MANUAL_ACTIONS_PER_MINUTE.",
 			parameters: [ref("parameters", "DeliveryId")],
 			success: { 200: { description: "The attempt made and the delivery's status after it.", schema: "RetryResult" } },
-			errors: ["not_found", "endpoint_deleted", "endpoint_disabled", "delivery_cancelled"],
+			errors: ["not_found", "endpoint_deleted", "endpoint_disabled", "delivery_cancelled", "rate_limited"],
 			notes: { endpoint_disabled: "The delivery's endpoint is disabled: enable it first." },
 		},
 	],

@@ -201,11 +201,11 @@ export const endpointsDoc: ResourceDoc = {
 			tag: "Endpoints",
 			summary: "Send a test event",
 			description:
-				"A new event, marked as a test, with that event type's sample SupportBee payload (see the webhooks), delivered to this endpoint only, like any other event.",
+				"A new event, marked as a test, with that event type's sample SupportBee payload (see the webhooks), delivered to this endpoint only, like any other event. A manual action: it counts against MANUAL_ACTIONS_PER_MINUTE.",
 			parameters: [ref("parameters", "EndpointId")],
 			body: "TestEventRequest",
 			success: { 202: { description: "The test event is stored and its delivery queued.", schema: "TestEventReceipt" } },
-			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled"],
+			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled", "rate_limited"],
 		},
 		{
 			method: "post",
@@ -214,11 +214,11 @@ export const endpointsDoc: ResourceDoc = {
 			tag: "Endpoints",
 			summary: "Redeliver failed deliveries",
 			description:
-				"Every `failed` delivery of this endpoint created since `since` (at most 1,000 per request: repeat it for more) starts over as `pending` with a fresh set of automatic attempts; its attempt history stays.",
+				"Every `failed` delivery of this endpoint created since `since` (at most 1,000 per request: repeat it for more) starts over as `pending` with a fresh set of automatic attempts; its attempt history stays. Beyond the account's fair rate they take the bulk lane. A manual action: it counts against MANUAL_ACTIONS_PER_MINUTE.",
 			parameters: [ref("parameters", "EndpointId")],
 			body: "RedeliverRequest",
 			success: { 202: { description: "How many deliveries started over.", schema: "Redelivered" } },
-			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled"],
+			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled", "rate_limited"],
 		},
 	],
 	describeFields,

@@ -18,7 +18,6 @@ import { type AccountScope, accountCheck, type Database, inList } from "../db/cl
 import { deliveries, endpoints } from "../db/schema";
 import { iso, MINUTE_MS } from "../lib/time";
 import type { DeliveryState } from "./deliveryStateResponse";
-import type { Lane } from "./queue";
 import { unfinished } from "./stateChanges";
 
 /** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
@@ -42,11 +41,6 @@ export type IsolationReason = "slow" | "unresponsive";
 
 export function isIsolated(isolatedUntil: number | null, now: number): boolean {
 	return isolatedUntil !== null && isolatedUntil > now;
-}
-
-/** First attempts to endpoints that answer in time take the main lane; everything else the isolation lane. */
-export function laneFor(attemptCount: number, isolatedUntil: number | null, now: number): Lane {
-	return attemptCount === 0 && !isIsolated(isolatedUntil, now) ? "main" : "isolation";
 }
 
 /**

@@ -6,15 +6,21 @@
  * the event's millisecond (the SQL twin of ids.ts), which is how the primary
  * key finds an event's deliveries.
  *
- * A delivery to an endpoint that is isolated right now is held for its queue
- * from the start (lease_until) and goes straight to the isolation lane.
+ * Each delivery's lane is decided in the same statement, so detection costs
+ * no round trip: the main lane, unless its endpoint is isolated right now
+ * (the isolation lane) or the account is over its fair rate (the bulk lane).
+ * Those two go through the account's pacer and are held for it from the start
+ * (lease_until), so the sweep leaves them to it.
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Settings } from "../config";
 import type { AccountScope } from "../db/client";
-import { deliveries, endpoints } from "../db/schema";
-import type { Routed } from "../delivery/queue";
+import { deliveries, endpoints, events } from "../db/schema";
+import { FAIR_RATE_WINDOW_MS, fairBudget } from "../delivery/fairShare";
+import type { Lane, Routed } from "../delivery/queue";
 import { receivesDeliveries } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
+import { idFloor } from "../lib/ids";
 
 /** The account's live, enabled endpoints, further narrowed by `filter`. */
 export function liveEndpoints(accountId: string, filter: SQL): SQL {
@@ -31,7 +37,34 @@ export function countEndpoints(accountId: string, filter: SQL): SQL<number> {
 	return sql<number>`(SELECT count(*) FROM ${endpoints} WHERE ${liveEndpoints(accountId, filter)})`;
 }
 
-export function insertDeliveries(scope: AccountScope, eventId: string, now: number, filter: SQL, holdUntil: number) {
+/**
+ * Whether the account is over its fair rate as of the event `eventId` (stored
+ * in the same batch, before its deliveries): its events of the last
+ * FAIR_RATE_WINDOW_MS, this one included, times this event's fan-out, above
+ * its fair budget. The events are counted through the primary key and no
+ * further than the budget; the subqueries are uncorrelated, so SQLite
+ * evaluates them once per statement.
+ */
+export function overFairRate(accountId: string, eventId: string, now: number, settings: Settings): SQL<boolean> {
+	const budget = fairBudget(settings);
+	const recentEvents = sql`(SELECT count(*) FROM (SELECT 1 FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} >= ${idFloor("evt", now - FAIR_RATE_WINDOW_MS)} LIMIT ${sql.raw(String(budget + 1))}))`;
+	const fanOut = sql`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} = ${eventId})`;
+	return sql<boolean>`${recentEvents} * ${fanOut} > ${budget}`;
+}
+
+/** Where a new delivery goes (see the top of this file), as the RETURNING clause computes it from the row just written. */
+function laneOfInserted(now: number): SQL<Lane> {
+	const isolated = sql`(SELECT ${endpoints.isolatedUntil} FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId}) > ${now}`;
+	return sql<Lane>`CASE WHEN ${deliveries.leaseUntil} IS NULL THEN 'main' WHEN ${isolated} THEN 'isolation' ELSE 'bulk' END`;
+}
+
+export function insertDeliveries(
+	scope: AccountScope,
+	eventId: string,
+	now: number,
+	filter: SQL,
+	hold: { until: number; overRate: SQL<boolean> },
+) {
 	const { db, accountId } = scope;
 	return db
 		.insert(deliveries)
@@ -46,22 +79,19 @@ export function insertDeliveries(scope: AccountScope, eventId: string, now: numb
 					attemptCount: sql<number>`0`.as("attempt_count"),
 					nextAttemptAt: sql<number>`${now}`.as("next_attempt_at"),
 					claimId: sql<null>`NULL`.as("claim_id"),
-					leaseUntil: sql<number | null>`CASE WHEN ${endpoints.isolatedUntil} > ${now} THEN ${holdUntil} END`.as("lease_until"),
+					leaseUntil: sql<number | null>`CASE WHEN ${endpoints.isolatedUntil} > ${now} OR ${hold.overRate} THEN ${hold.until} END`.as(
+						"lease_until",
+					),
 					createdAt: sql<number>`${now}`.as("created_at"),
 					updatedAt: sql<number>`${now}`.as("updated_at"),
 				})
 				.from(endpoints)
 				.where(liveEndpoints(accountId, filter)),
 		)
-		.returning({ deliveryId: deliveries.id, endpointId: deliveries.endpointId, leaseUntil: deliveries.leaseUntil });
+		.returning({ deliveryId: deliveries.id, endpointId: deliveries.endpointId, lane: laneOfInserted(now) });
 }
 
-/** The inserted deliveries, each on its lane: held ones (isolated endpoints) on the isolation lane. */
-export function routeInserted(accountId: string, rows: { deliveryId: string; endpointId: string; leaseUntil: number | null }[]): Routed[] {
-	return rows.map(({ deliveryId, endpointId, leaseUntil }) => ({
-		accountId,
-		deliveryId,
-		endpointId,
-		lane: leaseUntil === null ? "main" : "isolation",
-	}));
+/** The inserted deliveries, each with its lane. */
+export function routeInserted(accountId: string, rows: { deliveryId: string; endpointId: string; lane: Lane }[]): Routed[] {
+	return rows.map(({ deliveryId, endpointId, lane }) => ({ accountId, deliveryId, endpointId, lane }));
 }
