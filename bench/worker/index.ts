@@ -13,6 +13,7 @@
 import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src";
 
 export { AccountPacer } from "../../src";
+
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { newId } from "../../src/lib/ids";

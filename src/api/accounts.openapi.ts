@@ -28,6 +28,8 @@ function describeFields(): void {
 		name: "A display name; the uid unless one was given.",
 		created_at: "When it was created.",
 		endpoints: "Its live endpoints.",
+		bursting:
+			"Over its fair rate (FAIR_RATE deliveries a second) at some moment of the last 60 s, as its pacer saw it: ingest sent it first attempts beyond that rate (they take the bulk lane), or its retries came faster. Always present.",
 	});
 	describeMembers(accountHealthSchema, {
 		failing_endpoints: "Live endpoints whose newest attempt failed.",

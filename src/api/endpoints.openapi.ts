@@ -45,8 +45,11 @@ function describeFields(): void {
 
 	describeMembers(deliveryStateSchema, {
 		state:
-			"Why the endpoint's deliveries wait, if they do. `healthy`: nothing holds them. `slow`: an attempt was still unanswered after the slow threshold (a second, or half of DELIVERY_TIMEOUT_MS if shorter), so its deliveries go through the isolation lane until `until`. `isolated`: an attempt got no answer within DELIVERY_TIMEOUT_MS (unresponsive), same lane and period. `saturated`: a due delivery has waited over a minute for its attempt (shown instead of the others): more arrives than the endpoint takes at its limit of 3 requests in flight per invocation.",
-		until: ["When the isolation ends; null when not isolated.", "When the isolation ends (the endpoint is re-checked then)."],
+			"Why the endpoint's deliveries wait, if they do. `healthy`: nothing holds them. `slow`: an attempt was still unanswered after the slow threshold (a second, or half of DELIVERY_TIMEOUT_MS if shorter), so its deliveries go through the isolation lane until `until`. `isolated`: an attempt got no answer within DELIVERY_TIMEOUT_MS (unresponsive), same lane and period. `saturated`: a due delivery has waited over a minute for its attempt (shown instead of the others): more arrives than the endpoint takes at its limit of 3 requests in flight per invocation. `throttled`: the same wait, while the account is over its share (bursting over FAIR_RATE, or with work held back by its pacer): the account's own backlog, drained at its share of the lanes; `until` is null.",
+		until: [
+			"When the isolation ends; null when not isolated, and when throttled.",
+			"When the isolation ends (the endpoint is re-checked then).",
+		],
 		in_flight: "Requests from Hivepost to this endpoint in flight now.",
 		oldest_waiting_at: ["Null when no due delivery waits.", "When the longest-waiting due delivery became due."],
 	});

@@ -26,6 +26,10 @@ function describeFields(): void {
 		deliveries_failed_24h: "Deliveries created in the window that failed.",
 		delivery_success_rate_24h: "delivered / (delivered + failed) among deliveries created in the window; null when none ended.",
 		events_per_hour: "24 entries, oldest first; the last is the current hour.",
+		oldest_waiting_at: [
+			"Null when no due delivery of the account waits.",
+			"When the account's longest-waiting due delivery (not in flight now) became due: how far behind its lanes are.",
+		],
 		endpoints: "Every live endpoint's health, in the order they were added.",
 	});
 }

@@ -5,6 +5,7 @@
  * the pacer of an account for its reports, manual actions and status.
  */
 import { errorMessage, logError } from "../lib/log";
+import type { PacerStatus } from "./accountPacer";
 import type { HandOver } from "./fairShare";
 import { isIsolated } from "./isolation";
 import { type DeliveryMessage, enqueue, laneQueue, messageOf, PACED_LANES, type Routed } from "./queue";
@@ -71,4 +72,20 @@ export async function handOver(env: Env, items: readonly HandOver[], recovery: s
 export function handOverOf(message: DeliveryMessage, isolatedUntil: number | null, now: number): HandOver {
 	const { accountId, deliveryId, endpointId } = message;
 	return { accountId, deliveryId, endpointId, isolated: isIsolated(isolatedUntil, now) };
+}
+
+/** What admins see of an account's pacer; one out of reach reads as quiet (logged): a view never fails for it. */
+export async function pacerStatus(env: Env, accountId: string): Promise<PacerStatus> {
+	try {
+		return await pacerOf(env, accountId).status();
+	} catch (error) {
+		logError("pacer_status_failed", { account_id: accountId, error: errorMessage(error) });
+		return { bursting: false, parked: 0 };
+	}
+}
+
+/** The account is over its share right now: bursting, or with work parked in its pacer. */
+export async function isOverShare(env: Env, accountId: string): Promise<boolean> {
+	const { bursting, parked } = await pacerStatus(env, accountId);
+	return bursting || parked > 0;
 }

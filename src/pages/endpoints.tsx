@@ -42,7 +42,7 @@ async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 
 	return c.html(
 		<Dashboard
 			chrome={pageChrome(c, "Web Hooks", "endpoints")}
-			endpoints={await endpointViews(change, rows)}
+			endpoints={await endpointViews(c.env, change, rows)}
 			stats={stats}
 			health={new Map(rows.map((row) => [row.id, stats.health(row)]))}
 			box={{ ...box, text }}
@@ -64,7 +64,7 @@ async function renderEndpoint(
 	status: 200 | 409 | 422 = 200,
 ) {
 	const change = pageChange(c);
-	const [stats, view, changes] = await Promise.all([readStats(change), endpointView(change, row), listChanges(change, row.id)]);
+	const [stats, view, changes] = await Promise.all([readStats(change), endpointView(c.env, change, row), listChanges(change, row.id)]);
 	return c.html(
 		<EndpointPage
 			chrome={{ ...pageChrome(c, row.url, "endpoints"), error: extra.error }}

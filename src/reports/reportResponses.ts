@@ -77,6 +77,7 @@ export const statsSchema = z.object({
 	deliveries_failed_24h: count(),
 	delivery_success_rate_24h: z.nullable(z.number().check(z.minimum(0), z.maximum(1))),
 	events_per_hour: z.array(hourlyEventsSchema),
+	oldest_waiting_at: z.nullable(time()),
 	endpoints: z.array(endpointHealthSchema),
 });
 

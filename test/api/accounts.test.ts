@@ -93,6 +93,7 @@ describe("GET /api/accounts", () => {
 			created_at: expect.any(String),
 			endpoints: 2,
 			health: { failing_endpoints: 1, deliveries_failed_24h: 0 },
+			bursting: false,
 		});
 	});
 });

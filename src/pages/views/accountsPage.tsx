@@ -1,9 +1,10 @@
 /**
  * /admin/accounts: the operator's list of accounts, by uid, searchable by uid
- * prefix, each with its endpoint count and health, linking to its pages.
+ * prefix, each with its endpoint count and health (and a badge while it is
+ * bursting), linking to its pages.
  */
 import type { AccountSummary } from "../../accounts/accountResponses";
-import { NextPageLink, Time } from "./components";
+import { Badge, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: AccountSummary[]; nextCursor: string | null }) {
@@ -50,6 +51,12 @@ export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: 
 										<td data-label="Health">
 											{account.health.failing_endpoints} failing endpoint{account.health.failing_endpoints === 1 ? "" : "s"} ·{" "}
 											{account.health.deliveries_failed_24h} deliveries failed (24 h)
+											{account.bursting && (
+												<>
+													{" "}
+													<Badge kind="bursting">bursting: over its fair rate</Badge>
+												</>
+											)}
 										</td>
 										<td class="optional" data-label="Created">
 											<Time at={account.created_at} />
