@@ -220,7 +220,7 @@ export class AccountPacer extends DurableObject<Env> {
 	private async arm(state: PacerState, sendFailed: boolean, now: number): Promise<void> {
 		const look = nextLook(state);
 		if (look === null) return;
-		const at = sendFailed ? Math.max(look, now + SEND_RETRY_MS) : look;
+		const at = sendFailed ? Math.min(look, now + SEND_RETRY_MS) : look;
 		const armed = await this.ctx.storage.getAlarm();
 		if (armed === null || armed > at) await this.ctx.storage.setAlarm(at);
 	}
