@@ -180,6 +180,28 @@ export async function createAccount(uid: string, name?: string) {
 	return response.json() as Promise<{ uid: string; name: string; created_at: string }>;
 }
 
+/** An account's internal id, by its uid. */
+export async function accountIdOf(uid: string): Promise<string> {
+	const [row] = await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = ?", uid);
+	if (!row) throw new Error(`no account ${uid}`);
+	return row.id;
+}
+
+/**
+ * `count` events of the account, each to 10 endpoints, received `ago` ms before now: its recent past as the fair rate
+ * counts it, written straight into D1 so that it does not depend on how fast this machine ingests.
+ */
+export async function pastEvents(accountId: string, count: number, ago = 0) {
+	const at = Date.now() - ago;
+	await env.DB.prepare(
+		`INSERT INTO events (account_id, id, action_type, body, received_at, body_hash, delivery_count)
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		SELECT ?, 'evt_' || printf('%012x', ?) || printf('%016x', i), 'ticket.created', '{}', ?, 'hash', 10 FROM n`,
+	)
+		.bind(count, accountId, at, at)
+		.run();
+}
+
 /** The full message for a delivery id (account and endpoint read from D1). */
 export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
 	const [row] = await rows<{ account_id: string; endpoint_id: string }>(
@@ -192,17 +214,22 @@ export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
 
 /**
  * Runs the real queue handler on messages for these deliveries (ids or whole
- * messages) as one batch of `lane`, and returns which were acked, with the
+ * messages) as one batch of `lane` (each delivered for the `attempts`-th
+ * time, 1 unless given), and returns which were acked or retried, with the
  * queues it sent to.
  */
 export async function runConsumer(
 	deliveries: (string | DeliveryMessage)[],
-	{ lane = "main", env: overrides = {} }: EnvOption & { lane?: Lane } = {},
+	{
+		lane = "main",
+		env: overrides = {},
+		attempts = () => 1,
+	}: EnvOption & { lane?: Lane; attempts?: (message: DeliveryMessage) => number } = {},
 ) {
 	const bodies = await Promise.all(deliveries.map((entry) => (typeof entry === "string" ? messageFor(entry) : entry)));
 	const batch = createMessageBatch<DeliveryMessage>(
 		LANE_QUEUE_NAMES[lane],
-		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
+		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: attempts(body), body })),
 	);
 	const ctx = createExecutionContext();
 	const queue = recordingQueues();

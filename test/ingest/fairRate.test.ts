@@ -16,6 +16,7 @@ import { FAIR_RATE_WINDOW_MS, fairBudget } from "../../src/delivery/fairShare";
 import { ISOLATION_MS } from "../../src/delivery/isolation";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import {
+	accountIdOf,
 	createAccount,
 	createEndpoint,
 	deliveryRow,
@@ -23,6 +24,7 @@ import {
 	ingest,
 	ingestHeaders,
 	pacerOfAccount,
+	pastEvents,
 	recordingQueues,
 	rows,
 	testEnv,
@@ -40,21 +42,6 @@ async function accountWith(uid: string, endpoints: number) {
 	return ids;
 }
 
-/**
- * `count` events of account `uid`, each to 10 endpoints, received `ago` ms before now: its recent past, written
- * straight into D1 so that the window's contents do not depend on how fast this machine ingests.
- */
-async function pastEvents(uid: string, count: number, ago = 0) {
-	const at = Date.now() - ago;
-	await env.DB.prepare(
-		`INSERT INTO events (account_id, id, action_type, body, received_at, body_hash, delivery_count)
-		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-		SELECT ?, 'evt_' || printf('%012x', ?) || printf('%016x', i), 'ticket.created', '{}', ?, 'hash', 10 FROM n`,
-	)
-		.bind(count, await accountId(uid), at, at)
-		.run();
-}
-
 /** Sends one event for `uid`; returns what it queued, by lane, and the statements ingest ran. */
 async function sendOne(uid: string) {
 	resetWork();
@@ -66,8 +53,8 @@ async function sendOne(uid: string) {
 describe("the fair rate at ingest", () => {
 	it(`keeps an account within it on the main lane: ${eventsWithinBudget} events to 10 endpoints in the window (the medium account's 2 s, clumped), older ones not counted`, async () => {
 		await accountWith("medium", 10);
-		await pastEvents("medium", 100, FAIR_RATE_WINDOW_MS + 500);
-		await pastEvents("medium", eventsWithinBudget - 1);
+		await pastEvents(await accountIdOf("medium"), 100, FAIR_RATE_WINDOW_MS + 500);
+		await pastEvents(await accountIdOf("medium"), eventsWithinBudget - 1);
 		const { queue } = await sendOne("medium");
 		expect(queue.on("main")).toHaveLength(10);
 		expect(queue.sent.every((entry) => entry.lane === "main")).toBe(true);
@@ -77,7 +64,7 @@ describe("the fair rate at ingest", () => {
 	it("sends an account over it to the bulk lane through its pacer, held in D1 for it, in as many statements as within it", async () => {
 		await accountWith("noisy", 10);
 		const within = await sendOne("noisy");
-		await pastEvents("noisy", eventsWithinBudget);
+		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		const { queue, statements } = await sendOne("noisy");
 		expect(statements).toBe(within.statements);
 		expect(queue.on("bulk")).toHaveLength(10);
@@ -85,7 +72,7 @@ describe("the fair rate at ingest", () => {
 		for (const message of queue.messages) {
 			expect((await deliveryRow(message.deliveryId)).lease_until).toBeGreaterThan(Date.now() + queueHoldMs(settings) - 5000);
 		}
-		expect((await pacerOfAccount(await accountId("noisy"), recordingQueues()).status()).bursting).toBe(true);
+		expect((await pacerOfAccount(await accountIdOf("noisy"), recordingQueues()).status()).bursting).toBe(true);
 	});
 
 	it("still sends an over-rate account's first attempt to an isolated endpoint to the isolation lane", async () => {
@@ -93,7 +80,7 @@ describe("the fair rate at ingest", () => {
 		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive' WHERE id = ?")
 			.bind(Date.now() + ISOLATION_MS, isolated)
 			.run();
-		await pastEvents("noisy", eventsWithinBudget);
+		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		const { queue } = await sendOne("noisy");
 		expect(queue.on("isolation").map((message) => message.endpointId)).toEqual([isolated]);
 		expect(queue.on("bulk")).toHaveLength(9);
@@ -102,14 +89,14 @@ describe("the fair rate at ingest", () => {
 	it("counts each account on its own: another account's burst leaves a quiet one on the main lane", async () => {
 		await accountWith("noisy", 10);
 		await accountWith("quiet", 1);
-		await pastEvents("noisy", 10 * eventsWithinBudget);
+		await pastEvents(await accountIdOf("noisy"), 10 * eventsWithinBudget);
 		const { queue } = await sendOne("quiet");
 		expect(queue.sent.map((entry) => entry.lane)).toEqual(["main"]);
 	});
 
 	it("answers 202 without waiting for the pacer: the hand-off runs after the response", async () => {
 		await accountWith("noisy", 10);
-		await pastEvents("noisy", eventsWithinBudget);
+		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		let handedOver = false;
 		const slowPacers = {
 			getByName: () => ({
@@ -135,8 +122,3 @@ describe("the fair rate at ingest", () => {
 		expect(handedOver).toBe(true);
 	});
 });
-
-async function accountId(uid: string): Promise<string> {
-	const [row] = await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = ?", uid);
-	return row.id;
-}

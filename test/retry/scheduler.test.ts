@@ -11,6 +11,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { ISOLATION_MS } from "../../src/delivery/isolation";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
@@ -21,6 +22,7 @@ import {
 	ingest,
 	makeDue,
 	operatorHeaders,
+	pacerOfAccount,
 	recordingQueues,
 	request,
 	rows,
@@ -206,6 +208,28 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		expect(ran).toBe(true);
 		expect(queue.messages).toEqual([]);
 		expect(await alarmTime(id)).toBeNull();
+	});
+
+	it("hands a retry of an isolated endpoint to the isolation lane", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive'")
+			.bind(Date.now() + ISOLATION_MS)
+			.run();
+		await makeDue(id);
+		const { queue } = await runRetryAlarm(id);
+		expect(queue.sent.map((entry) => [entry.lane, entry.message.deliveryId])).toEqual([["isolation", id]]);
+	});
+
+	it("hands a retry of an account with bulk work waiting (a bursting account's retry wave) to the bulk lane, behind its backlog", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		await pacerOfAccount(DEFAULT_ACCOUNT_ID, recordingQueues()).admit("bulk", [
+			{ accountId: DEFAULT_ACCOUNT_ID, deliveryId: "dlv_backlog", endpointId: "ep_backlog" },
+		]);
+		await makeDue(id);
+		const { queue } = await runRetryAlarm(id);
+		expect(queue.sent.map((entry) => [entry.lane, entry.message.deliveryId])).toEqual([["bulk", id]]);
 	});
 
 	const unreachableD1 = {
