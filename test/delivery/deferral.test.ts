@@ -37,10 +37,11 @@ it(`delivers a delivery deferred more than max_retries (${QUEUE_MAX_RETRIES}) ti
 	});
 	const [target] = await newDeliveries(1);
 	/** The target's message as the queue holds it, with the number of times it has been delivered. */
-	let held: { body: DeliveryMessage; attempts: number } | null = { body: target, attempts: 1 };
+	type Held = { body: DeliveryMessage; attempts: number };
+	let held: Held | null = { body: target, attempts: 1 };
 	let deferrals = 0;
 	while (held && deferrals <= QUEUE_MAX_RETRIES) {
-		const current = held;
+		const current: Held = held;
 		const ahead = await newDeliveries(3);
 		const result = await runConsumer([...ahead, current.body], {
 			lane: "isolation",
@@ -63,7 +64,7 @@ it(`delivers a delivery deferred more than max_retries (${QUEUE_MAX_RETRIES}) ti
 	expect(await rows("SELECT count(*) AS n FROM attempts WHERE delivery_id = ?", target.deliveryId)).toEqual([{ n: 0 }]);
 
 	// Alone in its batch at last, it is sent.
-	await runConsumer([(held as { body: DeliveryMessage }).body], { lane: "isolation" });
+	await runConsumer([(held as Held).body], { lane: "isolation" });
 	expect(await rows("SELECT attempt_number, manual FROM attempts WHERE delivery_id = ?", target.deliveryId)).toEqual([
 		{ attempt_number: 1, manual: 0 },
 	]);
