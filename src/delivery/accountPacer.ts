@@ -216,12 +216,15 @@ export class AccountPacer extends DurableObject<Env> {
 		return state;
 	}
 
-	/** The alarm: when the next lane would count as silent, or soon after a failed send; none when nothing waits. */
+	/**
+	 * The alarm: when the next lane would count as silent, or soon after a failed send; none when nothing waits.
+	 * An alarm armed for later than that, or one that is due (this may be it, running), is set anew.
+	 */
 	private async arm(state: PacerState, sendFailed: boolean, now: number): Promise<void> {
 		const look = nextLook(state);
 		if (look === null) return;
 		const at = sendFailed ? Math.min(look, now + SEND_RETRY_MS) : look;
 		const armed = await this.ctx.storage.getAlarm();
-		if (armed === null || armed > at) await this.ctx.storage.setAlarm(at);
+		if (armed === null || armed > at || armed <= now) await this.ctx.storage.setAlarm(at);
 	}
 }

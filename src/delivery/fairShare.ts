@@ -27,7 +27,7 @@ import type { DeliveryMessage, PacedLane } from "./queue";
 export const LANE_SHARE: Record<PacedLane, number> = { bulk: 500, isolation: 20 };
 
 /** The window over which an account's rate is measured: at ingest and for hand-overs to the main lane. */
-export const FAIR_RATE_WINDOW_MS = 2000;
+export const FAIR_RATE_WINDOW_MS = 1000;
 
 /** An account is shown as bursting for this long after it was last over its fair rate. */
 export const BURSTING_FOR_MS = MINUTE_MS;
