@@ -42,8 +42,15 @@ export default defineConfig(async ({ mode }) => {
 				wrangler: { configPath: "./wrangler.toml" },
 				miniflare: {
 					bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations },
-					// Databases of their own for the migration tests, which start from the shipped schema or from nothing.
-					d1Databases: { MIGRATION_TEST_DB: "migration-test", UPGRADE_TEST_DB: "upgrade-test" },
+					d1Databases: {
+						// Two more databases for account data beside wrangler.toml's DB: accounts spread over all three.
+						DB_1: "hivepost-1",
+						DB_2: "hivepost-2",
+						// Databases of their own for the migration tests, which start from the shipped schema or from nothing.
+						MIGRATION_TEST_DB: "migration-test",
+						UPGRADE_TEST_DB: "upgrade-test",
+						BACKFILL_TEST_DB: "backfill-test",
+					},
 				},
 			}),
 		],

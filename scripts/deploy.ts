@@ -1,8 +1,9 @@
 /**
  * `npm run deploy`: checks, then migrates, then deploys. Nothing is changed
  * until the checks pass (scripts/lib/deployChecks.ts): every D1 database in
- * wrangler.toml has a real id, and every queue it names exists. Then the
- * migrations are applied to every D1 database, and the Worker is deployed.
+ * wrangler.toml (DB and each DB_n) has a real id and DB's migrations, and
+ * every queue it names exists. Then the migrations are applied to every D1
+ * database, and the Worker is deployed.
  * Migrations only add (migrations/README.md), so should the deploy fail after
  * them, the Worker still running keeps working.
  */

@@ -1,6 +1,6 @@
 /**
- * The OpenAPI description of the routes app.ts serves itself: liveness and
- * the document. Build time only: the Worker never imports it
+ * The OpenAPI description of the routes app.ts serves itself: the bare
+ * address, liveness and the document. Build time only: the Worker never imports it
  * (openapi/build.ts does).
  */
 import * as z from "zod/mini";
@@ -10,8 +10,22 @@ import type { ResourceDoc } from "./openapi/operations";
 export const healthSchema = z.object({ ok: z.literal(true) });
 
 export const serviceDoc: ResourceDoc = {
-	tag: { name: "Service", description: "Liveness and this document." },
+	tag: { name: "Service", description: "The bare address, liveness and this document." },
 	operations: [
+		{
+			method: "get",
+			path: "/",
+			id: "getRoot",
+			tag: "Service",
+			summary: "The admin pages",
+			description: "Whoever opens the bare address is sent to the admin pages.",
+			success: {
+				303: {
+					description: "To /admin.",
+					headers: { Location: { description: "`/admin`", schema: { type: "string", const: "/admin" } } },
+				},
+			},
+		},
 		{
 			method: "get",
 			path: "/health",

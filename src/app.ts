@@ -18,6 +18,8 @@ import { STYLESHEET_PATH } from "./pages/views/layout";
 export const app = new Hono<RouteEnv>()
 	.use(requestId)
 	.get("/health", (c) => c.json({ ok: true }))
+	// Whoever opens the bare address is looking for the admin pages.
+	.get("/", (c) => c.redirect("/admin", 303))
 	.get(STYLESHEET_PATH, (c) => staticAsset(c.env, c.req.raw, STYLESHEET_PATH))
 	.route("/", ingestRoutes)
 	.get(OPENAPI_PATH, (c) => staticAsset(c.env, c.req.raw, OPENAPI_PATH))

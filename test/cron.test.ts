@@ -8,7 +8,19 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ACCOUNT_PURGE_LIMIT } from "../src/accounts/accountDeletion";
 import { api } from "./helpers/api";
-import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, runScheduled, stubDestination } from "./helpers/worker";
+import {
+	createAccount,
+	createEndpoint,
+	databaseBinding,
+	fixture,
+	ingest,
+	rows,
+	rowsEverywhere,
+	rowsIn,
+	runConsumer,
+	runScheduled,
+	stubDestination,
+} from "./helpers/worker";
 
 const DAY = 24 * 3600 * 1000;
 const HOUR = 3600 * 1000;
@@ -26,7 +38,7 @@ const TABLES = {
 } as const;
 type Table = keyof typeof TABLES;
 
-/** Every row of every table, of the account `accountId` (`in`) or of all the others (`not in`). */
+/** Every row of every table in every database, of the account `accountId` (`in`) or of all the others (`not in`). */
 async function snapshot(accountId: string, which: "in" | "not in") {
 	const tables = Object.entries(TABLES) as [Table, (typeof TABLES)[Table]][];
 	const op = which === "in" ? "=" : "!=";
@@ -34,7 +46,7 @@ async function snapshot(accountId: string, which: "in" | "not in") {
 		await Promise.all(
 			tables.map(async ([table, { account, order }]) => [
 				table,
-				await rows(`SELECT * FROM ${table} WHERE ${account} ${op} ? ORDER BY ${order}`, accountId),
+				await rowsEverywhere(`SELECT * FROM ${table} WHERE ${account} ${op} ? ORDER BY ${order}`, accountId),
 			]),
 		),
 	) as Record<Table, Record<string, unknown>[]>;
@@ -45,16 +57,16 @@ async function counts(accountId: string) {
 	return Object.fromEntries(Object.entries(all).map(([table, found]) => [table, found.length])) as Record<Table, number>;
 }
 
-/** An account with an endpoint (and its audit record) and two delivered events, each with its attempt. */
+/** An account with an endpoint (and its audit record) and two delivered events, each with its attempt; its id and database. */
 async function populate(uid: string) {
-	await createAccount(uid);
+	const { database } = await createAccount(uid);
 	await createEndpoint(`https://${uid}.example/hook`, { account: uid });
 	for (const type of ["ticket.created", "ticket.answered"]) {
 		const { queue } = await ingest(fixture(type), { account: uid });
 		await runConsumer(queue.messages);
 	}
 	const [{ id }] = await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = ? AND deleted_at IS NULL", uid);
-	return id;
+	return { id, database };
 }
 
 /** A link or session row for `accountId`, straight into D1. */
@@ -77,19 +89,20 @@ async function insertAccess(
 describe("the cron's housekeeping", () => {
 	it("purges a deleted account from every table in bounded runs, spent links and ended sessions, and nothing else", async () => {
 		stubDestination(() => new Response("ok"));
-		const kept = await populate("acme");
-		const gone = await populate("gone");
+		const kept = (await populate("acme")).id;
+		const { id: gone, database: goneDatabase } = await populate("gone");
 		await createEndpoint("https://default.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
 		await runConsumer(queue.messages);
 
 		// The deleted account has more attempts than one run purges.
-		const [delivery] = await rows<{ id: string }>("SELECT id FROM deliveries WHERE account_id = ? LIMIT 1", gone);
-		await env.DB.prepare(
-			`WITH RECURSIVE n(seq) AS (SELECT 2 UNION ALL SELECT seq + 1 FROM n WHERE seq < ?)
+		const [delivery] = await rowsIn<{ id: string }>(goneDatabase, "SELECT id FROM deliveries WHERE account_id = ? LIMIT 1", gone);
+		await databaseBinding(goneDatabase)
+			.prepare(
+				`WITH RECURSIVE n(seq) AS (SELECT 2 UNION ALL SELECT seq + 1 FROM n WHERE seq < ?)
 			INSERT INTO attempts (account_id, delivery_id, seq, attempt_number, manual, started_at, duration_ms, status_code, succeeded)
 			SELECT ?, ?, seq, NULL, 1, ?, 5, 200, 1 FROM n`,
-		)
+			)
 			.bind(ACCOUNT_PURGE_LIMIT + 200, gone, delivery.id, Date.now())
 			.run();
 		await insertAccess("admin_links", gone, "gone-link", { expires_at: Date.now() + HOUR, used_at: null });

@@ -2,7 +2,11 @@
 declare namespace Cloudflare {
 	interface Env {
 		TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+		/** Databases for account data beside DB (vitest.config.ts). */
+		DB_1: D1Database;
+		DB_2: D1Database;
 		MIGRATION_TEST_DB: D1Database;
 		UPGRADE_TEST_DB: D1Database;
+		BACKFILL_TEST_DB: D1Database;
 	}
 }

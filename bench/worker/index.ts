@@ -77,7 +77,7 @@ async function recorded(env: Env, url: URL): Promise<Response> {
 async function accountAttempts(env: Env, url: URL): Promise<Response> {
 	const account = await findLiveAccount(env, url.searchParams.get("account") ?? "");
 	if (!account) return json({ error: "No such account." }, 404);
-	const db = accountDatabase(env, account.id).$client;
+	const db = accountDatabase(env, account).$client;
 	const { results } = await db
 		.prepare(
 			`SELECT d.id, d.status, d.endpoint_id, json_group_array(a.started_at) AS started

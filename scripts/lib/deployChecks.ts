@@ -1,7 +1,8 @@
 /**
  * What `npm run deploy` checks before it changes anything (scripts/deploy.ts
- * runs them): every D1 database in wrangler.toml has a real id, and every
- * queue it names exists. Pure functions of wrangler.toml's text and of what
+ * runs them): every D1 database in wrangler.toml (DB, and each DB_n added
+ * beside it) has a real id and DB's migrations, and every queue it names
+ * exists. Pure functions of wrangler.toml's text and of what
  * `wrangler queues list` printed, so they are tested without a network.
  */
 import { parse } from "smol-toml";
@@ -10,6 +11,8 @@ export interface D1Block {
 	binding: string;
 	databaseName: string;
 	databaseId: string | undefined;
+	/** Its migrations folder, as wrangler reads it (./migrations when unset), normalised. */
+	migrationsDir: string;
 }
 
 export interface DeployConfig {
@@ -21,10 +24,18 @@ export interface DeployConfig {
 /** `database_id` as wrangler.toml is shipped with: a placeholder, not a database. */
 export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 
+/** The binding of the directory database (src/db/client.ts); the others are DB_1, DB_2, … */
+const DIRECTORY_BINDING = "DB";
+
+/** Where `wrangler d1 migrations apply` looks when a block names no migrations_dir. */
+const WRANGLER_MIGRATIONS_DIR = "migrations";
+
 type Table = Record<string, unknown>;
 
 const tables = (value: unknown): Table[] => (Array.isArray(value) ? value.filter((entry) => typeof entry === "object") : []);
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+/** "./migrations/" and "migrations" are one folder. */
+const folder = (path: string) => path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
 
 /** The D1 databases and queues of a wrangler.toml (its top level: the environment `wrangler deploy` uses by default). */
 export function readDeployConfig(toml: string): DeployConfig {
@@ -35,6 +46,7 @@ export function readDeployConfig(toml: string): DeployConfig {
 			binding: text(block.binding) ?? "(no binding)",
 			databaseName: text(block.database_name) ?? "(no database_name)",
 			databaseId: text(block.database_id),
+			migrationsDir: folder(text(block.migrations_dir) ?? WRANGLER_MIGRATIONS_DIR),
 		})),
 		queues: [...new Set([...tables(queues.producers), ...tables(queues.consumers)].flatMap((block) => text(block.queue) ?? []))],
 	};
@@ -42,7 +54,19 @@ export function readDeployConfig(toml: string): DeployConfig {
 
 /** What is wrong with the D1 blocks, each said with what to do. */
 export function databaseProblems(config: DeployConfig): string[] {
-	return config.databases.flatMap(({ binding, databaseName, databaseId }) => {
+	const directory = config.databases.find((block) => block.binding === DIRECTORY_BINDING);
+	if (!directory) {
+		return [
+			`No [[d1_databases]] block has binding = "${DIRECTORY_BINDING}": Hivepost keeps its accounts there. Add it back (README: Deploy).`,
+		];
+	}
+	return config.databases.flatMap(({ binding, databaseName, databaseId, migrationsDir }) => {
+		// Every database holds account data in the same tables: one set of migrations for all.
+		if (migrationsDir !== directory.migrationsDir) {
+			return [
+				`The [[d1_databases]] block of binding ${binding} takes its migrations from ${migrationsDir}, DB from ${directory.migrationsDir}: every database needs the same tables. Set migrations_dir = "${directory.migrationsDir}" in its block.`,
+			];
+		}
 		const fix = `Run \`npx wrangler d1 create ${databaseName}\` (or \`npx wrangler d1 list\` for an existing one) and put its id in wrangler.toml.`;
 		if (databaseId === undefined || databaseId.trim() === "") {
 			return [

@@ -11,7 +11,8 @@
  *
  * The body types name some of each answer's fields, as the API spells them;
  * nothing checks them at run time. Every field is in static/api/openapi.json.
- * No Node imports, so it also runs inside workerd (pass `fetch: SELF.fetch`).
+ * No Node imports, so it also runs inside workerd: pass a `fetch` that calls the
+ * Worker (`(request) => exports.default.fetch(request)`; `SELF` is deprecated).
  */
 
 export interface HivepostClientOptions {

@@ -1,14 +1,16 @@
 /**
  * Starts the real local stack — `wrangler dev` with local D1, Queues and
  * Durable Objects — for the dev command, the end-to-end tests and the
- * benchmark. The process runs in its own group so it can be stopped (or
- * killed outright) with everything it started.
+ * benchmark, with the migrations applied to each of its databases (and, for
+ * several, a wrangler config that binds them). The process runs in its own
+ * group so it can be stopped (or killed outright) with everything it started.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readDeployConfig } from "./deployChecks.ts";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WRANGLER = `${PROJECT_ROOT}node_modules/.bin/wrangler`;
@@ -36,13 +38,61 @@ function stateArgs(persistTo: string | undefined, configPath: string | undefined
 	return [...(persistTo ? ["--persist-to", persistTo] : []), ...(configPath ? ["--config", configPath] : [])];
 }
 
-export function applyLocalMigrations(persistTo?: string, configPath?: string): void {
-	const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...stateArgs(persistTo, configPath)], {
+/** The bindings of the D1 databases a wrangler config (relative to the project root; wrangler.toml when omitted) lists. */
+function databaseBindings(configPath = "wrangler.toml"): string[] {
+	return readDeployConfig(readFileSync(join(PROJECT_ROOT, configPath), "utf8")).databases.map((block) => block.binding);
+}
+
+/** Runs `wrangler d1 <args> --local` on the local state; throws with its output when it fails. */
+function localD1(args: string[], persistTo: string | undefined, configPath: string | undefined): void {
+	const result = spawnSync(WRANGLER, ["d1", ...args, "--local", ...stateArgs(persistTo, configPath)], {
 		cwd: PROJECT_ROOT,
 		encoding: "utf8",
 		env: { ...process.env, CI: "true" },
 	});
-	if (result.status !== 0) throw new Error(`applying migrations failed:\n${result.stdout}\n${result.stderr}`);
+	if (result.status !== 0) throw new Error(`wrangler d1 ${args.slice(0, 2).join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Applies the migrations to each local D1 database the config binds (DB, and any DB_n). */
+export function applyLocalMigrations(persistTo?: string, configPath?: string): void {
+	for (const binding of databaseBindings(configPath)) localD1(["migrations", "apply", binding], persistTo, configPath);
+}
+
+/** Runs SQL in the local D1 database bound as `binding` (for a test that writes what the API would refuse). */
+export function executeLocalSql(binding: string, sql: string, persistTo?: string, configPath?: string): void {
+	localD1(["execute", binding, "--command", sql], persistTo, configPath);
+}
+
+/**
+ * A wrangler config binding `count` databases for account data: `configPath`'s
+ * (wrangler.toml when omitted) with DB_1 … DB_{count - 1} added, each a local
+ * database of its own with DB's migrations. Written beside it, since its paths
+ * are relative to it, as `.wrangler-<count>-databases.toml` (git ignores it;
+ * rewritten on every start, the same text for the same count). Returns its
+ * path relative to the project root.
+ */
+export function configWithDatabases(count: number, configPath = "wrangler.toml"): string {
+	const base = readFileSync(join(PROJECT_ROOT, configPath), "utf8");
+	const databases = readDeployConfig(base).databases;
+	const directory = databases.find((block) => block.binding === "DB");
+	if (!directory) throw new Error(`${configPath} binds no D1 database as DB`);
+	const added = Array.from({ length: count - 1 }, (_, i) => i + 1)
+		.filter((n) => !databases.some((block) => block.binding === `DB_${n}`))
+		.map(
+			(n) => `
+[[d1_databases]]
+binding = "DB_${n}"
+database_name = "${directory.databaseName}-${n}"
+database_id = "00000000-0000-0000-0000-${String(n).padStart(12, "0")}"
+migrations_dir = "${directory.migrationsDir}"
+`,
+		);
+	const path = join(dirname(configPath), `.wrangler-${count}-databases.toml`);
+	writeFileSync(
+		join(PROJECT_ROOT, path),
+		`# Written by scripts/lib/localStack.ts for local runs with ${count} databases: ${configPath}, plus DB_1 … DB_${count - 1}.\n${base}${added.join("")}`,
+	);
+	return path;
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {

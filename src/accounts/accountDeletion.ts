@@ -3,14 +3,15 @@
  * effect at once: its endpoints are deleted (their unfinished deliveries
  * cancelled), its sessions and unused links end, and every route of its uid
  * answers 404. Its events, deliveries, attempts, audit record and endpoints
- * are then purged by the cron in bounded chunks, and finally its row; a new
- * account with the same uid gets a new internal id and starts empty.
+ * are then purged by the cron from its database in bounded chunks, and
+ * finally its directory row; a new account with the same uid gets a new
+ * internal id and starts empty.
  */
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { accountDatabase, accountScope, type Database, directoryDatabase } from "../db/client";
+import { accountDatabase, accountScope, type Database, databaseNames, directoryDatabase, inList } from "../db/client";
 import { isDefaultAccount } from "../db/defaultAccount";
-import type { Account } from "../db/directory";
+import { type Account, accountDatabaseColumn } from "../db/directory";
 import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
 import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
@@ -22,7 +23,8 @@ export async function deleteAccount(env: Env, account: Account): Promise<void> {
 		throw new HttpError("account_protected", "The default account always exists and cannot be deleted. Delete its endpoints instead.");
 	}
 	const now = Date.now();
-	const scope = accountScope(env, account.id);
+	// Its database gone: a 503 naming the binding, before anything changes.
+	const scope = accountScope(env, account);
 	const live = await scope.db
 		.select({ id: endpoints.id })
 		.from(endpoints)
@@ -49,12 +51,22 @@ function purgeRows(db: Database, table: SQLiteTable, key: SQLiteColumn[], accoun
 		.returning({ key: key[0] });
 }
 
-/** One cron run's share of purging deleted accounts; an account's row goes once nothing of it is left. */
+/**
+ * One cron run's share of purging deleted accounts, each in its own database;
+ * an account's directory row goes once nothing of it is left. Accounts on a
+ * database no longer bound wait (never taking the turn of the others) until
+ * it is bound again.
+ */
 export async function purgeDeletedAccounts(env: Env): Promise<number> {
-	const deleted = await directoryDatabase(env).select({ id: accounts.id }).from(accounts).where(isNotNull(accounts.deletedAt)).limit(10);
+	const deleted = await directoryDatabase(env)
+		.select({ id: accounts.id, database: accountDatabaseColumn })
+		.from(accounts)
+		.where(and(isNotNull(accounts.deletedAt), inList(accountDatabaseColumn, databaseNames(env))))
+		.limit(10);
 	const emptied: string[] = [];
-	for (const { id } of deleted) {
-		const db = accountDatabase(env, id);
+	for (const account of deleted) {
+		const { id } = account;
+		const db = accountDatabase(env, account);
 		const results = await db.batch([
 			purgeRows(db, attempts, [attempts.accountId, attempts.deliveryId, attempts.seq], attempts.accountId, id),
 			purgeRows(db, deliveries, [deliveries.accountId, deliveries.id], deliveries.accountId, id),

@@ -7,7 +7,7 @@
 import * as z from "zod/mini";
 import { count, time } from "../lib/schemaParts";
 
-const accountFields = { uid: z.string(), name: z.string(), created_at: time() };
+const accountFields = { uid: z.string(), name: z.string(), created_at: time(), database: z.string() };
 
 export const accountSchema = z.object(accountFields);
 
@@ -15,8 +15,8 @@ export const accountHealthSchema = z.object({ failing_endpoints: count(), delive
 
 export const accountSummarySchema = z.object({
 	...accountFields,
-	endpoints: count(),
-	health: accountHealthSchema,
+	endpoints: z.nullable(count()),
+	health: z.nullable(accountHealthSchema),
 	bursting: z.boolean(),
 });
 

@@ -1,12 +1,14 @@
 /**
  * Accounts: a helpdesk's customers (for SupportBee, its companies), each with
- * its own endpoints, events and deliveries: created, renamed and listed here
- * (found by uid in db/directory.ts). A uid deleted and created again is a new
- * account (a new internal id), and starts empty.
+ * its own endpoints, events and deliveries: created (on the database
+ * db/placement.ts chooses), renamed and listed here (found by uid in
+ * db/directory.ts). A uid deleted and created again is a new account (a new
+ * internal id, placed afresh), and starts empty.
  */
 import { and, asc, eq, gt, gte, isNull, lt } from "drizzle-orm";
 import { directoryDatabase, isUniqueViolation } from "../db/client";
 import { type Account, accountColumns, findAccount, UID_PATTERN, UID_RULE } from "../db/directory";
+import { databaseForNewAccount } from "../db/placement";
 import { accounts } from "../db/schema";
 import { HttpError } from "../http/errors";
 import { newId } from "../lib/ids";
@@ -30,7 +32,7 @@ export async function putAccount(env: Env, uid: string, name: string | undefined
 		await db.update(accounts).set({ name }).where(eq(accounts.id, existing.id));
 		return { account: { ...existing, name }, created: false };
 	}
-	const account = { id: newId("acc"), uid, name: name ?? uid, createdAt: Date.now() };
+	const account = { id: newId("acc"), uid, name: name ?? uid, createdAt: Date.now(), database: await databaseForNewAccount(env) };
 	try {
 		await db.insert(accounts).values(account);
 	} catch (error) {

@@ -7,14 +7,16 @@
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { directoryDatabase } from "../db/client";
+import { accountDatabaseColumn } from "../db/directory";
 import { accountSessions, accounts } from "../db/schema";
 import { sha256Hex } from "../lib/hashing";
 
-/** Who is signed in to the portal: which account, as whom, and whether they may change anything. */
+/** Who is signed in to the portal: which account (and its database), as whom, and whether they may change anything. */
 export interface PortalSession {
 	accountId: string;
 	uid: string;
 	name: string;
+	database: string;
 	admin: string;
 	readOnly: boolean;
 }
@@ -26,6 +28,7 @@ export async function findPortalSession(env: Env, token: string): Promise<Portal
 			accountId: accountSessions.accountId,
 			uid: accounts.uid,
 			name: accounts.name,
+			database: accountDatabaseColumn,
 			admin: accountSessions.admin,
 			readOnly: accountSessions.readOnly,
 		})

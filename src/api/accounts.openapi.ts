@@ -7,7 +7,11 @@ import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccount
 import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
 import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
 import { UID_RULE } from "../db/directory";
-import { describeMembers, NEXT_CURSOR, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+import { OPERATOR_NOTES, UNBOUND_DATABASE_NOTE } from "../openapi/errorCatalogue";
+import { describeMembers, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+
+/** GET and DELETE of an account read and change its data, in its database. */
+const UNBOUND_DATABASE = `${OPERATOR_NOTES.not_configured} ${UNBOUND_DATABASE_NOTE}`;
 
 function describeFields(): void {
 	describeMembers(accountListSchema, {
@@ -27,15 +31,22 @@ function describeFields(): void {
 		uid: "The helpdesk's own identifier for the account.",
 		name: "A display name; the uid unless one was given.",
 		created_at: "When it was created.",
-		endpoints: "Its live endpoints.",
+		database:
+			"The binding of the D1 database that holds its data (`DB`, `DB_1`, …), chosen when it was created: the database with the fewest live accounts.",
+		endpoints: "Its live endpoints; null when its database is no longer bound (then its own routes answer 503 `not_configured`).",
+		health: "Null when its database is no longer bound.",
 		bursting:
 			"Over its fair rate (FAIR_RATE deliveries a second) at some moment of the last 60 s, as its pacer saw it: ingest sent it first attempts beyond that rate (they take the bulk lane), or its retries came faster. Always present.",
 	});
 	describeMembers(accountHealthSchema, {
-		failing_endpoints: "Live endpoints whose newest attempt failed.",
+		failing_endpoints:
+			"Enabled endpoints whose `health.status` is `failing` (their newest automatic attempt failed), counted as the stats' `failing_endpoints` is. Before 0.3.0: live endpoints whose newest attempt failed, disabled ones included.",
 		deliveries_failed_24h: "Deliveries created in the last 24 h that failed.",
 	});
-	describeMembers(accountPageSchema, { accounts: "Ordered by uid, at most 50.", next_cursor: NEXT_CURSOR });
+	describeMembers(accountPageSchema, {
+		accounts: "Ordered by uid, at most 50.",
+		next_cursor: "Pass it as `cursor` for the next page; null on the last page.",
+	});
 	describeMembers(adminLinkSchema, {
 		url: "The one-time link: opening it signs that browser in to the account's portal, once.",
 		expires_at: "When the link stops working if unused.",
@@ -85,6 +96,7 @@ export const accountsDoc: ResourceDoc = {
 			parameters: [ref("parameters", "Uid")],
 			success: { 200: { description: "The account.", schema: "AccountSummary" } },
 			errors: ["not_found"],
+			notes: { not_configured: UNBOUND_DATABASE },
 		},
 		{
 			method: "delete",
@@ -97,6 +109,7 @@ export const accountsDoc: ResourceDoc = {
 			parameters: [ref("parameters", "Uid")],
 			success: { 204: { description: "Deleted." } },
 			errors: ["not_found", "account_protected"],
+			notes: { not_configured: UNBOUND_DATABASE },
 		},
 		{
 			method: "delete",

@@ -13,7 +13,7 @@ import { endAccountAccess, mintAdminLink } from "../accounts/links";
 import { accountView, summarize } from "../accounts/summary";
 import type { OperatorEnv } from "../auth/operator";
 import { readSettings } from "../config";
-import { directoryDatabase } from "../db/client";
+import { boundDatabase, directoryDatabase } from "../db/client";
 import { requireAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readJson, readQuery } from "../http/readJson";
@@ -35,7 +35,10 @@ export const accountsApi = new Hono<OperatorEnv>()
 		return c.json(accountView(account), created ? 201 : 200);
 	})
 	.get("/:uid", async (c) => {
-		const [summary] = await summarize(c.env, [await requireAccount(c.env, c.req.param("uid"))]);
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		// The account's own route: its database gone is a 503 naming it (the list still shows the account, without counts).
+		boundDatabase(c.env, account.database);
+		const [summary] = await summarize(c.env, [account]);
 		return c.json(summary);
 	})
 	.delete("/:uid", limitBody.other, async (c) => {

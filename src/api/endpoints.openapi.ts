@@ -15,12 +15,15 @@ import {
 } from "../endpoints/endpointRequests";
 import {
 	endpointSchema,
+	endpointStatusSchema,
 	redeliveredSchema,
 	replacedEndpointsSchema,
 	secretSchema,
 	signingSecretSchema,
 	testEventReceiptSchema,
+	wouldRedeliverSchema,
 } from "../endpoints/endpointResponses";
+import { REDELIVER_LIMIT } from "../endpoints/redelivery";
 import { ALL_EVENTS } from "../eventTypes";
 import { MAX_BODY_BYTES } from "../http/bodyLimit";
 import { bodyOver, describe, describeMembers, noStore, type ResourceDoc, ref } from "../openapi/operations";
@@ -35,13 +38,19 @@ function describeFields(): void {
 	});
 	describeMembers(updateEndpointSchema, {
 		url: "A new URL; the secret and history are kept.",
-		enabled: "false cancels its pending and retrying deliveries; true clears `disabled_reason`.",
+		enabled:
+			"false cancels its pending and retrying deliveries (Redeliver with `cancelled` sends them again) and records `disabled_cause` `manual`; true clears `disabled_reason`, `disabled_cause` and `disabled_at`.",
 		events: eventsText,
 		headers: `${headersText} Only the names given change.`,
 	});
 	describeMembers(replaceEndpointsSchema, { urls: "The URLs, separated by commas, semicolons or white space." });
 	describeMembers(testEventSchema, { action_type: "The event type whose sample payload is sent." });
-	describeMembers(redeliverSchema, { since: "Failed deliveries created at or after this time start over." });
+	describeMembers(redeliverSchema, {
+		since: "What to look at: deliveries created, and events received, at or after this time.",
+		include: `What to send again; default \`["failed"]\`. \`failed\`, \`retrying\` (not in an attempt right now) and \`cancelled\` deliveries start over in place, as \`pending\` with a fresh set of automatic attempts, their history kept; \`missed\`: events that are not test events, received at or after both \`since\` and the endpoint's creation, that its event filter takes now and that have no delivery to it, each get one.`,
+		enable: "true: a disabled endpoint is enabled first (otherwise a disabled endpoint is a 409).",
+		dry_run: "true: count what this call would send (200 `would_redeliver`), and change nothing.",
+	});
 
 	describeMembers(deliveryStateSchema, {
 		state:
@@ -59,7 +68,13 @@ function describeFields(): void {
 		url: "The destination, in canonical form.",
 		events: 'The event types it receives, or `["*"]` for all.',
 		enabled: "Disabled endpoints receive nothing; disabling cancels their pending and retrying deliveries.",
-		disabled_reason: "Why Hivepost disabled it by itself (the destination answered 410 Gone); null otherwise.",
+		disabled_reason: "Why Hivepost disabled it by itself, in words (the destination answered 410 Gone); null otherwise.",
+		disabled_cause: [
+			"Null while enabled, and for an endpoint disabled by hand before 0.3.0 whose record holds no time.",
+			"`gone`: the destination answered 410 Gone; `manual`: someone disabled it; `failing`: kept failing (not set by Hivepost yet).",
+		],
+		disabled_at: ["Null while enabled (or unknown, see `disabled_cause`).", "When it was disabled."],
+		health: "One status: `working`, `failing` (its newest automatic attempt failed), or `disabled`. Counted from the upgrade to 0.3.0 on.",
 		headers: "Custom request headers: name (lower case) → a masked hint of the value. Values are write-only.",
 		created_at: "When it was registered.",
 		updated_at: "When it last changed.",
@@ -81,7 +96,22 @@ function describeFields(): void {
 		event_id: "The new test event's id (`evt_…`): the `webhook-id` the endpoint receives.",
 		delivery_id: "Its one delivery (`dlv_…`).",
 	});
-	describeMembers(redeliveredSchema, { redelivered: "Failed deliveries started over (at most 1,000 per request: repeat it for more)." });
+	describeMembers(redeliveredSchema, {
+		redelivered: `Deliveries started over and created (at most ${REDELIVER_LIMIT.toLocaleString("en")} a call).`,
+		more: "More remain beyond this call's limit: call again.",
+	});
+	describeMembers(wouldRedeliverSchema, {
+		would_redeliver: `What the same call without \`dry_run\` would start over and create now (at most ${REDELIVER_LIMIT.toLocaleString("en")}).`,
+		more: "More would remain beyond its limit.",
+	});
+	describeMembers(endpointStatusSchema, {
+		status:
+			"`working`: its newest automatic attempt succeeded (or it has had none); `failing`: it failed; `disabled`: see `disabled_cause`.",
+		failing_since: ["Null unless failing.", "When the first failed automatic attempt of the streak started."],
+		consecutive_failures: "Automatic attempts failed in a row since the last success (Retry now is not counted).",
+		last_error: ["Null when the newest automatic attempt succeeded.", "The newest automatic attempt's error."],
+		last_error_kind: ["Null when the newest automatic attempt succeeded.", "Its kind (see the delivery log's `error_kind`)."],
+	});
 }
 
 export const endpointsDoc: ResourceDoc = {
@@ -215,13 +245,16 @@ export const endpointsDoc: ResourceDoc = {
 			path: "/endpoints/{id}/redeliver",
 			id: "redeliverEndpointFailures",
 			tag: "Endpoints",
-			summary: "Redeliver failed deliveries",
-			description:
-				"Every `failed` delivery of this endpoint created since `since` (at most 1,000 per request: repeat it for more) starts over as `pending` with a fresh set of automatic attempts; its attempt history stays. Beyond the account's fair rate they take the bulk lane. A manual action: it counts against MANUAL_ACTIONS_PER_MINUTE.",
+			summary: "Redeliver what the endpoint did not get",
+			description: `After an outage: the deliveries of this endpoint since \`since\` that \`include\` names start over in place (history kept), and with \`missed\` every event it missed gets a delivery; \`enable\` enables it first. At most ${REDELIVER_LIMIT.toLocaleString("en")} a call: \`more\` says to call again. Calling again sends nothing twice: a delivery started over is \`pending\` until its next attempt, and a missed event gets one delivery. Beyond the account's fair rate they take the bulk lane. A manual action (a dry run is not): it counts against MANUAL_ACTIONS_PER_MINUTE.`,
 			parameters: [ref("parameters", "EndpointId")],
 			body: "RedeliverRequest",
-			success: { 202: { description: "How many deliveries started over.", schema: "Redelivered" } },
+			success: {
+				200: { description: "`dry_run`: what it would send; nothing changed.", schema: "WouldRedeliver" },
+				202: { description: "How many deliveries started over or were created, and whether more remain.", schema: "Redelivered" },
+			},
 			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled", "rate_limited"],
+			notes: { endpoint_disabled: "The endpoint is disabled and `enable` is not true." },
 		},
 	],
 	describeFields,

@@ -6,7 +6,7 @@
 import { Hono } from "hono/tiny";
 import { type OperatorEnv, operatorChange } from "../auth/operator";
 import { readSettings } from "../config";
-import { redeliverFailed, sendTestEvent } from "../endpoints/deliveryActions";
+import { sendTestEvent } from "../endpoints/deliveryActions";
 import {
 	createEndpoint,
 	deleteEndpoint,
@@ -23,6 +23,7 @@ import {
 	updateEndpointSchema,
 } from "../endpoints/endpointRequests";
 import { endpointView, endpointViews, listEndpoints, requireEndpoint, secretView } from "../endpoints/endpointStore";
+import { redeliver } from "../endpoints/redelivery";
 import { scopeOf } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readJson } from "../http/readJson";
@@ -73,7 +74,7 @@ export const endpointsApi = new Hono<OperatorEnv>()
 		return c.json(await sendTestEvent(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), action_type), 202);
 	})
 	.post("/:id/redeliver", limitBody.other, async (c) => {
-		const { since } = await readJson(c, redeliverSchema);
-		const count = await redeliverFailed(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), Date.parse(since));
-		return c.json({ redelivered: count }, 202);
+		const request = await readJson(c, redeliverSchema);
+		const { count, more } = await redeliver(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"), request);
+		return request.dry_run ? c.json({ would_redeliver: count, more }, 200) : c.json({ redelivered: count, more }, 202);
 	});

@@ -3,22 +3,24 @@
  * what the members of its query and responses mean. Build time only: the
  * Worker never imports it (openapi/build.ts does).
  */
-import { describeMembers, NEXT_CURSOR, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
-import { eventFilterSchema } from "../reports/filters";
+import { describeMembers, LIST_FILTERS, NEXT_CURSOR, PREV_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
+import { EVENT_PAGE_SIZE, eventFilterSchema } from "../reports/filters";
 import { eventDetailSchema, eventPageSchema, eventSummarySchema } from "../reports/reportResponses";
 
 function describeFields(): void {
-	describeMembers(eventFilterSchema, { event_type: "Only events of this type.", cursor: PREVIOUS_CURSOR });
+	describeMembers(eventFilterSchema, { event_type: "Only events of this type.", ...LIST_FILTERS("events", "received") });
 	// The members every view of an event shares.
 	describeMembers(eventSummarySchema, {
 		id: "The event's id (`evt_…`), sent as `webhook-id`.",
+		ticket_id: "The helpdesk's ticket (`payload.ticket.id`, as text); null when the event names none, and for test events.",
 		test: "A test event sent from the admin page or the API.",
 		received_at: "When it was accepted.",
 		deliveries: "Deliveries created for it.",
 	});
 	describeMembers(eventPageSchema, {
-		events: "Newest first, at most 50; also events no endpoint was subscribed to.",
+		events: `Newest first, at most ${EVENT_PAGE_SIZE}; also events no endpoint was subscribed to.`,
 		next_cursor: NEXT_CURSOR,
+		prev_cursor: PREV_CURSOR,
 	});
 	describeMembers(eventDetailSchema, { body: "The body exactly as received, as text: what every delivery of it carries." });
 }
@@ -32,7 +34,7 @@ export const eventsDoc: ResourceDoc = {
 			id: "listEvents",
 			tag: "Events",
 			summary: "List events",
-			description: "Newest first, 50 a page, optionally of one type; also events no endpoint was subscribed to.",
+			description: `Newest first, ${EVENT_PAGE_SIZE} a page, optionally filtered (a ticket and a time range through indexes); also events no endpoint was subscribed to.`,
 			query: eventFilterSchema,
 			success: { 200: { description: "A page of events.", schema: "EventPage" } },
 			errors: ["validation_failed"],

@@ -3,15 +3,19 @@
  * (it holds no data). The document is generated at build time from the zod
  * schemas that validate requests and shape responses and the *.openapi.ts
  * modules beside the routes (`npm run openapi`, see openapi/build.ts) and
- * committed as static/api/openapi.json, one of the
- * Worker's static assets: at about 100 KB it would be the largest part of
- * the Worker's bundle, and the Worker only passes it on (or renders it at /admin/api).
+ * committed as static/api/openapi.json, one of the Worker's static assets: at
+ * about 100 KB it would be the largest part of the Worker's bundle, and the
+ * Worker only passes it on. Its rendering for the operator's page
+ * (openapi/reference.tsx) is made at the same time: static/api/reference.html.
  */
 import { readAsset } from "../http/assets";
 
 export const OPENAPI_PATH = "/api/openapi.json";
 
-/** An OpenAPI 3.1 document, typed as far as the reference page and the tests read it. */
+/** The reference page's main part, as HTML: not a route of its own (the Worker serves it inside /admin/api). */
+export const REFERENCE_PATH = "/api/reference.html";
+
+/** An OpenAPI 3.1 document, typed as far as the reference and the tests read it. */
 export interface OpenApiDocument {
 	openapi: string;
 	info: { title: string; version: string; description?: string };
@@ -23,7 +27,7 @@ export interface OpenApiDocument {
 	components: Record<string, Record<string, unknown>>;
 }
 
-/** The document itself, for the reference page. */
-export async function openApiDocument(env: Env): Promise<OpenApiDocument> {
-	return JSON.parse(await readAsset(env, OPENAPI_PATH));
+/** The reference, rendered at build time, for the operator's page. */
+export function apiReference(env: Env): Promise<string> {
+	return readAsset(env, REFERENCE_PATH);
 }

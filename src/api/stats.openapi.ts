@@ -9,10 +9,10 @@ import { endpointHealthSchema, hourlyEventsSchema, statsSchema } from "../report
 function describeFields(): void {
 	describeMembers(endpointHealthSchema, {
 		endpoint_id: "The endpoint's id.",
-		last_attempt_at: ["Null before its first attempt.", "The newest attempt."],
-		last_status_code: "The newest attempt's status.",
-		last_succeeded: "Whether the newest attempt got a 2xx.",
-		last_error: "The newest attempt's error.",
+		last_attempt_at: ["Null before its first automatic attempt.", "The newest automatic attempt (Retry now is not counted here)."],
+		last_status_code: "The newest automatic attempt's status.",
+		last_succeeded: "Whether the newest automatic attempt got a 2xx.",
+		last_error: "The newest automatic attempt's error.",
 		attempts_ok_rate_24h: "Share of its attempts in the last 24 h that got a 2xx.",
 		attempts_24h: "Its attempts in the last 24 h.",
 		retrying: "Its deliveries waiting for a retry now.",
@@ -25,6 +25,8 @@ function describeFields(): void {
 		deliveries_delivered_24h: "Deliveries created in the window that were delivered.",
 		deliveries_failed_24h: "Deliveries created in the window that failed.",
 		delivery_success_rate_24h: "delivered / (delivered + failed) among deliveries created in the window; null when none ended.",
+		retrying_now: "Deliveries waiting for their next automatic attempt now, whenever they were created.",
+		failing_endpoints: "Enabled endpoints whose `health.status` is `failing`: their newest automatic attempt failed.",
 		events_per_hour: "24 entries, oldest first; the last is the current hour.",
 		oldest_waiting_at: [
 			"Null when no due delivery of the account waits.",

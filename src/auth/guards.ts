@@ -4,27 +4,36 @@
  * and (for the API) the operator's authentication.
  */
 import type { Context, Next } from "hono";
-import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
-import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { bearerToken } from "../http/bearer";
 import { HttpError } from "../http/errors";
 import { authenticate, type OperatorEnv, signInHint } from "./operator";
 import { readPortalSession } from "./portalSession";
 
-/** No script at all: the page works without JavaScript, so nothing needs to run. */
-export const securityHeaders = secureHeaders({
-	contentSecurityPolicy: {
-		defaultSrc: ["'none'"],
-		styleSrc: ["'self'"],
-		imgSrc: ["'self'"],
-		formAction: ["'self'"],
-		frameAncestors: ["'none'"],
-		baseUri: ["'none'"],
-	},
-	referrerPolicy: "no-referrer",
-	xFrameOptions: "DENY",
+/**
+ * Every response's strict headers (those of Hono's secureHeaders, written out:
+ * a few lines instead of its 3 KB). No script at all: the pages work without
+ * JavaScript, so nothing needs to run.
+ */
+const SECURITY_HEADERS = {
+	"Content-Security-Policy":
+		"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	"Cross-Origin-Opener-Policy": "same-origin",
+	"Cross-Origin-Resource-Policy": "same-origin",
+	"Origin-Agent-Cluster": "?1",
+	"Referrer-Policy": "no-referrer",
+	"Strict-Transport-Security": "max-age=15552000; includeSubDomains",
+	"X-Content-Type-Options": "nosniff",
+	"X-DNS-Prefetch-Control": "off",
+	"X-Download-Options": "noopen",
+	"X-Frame-Options": "DENY",
+	"X-Permitted-Cross-Domain-Policies": "none",
+	"X-XSS-Protection": "0",
+};
+
+export const securityHeaders = createMiddleware(async (c, next) => {
+	await next();
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
 });
 
 /** These responses hold endpoint data and secrets: never stored by a browser or proxy. */
@@ -33,21 +42,27 @@ export const noStore = createMiddleware(async (c, next) => {
 	c.header("Cache-Control", "no-store");
 });
 
-const sameOriginOnly = csrf();
+/** What a cross-site page can make a browser send without asking (the form content types, or none at all). */
+const FORM_CONTENT = /^\b(application\/x-www-form-urlencoded|multipart\/form-data|text\/(?:plain|ping))\b/i;
 
-/** hono/csrf's Origin / Sec-Fetch-Site check, answering in the one error shape. */
+/**
+ * Refuses a form post from another site: an unsafe method with a form content
+ * type whose `Sec-Fetch-Site` is not same-origin and whose `Origin` is not this
+ * one (Hono's csrf check, written out in the one error shape).
+ */
 async function sameOriginOrRefuse(c: Context, next: Next): Promise<void> {
-	try {
-		await sameOriginOnly(c, next);
-	} catch (error) {
-		if (error instanceof HTTPException && error.status === 403) {
-			throw new HttpError(
-				"csrf_rejected",
-				"Cross-site form submission refused (CSRF protection). Submit the form from the admin page itself.",
-			);
-		}
-		throw error;
+	const crossSite =
+		!/^(GET|HEAD|OPTIONS)$/.test(c.req.method) &&
+		FORM_CONTENT.test(c.req.header("content-type") || "text/plain") &&
+		c.req.header("sec-fetch-site") !== "same-origin" &&
+		c.req.header("origin") !== new URL(c.req.url).origin;
+	if (crossSite) {
+		throw new HttpError(
+			"csrf_rejected",
+			"Cross-site form submission refused (CSRF protection). Submit the form from the admin page itself.",
+		);
 	}
+	await next();
 }
 
 /**

@@ -6,8 +6,7 @@
  * (http/cookies.ts): `__Host-hivepost_session` on HTTPS.
  */
 import type { Context } from "hono";
-import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { cookieOptions } from "../http/cookies";
+import { cookieOptions, deleteCookie, readSignedCookie, writeSignedCookie } from "../http/cookies";
 import { sha256Hex } from "../lib/hashing";
 import { HOUR_MS } from "../lib/time";
 
@@ -23,15 +22,14 @@ function sessionKey(adminToken: string): Promise<string> {
 
 export async function startOperatorSession(c: Context, adminToken: string, now = Date.now()): Promise<void> {
 	const expiresAt = now + OPERATOR_SESSION_TTL_MS;
-	await setSignedCookie(c, OPERATOR_COOKIE, String(expiresAt), await sessionKey(adminToken), {
-		...sessionCookie(c),
+	await writeSignedCookie(c, OPERATOR_COOKIE, String(expiresAt), await sessionKey(adminToken), sessionCookie(c), {
 		expires: new Date(expiresAt),
 	});
 }
 
 /** True when the request carries an unexpired session signed for this admin token. */
 export async function hasOperatorSession(c: Context, adminToken: string): Promise<boolean> {
-	const value = await getSignedCookie(c, await sessionKey(adminToken), OPERATOR_COOKIE, sessionCookie(c).prefix);
+	const value = await readSignedCookie(c, OPERATOR_COOKIE, await sessionKey(adminToken), sessionCookie(c));
 	return typeof value === "string" && Number(value) > Date.now();
 }
 

@@ -9,27 +9,26 @@
  * operator's (http/cookies.ts): `__Host-hivepost_portal` on HTTPS.
  */
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { deletePortalSession, findPortalSession, type PortalSession } from "../accounts/sessions";
-import { cookieOptions } from "../http/cookies";
+import { cookieOptions, deleteCookie, readCookie, writeCookie } from "../http/cookies";
 
 export const PORTAL_COOKIE = "hivepost_portal";
 
 const sessionCookie = (c: Context) => cookieOptions(c, { sameSite: "Lax" });
 
 export function setPortalCookie(c: Context, token: string, expiresAt: number): void {
-	setCookie(c, PORTAL_COOKIE, token, { ...sessionCookie(c), expires: new Date(expiresAt) });
+	writeCookie(c, PORTAL_COOKIE, token, sessionCookie(c), { expires: new Date(expiresAt) });
 }
 
 /** The request's live portal session (unexpired, its account not deleted), or null. */
 export async function readPortalSession(c: Context): Promise<PortalSession | null> {
-	const token = getCookie(c, PORTAL_COOKIE, sessionCookie(c).prefix);
+	const token = readCookie(c, PORTAL_COOKIE, sessionCookie(c));
 	return token ? findPortalSession(c.env as Env, token) : null;
 }
 
 /** Ends the session this browser holds, if any: its row (the cookie stays, for the caller to replace or delete). */
 export async function forgetPortalSession(c: Context): Promise<void> {
-	const token = getCookie(c, PORTAL_COOKIE, sessionCookie(c).prefix);
+	const token = readCookie(c, PORTAL_COOKIE, sessionCookie(c));
 	if (token) await deletePortalSession(c.env as Env, token);
 }
 

@@ -1,14 +1,14 @@
 /**
  * The account directory: what an account is, what its uid looks like, and
  * finding a live account by uid. The helpdesk names an account by its own
- * `uid`; Hivepost keys the data by an internal id that is never reused.
+ * `uid`; Hivepost keys the data by an internal id that is never reused, in
+ * the database the account was placed on.
  */
-import { and, eq, isNull } from "drizzle-orm";
-import { type Database, directoryDatabase } from "./client";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { type AccountPlacement, type Database, DIRECTORY_BINDING, directoryDatabase } from "./client";
 import { accounts } from "./schema";
 
-export interface Account {
-	id: string;
+export interface Account extends AccountPlacement {
 	uid: string;
 	name: string;
 	createdAt: number;
@@ -18,8 +18,17 @@ export interface Account {
 export const UID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const UID_RULE = "1 to 64 letters, digits, '-', '_' or '.', beginning with a letter or digit";
 
+/** The binding of an account's database, for selects: null (placed before there were several) is DB. */
+export const accountDatabaseColumn = sql<string>`coalesce(${accounts.database}, ${DIRECTORY_BINDING})`;
+
 /** The columns of an Account, for selects. */
-export const accountColumns = { id: accounts.id, uid: accounts.uid, name: accounts.name, createdAt: accounts.createdAt };
+export const accountColumns = {
+	id: accounts.id,
+	uid: accounts.uid,
+	name: accounts.name,
+	createdAt: accounts.createdAt,
+	database: accountDatabaseColumn,
+};
 
 export function findAccount(db: Database, uid: string): Promise<Account | undefined> {
 	return db

@@ -22,6 +22,10 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** Why an endpoint is disabled: its destination answered 410 Gone, it kept failing, or someone disabled it. */
+export const DISABLED_CAUSES = ["gone", "failing", "manual"] as const;
+export type DisabledCause = (typeof DISABLED_CAUSES)[number];
+
 /** A helpdesk's account (for SupportBee, a company). `default` always exists. */
 export const accounts = sqliteTable(
 	"accounts",
@@ -34,6 +38,11 @@ export const accounts = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		/** Set by DELETE; the cron purges the account's data, then the row. */
 		deletedAt: integer("deleted_at"),
+		/**
+		 * The binding of the D1 database that holds the account's data (`DB`, `DB_1`, …), chosen when it
+		 * was created (db/placement.ts); null, for accounts created before there were several, means `DB`.
+		 */
+		database: text("database"),
 	},
 	(table) => [uniqueIndex("accounts_live_uid").on(table.uid).where(sql`${table.deletedAt} IS NULL`)],
 );
@@ -55,13 +64,23 @@ export const endpoints = sqliteTable(
 		previousSecrets: text("previous_secrets").notNull().default("[]"),
 		/** JSON object of extra request headers for the receiver's own auth (e.g. Authorization). Write-only in the API. */
 		headers: text("headers").notNull().default("{}"),
-		/** Why the endpoint was disabled by Hivepost itself (e.g. the destination answered 410 Gone); null otherwise. */
+		/** Why the endpoint was disabled by Hivepost itself (e.g. the destination answered 410 Gone), as free text; null otherwise. */
 		disabledReason: text("disabled_reason"),
+		/** Why and when it was disabled (null while enabled, and for endpoints disabled before these columns existed). */
+		disabledCause: text("disabled_cause", { enum: DISABLED_CAUSES }),
+		disabledAt: integer("disabled_at"),
 		/** The newest attempt's outcome, kept here so health is one row read, not a scan of the attempt history. */
 		lastAttemptAt: integer("last_attempt_at"),
 		lastStatusCode: integer("last_status_code"),
 		lastAttemptSucceeded: integer("last_attempt_succeeded", { mode: "boolean" }),
 		lastAttemptError: text("last_attempt_error"),
+		/**
+		 * The failing streak: automatic attempts failed in a row since the last
+		 * success, and when the first of them started (null while working). Written
+		 * with the health columns above, in the same statement.
+		 */
+		consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+		failingSince: integer("failing_since"),
 		/** While in the future, this endpoint's deliveries go through the isolation lane (delivery/isolation.ts). */
 		isolatedUntil: integer("isolated_until"),
 		/** Why: "slow" (answers, but slowly) or "unresponsive" (no answer within the timeout). */
@@ -90,9 +109,13 @@ export const events = sqliteTable(
 		bodyHash: text("body_hash").notNull(),
 		/** A sample sent by an admin's "Send test event", not by the helpdesk. */
 		isTest: integer("is_test", { mode: "boolean" }).notNull().default(false),
+		/** The helpdesk's ticket (`payload.ticket.id`, kept as text), so an admin can find a ticket's events. */
+		ticketId: text("ticket_id"),
 	},
 	(table) => [
 		primaryKey({ columns: [table.accountId, table.id] }),
+		// One index row per event that names a ticket (bench/README.md counts it).
+		index("events_ticket").on(table.accountId, table.ticketId).where(sql`${table.ticketId} IS NOT NULL`),
 		// Only the few events that still hold a key are in these two.
 		uniqueIndex("events_idempotency_key").on(table.accountId, table.idempotencyKey).where(sql`${table.idempotencyKey} IS NOT NULL`),
 		index("events_idempotency_expiry").on(table.receivedAt).where(sql`${table.idempotencyKey} IS NOT NULL`),

@@ -1,16 +1,18 @@
 /**
+/**
  * The consumer of the three delivery queues (main, bulk and isolation lane):
- * each batch goes through dispatch (per database); then each account's pacer
- * hears what the batch finished of its paced lane and takes what left for the
- * isolation lane (one call per account, and none for a main-lane batch that
- * handed nothing off), every failed delivery with retries left gets its alarm
- * armed, and every retry that came early is sent again when due. Messages are
- * acked once their outcome is durable in D1; holding one back is always a
- * fresh message (or the pacer), never `message.retry()`, which the queue
- * counts toward max_retries.
+ * each batch goes through dispatch (per database: each account's, as the
+ * directory says); then each account's pacer hears what the batch finished of
+ * its paced lane and takes what left for the isolation lane (one call per
+ * account, and none for a main-lane batch that handed nothing off), every
+ * failed delivery with retries left gets its alarm armed, and every retry that
+ * came early is sent again when due. Messages are acked once their outcome is
+ * durable in D1; holding one back is always a fresh message (or the pacer),
+ * never `message.retry()`, which the queue counts toward max_retries.
  */
 import { readSettings, type Settings } from "../config";
-import { accountBinding, accountDatabase, type Database } from "../db/client";
+import { type Database, reachableDatabase } from "../db/client";
+import { placementsOf } from "../db/placement";
 import { errorMessage, logError } from "../lib/log";
 import { dispatch } from "./dispatch";
 import { byAccount, pacerOf } from "./pacing";
@@ -23,29 +25,60 @@ function isCurrent(body: Partial<DeliveryMessage>): body is DeliveryMessage {
 	return typeof body.accountId === "string" && typeof body.deliveryId === "string" && typeof body.endpointId === "string";
 }
 
+type Messages = Message<DeliveryMessage>[];
+
+/**
+ * The messages by the binding of their account's database, the directory
+ * read once for accounts not seen before. One whose account is gone from the
+ * directory (purged, with every delivery it had) is acked.
+ */
+async function byDatabase(env: Env, messages: Messages): Promise<Map<string, Messages>> {
+	const placements = await placementsOf(
+		env,
+		messages.map((message) => message.body.accountId),
+	);
+	const grouped = new Map<string, Messages>();
+	for (const message of messages) {
+		const database = placements.get(message.body.accountId);
+		if (database === undefined) message.ack();
+		else grouped.set(database, [...(grouped.get(database) ?? []), message]);
+	}
+	return grouped;
+}
+
 export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
 	const lane = laneOf(batch.queue);
 	const settings = readSettings(env);
-	const byDatabase = new Map<D1Database, Message<DeliveryMessage>[]>();
+	const current: Messages = [];
 	for (const message of batch.messages) {
-		if (!isCurrent(message.body)) {
-			message.ack();
-			continue;
-		}
-		const binding = accountBinding(env, message.body.accountId);
-		byDatabase.set(binding, [...(byDatabase.get(binding) ?? []), message]);
+		if (isCurrent(message.body)) current.push(message);
+		else message.ack();
+	}
+	// D1 or a queue failed: these messages come back. Claims of deliveries not sent were handed back; one whose
+	// request went out (its result unrecorded) returns through the sweep once its lease ends.
+	const retry = (messages: Messages, error: unknown) => {
+		logError("delivery_batch_failed", { lane, messages: messages.length, error: errorMessage(error), recovery: "queue retry" });
+		for (const message of messages) message.retry();
+	};
+	let grouped: Map<string, Messages>;
+	try {
+		grouped = await byDatabase(env, current);
+	} catch (error) {
+		return retry(current, error);
 	}
 	await Promise.all(
-		[...byDatabase.values()].map(async (messages) => {
-			const db = accountDatabase(env, messages[0].body.accountId);
+		[...grouped].map(async ([database, messages]) => {
+			// Its binding gone: the deliveries wait in that database, and its sweep takes them up once it is bound again.
+			const db = reachableDatabase(env, database, { lane, messages: messages.length });
+			if (!db) {
+				for (const message of messages) message.ack();
+				return;
+			}
 			try {
 				await consumeFromDatabase(env, db, settings, lane, messages);
 				for (const message of messages) message.ack();
 			} catch (error) {
-				// D1, a queue or a pacer failed: these messages come back. Claims of deliveries not sent were handed back; one
-				// whose request went out (its result unrecorded) returns through the sweep once its lease ends.
-				logError("delivery_batch_failed", { lane, messages: messages.length, error: errorMessage(error), recovery: "queue retry" });
-				for (const message of messages) message.retry();
+				retry(messages, error);
 			}
 		}),
 	);

@@ -1,23 +1,28 @@
 /**
- * An endpoint's health: its newest attempt's outcome, kept on its own row so
- * that health is one row read, not a scan of the attempt history. Written
- * with the record of automatic attempts (record.ts) and of manual ones
- * (manualAttempt.ts).
+ * An endpoint's health: its newest automatic attempt's outcome and its failing
+ * streak (automatic attempts failed in a row since the last success, and since
+ * when), kept on its own row so that health is one row read, not a scan of
+ * the attempt history. Written with the record of automatic attempts
+ * (record.ts), one statement per endpoint per record: a success resets the
+ * streak, the failures of a record are added to it at once. A manual "Retry
+ * now" is in its delivery's history only: it changes no endpoint's health.
  */
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { endpoints } from "../db/schema";
 import type { Completed } from "./record";
 import type { SendResult } from "./send";
 
-/** An unchanged outcome is written to the endpoint's health at most this often (every attempt is in its history). */
+/** An unchanged success is written to the endpoint's health at most this often (every attempt is in its history). */
 export const HEALTH_REFRESH_MS = 5000;
 
 /**
  * What one invocation last wrote to each endpoint's health: an unchanged
- * outcome within HEALTH_REFRESH_MS of it needs no statement at all (the
- * statement would write nothing), so a batch's later waves to the same
- * endpoints cost no health statements.
+ * success within HEALTH_REFRESH_MS of it needs no statement at all (the
+ * statement would write nothing), so a batch's later waves to the same healthy
+ * endpoints cost no health statements. A failure always does: it adds to the
+ * streak.
  */
 export class HealthLedger {
 	private readonly written = new Map<string, SendResult>();
@@ -27,7 +32,8 @@ export class HealthLedger {
 		const last = this.written.get(endpointId);
 		const unchanged =
 			last !== undefined &&
-			last.ok === result.ok &&
+			result.ok &&
+			last.ok &&
 			last.statusCode === result.statusCode &&
 			last.error === result.error &&
 			result.startedAt >= last.startedAt &&
@@ -38,38 +44,98 @@ export class HealthLedger {
 	}
 }
 
+/** One endpoint's results in a record: the newest, and the failures since the newest success among them. */
+interface Outcome {
+	newest: SendResult;
+	/** A success is among them: the streak restarts from it. */
+	succeeded: boolean;
+	failuresSince: number;
+	/** When the first of those failures started. */
+	firstFailureAt: number | null;
+}
+
+function outcomesByEndpoint(completed: readonly Completed[]): Map<string, Outcome> {
+	const byEndpoint = new Map<string, SendResult[]>();
+	for (const { target, result } of completed) byEndpoint.set(target.endpointId, [...(byEndpoint.get(target.endpointId) ?? []), result]);
+	return new Map(
+		[...byEndpoint].map(([endpointId, results]) => {
+			const inOrder = [...results].sort((a, b) => a.startedAt - b.startedAt);
+			const lastSuccess = inOrder.findLastIndex((result) => result.ok);
+			const failures = inOrder.slice(lastSuccess + 1);
+			return [
+				endpointId,
+				{
+					newest: inOrder[inOrder.length - 1],
+					succeeded: lastSuccess !== -1,
+					failuresSince: failures.length,
+					firstFailureAt: failures[0]?.startedAt ?? null,
+				},
+			];
+		}),
+	);
+}
+
 /**
- * Each endpoint's newest outcome among `completed`, onto its row (its health).
- * An older result never overwrites a newer one, and an unchanged outcome is
- * rewritten at most every HEALTH_REFRESH_MS.
+ * The statements that write each endpoint's health from `completed` (automatic
+ * attempts): the newest outcome onto its row unless a newer one is there
+ * already, and the streak. An unchanged success is rewritten at most every
+ * HEALTH_REFRESH_MS.
  */
 export function recordHealth(db: Database, completed: readonly Completed[], ledger?: HealthLedger) {
-	const newest = new Map<string, SendResult>();
-	for (const { target, result } of completed) {
-		if ((newest.get(target.endpointId)?.startedAt ?? -1) <= result.startedAt) newest.set(target.endpointId, result);
-	}
-	return [...newest]
-		.filter(([endpointId, result]) => ledger?.needsWrite(endpointId, result) ?? true)
-		.map(([endpointId, result]) => {
-			const changed = or(
-				sql`${endpoints.lastAttemptSucceeded} IS NOT ${result.ok ? 1 : 0}`,
-				sql`${endpoints.lastStatusCode} IS NOT ${result.statusCode}`,
-				sql`${endpoints.lastAttemptError} IS NOT ${result.error}`,
-				lte(endpoints.lastAttemptAt, result.startedAt - HEALTH_REFRESH_MS),
-			);
-			return db
-				.update(endpoints)
-				.set({
-					lastAttemptAt: result.startedAt,
-					lastStatusCode: result.statusCode,
-					lastAttemptSucceeded: result.ok,
-					lastAttemptError: result.error,
-				})
-				.where(
-					and(
-						eq(endpoints.id, endpointId),
-						or(isNull(endpoints.lastAttemptAt), and(lte(endpoints.lastAttemptAt, result.startedAt), changed)),
-					),
-				);
-		});
+	return [...outcomesByEndpoint(completed)]
+		.filter(([endpointId, outcome]) => ledger?.needsWrite(endpointId, outcome.newest) ?? true)
+		.map(([endpointId, outcome]) =>
+			outcome.newest.ok ? recordSuccess(db, endpointId, outcome.newest) : recordFailures(db, endpointId, outcome),
+		);
+}
+
+/** The stored newest attempt is not newer than `startedAt`. */
+const notNewerThan = (startedAt: number) => or(isNull(endpoints.lastAttemptAt), lte(endpoints.lastAttemptAt, startedAt)) as SQL;
+
+const newestColumns = (result: SendResult) => ({
+	lastAttemptAt: result.startedAt,
+	lastStatusCode: result.statusCode,
+	lastAttemptSucceeded: result.ok,
+	lastAttemptError: result.error,
+});
+
+/** The newest is a success: the streak ends. Writes only what changes (or an unchanged outcome after HEALTH_REFRESH_MS). */
+function recordSuccess(db: Database, endpointId: string, result: SendResult) {
+	const changed = or(
+		sql`${endpoints.lastAttemptSucceeded} IS NOT 1`,
+		sql`${endpoints.lastStatusCode} IS NOT ${result.statusCode}`,
+		sql`${endpoints.lastAttemptError} IS NOT ${result.error}`,
+		sql`${endpoints.consecutiveFailures} != 0`,
+		lte(endpoints.lastAttemptAt, result.startedAt - HEALTH_REFRESH_MS),
+	);
+	return db
+		.update(endpoints)
+		.set({ ...newestColumns(result), consecutiveFailures: 0, failingSince: null })
+		.where(and(eq(endpoints.id, endpointId), or(isNull(endpoints.lastAttemptAt), and(notNewerThan(result.startedAt), changed))));
+}
+
+/**
+ * The newest is a failure: the newest outcome (unless a newer one is stored)
+ * and the streak. After a success in the same record the streak is the
+ * failures since it; otherwise they are added, unless a newer success is
+ * stored already (they came before it).
+ */
+function recordFailures(db: Database, endpointId: string, outcome: Outcome) {
+	const { newest, failuresSince, firstFailureAt } = outcome;
+	const fresh = notNewerThan(newest.startedAt);
+	const restarts = outcome.succeeded ? fresh : sql`0`;
+	const counts = sql`NOT (${endpoints.lastAttemptSucceeded} IS 1 AND ${endpoints.lastAttemptAt} > ${firstFailureAt})`;
+	// SQLite computes every SET from the row as it was, so each CASE sees the stored values.
+	const whenFresh = (value: unknown, column: SQLiteColumn) => sql`CASE WHEN ${fresh} THEN ${value} ELSE ${column} END`;
+	return db
+		.update(endpoints)
+		.set({
+			lastAttemptAt: whenFresh(newest.startedAt, endpoints.lastAttemptAt),
+			lastStatusCode: whenFresh(newest.statusCode, endpoints.lastStatusCode),
+			lastAttemptSucceeded: whenFresh(0, endpoints.lastAttemptSucceeded),
+			lastAttemptError: whenFresh(newest.error, endpoints.lastAttemptError),
+			consecutiveFailures: sql`CASE WHEN ${restarts} THEN ${failuresSince} WHEN ${counts} THEN ${endpoints.consecutiveFailures} + ${failuresSince} ELSE ${endpoints.consecutiveFailures} END`,
+			failingSince: sql`CASE WHEN ${restarts} THEN ${firstFailureAt} WHEN ${counts} THEN coalesce(${endpoints.failingSince}, ${firstFailureAt}) ELSE ${endpoints.failingSince} END`,
+		})
+		.where(and(eq(endpoints.id, endpointId), or(fresh, counts)));
 }

@@ -1,10 +1,9 @@
 /** An admin's "Retry now": one immediate attempt, outside the automatic budget. */
-import { and, ne } from "drizzle-orm";
+import { and } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { AccountScope } from "../db/client";
 import { deliveries } from "../db/schema";
 import { selectTargets, toWaveRow } from "./claim";
-import { recordHealth } from "./health";
 import { type Completed, disableGoneEndpoint, insertAttempts } from "./record";
 import { checkAndSend } from "./send";
 import { deliveriesIn, finished, unfinished } from "./stateChanges";
@@ -18,7 +17,9 @@ export interface ManualAttempt {
 /**
  * "Retry now": one immediate attempt outside the automatic budget. A success
  * ends the delivery (and so its pending retries); a failure leaves the
- * automatic schedule exactly as it was. Returns null for an unknown delivery.
+ * automatic schedule exactly as it was. The endpoint's health (health.ts)
+ * describes automatic attempts only, so it is left alone. Returns null for an
+ * unknown delivery.
  */
 export async function attemptNow(scope: AccountScope, settings: Settings, deliveryId: string): Promise<ManualAttempt | null> {
 	const { db, accountId } = scope;
@@ -29,12 +30,12 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 	const result = await checkAndSend(target, settings);
 	const completed = { target, result };
 	const now = Date.now();
-	// A success ends the delivery (one that had failed too); a 410 stops it, like every other delivery to that endpoint.
+	// A success ends the delivery (one that had failed or was cancelled too); a 410 stops it, like every other delivery to that endpoint.
 	const finish = result.ok
 		? db
 				.update(deliveries)
 				.set(finished("delivered", now))
-				.where(and(deliveriesIn([ref]), ne(deliveries.status, "cancelled")))
+				.where(deliveriesIn([ref]))
 		: result.statusCode === 410
 			? db
 					.update(deliveries)
@@ -45,7 +46,6 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 		insertAttempts(db, [completed], true),
 		...(finish ? [finish] : []),
 		...(result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []),
-		...recordHealth(db, [completed]),
 	]);
 	const after = await db
 		.select({ status: deliveries.status })

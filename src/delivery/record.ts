@@ -68,7 +68,8 @@ export function disableGoneEndpoint(db: Database, target: DeliveryTarget, now: n
 	return [
 		db
 			.update(endpoints)
-			.set({ enabled: false, disabledReason: `The destination answered 410 Gone on ${new Date(now).toISOString()}.`, updatedAt: now })
+			// The time is in disabled_at, for the pages to show in their one format.
+			.set({ enabled: false, disabledReason: "The destination answered 410 Gone.", disabledCause: "gone", disabledAt: now, updatedAt: now })
 			.where(eq(endpoints.id, target.endpointId)),
 		cancelUnfinishedDeliveries({ accountId: target.accountId, db }, [target.endpointId], now, { keepId: target.deliveryId }),
 	];

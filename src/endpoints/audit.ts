@@ -24,7 +24,7 @@ export type AuditAction =
 	| "header set"
 	| "header removed"
 	| "test event sent"
-	| "failed deliveries redelivered"
+	| "deliveries redelivered"
 	| "delivery retried";
 
 export const AUDIT_PAGE_SIZE = 50;

@@ -21,6 +21,9 @@ import type { EndpointChanges } from "./endpointRequests";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
 import { splitUrlList } from "./urlList";
 
+/** What enabling clears: why and when Hivepost or someone disabled it. */
+export const ENABLED = { enabled: true, disabledReason: null, disabledCause: null, disabledAt: null } as const;
+
 /** After a rotation, deliveries carry the replaced secret's signature too for this long. */
 export const ROTATION_OVERLAP_MS = DAY_MS;
 
@@ -34,6 +37,18 @@ function destinationOrThrow(raw: string, field: string, policy: DestinationPolic
 	if (!check.ok)
 		throw new HttpError("destination_refused", `URL ${JSON.stringify(raw)} ${check.problem}.`, { [field]: `${raw} ${check.problem}` });
 	return check.url;
+}
+
+/** Every URL of a list as a destination; every refused one is named, each with its reason, in one 422. */
+function destinationsOrThrow(listed: readonly string[], policy: DestinationPolicy): string[] {
+	const checks = listed.map((raw) => ({ raw, check: checkDestination(raw, policy) }));
+	const refused = Object.fromEntries(checks.flatMap(({ raw, check }, i) => (check.ok ? [] : [[`urls[${i}]`, `${raw} ${check.problem}.`]])));
+	const problems = Object.values(refused);
+	if (problems.length) {
+		const what = problems.length === 1 ? "This URL can't be used:" : `These ${problems.length} URLs can't be used:`;
+		throw new HttpError("destination_refused", `${what} ${problems.join(" ")}`, refused);
+	}
+	return checks.flatMap(({ check }) => (check.ok ? [check.url] : []));
 }
 
 function conflictOnDuplicate(error: unknown): never {
@@ -141,7 +156,7 @@ export interface Replacement {
  * SupportBee's "Update App", first step: the text box becomes the whole set.
  * Unchanged URLs keep their id, events and secret; removed ones are to be
  * deleted; new ones created. A list longer than the account may have is a 422
- * before any URL is parsed; any invalid URL is a 422 naming it. Writes nothing,
+ * before any URL is parsed; invalid URLs are a 422 naming each. Writes nothing,
  * so a page can ask before anything is deleted.
  */
 export async function planReplacement(
@@ -152,7 +167,7 @@ export async function planReplacement(
 ): Promise<Replacement> {
 	const listed = splitUrlList(urlList);
 	refuseLongList(change, settings, listed);
-	const wanted = [...new Set(listed.map((raw, i) => destinationOrThrow(raw, `urls[${i}]`, policy)))];
+	const wanted = [...new Set(destinationsOrThrow(listed, policy))];
 	const existing = await listEndpoints(change);
 	const now = Date.now();
 	return {
@@ -196,8 +211,8 @@ function describeEdit(row: EndpointRow, changes: EndpointChanges): { action: Aud
 
 /**
  * Edits an endpoint: URL (keeps its secret and history), enabled, events,
- * headers. Disabling cancels its unfinished deliveries in the same batch;
- * enabling clears the reason Hivepost disabled it for.
+ * headers. Disabling cancels its unfinished deliveries in the same batch and
+ * records why (by hand) and when; enabling clears them.
  */
 export async function updateEndpoint(
 	change: ChangeContext,
@@ -214,10 +229,9 @@ export async function updateEndpoint(
 	}
 	if (changes.events) next.events = JSON.stringify(changes.events);
 	if (changes.headers) next.headers = JSON.stringify(headersWithin(applyHeaderChanges(storedHeaders(row), changes.headers)));
-	if (changes.enabled !== undefined) {
-		next.enabled = changes.enabled;
-		next.disabledReason = null;
-	}
+	if (changes.enabled) Object.assign(next, ENABLED);
+	// Disabling a disabled endpoint keeps why and when it was.
+	else if (changes.enabled === false && row.enabled) Object.assign(next, { enabled: false, disabledCause: "manual", disabledAt: now });
 	// Headers are merged into those read above: fenced on them, so a concurrent edit's header is never lost.
 	const fence = asRead(change, row, changes.headers ? "headers" : undefined);
 	const unchanged = stillAsRead(change, fence);

@@ -21,9 +21,14 @@ export const eventListSchema = z.pipe(
 	z.transform((list) => (list.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)])),
 );
 
+// Each problem a whole sentence, plain enough for the pages to show as it is.
 const headerNameSchema = z.string().check(
-	z.regex(HEADER_NAME_PATTERN, { error: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)" }),
-	z.refine((name) => !isReservedHeaderName(name), { error: "is set by Hivepost itself (or is hop-by-hop) and cannot be set here" }),
+	z.refine((name) => name !== "", { error: "A header needs a name.", abort: true }),
+	z.refine((name) => !/\s/.test(name), { error: "Header names can't contain spaces.", abort: true }),
+	z.regex(HEADER_NAME_PATTERN, { error: "Header names can only use letters, digits and !#$%&'*+.^_`|~-.", abort: true }),
+	z.refine((name) => !isReservedHeaderName(name), {
+		error: "Hivepost sets this header itself (or it is hop-by-hop), so it can't be set here.",
+	}),
 );
 
 /** Header name → new value, or null to remove it. Values are write-only. */
@@ -34,8 +39,8 @@ export const headerChangesSchema = z
 			z
 				.string({ error: "must be a string, or null to remove the header" })
 				.check(
-					z.maxLength(MAX_HEADER_VALUE_LENGTH, { error: `must be at most ${MAX_HEADER_VALUE_LENGTH} characters` }),
-					z.regex(HEADER_VALUE_PATTERN, { error: "must use only visible ASCII characters (0x21–0x7E), spaces and tabs" }),
+					z.maxLength(MAX_HEADER_VALUE_LENGTH, { error: `Header values can be at most ${MAX_HEADER_VALUE_LENGTH} characters long.` }),
+					z.regex(HEADER_VALUE_PATTERN, { error: "Header values can only use visible ASCII characters, spaces and tabs." }),
 				),
 		),
 		// A refused name is reported with its own reason (the key's issue), under its name.
@@ -71,8 +76,20 @@ export const testEventSchema = z.object({
 	action_type: z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" }),
 });
 
+/** What a redelivery can take: deliveries that failed, are retrying or were cancelled, and events the endpoint missed. */
+export const REDELIVER_INCLUDES = ["failed", "retrying", "cancelled", "missed"] as const;
+
 export const redeliverSchema = z.object({
 	since: z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-20T09:00:00Z" }),
+	include: z._default(
+		z
+			.array(z.enum(REDELIVER_INCLUDES), { error: `must be a list of ${REDELIVER_INCLUDES.join(", ")}` })
+			.check(z.minLength(1, { error: `must name at least one of ${REDELIVER_INCLUDES.join(", ")}` })),
+		["failed"],
+	),
+	enable: z.optional(z.boolean({ error: "must be true or false" })),
+	dry_run: z.optional(z.boolean({ error: "must be true or false" })),
 });
 
 export type EndpointChanges = z.infer<typeof updateEndpointSchema>;
+export type RedeliverRequest = z.output<typeof redeliverSchema>;

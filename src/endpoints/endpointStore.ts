@@ -4,20 +4,21 @@
  * endpoint is a soft delete that cancels its pending and retrying deliveries
  * in the same transaction; history is kept.
  */
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { type AccountScope, inList } from "../db/client";
-import { endpoints } from "../db/schema";
+import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { type AccountScope, accountCheck, inList } from "../db/client";
+import { deliveries, endpoints } from "../db/schema";
 import type { DeliveryState } from "../delivery/deliveryStateResponse";
 import { readDeliveryStates } from "../delivery/isolation";
 import { isOverShare } from "../delivery/pacing";
 import { retiredUntil } from "../delivery/signingSecrets";
-import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
+import { cancelUnfinishedDeliveries, unfinished } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { newId } from "../lib/ids";
 import { newSigningSecret } from "../lib/standardWebhooks";
 import { iso } from "../lib/time";
 import { maskedHeaders } from "./customHeaders";
+import { endpointHealth } from "./endpointHealth";
 import type { EndpointView, SecretView } from "./endpointResponses";
 
 export type EndpointRow = typeof endpoints.$inferSelect;
@@ -33,7 +34,10 @@ function toView(row: EndpointRow, deliveryState: DeliveryState, withSecret: bool
 		events: JSON.parse(row.events),
 		enabled: row.enabled,
 		disabled_reason: row.disabledReason,
+		disabled_cause: row.disabledCause,
+		disabled_at: iso(row.disabledAt),
 		headers: maskedHeaders(storedHeaders(row)),
+		health: endpointHealth(row),
 		delivery_state: deliveryState,
 		created_at: iso(row.createdAt),
 		updated_at: iso(row.updatedAt),
@@ -81,7 +85,7 @@ export function findEndpoint(scope: AccountScope, id: string): Promise<EndpointR
 /** The live endpoint of this account, or a 404 (also for another account's id: no hint that it exists). */
 export async function requireEndpoint(scope: AccountScope, id: string): Promise<EndpointRow> {
 	const row = await findEndpoint(scope, id);
-	if (!row) throw new HttpError("not_found", `No endpoint with id ${id}. List them with GET …/endpoints.`);
+	if (!row) throw new HttpError("not_found", `No endpoint with id ${id}.`);
 	return row;
 }
 
@@ -102,16 +106,29 @@ export function newEndpoint(
 		previousSecrets: "[]",
 		headers: JSON.stringify(headers),
 		disabledReason: null,
+		disabledCause: null,
+		disabledAt: null,
 		lastAttemptAt: null,
 		lastStatusCode: null,
 		lastAttemptSucceeded: null,
 		lastAttemptError: null,
+		consecutiveFailures: 0,
+		failingSince: null,
 		isolatedUntil: null,
 		isolation: null,
 		createdAt: now,
 		updatedAt: now,
 		deletedAt: null,
 	};
+}
+
+/** How many of the endpoint's deliveries are pending or retrying (what disabling or deleting it cancels), through their index. */
+export async function unfinishedCount(scope: AccountScope, endpointId: string): Promise<number> {
+	const [row] = await scope.db
+		.select({ total: count() })
+		.from(deliveries)
+		.where(and(eq(deliveries.endpointId, endpointId), accountCheck(deliveries.accountId, scope.accountId), unfinished()));
+	return row?.total ?? 0;
 }
 
 /** The statements that delete endpoints (any number: the ids are one parameter) and cancel their unfinished deliveries, for one batch. */

@@ -4,15 +4,17 @@
  * in the path (`/accounts/{uid}/events`, `/api/accounts/{uid}/…`,
  * `/admin/accounts/{uid}/…`), or the portal session's account. Handlers read
  * `c.var.account` and reach its data through `scopeOf(c)`, never otherwise.
+ * The account row read to find the account also names its database, so
+ * finding the database costs no query; a database no longer bound is a 503
+ * `not_configured` naming it, before anything else of the account runs.
  */
 import { createMiddleware } from "hono/factory";
-import { type AccountScope, accountScope } from "../db/client";
+import { type AccountPlacement, type AccountScope, accountScope, boundDatabase, DIRECTORY_BINDING } from "../db/client";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "../db/defaultAccount";
 import { type Account, findLiveAccount } from "../db/directory";
 import { HttpError } from "./errors";
 
-export interface CurrentAccount {
-	id: string;
+export interface CurrentAccount extends AccountPlacement {
 	uid: string;
 	name: string;
 }
@@ -28,19 +30,25 @@ export async function requireAccount(env: Env, uid: string): Promise<Account> {
 	return account;
 }
 
+/** The request's account, once its database is known to be bound (else a 503 naming the binding, and nothing else runs). */
+export function setAccount(c: { env: Env; set(key: "account", account: CurrentAccount): void }, account: CurrentAccount): void {
+	boundDatabase(c.env, account.database);
+	c.set("account", account);
+}
+
 export const useDefaultAccount = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
-	// No read: ingest and the API need only the id; a page that shows the name reads it.
-	c.set("account", { id: DEFAULT_ACCOUNT_ID, uid: DEFAULT_ACCOUNT_UID, name: DEFAULT_ACCOUNT_UID });
+	// No read: ingest and the API need only the id; a page that shows the name reads it. The migration created it on DB.
+	c.set("account", { id: DEFAULT_ACCOUNT_ID, uid: DEFAULT_ACCOUNT_UID, name: DEFAULT_ACCOUNT_UID, database: DIRECTORY_BINDING });
 	await next();
 });
 
 /** The account named by the `:uid` path parameter; an unknown uid is a 404 and nothing else runs. */
 export const useAccountFromPath = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
 	const account = await requireAccount(c.env, c.req.param("uid") ?? "");
-	c.set("account", { id: account.id, uid: account.uid, name: account.name });
+	setAccount(c, { id: account.id, uid: account.uid, name: account.name, database: account.database });
 	await next();
 });
 
 export function scopeOf(c: { env: Env; var: AccountVariables }): AccountScope {
-	return accountScope(c.env, c.var.account.id);
+	return accountScope(c.env, c.var.account);
 }

@@ -6,20 +6,34 @@
  * limit, never held whole.
  */
 
-import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { HttpError } from "./errors";
 
 /** A limit of `maxBytes`; `what` names the body in the refusal. */
-export function limitBodyTo(maxBytes: number, what = "The request body"): MiddlewareHandler {
-	return bodyLimit({
-		maxSize: maxBytes,
-		onError: () => {
-			throw new HttpError(
-				"payload_too_large",
-				`${what} is larger than ${maxBytes / 1024} KB (${maxBytes} bytes), the most this route accepts. Send a smaller body.`,
-			);
-		},
+export function limitBodyTo(maxBytes: number, what = "The request body") {
+	const tooLarge = () =>
+		new HttpError(
+			"payload_too_large",
+			`${what} is larger than ${maxBytes / 1024} KB (${maxBytes} bytes), the most this route accepts. Send a smaller body.`,
+		);
+	return createMiddleware(async (c, next) => {
+		const request = c.req.raw;
+		if (!request.body) return next();
+		const declared = request.headers.get("content-length");
+		if (declared !== null && !request.headers.has("transfer-encoding")) {
+			if (Number(declared) > maxBytes) throw tooLarge();
+			return next();
+		}
+		// Counted as it arrives; past the limit the rest is never read.
+		const chunks: Uint8Array[] = [];
+		let size = 0;
+		for await (const chunk of request.body) {
+			size += chunk.byteLength;
+			if (size > maxBytes) throw tooLarge();
+			chunks.push(chunk);
+		}
+		c.req.raw = new Request(request, { body: new Blob(chunks) });
+		return next();
 	});
 }
 

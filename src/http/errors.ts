@@ -24,7 +24,6 @@ export const ERROR_STATUS = {
 	idempotency_conflict: 409,
 	endpoint_disabled: 409,
 	endpoint_deleted: 409,
-	delivery_cancelled: 409,
 	account_protected: 409,
 	access_mode: 409,
 	link_used_or_expired: 410,

@@ -2,9 +2,10 @@
  * Fan-out in SQL: one INSERT … SELECT creates a pending delivery for every
  * endpoint the filter picks (the live, enabled endpoints of the account that
  * are subscribed to the event, or one endpoint for a test event), whatever
- * their number, with a handful of bound parameters. Delivery ids are made in
- * the event's millisecond (the SQL twin of ids.ts), which is how the primary
- * key finds an event's deliveries.
+ * their number, with a handful of bound parameters. Redelivery uses its twin
+ * for the other direction: one endpoint, the events it missed. Delivery ids
+ * are made in the event's millisecond (the SQL twin of ids.ts), which is how
+ * the primary key finds an event's deliveries.
  *
  * Each delivery's lane is decided in the same statement, so detection costs
  * no round trip: the main lane, unless its endpoint is isolated right now
@@ -12,9 +13,9 @@
  * Those two go through the account's pacer and are held for it from the start
  * (lease_until), so the sweep leaves them to it.
  */
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import type { AccountScope } from "../db/client";
+import { type AccountScope, pairIn } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
 import { FAIR_RATE_WINDOW_MS, fairBudget } from "../delivery/fairShare";
 import type { Lane, Routed } from "../delivery/queue";
@@ -27,8 +28,8 @@ export function liveEndpoints(accountId: string, filter: SQL): SQL {
 	return and(eq(endpoints.accountId, accountId), receivesDeliveries(), filter) as SQL;
 }
 
-/** Endpoints subscribed to `actionType`, directly or through "all events". */
-export function subscribedTo(actionType: string): SQL {
+/** Endpoints subscribed to `actionType` (a type, or the column of the event being matched), directly or through "all events". */
+export function subscribedTo(actionType: string | SQL): SQL {
 	return sql`EXISTS (SELECT 1 FROM json_each(${endpoints.events}) WHERE json_each.value IN (${ALL_EVENTS}, ${actionType}))`;
 }
 
@@ -58,6 +59,28 @@ function laneOfInserted(now: number): SQL<Lane> {
 	return sql<Lane>`CASE WHEN ${deliveries.leaseUntil} IS NULL THEN 'main' WHEN ${isolated} THEN 'isolation' ELSE 'bulk' END`;
 }
 
+/** The smallest delivery id made in millisecond `at`: `dlv_` and 12 hex digits of it. */
+export function deliveryIdFloor(at: SQLWrapper | number): SQL<string> {
+	return sql<string>`'dlv_' || printf('%012x', ${at})`;
+}
+
+/** A new pending delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected, held until `leaseUntil`. */
+function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | number, now: number, leaseUntil: SQL<number | null>) {
+	return {
+		accountId: sql<string>`${accountId}`.as("account_id"),
+		id: sql<string>`${deliveryIdFloor(madeAt)} || lower(hex(randomblob(8)))`.as("id"),
+		eventId: sql<string>`${eventId}`.as("event_id"),
+		endpointId: endpoints.id,
+		status: sql<"pending">`'pending'`.as("status"),
+		attemptCount: sql<number>`0`.as("attempt_count"),
+		nextAttemptAt: sql<number>`${now}`.as("next_attempt_at"),
+		claimId: sql<null>`NULL`.as("claim_id"),
+		leaseUntil: leaseUntil.as("lease_until"),
+		createdAt: sql<number>`${madeAt}`.as("created_at"),
+		updatedAt: sql<number>`${now}`.as("updated_at"),
+	};
+}
+
 export function insertDeliveries(
 	scope: AccountScope,
 	eventId: string,
@@ -70,25 +93,65 @@ export function insertDeliveries(
 		.insert(deliveries)
 		.select(
 			db
-				.select({
-					accountId: sql<string>`${accountId}`.as("account_id"),
-					id: sql<string>`'dlv_' || printf('%012x', ${now}) || lower(hex(randomblob(8)))`.as("id"),
-					eventId: sql<string>`${eventId}`.as("event_id"),
-					endpointId: endpoints.id,
-					status: sql<"pending">`'pending'`.as("status"),
-					attemptCount: sql<number>`0`.as("attempt_count"),
-					nextAttemptAt: sql<number>`${now}`.as("next_attempt_at"),
-					claimId: sql<null>`NULL`.as("claim_id"),
-					leaseUntil: sql<number | null>`CASE WHEN ${endpoints.isolatedUntil} > ${now} OR ${hold.overRate} THEN ${hold.until} END`.as(
-						"lease_until",
+				.select(
+					newDelivery(
+						accountId,
+						eventId,
+						now,
+						now,
+						sql<number | null>`CASE WHEN ${endpoints.isolatedUntil} > ${now} OR ${hold.overRate} THEN ${hold.until} END`,
 					),
-					createdAt: sql<number>`${now}`.as("created_at"),
-					updatedAt: sql<number>`${now}`.as("updated_at"),
-				})
+				)
 				.from(endpoints)
 				.where(liveEndpoints(accountId, filter)),
 		)
 		.returning({ deliveryId: deliveries.id, endpointId: deliveries.endpointId, lane: laneOfInserted(now) });
+}
+
+/**
+ * Deliveries to one endpoint of the events `eventIds` names that it is
+ * subscribed to (as it is now) and has none of yet: a missed event gets its
+ * delivery once, however often this runs. Each is made in its event's
+ * millisecond, so the event finds it; it is due at once, unheld, for the
+ * caller to hand to the account's pacer.
+ */
+export function insertMissedDeliveries(scope: AccountScope, endpointId: string, eventIds: readonly string[], now: number) {
+	const { db, accountId } = scope;
+	return db
+		.insert(deliveries)
+		.select(
+			db
+				.select(newDelivery(accountId, sql`${events.id}`, sql`${events.receivedAt}`, now, sql<null>`NULL`))
+				.from(events)
+				.innerJoin(endpoints, liveEndpoints(accountId, and(eq(endpoints.id, endpointId), subscribedTo(sql`${events.actionType}`)) as SQL))
+				.where(and(eventsIn(accountId, eventIds), sql`NOT ${hasDeliveryTo(endpointId)}`)),
+		)
+		.returning({ deliveryId: deliveries.id, eventId: deliveries.eventId });
+}
+
+/** The event of the row being read has a delivery to `endpointId`: one made in its millisecond, through deliveries_endpoint. */
+export function hasDeliveryTo(endpointId: string): SQL {
+	return sql`EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.endpointId} = ${endpointId}
+		AND ${deliveries.id} >= ${deliveryIdFloor(events.receivedAt)} AND ${deliveries.id} < ${deliveryIdFloor(sql`${events.receivedAt} + 1`)}
+		AND ${deliveries.eventId} = ${events.id})`;
+}
+
+const eventsIn = (accountId: string, eventIds: readonly string[]) =>
+	pairIn(
+		events.accountId,
+		events.id,
+		eventIds.map((id) => [accountId, id] as const),
+	);
+
+/** The events `eventIds` names count their deliveries again (each event's deliveries are a primary-key range). For a batch. */
+export function recountDeliveries(scope: AccountScope, eventIds: readonly string[]) {
+	const counted = sql<number>`(SELECT count(*) FROM ${deliveries} WHERE ${deliveries.accountId} = ${events.accountId}
+		AND ${deliveries.id} >= ${deliveryIdFloor(events.receivedAt)} AND ${deliveries.id} < ${deliveryIdFloor(sql`${events.receivedAt} + 1`)}
+		AND ${deliveries.eventId} = ${events.id})`;
+	return scope.db
+		.update(events)
+		.set({ deliveryCount: counted })
+		.where(and(eventsIn(scope.accountId, eventIds), sql`${events.deliveryCount} != ${counted}`));
 }
 
 /** The inserted deliveries, each with its lane. */

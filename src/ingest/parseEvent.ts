@@ -1,13 +1,17 @@
 /**
  * Reads a helpdesk event body: `{"payload": {"action_type": "<event>", …}}`,
- * SupportBee's shape. Unreadable input is a 400; an unknown event a 422.
+ * SupportBee's shape, and the ticket it is about (`payload.ticket.id`, when
+ * there is one). Unreadable input is a 400; an unknown event a 422.
  */
 import { EVENT_TYPES, type EventType, isEventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 
 const SHAPE = 'Send a JSON object like {"payload": {"action_type": "ticket.created", ...}}.';
 
-export function parseEvent(text: string): { actionType: EventType } {
+/** The longest ticket id kept: SupportBee's are numbers; anything longer is not an id. */
+const MAX_TICKET_ID_LENGTH = 64;
+
+export function parseEvent(text: string): { actionType: EventType; ticketId: string | null } {
 	let body: unknown;
 	try {
 		// A leading BOM is allowed but is not JSON; it stays in the stored and delivered text.
@@ -31,7 +35,14 @@ export function parseEvent(text: string): { actionType: EventType } {
 			},
 		);
 	}
-	return { actionType: payload.action_type };
+	return { actionType: payload.action_type, ticketId: ticketIdOf(payload.ticket) };
+}
+
+/** `payload.ticket.id` as text (SupportBee's ids are numbers), for finding a ticket's events; null when there is none. */
+function ticketIdOf(ticket: unknown): string | null {
+	const id = isObject(ticket) ? ticket.id : undefined;
+	const text = typeof id === "number" && Number.isFinite(id) ? String(id) : typeof id === "string" ? id.trim() : "";
+	return text && text.length <= MAX_TICKET_ID_LENGTH ? text : null;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -73,7 +73,7 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 	const body = decodeUtf8(await c.req.arrayBuffer());
 	const signingSecret = ingestSigningSecret(c.env);
 	const signed = signingSecret ? await verifyIngestSignature(signingSecret, (name) => c.req.header(name), body) : null;
-	const { actionType } = parseEvent(body);
+	const { actionType, ticketId } = parseEvent(body);
 	// A signed event's webhook-id is its idempotency key: the signature covers it, while an
 	// Idempotency-Key header could be swapped to replay a captured request as a new event.
 	const idempotencyKey = signed ? `webhook-id:${signed.id}` : c.req.header("idempotency-key")?.trim() || null;
@@ -84,7 +84,7 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 	}
 	const scope = scopeOf(c);
 	if (signed) await claimSignedId(c.env, scope.accountId, signed);
-	const stored = await storeEvent(scope, readSettings(c.env), { body, actionType, idempotencyKey });
+	const stored = await storeEvent(scope, readSettings(c.env), { body, actionType, ticketId, idempotencyKey });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
 	await sendRouted(c.env, stored.deliveries, (work) => c.executionCtx.waitUntil(work));
 	return c.json(stored.receipt, 202);

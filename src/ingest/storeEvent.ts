@@ -24,7 +24,7 @@ export type StoreResult = { kind: "created"; receipt: IngestReceipt; deliveries:
 export async function storeEvent(
 	scope: AccountScope,
 	settings: Settings,
-	input: { body: string; actionType: EventType; idempotencyKey: string | null },
+	input: { body: string; actionType: EventType; ticketId: string | null; idempotencyKey: string | null },
 ): Promise<StoreResult> {
 	const { db, accountId } = scope;
 	const now = Date.now();
@@ -41,6 +41,7 @@ export async function storeEvent(
 		id: eventId,
 		actionType: input.actionType,
 		body: input.body,
+		ticketId: input.ticketId,
 		receivedAt: now,
 		bodyHash,
 		idempotencyKey,

@@ -20,10 +20,12 @@ import {
 	createdEndpointSchema,
 	endpointListSchema,
 	endpointSchema,
+	endpointStatusSchema,
 	redeliveredSchema,
 	replacedEndpointsSchema,
 	secretSchema,
 	testEventReceiptSchema,
+	wouldRedeliverSchema,
 } from "../endpoints/endpointResponses";
 import { errorBodySchema } from "../http/errorBody";
 import { ingestReceiptSchema } from "../ingest/receiptResponse";
@@ -37,6 +39,7 @@ import {
 	eventDetailSchema,
 	eventPageSchema,
 	eventSummarySchema,
+	lastAttemptSchema,
 	retryResultSchema,
 	statsSchema,
 } from "../reports/reportResponses";
@@ -56,6 +59,7 @@ export const REQUESTS: Record<string, z.ZodMiniType> = {
 export const RESPONSES: Record<string, z.ZodMiniType> = {
 	Error: errorBodySchema,
 	DeliveryState: deliveryStateSchema,
+	EndpointStatus: endpointStatusSchema,
 	Endpoint: endpointSchema,
 	CreatedEndpoint: createdEndpointSchema,
 	EndpointList: endpointListSchema,
@@ -63,9 +67,11 @@ export const RESPONSES: Record<string, z.ZodMiniType> = {
 	Secret: secretSchema,
 	TestEventReceipt: testEventReceiptSchema,
 	Redelivered: redeliveredSchema,
+	WouldRedeliver: wouldRedeliverSchema,
 	Delivery: deliverySchema,
 	DeliveryPage: deliveryPageSchema,
 	Attempt: attemptSchema,
+	LastAttempt: lastAttemptSchema,
 	DeliveryDetail: deliveryDetailSchema,
 	RetryResult: retryResultSchema,
 	EventSummary: eventSummarySchema,

@@ -31,7 +31,6 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 		"The `Idempotency-Key` (or, with signed ingest, the `webhook-id`) was used in the last 24 h with a different body; or, with signed ingest, another account accepted this `webhook-id` in the last 5 minutes (a signed event is accepted by one account only). Nothing was stored.",
 	endpoint_disabled: "The endpoint is disabled (or was disabled or deleted a moment ago): enable it first.",
 	endpoint_deleted: "The delivery's endpoint was deleted: there is nowhere to send it.",
-	delivery_cancelled: "The delivery was cancelled (its endpoint was disabled or deleted at the time), so it is not retried.",
 	account_protected: "The default account always exists and cannot be deleted.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
 	link_used_or_expired: "The admin link was used already, has expired, or never existed.",
@@ -46,8 +45,13 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	rate_limited:
 		"The account made MANUAL_ACTIONS_PER_MINUTE manual actions (Send test event, Retry now and Redeliver together) in the last minute: nothing was done. `Retry-After` (and the message) says in how many seconds the next one is allowed.",
 	internal_error: "Something failed unexpectedly; nothing was changed. Try again; `request_id` finds the Worker's log line.",
-	not_configured: "A setting the route needs is missing or malformed, so the route is closed; the message names it.",
+	not_configured:
+		"A setting the route needs is missing or malformed, or the account's data is in a D1 database this Worker no longer binds, so the route is closed; the message names the setting or the binding.",
 };
+
+/** What else closes a route that reads or changes one account's data (http/accountScope.ts). */
+export const UNBOUND_DATABASE_NOTE =
+	"Also when the account's data is in a D1 database this Worker no longer binds: the message names the binding (e.g. DB_1).";
 
 /** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check and a body limit. */
 export function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
@@ -58,7 +62,7 @@ export function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
 	return ["unauthorized", "forbidden", ...unsafe, "not_configured", "internal_error"];
 }
 
-const OPERATOR_NOTES: Partial<Record<ErrorCode, string>> = {
+export const OPERATOR_NOTES: Partial<Record<ErrorCode, string>> = {
 	payload_too_large: bodyOver(MAX_BODY_BYTES.other),
 	unauthorized:
 		"No operator credentials: a missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`, no admin page session, or (Access mode) no valid Access JWT.",

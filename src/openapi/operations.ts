@@ -59,8 +59,19 @@ export interface ResourceDoc {
 }
 
 /** A page's `next_cursor`, and the query parameter that takes it. */
-export const NEXT_CURSOR = "Pass it as `cursor` for the next page; null on the last page.";
+export const NEXT_CURSOR = "Older rows: pass it as `before` (or `cursor`) for the next page; null on the last page.";
+export const PREV_CURSOR = "Newer rows: pass it as `after` for the page before this one; null on the first page.";
 export const PREVIOUS_CURSOR = "The `next_cursor` of the previous page.";
+
+/** The query parameters the delivery log and the events list share (reports/filters.ts), for `what` (`when` it was made). */
+export const LIST_FILTERS = (what: string, when: string) => ({
+	ticket_id: `Only ${what} of this helpdesk ticket (\`payload.ticket.id\`), through an index.`,
+	since: `Only ${what} ${when} at or after this time (an id range: ids sort by time).`,
+	until: `Only ${what} ${when} at or before this time (an id range).`,
+	before: "Older rows: the `next_cursor` of the page before.",
+	cursor: "The same as `before` (kept from earlier releases).",
+	after: "Newer rows: the `prev_cursor` of the page before; the page is still newest first.",
+});
 
 export const kb = (bytes: number) => `${bytes / 1024} KB`;
 export const bodyOver = (bytes: number) => `The body is over ${kb(bytes)}, checked before anything is read.`;

@@ -6,7 +6,7 @@
 import type * as z from "zod/mini";
 import { ERROR_STATUS, type ErrorCode } from "../http/errors";
 import { jsonSchema } from "./componentSchemas";
-import { ERROR_DESCRIPTIONS, SURFACE_NOTES, surfaceErrors } from "./errorCatalogue";
+import { ERROR_DESCRIPTIONS, SURFACE_NOTES, surfaceErrors, UNBOUND_DATABASE_NOTE } from "./errorCatalogue";
 import { type Json, json, type Operation, ref, type Samples, type Surface } from "./operations";
 
 const SUFFIXES: Record<Surface, string> = { operator: "", accounts: "Accounts", ingest: "Ingest", public: "" };
@@ -84,7 +84,10 @@ export function operationObject(op: Operation, surface: Surface, twin: boolean, 
 		...SURFACE_NOTES[surface],
 		...op.notes,
 		...(twin
-			? { not_found: op.errors?.includes("not_found") ? "No account with that uid, or no such id in it." : "No account with that uid." }
+			? {
+					not_found: op.errors?.includes("not_found") ? "No account with that uid, or no such id in it." : "No account with that uid.",
+					not_configured: `${SURFACE_NOTES[surface].not_configured} ${UNBOUND_DATABASE_NOTE}`,
+				}
 			: {}),
 	};
 	const parameters = [

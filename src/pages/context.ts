@@ -9,9 +9,10 @@ import type { Context } from "hono";
 import type { PortalSession } from "../accounts/sessions";
 import type { Operator } from "../auth/operator";
 import { readSettings } from "../config";
-import { accountScope } from "../db/client";
+import { maxAttempts } from "../delivery/stateChanges";
 import { OPERATOR } from "../endpoints/audit";
 import type { ChangeContext } from "../endpoints/endpointChanges";
+import { scopeOf } from "../http/accountScope";
 import type { RouteEnv } from "../http/env";
 import { noticeOf } from "./forms";
 import type { Chrome, Section } from "./views/layout";
@@ -32,7 +33,12 @@ export type PageContext = Context<PageEnv>;
 
 /** A list page's query: its filters as typed, without the empty ones (a form sends every field) or the notice of a redirect. */
 export function filterQuery(c: PageContext): Record<string, string> {
-	return Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice"));
+	return Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice" && name !== "count"));
+}
+
+/** The most automatic attempts a delivery gets, for "attempt 2 of 4". */
+export function maxAttemptsOf(c: PageContext): number {
+	return maxAttempts(readSettings(c.env));
 }
 
 export function isReadOnly(c: PageContext): boolean {
@@ -43,19 +49,21 @@ export function isReadOnly(c: PageContext): boolean {
 /** The account this page acts on, with the viewer as the actor of its changes. */
 export function pageChange(c: PageContext): ChangeContext {
 	const viewer = c.get("viewer");
-	return { ...accountScope(c.env, c.var.account.id), actor: viewer.kind === "operator" ? OPERATOR : viewer.session.admin };
+	return { ...scopeOf(c), actor: viewer.kind === "operator" ? OPERATOR : viewer.session.admin };
 }
 
 /** The frame of a page; pages of no account (the operator's list of accounts) have no `account` set, and name none. */
 export function pageChrome(c: PageContext, title: string, current?: Section): Chrome {
 	const account = c.get("account");
+	const notice = noticeOf(c);
 	return {
 		title,
 		current,
 		base: c.var.base,
 		viewer: c.var.viewer,
 		account: account ? { uid: account.uid, name: c.var.accountName } : null,
-		notice: noticeOf(c),
+		notice: notice?.text,
+		noticeCard: notice?.card,
 		privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations,
 	};
 }

@@ -1,14 +1,19 @@
-/** An account's delivery log as pages: deliveries newest first (filtered), one delivery with its attempts and payload, and Retry now. */
+/**
+ * An account's delivery log as pages: deliveries newest first (filtered),
+ * the search box's answer, one delivery with its attempts and payload, and
+ * Retry now (Resend once delivered).
+ */
 import { Hono } from "hono/tiny";
 import { readSettings } from "../config";
+import { maskedHeaders } from "../endpoints/customHeaders";
 import { retryNow } from "../endpoints/deliveryActions";
-import { listEndpoints } from "../endpoints/endpointStore";
+import { findEndpoint, listEndpoints, storedHeaders } from "../endpoints/endpointStore";
 import { limitBody } from "../http/bodyLimit";
 import { validateInput } from "../http/readJson";
 import { deliveryDetail, listDeliveries } from "../reports/deliveryLog";
 import { eventDetail } from "../reports/eventLog";
 import { deliveryFilterSchema } from "../reports/filters";
-import { filterQuery, isReadOnly, type PageEnv, pageChange, pageChrome } from "./context";
+import { filterQuery, isReadOnly, maxAttemptsOf, type PageEnv, pageChange, pageChrome } from "./context";
 import { done } from "./forms";
 import { DeliveriesPage } from "./views/deliveriesPage";
 import { DeliveryPage } from "./views/deliveryPage";
@@ -23,18 +28,36 @@ export const deliveryPages = new Hono<PageEnv>()
 			<DeliveriesPage
 				chrome={pageChrome(c, "Deliveries", "deliveries")}
 				filter={filter}
+				query={query}
 				endpoints={rows.map((row) => ({ id: row.id, url: row.url }))}
 				deliveries={page.deliveries}
 				nextCursor={page.next_cursor}
+				prevCursor={page.prev_cursor}
+				maxAttempts={maxAttemptsOf(c)}
 			/>,
 		);
+	})
+	// The search box: an id goes to its page, anything else is a ticket number.
+	.get("/search", (c) => {
+		const q = (c.req.query("q") ?? "").trim().replace(/^#/, "");
+		const base = c.var.base;
+		if (/^dlv_\w+$/.test(q)) return c.redirect(`${base}/deliveries/${q}`, 303);
+		if (/^evt_\w+$/.test(q)) return c.redirect(`${base}/events/${q}`, 303);
+		return c.redirect(q ? `${base}/deliveries?ticket_id=${encodeURIComponent(q)}` : `${base}/deliveries`, 303);
 	})
 	.get("/deliveries/:id", async (c) => {
 		const change = pageChange(c);
 		const delivery = await deliveryDetail(change, c.req.param("id"));
-		const event = await eventDetail(change, delivery.event_id);
+		const [event, endpoint] = await Promise.all([eventDetail(change, delivery.event_id), findEndpoint(change, delivery.endpoint_id)]);
 		return c.html(
-			<DeliveryPage chrome={pageChrome(c, "Delivery", "deliveries")} delivery={delivery} payload={event.body} readOnly={isReadOnly(c)} />,
+			<DeliveryPage
+				chrome={pageChrome(c, "Delivery", "deliveries")}
+				delivery={delivery}
+				endpoint={endpoint ? { enabled: endpoint.enabled, headers: maskedHeaders(storedHeaders(endpoint)) } : null}
+				payload={event.body}
+				readOnly={isReadOnly(c)}
+				maxAttempts={maxAttemptsOf(c)}
+			/>,
 		);
 	})
 	.post("/deliveries/:id/retry", limitBody.other, async (c) => {

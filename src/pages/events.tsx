@@ -3,7 +3,7 @@ import { Hono } from "hono/tiny";
 import { validateInput } from "../http/readJson";
 import { eventDetail, listEvents } from "../reports/eventLog";
 import { eventFilterSchema } from "../reports/filters";
-import { filterQuery, type PageEnv, pageChange, pageChrome } from "./context";
+import { filterQuery, maxAttemptsOf, type PageEnv, pageChange, pageChrome } from "./context";
 import { EventPage, EventsPage } from "./views/eventsPage";
 
 export const eventPages = new Hono<PageEnv>()
@@ -12,10 +12,17 @@ export const eventPages = new Hono<PageEnv>()
 		const filter = validateInput(query, eventFilterSchema, "query");
 		const page = await listEvents(pageChange(c), filter);
 		return c.html(
-			<EventsPage chrome={pageChrome(c, "Events", "events")} filter={filter} events={page.events} nextCursor={page.next_cursor} />,
+			<EventsPage
+				chrome={pageChrome(c, "Events", "events")}
+				filter={filter}
+				query={query}
+				events={page.events}
+				nextCursor={page.next_cursor}
+				prevCursor={page.prev_cursor}
+			/>,
 		);
 	})
 	.get("/events/:id", async (c) => {
 		const event = await eventDetail(pageChange(c), c.req.param("id"));
-		return c.html(<EventPage chrome={pageChrome(c, "Event", "events")} event={event} />);
+		return c.html(<EventPage chrome={pageChrome(c, "Event", "events")} event={event} maxAttempts={maxAttemptsOf(c)} />);
 	});

@@ -1,29 +1,43 @@
 /**
  * How the pages take a form: read it, refuse what is wrong by showing the page
- * again with the input as typed, and answer a change with a 303 to a GET page
- * whose notice says what happened (so a reload never repeats it).
+ * again with the input as typed and the problem in plain words, and answer a
+ * change with a 303 to a GET page whose notice says what happened (so a
+ * reload never repeats it). The 303 carries the acted-on card's anchor, and
+ * every form posts to its card's anchor too, so the browser lands on the card
+ * either way; the notice shows there and at the top.
  */
 import { HttpError } from "../http/errors";
 import type { PageContext } from "./context";
 
-const NOTICES: Record<string, (count: string) => string> = {
-	"webhooks-updated": () => "Saved: the endpoints now match the list.",
-	"settings-saved": () => "Saved.",
-	enabled: () => "Enabled: new events are delivered to it again.",
-	disabled: () => "Disabled: its pending and retrying deliveries were cancelled, and new events skip it.",
-	"header-set": () => "Header saved.",
-	"header-removed": () => "Header removed.",
-	"secret-rotated": () => "New secret below, shown this once. Every replaced secret keeps signing for 24 hours.",
-	"test-sent": () => "Test event sent: this is its delivery.",
-	retried: () => "Retry now: the attempt is the newest one below.",
-	redelivered: (count) => `${count} failed ${count === "1" ? "delivery" : "deliveries"} queued for redelivery.`,
-	deleted: () => "Endpoint deleted; its history is kept.",
+/** Each notice: its words, and the card (its heading's id) it belongs to. */
+const NOTICES: Record<string, { card: string; text: (count: string) => string }> = {
+	"webhooks-updated": { card: "endpoints", text: () => "Saved: the endpoints now match the list." },
+	"settings-saved": { card: "settings", text: () => "Saved." },
+	enabled: { card: "status", text: () => "Enabled: new events are delivered to it again." },
+	disabled: {
+		card: "status",
+		text: () => "Disabled: its pending and retrying deliveries were cancelled, and new events skip it. Resend them from its page.",
+	},
+	"header-set": { card: "headers", text: () => "Header saved." },
+	"header-removed": { card: "headers", text: () => "Header removed." },
+	"secret-rotated": { card: "secret", text: () => "New secret below, shown this once. Every replaced secret keeps signing for 24 hours." },
+	"test-sent": { card: "attempts", text: () => "Test event sent: this is its delivery." },
+	retried: { card: "attempts", text: () => "The attempt is the newest one below." },
+	resent: {
+		card: "resend",
+		text: (count) => (count === "1" ? "1 delivery is on its way again." : `${count} deliveries are on their way again.`),
+	},
+	"resent-more": {
+		card: "resend",
+		text: (count) => `${count} deliveries are on their way again. There are more: press Resend again for the next ones.`,
+	},
+	deleted: { card: "endpoints", text: () => "Endpoint deleted; its history is kept." },
 };
 
-/** The notice a redirect asked for (`?notice=…&count=…`), in words; null for none. */
-export function noticeOf(c: PageContext): string | null {
+/** The notice a redirect asked for (`?notice=…&count=…`), in words, with its card; null for none. */
+export function noticeOf(c: PageContext): { text: string; card: string } | null {
 	const notice = NOTICES[c.req.query("notice") ?? ""];
-	return notice ? notice(c.req.query("count") ?? "0") : null;
+	return notice ? { text: notice.text(c.req.query("count") ?? "0"), card: notice.card } : null;
 }
 
 export async function readForm(c: PageContext) {
@@ -32,9 +46,18 @@ export async function readForm(c: PageContext) {
 	return { text: (name: string) => list(name)[0] ?? "", list, confirmed: list("confirm")[0] === "yes" };
 }
 
-/** 303 to a page of this account, with a notice saying what happened. */
+/** 303 to a page of this account, at the notice's card (on the home page: its endpoints), with a notice saying what happened. */
 export function done(c: PageContext, path: string, notice: string, count?: number) {
-	return c.redirect(`${c.var.base}${path}?notice=${notice}${count === undefined ? "" : `&count=${count}`}`, 303);
+	const query = `notice=${notice}${count === undefined ? "" : `&count=${count}`}`;
+	return c.redirect(`${c.var.base}${path}?${query}#${path === "" ? HOME_CARD : NOTICES[notice].card}`, 303);
+}
+
+/** On the home page every notice is about its endpoints. */
+export const HOME_CARD = "endpoints";
+
+/** What was wrong with a refused form, in plain words: each field's problem (never the schema's summary of them). */
+export function plainProblem(error: HttpError): string {
+	return error.fields ? [...new Set(Object.values(error.fields))].join(" ") : error.message;
 }
 
 /** Runs `act`; a refusal of the input (422, or 409 for a taken URL) is handed to `refused` to re-render the page with it. */

@@ -5,8 +5,9 @@
  * account's portal only is sent to /portal.
  */
 import { createMiddleware } from "hono/factory";
+import { raw } from "hono/html";
 import { Hono } from "hono/tiny";
-import { openApiDocument } from "../api/openapiDocument";
+import { apiReference } from "../api/openapiDocument";
 import { accessSettings } from "../auth/access";
 import { noStore, refuseCrossSiteForms, securityHeaders } from "../auth/guards";
 import { authenticate, operatorTokenMatches } from "../auth/operator";
@@ -19,8 +20,7 @@ import { accountsPages } from "./accounts";
 import { type PageEnv, pageChrome } from "./context";
 import { renderPageError } from "./pageErrors";
 import { accountPages } from "./perAccount";
-import { ApiPage } from "./views/apiPage";
-import { SignInPage } from "./views/layout";
+import { Layout, SignInPage } from "./views/layout";
 
 const requireOperatorPage = createMiddleware<PageEnv>(async (c, next) => {
 	const operator = await authenticate(c);
@@ -60,7 +60,8 @@ export const operatorPages = new Hono<PageEnv>()
 	})
 	.route("/", accountsPages)
 	.get("/api", async (c) => {
-		return c.html(<ApiPage chrome={pageChrome(c, "API reference", "api")} doc={await openApiDocument(c.env)} />);
+		// Rendered from the document at build time (npm run openapi), like the document itself.
+		return c.html(<Layout chrome={pageChrome(c, "API reference", "api")}>{raw(await apiReference(c.env))}</Layout>);
 	})
 	.route(
 		"/accounts/:uid",
@@ -69,7 +70,11 @@ export const operatorPages = new Hono<PageEnv>()
 				useAccountFromPath,
 				mountedAt((uid) => `/admin/accounts/${encodeURIComponent(uid)}`),
 			)
-			.route("/", accountPages),
+			.route("/", accountPages)
+			// Not the default account's page of that name: a 404 in this account's frame.
+			.all("*", () => {
+				throw new HttpError("not_found", "There is no such page for this account.");
+			}),
 	)
 	.route(
 		"/",

@@ -14,6 +14,7 @@ import type { PortalSession } from "../accounts/sessions";
 import { noStore, refuseCrossSiteForms, securityHeaders } from "../auth/guards";
 import { endPortalSession, forgetPortalSession, readPortalSession, setPortalCookie } from "../auth/portalSession";
 import { readSettings } from "../config";
+import { setAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { type PageContext, type PageEnv, pageChrome } from "./context";
 import { renderPageError } from "./pageErrors";
@@ -32,7 +33,7 @@ const usePortalSession = createMiddleware<PageEnv>(async (c, next) => {
 	const session = await readPortalSession(c);
 	if (session) {
 		c.set("viewer", { kind: "portal", session });
-		c.set("account", { id: session.accountId, uid: session.uid, name: session.name });
+		c.set("account", { id: session.accountId, uid: session.uid, name: session.name, database: session.database });
 		c.set("accountName", session.name);
 		c.set("base", "/portal");
 	}
@@ -61,6 +62,8 @@ const requirePortalSession = createMiddleware<PageEnv>(async (c, next) => {
 			401,
 		);
 	}
+	// The account's pages need its database: a 503 naming the binding when it is gone (signing in and out still work).
+	setAccount(c, c.var.account);
 	await next();
 });
 
@@ -68,6 +71,12 @@ function linkRefused(c: PageContext) {
 	return c.html(
 		<PortalMessage c={c} title="Link expired" heading="This link cannot be used">
 			<p>{`This link was already used or has expired. ${OPEN_AGAIN}`}</p>
+			{/* Signed in already: the way on is right here. */}
+			{c.var.viewer && (
+				<p>
+					You are still signed in to {c.var.accountName}: <a href="/portal">continue to the portal</a>.
+				</p>
+			)}
 		</PortalMessage>,
 		410,
 	);

@@ -1,7 +1,8 @@
 /**
  * An account's overview numbers: events and delivery success over the last
- * 24 h (with an hourly series for the chart), and each endpoint's health
- * (their shapes in reportResponses.ts).
+ * 24 h (with an hourly series for the chart), what is retrying and which
+ * endpoints are failing now, and each endpoint's health (their shapes in
+ * reportResponses.ts).
  * Every figure walks a primary-key range of the last 24 h (ids sort by time)
  * or the unfinished-deliveries index (retrying counts, and since when the
  * oldest due delivery waits); none scans history. The last attempt
@@ -16,6 +17,7 @@ import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
 import { oldestWaitingSince, unfinished } from "../delivery/stateChanges";
+import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, iso } from "../lib/time";
 import type { EndpointHealth, StatsView } from "./reportResponses";
@@ -40,7 +42,7 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
 	const helpdeskEvents = (from: number) =>
 		and(eq(events.accountId, accountId), gte(events.id, idFloor("evt", from)), eq(events.isTest, false));
-	const [received, hourly, finished, recentAttempts, waiting] = await db.batch([
+	const [received, hourly, finished, recentAttempts, waiting, failing] = await db.batch([
 		db.select({ total: count() }).from(events).where(helpdeskEvents(since)),
 		db
 			.select({ hour: hour.as("hour"), total: count() })
@@ -74,6 +76,10 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 				),
 			)
 			.groupBy(deliveries.endpointId),
+		db
+			.select({ total: count() })
+			.from(endpoints)
+			.where(and(eq(endpoints.accountId, accountId), failingNow())),
 	]);
 	const finishedWith = (status: string, endpointId?: string) =>
 		finished
@@ -108,6 +114,9 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 		deliveries_failed_24h: failed,
 		/** Delivered / (delivered + failed) among deliveries created in the last 24 h; null when none ended. */
 		delivery_success_rate_24h: delivered + failed ? delivered / (delivered + failed) : null,
+		/** Deliveries waiting for a retry now, whenever they were created. */
+		retrying_now: waiting.reduce((total, row) => total + Number(row.retrying), 0),
+		failing_endpoints: failing[0]?.total ?? 0,
 		/** Events received per hour, oldest first; the last entry is the current hour. */
 		events_per_hour: eventsPerHour,
 		/** Since when the account's longest-waiting due delivery waits (not in flight); null when none waits. */

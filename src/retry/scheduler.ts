@@ -16,8 +16,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { readSettings } from "../config";
-import { accountDatabase } from "../db/client";
+import { reachableDatabase } from "../db/client";
 import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
+import { placementsOf } from "../db/placement";
 import { deliveries, endpoints } from "../db/schema";
 import { handOverOf, pacerOf } from "../delivery/pacing";
 import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
@@ -57,10 +58,18 @@ export class RetryScheduler extends DurableObject<Env> {
 	}
 }
 
-/** Hands the delivery to its account's pacer if it is due; returns when to look again, or null when no attempt remains. */
+/**
+ * Hands the delivery to its account's pacer if it is due; returns when to look
+ * again, or null when no attempt remains here: its account was purged, or its
+ * database is no longer bound (the sweep there takes the delivery up once it is
+ * bound again).
+ */
 async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null> {
 	const settings = readSettings(env);
-	const db = accountDatabase(env, ref.accountId);
+	const database = (await placementsOf(env, [ref.accountId])).get(ref.accountId);
+	if (database === undefined) return null;
+	const db = reachableDatabase(env, database, { account_id: ref.accountId, delivery_id: ref.deliveryId });
+	if (!db) return null;
 	const now = Date.now();
 	const row = await db
 		.select({

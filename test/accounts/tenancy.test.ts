@@ -6,7 +6,17 @@
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
 import { page, submit } from "../helpers/pages";
-import { createAccount, createEndpoint, fixture, ingest, rows, runConsumer, stubDestination, tableRows } from "../helpers/worker";
+import {
+	createAccount,
+	createEndpoint,
+	fixture,
+	ingest,
+	rows,
+	rowsEverywhere,
+	runConsumer,
+	stubDestination,
+	tableRows,
+} from "../helpers/worker";
 
 /** An endpoint with one event, attempted once (with `settings`), in the default account or in `uid`'s. */
 async function populated(uid?: string, settings: Partial<Env> = {}) {
@@ -38,7 +48,7 @@ describe("another account's ids", () => {
 		// Failed for good: Redeliver failed and Retry now have something to change, as the edits do.
 		const mine = await populated(undefined, { MAX_RETRIES: "0" });
 		const theirs = await populated("acme", { MAX_RETRIES: "0" });
-		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "failed" }, { status: "failed" }]);
+		expect(await rowsEverywhere("SELECT status FROM deliveries")).toEqual([{ status: "failed" }, { status: "failed" }]);
 		const before = await tableRows();
 		for (const [prefix, ids] of [
 			["/accounts/acme", mine],

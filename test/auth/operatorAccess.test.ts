@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
+import { serializeSigned } from "hono/utils/cookie";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { OPERATOR_SESSION_TTL_MS } from "../../src/auth/operatorSession";
+import { sha256Hex } from "../../src/lib/hashing";
 import { ORIGIN, page, submit } from "../helpers/pages";
 import { request, rows } from "../helpers/worker";
 
@@ -57,6 +59,12 @@ describe("signing in to the admin page", () => {
 			redirect: "manual",
 		});
 		expect(signOut.response.headers.get("set-cookie")).toMatch(/^__Host-hivepost_session=;.*Max-Age=0/);
+	});
+
+	it("still lets in a session signed before the upgrade, as Hono's cookie helper signed it", async () => {
+		const key = await sha256Hex(`hivepost admin session\n${env.ADMIN_TOKEN}`);
+		const cookie = (await serializeSigned("hivepost_session", String(Date.now() + 60_000), key)).split(";")[0];
+		expect((await page("/admin", { headers: { cookie } })).status).toBe(200);
 	});
 
 	it("lets the session in to the page and the API", async () => {
@@ -190,6 +198,28 @@ describe("security headers", () => {
 		});
 	}
 
+	it("are the whole strict set, on pages and the API alike", async () => {
+		const strict = {
+			"content-security-policy":
+				"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+			"cross-origin-opener-policy": "same-origin",
+			"cross-origin-resource-policy": "same-origin",
+			"origin-agent-cluster": "?1",
+			"referrer-policy": "no-referrer",
+			"strict-transport-security": "max-age=15552000; includeSubDomains",
+			"x-content-type-options": "nosniff",
+			"x-dns-prefetch-control": "off",
+			"x-download-options": "noopen",
+			"x-frame-options": "DENY",
+			"x-permitted-cross-domain-policies": "none",
+			"x-xss-protection": "0",
+		};
+		for (const path of ["/admin", "/api/endpoints", "/portal"]) {
+			const headers = Object.fromEntries((await page(path)).headers);
+			expect(headers, path).toMatchObject(strict);
+		}
+	});
+
 	it("are on refusals too: the sign-in page, a 401 from the API, a CSRF 403", async () => {
 		const responses = [
 			(await request("/admin")).response,
@@ -289,6 +319,17 @@ describe("Cloudflare Access mode", () => {
 			() => accessJwt({}, new TextEncoder().encode("x".repeat(32)) as never, { alg: "HS256", kid: "test-key" }),
 		],
 		["a malformed JWT", async () => "not.a.jwt"],
+		[
+			"a JWT not valid yet",
+			() =>
+				new SignJWT({ email: "admin@example.com" })
+					.setProtectedHeader({ alg: "RS256", kid: "test-key" })
+					.setIssuer(`https://${team}`)
+					.setAudience(aud)
+					.setNotBefore(Math.floor(Date.now() / 1000) + 300)
+					.setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+					.sign(privateKey),
+		],
 	] as const) {
 		it(`refuses ${name}`, async () => {
 			stubCerts();
@@ -300,6 +341,17 @@ describe("Cloudflare Access mode", () => {
 			expect((await asAccess("/api/endpoints", await make())).status).toBe(401);
 		});
 	}
+
+	it("accepts a JWT whose audience is a list naming this application", async () => {
+		stubCerts();
+		const jwt = await new SignJWT({ email: "admin@example.com" })
+			.setProtectedHeader({ alg: "RS256", kid: "test-key" })
+			.setIssuer(`https://${team}`)
+			.setAudience(["another-application", aud])
+			.setExpirationTime(Math.floor(Date.now() / 1000) + 300)
+			.sign(privateKey);
+		expect((await asAccess("/api/endpoints", jwt)).status).toBe(200);
+	});
 
 	it("follows Access's key rotation, re-fetching the keys for an unknown key at most every 30 s", async () => {
 		const fetchSpy = stubCerts();

@@ -70,6 +70,11 @@ describe("migrations", () => {
 			previous_secrets: "[]",
 			disabled_reason: "The destination answered 410 Gone",
 			isolated_until: null,
+			// Its reason holds no time: the cause is known, the time is not.
+			disabled_cause: "gone",
+			disabled_at: null,
+			consecutive_failures: 0,
+			failing_since: null,
 		});
 
 		expect(await all("SELECT account_id, id, idempotency_key, delivery_count, is_test, body FROM events ORDER BY id")).toEqual([
@@ -225,5 +230,44 @@ describe("migrations", () => {
 			"EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE endpoint_id = 'ep_1' AND status IN ('pending', 'retrying') ORDER BY next_attempt_at",
 		);
 		expect(plan.map((row) => row.detail).join("\n")).toContain("deliveries_unfinished");
+	});
+});
+
+describe("the backfill of disabled_cause and disabled_at (0004)", () => {
+	it("reads a 410's time back from its reason, and a manual disable's from the audit record", async () => {
+		const backfill = env.BACKFILL_TEST_DB;
+		// At 0002's schema: before the columns existed.
+		await applyD1Migrations(
+			backfill,
+			env.TEST_MIGRATIONS.filter((migration) => migration.name < "0003"),
+		);
+		const endpoint = (id: string, enabled: number, reason: string | null) =>
+			`('acc_default', '${id}', 'https://${id}.example/hook', ${enabled}, 'whsec_X', ${reason === null ? "NULL" : `'${reason}'`}, ${T0}, ${T0 + 999})`;
+		await backfill
+			.prepare(
+				`INSERT INTO endpoints (account_id, id, url, enabled, secret, disabled_reason, created_at, updated_at) VALUES
+				${endpoint("gone", 0, "The destination answered 410 Gone on 2026-11-28T09:30:00.123Z.")},
+				${endpoint("manual", 0, null)},
+				${endpoint("unrecorded", 0, null)},
+				${endpoint("enabled", 1, null)}`,
+			)
+			.run();
+		await backfill
+			.prepare(
+				`INSERT INTO audit_log (account_id, endpoint_id, id, at, actor, action, detail) VALUES
+				('acc_default', 'manual', 'aud_1', ${T0 + 10}, 'operator', 'endpoint disabled', NULL),
+				('acc_default', 'manual', 'aud_2', ${T0 + 20}, 'operator', 'endpoint enabled', NULL),
+				('acc_default', 'manual', 'aud_3', ${T0 + 30}, 'operator', 'endpoint disabled', NULL)`,
+			)
+			.run();
+
+		await applyD1Migrations(backfill, env.TEST_MIGRATIONS);
+
+		expect((await backfill.prepare("SELECT id, disabled_cause, disabled_at FROM endpoints ORDER BY id").all()).results).toEqual([
+			{ id: "enabled", disabled_cause: null, disabled_at: null },
+			{ id: "gone", disabled_cause: "gone", disabled_at: Date.parse("2026-11-28T09:30:00.123Z") },
+			{ id: "manual", disabled_cause: "manual", disabled_at: T0 + 30 },
+			{ id: "unrecorded", disabled_cause: "manual", disabled_at: null },
+		]);
 	});
 });

@@ -7,7 +7,7 @@ import { attemptNow } from "../../src/delivery/manualAttempt";
 import { api, json } from "../helpers/api";
 import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers/worker";
 
-const scope = () => accountScope(env, DEFAULT_ACCOUNT_ID);
+const scope = () => accountScope(env, { id: DEFAULT_ACCOUNT_ID, database: "DB" });
 
 async function retryingDelivery() {
 	await createEndpoint("https://receiver.example/hook");
@@ -69,8 +69,8 @@ describe("Retry now (a manual attempt)", () => {
 		expect(await attemptNow(scope(), readSettings(env), "dlv_missing")).toBeNull();
 	});
 
-	it("answers 409 delivery_cancelled for a cancelled delivery, and sends nothing", async () => {
-		const destination = stubDestination(() => new Response("ok"));
+	it("makes the attempt on a cancelled delivery once its endpoint is enabled again: a failure leaves it cancelled, a success delivers it", async () => {
+		const destination = stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 200 }));
 		const endpoint = await createEndpoint("https://receiver.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [{ deliveryId }] = queue.messages;
@@ -78,10 +78,11 @@ describe("Retry now (a manual attempt)", () => {
 		await api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: false } });
 		await api(`/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: true } });
 		expect((await deliveryRow(deliveryId)).status).toBe("cancelled");
-		const response = await api(`/deliveries/${deliveryId}/retry`, { method: "POST" });
-		expect(response.status).toBe(409);
-		expect(await json(response)).toMatchObject({ code: "delivery_cancelled" });
-		expect(destination.requests).toEqual([]);
-		expect((await deliveryRow(deliveryId)).status).toBe("cancelled");
+		const failed = await api(`/deliveries/${deliveryId}/retry`, { method: "POST" });
+		expect(failed.status).toBe(200);
+		expect(await json(failed)).toMatchObject({ delivery_status: "cancelled", attempt: { status_code: 500, error_kind: "server_error" } });
+		const succeeded = await api(`/deliveries/${deliveryId}/retry`, { method: "POST" });
+		expect(await json(succeeded)).toMatchObject({ delivery_status: "delivered", attempt: { status_code: 200, error_kind: null } });
+		expect(destination.requests).toHaveLength(2);
 	});
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
-import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack.ts";
+import { startTestStack, type TestStack } from "../helpers/localStack.ts";
 
 const EVENTS = 500;
 const KILL_AFTER_ACCEPTED = 200;
@@ -35,12 +35,8 @@ beforeAll(async () => {
 		[0, 1].map(() => startReceiver(async () => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 5)))),
 	);
 	for (const receiver of receivers) {
-		const response = await fetch(`${stack.url}/api/endpoints`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}`, "content-type": "application/json" },
-			body: JSON.stringify({ url: `${receiver.url}/hook` }),
-		});
-		expect(response.status).toBe(201);
+		const { status } = await stack.hivepost.createEndpoint({ url: `${receiver.url}/hook` }, { expect: "any" });
+		expect(status).toBe(201);
 	}
 });
 
@@ -60,12 +56,8 @@ it("delivers every accepted event to every endpoint after a SIGKILL mid-burst", 
 		while (next < EVENTS) {
 			const index = next++;
 			try {
-				const response = await fetch(`${target.url}/events`, {
-					method: "POST",
-					headers: { authorization: `Bearer ${E2E_TOKENS.INGEST_TOKEN}`, "content-type": "application/json" },
-					body: bodies[index % bodies.length],
-				});
-				if (response.status === 202) accepted.add(((await response.json()) as { event_id: string }).event_id);
+				const { status, body } = await target.hivepost.ingest(bodies[index % bodies.length], { expect: "any" });
+				if (status === 202) accepted.add(body.event_id);
 			} catch {
 				// The Worker died under this request: it was never accepted (the sender would retry it).
 			}

@@ -5,14 +5,12 @@
  * rule) is refused at send time, before any request leaves. The receiver on
  * 127.0.0.1 stands for an internal service.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeLocalSql } from "../../scripts/lib/localStack.ts";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
-import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack";
+import { startTestStack, type TestStack } from "../helpers/localStack";
 
 let stack: TestStack;
 let internal: Receiver;
@@ -34,49 +32,32 @@ afterAll(async () => {
 	await stack?.dispose();
 });
 
-async function call(method: string, path: string, body?: unknown, token = E2E_TOKENS.ADMIN_TOKEN) {
-	const response = await fetch(`${stack.url}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-		body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-	});
-	return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** The local D1 database's file (beside miniflare's metadata.sqlite) in the stack's state folder. */
-function localD1File(): string {
-	const dir = join(stack.stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-	const [file] = readdirSync(dir).filter((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite");
-	return join(dir, file);
-}
-
 describe("private destinations on the real stack, with ALLOW_PRIVATE_DESTINATIONS off", () => {
 	const hookUrl = () => `${internal.url}/hook`;
 
 	it("refuses to register a 127.0.0.1 URL with 422 destination_refused, storing nothing", async () => {
-		const refused = await call("POST", "/api/endpoints", { url: hookUrl() });
+		const refused = await stack.hivepost.createEndpoint({ url: hookUrl() }, { expect: "any" });
 		expect(refused.status).toBe(422);
 		expect(refused.body).toMatchObject({ code: "destination_refused", fields: { url: expect.stringContaining("loopback") } });
-		expect((await call("GET", "/api/endpoints")).body).toEqual({ endpoints: [] });
+		expect((await stack.hivepost.listEndpoints()).body).toEqual({ endpoints: [] });
 	});
 
 	it("refuses a stored 127.0.0.1 URL at send time: no request reaches it, and the attempt says why", async () => {
 		const now = Date.now();
-		const db = new DatabaseSync(localD1File());
-		try {
-			db.prepare(
-				"INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_stored_private', 'acc_default', ?, ?, ?, ?)",
-			).run(hookUrl(), `whsec_${Buffer.from("a signing secret of 32 bytes....").toString("base64")}`, now, now);
-		} finally {
-			db.close();
-		}
-		const ingested = await call("POST", "/events", sampleBody("ticket.created"), E2E_TOKENS.INGEST_TOKEN);
+		// Into DB, the default account's database (the stack binds three).
+		const secret = `whsec_${Buffer.from("a signing secret of 32 bytes....").toString("base64")}`;
+		executeLocalSql(
+			"DB",
+			`INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_stored_private', 'acc_default', '${hookUrl()}', '${secret}', ${now}, ${now})`,
+			stack.stateDir,
+			stack.configPath,
+		);
+		const ingested = await stack.hivepost.ingest(sampleBody("ticket.created"), { expect: "any" });
 		expect(ingested).toMatchObject({ status: 202, body: { deliveries: 1 } });
 
 		const attempted = async () => {
-			const { body } = await call("GET", "/api/deliveries?endpoint_id=ep_stored_private");
-			const [delivery] = body.deliveries as { id: string }[];
-			return (await call("GET", `/api/deliveries/${delivery.id}`)).body as { status: string; attempts: Record<string, unknown>[] };
+			const [delivery] = (await stack.hivepost.listDeliveries({ endpoint_id: "ep_stored_private" })).body.deliveries;
+			return (await stack.hivepost.getDelivery(delivery.id)).body;
 		};
 		await waitFor(async () => (await attempted()).attempts.length > 0, 15_000, "the first attempt");
 		const delivery = await attempted();

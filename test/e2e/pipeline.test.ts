@@ -9,7 +9,7 @@ import { fixedRate, percentile } from "../../bench/lib/load.ts";
 import { neverReply, type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { sampleBody } from "../../scripts/lib/samples.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
-import { E2E_TOKENS, startTestStack, type TestStack } from "../helpers/localStack";
+import { startTestStack, type TestStack } from "../helpers/localStack";
 
 const RETRY_INTERVAL_SECONDS = 1;
 const DELIVERY_TIMEOUT_MS = 3000;
@@ -31,43 +31,26 @@ afterAll(async () => {
 	await stack?.dispose();
 });
 
-async function register(url: string): Promise<{ id: string; secret: string }> {
-	const response = await fetch(`${stack.url}/api/endpoints`, {
-		method: "POST",
-		headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}`, "content-type": "application/json" },
-		body: JSON.stringify({ url }),
-	});
-	expect(response.status).toBe(201);
-	return response.json() as Promise<{ id: string; secret: string }>;
+/** Posts one event as SupportBee does, its ingest token in `x-supportbee-key`; the client checks for 202. */
+async function postEvent(body: string) {
+	return (await stack.hivepost.ingest(body, { tokenHeader: "x-supportbee-key" })).body;
 }
 
-async function adminGet<T>(path: string): Promise<T> {
-	const response = await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}` } });
-	expect(response.status).toBe(200);
-	return response.json() as Promise<T>;
-}
-
-async function unregister(id: string) {
-	await fetch(`${stack.url}/api/endpoints/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}` } });
-}
-
-async function postEvent(body: string): Promise<{ event_id: string; deliveries: number }> {
-	const response = await fetch(`${stack.url}/events`, {
-		method: "POST",
-		headers: { "x-supportbee-key": E2E_TOKENS.INGEST_TOKEN, "content-type": "application/json" },
-		body,
-	});
-	expect(response.status).toBe(202);
-	return response.json() as Promise<{ event_id: string; deliveries: number }>;
+/** The endpoint's one delivery (each test here sends it one event), with its attempts. */
+async function deliveryOf(endpointId: string) {
+	const log = await stack.hivepost.listDeliveries({ endpoint_id: endpointId });
+	return (await stack.hivepost.getDelivery(log.body.deliveries[0].id)).body;
 }
 
 /** Registers receivers for one test and always unregisters and closes them, even when it fails. */
 async function withReceivers(receivers: Receiver[], run: (endpoints: { id: string; secret: string }[]) => Promise<void>) {
-	const endpoints = await Promise.all(receivers.map((receiver) => register(`${receiver.url}/hook`)));
+	const endpoints = await Promise.all(
+		receivers.map(async (receiver) => (await stack.hivepost.createEndpoint({ url: `${receiver.url}/hook` })).body),
+	);
 	try {
 		await run(endpoints);
 	} finally {
-		await Promise.all(endpoints.map((endpoint) => unregister(endpoint.id)));
+		await Promise.all(endpoints.map((endpoint) => stack.hivepost.deleteEndpoint(endpoint.id)));
 		await Promise.all(receivers.map((receiver) => receiver.close()));
 	}
 }
@@ -107,8 +90,7 @@ describe("the local stack", () => {
 			expect(receiver.received).toHaveLength(4);
 			expect(new Set(receiver.received.map((r) => r.headers["webhook-id"]))).toEqual(new Set([event_id]));
 			// Exact spacing from Hivepost's own record: each attempt starts an interval after the one before.
-			const log = await adminGet<{ deliveries: { id: string }[] }>(`/api/deliveries?endpoint_id=${endpoint.id}`);
-			const delivery = await adminGet<{ status: string; attempts: { started_at: string }[] }>(`/api/deliveries/${log.deliveries[0].id}`);
+			const delivery = await deliveryOf(endpoint.id);
 			expect(delivery.status).toBe("delivered");
 			const starts = delivery.attempts.map((attempt) => Date.parse(attempt.started_at)).sort((a, b) => a - b);
 			expect(starts).toHaveLength(4);
@@ -130,10 +112,7 @@ describe("the local stack", () => {
 			// Three more intervals: time for a fifth (and sixth, seventh) attempt, were the cap not kept.
 			await sleep(3 * RETRY_INTERVAL_SECONDS * 1000 + 500);
 			expect(receiver.received).toHaveLength(4);
-			const log = await adminGet<{ deliveries: { id: string }[] }>(`/api/deliveries?endpoint_id=${endpoint.id}`);
-			const delivery = await adminGet<{ status: string; attempt_count: number; attempts: { number: number; status_code: number }[] }>(
-				`/api/deliveries/${log.deliveries[0].id}`,
-			);
+			const delivery = await deliveryOf(endpoint.id);
 			expect(delivery.status).toBe("failed");
 			expect(delivery.attempt_count).toBe(4);
 			expect(delivery.attempts.map(({ number, status_code }) => ({ number, status_code }))).toEqual(

@@ -13,10 +13,10 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdminLinkRequest, HivepostClient } from "../../scripts/lib/hivepostClient.ts";
 import { type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
 import {
-	api,
 	axeFindings,
 	axeFindingsOn,
 	type Browser,
@@ -63,11 +63,11 @@ beforeAll(async () => {
 		),
 	]);
 	// The operator, through the API: an account, an endpoint for it and one for the default account.
-	await api(stack, "PUT", "/api/accounts/acme", { name: "Acme Ltd" }, 201);
+	await stack.hivepost.accounts.create("acme", { name: "Acme Ltd" });
 	acmeUrl = `${acmeReceiver.url}/hooks/acme`;
 	defaultUrl = `${defaultReceiver.url}/hooks/default`;
-	acmeEndpointId = (await api<{ id: string }>(stack, "POST", "/api/accounts/acme/endpoints", { url: acmeUrl }, 201)).id;
-	await api(stack, "POST", "/api/endpoints", { url: defaultUrl }, 201);
+	acmeEndpointId = (await stack.hivepost.account("acme").createEndpoint({ url: acmeUrl })).body.id;
+	await stack.hivepost.createEndpoint({ url: defaultUrl });
 });
 
 afterAll(async () => {
@@ -76,13 +76,8 @@ afterAll(async () => {
 	await stack?.dispose();
 });
 
-interface AdminLink {
-	url: string;
-	expires_at: string;
-}
-
-function mintLink(options: { admin?: string; read_only?: boolean; expires_in?: number } = {}): Promise<AdminLink> {
-	return api<AdminLink>(stack, "POST", "/api/accounts/acme/admin-links", { admin: JANE, ...options }, 201);
+async function mintLink(options: AdminLinkRequest = {}) {
+	return (await stack.hivepost.accounts.adminLink("acme", { admin: JANE, ...options })).body;
 }
 
 /** A fresh browser (no cookies) on the helpdesk's page, clicking its link to `link`; returns the page and the navigations. */
@@ -186,7 +181,7 @@ describe("an account's portal in a browser", () => {
 		expect(response?.headers()["content-type"]).toMatch(/^application\/json/);
 		await expect(response?.json()).resolves.toMatchObject({ code: "forbidden" });
 		// Another account's endpoint id is not found in the portal.
-		const other = (await api<{ endpoints: { id: string }[] }>(stack, "GET", "/api/endpoints")).endpoints[0].id;
+		const other = (await stack.hivepost.listEndpoints()).body.endpoints[0].id;
 		expect((await page.goto(`${stack.url}/portal/endpoints/${other}`))?.status()).toBe(404);
 		await page.context().close();
 	});
@@ -198,8 +193,8 @@ describe("an account's portal in a browser", () => {
 		await page.getByLabel("Header name").fill("X-Acme-Token");
 		await page.getByLabel("Value", { exact: true }).fill("acme-secret");
 		await page.getByRole("button", { name: "Set header" }).click();
-		await page.getByText("Header saved.").waitFor();
-		expect(page.url()).toBe(`${stack.url}/portal/endpoints/${acmeEndpointId}?notice=header-set`);
+		await page.getByText("Header saved.").first().waitFor();
+		expect(page.url()).toBe(`${stack.url}/portal/endpoints/${acmeEndpointId}?notice=header-set#headers`);
 
 		const changes = page.locator("section[aria-labelledby=changes] tbody tr", { hasText: "header set" });
 		await expect(changes.locator("td[data-label=Who]").allTextContents()).resolves.toEqual([JANE]);
@@ -216,17 +211,13 @@ describe("an account's portal in a browser", () => {
 
 	it("gives a read-only link everything to see and nothing to change", async () => {
 		const state = async () => ({
-			endpoints: await api(stack, "GET", "/api/accounts/acme/endpoints").then((list) =>
-				(list.endpoints as { url: string; headers: unknown; events: unknown; enabled: boolean }[]).map(
-					({ url, headers, events, enabled }) => ({
-						url,
-						headers,
-						events,
-						enabled,
-					}),
-				),
-			),
-			secret: await api(stack, "GET", `/api/accounts/acme/endpoints/${acmeEndpointId}/secret`),
+			endpoints: (await stack.hivepost.account("acme").listEndpoints()).body.endpoints.map(({ url, headers, events, enabled }) => ({
+				url,
+				headers,
+				events,
+				enabled,
+			})),
+			secret: (await stack.hivepost.account("acme").endpointSecret(acmeEndpointId)).body,
 		});
 		const before = await state();
 		const page = await openPortal({ read_only: true, admin: "auditor@acme.example" });
@@ -261,11 +252,9 @@ describe("an account's portal in a browser", () => {
 	});
 
 	it("refuses a real cross-site form post from another site's page, to the operator's pages and to the portal, with 403", async () => {
-		const summary = async (path: string) =>
-			(await api<{ endpoints: { id: string; url: string; enabled: boolean; updated_at: string }[] }>(stack, "GET", path)).endpoints.map(
-				({ id, url, enabled, updated_at }) => ({ id, url, enabled, updated_at }),
-			);
-		const state = async () => ({ default: await summary("/api/endpoints"), acme: await summary("/api/accounts/acme/endpoints") });
+		const summary = async (account: Pick<HivepostClient, "listEndpoints">) =>
+			(await account.listEndpoints()).body.endpoints.map(({ id, url, enabled, updated_at }) => ({ id, url, enabled, updated_at }));
+		const state = async () => ({ default: await summary(stack.hivepost), acme: await summary(stack.hivepost.account("acme")) });
 		const before = await state();
 		// Another site's page (127.0.0.2) with a form that posts to Hivepost, submitted in a browser signed in to both.
 		let attack: { action: string; fields: Record<string, string> } = { action: "", fields: {} };
@@ -325,7 +314,7 @@ describe("an account's portal in a browser", () => {
 		await page.goto(`${stack.url}/portal/endpoints/${acmeEndpointId}`);
 		await page.getByLabel("Event type").selectOption("ticket.answered");
 		await page.getByRole("button", { name: "Send test event" }).click();
-		await page.getByText("Test event sent").waitFor();
+		await page.getByText("Test event sent").first().waitFor();
 		await reloadUntil(page, page.locator("dd .badge.delivered"), "the portal's test event to be delivered");
 		return new URL(page.url()).pathname;
 	}

@@ -37,7 +37,7 @@ describe("a concurrent delete", () => {
 		const db = dbWithConcurrentWrite(() => env.DB.prepare("UPDATE endpoints SET deleted_at = 1 WHERE id = ?").bind(endpoint.id).run());
 		const response = await post(`/api/endpoints/${endpoint.id}/redeliver`, { since: new Date(Date.now() - 60_000).toISOString() }, db);
 		expect(response.status).toBe(202);
-		expect(await response.json()).toEqual({ redelivered: 0 });
+		expect(await response.json()).toEqual({ redelivered: 0, more: false });
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "failed", attempt_count: 4 }]);
 	});
 });

@@ -1,7 +1,7 @@
 /** What Retry now and Redeliver failed refuse or limit: a disabled endpoint, and how many deliveries one request starts over. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { REDELIVER_LIMIT } from "../../src/endpoints/deliveryActions";
+import { REDELIVER_LIMIT } from "../../src/endpoints/redelivery";
 import { api, json } from "../helpers/api";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
@@ -31,9 +31,9 @@ describe("Redeliver failed", () => {
 		await env.DB.prepare("UPDATE deliveries SET status = 'failed', attempt_count = 4").run();
 		const since = new Date(Date.now() - 60_000).toISOString();
 		const first = await api(`/endpoints/${endpoint.id}/redeliver`, { method: "POST", body: { since } });
-		expect(await json(first)).toEqual({ redelivered: REDELIVER_LIMIT });
+		expect(await json(first)).toEqual({ redelivered: REDELIVER_LIMIT, more: true });
 		const second = await api(`/endpoints/${endpoint.id}/redeliver`, { method: "POST", body: { since } });
-		expect(await json(second)).toEqual({ redelivered: 1 });
+		expect(await json(second)).toEqual({ redelivered: 1, more: false });
 		expect(await rows("SELECT DISTINCT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
 	});
 });

@@ -3,8 +3,8 @@
  * if set, else Debian's /usr/bin/chromium, else a system Chrome. Every test
  * opens fresh contexts (own cookies, nothing shared) from one launch. Plus
  * what the browser tests share: screenshots, the axe-core check, the phone
- * width, the navigations an action made, the operator's sign-in and API, and
- * "another site" on 127.0.0.2.
+ * width, the navigations an action made, the operator's sign-in, and
+ * "another site" on 127.0.0.2. (The API is the stack's client: `stack.hivepost`.)
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
@@ -239,26 +239,6 @@ export async function signInAsOperator(browser: Browser, stack: TestStack, optio
 	await page.getByRole("button", { name: "Sign in" }).click();
 	await page.getByRole("heading", { name: "Web Hooks", level: 1 }).waitFor();
 	return page;
-}
-
-/** The operator's JSON API with the admin token; throws on an unexpected status. */
-export async function api<T = Record<string, unknown>>(
-	stack: TestStack,
-	method: string,
-	path: string,
-	body?: unknown,
-	expectStatus?: number,
-): Promise<T> {
-	const response = await fetch(`${stack.url}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${E2E_TOKENS.ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	if (expectStatus !== undefined ? response.status !== expectStatus : !response.ok) {
-		throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-	}
-	return (text ? JSON.parse(text) : {}) as T;
 }
 
 /** Reloads until `locator` matches something (deliveries complete in the background). */

@@ -169,7 +169,7 @@ export async function createEndpoint(
 	return response.json();
 }
 
-/** Creates (or renames) an account through the operator's API. */
+/** Creates (or renames) an account through the operator's API; `database` is the binding it was placed on. */
 export async function createAccount(uid: string, name?: string) {
 	const { response } = await request(`/api/accounts/${uid}`, {
 		method: "PUT",
@@ -177,7 +177,7 @@ export async function createAccount(uid: string, name?: string) {
 		body: JSON.stringify(name === undefined ? {} : { name }),
 	});
 	if (response.status !== 201 && response.status !== 200) throw new Error(`creating account ${uid} failed: ${response.status}`);
-	return response.json() as Promise<{ uid: string; name: string; created_at: string }>;
+	return response.json() as Promise<{ uid: string; name: string; created_at: string; database: TestDatabase }>;
 }
 
 /** An account's internal id, by its uid. */
@@ -189,22 +189,24 @@ export async function accountIdOf(uid: string): Promise<string> {
 
 /**
  * `count` events of the account, each to 10 endpoints, received `ago` ms before now: its recent past as the fair rate
- * counts it, written straight into D1 so that it does not depend on how fast this machine ingests.
+ * counts it, written straight into its database so that it does not depend on how fast this machine ingests.
  */
 export async function pastEvents(accountId: string, count: number, ago = 0) {
 	const at = Date.now() - ago;
-	await env.DB.prepare(
-		`INSERT INTO events (account_id, id, action_type, body, received_at, body_hash, delivery_count)
-		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-		SELECT ?, 'evt_' || printf('%012x', ?) || printf('%016x', i), 'ticket.created', '{}', ?, 'hash', 10 FROM n`,
-	)
+	const [account] = await rows<{ database: TestDatabase | null }>("SELECT database FROM accounts WHERE id = ?", accountId);
+	await databaseBinding(account?.database ?? "DB")
+		.prepare(
+			`INSERT INTO events (account_id, id, action_type, body, received_at, body_hash, delivery_count)
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			SELECT ?, 'evt_' || printf('%012x', ?) || printf('%016x', i), 'ticket.created', '{}', ?, 'hash', 10 FROM n`,
+		)
 		.bind(count, accountId, at, at)
 		.run();
 }
 
-/** The full message for a delivery id (account and endpoint read from D1). */
+/** The full message for a delivery id (account and endpoint read from D1, in whichever database holds it). */
 export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
-	const [row] = await rows<{ account_id: string; endpoint_id: string }>(
+	const [row] = await rowsEverywhere<{ account_id: string; endpoint_id: string }>(
 		"SELECT account_id, endpoint_id FROM deliveries WHERE id = ?",
 		deliveryId,
 	);
@@ -267,16 +269,48 @@ export function stubDestination(
 	return { requests, spy };
 }
 
-export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
-	const result = await env.DB.prepare(sql)
+/** The databases the tests bind (vitest.config.ts): DB (the directory, and the default account's data) and two more. */
+export const TEST_DATABASES = ["DB", "DB_1", "DB_2"] as const;
+export type TestDatabase = (typeof TEST_DATABASES)[number];
+
+export function databaseBinding(name: TestDatabase): D1Database {
+	return env[name];
+}
+
+/** The rows `sql` selects in the database bound as `database`. */
+export async function rowsIn<T = Record<string, unknown>>(database: TestDatabase, sql: string, ...params: unknown[]): Promise<T[]> {
+	const result = await databaseBinding(database)
+		.prepare(sql)
 		.bind(...params)
 		.all<T>();
 	return result.results;
 }
 
-/** Every row of each of `tables` (account data: endpoints, events, deliveries, attempts, audit_log by default), to compare before and after. */
+/** The rows `sql` selects in DB: the directory, and the default account's data. */
+export function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+	return rowsIn<T>("DB", sql, ...params);
+}
+
+/** The rows `sql` selects in each database, DB's first: for rows of any account (not for aggregates, which each database answers apart). */
+export async function rowsEverywhere<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+	return (await Promise.all(TEST_DATABASES.map((database) => rowsIn<T>(database, sql, ...params)))).flat();
+}
+
+/** Runs `sql` (a change) in each database: where the rows it names are, it changes them. */
+export async function runEverywhere(sql: string, ...params: unknown[]): Promise<void> {
+	for (const database of TEST_DATABASES) {
+		await databaseBinding(database)
+			.prepare(sql)
+			.bind(...params)
+			.run();
+	}
+}
+
+/** Every row of each of `tables` (account data: endpoints, events, deliveries, attempts, audit_log by default), in every database, to compare before and after. */
 export async function tableRows(tables = ["endpoints", "events", "deliveries", "attempts", "audit_log"]) {
-	return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await rows(`SELECT * FROM ${table}`)] as const)));
+	return Object.fromEntries(
+		await Promise.all(tables.map(async (table) => [table, await rowsEverywhere(`SELECT * FROM ${table}`)] as const)),
+	);
 }
 
 export interface DeliveryRow {
@@ -287,9 +321,9 @@ export interface DeliveryRow {
 	lease_until: number | null;
 }
 
-/** A delivery's state columns, read straight from D1. */
+/** A delivery's state columns, read straight from D1 (whichever database holds it). */
 export async function deliveryRow(id: string): Promise<DeliveryRow> {
-	const [row] = await rows<DeliveryRow>(
+	const [row] = await rowsEverywhere<DeliveryRow>(
 		"SELECT status, attempt_count, next_attempt_at, claim_id, lease_until FROM deliveries WHERE id = ?",
 		id,
 	);
@@ -298,9 +332,7 @@ export async function deliveryRow(id: string): Promise<DeliveryRow> {
 
 /** Lets the retry interval pass for a delivery, as the clock would. */
 export async function makeDue(id: string) {
-	await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
-		.bind(Date.now() - 1, id)
-		.run();
+	await runEverywhere("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", Date.now() - 1, id);
 }
 
 /** Names the account a delivery belongs to, by its internal id (the default account's unless given). */

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_BODY_BYTES } from "../../src/http/bodyLimit";
 import { ORIGIN } from "../helpers/pages";
-import { createAccount, createEndpoint, operatorHeaders, request, rows } from "../helpers/worker";
+import { createAccount, createEndpoint, operatorHeaders, request, rows, rowsEverywhere } from "../helpers/worker";
 
 /** The routes that take more than the default, by method and path as the app registers them. */
 const LARGER: [RegExp, number][] = [
@@ -86,7 +86,7 @@ describe("request body limits", () => {
 			}
 		}
 		expect(await rows("SELECT uid FROM accounts WHERE deleted_at IS NULL ORDER BY uid")).toEqual([{ uid: "acme" }, { uid: "default" }]);
-		expect(await rows("SELECT url FROM endpoints")).toEqual([{ url: "https://keep.example/hook" }]);
+		expect(await rowsEverywhere("SELECT url FROM endpoints")).toEqual([{ url: "https://keep.example/hook" }]);
 		expect((await request("/portal", { headers: { cookie } })).response.status).toBe(200);
 	});
 
@@ -105,7 +105,7 @@ describe("request body limits", () => {
 			const { response } = await send(method, path, paddedBody(path, limit, content), cookie);
 			expect(response.status, `${method} ${path}`).toBe(status);
 		}
-		expect(await rows("SELECT url FROM endpoints ORDER BY url")).toEqual([
+		expect(await rowsEverywhere("SELECT url FROM endpoints ORDER BY url")).toEqual([
 			{ url: "https://edited.example/hook" },
 			{ url: "https://new.example/hook" },
 		]);
@@ -131,6 +131,6 @@ describe("request body limits", () => {
 			"",
 		);
 		expect(within.response.status).toBe(200);
-		expect(await rows("SELECT url FROM endpoints")).toEqual([{ url: "https://a.example/hook" }]);
+		expect(await rowsEverywhere("SELECT url FROM endpoints")).toEqual([{ url: "https://a.example/hook" }]);
 	});
 });

@@ -7,7 +7,7 @@ import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { claimSignedId, purgeExpiredSignedIds } from "../../src/ingest/signedIds";
 import { SIGNATURE_TOLERANCE_SECONDS } from "../../src/ingest/verifySignature";
 import { newSigningSecret } from "../../src/lib/standardWebhooks";
-import { createAccount, fixture, ingest, recordingQueues, rows, testEnv } from "../helpers/worker";
+import { createAccount, fixture, ingest, recordingQueues, rows, rowsEverywhere, testEnv } from "../helpers/worker";
 
 const secret = newSigningSecret();
 const signedIngest = { INGEST_SIGNING_SECRET: secret };
@@ -96,7 +96,7 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 			fields: { "webhook-id": "already accepted for another account" },
 		});
 		expect(replay.queue.batches).toEqual([]);
-		expect(await rows("SELECT account_id FROM events")).toEqual([{ account_id: DEFAULT_ACCOUNT_ID }]);
+		expect(await rowsEverywhere("SELECT account_id FROM events")).toEqual([{ account_id: DEFAULT_ACCOUNT_ID }]);
 		// The account that accepted it still gets its repeat answered as the same event.
 		expect((await ingest(body, { headers: captured, env: signedIngest })).response.status).toBe(200);
 	});
@@ -109,7 +109,7 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 			ingest(body, { headers, env: signedIngest, account: "acme" }),
 		]);
 		expect(answers.map(({ response }) => response.status).sort()).toEqual([202, 409]);
-		expect(await rows("SELECT id FROM events")).toHaveLength(1);
+		expect(await rowsEverywhere("SELECT id FROM events")).toHaveLength(1);
 	});
 
 	it("keeps a webhook-id while a request signed with it still verifies; after that another account may use it, and the purge forgets it", async () => {

@@ -18,9 +18,15 @@ import { ERROR_CODES, ERROR_STATUS } from "../../src/http/errors";
 import { buildOpenApiDocument } from "../../src/openapi/build";
 import DESCRIPTION from "../../src/openapi/description.md?raw";
 import { withErrorCodeTable } from "../../src/openapi/errorCatalogue";
+import { referenceHtml } from "../../src/openapi/reference";
 import { createAccount, fixture, ingest, operatorHeaders, request, runConsumer, stubDestination } from "../helpers/worker";
 
 const STALE = "static/api/openapi.json is stale: run `npm run openapi` and commit it";
+
+// The reference page's HTML as committed, if it is.
+const REFERENCE = import.meta.glob<string>("../../static/api/reference.html", { query: "?raw", import: "default", eager: true })[
+	"../../static/api/reference.html"
+];
 
 // docs/api.md as committed, if it is (import.meta.glob finds nothing rather than failing when it is not).
 const DOCS = import.meta.glob<string>("../../docs/api.md", { query: "?raw", import: "default", eager: true })["../../docs/api.md"];
@@ -52,6 +58,12 @@ describe("the OpenAPI document", () => {
 		const fresh = buildOpenApiDocument({ samples, description: DESCRIPTION });
 		expect(await servedDocument(), STALE).toEqual(fresh);
 		expect(fresh.servers).toEqual([{ url: "/" }]);
+	});
+
+	it("comes with the reference the operator's page shows, rendered from it (npm run openapi)", async () => {
+		expect(REFERENCE, "static/api/reference.html is stale: run `npm run openapi` and commit it").toBe(
+			`${referenceHtml(await servedDocument())}\n`,
+		);
 	});
 
 	it("comes with the error-code table docs/api.md includes, as today's codes make it (npm run openapi)", () => {
@@ -268,7 +280,7 @@ describe("real responses match the documented schemas", () => {
 });
 
 describe("GET /admin/api", () => {
-	it("renders the reference from the document, in the operator's layout", async () => {
+	it("shows the reference rendered from the document, in the operator's layout", async () => {
 		const { response } = await request("/admin/api", { headers: { authorization: operatorHeaders.authorization } });
 		expect(response.status).toBe(200);
 		const html = await response.text();

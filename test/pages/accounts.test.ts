@@ -48,6 +48,24 @@ describe("the operator's accounts page", () => {
 	});
 });
 
+describe("the operator's accounts page, with several databases", () => {
+	it("shows each account's database, and each database's live accounts and size", async () => {
+		await putAccount("acme", "Acme Ltd");
+		await putAccount("beta", "Beta Inc");
+		const html = await (await page("/admin/accounts")).text();
+		expect(html).toContain('<td data-label="Database"><code>DB_1</code></td>');
+		expect(html).toContain('<td data-label="Database"><code>DB_2</code></td>');
+		const databases = [...html.matchAll(/<td><code>(DB(?:_\d)?)<\/code><\/td><td>(\d+)<\/td><td>([\d.]+) MB/g)];
+		expect(databases.map(([, name, accounts]) => [name, Number(accounts)])).toEqual([
+			["DB", 1],
+			["DB_1", 1],
+			["DB_2", 1],
+		]);
+		// D1 reports each database's size after any statement: a database with the schema in it is well over 10 KB.
+		for (const [, name, , megabytes] of databases) expect(Number(megabytes), name).toBeGreaterThan(0.01);
+	});
+});
+
 describe("the operator's navigation", () => {
 	it("links only to pages that exist", async () => {
 		const html = await (await page("/admin")).text();

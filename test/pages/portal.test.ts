@@ -16,6 +16,7 @@ import {
 	ingest,
 	request,
 	rows,
+	rowsEverywhere,
 	runConsumer,
 	stubDestination,
 	tableRows,
@@ -370,8 +371,8 @@ describe("the portal", () => {
 		const cookie = await signedIn("acme", { admin: "jane@acme.example" });
 		const set = await portalPost(`/portal/endpoints/${endpoint.id}/headers`, cookie, { name: "X-Token", value: "secret-value-123" });
 		expect(set.status).toBe(303);
-		expect(set.headers.get("location")).toBe(`/portal/endpoints/${endpoint.id}?notice=header-set`);
-		expect(await rows("SELECT actor, action, detail FROM audit_log WHERE action = 'header set'")).toEqual([
+		expect(set.headers.get("location")).toBe(`/portal/endpoints/${endpoint.id}?notice=header-set#headers`);
+		expect(await rowsEverywhere("SELECT actor, action, detail FROM audit_log WHERE action = 'header set'")).toEqual([
 			{ actor: "jane@acme.example", action: "header set", detail: "x-token" },
 		]);
 		const html = await (await portal(`/portal/endpoints/${endpoint.id}`, cookie)).text();
@@ -379,7 +380,7 @@ describe("the portal", () => {
 		expect(html).not.toContain("secret-value-123");
 		// The operator's own change is recorded as the operator's.
 		await api(`/accounts/acme/endpoints/${endpoint.id}`, { method: "PATCH", body: { enabled: false } });
-		expect(await rows("SELECT actor FROM audit_log WHERE action = 'endpoint disabled'")).toEqual([{ actor: "operator" }]);
+		expect(await rowsEverywhere("SELECT actor FROM audit_log WHERE action = 'endpoint disabled'")).toEqual([{ actor: "operator" }]);
 	});
 
 	it("shows a read-only session everything but secrets and refuses every POST with 403", async () => {
@@ -392,7 +393,7 @@ describe("the portal", () => {
 		const page = await (await portal(`/portal/endpoints/${endpoint.id}`, cookie)).text();
 		expect(page).not.toContain(endpoint.secret);
 		expect(page).not.toContain("Reveal");
-		const before = await rows("SELECT * FROM endpoints");
+		const before = await rowsEverywhere("SELECT * FROM endpoints");
 		// Every POST route of the account's pages, each with input that would change something.
 		for (const [path, fields] of [
 			["/portal/webhooks", { urls: "https://x.example/hook", confirm: "yes" }] as const,
@@ -402,9 +403,9 @@ describe("the portal", () => {
 			expect(refused.status, path).toBe(403);
 			expect(await refused.text()).not.toContain(endpoint.secret);
 		}
-		expect(await rows("SELECT * FROM endpoints")).toEqual(before);
-		expect(await rows("SELECT count(*) AS n FROM events")).toEqual([{ n: 0 }]);
-		expect(await rows("SELECT count(*) AS n FROM audit_log WHERE actor != 'operator'")).toEqual([{ n: 0 }]);
+		expect(await rowsEverywhere("SELECT * FROM endpoints")).toEqual(before);
+		expect(await rowsEverywhere("SELECT id FROM events")).toEqual([]);
+		expect(await rowsEverywhere("SELECT id FROM audit_log WHERE actor != 'operator'")).toEqual([]);
 	});
 
 	it("refuses a cross-site form post with 403, with or without an Authorization header", async () => {
@@ -418,7 +419,7 @@ describe("the portal", () => {
 			});
 			expect(response.status, authorization).toBe(403);
 		}
-		expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+		expect(await rowsEverywhere("SELECT id FROM endpoints")).toEqual([]);
 	});
 
 	// A form post without a same-origin Origin or Sec-Fetch-Site cannot show it came from the page (hono/csrf; docs/operations.md, Security).
@@ -436,7 +437,7 @@ describe("the portal", () => {
 			});
 			expect(response.status).toBe(403);
 			expect(await response.text()).toContain("CSRF");
-			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
+			expect(await rowsEverywhere("SELECT id FROM endpoints")).toEqual([]);
 		});
 	}
 

@@ -47,7 +47,9 @@ describe("the deploy checks", () => {
 	it("read the shipped wrangler.toml: its D1 database (still the placeholder) and its three queues", () => {
 		const config = readDeployConfig(wranglerToml);
 		expect(config).toEqual({
-			databases: [{ binding: "DB", databaseName: "hivepost", databaseId: "00000000-0000-0000-0000-000000000000" }],
+			databases: [
+				{ binding: "DB", databaseName: "hivepost", databaseId: "00000000-0000-0000-0000-000000000000", migrationsDir: "migrations" },
+			],
 			queues: ["hivepost-deliveries", "hivepost-bulk", "hivepost-isolation"],
 		});
 		expect(databaseProblems(config)).toEqual([
@@ -70,6 +72,33 @@ describe("the deploy checks", () => {
 		expect(
 			databaseProblems(readDeployConfig(toml(`[[d1_databases]]\nbinding = "DB"\ndatabase_name = "hivepost"\ndatabase_id = "${REAL_ID}"`))),
 		).toEqual([]);
+	});
+
+	const block = (binding: string, name: string, more = "") =>
+		`[[d1_databases]]\nbinding = "${binding}"\ndatabase_name = "${name}"\ndatabase_id = "${REAL_ID}"\n${more}\n`;
+
+	it("check every database added beside DB: DB_1 and DB_2 pass with DB's migrations, written either way or left to wrangler's default", () => {
+		const databases = [
+			block("DB", "hivepost", 'migrations_dir = "migrations"'),
+			// As `wrangler d1 create --binding DB_1` prints it for a TOML config: no migrations_dir, so wrangler's ./migrations.
+			block("DB_1", "hivepost-1"),
+			block("DB_2", "hivepost-2", 'migrations_dir = "./migrations/"'),
+		].join("\n");
+		const config = readDeployConfig(toml(databases));
+		expect(config.databases.map(({ binding }) => binding)).toEqual(["DB", "DB_1", "DB_2"]);
+		expect(databaseProblems(config)).toEqual([]);
+	});
+
+	it("stop on a database whose migrations are not DB's, and on a deployment without DB", () => {
+		const other = toml(
+			[block("DB", "hivepost", 'migrations_dir = "migrations"'), block("DB_1", "hivepost-1", 'migrations_dir = "other"')].join("\n"),
+		);
+		expect(databaseProblems(readDeployConfig(other))).toEqual([
+			'The [[d1_databases]] block of binding DB_1 takes its migrations from other, DB from migrations: every database needs the same tables. Set migrations_dir = "migrations" in its block.',
+		]);
+		expect(databaseProblems(readDeployConfig(toml(block("DB_1", "hivepost-1"))))).toEqual([
+			'No [[d1_databases]] block has binding = "DB": Hivepost keeps its accounts there. Add it back (README: Deploy).',
+		]);
 	});
 
 	it("read the queue names from `wrangler queues list`, and none from a page past the last", () => {

@@ -123,7 +123,18 @@ function sqlContractions(statements: readonly string[]): Omit<Contraction, "migr
 	});
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal as JSON, whatever the order of their keys (drizzle-kit writes a custom migration's snapshot in another order). */
+const same = (a: unknown, b: unknown) => JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
+
+function sortedKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(sortedKeys);
+	if (typeof value !== "object" || value === null) return value;
+	return Object.fromEntries(
+		Object.keys(value)
+			.sort()
+			.map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+	);
+}
 const primaryKey = (table: SnapshotTable) => [
 	Object.keys(table.columns).filter((column) => table.columns[column].primaryKey),
 	Object.values(table.compositePrimaryKeys).map((key) => key.columns),

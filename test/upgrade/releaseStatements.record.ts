@@ -33,7 +33,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/lib/time";
 import { sweep } from "../../src/retry/sweep";
 import { api, json } from "../helpers/api";
 import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
-import { fixture, ingest, recordingQueues, request, stubDestination, testEnv } from "../helpers/worker";
+import { databaseBinding, fixture, ingest, recordingQueues, request, stubDestination, TEST_DATABASES, testEnv } from "../helpers/worker";
 import type { ReleasePath, ReleaseStatement } from "./releaseStatements";
 
 const ANSWERS: Record<string, number> = {
@@ -44,18 +44,22 @@ const ANSWERS: Record<string, number> = {
 
 it(`records the statements of release ${version}`, async () => {
 	const statements: ReleaseStatement[] = [];
-	/** Runs `steps` with a recording DB in the env overrides; what they ran is kept under `path`. */
-	const during = async <T>(path: ReleasePath, steps: (overrides: { DB: D1Database }) => Promise<T>): Promise<T> => {
+	/** Runs `steps` with every database recording in the env overrides; what they ran is kept under `path`, in order. */
+	const during = async <T>(path: ReleasePath, steps: (overrides: Partial<Env>) => Promise<T>): Promise<T> => {
 		const recorded: RecordedStatement[] = [];
-		const result = await steps({ DB: recordingDatabase(recorded) });
+		const result = await steps(
+			Object.fromEntries(TEST_DATABASES.map((name) => [name, recordingDatabase(recorded, databaseBinding(name))])),
+		);
 		statements.push(...recorded.map((statement) => ({ path, ...statement })));
 		return result;
 	};
 	const settings = readSettings(env);
 	stubDestination((request) => new Response(null, { status: ANSWERS[request.url] }));
 
-	await during("accounts", async (overrides) => {
-		expect((await api("/accounts/acme", { method: "PUT", body: { name: "Acme Support" }, env: overrides })).status).toBe(201);
+	const acmeDatabase = await during("accounts", async (overrides) => {
+		const created = await api("/accounts/acme", { method: "PUT", body: { name: "Acme Support" }, env: overrides });
+		expect(created.status).toBe(201);
+		return (await json<{ database: string }>(created)).database;
 	});
 	const endpointIds = await during("endpoints", async (overrides) => {
 		const ids: Record<string, string> = {};
@@ -99,7 +103,7 @@ it(`records the statements of release ${version}`, async () => {
 	const attempt = async (messages: DeliveryMessage[], now: number, dies = false) => {
 		const claimId = newId("clm", now);
 		const claimed = await during("claim", async (overrides) => {
-			const db = accountDatabase(testEnv(recordingQueues(), overrides), messages[0].accountId);
+			const db = accountDatabase(testEnv(recordingQueues(), overrides), { id: messages[0].accountId, database: acmeDatabase });
 			const results = await db.batch(claimWave(db, settings, "isolation", messages, claimId, now));
 			return waveRows(results[2]).flatMap((row) => (row.target ? [row.target] : []));
 		});
@@ -107,7 +111,7 @@ it(`records the statements of release ${version}`, async () => {
 		if (dies) return;
 		const completed = await Promise.all(claimed.map(async (target) => ({ target, result: await checkAndSend(target, settings) })));
 		await during("record", async (overrides) => {
-			const db = accountDatabase(testEnv(recordingQueues(), overrides), messages[0].accountId);
+			const db = accountDatabase(testEnv(recordingQueues(), overrides), { id: messages[0].accountId, database: acmeDatabase });
 			const { statements: record } = recordAttempts(db, settings, claimId, completed, now, new HealthLedger());
 			const [head, ...rest] = record;
 			if (head) await db.batch([head, ...rest]);

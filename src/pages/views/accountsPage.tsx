@@ -1,13 +1,21 @@
 /**
  * /admin/accounts: the operator's list of accounts, by uid, searchable by uid
- * prefix, each with its endpoint count and health (and a badge while it is
- * bursting), linking to its pages.
+ * prefix, each with its endpoint count, health and database (and a badge while
+ * it is bursting), linking to its pages; and the databases, each with its live
+ * accounts and size.
  */
 import type { AccountSummary } from "../../accounts/accountResponses";
+import type { DatabaseView } from "../../accounts/summary";
 import { Badge, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
-export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: AccountSummary[]; nextCursor: string | null }) {
+export function AccountsPage(props: {
+	chrome: Chrome;
+	prefix: string;
+	accounts: AccountSummary[];
+	nextCursor: string | null;
+	databases: DatabaseView[];
+}) {
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Accounts</h1>
@@ -33,6 +41,7 @@ export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: 
 									<th scope="col">Name</th>
 									<th scope="col">Endpoints</th>
 									<th scope="col">Health</th>
+									<th scope="col">Database</th>
 									<th scope="col" class="optional">
 										Created
 									</th>
@@ -47,16 +56,20 @@ export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: 
 											</a>
 										</td>
 										<td data-label="Name">{account.name}</td>
-										<td data-label="Endpoints">{account.endpoints}</td>
+										<td data-label="Endpoints">{account.endpoints ?? "—"}</td>
 										<td data-label="Health">
-											{account.health.failing_endpoints} failing endpoint{account.health.failing_endpoints === 1 ? "" : "s"} ·{" "}
-											{account.health.deliveries_failed_24h} deliveries failed (24 h)
+											{account.health
+												? `${account.health.failing_endpoints} failing endpoint${account.health.failing_endpoints === 1 ? "" : "s"} · ${account.health.deliveries_failed_24h} deliveries failed (24 h)`
+												: "— (database not bound)"}
 											{account.bursting && (
 												<>
 													{" "}
 													<Badge kind="bursting">bursting: over its fair rate</Badge>
 												</>
 											)}
+										</td>
+										<td data-label="Database">
+											<code>{account.database}</code>
 										</td>
 										<td class="optional" data-label="Created">
 											<Time at={account.created_at} />
@@ -68,6 +81,29 @@ export function AccountsPage(props: { chrome: Chrome; prefix: string; accounts: 
 					</div>
 				)}
 				<NextPageLink path="/admin/accounts" filter={{ prefix: props.prefix }} cursor={props.nextCursor} label="More" />
+			</section>
+			<section class="card">
+				<h2>Databases</h2>
+				<table>
+					<thead>
+						<tr>
+							<th scope="col">Binding</th>
+							<th scope="col">Live accounts</th>
+							<th scope="col">Size</th>
+						</tr>
+					</thead>
+					<tbody>
+						{props.databases.map((database) => (
+							<tr>
+								<td>
+									<code>{database.name}</code>
+								</td>
+								<td>{database.accounts}</td>
+								<td>{(database.sizeBytes / 1e6).toFixed(1)} MB</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
 			</section>
 		</Layout>
 	);

@@ -1,6 +1,8 @@
-/** Small pieces the pages share: UTC times with relative hints, badges, rates, action buttons, field errors. */
+/** Small pieces the pages share: UTC times with relative hints, badges, rates, action buttons, field errors, notices in cards, list paging and search. */
 import type { Child } from "hono/jsx";
 import type { DeliveryState } from "../../delivery/deliveryStateResponse";
+import { utcText } from "../../lib/time";
+import type { Chrome } from "./layout";
 
 const UNITS: [number, string][] = [
 	[24 * 60 * 60 * 1000, "d"],
@@ -19,20 +21,20 @@ export function relativeTime(ms: number, now = Date.now()): string {
 	return delta < 0 ? `${amount} ${name} ago` : `in ${amount} ${name}`;
 }
 
-/** Every time on every page in one format: "2026-11-28 09:30:00 UTC". */
-function utc(ms: number): string {
-	return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
-
-/** A time in UTC with a relative hint; a dash when there is none. */
+/** A time in the pages' one format (lib/time.ts: "2026-11-28 09:30:00 UTC") with a relative hint; a dash when there is none. */
 export function Time({ at }: { at: string | number | null }) {
 	if (at === null) return <span class="muted">—</span>;
 	const ms = typeof at === "number" ? at : Date.parse(at);
 	return (
 		<span>
-			<time datetime={new Date(ms).toISOString()}>{utc(ms)}</time> <small>({relativeTime(ms)})</small>
+			<time datetime={new Date(ms).toISOString()}>{utcText(ms)}</time> <small>({relativeTime(ms)})</small>
 		</span>
 	);
+}
+
+/** The notice of a redirect, again inside the card it is about (the page also shows it at the top). */
+export function CardNotice({ chrome, card }: { chrome: Chrome; card: string }) {
+	return chrome.notice && chrome.noticeCard === card ? <p class="notice">{chrome.notice}</p> : null;
 }
 
 export function Badge({ kind, children }: { kind: string; children?: Child }) {
@@ -134,15 +136,45 @@ export function FilterSelect(props: {
 	);
 }
 
-/** The link to a list's next page: the same filters, the page's cursor; nothing on the last page. */
-export function NextPageLink(props: { path: string; filter: Record<string, string | undefined>; cursor: string | null; label: string }) {
-	if (!props.cursor) return null;
-	const query = new URLSearchParams(
-		Object.entries({ ...props.filter, cursor: props.cursor }).filter((entry): entry is [string, string] => Boolean(entry[1])),
+/** A list's address with its filters (the strings among them) and `cursor`, instead of the cursors it had. */
+function listHref(path: string, filter: Record<string, unknown>, cursor: Record<string, string>): string {
+	const { before: _before, after: _after, cursor: _cursor, ...filters } = filter;
+	const entries = Object.entries({ ...filters, ...cursor }).filter(
+		(entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "",
 	);
+	return `${path}?${new URLSearchParams(entries)}`;
+}
+
+/** Newer and Older links of a list: the same filters, the page's cursors; none where there is nothing more. */
+export function PageLinks(props: { path: string; filter: Record<string, unknown>; newer: string | null; older: string | null }) {
+	if (!props.newer && !props.older) return null;
+	return (
+		<p class="row">
+			{props.newer && <a href={listHref(props.path, props.filter, { after: props.newer })}>← Newer</a>}
+			{props.older && <a href={listHref(props.path, props.filter, { before: props.older })}>Older →</a>}
+		</p>
+	);
+}
+
+/** The link to a list's next page (`cursor`): the same filters; nothing on the last page. */
+export function NextPageLink(props: { path: string; filter: Record<string, unknown>; cursor: string | null; label: string }) {
+	if (!props.cursor) return null;
 	return (
 		<p>
-			<a href={`${props.path}?${query}`}>{props.label} →</a>
+			<a href={listHref(props.path, props.filter, { cursor: props.cursor })}>{props.label} →</a>
 		</p>
+	);
+}
+
+/** Find a ticket's deliveries by its number, or a delivery or event by its id. */
+export function SearchBox({ base, value }: { base: string; value?: string }) {
+	return (
+		<search>
+			<form method="get" action={`${base}/search`} class="row">
+				<label for="q">Ticket number, event id or delivery id</label>
+				<input id="q" name="q" type="search" value={value ?? ""} required />
+				<button type="submit">Find</button>
+			</form>
+		</search>
 	);
 }

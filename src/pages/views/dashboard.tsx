@@ -1,18 +1,21 @@
 /**
- * An account's home: the overview, SupportBee's "Web Hooks" box (Update App)
- * and the endpoints table with each endpoint's health and delivery state.
+ * An account's home: the summary line, the endpoints table (one status each,
+ * its last day, enable or disable), SupportBee's "Web Hooks" box (Update App),
+ * once after Update App the new endpoints' signing secrets, and the last 24
+ * hours.
  */
 import type { EndpointView } from "../../endpoints/endpointResponses";
 import type { Stats } from "../../reports/accountStats";
 import type { EndpointHealth } from "../../reports/reportResponses";
-import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, percent, Time } from "./components";
+import { ActionButton, FieldError, invalidProps, percent } from "./components";
+import { EndpointStatus } from "./endpointStatus";
 import { type Chrome, Layout } from "./layout";
-import { Overview } from "./overview";
+import { Overview, Summary } from "./overview";
 
 export interface WebHooksBox {
 	/** What the box holds: the registered URLs, or what the admin typed when it was refused. */
 	text: string;
-	/** Field → problem, from a refused Update App. */
+	/** Field → problem, from a refused Update App: each URL it refused. */
 	problems?: Record<string, string>;
 }
 
@@ -27,26 +30,6 @@ export function attemptsSummary(health: EndpointHealth): string {
 		: "no attempts in the last 24 h";
 }
 
-function Health({ health }: { health: EndpointHealth }) {
-	return (
-		<div>
-			{health.last_attempt_at ? (
-				<div>
-					<Badge kind={health.last_succeeded ? "delivered" : "failed"}>{health.last_status_code ?? "error"}</Badge>{" "}
-					<Time at={health.last_attempt_at} />
-				</div>
-			) : (
-				<span class="muted">No attempts yet</span>
-			)}
-			<div>
-				<small>
-					{attemptsSummary(health)} · {health.retrying} retrying · {health.failed_24h} failed (24 h)
-				</small>
-			</div>
-		</div>
-	);
-}
-
 function EndpointsTable(props: {
 	base: string;
 	endpoints: EndpointView[];
@@ -54,9 +37,6 @@ function EndpointsTable(props: {
 	readOnly: boolean;
 }) {
 	const { base, endpoints } = props;
-	if (endpoints.length === 0) {
-		return <p class="muted">{props.readOnly ? "No endpoints yet." : "No endpoints yet: paste URLs above and press Update App."}</p>;
-	}
 	return (
 		<div class="table-wrap">
 			<table class="stack endpoints">
@@ -67,50 +47,51 @@ function EndpointsTable(props: {
 						<th scope="col" class="optional">
 							Events
 						</th>
-						<th scope="col">Health</th>
+						<th scope="col" class="optional">
+							Last 24 hours
+						</th>
 						<th scope="col">
 							<span class="visually-hidden">Actions</span>
 						</th>
 					</tr>
 				</thead>
 				<tbody>
-					{endpoints.map((endpoint) => (
-						<tr>
-							<td class="url" data-label="URL">
-								<a href={`${base}/endpoints/${endpoint.id}`}>{endpoint.url}</a>
-							</td>
-							<td data-label="Status">
-								<Badge kind={endpoint.enabled ? "enabled" : "disabled"} />
-								{endpoint.disabled_reason && (
-									<div>
-										<small>{endpoint.disabled_reason}</small>
+					{endpoints.map((endpoint) => {
+						const health = props.health.get(endpoint.id) as EndpointHealth;
+						return (
+							<tr>
+								<td class="url" data-label="URL">
+									<a href={`${base}/endpoints/${endpoint.id}`}>{endpoint.url}</a>
+								</td>
+								<td data-label="Status">
+									<EndpointStatus endpoint={endpoint} />
+								</td>
+								<td class="optional" data-label="Events">
+									{eventsSummary(endpoint.events)}
+								</td>
+								<td class="optional" data-label="Last 24 hours">
+									<small>
+										{attemptsSummary(health)} · {health.retrying} retrying · {health.failed_24h} failed
+									</small>
+								</td>
+								<td>
+									<div class="row">
+										{!props.readOnly && (
+											<ActionButton
+												action={`${base}/endpoints/${endpoint.id}/toggle#endpoints`}
+												label={endpoint.enabled ? "Disable" : "Enable"}
+												name={`${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`}
+												fields={{ enabled: endpoint.enabled ? "false" : "true" }}
+											/>
+										)}
+										<a href={`${base}/endpoints/${endpoint.id}`} aria-label={`${props.readOnly ? "View" : "Manage"} ${endpoint.url}`}>
+											{props.readOnly ? "View" : "Manage"}
+										</a>
 									</div>
-								)}
-								<DeliveryStateSummary state={endpoint.delivery_state} />
-							</td>
-							<td class="optional" data-label="Events">
-								{eventsSummary(endpoint.events)}
-							</td>
-							<td data-label="Health">
-								<Health health={props.health.get(endpoint.id) as EndpointHealth} />
-							</td>
-							<td>
-								<div class="row">
-									{!props.readOnly && (
-										<ActionButton
-											action={`${base}/endpoints/${endpoint.id}/toggle`}
-											label={endpoint.enabled ? "Disable" : "Enable"}
-											name={`${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`}
-											fields={{ enabled: endpoint.enabled ? "false" : "true" }}
-										/>
-									)}
-									<a href={`${base}/endpoints/${endpoint.id}`} aria-label={`${props.readOnly ? "View" : "Manage"} ${endpoint.url}`}>
-										{props.readOnly ? "View" : "Manage"}
-									</a>
-								</div>
-							</td>
-						</tr>
-					))}
+								</td>
+							</tr>
+						);
+					})}
 				</tbody>
 			</table>
 		</div>
@@ -118,9 +99,10 @@ function EndpointsTable(props: {
 }
 
 function WebHooksForm({ base, box }: { base: string; box: WebHooksBox }) {
-	const problem = box.problems && Object.values(box.problems).join(" ");
+	const problems = Object.values(box.problems ?? {});
+	const problem = problems.length ? problems.join(" ") : undefined;
 	return (
-		<form method="post" action={`${base}/webhooks`}>
+		<form method="post" action={`${base}/webhooks#web-hooks`}>
 			<label for="urls">URLs that receive every ticket event</label>
 			<p id="urls-hint">
 				<small>
@@ -137,13 +119,41 @@ function WebHooksForm({ base, box }: { base: string; box: WebHooksBox }) {
 			>
 				{box.text}
 			</textarea>
-			<FieldError id="urls" error={problem} />
+			{problems.length > 1 ? (
+				<ul id="urls-error" class="field-error">
+					{problems.map((text) => (
+						<li>{text}</li>
+					))}
+				</ul>
+			) : (
+				<FieldError id="urls" error={problem} />
+			)}
 			<div class="row">
 				<button type="submit" class="primary">
 					Update App
 				</button>
 			</div>
 		</form>
+	);
+}
+
+/** The endpoints Update App just created, with their signing secrets: shown this once. */
+function NewSecrets({ created }: { created: { url: string; secret: string }[] }) {
+	return (
+		<section class="card" aria-labelledby="new-secrets">
+			<h2 id="new-secrets">New endpoints' signing secrets</h2>
+			<p>Shown this once: copy each into its receiver now. Later, Reveal on an endpoint's page shows it again.</p>
+			<dl class="facts">
+				{created.map((endpoint) => (
+					<>
+						<dt class="url">{endpoint.url}</dt>
+						<dd>
+							<code>{endpoint.secret}</code>
+						</dd>
+					</>
+				))}
+			</dl>
+		</section>
 	);
 }
 
@@ -155,27 +165,47 @@ export function Dashboard(props: {
 	health: ReadonlyMap<string, EndpointHealth>;
 	box: WebHooksBox;
 	readOnly: boolean;
+	/** Only the failing endpoints in the table. */
+	onlyFailing: boolean;
+	newSecrets: { url: string; secret: string }[];
 }) {
-	const base = props.chrome.base ?? "/admin";
+	const { chrome, readOnly } = props;
+	const base = chrome.base ?? "/admin";
+	const shown = props.onlyFailing ? props.endpoints.filter((endpoint) => endpoint.health.status === "failing") : props.endpoints;
 	return (
-		<Layout chrome={props.chrome}>
+		<Layout chrome={chrome}>
 			<h1>Web Hooks</h1>
-			<Overview stats={props.stats} />
-			{!props.readOnly && (
+			<Summary stats={props.stats} base={base} endpoints={props.endpoints.length} />
+			{props.newSecrets.length > 0 && <NewSecrets created={props.newSecrets} />}
+			<section class="card" aria-labelledby="endpoints">
+				<h2 id="endpoints">Endpoints</h2>
+				{/* Every change made from this page is about its endpoints. */}
+				{chrome.notice && <p class="notice">{chrome.notice}</p>}
+				{readOnly && (
+					<p>
+						<small>Read-only: you can see everything here but change nothing.</small>
+					</p>
+				)}
+				{props.onlyFailing && (
+					<p>
+						Failing endpoints only · <a href={`${base}#endpoints`}>Show all</a>
+					</p>
+				)}
+				{props.endpoints.length === 0 ? (
+					<p class="muted">{readOnly ? "No endpoints yet." : "No endpoints yet: paste URLs below and press Update App."}</p>
+				) : shown.length === 0 ? (
+					<p class="muted">None is failing.</p>
+				) : (
+					<EndpointsTable base={base} endpoints={shown} health={props.health} readOnly={readOnly} />
+				)}
+			</section>
+			{!readOnly && (
 				<section class="card" aria-labelledby="web-hooks">
 					<h2 id="web-hooks">Update App</h2>
 					<WebHooksForm base={base} box={props.box} />
 				</section>
 			)}
-			<section class="card" aria-labelledby="endpoints">
-				<h2 id="endpoints">Endpoints</h2>
-				{props.readOnly && (
-					<p>
-						<small>Read-only: you can see everything here but change nothing.</small>
-					</p>
-				)}
-				<EndpointsTable base={base} endpoints={props.endpoints} health={props.health} readOnly={props.readOnly} />
-			</section>
+			<Overview stats={props.stats} base={base} />
 		</Layout>
 	);
 }

@@ -1,23 +1,27 @@
 /**
- * One endpoint: status, delivery state and health; URL and events; custom
- * headers (values write-only); signing secret (shown only on request, or once
- * after a rotation); Send test event; Redeliver failed; delete; and the record
- * of who changed what. Read-only viewers see everything but the secret, and
- * no actions.
+ * One endpoint: its status and last day, then its recent attempts and "Resend
+ * everything since …"; URL and events; custom headers (values write-only);
+ * signing secret (shown only on request, or once after a rotation); Send test
+ * event; delete; and the record of who changed what. Read-only viewers see
+ * everything but the secret, and no actions.
  */
 import type { AuditEntry } from "../../endpoints/audit";
 import type { EndpointView } from "../../endpoints/endpointResponses";
 import { EVENT_TYPES } from "../../eventTypes";
+import type { RecentAttempt } from "../../reports/recentAttempts";
 import type { EndpointHealth } from "../../reports/reportResponses";
-import { ActionButton, Badge, DeliveryStateSummary, FieldError, invalidProps, Time } from "./components";
+import { ActionButton, CardNotice, FieldError, invalidProps, Time } from "./components";
 import { attemptsSummary } from "./dashboard";
+import { RecentAttemptsSection, ResendSection } from "./endpointActivity";
 import { ChangesSection, HeadersSection, SecretSection } from "./endpointSections";
+import { EndpointStatus } from "./endpointStatus";
 import { type Chrome, Layout } from "./layout";
 
 export interface EndpointPageProps {
 	chrome: Chrome;
 	endpoint: EndpointView;
 	health: EndpointHealth;
+	attempts: RecentAttempt[];
 	changes: AuditEntry[];
 	/** Shown after Reveal, or once after a rotation (never cached). */
 	revealedSecret?: string | null;
@@ -26,8 +30,8 @@ export interface EndpointPageProps {
 	typed?: { url: string; events: string[]; problem: string; field: "url" | "events" };
 	/** The header form as typed (the value is never echoed back), with its problem, when it was refused. */
 	typedHeader?: { name: string; problem: string };
-	/** A default for Redeliver failed's "since" (datetime-local, UTC). */
-	redeliverSince: string;
+	/** A default for Resend's "since" (datetime-local, UTC). */
+	resendSince: string;
 	readOnly: boolean;
 }
 
@@ -38,7 +42,7 @@ function SettingsForm({ action, endpoint, typed }: { action: string; endpoint: E
 	const urlError = typed?.field === "url" ? typed.problem : undefined;
 	const eventsError = typed?.field === "events" ? typed.problem : undefined;
 	return (
-		<form method="post" action={action}>
+		<form method="post" action={`${action}#settings`}>
 			<label for="url">URL</label>
 			<input id="url" name="url" type="url" value={url} required {...invalidProps("url", urlError)} />
 			<FieldError id="url" error={urlError} />
@@ -72,71 +76,66 @@ function SettingsForm({ action, endpoint, typed }: { action: string; endpoint: E
 }
 
 export function EndpointPage(props: EndpointPageProps) {
-	const { endpoint, health, readOnly } = props;
-	const home = props.chrome.base ?? "/admin";
+	const { endpoint, health, readOnly, chrome } = props;
+	const home = chrome.base ?? "/admin";
 	const base = `${home}/endpoints/${endpoint.id}`;
 	const deliveries = `${home}/deliveries?endpoint_id=${endpoint.id}`;
 	return (
-		<Layout chrome={props.chrome}>
+		<Layout chrome={chrome}>
 			<p>
 				<a href={home}>← Endpoints</a>
 			</p>
 			<h1>{endpoint.url}</h1>
 			<section class="card" aria-labelledby="status">
-				<h2 id="status">Status and health</h2>
+				<h2 id="status">Status</h2>
+				<CardNotice chrome={chrome} card="status" />
 				<dl class="facts">
-					<dt>Status</dt>
+					<dt>Now</dt>
 					<dd>
-						<Badge kind={endpoint.enabled ? "enabled" : "disabled"} /> {endpoint.disabled_reason}{" "}
+						<EndpointStatus endpoint={endpoint} />
 						{!readOnly && (
 							<ActionButton
-								action={`${base}/toggle`}
+								action={`${base}/toggle#status`}
 								label={endpoint.enabled ? "Disable" : "Enable"}
 								name={`${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`}
 								fields={{ enabled: endpoint.enabled ? "false" : "true", back: "endpoint" }}
 							/>
 						)}
 					</dd>
-					<dt>Delivery</dt>
-					<dd>
-						<DeliveryStateSummary state={endpoint.delivery_state} />
-					</dd>
-					<dt>Last attempt</dt>
-					<dd>
-						{health.last_attempt_at ? (
-							<>
-								<Badge kind={health.last_succeeded ? "delivered" : "failed"}>{health.last_status_code ?? "error"}</Badge>{" "}
-								<Time at={health.last_attempt_at} /> {health.last_error && <small>{health.last_error}</small>}
-							</>
-						) : (
-							<span class="muted">none yet</span>
-						)}
-					</dd>
-					<dt>Attempts</dt>
-					<dd>{attemptsSummary(health)}</dd>
-					<dt>Now</dt>
+					<dt>Deliveries</dt>
 					<dd>
 						<a href={`${deliveries}&status=retrying`}>{health.retrying} retrying</a> ·{" "}
 						<a href={`${deliveries}&status=failed`}>{health.failed_24h} failed (24 h)</a> · <a href={deliveries}>all deliveries</a>
 					</dd>
+					<dt>Attempts</dt>
+					<dd>{attemptsSummary(health)}</dd>
 					<dt>Created</dt>
 					<dd>
 						<Time at={endpoint.created_at} />
 					</dd>
 				</dl>
 			</section>
+			<RecentAttemptsSection base={home} url={endpoint.url} attempts={props.attempts} />
+			{!readOnly && <ResendSection chrome={chrome} action={`${base}/resend`} since={props.resendSince} />}
 			<section class="card" aria-labelledby="settings">
 				<h2 id="settings">URL and events</h2>
+				<CardNotice chrome={chrome} card="settings" />
 				{readOnly ? (
 					<p>{endpoint.events.includes("*") ? "All events" : endpoint.events.map((type) => <code class="tag">{type}</code>)}</p>
 				) : (
 					<SettingsForm action={`${base}/settings`} endpoint={endpoint} typed={props.typed} />
 				)}
 			</section>
-			<HeadersSection base={base} endpoint={endpoint} typed={props.typedHeader} readOnly={readOnly} />
+			<HeadersSection chrome={chrome} base={base} endpoint={endpoint} typed={props.typedHeader} readOnly={readOnly} />
 			{!readOnly && (
 				<>
-					<SecretSection base={base} revealed={props.revealedSecret} previousExpiresAt={props.previousSecretExpiresAt} url={endpoint.url} />
+					<SecretSection
+						chrome={chrome}
+						base={base}
+						revealed={props.revealedSecret}
+						previousExpiresAt={props.previousSecretExpiresAt}
+						url={endpoint.url}
+					/>
 					<section class="card" aria-labelledby="test">
 						<h2 id="test">Send test event</h2>
 						<form method="post" action={`${base}/test`} class="row">
@@ -150,17 +149,6 @@ export function EndpointPage(props: EndpointPageProps) {
 						</form>
 						<p>
 							<small>Sends that type's sample payload to this endpoint only, as a real delivery with its own event id.</small>
-						</p>
-					</section>
-					<section class="card" aria-labelledby="redeliver">
-						<h2 id="redeliver">Redeliver failed</h2>
-						<form method="post" action={`${base}/redeliver`} class="row">
-							<label for="since">Failed deliveries created since (UTC)</label>
-							<input id="since" name="since" type="datetime-local" value={props.redeliverSince} required />
-							<button type="submit">Redeliver failed</button>
-						</form>
-						<p>
-							<small>Each starts over with a fresh set of automatic retries; its attempt history is kept.</small>
 						</p>
 					</section>
 					<section class="card" aria-labelledby="delete">

@@ -1,15 +1,23 @@
-/** The sections of an endpoint's page that list and change its parts: custom headers, the signing secret, the record of changes. */
+/**
+ * The sections of an endpoint's page that list and change its parts: custom
+ * headers, the signing secret, the record of changes (every time in it in the
+ * pages' one format).
+ */
 import type { AuditEntry } from "../../endpoints/audit";
 import type { EndpointView } from "../../endpoints/endpointResponses";
-import { ActionButton, FieldError, invalidProps, Time } from "./components";
+import { utcText } from "../../lib/time";
+import { ActionButton, CardNotice, FieldError, invalidProps, Time } from "./components";
 import type { EndpointPageProps } from "./endpointPage";
+import type { Chrome } from "./layout";
 
 export function HeadersSection({
+	chrome,
 	base,
 	endpoint,
 	typed,
 	readOnly,
 }: {
+	chrome: Chrome;
 	base: string;
 	endpoint: EndpointView;
 	typed?: EndpointPageProps["typedHeader"];
@@ -19,6 +27,7 @@ export function HeadersSection({
 	return (
 		<section class="card" aria-labelledby="headers">
 			<h2 id="headers">Custom request headers</h2>
+			<CardNotice chrome={chrome} card="headers" />
 			<p>
 				<small>Sent with every delivery, e.g. the receiver's own Authorization. Values are write-only: only a hint is shown.</small>
 			</p>
@@ -47,7 +56,7 @@ export function HeadersSection({
 								<td>
 									{!readOnly && (
 										<ActionButton
-											action={`${base}/headers/remove`}
+											action={`${base}/headers/remove#headers`}
 											label="Remove"
 											name={`Remove header ${name}`}
 											kind="danger"
@@ -61,7 +70,7 @@ export function HeadersSection({
 				</table>
 			)}
 			{!readOnly && (
-				<form method="post" action={`${base}/headers`} class="header-form">
+				<form method="post" action={`${base}/headers#headers`} class="header-form">
 					<div>
 						<label for="header-name">Header name</label>
 						<input
@@ -86,10 +95,17 @@ export function HeadersSection({
 	);
 }
 
-export function SecretSection(props: { base: string; revealed?: string | null; previousExpiresAt: string | null; url: string }) {
+export function SecretSection(props: {
+	chrome: Chrome;
+	base: string;
+	revealed?: string | null;
+	previousExpiresAt: string | null;
+	url: string;
+}) {
 	return (
 		<section class="card" aria-labelledby="secret">
 			<h2 id="secret">Signing secret</h2>
+			<CardNotice chrome={props.chrome} card="secret" />
 			<p>
 				<code>{props.revealed ?? "whsec_••••••••••••••••"}</code>
 			</p>
@@ -102,9 +118,9 @@ export function SecretSection(props: { base: string; revealed?: string | null; p
 				</p>
 			)}
 			<div class="row">
-				<ActionButton action={`${props.base}/secret`} label="Reveal" name={`Reveal the signing secret of ${props.url}`} />
+				<ActionButton action={`${props.base}/secret#secret`} label="Reveal" name={`Reveal the signing secret of ${props.url}`} />
 				<ActionButton
-					action={`${props.base}/rotate-secret`}
+					action={`${props.base}/rotate-secret#secret`}
 					label="Rotate"
 					name={`Rotate the signing secret of ${props.url}`}
 					kind="danger"
@@ -112,6 +128,11 @@ export function SecretSection(props: { base: string; revealed?: string | null; p
 			</div>
 		</section>
 	);
+}
+
+/** Details recorded before every time was written in the one format held ISO times: shown in it too. */
+function inOneFormat(detail: string): string {
+	return detail.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (time) => utcText(Date.parse(time)));
 }
 
 export function ChangesSection({ changes }: { changes: AuditEntry[] }) {
@@ -138,7 +159,7 @@ export function ChangesSection({ changes }: { changes: AuditEntry[] }) {
 								<td data-label="Who">{change.actor}</td>
 								<td data-label="What">
 									{change.action}
-									{change.detail && <small> · {change.detail}</small>}
+									{change.detail && <small> · {inOneFormat(change.detail)}</small>}
 								</td>
 							</tr>
 						))}

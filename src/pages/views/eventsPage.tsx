@@ -1,23 +1,32 @@
 /**
- * …/events: every event the account received, newest first, filterable by
- * type, so one nobody was subscribed to can still be found; and one event
- * with its exact payload and the deliveries it made.
+ * …/events: every event the account received, newest first, searchable and
+ * filterable by type, so one nobody was subscribed to can still be found;
+ * Newer and Older pages; and one event with its exact payload and the
+ * deliveries it made.
  */
 
 import { EVENT_TYPES } from "../../eventTypes";
 import type { EventFilter } from "../../reports/filters";
 import type { DeliveryView, EventSummary } from "../../reports/reportResponses";
-import { Badge, FilterSelect, NextPageLink, Time } from "./components";
+import { Badge, FilterSelect, PageLinks, SearchBox, Time } from "./components";
 import { DeliveryRows } from "./deliveriesPage";
 import { prettyJson } from "./deliveryPage";
 import { type Chrome, Layout } from "./layout";
 
-export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events: EventSummary[]; nextCursor: string | null }) {
+export function EventsPage(props: {
+	chrome: Chrome;
+	filter: EventFilter;
+	query: Record<string, string>;
+	events: EventSummary[];
+	nextCursor: string | null;
+	prevCursor: string | null;
+}) {
 	const { filter } = props;
 	const base = props.chrome.base ?? "/admin";
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Events</h1>
+			<SearchBox base={base} value={filter.ticket_id} />
 			<form method="get" action={`${base}/events`} class="row">
 				<FilterSelect name="event_type" label="Event type" value={filter.event_type} options={EVENT_TYPES} />
 				<button type="submit">Filter</button>
@@ -25,7 +34,7 @@ export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events:
 			</form>
 			<section class="card">
 				{props.events.length === 0 ? (
-					<p class="muted">{filter.event_type || filter.cursor ? "No events match this filter." : "No events yet."}</p>
+					<p class="muted">{Object.keys(props.query).length ? "No events match." : "No events yet."}</p>
 				) : (
 					<div class="table-wrap">
 						<table class="stack">
@@ -46,6 +55,7 @@ export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events:
 										</td>
 										<td data-label="Event">
 											<code>{event.action_type}</code> {event.test && <Badge kind="test">test</Badge>}
+											{event.ticket_id && <small class="block">ticket #{event.ticket_id}</small>}
 										</td>
 										<td data-label="Deliveries">
 											{event.deliveries === 0 ? <span class="muted">none: no endpoint was subscribed</span> : event.deliveries}
@@ -56,7 +66,7 @@ export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events:
 						</table>
 					</div>
 				)}
-				<NextPageLink path={`${base}/events`} filter={filter} cursor={props.nextCursor} label="Older" />
+				<PageLinks path={`${base}/events`} filter={props.query} newer={props.prevCursor} older={props.nextCursor} />
 			</section>
 		</Layout>
 	);
@@ -65,6 +75,7 @@ export function EventsPage(props: { chrome: Chrome; filter: EventFilter; events:
 export function EventPage(props: {
 	chrome: Chrome;
 	event: Omit<EventSummary, "deliveries"> & { body: string; deliveries: DeliveryView[] };
+	maxAttempts: number;
 }) {
 	const { event } = props;
 	const base = props.chrome.base ?? "/admin";
@@ -93,7 +104,7 @@ export function EventPage(props: {
 				{event.deliveries.length === 0 ? (
 					<p class="muted">None: no endpoint was subscribed to this event when it arrived.</p>
 				) : (
-					<DeliveryRows base={base} deliveries={event.deliveries} />
+					<DeliveryRows base={base} deliveries={event.deliveries} maxAttempts={props.maxAttempts} />
 				)}
 			</section>
 			<section class="card" aria-labelledby="payload">

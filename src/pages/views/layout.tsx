@@ -20,6 +20,8 @@ export interface Chrome {
 	/** The account acted on, named in the header. */
 	account?: { uid: string; name: string } | null;
 	notice?: string | null;
+	/** The card (its heading's id) the notice is about: it shows there too. */
+	noticeCard?: string | null;
 	error?: string | null;
 	/** ALLOW_PRIVATE_DESTINATIONS is on: say so on every page. */
 	privateDestinationsAllowed?: boolean;

@@ -1,4 +1,4 @@
-/** The parts of the API reference page (apiPage.tsx) that render the OpenAPI document's pieces: prose, types, a schema's members, parameters. */
+/** The parts of the API reference (reference.tsx) that render the OpenAPI document's pieces: prose, types, a schema's members, parameters. Build time only. */
 import type { Child } from "hono/jsx";
 
 export interface Schema {

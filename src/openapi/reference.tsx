@@ -1,11 +1,15 @@
 /**
- * /admin/api: the API reference, rendered from the OpenAPI document the Worker
- * serves at /api/openapi.json: operations by tag (method, path, summary,
- * parameters, request body fields, success responses, error codes), each
- * per-account twin beside its default-account operation, the webhooks (the
- * event catalog), and the schemas. Plain HTML, nothing from other sites.
+ * The API reference the operator reads at /admin/api, rendered from the
+ * OpenAPI document: operations by tag (method, path, summary, parameters,
+ * request body fields, success responses, error codes), each per-account twin
+ * beside its default-account operation, the webhooks (the event catalog), and
+ * the schemas. Plain HTML, nothing from other sites.
+ *
+ * Build time only, like the document: `npm run openapi` writes it into
+ * static/api/reference.html, and the Worker puts that into its layout (the
+ * rendering would be 6 KB of the Worker's bundle).
  */
-import type { OpenApiDocument } from "../../api/openapiDocument";
+import type { OpenApiDocument } from "../api/openapiDocument";
 import {
 	Fields,
 	Inline,
@@ -17,8 +21,7 @@ import {
 	refName,
 	type Schema,
 	Type,
-} from "./apiParts";
-import { type Chrome, Layout } from "./layout";
+} from "./referenceParts";
 
 /** An operation as the page lists it, with its per-account twin. */
 type Listed = { method: string; path: string; op: Operation; twin?: { path: string; op: Operation } };
@@ -124,12 +127,17 @@ function byTag(doc: OpenApiDocument): Map<string, Listed[]> {
 	return tags;
 }
 
-export function ApiPage({ chrome, doc }: { chrome: Chrome; doc: OpenApiDocument }) {
+/** The reference's HTML, for the page's main part (h1 included). */
+export function referenceHtml(doc: OpenApiDocument): string {
+	return String(<ApiReference doc={doc} />);
+}
+
+function ApiReference({ doc }: { doc: OpenApiDocument }) {
 	const tags = byTag(doc);
 	const webhooks = Object.entries(doc.webhooks).map(([name, item]) => [name, item.post as Operation] as const);
 	const first = webhooks[0]?.[1];
 	return (
-		<Layout chrome={chrome}>
+		<>
 			<h1>API reference</h1>
 			<section class="card">
 				<p>
@@ -209,6 +217,6 @@ export function ApiPage({ chrome, doc }: { chrome: Chrome; doc: OpenApiDocument 
 					<Fields schema={schema} />
 				</section>
 			))}
-		</Layout>
+		</>
 	);
 }

@@ -1,0 +1,32 @@
+/**
+ * One status per endpoint, from its row: `disabled` (with its cause), else
+ * `failing` when its newest automatic attempt failed (a failing streak is on
+ * its row, delivery/health.ts), else `working`. The same rule counts failing
+ * endpoints in SQL, for the stats and the accounts' health.
+ */
+import { and, eq, gt, isNull, type SQL } from "drizzle-orm";
+import { endpoints } from "../db/schema";
+import { errorKind } from "../delivery/errorKinds";
+import { iso } from "../lib/time";
+import type { EndpointStatusView } from "./endpointResponses";
+
+type HealthColumns = Pick<
+	typeof endpoints.$inferSelect,
+	"enabled" | "consecutiveFailures" | "failingSince" | "lastAttemptSucceeded" | "lastStatusCode" | "lastAttemptError"
+>;
+
+export function endpointHealth(row: HealthColumns): EndpointStatusView {
+	const failed = row.lastAttemptSucceeded === false;
+	return {
+		status: !row.enabled ? "disabled" : row.consecutiveFailures > 0 ? "failing" : "working",
+		failing_since: row.consecutiveFailures > 0 ? iso(row.failingSince) : null,
+		consecutive_failures: row.consecutiveFailures,
+		last_error: failed ? row.lastAttemptError : null,
+		last_error_kind: failed ? errorKind(row.lastStatusCode, row.lastAttemptError) : null,
+	};
+}
+
+/** A live, enabled endpoint whose newest automatic attempt failed: `health.status` is `failing`. */
+export function failingNow(): SQL {
+	return and(isNull(endpoints.deletedAt), eq(endpoints.enabled, true), gt(endpoints.consecutiveFailures, 0)) as SQL;
+}
