@@ -19,6 +19,8 @@ const TEST_SETTINGS = {
 	ACCESS_AUD: "",
 	MAX_ENDPOINTS_PER_ACCOUNT: "100",
 	ACCOUNT_SESSION_HOURS: "12",
+	FAIR_RATE: "100",
+	MANUAL_ACTIONS_PER_MINUTE: "30",
 };
 
 /** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */

@@ -10,31 +10,37 @@
  *    interleaved in the same run (scenarios/throughput.ts). At N = TARGET_N
  *    also the latency run, the failure run and the isolation scenario (a
  *    healthy endpoint alone, beside a slow and beside a hanging endpoint).
- * 3. Last, the burst scenario: one account's latency while another account's
- *    burst fills the shared queue.
+ * 3. Last, the fair-share scenarios: one account's burst beside quiet and
+ *    medium accounts (and alone), two bursts at once, and retries beside a
+ *    tarpit account.
  * 4. The report (report/): prints the tables, writes bench/results/<date>.json
  *    and .svg, and (full runs) puts the tables into bench/README.md.
+ * `-- --only=fairness` runs the warm-up and step 3 only, and prints their
+ * tables and targets without writing anything.
  */
 import { waitFor } from "../scripts/lib/waitFor.ts";
 import { startBenchStack } from "./lib/benchStack.ts";
 import { resultsChart } from "./report/chart.ts";
 import { writeReadmeResults } from "./report/readme.ts";
-import { benchResults, resultsName, uptime, writeResults } from "./report/results.ts";
-import { resultTables } from "./report/tables.ts";
-import { type BurstResult, burstScenario } from "./scenarios/burst.ts";
+import { benchResults, type Fairness, resultsName, uptime, writeResults } from "./report/results.ts";
+import { fairnessTables, resultTables } from "./report/tables.ts";
+import { burstBesideOthersScenario } from "./scenarios/burstBesideOthers.ts";
 import { type FailureResult, failureRun } from "./scenarios/failures.ts";
 import { type IsolationResult, isolationScenario } from "./scenarios/isolation.ts";
 import { type LatencyResult, latencyRun } from "./scenarios/latency.ts";
+import { retriesBesideTarpitScenario } from "./scenarios/retriesBesideTarpit.ts";
 import { type FanOutResult, fanOutRun, ROUTES, registerSinkEndpoints, send } from "./scenarios/throughput.ts";
-import { burstPlannedQuietEvents, eventsPerBlock, FANOUTS, isolationEvents, quick, SIZES, TARGET_N } from "./settings.ts";
+import { twoBurstsScenario } from "./scenarios/twoBursts.ts";
+import { eventsPerBlock, FANOUTS, fairnessPlannedEvents, isolationEvents, onlyFairness, quick, SIZES, TARGET_N } from "./settings.ts";
 
 /** The requests the progress bar counts: every one known ahead. */
 const plannedRequests =
-	FANOUTS.reduce((sum, n) => sum + eventsPerBlock(n) * SIZES.rounds * ROUTES.length, 0) +
-	SIZES.latencyEvents +
-	SIZES.failureEvents +
-	3 * isolationEvents +
-	burstPlannedQuietEvents;
+	(onlyFairness
+		? 0
+		: FANOUTS.reduce((sum, n) => sum + eventsPerBlock(n) * SIZES.rounds * ROUTES.length, 0) +
+			SIZES.latencyEvents +
+			SIZES.failureEvents +
+			3 * isolationEvents) + fairnessPlannedEvents;
 
 const loadBefore = uptime();
 const stack = await startBenchStack(plannedRequests);
@@ -51,13 +57,13 @@ const fanOuts: FanOutResult[] = [];
 let latency: LatencyResult | undefined;
 let failure: FailureResult | undefined;
 let isolation: IsolationResult | undefined;
-let burst: BurstResult | undefined;
+let fairness: Fairness | undefined;
 try {
 	await stack.bench.setup();
 	await registerSinkEndpoints(stack, sinkEndpoints, 1);
 	for (const route of ROUTES) await send(stack, route, 1, 0);
 	await waitFor(async () => (await stack.bench.recorded()).attempts >= 1, 10_000, "the warm-up delivery");
-	for (const n of FANOUTS) {
+	for (const n of onlyFairness ? [] : FANOUTS) {
 		fanOuts.push(await fanOutRun(stack, n, sinkEndpoints));
 		if (n === TARGET_N) {
 			latency = await latencyRun(stack);
@@ -65,14 +71,22 @@ try {
 			isolation = await isolationScenario(stack, sinkEndpoints);
 		}
 	}
-	// Last, so that the rows it leaves in D1 (deleted accounts are purged by the cron, which does not run here) change no other figure.
-	burst = await burstScenario(stack);
+	// Last, so that the rows they leave in D1 (deleted accounts are purged by the cron, which does not run here) change no other figure.
+	const burst = await burstBesideOthersScenario(stack);
+	const twoBursts = await twoBurstsScenario(stack);
+	const retries = await retriesBesideTarpitScenario(stack);
+	fairness = { burst, twoBursts, retries };
 } finally {
 	await stack.cleanUp();
 }
-if (!latency || !failure || !isolation || !burst) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
+if (!fairness) throw new Error("the fair-share scenarios did not run");
+if (onlyFairness) {
+	console.log(`\n${fairnessTables(fairness).join("\n")}\n`);
+	process.exit(0);
+}
+if (!latency || !failure || !isolation) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
 
-const results = benchResults(started, loadBefore, { fanOuts, latency, failure, isolation, burst });
+const results = benchResults(started, loadBefore, { fanOuts, latency, failure, isolation, fairness });
 const tables = resultTables(results);
 console.log(`\n${tables}\n`);
 writeResults(results, resultsChart(results));

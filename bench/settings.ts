@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 
 export const quick = process.argv.includes("--quick");
+/** `-- --only=fairness`: the fair-share scenarios alone (after the warm-up), printed but not written: for iterating on them. */
+export const onlyFairness = process.argv.includes("--only=fairness");
 
 /** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
 export const SIZES = quick
@@ -35,20 +37,37 @@ export const ISOLATION = {
 	p99TargetMs: 1000,
 };
 /**
- * The burst scenario (bench/README.md, "One account's burst"): account `quiet` sends `quietRate` events/s for the
- * whole scenario; after `baselineSeconds`, account `noisy` sends as many events as the stack accepts for
- * `burstSeconds` (a closed loop of CONCURRENCY requests). Both share the two queues and D1. A measurement: no target.
+ * The fair-share scenarios (bench/README.md, "Fair share"), as issue 15 states them: quiet accounts send `quietRate`
+ * events/s to one endpoint, a medium account `mediumRate` events/s to `mediumEndpoints` endpoints, and a bursting
+ * account as many events as the stack accepts (a closed loop of CONCURRENCY requests) for `burstSeconds` to
+ * `burstEndpoints` endpoints; the tarpit account sends `tarpitEvents` events to `tarpitEndpoints` endpoints that never
+ * answer, beside an account whose endpoint fails each first attempt, sending `quietRate` events/s for `retrySeconds`.
  */
-export const BURST = {
-	quietRate: 10,
-	quietEndpoints: 1,
-	noisyEndpoints: 10,
-	...(quick ? { baselineSeconds: 3, burstSeconds: 3 } : { baselineSeconds: 10, burstSeconds: 10 }),
-	/** After the burst, how long noisy's backlog may take to drain before the scenario stops waiting (quiet stops then too). */
+export const FAIRNESS = {
+	quietAccounts: 2,
+	quietRate: 5,
+	mediumRate: 5,
+	mediumEndpoints: 10,
+	burstEndpoints: 10,
+	tarpitEndpoints: 3,
+	tarpitEvents: 200,
+	...(quick ? { baselineSeconds: 3, burstSeconds: 3, retrySeconds: 8 } : { baselineSeconds: 5, burstSeconds: 10, retrySeconds: 20 }),
+	/** After a burst, how long its backlog may take to drain before the scenario stops waiting. */
 	drainWaitMs: 180_000,
-	/** After quiet's last event, how long its deliveries still missing may take to arrive. */
+	/** After the steady accounts' last event, how long their deliveries (or retries) still missing may take to arrive. */
 	waitMs: 60_000,
+	/** Targets: first attempts of the other accounts, and how late a retry may come after its due time. */
+	p99TargetMs: 1000,
+	retryLateTargetMs: 10_000,
+	/** Alone, the bursting account keeps this share of the burst throughput committed before fair share (BEFORE_FAIR_SHARE)… */
+	aloneShareOfBefore: 0.9,
+	/** …and beside the others at least this share of what it gets alone. */
+	besideShareOfAlone: 0.5,
+	/** Two bursts at once: each drains at least this share of what both drain while both have deliveries waiting. */
+	twoBurstsMinShare: 1 / 3,
 };
+/** The committed run before fair share (bench/results/<it>.json): its burst throughput is what the bursting account alone is held to. */
+export const BEFORE_FAIR_SHARE = "2026-11-29";
 /** "Nothing in flight": no delivery pending or retrying, and no attempt, consumer batch or retry alarm for this long (2 retry intervals). */
 export const QUIET_MS = 2000;
 /** The stack's settings, written to the env file it starts with (so .dev.vars is never read). */
@@ -72,5 +91,7 @@ export const CONFIG = "bench/wrangler.toml";
 /** Events per block of a throughput round at fan-out `n`: the same number of deliveries at every N. */
 export const eventsPerBlock = (n: number) => Math.max(1, Math.round(SIZES.deliveriesPerN / n / SIZES.rounds));
 export const isolationEvents = ISOLATION.seconds * ISOLATION.rate;
-/** The burst scenario's events known ahead: quiet's before and during the burst (noisy's and quiet's later ones depend on the stack). */
-export const burstPlannedQuietEvents = BURST.quietRate * (BURST.baselineSeconds + BURST.burstSeconds);
+/** The fair-share scenarios' steady events known ahead: the quiet and medium accounts' before and during the burst, and the retrier's. */
+export const fairnessPlannedEvents =
+	(FAIRNESS.quietAccounts * FAIRNESS.quietRate + FAIRNESS.mediumRate) * (FAIRNESS.baselineSeconds + FAIRNESS.burstSeconds) +
+	FAIRNESS.quietRate * FAIRNESS.retrySeconds;

@@ -29,6 +29,10 @@ export interface Settings {
 	maxEndpointsPerAccount: number;
 	/** How long a portal session opened by an admin link lasts. */
 	accountSessionMs: number;
+	/** Deliveries per second one account may start on the main lane; above it, its first attempts take the bulk lane. */
+	fairRate: number;
+	/** Manual actions (Send test event, Retry now, Redeliver) one account may make per minute. */
+	manualActionsPerMinute: number;
 }
 
 export const DEFAULTS = {
@@ -39,6 +43,8 @@ export const DEFAULTS = {
 	RETENTION_DAYS: 30,
 	MAX_ENDPOINTS_PER_ACCOUNT: 100,
 	ACCOUNT_SESSION_HOURS: 12,
+	FAIR_RATE: 100,
+	MANUAL_ACTIONS_PER_MINUTE: 30,
 } as const;
 
 type NumericSetting = keyof typeof DEFAULTS;
@@ -63,6 +69,8 @@ export function readSettings(env: Env): Settings {
 		publicOrigins: readOrigins(env),
 		maxEndpointsPerAccount: Math.floor(readNumber(env, "MAX_ENDPOINTS_PER_ACCOUNT", 1)),
 		accountSessionMs: readNumber(env, "ACCOUNT_SESSION_HOURS", 0.1) * HOUR_MS,
+		fairRate: readNumber(env, "FAIR_RATE", 1),
+		manualActionsPerMinute: Math.floor(readNumber(env, "MANUAL_ACTIONS_PER_MINUTE", 1)),
 	};
 }
 

@@ -1,6 +1,7 @@
 /**
- * Worker entry: HTTP (the Hono app), the consumer of both delivery queues,
- * the cron (sweep and housekeeping), and the RetryScheduler Durable Object.
+ * Worker entry: HTTP (the Hono app), the consumer of the three delivery queues,
+ * the cron (sweep and housekeeping), and the Durable Objects: RetryScheduler
+ * (a failed delivery's alarm) and AccountPacer (an account's share of the lanes).
  * Ingest → delivery → retry, with the sweep as the safety net.
  * How it works, folder by folder: ../README.md#how-it-works
  */
@@ -15,6 +16,7 @@ import { purgeExpiredSignedIds } from "./ingest/signedIds";
 import { logEvent } from "./lib/log";
 import { sweep } from "./retry/sweep";
 
+export { AccountPacer } from "./delivery/accountPacer";
 export { RetryScheduler } from "./retry/scheduler";
 
 export default {

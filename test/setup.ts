@@ -1,13 +1,13 @@
 /**
  * Runs before every workerd test file: migrations once in each of the three
  * databases, then for each test empty tables in each before it, and after it
- * no mocks and no armed retry alarms (alarms outlive a test in the vitest
- * integration).
+ * no mocks and no Durable Object state or armed alarms (alarms outlive a test
+ * in the vitest integration).
  */
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, vi } from "vitest";
-import { clearRetryAlarms, databaseBinding, TEST_DATABASES } from "./helpers/worker";
+import { clearDurableObjects, databaseBinding, TEST_DATABASES } from "./helpers/worker";
 
 for (const name of TEST_DATABASES) await applyD1Migrations(databaseBinding(name), env.TEST_MIGRATIONS);
 
@@ -27,5 +27,5 @@ beforeEach(async () => {
 
 afterEach(async () => {
 	vi.restoreAllMocks();
-	await clearRetryAlarms();
+	await clearDurableObjects();
 });

@@ -20,6 +20,14 @@ import { type Sink, startSink } from "./sink.ts";
 
 export type Work = Record<WorkBucket, WorkCounts>;
 
+/** One delivery of an account with its automatic attempts' start times, oldest first (GET /bench/attempts). */
+export interface DeliveryAttempts {
+	id: string;
+	status: string;
+	endpointId: string;
+	attemptsStartedAt: number[];
+}
+
 /** What D1 holds (GET /bench/recorded). */
 export interface Recorded {
 	deliveries: Record<string, number>;
@@ -35,6 +43,7 @@ export interface BenchStack {
 	bench: {
 		setup(): Promise<void>;
 		recorded(since?: number): Promise<Recorded>;
+		attempts(uid: string): Promise<DeliveryAttempts[]>;
 		work(): Promise<Work>;
 		resetWork(): Promise<void>;
 	};
@@ -66,6 +75,7 @@ export async function startBenchStack(plannedRequests: number): Promise<BenchSta
 	const bench = {
 		setup: async () => void (await benchRoute("POST", "setup")),
 		recorded: (since = 0) => benchRoute<Recorded>("GET", `recorded?since=${since}`),
+		attempts: (uid: string) => benchRoute<DeliveryAttempts[]>("GET", `attempts?account=${encodeURIComponent(uid)}`),
 		work: () => benchRoute<Work>("GET", "work"),
 		resetWork: async () => void (await benchRoute("POST", "work/reset")),
 	};

@@ -22,6 +22,8 @@ export const PRICES = {
 	queueOperationsPerMessage: 3,
 	/** Per million Durable Object requests (each RPC call and each alarm). */
 	doRequestsPerMillion: 0.15,
+	/** Per million rows written to SQLite-backed Durable Object storage (each key put or deleted), priced as D1's. */
+	doRowsWrittenPerMillion: 1.0,
 } as const;
 
 /** Platform work for one ingested event, summed over ingest, delivery and retries. */
@@ -31,6 +33,7 @@ export interface WorkPerEvent {
 	d1RowsWritten: number;
 	queueMessages: number;
 	doRequests: number;
+	doRowsWritten: number;
 }
 
 export interface CostPerMillionEvents {
@@ -39,6 +42,7 @@ export interface CostPerMillionEvents {
 	d1RowsWritten: number;
 	queueOperations: number;
 	doRequests: number;
+	doRowsWritten: number;
 	total: number;
 }
 
@@ -50,6 +54,7 @@ export function costPerMillionEvents(perEvent: WorkPerEvent): CostPerMillionEven
 		d1RowsWritten: perEvent.d1RowsWritten * PRICES.d1RowsWrittenPerMillion,
 		queueOperations: perEvent.queueMessages * PRICES.queueOperationsPerMessage * PRICES.queueOperationsPerMillion,
 		doRequests: perEvent.doRequests * PRICES.doRequestsPerMillion,
+		doRowsWritten: perEvent.doRowsWritten * PRICES.doRowsWrittenPerMillion,
 	};
 	return { ...cost, total: Object.values(cost).reduce((sum, value) => sum + value, 0) };
 }

@@ -1,8 +1,8 @@
 /**
  * The results as a chart (bench/results/<date>.svg): ingest and end-to-end
  * throughput beside their baselines per fan-out N, the healthy endpoint's
- * latency in the isolation runs, and the quiet account's latency around the
- * burst, both on a log scale.
+ * latency in the isolation runs, and the quiet and medium accounts' latency
+ * around another account's burst, both on a log scale.
  */
 import { barChart } from "./barChart.ts";
 import { f2, isolationRuns } from "./format.ts";
@@ -11,12 +11,14 @@ import type { Results } from "./results.ts";
 /** A latency to draw: one that never arrived at the bound it is known to exceed (the wait), a ratio of nothing at 0. */
 const drawable = (value: number, waitedMs: number) => (Number.isFinite(value) ? value : Number.isNaN(value) ? 0 : waitedMs);
 
-export function resultsChart({ fanOuts, isolation, burst, date, machine, settings }: Results): string {
-	const quietPhases = [
-		["before", burst.quiet.baseline],
-		["during burst", burst.quiet.burst],
-		["until drained", burst.quiet.after],
+export function resultsChart({ fanOuts, isolation, fairness, date, machine, settings }: Results): string {
+	const { beside } = fairness.burst;
+	const phases = [
+		["before", "baseline"],
+		["during burst", "burst"],
+		["until drained", "after"],
 	] as const;
+	const colors = ["#7a9cc6", "#a8c1e0", "#e07b39"];
 	return barChart(
 		[
 			{
@@ -66,21 +68,17 @@ export function resultsChart({ fanOuts, isolation, burst, date, machine, setting
 				],
 			},
 			{
-				title: "Burst: quiet account's latency",
+				title: "Fair share: first-attempt p99 beside a burst",
 				unit: "ms",
 				logScale: true,
-				series: [
-					{ name: "p50", color: "#7a9cc6" },
-					{ name: "p99", color: "#e07b39" },
-					{ name: "max", color: "#777777" },
-				],
-				groups: quietPhases.map(([label, phase]) => ({
+				series: beside.steady.map((account, i) => ({ name: account.uid, color: colors[i % colors.length] })),
+				groups: phases.map(([label, phase]) => ({
 					label,
-					values: [phase.p50Ms, phase.p99Ms, phase.maxMs].map((value) => drawable(value, burst.quiet.waitedMs)),
-					note: `${phase.arrived}/${phase.events} arrived`,
+					values: beside.steady.map((account) => drawable(account[phase].p99Ms, beside.waitedMs)),
 				})),
+				marks: [{ value: fairness.burst.settings.p99TargetMs, label: `target ${fairness.burst.settings.p99TargetMs / 1000} s` }],
 			},
 		],
-		`Hivepost on wrangler dev, ${date.slice(0, 16)} UTC, ${machine.nproc} cores, concurrency ${settings.concurrency}; ratios measured interleaved; isolation at ${isolation.eventsPerSecond} events/s, DELIVERY_TIMEOUT_MS=${isolation.deliveryTimeoutMs}; burst: quiet at ${burst.quietEventsPerSecond} events/s beside noisy's ${burst.burstSeconds} s burst`,
+		`Hivepost on wrangler dev, ${date.slice(0, 16)} UTC, ${machine.nproc} cores, concurrency ${settings.concurrency}; ratios measured interleaved; isolation at ${isolation.eventsPerSecond} events/s, DELIVERY_TIMEOUT_MS=${isolation.deliveryTimeoutMs}; fair share: quiet and medium accounts beside another's ${fairness.burst.settings.burstSeconds} s burst`,
 	);
 }

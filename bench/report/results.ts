@@ -9,11 +9,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { PROJECT_ROOT } from "../../scripts/lib/localStack.ts";
 import { PRICES } from "../lib/prices.ts";
-import type { BurstResult } from "../scenarios/burst.ts";
+import type { BurstBesideOthersResult } from "../scenarios/burstBesideOthers.ts";
 import type { FailureResult } from "../scenarios/failures.ts";
 import type { IsolationResult } from "../scenarios/isolation.ts";
 import type { LatencyResult } from "../scenarios/latency.ts";
+import type { RetriesBesideTarpitResult } from "../scenarios/retriesBesideTarpit.ts";
 import type { FanOutResult } from "../scenarios/throughput.ts";
+import type { TwoBurstsResult } from "../scenarios/twoBursts.ts";
 import { CONCURRENCY, FANOUTS, LATENCY_RATE, quick, SETTINGS, SIZES } from "../settings.ts";
 import { targets } from "./targets.ts";
 
@@ -30,16 +32,23 @@ function machine() {
 	};
 }
 
+/** The fair-share scenarios' results. */
+export interface Fairness {
+	burst: BurstBesideOthersResult;
+	twoBursts: TwoBurstsResult;
+	retries: RetriesBesideTarpitResult;
+}
+
 export interface Measured {
 	fanOuts: FanOutResult[];
 	latency: LatencyResult;
 	failure: FailureResult;
 	isolation: IsolationResult;
-	burst: BurstResult;
+	fairness: Fairness;
 }
 
 /** The run that started at `started` (ms) with the machine's load `loadBefore`, ended now. */
-export function benchResults(started: number, loadBefore: string, { fanOuts, latency, failure, isolation, burst }: Measured) {
+export function benchResults(started: number, loadBefore: string, { fanOuts, latency, failure, isolation, fairness }: Measured) {
 	const loadAfter = uptime();
 	return {
 		date: new Date(started).toISOString(),
@@ -58,8 +67,8 @@ export function benchResults(started: number, loadBefore: string, { fanOuts, lat
 		latency,
 		failure,
 		isolation,
-		burst,
-		targets: targets(fanOuts, latency, failure, isolation),
+		fairness,
+		targets: targets(fanOuts, latency, failure, isolation, fairness),
 	};
 }
 

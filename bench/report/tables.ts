@@ -1,10 +1,11 @@
 /**
  * The results as text: the fan-out table, the latency and failure lines, the
- * isolation and burst tables, and the targets; printed after a run and put into
- * bench/README.md after a full one.
+ * isolation and fair-share tables, and the targets; printed after a run and put
+ * into bench/README.md after a full one.
  */
 import { f0, f2, isolationRuns, markdownTable, msOrBound } from "./format.ts";
-import type { Results } from "./results.ts";
+import type { Fairness, Results } from "./results.ts";
+import { fairnessTargets, type Target } from "./targets.ts";
 
 function fanOutTable({ fanOuts }: Results): string[] {
 	return markdownTable(
@@ -70,41 +71,110 @@ function isolationTable({ isolation }: Results): string[] {
 	);
 }
 
-function burstLines({ burst }: Results): string[] {
-	const phases = [
-		["before the burst (baseline)", burst.quiet.baseline],
-		["during noisy's burst", burst.quiet.burst],
-		["after it, until noisy drained", burst.quiet.after],
-	] as const;
-	const table = markdownTable(
-		["quiet's events, by when sent", "sent", "arrived", "p50 ms", "p99 ms", "max ms", "ingest p99 ms"],
-		phases.map(([label, phase]) => [
-			label,
-			`${phase.sent}${phase.postErrors > 0 ? ` (${phase.postErrors} POSTs failed)` : ""}`,
-			`${phase.arrived} of ${phase.events}`,
-			msOrBound(phase.p50Ms, burst.quiet),
-			msOrBound(phase.p99Ms, burst.quiet),
-			msOrBound(phase.maxMs, burst.quiet),
-			Number.isNaN(phase.ingestP99Ms) ? "n/a" : f0(phase.ingestP99Ms),
-		]),
-	);
-	const states = (counts: Record<string, number>) =>
-		Object.entries(counts)
-			.map(([state, count]) => `${count} ${state}`)
-			.join(", ");
-	const { noisy } = burst;
+const states = (counts: Record<string, number>) =>
+	Object.entries(counts)
+		.map(([state, count]) => `${count} ${state}`)
+		.join(", ");
+
+function burstLines({ burst }: Fairness): string[] {
+	const { alone, beside } = burst;
+	const noisyLine = (label: string, run: typeof alone) =>
+		`${label}: ${run.eventsAccepted} events accepted in ${(run.burstMs / 1000).toFixed(1)} s (${f0(run.acceptedPerSecond)}/s, ${run.postErrors} POSTs failed), ${run.deliveries} deliveries, ${
+			run.drained ? `drained ${f0(run.drainMs)} ms after its start: ${f0(run.deliveriesPerSecond)} deliveries/s` : "NOT drained"
+		}`;
 	return [
-		`One account's burst (account quiet: ${burst.quietEndpoints} endpoint, ${burst.quietEventsPerSecond} events/s throughout; account noisy: ${burst.noisyEndpoints} endpoints, a closed loop of ${burst.noisyConcurrency} requests for ${burst.burstSeconds} s; same queues, same D1; latency = quiet's event sent → its first attempt at quiet's endpoint; a measurement, no target):`,
+		`Fair share: one account's burst beside others (quiet: ${burst.settings.quietAccounts} accounts, ${burst.settings.quietRate} events/s to 1 endpoint each; medium: ${burst.settings.mediumRate} events/s to ${burst.settings.mediumEndpoints} endpoints; noisy: a closed loop of ${burst.settings.concurrency} requests for ${burst.settings.burstSeconds} s to ${burst.settings.burstEndpoints} endpoints; latency = event sent → its first attempt at each endpoint):`,
 		"",
-		...table,
+		...markdownTable(
+			[
+				"account",
+				"endpoints",
+				"events",
+				"p99 ms before",
+				"p99 ms during the burst",
+				"p99 ms until drained",
+				"max ms during + after",
+				"its POSTs' p99 ms during",
+				"arrived",
+			],
+			beside.steady.map((account) => [
+				account.uid,
+				String(account.endpoints),
+				`${account.events}${account.postErrors ? ` (${account.postErrors} POSTs failed)` : ""}`,
+				msOrBound(account.baseline.p99Ms, beside),
+				msOrBound(account.burst.p99Ms, beside),
+				msOrBound(account.after.p99Ms, beside),
+				msOrBound(account.duringAndAfter.maxMs, beside),
+				Number.isNaN(account.burst.ingestP99Ms) ? "n/a" : f0(account.burst.ingestP99Ms),
+				`${account.baseline.arrived + account.duringAndAfter.arrived} of ${account.baseline.events + account.duringAndAfter.events}`,
+			]),
+		),
 		"",
-		`Noisy: ${noisy.eventsAccepted} events accepted in ${(noisy.burstMs / 1000).toFixed(1)} s (${f0(noisy.acceptedPerSecond)}/s, ${noisy.postErrors} POSTs failed), ${noisy.deliveries} deliveries; ${
-			noisy.drained
-				? `backlog drained (every delivery recorded in D1) ${f0(noisy.drainMs)} ms after the burst's start: ${f0(noisy.deliveriesPerSecond)} deliveries/s`
-				: `backlog NOT drained: waited ${f0(noisy.waitedAfterBurstMs)} ms after the burst's end (>${f0(noisy.burstMs + noisy.waitedAfterBurstMs)} ms after its start)`
-		}`,
-		`Quiet's p99 during the burst ÷ baseline p99: ${Number.isFinite(burst.p99Ratio) ? `${f2(burst.p99Ratio)}x` : Number.isNaN(burst.p99Ratio) ? "n/a" : "n/a (some had not arrived)"}; endpoints' delivery states afterwards: quiet ${states(burst.endpointStatesAfter.quiet)}, noisy ${states(burst.endpointStatesAfter.noisy)}`,
+		noisyLine("Noisy alone", alone),
+		noisyLine("Noisy beside them", beside.noisy),
+		`Beside ÷ alone: ${f2(burst.besideToAlone)}x; endpoints' delivery states afterwards: medium ${states(beside.endpointStatesAfter.medium)}, noisy ${states(beside.endpointStatesAfter.noisy)}`,
 	];
+}
+
+function twoBurstsLines({ twoBursts }: Fairness): string[] {
+	return [
+		`Two bursts at once (each a closed loop of ${twoBursts.settings.concurrency} requests for ${twoBursts.settings.burstSeconds} s to ${twoBursts.settings.endpoints} endpoints; both had deliveries waiting for ${f0(twoBursts.bothWaitingMs)} ms):`,
+		"",
+		...markdownTable(
+			["account", "events accepted", "deliveries", "drained after ms", "deliveries/s", "arrived while both waited", "share"],
+			twoBursts.accounts.map((account) => [
+				account.uid,
+				`${account.eventsAccepted}${account.postErrors ? ` (${account.postErrors} POSTs failed)` : ""}`,
+				String(account.deliveries),
+				account.drained ? f0(account.drainMs) : "NOT drained",
+				f0(account.deliveriesPerSecond),
+				String(account.arrivedWhileBothWaiting),
+				f2(account.shareWhileBothWaiting),
+			]),
+		),
+	];
+}
+
+function retriesLines({ retries }: Fairness): string[] {
+	const { retrier, tarpit, settings } = retries;
+	return [
+		`Retries beside a tarpit (tarpit: ${tarpit.events} events to ${settings.tarpitEndpoints} endpoints that never answer, ${tarpit.deliveries} deliveries; the retrier: ${settings.quietRate} events/s for ${settings.retrySeconds} s to 1 endpoint answering 500 to each first attempt; RETRY_INTERVAL_SECONDS=${settings.retryIntervalMs / 1000}, DELIVERY_TIMEOUT_MS=${settings.deliveryTimeoutMs}):`,
+		"",
+		...markdownTable(
+			["the retrier's", "p50 ms", "p99 ms", "max ms", "arrived"],
+			[
+				["first attempt (event sent → request)", retrier.firstAttempt] as const,
+				["retry, after its due time", retrier.retryLateness] as const,
+			].map(([label, figures]) => [
+				label,
+				msOrBound(figures.p50Ms, retries),
+				msOrBound(figures.p99Ms, retries),
+				msOrBound(figures.maxMs, retries),
+				`${figures.arrived} of ${figures.events}`,
+			]),
+		),
+		"",
+		`Policy: the retrier ${retrier.offPolicy} of ${retrier.deliveries} off (${retrier.delivered} delivered); tarpit ${tarpit.offPolicy} of ${tarpit.deliveries} off, ${tarpit.finished} finished (${tarpit.finishedOffPolicy} off), ${tarpit.requestsAtReceiver} requests at its receiver`,
+	];
+}
+
+/** The fair-share scenarios' tables and lines; with `withTargets`, their targets too (for `--only=fairness`). */
+export function fairnessTables(fairness: Fairness, withTargets = true): string[] {
+	return [
+		...burstLines(fairness),
+		"",
+		...twoBurstsLines(fairness),
+		"",
+		...retriesLines(fairness),
+		...(withTargets ? ["", ...targetsTable(fairnessTargets(fairness))] : []),
+	];
+}
+
+function targetsTable(list: Target[]): string[] {
+	return markdownTable(
+		["target", "measured", ""],
+		list.map((t) => [t.target, t.measured, t.met ? "met" : "MISSED"]),
+	);
 }
 
 /** Every table and line of the results, as one text. */
@@ -122,11 +192,8 @@ export function resultTables(results: Results): string {
 		"",
 		...isolationTable(results),
 		"",
-		...burstLines(results),
+		...fairnessTables(results.fairness, false),
 		"",
-		...markdownTable(
-			["target", "measured", ""],
-			results.targets.map((t) => [t.target, t.measured, t.met ? "met" : "MISSED"]),
-		),
+		...targetsTable(results.targets),
 	].join("\n");
 }

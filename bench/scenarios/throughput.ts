@@ -59,14 +59,17 @@ async function hivepostBlock(stack: BenchStack, n: number, events: number): Prom
 
 /** The work counters per event: D1, queue and Durable Object work, where the time goes, and the cost. */
 function perEvent(work: Work, events: number) {
-	const parts = [work.ingest, work.delivery, work.retry];
+	const parts = [work.ingest, work.delivery, work.retry, work.pacer];
 	const sum = (key: keyof Work["ingest"]) => parts.reduce((total, part) => total + part[key], 0) / events;
 	const totals: WorkPerEvent = {
 		workerInvocations: (work.ingest.invocations + work.delivery.invocations) / events,
 		d1RowsRead: sum("d1RowsRead"),
 		d1RowsWritten: sum("d1RowsWritten"),
+		// Every message sent: by ingest and the consumer (main lane, early retries), the retry alarms, and the pacers (bulk, isolation).
 		queueMessages: sum("queueMessages"),
-		doRequests: (work.delivery.doRequests + work.retry.doRequests + work.retry.invocations) / events,
+		// RPC calls (ingest's hand-offs, the consumer's reports and retry arming, the alarms' hand-overs) and alarms (retries, pacers).
+		doRequests: sum("doRequests") + (work.retry.invocations + work.pacer.invocations) / events,
+		doRowsWritten: sum("doRowsWritten"),
 	};
 	return {
 		ingestD1Statements: work.ingest.d1Statements / events,
@@ -80,7 +83,8 @@ function perEvent(work: Work, events: number) {
 			ingestMsPerEvent: work.ingest.handlerMs / events,
 			ingestD1MsPerEvent: work.ingest.d1Ms / events,
 			deliveryBatches: work.delivery.invocations,
-			messagesPerBatch: (work.ingest.queueMessages + work.retry.queueMessages) / Math.max(1, work.delivery.invocations),
+			messagesPerBatch:
+				(work.ingest.queueMessages + work.retry.queueMessages + work.pacer.queueMessages) / Math.max(1, work.delivery.invocations),
 			msPerBatch: work.delivery.handlerMs / Math.max(1, work.delivery.invocations),
 			d1MsPerBatch: work.delivery.d1Ms / Math.max(1, work.delivery.invocations),
 		},

@@ -13,6 +13,8 @@ export interface WorkCounts {
 	queueMessages: number;
 	/** RPC calls on Durable Object stubs: each is one billed request. */
 	doRequests: number;
+	/** Durable Object storage writes (each key put or deleted is one row written in SQLite-backed storage). */
+	doRowsWritten: number;
 	/** Wall time spent in handlers and, within them, waiting for D1 (ms): where the time goes. */
 	handlerMs: number;
 	d1Ms: number;
@@ -29,10 +31,12 @@ export function emptyWork(): WorkCounts {
 		queueSends: 0,
 		queueMessages: 0,
 		doRequests: 0,
+		doRowsWritten: 0,
 		handlerMs: 0,
 		d1Ms: 0,
 	};
 }
 
-export const WORK_BUCKETS = ["ingest", "delivery", "retry", "floor"] as const;
+/** ingest, the delivery consumer, retry alarms, the account pacers (their alarms, sends and storage), the durable floor. */
+export const WORK_BUCKETS = ["ingest", "delivery", "retry", "pacer", "floor"] as const;
 export type WorkBucket = (typeof WORK_BUCKETS)[number];

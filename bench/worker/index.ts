@@ -7,15 +7,18 @@
  *   POST /bench/ceiling?n=&to=   the fan-out ceiling: POST the body to `to` n times, no D1, queue or signing
  *   GET  /bench/work, POST /bench/work/reset   the work counters
  *   GET  /bench/recorded?since=  deliveries by status and attempts recorded in D1
+ *   GET  /bench/attempts?account=  an account's deliveries with their automatic attempts' start times (the policy checks)
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
 
-import hivepost, { RetryScheduler as HivepostRetryScheduler } from "../../src";
+import hivepost, { AccountPacer as HivepostAccountPacer, RetryScheduler as HivepostRetryScheduler } from "../../src";
+import { accountDatabase } from "../../src/db/client";
+import { findLiveAccount } from "../../src/db/directory";
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { newId } from "../../src/lib/ids";
 import { mapWithConcurrency } from "./concurrency";
-import { counted, countedEnv, resetWork, work } from "./work";
+import { counted, countedEnv, countedState, resetWork, work } from "./work";
 
 interface BenchEnv extends Env {
 	BENCH_FLOOR_QUEUE: Queue<{ id: string }>;
@@ -67,6 +70,33 @@ async function recorded(env: Env, url: URL): Promise<Response> {
 	});
 }
 
+/**
+ * An account's deliveries, each with its status and its automatic attempts' start times in order (read directly, not
+ * counted): what the fairness scenarios check the retry policy against.
+ */
+async function accountAttempts(env: Env, url: URL): Promise<Response> {
+	const account = await findLiveAccount(env, url.searchParams.get("account") ?? "");
+	if (!account) return json({ error: "No such account." }, 404);
+	const db = accountDatabase(env, account).$client;
+	const { results } = await db
+		.prepare(
+			`SELECT d.id, d.status, d.endpoint_id, json_group_array(a.started_at) AS started
+			FROM deliveries d LEFT JOIN (SELECT * FROM attempts WHERE account_id = ?1 AND manual = 0 ORDER BY seq) a
+				ON a.account_id = d.account_id AND a.delivery_id = d.id
+			WHERE d.account_id = ?1 GROUP BY d.id`,
+		)
+		.bind(account.id)
+		.all<{ id: string; status: string; endpoint_id: string; started: string }>();
+	return json(
+		results.map((row) => ({
+			id: row.id,
+			status: row.status,
+			endpointId: row.endpoint_id,
+			attemptsStartedAt: (JSON.parse(row.started) as (number | null)[]).filter((at): at is number => at !== null),
+		})),
+	);
+}
+
 async function benchRoute(request: Request, env: BenchEnv, url: URL): Promise<Response> {
 	const route = `${request.method} ${url.pathname}`;
 	switch (route) {
@@ -81,6 +111,8 @@ async function benchRoute(request: Request, env: BenchEnv, url: URL): Promise<Re
 			return json(work);
 		case "GET /bench/recorded":
 			return recorded(env, url);
+		case "GET /bench/attempts":
+			return accountAttempts(env, url);
 		case "POST /bench/setup":
 			await env.DB.prepare(
 				"CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL, received_at INTEGER NOT NULL)",
@@ -99,6 +131,19 @@ export class RetryScheduler extends HivepostRetryScheduler {
 
 	override alarm(): Promise<void> {
 		return counted("retry", () => super.alarm());
+	}
+}
+
+/** The real AccountPacer, with its bindings and storage writes counted and its alarms counted as invocations. */
+export class AccountPacer extends HivepostAccountPacer {
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, countedEnv(env, "pacer"));
+		// The base class takes only a real state; its storage is counted once it is set.
+		Object.defineProperty(this, "ctx", { value: countedState(ctx, "pacer") });
+	}
+
+	override alarm(): Promise<void> {
+		return counted("pacer", () => super.alarm());
 	}
 }
 

@@ -1,7 +1,8 @@
 /**
  * Counts the platform work Hivepost does, from the real calls: D1 statements
  * (each statement inside a batch() counts), rows read and written as D1
- * reports them in `meta`, queue messages and sends, Durable Object requests.
+ * reports them in `meta`, queue messages and sends, Durable Object requests
+ * and the account pacers' storage writes.
  * The bench Worker hands the real handlers an env whose bindings are wrapped
  * by `countedEnv`, so src/ runs unchanged.
  */
@@ -141,13 +142,38 @@ function countedNamespace<Namespace extends DurableObjectNamespace>(namespace: N
 	});
 }
 
-/** `env` with its D1, both delivery queues and the retry namespace counting into `bucket`. */
+/** `env` with its D1, the three delivery queues and both Durable Object namespaces counting into `bucket`. */
 export function countedEnv<E extends Env>(env: E, bucket: WorkBucket): E {
 	return {
 		...env,
 		DB: countedD1(env.DB, bucket),
 		DELIVERY_QUEUE: countedQueue(env.DELIVERY_QUEUE, bucket),
+		BULK_QUEUE: countedQueue(env.BULK_QUEUE, bucket),
 		ISOLATION_QUEUE: countedQueue(env.ISOLATION_QUEUE, bucket),
 		RETRY_SCHEDULER: countedNamespace(env.RETRY_SCHEDULER, bucket),
+		ACCOUNT_PACER: countedNamespace(env.ACCOUNT_PACER, bucket),
 	};
+}
+
+/** Keys a storage put or delete call writes: one row each in SQLite-backed storage. */
+function keysWritten(args: unknown[]): number {
+	const [first] = args;
+	if (Array.isArray(first)) return first.length;
+	return typeof first === "object" && first !== null ? Object.keys(first).length : 1;
+}
+
+/** A Durable Object's state whose storage puts and deletes count as rows written into `bucket`. */
+export function countedState(state: DurableObjectState, bucket: WorkBucket): DurableObjectState {
+	const storage = new Proxy(state.storage, {
+		get(target, prop) {
+			if (prop === "put" || prop === "delete") {
+				return (...args: unknown[]) => {
+					work[bucket].doRowsWritten += keysWritten(args);
+					return (target[prop] as (...a: unknown[]) => Promise<unknown>)(...args);
+				};
+			}
+			return passThrough(target, prop);
+		},
+	});
+	return new Proxy(state, { get: (target, prop) => (prop === "storage" ? storage : passThrough(target, prop)) });
 }

@@ -90,7 +90,7 @@ export interface Endpoint {
 	enabled: boolean;
 	/** Name → a masked hint of the value. */
 	headers: Record<string, string>;
-	delivery_state: { state: "healthy" | "slow" | "isolated" | "saturated" };
+	delivery_state: { state: "healthy" | "slow" | "isolated" | "saturated" | "throttled"; oldest_waiting_at: string | null };
 	updated_at: string;
 }
 
@@ -128,6 +128,8 @@ export interface Stats {
 	events_received_24h: number;
 	deliveries_delivered_24h: number;
 	deliveries_failed_24h: number;
+	/** Since when the account's longest-waiting due delivery waits; null when none does. */
+	oldest_waiting_at: string | null;
 	endpoints: { endpoint_id: string; attempts_24h: number; retrying: number }[];
 }
 
@@ -250,7 +252,8 @@ export function hivepostClient({ url, operatorToken, ingestToken, fetch: send = 
 				accountsApi<Page<"accounts", Account>>("GET", null, queryString(query), 200, undefined, o),
 			/** `PUT /api/accounts/{uid}`: creates the account (201); `{ expect: 200 }` when it exists already (it is renamed). */
 			create: (uid: string, input: { name?: string } = {}, o?: CallOptions) => accountsApi<Account>("PUT", uid, "", 201, input, o),
-			get: (uid: string, o?: CallOptions) => accountsApi<Account & { endpoints: number }>("GET", uid, "", 200, undefined, o),
+			get: (uid: string, o?: CallOptions) =>
+				accountsApi<Account & { endpoints: number; bursting: boolean }>("GET", uid, "", 200, undefined, o),
 			/** Deletes the account and its endpoints, cancelling their unfinished deliveries. */
 			delete: (uid: string, o?: CallOptions) => accountsApi<string>("DELETE", uid, "", 204, undefined, o),
 			/** Ends the account's portal sessions and unused admin links. */

@@ -1,7 +1,8 @@
 /**
  * A webhook receiver on 127.0.0.1 for tests, the demo and the benchmark:
  * records every request and answers with whatever `respond` decides, also
- * late (`replyAfter`) or never (`neverReply`: a hanging destination), and
+ * late (`replyAfter`), never (`neverReply`: a hanging destination) or 500 to
+ * each delivery's first attempt only (`failFirstAttempt`), and
  * counts the requests it holds open at once.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
@@ -32,6 +33,21 @@ export interface Receiver {
 export function replyAfter(ms: number, reply: ReceiverReply = { status: 200 }): () => Promise<ReceiverReply> {
 	// Unref'd: a pending answer does not keep the process alive once the receiver is closed.
 	return () => new Promise((resolve) => setTimeout(() => resolve(reply), ms).unref());
+}
+
+/**
+ * A `respond` that answers 500 to the first request of each delivery (its
+ * webhook-id at its path) and 200 to every later one: a receiver that fails
+ * at once, then takes the retry.
+ */
+export function failFirstAttempt(): (webhook: ReceivedWebhook) => ReceiverReply {
+	const seen = new Set<string>();
+	return (webhook) => {
+		const delivery = `${webhook.headers["webhook-id"]} ${webhook.path}`;
+		if (seen.has(delivery)) return { status: 200 };
+		seen.add(delivery);
+		return { status: 500 };
+	};
 }
 
 /** A `respond` that never answers: the request stays open (a hanging destination) until the sender gives up or `close()` destroys its socket. */

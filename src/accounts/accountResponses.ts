@@ -17,6 +17,7 @@ export const accountSummarySchema = z.object({
 	...accountFields,
 	endpoints: z.nullable(count()),
 	health: z.nullable(accountHealthSchema),
+	bursting: z.boolean(),
 });
 
 export const accountPageSchema = z.object({ accounts: z.array(accountSummarySchema), next_cursor: z.nullable(z.string()) });

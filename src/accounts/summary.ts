@@ -2,14 +2,17 @@
  * What the operator sees of each account: its database, its endpoint count
  * and health (failing endpoints: enabled ones whose health status is
  * `failing`, as the stats count them; deliveries failed in the last 24 h),
- * read for a page of accounts at once; and of each database, its accounts and
- * size (their shapes in accountResponses.ts).
+ * read for a page of accounts at once, and whether it is bursting (over its
+ * fair rate in the last minute, as its pacer saw it: one small call per
+ * account, side by side); and of each database, its accounts and size (their
+ * shapes in accountResponses.ts).
  */
 import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase, boundDatabase, type Database, databaseNames } from "../db/client";
 import type { Account } from "../db/directory";
 import { liveAccountsPerDatabase } from "../db/placement";
 import { deliveries, endpoints } from "../db/schema";
+import { pacerStatus } from "../delivery/pacing";
 import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, iso } from "../lib/time";
@@ -29,9 +32,16 @@ type Counts = Pick<AccountSummary, "endpoints" | "health">;
 export async function summarize(env: Env, list: readonly Account[], now = Date.now()): Promise<AccountSummary[]> {
 	const bound = databaseNames(env);
 	const groups = [...Map.groupBy(list, (account) => account.database)].filter(([database]) => bound.includes(database));
-	const found = await Promise.all(groups.map(([, accounts]) => countsIn(accountDatabase(env, accounts[0]), accounts, now)));
+	const [found, statuses] = await Promise.all([
+		Promise.all(groups.map(([, accounts]) => countsIn(accountDatabase(env, accounts[0]), accounts, now))),
+		Promise.all(list.map((account) => pacerStatus(env, account.id))),
+	]);
 	const counts = new Map(found.flat());
-	return list.map((account) => ({ ...accountView(account), ...(counts.get(account.id) ?? { endpoints: null, health: null }) }));
+	return list.map((account, i) => ({
+		...accountView(account),
+		...(counts.get(account.id) ?? { endpoints: null, health: null }),
+		bursting: statuses[i].bursting,
+	}));
 }
 
 /** The counts of `list` (accounts of one database), by account id. */

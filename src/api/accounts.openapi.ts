@@ -35,6 +35,8 @@ function describeFields(): void {
 			"The binding of the D1 database that holds its data (`DB`, `DB_1`, …), chosen when it was created: the database with the fewest live accounts.",
 		endpoints: "Its live endpoints; null when its database is no longer bound (then its own routes answer 503 `not_configured`).",
 		health: "Null when its database is no longer bound.",
+		bursting:
+			"Over its fair rate (FAIR_RATE deliveries a second) at some moment of the last 60 s, as its pacer saw it: ingest sent it first attempts beyond that rate (they take the bulk lane), or its retries came faster. Always present.",
 	});
 	describeMembers(accountHealthSchema, {
 		failing_endpoints:

@@ -109,10 +109,10 @@ export const deliveriesDoc: ResourceDoc = {
 			tag: "Deliveries",
 			summary: "Retry now",
 			description:
-				"Makes one manual attempt at once, outside the automatic count, whatever the delivery's status (a `cancelled` one too, once its endpoint is enabled; a `delivered` one is sent again): a success makes it `delivered`, a failure leaves the automatic schedule as it was. It changes no endpoint's `health`, which describes automatic attempts. The answer comes after the attempt.",
+				"Makes one manual attempt at once, outside the automatic count, whatever the delivery's status (a `cancelled` one too, once its endpoint is enabled; a `delivered` one is sent again): a success makes it `delivered`, a failure leaves the automatic schedule as it was. It changes no endpoint's `health`, which describes automatic attempts. The answer comes after the attempt. A manual action: it counts against MANUAL_ACTIONS_PER_MINUTE.",
 			parameters: [ref("parameters", "DeliveryId")],
 			success: { 200: { description: "The attempt made and the delivery's status after it.", schema: "RetryResult" } },
-			errors: ["not_found", "endpoint_deleted", "endpoint_disabled"],
+			errors: ["not_found", "endpoint_deleted", "endpoint_disabled", "rate_limited"],
 			notes: { endpoint_disabled: "The delivery's endpoint is disabled: enable it first." },
 		},
 	],

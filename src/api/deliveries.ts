@@ -13,6 +13,6 @@ export const deliveriesApi = new Hono<OperatorEnv>()
 	.get("/", async (c) => c.json(await listDeliveries(scopeOf(c), readQuery(c, deliveryFilterSchema))))
 	.get("/:id", async (c) => c.json(await deliveryDetail(scopeOf(c), c.req.param("id"))))
 	.post("/:id/retry", limitBody.other, async (c) => {
-		const attempt = await retryNow(operatorChange(c), readSettings(c.env), c.req.param("id"));
+		const attempt = await retryNow(c.env, operatorChange(c), readSettings(c.env), c.req.param("id"));
 		return c.json({ delivery_status: attempt.deliveryStatus, attempt: manualAttemptView(attempt.completed.result) });
 	});

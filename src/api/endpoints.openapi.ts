@@ -54,8 +54,11 @@ function describeFields(): void {
 
 	describeMembers(deliveryStateSchema, {
 		state:
-			"Why the endpoint's deliveries wait, if they do. `healthy`: nothing holds them. `slow`: an attempt was still unanswered after the slow threshold (a second, or half of DELIVERY_TIMEOUT_MS if shorter), so its deliveries go through the isolation lane until `until`. `isolated`: an attempt got no answer within DELIVERY_TIMEOUT_MS (unresponsive), same lane and period. `saturated`: a due delivery has waited over a minute for its attempt (shown instead of the others): more arrives than the endpoint takes at its limit of 3 requests in flight per invocation.",
-		until: ["When the isolation ends; null when not isolated.", "When the isolation ends (the endpoint is re-checked then)."],
+			"Why the endpoint's deliveries wait, if they do. `healthy`: nothing holds them. `slow`: an attempt was still unanswered after the slow threshold (a second, or half of DELIVERY_TIMEOUT_MS if shorter), so its deliveries go through the isolation lane until `until`. `isolated`: an attempt got no answer within DELIVERY_TIMEOUT_MS (unresponsive), same lane and period. `saturated`: a due delivery has waited over a minute for its attempt (shown instead of the others): more arrives than the endpoint takes at its limit of 3 requests in flight per invocation. `throttled`: the same wait, while the account is over its share (bursting over FAIR_RATE, or with work held back by its pacer): the account's own backlog, drained at its share of the lanes; `until` is null.",
+		until: [
+			"When the isolation ends; null when not isolated, and when throttled.",
+			"When the isolation ends (the endpoint is re-checked then).",
+		],
 		in_flight: "Requests from Hivepost to this endpoint in flight now.",
 		oldest_waiting_at: ["Null when no due delivery waits.", "When the longest-waiting due delivery became due."],
 	});
@@ -231,11 +234,11 @@ export const endpointsDoc: ResourceDoc = {
 			tag: "Endpoints",
 			summary: "Send a test event",
 			description:
-				"A new event, marked as a test, with that event type's sample SupportBee payload (see the webhooks), delivered to this endpoint only, like any other event.",
+				"A new event, marked as a test, with that event type's sample SupportBee payload (see the webhooks), delivered to this endpoint only, like any other event. A manual action: it counts against MANUAL_ACTIONS_PER_MINUTE.",
 			parameters: [ref("parameters", "EndpointId")],
 			body: "TestEventRequest",
 			success: { 202: { description: "The test event is stored and its delivery queued.", schema: "TestEventReceipt" } },
-			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled"],
+			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled", "rate_limited"],
 		},
 		{
 			method: "post",
@@ -243,14 +246,14 @@ export const endpointsDoc: ResourceDoc = {
 			id: "redeliverEndpointFailures",
 			tag: "Endpoints",
 			summary: "Redeliver what the endpoint did not get",
-			description: `After an outage: the deliveries of this endpoint since \`since\` that \`include\` names start over in place (history kept), and with \`missed\` every event it missed gets a delivery; \`enable\` enables it first. At most ${REDELIVER_LIMIT.toLocaleString("en")} a call: \`more\` says to call again. Calling again sends nothing twice: a delivery started over is \`pending\` until its next attempt, and a missed event gets one delivery.`,
+			description: `After an outage: the deliveries of this endpoint since \`since\` that \`include\` names start over in place (history kept), and with \`missed\` every event it missed gets a delivery; \`enable\` enables it first. At most ${REDELIVER_LIMIT.toLocaleString("en")} a call: \`more\` says to call again. Calling again sends nothing twice: a delivery started over is \`pending\` until its next attempt, and a missed event gets one delivery. Beyond the account's fair rate they take the bulk lane. A manual action (a dry run is not): it counts against MANUAL_ACTIONS_PER_MINUTE.`,
 			parameters: [ref("parameters", "EndpointId")],
 			body: "RedeliverRequest",
 			success: {
 				200: { description: "`dry_run`: what it would send; nothing changed.", schema: "WouldRedeliver" },
 				202: { description: "How many deliveries started over or were created, and whether more remain.", schema: "Redelivered" },
 			},
-			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled"],
+			errors: ["invalid_json", "missing_field", "validation_failed", "not_found", "endpoint_disabled", "rate_limited"],
 			notes: { endpoint_disabled: "The endpoint is disabled and `enable` is not true." },
 		},
 	],

@@ -32,13 +32,13 @@ import { policyFor } from "../security/destination";
 export const endpointsApi = new Hono<OperatorEnv>()
 	.get("/", async (c) => {
 		const scope = scopeOf(c);
-		return c.json({ endpoints: await endpointViews(scope, await listEndpoints(scope)) });
+		return c.json({ endpoints: await endpointViews(c.env, scope, await listEndpoints(scope)) });
 	})
 	.post("/", limitBody.endpoint, async (c) => {
 		const input = await readJson(c, createEndpointSchema);
 		const change = operatorChange(c);
 		const row = await createEndpoint(change, policyFor(c.env, c.req.url), readSettings(c.env), input);
-		return c.json(await endpointView(change, row, true), 201);
+		return c.json(await endpointView(c.env, change, row, true), 201);
 	})
 	.put("/", limitBody.updateApp, async (c) => {
 		const input = await readJson(c, replaceEndpointsSchema);
@@ -47,6 +47,7 @@ export const endpointsApi = new Hono<OperatorEnv>()
 		await replaceEndpoints(change, plan);
 		const { kept, added } = plan;
 		const views = await endpointViews(
+			c.env,
 			change,
 			[...kept, ...added],
 			added.map((row) => row.id),
@@ -55,12 +56,12 @@ export const endpointsApi = new Hono<OperatorEnv>()
 	})
 	.get("/:id", async (c) => {
 		const scope = scopeOf(c);
-		return c.json(await endpointView(scope, await requireEndpoint(scope, c.req.param("id"))));
+		return c.json(await endpointView(c.env, scope, await requireEndpoint(scope, c.req.param("id"))));
 	})
 	.patch("/:id", limitBody.endpoint, async (c) => {
 		const changes = await readJson(c, updateEndpointSchema);
 		const change = operatorChange(c);
-		return c.json(await endpointView(change, await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes)));
+		return c.json(await endpointView(c.env, change, await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes)));
 	})
 	.delete("/:id", limitBody.other, async (c) => {
 		await deleteEndpoint(operatorChange(c), c.req.param("id"));

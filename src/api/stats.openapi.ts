@@ -28,6 +28,10 @@ function describeFields(): void {
 		retrying_now: "Deliveries waiting for their next automatic attempt now, whenever they were created.",
 		failing_endpoints: "Enabled endpoints whose `health.status` is `failing`: their newest automatic attempt failed.",
 		events_per_hour: "24 entries, oldest first; the last is the current hour.",
+		oldest_waiting_at: [
+			"Null when no due delivery of the account waits.",
+			"When the account's longest-waiting due delivery (not in flight now) became due: how far behind its lanes are.",
+		],
 		endpoints: "Every live endpoint's health, in the order they were added.",
 	});
 }

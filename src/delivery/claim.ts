@@ -94,14 +94,14 @@ export function toWaveRow(row: TargetRow): WaveRow {
 	};
 }
 
-/** In the main lane, an endpoint isolated right now is left to the isolation lane. */
+/** In the main and bulk lanes, an endpoint isolated right now is left to the isolation lane. */
 const notIsolated = (now: number) =>
 	sql`NOT EXISTS (SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.isolatedUntil} > ${now})`;
 
 /**
  * The statements of one wave's claim, for a batch: cancel the deliveries whose
  * endpoint is gone or disabled (no attempt used), claim the claimable ones
- * (in the main lane, not those of an isolated endpoint), and read every one of
+ * (outside the isolation lane, not those of an isolated endpoint), and read every one of
  * them back (current URL, secret, headers and isolation).
  */
 export function claimWave(db: Database, settings: Settings, lane: Lane, refs: readonly DeliveryRef[], claimId: string, now: number) {
@@ -118,7 +118,7 @@ export function claimWave(db: Database, settings: Settings, lane: Lane, refs: re
 				leaseUntil: now + claimLeaseMs(settings),
 				updatedAt: now,
 			})
-			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint(), lane === "main" ? notIsolated(now) : undefined)),
+			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint(), lane === "isolation" ? undefined : notIsolated(now))),
 		selectTargets(db, deliveriesIn(refs), claimId),
 	] as const;
 }

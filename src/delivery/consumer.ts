@@ -1,17 +1,24 @@
 /**
- * The consumer of both delivery queues (main and isolation lane): each batch
- * goes through dispatch (per database: each account's, as the directory
- * says), then every failed delivery with retries left gets its alarm armed
- * and every retry that came early is sent again when due. Messages are acked
- * once their outcome is durable in D1.
+/**
+ * The consumer of the three delivery queues (main, bulk and isolation lane):
+ * each batch goes through dispatch (per database: each account's, as the
+ * directory says); then each account's pacer hears what the batch finished of
+ * its paced lane and takes what left for the isolation lane (one call per
+ * account, and none for a main-lane batch that handed nothing off), every
+ * failed delivery with retries left gets its alarm armed, and every retry that
+ * came early is sent again when due. Messages are acked once their outcome is
+ * durable in D1; holding one back is always a fresh message (or the pacer),
+ * never `message.retry()`, which the queue counts toward max_retries.
  */
-import { readSettings } from "../config";
-import { reachableDatabase } from "../db/client";
+import { readSettings, type Settings } from "../config";
+import { type Database, reachableDatabase } from "../db/client";
 import { placementsOf } from "../db/placement";
 import { errorMessage, logError } from "../lib/log";
 import { dispatch } from "./dispatch";
-import { type DeliveryMessage, enqueue, laneOf, laneQueue } from "./queue";
+import { byAccount, pacerOf } from "./pacing";
+import { type DeliveryMessage, enqueue, type Lane, laneOf, laneQueue } from "./queue";
 import { armRetryAlarm } from "./retryAlarm";
+import { holdForQueue, keyOf } from "./stateChanges";
 
 /** A message written before accounts existed carries only a delivery id; the sweep re-enqueues its delivery in today's form. */
 function isCurrent(body: Partial<DeliveryMessage>): body is DeliveryMessage {
@@ -68,28 +75,51 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 				return;
 			}
 			try {
-				const outcome = await dispatch(
-					db,
-					settings,
-					lane,
-					laneQueue(env, "isolation"),
-					messages.map((message) => message.body),
-				);
-				await Promise.all([
-					...outcome.retries.map(({ ref, at }) =>
-						armRetryAlarm(env, ref, at).catch((error) =>
-							// The retry is recorded in D1; the sweep hands it over once it is overdue.
-							logError("arm_retry_failed", { account_id: ref.accountId, delivery_id: ref.deliveryId, error: errorMessage(error) }),
-						),
-					),
-					...outcome.early.map(({ message, at }) =>
-						enqueue(laneQueue(env, lane), [message], Math.max(1, Math.ceil((at - Date.now()) / 1000))),
-					),
-				]);
+				await consumeFromDatabase(env, db, settings, lane, messages);
 				for (const message of messages) message.ack();
 			} catch (error) {
 				retry(messages, error);
 			}
 		}),
 	);
+}
+
+/** One database's part of a batch, up to the point where every outcome is durable. */
+async function consumeFromDatabase(env: Env, db: Database, settings: Settings, lane: Lane, messages: Message<DeliveryMessage>[]) {
+	const bodies = messages.map((message) => message.body);
+	const outcome = await dispatch(db, settings, lane, bodies);
+	const early = new Set(outcome.early.map(({ message }) => keyOf(message)));
+	await Promise.all(
+		[...byAccount(bodies)].map(([accountId, own]) =>
+			report(env, lane, accountId, own.filter((message) => !early.has(keyOf(message))).length, outcome.handedOff),
+		),
+	);
+	if (outcome.handedOff.length) await holdForQueue(db, outcome.handedOff, settings, Date.now());
+	await Promise.all([
+		...outcome.retries.map(({ ref, at }) =>
+			armRetryAlarm(env, ref, at).catch((error) =>
+				// The retry is recorded in D1; the sweep hands it over once it is overdue.
+				logError("arm_retry_failed", { account_id: ref.accountId, delivery_id: ref.deliveryId, error: errorMessage(error) }),
+			),
+		),
+		// Still in its lane (not reported finished): sent again, as a fresh message, when due.
+		...outcome.early.map(({ message, at }) => enqueue(laneQueue(env, lane), [message], Math.max(1, Math.ceil((at - Date.now()) / 1000)))),
+	]);
+}
+
+/**
+ * One account's report to its pacer: `done` of its messages from a paced lane
+ * finished, and its deliveries among `handedOff` go to the isolation lane.
+ * A main-lane batch reports only hand-offs. A lost report of `done` alone is
+ * only logged (the pacer's alarm makes up for it); hand-offs must get through.
+ */
+async function report(env: Env, lane: Lane, accountId: string, done: number, handedOff: readonly DeliveryMessage[]): Promise<void> {
+	const handOffs = handedOff.filter((message) => message.accountId === accountId);
+	if (lane === "main" && !handOffs.length) return;
+	try {
+		await pacerOf(env, accountId).settle(lane, lane === "main" ? 0 : done, handOffs);
+	} catch (error) {
+		if (handOffs.length) throw error;
+		logError("pacer_report_failed", { account_id: accountId, lane, done, error: errorMessage(error), recovery: "pacer alarm" });
+	}
 }

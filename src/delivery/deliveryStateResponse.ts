@@ -7,7 +7,7 @@ import * as z from "zod/mini";
 import { count, time } from "../lib/schemaParts";
 
 export const deliveryStateSchema = z.object({
-	state: z.enum(["healthy", "slow", "isolated", "saturated"]),
+	state: z.enum(["healthy", "slow", "isolated", "saturated", "throttled"]),
 	until: z.nullable(time()),
 	in_flight: count(),
 	oldest_waiting_at: z.nullable(time()),

@@ -16,14 +16,16 @@
  * (claims taken for them are handed back), so only this batch waits for it,
  * and not longer than the timeout. The main lane also hands off what it finds
  * isolated in D1, without sending. An endpoint that answered 410 earlier in
- * the batch gets nothing more (the 410's record cancels the rest).
+ * the batch gets nothing more (the 410's record cancels the rest). The bulk
+ * lane is the main lane's twin (for accounts over their fair rate) and does
+ * the same.
  *
  * What leaves for the isolation lane has its claim handed back in D1 before
- * its message is sent (so that lane finds it claimable), and is held for the
- * lane only once the message is queued. When a D1 round trip or the hand-off
- * fails, every claim taken for a delivery not yet sent goes back with its
- * attempt (no request was made); only a Worker that dies costs its claimed
- * wave an attempt.
+ * dispatch returns it (`handedOff`), so that lane finds it claimable; the
+ * consumer hands it to its account's pacer and holds it for the lane once
+ * that is done. When a D1 round trip fails, every claim taken for a delivery
+ * not yet sent goes back with its attempt (no request was made); only a
+ * Worker that dies costs its claimed wave an attempt.
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
@@ -32,10 +34,10 @@ import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, type WaveRow, waveRows } from "./claim";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
-import { type DeliveryMessage, enqueue, type Lane } from "./queue";
+import type { DeliveryMessage, Lane } from "./queue";
 import { type Completed, recordAttempts } from "./record";
 import { checkAndSend } from "./send";
-import { type DeliveryRef, holdForQueue, isUnfinishedStatus, keyOf, refOf } from "./stateChanges";
+import { type DeliveryRef, isUnfinishedStatus, keyOf, refOf } from "./stateChanges";
 import { Wakeup } from "./wakeup";
 
 /** The next wave is claimed once fewer than this many claimed deliveries wait for a connection. */
@@ -46,20 +48,13 @@ interface DispatchOutcome {
 	retries: { ref: DeliveryRef; at: number }[];
 	/** Retries due later than this invocation's clock says (the sender's clock ran ahead): to be sent again when due. */
 	early: { message: DeliveryMessage; at: number }[];
+	/** Left this invocation unsent for the isolation lane (slow or isolated endpoints), their claims handed back. */
+	handedOff: DeliveryMessage[];
 }
 
-/**
- * Sends `messages` (a batch from `lane`, all of one database). Deliveries that
- * leave this invocation are put on `isolationQueue` and held there.
- */
-export function dispatch(
-	db: Database,
-	settings: Settings,
-	lane: Lane,
-	isolationQueue: Queue<DeliveryMessage>,
-	messages: readonly DeliveryMessage[],
-): Promise<DispatchOutcome> {
-	return new BatchDispatch(db, settings, lane, isolationQueue, messages).run();
+/** Sends `messages` (a batch from `lane`, all of one database). */
+export function dispatch(db: Database, settings: Settings, lane: Lane, messages: readonly DeliveryMessage[]): Promise<DispatchOutcome> {
+	return new BatchDispatch(db, settings, lane, messages).run();
 }
 
 class BatchDispatch {
@@ -75,8 +70,8 @@ class BatchDispatch {
 	private completed: Completed[] = [];
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
-	private readonly handedOff: DeliveryMessage[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], early: [] };
+	private readonly outcome: DispatchOutcome = { retries: [], early: [], handedOff: [] };
+	private readonly handedOff = this.outcome.handedOff;
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
 	/** Endpoints whose remaining deliveries leave this invocation: slow ones, and ones that answered 410. */
@@ -95,7 +90,6 @@ class BatchDispatch {
 		private readonly db: Database,
 		private readonly settings: Settings,
 		private readonly lane: Lane,
-		private readonly isolationQueue: Queue<DeliveryMessage>,
 		messages: readonly DeliveryMessage[],
 	) {
 		// A message delivered twice in one batch is one delivery.
@@ -112,7 +106,6 @@ class BatchDispatch {
 			}
 			if (this.failure !== null) throw this.failure;
 			await this.exchange([]);
-			await this.handOff();
 			return this.outcome;
 		} catch (error) {
 			await this.releaseUnsent();
@@ -121,13 +114,6 @@ class BatchDispatch {
 			// Never leave a send running past the invocation, even when D1 failed.
 			await Promise.all(this.running);
 		}
-	}
-
-	/** What left this invocation goes to the isolation lane (its claims already handed back), then is held for it. */
-	private async handOff(): Promise<void> {
-		if (!this.handedOff.length) return;
-		await enqueue(this.isolationQueue, this.handedOff);
-		await holdForQueue(this.db, this.handedOff, this.settings, Date.now());
 	}
 
 	/** After a failure: claims this invocation holds for deliveries it never sent go back, their attempt restored. */
@@ -218,7 +204,8 @@ class BatchDispatch {
 			}
 			add(this.queued, message.endpointId, -1);
 			if (row?.target) this.release(row.target);
-			if (row && this.lane === "main" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status)) this.handedOff.push(message);
+			if (row && this.lane !== "isolation" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status))
+				this.handedOff.push(message);
 			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.early.push({ message, at: row.nextAttemptAt as number });
 			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
 		}

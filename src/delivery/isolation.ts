@@ -9,7 +9,9 @@
  * - Every invocation sends at most IN_FLIGHT_PER_ENDPOINT requests to one
  *   endpoint at once, within its LANES_PER_INVOCATION connections.
  * - An endpoint whose oldest waiting delivery has waited SATURATED_AFTER_MS is
- *   shown as saturated: more arrives than it can take at its limit.
+ *   shown as throttled when its account is over its share (bursting, or with
+ *   work parked in its pacer: the wait is the account's own backlog), else as
+ *   saturated: more arrives than the endpoint can take at its limit.
  * The marks are a few columns on the endpoint row, written only when they change.
  */
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
@@ -18,8 +20,7 @@ import { type AccountScope, accountCheck, type Database, inList } from "../db/cl
 import { deliveries, endpoints } from "../db/schema";
 import { iso, MINUTE_MS } from "../lib/time";
 import type { DeliveryState } from "./deliveryStateResponse";
-import type { Lane } from "./queue";
-import { unfinished } from "./stateChanges";
+import { noLiveClaim, oldestWaitingSince, unfinished } from "./stateChanges";
 
 /** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
 export const LANES_PER_INVOCATION = 6;
@@ -42,11 +43,6 @@ export type IsolationReason = "slow" | "unresponsive";
 
 export function isIsolated(isolatedUntil: number | null, now: number): boolean {
 	return isolatedUntil !== null && isolatedUntil > now;
-}
-
-/** First attempts to endpoints that answer in time take the main lane; everything else the isolation lane. */
-export function laneFor(attemptCount: number, isolatedUntil: number | null, now: number): Lane {
-	return attemptCount === 0 && !isIsolated(isolatedUntil, now) ? "main" : "isolation";
 }
 
 /**
@@ -79,23 +75,22 @@ interface Waiting {
 
 /**
  * Each endpoint's delivery state (why its deliveries wait, as the API and the
- * pages show it), from its row and one read of its unfinished
- * deliveries (the partial index holds nothing else).
+ * pages show it), from its row and one read of its unfinished deliveries (the
+ * partial index holds nothing else); `overShare` (the account's pacer) is
+ * asked only when a delivery has waited past SATURATED_AFTER_MS.
  */
 export async function readDeliveryStates(
 	scope: AccountScope,
 	rows: readonly { id: string; isolatedUntil: number | null; isolation: IsolationReason | null }[],
+	overShare: () => Promise<boolean>,
 	now = Date.now(),
 ): Promise<Map<string, DeliveryState>> {
-	const notInFlight = sql`(${deliveries.claimId} IS NULL OR ${deliveries.leaseUntil} <= ${now})`;
 	const waiting: Waiting[] = rows.length
 		? await scope.db
 				.select({
 					endpointId: deliveries.endpointId,
-					inFlight: sql<number>`sum(CASE WHEN ${notInFlight} THEN 0 ELSE 1 END)`,
-					oldestWaiting: sql<
-						number | null
-					>`min(CASE WHEN ${notInFlight} AND ${deliveries.nextAttemptAt} <= ${now} THEN ${deliveries.nextAttemptAt} END)`,
+					inFlight: sql<number>`sum(CASE WHEN ${noLiveClaim(now)} THEN 0 ELSE 1 END)`,
+					oldestWaiting: oldestWaitingSince(now),
 				})
 				.from(deliveries)
 				.where(
@@ -110,26 +105,35 @@ export async function readDeliveryStates(
 				)
 				.groupBy(deliveries.endpointId)
 		: [];
+	const waitedLong = waiting.some((entry) => waitedTooLong(entry.oldestWaiting, now));
+	const throttled = waitedLong && (await overShare());
 	return new Map(
 		rows.map((row) => {
 			const found = waiting.find((entry) => entry.endpointId === row.id);
-			return [row.id, deliveryState(row, found?.inFlight ?? 0, found?.oldestWaiting ?? null, now)];
+			return [row.id, deliveryState(row, found?.inFlight ?? 0, found?.oldestWaiting ?? null, throttled, now)];
 		}),
 	);
+}
+
+/** A due delivery has waited more than SATURATED_AFTER_MS. */
+function waitedTooLong(oldestWaiting: number | null, now: number): boolean {
+	return oldestWaiting !== null && oldestWaiting <= now - SATURATED_AFTER_MS;
 }
 
 function deliveryState(
 	row: { isolatedUntil: number | null; isolation: IsolationReason | null },
 	inFlight: number,
 	oldestWaiting: number | null,
+	accountOverShare: boolean,
 	now: number,
 ): DeliveryState {
 	const isolated = isIsolated(row.isolatedUntil, now);
 	let state: DeliveryState["state"] = isolated ? (row.isolation === "unresponsive" ? "isolated" : "slow") : "healthy";
-	if (oldestWaiting !== null && oldestWaiting <= now - SATURATED_AFTER_MS) state = "saturated";
+	if (waitedTooLong(oldestWaiting, now)) state = accountOverShare ? "throttled" : "saturated";
 	return {
 		state,
-		until: isolated ? iso(row.isolatedUntil) : null,
+		// Throttled: the account's backlog, not the endpoint, decides when it moves.
+		until: isolated && state !== "throttled" ? iso(row.isolatedUntil) : null,
 		in_flight: Number(inFlight),
 		oldest_waiting_at: iso(oldestWaiting),
 	};

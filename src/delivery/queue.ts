@@ -1,35 +1,49 @@
 /**
  * The delivery queues and their one message type, shared by every sender
- * (ingest, the delivery actions, the retry scheduler, the sweep) and the consumer.
+ * (ingest, the delivery actions, the account pacers, the retry scheduler, the
+ * sweep) and the consumer.
  *
  * One message per delivery, holding its address only (bodies live in D1).
- * Two lanes, each its own queue with its own consumer, so a slow destination
- * never holds up a healthy one:
- * - main: first attempts to endpoints that answer in time;
- * - isolation: endpoints that are slow or unresponsive right now, and every
- *   retry (a retry exists because its endpoint failed).
+ * Three lanes, each its own queue with its own consumer, so that a slow
+ * destination never holds up a healthy one and one account's backlog never
+ * holds up another account's work:
+ * - main: first attempts and quick retries of accounts within their fair
+ *   rate, to endpoints that answer in time;
+ * - bulk: the same work for accounts over their fair rate;
+ * - isolation: endpoints that are slow or unresponsive right now, for every
+ *   account.
+ * Only an account's pacer (accountPacer.ts) puts work on the bulk and
+ * isolation lanes, within the account's share of them (fairShare.ts).
  */
 
 import { chunk } from "../lib/chunk";
-import { errorMessage, logError } from "../lib/log";
 import type { DeliveryRef } from "./stateChanges";
 
-export type Lane = "main" | "isolation";
+export type Lane = "main" | "bulk" | "isolation";
+
+/** The lanes that carry backlogs, where each account gets a bounded share through its pacer. */
+export type PacedLane = Exclude<Lane, "main">;
+
+export const PACED_LANES = ["bulk", "isolation"] as const satisfies readonly PacedLane[];
 
 export interface DeliveryMessage extends DeliveryRef {
 	/** Lets the consumer share its connections fairly among endpoints before it reads D1. */
 	endpointId: string;
 }
 
-/** The isolation lane's queue name, as wrangler.toml declares it: how the consumer tells its lanes apart. */
-export const ISOLATION_QUEUE_NAME = "hivepost-isolation";
+/** Each lane's queue name, as wrangler.toml declares it: how the consumer tells its lanes apart. */
+export const LANE_QUEUE_NAMES: Record<Lane, string> = {
+	main: "hivepost-deliveries",
+	bulk: "hivepost-bulk",
+	isolation: "hivepost-isolation",
+};
 
 export function laneOf(queueName: string): Lane {
-	return queueName === ISOLATION_QUEUE_NAME ? "isolation" : "main";
+	return (Object.keys(LANE_QUEUE_NAMES) as Lane[]).find((lane) => LANE_QUEUE_NAMES[lane] === queueName) ?? "main";
 }
 
 export function laneQueue(env: Env, lane: Lane): Queue<DeliveryMessage> {
-	return lane === "main" ? env.DELIVERY_QUEUE : env.ISOLATION_QUEUE;
+	return { main: env.DELIVERY_QUEUE, bulk: env.BULK_QUEUE, isolation: env.ISOLATION_QUEUE }[lane];
 }
 
 /** Queues accept at most 100 messages per sendBatch. */
@@ -44,22 +58,5 @@ export async function enqueue(queue: Queue<DeliveryMessage>, messages: readonly 
 /** Deliveries, each with the lane it goes to. */
 export type Routed = DeliveryMessage & { lane: Lane };
 
-/** Puts each delivery on its lane's queue. */
-export async function enqueueRouted(env: Env, routed: readonly Routed[]): Promise<void> {
-	for (const lane of ["main", "isolation"] as const) {
-		const messages = routed.filter((message) => message.lane === lane).map(({ lane: _, ...message }) => message);
-		if (messages.length) await enqueue(laneQueue(env, lane), messages);
-	}
-}
-
-/**
- * Queues deliveries already committed in D1. A failed send is only logged:
- * the sweep enqueues whatever is still pending a little later.
- */
-export async function enqueueOrLeaveToSweep(env: Env, routed: readonly Routed[]): Promise<void> {
-	try {
-		await enqueueRouted(env, routed);
-	} catch (error) {
-		logError("enqueue_failed", { deliveries: routed.length, error: errorMessage(error), recovery: "sweep" });
-	}
-}
+/** Just the message of a routed delivery. */
+export const messageOf = ({ lane: _, ...message }: Routed): DeliveryMessage => message;

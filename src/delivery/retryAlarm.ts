@@ -1,7 +1,7 @@
 /**
  * Arms a failed delivery's RetryScheduler (retry/scheduler.ts): one Durable
  * Object per delivery, named by its account and id, whose alarm hands the
- * delivery back to the isolation lane when its next attempt is due.
+ * delivery to its account's pacer when its next attempt is due.
  */
 import type { DeliveryRef } from "./stateChanges";
 

@@ -83,8 +83,15 @@ export function claimable(settings: Settings, now: number): SQL {
 }
 
 /** No attempt holds the delivery at `now`: never claimed, released, or claimed by an attempt whose lease has passed. */
-function noLiveClaim(now: number): SQL {
+export function noLiveClaim(now: number): SQL {
 	return or(isNull(deliveries.claimId), lte(deliveries.leaseUntil, now)) as SQL;
+}
+
+/** An aggregate: the due time of the longest-waiting delivery among the rows (due, and not in flight); null when none waits. */
+export function oldestWaitingSince(now: number): SQL<number | null> {
+	return sql<
+		number | null
+	>`min(CASE WHEN ${noLiveClaim(now)} AND ${deliveries.nextAttemptAt} <= ${now} THEN ${deliveries.nextAttemptAt} END)`;
 }
 
 /**

@@ -1,21 +1,24 @@
 /**
  * What an admin can make happen to single deliveries: send a test event, retry
  * one now (redelivering many is redelivery.ts). A test event goes through the
- * same queues and attempt code as the helpdesk's own events, and its write
+ * same lanes and attempt code as the helpdesk's own events, and its write
  * checks in the same statement that the endpoint is still live and enabled,
  * so a concurrent delete can never leave a delivery to a deleted endpoint.
+ * Manual actions (these and Redeliver) count together against the account's
+ * MANUAL_ACTIONS_PER_MINUTE, counted by its pacer once the request has passed
+ * its checks; the next one is a 429 that says when to try again.
  */
 import { eq, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { insertIf } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
 import { attemptNow, type ManualAttempt } from "../delivery/manualAttempt";
-import { enqueueOrLeaveToSweep } from "../delivery/queue";
+import { pacerOf, sendRouted } from "../delivery/pacing";
 import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
 import { readAsset } from "../http/assets";
 import { HttpError } from "../http/errors";
-import { insertDeliveries, liveEndpoints, routeInserted } from "../ingest/createDeliveries";
+import { insertDeliveries, liveEndpoints, overFairRate, routeInserted } from "../ingest/createDeliveries";
 import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";
 import { samplePath } from "../samples";
@@ -28,6 +31,19 @@ function refuseDisabled(endpoint: EndpointRow, what: string): void {
 	if (!endpoint.enabled) throw new HttpError("endpoint_disabled", `The endpoint is disabled, so it cannot ${what}. Enable it first.`);
 }
 
+/** Counts one manual action of the account (exactly, in its pacer); over MANUAL_ACTIONS_PER_MINUTE, a 429 that says when to try again. */
+export async function takeManualAction(env: Env, settings: Settings, accountId: string): Promise<void> {
+	const answer = await pacerOf(env, accountId).takeManualAction();
+	if (answer.allowed) return;
+	const seconds = Math.ceil(answer.retryAfterMs / 1000);
+	throw new HttpError(
+		"rate_limited",
+		`Too many manual actions: an account may make ${settings.manualActionsPerMinute} a minute (Send test event, Retry now and Redeliver together). Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
+		undefined,
+		seconds,
+	);
+}
+
 /** A new event (marked as a test) with the sample payload of `actionType`, delivered to this endpoint only. */
 export async function sendTestEvent(
 	env: Env,
@@ -37,6 +53,7 @@ export async function sendTestEvent(
 	actionType: EventType,
 ): Promise<TestEventReceipt> {
 	refuseDisabled(await requireEndpoint(change, endpointId), "receive a test event");
+	await takeManualAction(env, settings, change.accountId);
 	const now = Date.now();
 	const body = await readAsset(env, samplePath(actionType));
 	const eventId = newId("evt", now);
@@ -57,7 +74,10 @@ export async function sendTestEvent(
 	};
 	const [, inserted] = await change.db.batch([
 		insertIf(change.db, events, event, stillLive),
-		insertDeliveries(change, eventId, now, onlyThis, now + queueHoldMs(settings)),
+		insertDeliveries(change, eventId, now, onlyThis, {
+			until: now + queueHoldMs(settings),
+			overRate: overFairRate(change.accountId, eventId, now, settings),
+		}),
 	]);
 	// Deleted or disabled between the check above and the write: the write did nothing.
 	if (inserted.length === 0) {
@@ -65,7 +85,7 @@ export async function sendTestEvent(
 	}
 	await recordChange(change, endpointId, change.actor, "test event sent", actionType, now);
 	const [routed] = routeInserted(change.accountId, inserted);
-	await enqueueOrLeaveToSweep(env, [routed]);
+	await sendRouted(env, [routed]);
 	return { event_id: eventId, delivery_id: routed.deliveryId };
 }
 
@@ -74,7 +94,7 @@ export async function sendTestEvent(
  * cancelled one included: its endpoint is enabled again). 404 for an unknown
  * delivery; 409 when its endpoint was deleted or is disabled.
  */
-export async function retryNow(change: ChangeContext, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
+export async function retryNow(env: Env, change: ChangeContext, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
 	const ref = { accountId: change.accountId, deliveryId };
 	const delivery = await change.db
 		.select({
@@ -95,6 +115,7 @@ export async function retryNow(change: ChangeContext, settings: Settings, delive
 	}
 	if (!delivery.endpointEnabled)
 		throw new HttpError("endpoint_disabled", "This delivery's endpoint is disabled. Enable it first, then retry.");
+	await takeManualAction(env, settings, change.accountId);
 	const attempt = await attemptNow(change, settings, deliveryId);
 	if (!attempt) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	await recordChange(change, delivery.endpointId, change.actor, "delivery retried", deliveryId);

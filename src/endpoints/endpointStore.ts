@@ -9,6 +9,7 @@ import { type AccountScope, accountCheck, inList } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import type { DeliveryState } from "../delivery/deliveryStateResponse";
 import { readDeliveryStates } from "../delivery/isolation";
+import { isOverShare } from "../delivery/pacing";
 import { retiredUntil } from "../delivery/signingSecrets";
 import { cancelUnfinishedDeliveries, unfinished } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
@@ -47,16 +48,17 @@ function toView(row: EndpointRow, deliveryState: DeliveryState, withSecret: bool
 
 /** Views of `rows` with their delivery states (one read for all); `withSecret` names the rows whose secret is shown. */
 export async function endpointViews(
+	env: Env,
 	scope: AccountScope,
 	rows: readonly EndpointRow[],
 	withSecret: readonly string[] = [],
 ): Promise<EndpointView[]> {
-	const states = await readDeliveryStates(scope, rows);
+	const states = await readDeliveryStates(scope, rows, () => isOverShare(env, scope.accountId));
 	return rows.map((row) => toView(row, states.get(row.id) as DeliveryState, withSecret.includes(row.id)));
 }
 
-export async function endpointView(scope: AccountScope, row: EndpointRow, withSecret = false): Promise<EndpointView> {
-	const [view] = await endpointViews(scope, [row], withSecret ? [row.id] : []);
+export async function endpointView(env: Env, scope: AccountScope, row: EndpointRow, withSecret = false): Promise<EndpointView> {
+	const [view] = await endpointViews(env, scope, [row], withSecret ? [row.id] : []);
 	return view;
 }
 

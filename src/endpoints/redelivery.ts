@@ -20,15 +20,15 @@ import { and, asc, eq, gte, inArray, isNull, lte, or, type SQL, sql } from "driz
 import type { Settings } from "../config";
 import { accountCheck } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
-import { isIsolated, laneFor } from "../delivery/isolation";
-import { enqueueOrLeaveToSweep } from "../delivery/queue";
-import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
+import { handOver, handOverOf } from "../delivery/pacing";
+import { deliveriesIn, holdForQueue } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
-import { hasDeliveryTo, insertMissedDeliveries, liveEndpoints, recountDeliveries, routeInserted } from "../ingest/createDeliveries";
+import { hasDeliveryTo, insertMissedDeliveries, liveEndpoints, recountDeliveries } from "../ingest/createDeliveries";
 import { idFloor } from "../lib/ids";
 import { utcText } from "../lib/time";
 import { recordChange } from "./audit";
+import { takeManualAction } from "./deliveryActions";
 import { type ChangeContext, ENABLED } from "./endpointChanges";
 import type { RedeliverRequest } from "./endpointRequests";
 import { type EndpointRow, requireEndpoint } from "./endpointStore";
@@ -115,9 +115,8 @@ export async function redeliver(
 	const restarting = restart.slice(0, REDELIVER_LIMIT).map(({ id }) => ({ accountId: change.accountId, deliveryId: id }));
 	const missing = missed.slice(0, room).map(({ id }) => id);
 	if (request.dry_run) return { count: restarting.length + missing.length, more };
+	await takeManualAction(env, settings, change.accountId);
 
-	const isolated = isIsolated(endpoint.isolatedUntil, now);
-	const hold = now + queueHoldMs(settings);
 	const stillLive = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${liveEndpoints(change.accountId, eq(endpoints.id, endpointId))})`;
 	const enabling = !endpoint.enabled;
 	const [first, ...rest] = [
@@ -138,23 +137,28 @@ export async function redeliver(
 				attemptCount: 0,
 				nextAttemptAt: now,
 				claimId: null,
-				leaseUntil: isolated ? hold : null,
+				leaseUntil: null,
 				updatedAt: now,
 			})
 			.where(and(deliveriesIn(restarting), eq(deliveries.endpointId, endpointId), needsRestart(request.include, now), stillLive))
 			.returning({ deliveryId: deliveries.id }),
-		insertMissedDeliveries(change, endpointId, missing, now, hold),
+		insertMissedDeliveries(change, endpointId, missing, now),
 		...(missing.length ? [recountDeliveries(change, missing)] : []),
 		recordChange(change, endpointId, change.actor, "deliveries redelivered", `${request.include.join(", ")} since ${utcText(since)}`, now),
 	];
 	const results = await change.db.batch([first, ...rest]);
 	const offset = enabling ? 2 : 0;
 	const restarted = results[offset] as { deliveryId: string }[];
-	const created = results[offset + 1] as Parameters<typeof routeInserted>[1];
-	const lane = laneFor(0, endpoint.isolatedUntil, now);
-	await enqueueOrLeaveToSweep(env, [
-		...restarted.map(({ deliveryId }) => ({ accountId: change.accountId, deliveryId, endpointId, lane })),
-		...routeInserted(change.accountId, created),
-	]);
+	const created = results[offset + 1] as { deliveryId: string }[];
+	// The account's pacer decides each one's lane, so a large redelivery takes the bulk lane beyond the fair rate;
+	// those it could not take stay unheld, for the sweep.
+	const handed = await handOver(
+		env,
+		[...restarted, ...created].map(({ deliveryId }) =>
+			handOverOf({ accountId: change.accountId, deliveryId, endpointId }, endpoint.isolatedUntil, now),
+		),
+		"sweep",
+	);
+	if (handed.length) await holdForQueue(change.db, handed, settings, Date.now());
 	return { count: restarted.length + created.length, more };
 }

@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
 	unknown_event_type: 422,
 	destination_refused: 422,
 	endpoint_limit: 422,
+	rate_limited: 429,
 	internal_error: 500,
 	not_configured: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
@@ -47,6 +48,8 @@ export class HttpError extends Error {
 		readonly code: ErrorCode,
 		message: string,
 		readonly fields?: Record<string, string>,
+		/** For a 429: when to try again, sent as `Retry-After`. */
+		readonly retryAfterSeconds?: number,
 	) {
 		super(message);
 		this.status = ERROR_STATUS[code];
@@ -67,9 +70,16 @@ export function errorBody(error: HttpError, requestId?: string): ErrorBody {
 	return body;
 }
 
+/** The headers an error answer carries besides its body: the scheme that would work for a 401 (RFC 9110), when to try again for a 429. */
+export function errorHeaders(error: HttpError): Record<string, string> {
+	const headers: Record<string, string> = {};
+	if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="hivepost"';
+	if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
+	return headers;
+}
+
 export function errorResponse(c: Context, error: HttpError): Response {
-	// RFC 9110: a 401 names the scheme that would work.
-	if (error.status === 401) c.header("WWW-Authenticate", 'Bearer realm="hivepost"');
+	for (const [name, value] of Object.entries(errorHeaders(error))) c.header(name, value);
 	return c.json(errorBody(error, c.get("requestId")), error.status);
 }
 

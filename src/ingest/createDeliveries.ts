@@ -7,15 +7,21 @@
  * are made in the event's millisecond (the SQL twin of ids.ts), which is how
  * the primary key finds an event's deliveries.
  *
- * A delivery to an endpoint that is isolated right now is held for its queue
- * from the start (lease_until) and goes straight to the isolation lane.
+ * Each delivery's lane is decided in the same statement, so detection costs
+ * no round trip: the main lane, unless its endpoint is isolated right now
+ * (the isolation lane) or the account is over its fair rate (the bulk lane).
+ * Those two go through the account's pacer and are held for it from the start
+ * (lease_until), so the sweep leaves them to it.
  */
 import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { Settings } from "../config";
 import { type AccountScope, pairIn } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
-import type { Routed } from "../delivery/queue";
+import { FAIR_RATE_WINDOW_MS, fairBudget } from "../delivery/fairShare";
+import type { Lane, Routed } from "../delivery/queue";
 import { receivesDeliveries } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
+import { idFloor } from "../lib/ids";
 
 /** The account's live, enabled endpoints, further narrowed by `filter`. */
 export function liveEndpoints(accountId: string, filter: SQL): SQL {
@@ -32,13 +38,34 @@ export function countEndpoints(accountId: string, filter: SQL): SQL<number> {
 	return sql<number>`(SELECT count(*) FROM ${endpoints} WHERE ${liveEndpoints(accountId, filter)})`;
 }
 
+/**
+ * Whether the account is over its fair rate as of the event `eventId` (stored
+ * in the same batch, before its deliveries): its events of the last
+ * FAIR_RATE_WINDOW_MS, this one included, times this event's fan-out, above
+ * its fair budget. The events are counted through the primary key and no
+ * further than the budget; the subqueries are uncorrelated, so SQLite
+ * evaluates them once per statement.
+ */
+export function overFairRate(accountId: string, eventId: string, now: number, settings: Settings): SQL<boolean> {
+	const budget = fairBudget(settings);
+	const recentEvents = sql`(SELECT count(*) FROM (SELECT 1 FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} >= ${idFloor("evt", now - FAIR_RATE_WINDOW_MS)} LIMIT ${sql.raw(String(budget + 1))}))`;
+	const fanOut = sql`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} = ${eventId})`;
+	return sql<boolean>`${recentEvents} * ${fanOut} > ${budget}`;
+}
+
+/** Where a new delivery goes (see the top of this file), as the RETURNING clause computes it from the row just written. */
+function laneOfInserted(now: number): SQL<Lane> {
+	const isolated = sql`(SELECT ${endpoints.isolatedUntil} FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId}) > ${now}`;
+	return sql<Lane>`CASE WHEN ${deliveries.leaseUntil} IS NULL THEN 'main' WHEN ${isolated} THEN 'isolation' ELSE 'bulk' END`;
+}
+
 /** The smallest delivery id made in millisecond `at`: `dlv_` and 12 hex digits of it. */
 export function deliveryIdFloor(at: SQLWrapper | number): SQL<string> {
 	return sql<string>`'dlv_' || printf('%012x', ${at})`;
 }
 
-/** A new pending delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected. */
-function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | number, now: number, holdUntil: number) {
+/** A new pending delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected, held until `leaseUntil`. */
+function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | number, now: number, leaseUntil: SQL<number | null>) {
 	return {
 		accountId: sql<string>`${accountId}`.as("account_id"),
 		id: sql<string>`${deliveryIdFloor(madeAt)} || lower(hex(randomblob(8)))`.as("id"),
@@ -48,51 +75,58 @@ function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | num
 		attemptCount: sql<number>`0`.as("attempt_count"),
 		nextAttemptAt: sql<number>`${now}`.as("next_attempt_at"),
 		claimId: sql<null>`NULL`.as("claim_id"),
-		leaseUntil: sql<number | null>`CASE WHEN ${endpoints.isolatedUntil} > ${now} THEN ${holdUntil} END`.as("lease_until"),
+		leaseUntil: leaseUntil.as("lease_until"),
 		createdAt: sql<number>`${madeAt}`.as("created_at"),
 		updatedAt: sql<number>`${now}`.as("updated_at"),
 	};
 }
 
-const inserted = { deliveryId: deliveries.id, endpointId: deliveries.endpointId, leaseUntil: deliveries.leaseUntil };
-
-export function insertDeliveries(scope: AccountScope, eventId: string, now: number, filter: SQL, holdUntil: number) {
-	const { db, accountId } = scope;
-	return db
-		.insert(deliveries)
-		.select(
-			db
-				.select(newDelivery(accountId, eventId, now, now, holdUntil))
-				.from(endpoints)
-				.where(liveEndpoints(accountId, filter)),
-		)
-		.returning(inserted);
-}
-
-/**
- * Deliveries to one endpoint of the events `eventIds` names that it is
- * subscribed to (as it is now) and has none of yet: a missed event gets its
- * delivery once, however often this runs. Each is made in its event's
- * millisecond, so the event finds it; it is due at once.
- */
-export function insertMissedDeliveries(
+export function insertDeliveries(
 	scope: AccountScope,
-	endpointId: string,
-	eventIds: readonly string[],
+	eventId: string,
 	now: number,
-	holdUntil: number,
+	filter: SQL,
+	hold: { until: number; overRate: SQL<boolean> },
 ) {
 	const { db, accountId } = scope;
 	return db
 		.insert(deliveries)
 		.select(
 			db
-				.select(newDelivery(accountId, sql`${events.id}`, sql`${events.receivedAt}`, now, holdUntil))
+				.select(
+					newDelivery(
+						accountId,
+						eventId,
+						now,
+						now,
+						sql<number | null>`CASE WHEN ${endpoints.isolatedUntil} > ${now} OR ${hold.overRate} THEN ${hold.until} END`,
+					),
+				)
+				.from(endpoints)
+				.where(liveEndpoints(accountId, filter)),
+		)
+		.returning({ deliveryId: deliveries.id, endpointId: deliveries.endpointId, lane: laneOfInserted(now) });
+}
+
+/**
+ * Deliveries to one endpoint of the events `eventIds` names that it is
+ * subscribed to (as it is now) and has none of yet: a missed event gets its
+ * delivery once, however often this runs. Each is made in its event's
+ * millisecond, so the event finds it; it is due at once, unheld, for the
+ * caller to hand to the account's pacer.
+ */
+export function insertMissedDeliveries(scope: AccountScope, endpointId: string, eventIds: readonly string[], now: number) {
+	const { db, accountId } = scope;
+	return db
+		.insert(deliveries)
+		.select(
+			db
+				.select(newDelivery(accountId, sql`${events.id}`, sql`${events.receivedAt}`, now, sql<null>`NULL`))
 				.from(events)
 				.innerJoin(endpoints, liveEndpoints(accountId, and(eq(endpoints.id, endpointId), subscribedTo(sql`${events.actionType}`)) as SQL))
 				.where(and(eventsIn(accountId, eventIds), sql`NOT ${hasDeliveryTo(endpointId)}`)),
 		)
-		.returning({ ...inserted, eventId: deliveries.eventId });
+		.returning({ deliveryId: deliveries.id, eventId: deliveries.eventId });
 }
 
 /** The event of the row being read has a delivery to `endpointId`: one made in its millisecond, through deliveries_endpoint. */
@@ -120,12 +154,7 @@ export function recountDeliveries(scope: AccountScope, eventIds: readonly string
 		.where(and(eventsIn(scope.accountId, eventIds), sql`${events.deliveryCount} != ${counted}`));
 }
 
-/** The inserted deliveries, each on its lane: held ones (isolated endpoints) on the isolation lane. */
-export function routeInserted(accountId: string, rows: { deliveryId: string; endpointId: string; leaseUntil: number | null }[]): Routed[] {
-	return rows.map(({ deliveryId, endpointId, leaseUntil }) => ({
-		accountId,
-		deliveryId,
-		endpointId,
-		lane: leaseUntil === null ? "main" : "isolation",
-	}));
+/** The inserted deliveries, each with its lane. */
+export function routeInserted(accountId: string, rows: { deliveryId: string; endpointId: string; lane: Lane }[]): Routed[] {
+	return rows.map(({ deliveryId, endpointId, lane }) => ({ accountId, deliveryId, endpointId, lane }));
 }

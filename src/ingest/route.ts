@@ -7,13 +7,16 @@
  * accepted for another account (signed ingest).
  * The body is kept as the exact text its bytes encode (a BOM included), so the
  * signature is checked over, and deliveries carry, what the helpdesk sent.
- * A 202 is sent only once the event and its deliveries are committed in D1.
+ * A 202 is sent only once the event and its deliveries are committed in D1
+ * and the main lane's messages are queued; work for the paced lanes (an
+ * account over its fair rate, isolated endpoints) goes to the account's pacer
+ * after the response (waitUntil), held in D1 meanwhile.
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { ingestSigningSecret, readSettings, requireSecret } from "../config";
-import { enqueueOrLeaveToSweep } from "../delivery/queue";
+import { sendRouted } from "../delivery/pacing";
 import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../http/accountScope";
 import { bearerToken } from "../http/bearer";
 import { limitBodyTo } from "../http/bodyLimit";
@@ -83,7 +86,7 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 	if (signed) await claimSignedId(c.env, scope.accountId, signed);
 	const stored = await storeEvent(scope, readSettings(c.env), { body, actionType, ticketId, idempotencyKey });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
-	await enqueueOrLeaveToSweep(c.env, stored.deliveries);
+	await sendRouted(c.env, stored.deliveries, (work) => c.executionCtx.waitUntil(work));
 	return c.json(stored.receipt, 202);
 };
 

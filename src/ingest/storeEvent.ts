@@ -16,7 +16,7 @@ import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";
-import { countEndpoints, insertDeliveries, routeInserted, subscribedTo } from "./createDeliveries";
+import { countEndpoints, insertDeliveries, overFairRate, routeInserted, subscribedTo } from "./createDeliveries";
 import type { IngestReceipt } from "./receiptResponse";
 
 export type StoreResult = { kind: "created"; receipt: IngestReceipt; deliveries: Routed[] } | { kind: "repeated"; receipt: IngestReceipt };
@@ -47,7 +47,10 @@ export async function storeEvent(
 		idempotencyKey,
 		deliveryCount: countEndpoints(accountId, subscribed),
 	});
-	const insert = insertDeliveries(scope, eventId, now, subscribed, now + queueHoldMs(settings));
+	const insert = insertDeliveries(scope, eventId, now, subscribed, {
+		until: now + queueHoldMs(settings),
+		overRate: overFairRate(accountId, eventId, now, settings),
+	});
 	let inserted: Awaited<typeof insert>;
 	try {
 		if (idempotencyKey) {

@@ -42,6 +42,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 		"The URL is not an allowed destination: not http(s), a user name or password in it, over 2,048 characters, a private or local address, `http:` with HTTPS_ONLY, or this Worker itself.",
 	endpoint_limit:
 		"The account would have more than MAX_ENDPOINTS_PER_ACCOUNT live endpoints, or an Update App list holds more URLs than the account may have.",
+	rate_limited:
+		"The account made MANUAL_ACTIONS_PER_MINUTE manual actions (Send test event, Retry now and Redeliver together) in the last minute: nothing was done. `Retry-After` (and the message) says in how many seconds the next one is allowed.",
 	internal_error: "Something failed unexpectedly; nothing was changed. Try again; `request_id` finds the Worker's log line.",
 	not_configured:
 		"A setting the route needs is missing or malformed, or the account's data is in a D1 database this Worker no longer binds, so the route is closed; the message names the setting or the binding.",

@@ -39,6 +39,13 @@ export class ErrorResponses {
 			...(status === 401
 				? { headers: { "WWW-Authenticate": { description: '`Bearer realm="hivepost"`', schema: { type: "string" } } } }
 				: {}),
+			...(status === 429
+				? {
+						headers: {
+							"Retry-After": { description: "Seconds until the next manual action is allowed.", schema: { type: "integer", minimum: 1 } },
+						},
+					}
+				: {}),
 			content: json({ allOf: [ref("schemas", "Error"), { properties: { code: { enum: codes } } }] }),
 		};
 		const key = JSON.stringify(response);

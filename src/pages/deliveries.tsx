@@ -61,6 +61,6 @@ export const deliveryPages = new Hono<PageEnv>()
 		);
 	})
 	.post("/deliveries/:id/retry", limitBody.other, async (c) => {
-		await retryNow(pageChange(c), readSettings(c.env), c.req.param("id"));
+		await retryNow(c.env, pageChange(c), readSettings(c.env), c.req.param("id"));
 		return done(c, `/deliveries/${c.req.param("id")}`, "retried");
 	});

@@ -43,7 +43,7 @@ async function renderEndpoint(
 	const change = pageChange(c);
 	const [stats, view, attempts, changes] = await Promise.all([
 		readStats(change),
-		endpointView(change, row),
+		endpointView(c.env, change, row),
 		recentAttempts(change, row.id),
 		listChanges(change, row.id),
 	]);

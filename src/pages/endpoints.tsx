@@ -43,7 +43,7 @@ async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 
 	return c.html(
 		<Dashboard
 			chrome={{ ...pageChrome(c, "Web Hooks", "endpoints"), error: box?.problems ? Object.values(box.problems).join(" ") : null }}
-			endpoints={await endpointViews(change, rows)}
+			endpoints={await endpointViews(c.env, change, rows)}
 			stats={stats}
 			health={new Map(rows.map((row) => [row.id, stats.health(row)]))}
 			box={{ ...box, text }}

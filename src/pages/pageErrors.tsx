@@ -11,6 +11,8 @@ export function renderPageError(error: Error, c: Context<PageEnv>) {
 	const base = c.get("base");
 	const viewer = c.get("viewer");
 	const message = known?.message ?? `${INTERNAL_ERROR_MESSAGE} (request id ${c.get("requestId")})`;
+	// A 429's message says when to try again; the header says it to the browser too.
+	if (known?.retryAfterSeconds !== undefined) c.header("Retry-After", String(known.retryAfterSeconds));
 	return c.html(
 		// The header names the account the page was for (once known), as on every page.
 		<Layout chrome={{ title: "Error", base, viewer, account: c.get("account"), error: message }}>

@@ -4,7 +4,8 @@
  * endpoints are failing now, and each endpoint's health (their shapes in
  * reportResponses.ts).
  * Every figure walks a primary-key range of the last 24 h (ids sort by time)
- * or the unfinished-deliveries index; none scans history. The last attempt
+ * or the unfinished-deliveries index (retrying counts, and since when the
+ * oldest due delivery waits); none scans history. The last attempt
  * is on the endpoint's own row, which the caller has read already.
  *
  * Two rates, never to be confused: "delivery success" is the share of the
@@ -15,7 +16,7 @@
 import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { unfinished } from "../delivery/stateChanges";
+import { oldestWaitingSince, unfinished } from "../delivery/stateChanges";
 import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, iso } from "../lib/time";
@@ -41,7 +42,7 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
 	const helpdeskEvents = (from: number) =>
 		and(eq(events.accountId, accountId), gte(events.id, idFloor("evt", from)), eq(events.isTest, false));
-	const [received, hourly, finished, recentAttempts, retrying, failing] = await db.batch([
+	const [received, hourly, finished, recentAttempts, waiting, failing] = await db.batch([
 		db.select({ total: count() }).from(events).where(helpdeskEvents(since)),
 		db
 			.select({ hour: hour.as("hour"), total: count() })
@@ -60,7 +61,11 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 			.where(and(inWindow, gte(attempts.startedAt, since)))
 			.groupBy(deliveries.endpointId),
 		db
-			.select({ endpointId: deliveries.endpointId, total: count() })
+			.select({
+				endpointId: deliveries.endpointId,
+				retrying: sql<number>`sum(CASE WHEN ${deliveries.status} = 'retrying' THEN 1 ELSE 0 END)`,
+				oldestWaiting: oldestWaitingSince(now),
+			})
 			.from(deliveries)
 			// Through the unfinished-deliveries index, endpoint by endpoint: never the account's whole history.
 			.where(
@@ -68,7 +73,6 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 					sql`${deliveries.endpointId} IN (SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`,
 					accountCheck(deliveries.accountId, accountId),
 					unfinished(),
-					eq(deliveries.status, "retrying"),
 				),
 			)
 			.groupBy(deliveries.endpointId),
@@ -94,7 +98,7 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 			last_error: endpoint.lastAttemptError,
 			attempts_ok_rate_24h: recent ? Number(recent.succeeded ?? 0) / recent.total : null,
 			attempts_24h: recent?.total ?? 0,
-			retrying: retrying.find((row) => row.endpointId === endpointId)?.total ?? 0,
+			retrying: Number(waiting.find((row) => row.endpointId === endpointId)?.retrying ?? 0),
 			failed_24h: finishedWith("failed", endpointId),
 		};
 	};
@@ -111,10 +115,17 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 		/** Delivered / (delivered + failed) among deliveries created in the last 24 h; null when none ended. */
 		delivery_success_rate_24h: delivered + failed ? delivered / (delivered + failed) : null,
 		/** Deliveries waiting for a retry now, whenever they were created. */
-		retrying_now: retrying.reduce((total, row) => total + row.total, 0),
+		retrying_now: waiting.reduce((total, row) => total + Number(row.retrying), 0),
 		failing_endpoints: failing[0]?.total ?? 0,
 		/** Events received per hour, oldest first; the last entry is the current hour. */
 		events_per_hour: eventsPerHour,
+		/** Since when the account's longest-waiting due delivery waits (not in flight); null when none waits. */
+		oldest_waiting_at: iso(oldestOf(waiting.map((row) => row.oldestWaiting))),
 		health,
 	};
+}
+
+function oldestOf(times: readonly (number | null)[]): number | null {
+	const known = times.filter((time): time is number => time !== null);
+	return known.length ? Math.min(...known) : null;
 }

@@ -96,6 +96,7 @@ export const statsSchema = z.object({
 	retrying_now: count(),
 	failing_endpoints: count(),
 	events_per_hour: z.array(hourlyEventsSchema),
+	oldest_waiting_at: z.nullable(time()),
 	endpoints: z.array(endpointHealthSchema),
 });
 

@@ -1,7 +1,10 @@
 /**
  * RetryScheduler: one Durable Object per failed delivery. Its alarm fires
- * when the next automatic attempt is due and hands the delivery to the
- * isolation lane, whose consumer makes the attempt (so every automatic
+ * when the next automatic attempt is due and hands the delivery to its
+ * account's pacer, which puts it on the lane its endpoint and its account
+ * call for at that moment (delivery/fairShare.ts: the isolation lane for an
+ * isolated endpoint, else the main lane within the account's fair rate, else
+ * the bulk lane); that lane's consumer makes the attempt (so every automatic
  * attempt goes through a lane, and counts against its in-flight bound).
  *
  * The alarm is never cleared while attempts remain: fired a little early, it
@@ -11,16 +14,17 @@
  * that runs twice hands over twice, and the claim lets one attempt through.
  */
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { readSettings } from "../config";
 import { reachableDatabase } from "../db/client";
 import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
 import { placementsOf } from "../db/placement";
-import { deliveries } from "../db/schema";
-import { enqueue } from "../delivery/queue";
+import { deliveries, endpoints } from "../db/schema";
+import { handOverOf, pacerOf } from "../delivery/pacing";
 import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
 import { errorMessage, logError } from "../lib/log";
 
-/** When D1 or the queue cannot be reached, the alarm tries again this much later. */
+/** When D1 or the pacer cannot be reached, the alarm tries again this much later. */
 const ALARM_ERROR_BACKOFF_MS = 60_000;
 
 export class RetryScheduler extends DurableObject<Env> {
@@ -55,7 +59,7 @@ export class RetryScheduler extends DurableObject<Env> {
 }
 
 /**
- * Hands the delivery to the isolation lane if it is due; returns when to look
+ * Hands the delivery to its account's pacer if it is due; returns when to look
  * again, or null when no attempt remains here: its account was purged, or its
  * database is no longer bound (the sweep there takes the delivery up once it is
  * bound again).
@@ -75,8 +79,10 @@ async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null>
 			claimId: deliveries.claimId,
 			leaseUntil: deliveries.leaseUntil,
 			endpointId: deliveries.endpointId,
+			isolatedUntil: endpoints.isolatedUntil,
 		})
 		.from(deliveries)
+		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
 		.where(deliveriesIn([ref]))
 		.get();
 	// Finished, or its attempts used up (the sweep marks it failed once the last one's lease ends).
@@ -84,7 +90,7 @@ async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null>
 	if (row.nextAttemptAt !== null && row.nextAttemptAt > now) return row.nextAttemptAt;
 	if (row.claimId !== null && row.leaseUntil !== null && row.leaseUntil > now) return row.leaseUntil;
 	// A claim left here has outlived its lease (its Worker died): the hold clears it.
-	await enqueue(env.ISOLATION_QUEUE, [{ ...ref, endpointId: row.endpointId }]);
+	await pacerOf(env, ref.accountId).handOver([handOverOf({ ...ref, endpointId: row.endpointId }, row.isolatedUntil, now)]);
 	await holdForQueue(db, [ref], settings, now);
 	return now + queueHoldMs(settings);
 }

@@ -3,9 +3,12 @@
  * left behind. It takes up deliveries that are pending or retrying, overdue
  * by STRANDED_AFTER_SECONDS and held by nobody (a lost queue send, a Worker
  * that died mid-attempt, an alarm that never got armed): those with attempts
- * left go back to their lane, the longest overdue first, once per stranding
- * (each is held for the lane again, a dead Worker's claim cleared, so the next
- * sweep leaves it be); those whose attempts are used up are marked failed.
+ * left go to their account's pacer, the longest overdue first, once per
+ * stranding (each is held for its lane again, a dead Worker's claim cleared,
+ * so the next sweep leaves it be): the pacer puts them on the lane their
+ * endpoint and account call for, so a lost burst comes back on the bulk lane,
+ * never as a flood of the main lane. Those whose attempts are used up are
+ * marked failed.
  * Deliveries waiting in a queue are held and so not stranded. Running beside
  * normal delivery is safe: the claim decides.
  */
@@ -13,8 +16,7 @@ import { and, eq, gte, isNull, lte, or } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
-import { laneFor } from "../delivery/isolation";
-import { enqueueRouted } from "../delivery/queue";
+import { handOver, handOverOf } from "../delivery/pacing";
 import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
@@ -57,21 +59,14 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 		.orderBy(deliveries.nextAttemptAt)
 		.limit(SWEEP_BATCH_LIMIT);
 	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
-	const requeue = found
-		.filter((row) => row.attemptCount < maxAttempts(settings))
-		.map((row) => ({ ...row, lane: laneFor(row.attemptCount, row.isolatedUntil, now) }));
+	const requeue = found.filter((row) => row.attemptCount < maxAttempts(settings)).map((row) => handOverOf(row, row.isolatedUntil, now));
 	if (exhausted.length) {
 		await db
 			.update(deliveries)
 			.set(finished("failed", now))
 			.where(and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))));
 	}
-	if (requeue.length) {
-		await enqueueRouted(
-			env,
-			requeue.map(({ accountId, deliveryId, endpointId, lane }) => ({ accountId, deliveryId, endpointId, lane })),
-		);
-		await holdForQueue(db, requeue, settings, now);
-	}
-	return { requeued: requeue.length, failed: exhausted.length };
+	const handed = requeue.length ? await handOver(env, requeue, "next sweep") : [];
+	if (handed.length) await holdForQueue(db, handed, settings, now);
+	return { requeued: handed.length, failed: exhausted.length };
 }

@@ -6,12 +6,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
 import {
+	accountIdOf,
 	createAccount,
 	createEndpoint,
 	fixture,
 	ingest,
 	ingestHeaders,
 	operatorHeaders,
+	pastEvents,
 	request,
 	rows,
 	rowsEverywhere,
@@ -102,7 +104,27 @@ describe("GET /api/accounts", () => {
 			database: "DB_1",
 			endpoints: 4,
 			health: { failing_endpoints: 1, deliveries_failed_24h: 0 },
+			bursting: false,
 		});
+	});
+});
+
+describe("bursting", () => {
+	it("is false for a quiet account and true, in the list and the account, for one over its fair rate in the last minute", async () => {
+		await createAccount("quiet");
+		await createAccount("noisy");
+		for (let i = 0; i < 10; i++) await createEndpoint(`https://n${i}.example/hook`, { account: "noisy" });
+		await ingest(fixture("ticket.created"), { account: "quiet" });
+		await pastEvents(await accountIdOf("noisy"), 100);
+		expect((await ingest(fixture("ticket.created"), { account: "noisy" })).queue.on("bulk")).toHaveLength(10);
+		const listed = await json<{ accounts: { uid: string; bursting: boolean }[] }>(await api("/accounts"));
+		expect(listed.accounts.map(({ uid, bursting }) => [uid, bursting])).toEqual([
+			["default", false],
+			["noisy", true],
+			["quiet", false],
+		]);
+		expect(await json(await api("/accounts/noisy"))).toMatchObject({ uid: "noisy", bursting: true });
+		expect(await json(await api("/accounts/quiet"))).toMatchObject({ uid: "quiet", bursting: false });
 	});
 });
 

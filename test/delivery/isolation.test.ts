@@ -6,13 +6,16 @@
  * IN_FLIGHT_PER_ENDPOINT requests in flight to one endpoint.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { LANE_SHARE } from "../../src/delivery/fairShare";
 import { IN_FLIGHT_PER_ENDPOINT, ISOLATION_MS, SATURATED_AFTER_MS, slowAfterMs } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { api, json } from "../helpers/api";
 import {
+	clearDurableObjects,
 	createEndpoint,
 	type DeliveryRow,
 	dbBeforeBatch,
@@ -20,6 +23,8 @@ import {
 	fixture,
 	hangingResponse,
 	ingest,
+	pacerOfAccount,
+	recordingQueues,
 	rows,
 	runConsumer,
 	sleep,
@@ -209,5 +214,38 @@ describe("delivery_state", () => {
 		expect(await state()).toMatchObject({ state: "saturated", until: new Date(until).toISOString(), in_flight: 1 });
 		const listed = await json<{ endpoints: { delivery_state: { state: string } }[] }>(await api("/endpoints"));
 		expect(listed.endpoints[0].delivery_state.state).toBe("saturated");
+	});
+
+	it("shows throttled, with no until, when a due delivery has waited past SATURATED_AFTER_MS while its account is over its share (bursting, or with work parked)", async () => {
+		const endpoint = await createEndpoint("https://receiver.example/hook");
+		const state = async () =>
+			(await json<{ delivery_state: Record<string, unknown> }>(await api(`/endpoints/${endpoint.id}`))).delivery_state;
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
+			.bind(Date.now() + ISOLATION_MS)
+			.run();
+		const [message] = await events(1);
+		const longAgo = Date.now() - SATURATED_AFTER_MS - 1000;
+		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?").bind(longAgo, message.deliveryId).run();
+		// The account is quiet: the endpoint does not keep up.
+		expect((await state()).state).toBe("saturated");
+		// Work of the account waits in its pacer: the wait is its own backlog.
+		const pacer = pacerOfAccount(DEFAULT_ACCOUNT_ID, recordingQueues());
+		const backlog = Array.from({ length: LANE_SHARE.isolation + 1 }, (_, i) => ({ ...message, deliveryId: `dlv_backlog_${i}` }));
+		await pacer.admit("isolation", backlog);
+		expect(await state()).toEqual({ state: "throttled", until: null, in_flight: 0, oldest_waiting_at: new Date(longAgo).toISOString() });
+		await clearDurableObjects();
+		expect((await state()).state).toBe("saturated");
+		// Bursting: over its fair rate in the last minute.
+		await pacer.admit("bulk", [{ ...message, deliveryId: "dlv_burst" }]);
+		expect((await state()).state).toBe("throttled");
+	});
+
+	it("asks the account's pacer nothing while no delivery has waited past SATURATED_AFTER_MS", async () => {
+		const endpoint = await createEndpoint("https://receiver.example/hook");
+		await events(1);
+		const getByName = vi.fn();
+		const response = await api(`/endpoints/${endpoint.id}`, { env: { ACCOUNT_PACER: { getByName } as unknown as Env["ACCOUNT_PACER"] } });
+		expect((await json<{ delivery_state: { state: string } }>(response)).delivery_state.state).toBe("healthy");
+		expect(getByName).not.toHaveBeenCalled();
 	});
 });

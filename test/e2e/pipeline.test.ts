@@ -148,9 +148,11 @@ describe("isolation on the local stack", () => {
 	 */
 	const STEADY_P99_LIMIT_MS = DELIVERY_TIMEOUT_MS / 2;
 	/**
-	 * docs/delivery.md: 3 requests per endpoint per invocation × consumer invocations (45 on Cloudflare). Locally
-	 * each queue hands its consumer one batch at a time (PLATFORM-NOTES, Queues), so the two lanes are
-	 * two invocations at most: 3 × 2 = 6. Retries count in: their alarms hand them to the isolation lane.
+	 * docs/delivery.md: 3 requests per endpoint per invocation × consumer invocations (75 on Cloudflare). Locally
+	 * each queue hands its consumer one batch at a time (PLATFORM-NOTES, Queues), so a lane is one invocation at
+	 * most. This account never goes over its fair rate, so only the main and isolation lanes carry the hanging
+	 * receiver's deliveries: 3 × 2 = 6. Retries count in: their alarms hand them to the isolation lane (the
+	 * receiver is isolated by then).
 	 */
 	const LOCAL_IN_FLIGHT_BOUND = 3 * 2;
 

@@ -123,7 +123,7 @@ describe("faults during delivery", () => {
 		for (const { id } of requested) expect(await deliveryRow(id)).toMatchObject({ attempt_count: 1 });
 	});
 
-	it("a hand-off whose queue send fails: its claim is handed back with its attempt, and no hold keeps the sweep away", async () => {
+	it("a hand-off whose account pacer cannot be reached: its claim is handed back with its attempt, and no hold keeps the sweep away", async () => {
 		await createEndpoint("https://slow.example/hook");
 		stubDestination(async () => {
 			await sleep(slowAfterMs(readSettings(env)) + 50);
@@ -133,9 +133,11 @@ describe("faults during delivery", () => {
 		for (let i = 0; i < IN_FLIGHT_PER_ENDPOINT + 1; i++) messages.push(...(await ingest(fixture("ticket.created"))).queue.messages);
 		// The last delivery's claim comes back after its endpoint turned slow, so it leaves for the isolation lane.
 		const DB = dbBeforeBatch((index) => (index === 1 ? sleep(slowAfterMs(readSettings(env)) + 150) : undefined));
-		const broken = { sendBatch: vi.fn().mockRejectedValue(new Error("queue down")) } as unknown as Queue;
+		const unreachable = {
+			getByName: () => ({ settle: vi.fn().mockRejectedValue(new Error("Durable Object unavailable")) }),
+		} as unknown as Env["ACCOUNT_PACER"];
 		vi.spyOn(console, "error").mockImplementation(() => {});
-		const result = await runConsumer(messages, { env: { DB, ISOLATION_QUEUE: broken } });
+		const result = await runConsumer(messages, { env: { DB, ACCOUNT_PACER: unreachable } });
 		expect(result.retryMessages).toHaveLength(messages.length);
 		const last = messages[messages.length - 1].deliveryId;
 		expect(await deliveryRow(last)).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null, lease_until: null });

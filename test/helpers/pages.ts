@@ -15,9 +15,13 @@ export async function page(path: string, init: RequestInit = {}, options: EnvOpt
 export function submit(
 	path: string,
 	fields: Record<string, string | string[]>,
-	{ headers = {} }: { headers?: Record<string, string> } = {},
+	{ headers = {}, env: overrides }: { headers?: Record<string, string> } & EnvOption = {},
 ) {
 	const body = new URLSearchParams();
 	for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(name, one);
-	return page(path, { method: "POST", body, headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded", ...headers } });
+	return page(
+		path,
+		{ method: "POST", body, headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded", ...headers } },
+		{ env: overrides },
+	);
 }

@@ -1,8 +1,9 @@
 /// <reference types="vite/client" />
 /**
- * Shared test helpers: requests with credentials, recording queues, fixtures,
- * a stubbed destination, the real consumer, cron and RetryScheduler driven by
- * hand, and direct reads of delivery rows.
+ * Shared test helpers: requests with credentials, recording queues (and the
+ * account pacers, running for real, sending to them), fixtures, a stubbed
+ * destination, the real consumer, cron, RetryScheduler and AccountPacer
+ * driven by hand, and direct reads of delivery rows.
  */
 import {
 	createExecutionContext,
@@ -11,13 +12,15 @@ import {
 	getQueueResult,
 	listDurableObjectIds,
 	runInDurableObject,
+	waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import worker from "../../src";
 import { app } from "../../src/app";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
-import { type DeliveryMessage, ISOLATION_QUEUE_NAME, type Lane } from "../../src/delivery/queue";
+import type { AccountPacer } from "../../src/delivery/accountPacer";
+import { type DeliveryMessage, LANE_QUEUE_NAMES, type Lane } from "../../src/delivery/queue";
 import { retrySchedulerName } from "../../src/delivery/retryAlarm";
 import { isEventType } from "../../src/eventTypes";
 import { samplePath } from "../../src/samples";
@@ -31,7 +34,7 @@ export function fixture(actionType: string): string {
 	return SAMPLE_FILES[`../../static${samplePath(actionType)}`];
 }
 
-/** Both delivery queues, recording what was sent (and on which lane) instead of delivering it. */
+/** The three delivery queues, recording what was sent (and on which lane) instead of delivering it. */
 export function recordingQueues() {
 	const batches: MessageSendRequest<DeliveryMessage>[][] = [];
 	const sent: { lane: Lane; message: DeliveryMessage; delaySeconds: number }[] = [];
@@ -49,23 +52,80 @@ export function recordingQueues() {
 		batches,
 		sent,
 		main: recorder("main"),
+		bulk: recorder("bulk"),
 		isolation: recorder("isolation"),
 		/** Every message sent, on either lane. */
 		get messages() {
 			return sent.map((entry) => entry.message);
 		},
+		/** The messages sent to one lane. */
+		on(lane: Lane) {
+			return sent.filter((entry) => entry.lane === lane).map((entry) => entry.message);
+		},
 		/** The bindings to put in an env. */
 		get bindings() {
-			return { DELIVERY_QUEUE: this.main as unknown as Queue, ISOLATION_QUEUE: this.isolation as unknown as Queue };
+			return {
+				DELIVERY_QUEUE: this.main as unknown as Queue,
+				BULK_QUEUE: this.bulk as unknown as Queue,
+				ISOLATION_QUEUE: this.isolation as unknown as Queue,
+			};
 		},
 	};
 }
 
 export type RecordingQueues = ReturnType<typeof recordingQueues>;
 
-/** The test env with recording queues (and any other bindings overridden). */
+/** The test env with recording queues, account pacers that send to them, and any other bindings overridden. */
 export function testEnv(queues: RecordingQueues, overrides: Partial<Env> = {}): Env {
-	return { ...env, ...queues.bindings, ...overrides };
+	const withQueues: Env = { ...env, ...queues.bindings, ...overrides };
+	return { ...withQueues, ACCOUNT_PACER: overrides.ACCOUNT_PACER ?? pacersWith(withQueues) };
+}
+
+/** Instances whose env a helper has swapped, with their own env and how many helpers still run in them. */
+const swappedEnvs = new WeakMap<object, { own: Env; depth: number }>();
+
+/** Runs `work` with `instance` (a Durable Object) seeing `testEnv` as its env, then gives it back its own (also when calls overlap). */
+async function withEnv<T>(instance: object, testEnv: Env, work: () => Promise<T>): Promise<T> {
+	const object = instance as { env: Env };
+	const entry = swappedEnvs.get(instance) ?? { own: object.env, depth: 0 };
+	entry.depth++;
+	swappedEnvs.set(instance, entry);
+	object.env = testEnv;
+	try {
+		return await work();
+	} finally {
+		if (--entry.depth === 0) {
+			object.env = entry.own;
+			swappedEnvs.delete(instance);
+		}
+	}
+}
+
+/**
+ * The account pacers, each call running in the real Durable Object with
+ * `pacerEnv` as its env (so its sends go to the test's recording queues), as
+ * the Worker reaches them: `getByName(accountId).method(…)`.
+ */
+export function pacersWith(pacerEnv: Env): DurableObjectNamespace<AccountPacer> {
+	return {
+		getByName(name: string) {
+			const stub = env.ACCOUNT_PACER.getByName(name);
+			return new Proxy(
+				{},
+				{
+					get: (_target, method) =>
+						method === "then"
+							? undefined
+							: (...args: unknown[]) =>
+									runInDurableObject(stub, (instance) =>
+										withEnv(instance, pacerEnv, () =>
+											(instance as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[String(method)](...args),
+										),
+									),
+				},
+			);
+		},
+	} as unknown as DurableObjectNamespace<AccountPacer>;
 }
 
 /** Bindings and settings a call overrides in the test env (recording queues by default). */
@@ -73,13 +133,13 @@ export interface EnvOption {
 	env?: Partial<Env>;
 }
 
-/** Calls the Worker's HTTP app with the test env. */
-export function request(path: string, init: RequestInit = {}, { env: overrides = {} }: EnvOption = {}) {
+/** Calls the Worker's HTTP app with the test env; resolves once the work it left for after the response (waitUntil) is done too. */
+export async function request(path: string, init: RequestInit = {}, { env: overrides = {} }: EnvOption = {}) {
 	const queue = recordingQueues();
-	return Promise.resolve(app.request(path, init, testEnv(queue, overrides), createExecutionContext())).then((response) => ({
-		response,
-		queue,
-	}));
+	const ctx = createExecutionContext();
+	const response = await app.request(path, init, testEnv(queue, overrides), ctx);
+	await waitOnExecutionContext(ctx);
+	return { response, queue };
 }
 
 export const ingestHeaders = { authorization: `Bearer ${env.INGEST_TOKEN}`, "content-type": "application/json" };
@@ -120,6 +180,30 @@ export async function createAccount(uid: string, name?: string) {
 	return response.json() as Promise<{ uid: string; name: string; created_at: string; database: TestDatabase }>;
 }
 
+/** An account's internal id, by its uid. */
+export async function accountIdOf(uid: string): Promise<string> {
+	const [row] = await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = ?", uid);
+	if (!row) throw new Error(`no account ${uid}`);
+	return row.id;
+}
+
+/**
+ * `count` events of the account, each to 10 endpoints, received `ago` ms before now: its recent past as the fair rate
+ * counts it, written straight into its database so that it does not depend on how fast this machine ingests.
+ */
+export async function pastEvents(accountId: string, count: number, ago = 0) {
+	const at = Date.now() - ago;
+	const [account] = await rows<{ database: TestDatabase | null }>("SELECT database FROM accounts WHERE id = ?", accountId);
+	await databaseBinding(account?.database ?? "DB")
+		.prepare(
+			`INSERT INTO events (account_id, id, action_type, body, received_at, body_hash, delivery_count)
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			SELECT ?, 'evt_' || printf('%012x', ?) || printf('%016x', i), 'ticket.created', '{}', ?, 'hash', 10 FROM n`,
+		)
+		.bind(count, accountId, at, at)
+		.run();
+}
+
 /** The full message for a delivery id (account and endpoint read from D1, in whichever database holds it). */
 export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
 	const [row] = await rowsEverywhere<{ account_id: string; endpoint_id: string }>(
@@ -132,17 +216,22 @@ export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
 
 /**
  * Runs the real queue handler on messages for these deliveries (ids or whole
- * messages) as one batch of `lane`, and returns which were acked, with the
+ * messages) as one batch of `lane` (each delivered for the `attempts`-th
+ * time, 1 unless given), and returns which were acked or retried, with the
  * queues it sent to.
  */
 export async function runConsumer(
 	deliveries: (string | DeliveryMessage)[],
-	{ lane = "main", env: overrides = {} }: EnvOption & { lane?: Lane } = {},
+	{
+		lane = "main",
+		env: overrides = {},
+		attempts = () => 1,
+	}: EnvOption & { lane?: Lane; attempts?: (message: DeliveryMessage) => number } = {},
 ) {
 	const bodies = await Promise.all(deliveries.map((entry) => (typeof entry === "string" ? messageFor(entry) : entry)));
 	const batch = createMessageBatch<DeliveryMessage>(
-		lane === "main" ? "hivepost-deliveries" : ISOLATION_QUEUE_NAME,
-		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
+		LANE_QUEUE_NAMES[lane],
+		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: attempts(body), body })),
 	);
 	const ctx = createExecutionContext();
 	const queue = recordingQueues();
@@ -271,26 +360,46 @@ export async function runRetryAlarm(deliveryId: string, { accountId, env: overri
 	const ran = await runInDurableObject(schedulerOf(deliveryId, { accountId }), async (instance, state) => {
 		if ((await state.storage.getAlarm()) === null) return false;
 		await state.storage.deleteAlarm();
-		const scheduler = instance as unknown as { env: Env; alarm(): Promise<void> };
-		const real = scheduler.env;
-		scheduler.env = testEnv(queue, overrides);
-		try {
-			await scheduler.alarm();
-		} finally {
-			scheduler.env = real;
-		}
+		await withEnv(instance, testEnv(queue, overrides), () => (instance as unknown as { alarm(): Promise<void> }).alarm());
 		return true;
 	});
 	return { ran, queue };
 }
 
-/** Deletes every RetryScheduler's alarm and storage, so the next test starts clean. */
-export async function clearRetryAlarms() {
-	for (const id of await listDurableObjectIds(env.RETRY_SCHEDULER)) {
-		await runInDurableObject(env.RETRY_SCHEDULER.get(id), async (_instance, state) => {
-			await state.storage.deleteAlarm();
-			await state.storage.deleteAll();
-		});
+/** An account's pacer, as the Worker's code reaches it (its sends recorded in `queue`). */
+export function pacerOfAccount(accountId: string, queue: RecordingQueues, overrides: Partial<Env> = {}) {
+	return testEnv(queue, overrides).ACCOUNT_PACER.getByName(accountId);
+}
+
+/** What an account's pacer holds (its state, parked chunks, manual actions), read from its storage. */
+export async function pacerStorage(accountId: string) {
+	return runInDurableObject(env.ACCOUNT_PACER.getByName(accountId), async (_instance, state) => ({
+		alarm: await state.storage.getAlarm(),
+		entries: Object.fromEntries(await state.storage.list()),
+	}));
+}
+
+/** Fires an account pacer's alarm as the platform would (removed, then run), with recording queues; returns whether one was armed. */
+export async function runPacerAlarm(accountId: string, { env: overrides = {} }: EnvOption = {}) {
+	const queue = recordingQueues();
+	const ran = await runInDurableObject(env.ACCOUNT_PACER.getByName(accountId), async (instance, state) => {
+		if ((await state.storage.getAlarm()) === null) return false;
+		await state.storage.deleteAlarm();
+		await withEnv(instance, testEnv(queue, overrides), () => (instance as unknown as { alarm(): Promise<void> }).alarm());
+		return true;
+	});
+	return { ran, queue };
+}
+
+/** Deletes every RetryScheduler's and AccountPacer's alarm and storage, so the next test starts clean. */
+export async function clearDurableObjects() {
+	for (const namespace of [env.RETRY_SCHEDULER, env.ACCOUNT_PACER] as DurableObjectNamespace[]) {
+		for (const id of await listDurableObjectIds(namespace)) {
+			await runInDurableObject(namespace.get(id), async (_instance, state) => {
+				await state.storage.deleteAlarm();
+				await state.storage.deleteAll();
+			});
+		}
 	}
 }
 

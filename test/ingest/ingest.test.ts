@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { LANE_SHARE } from "../../src/delivery/fairShare";
 import { EVENT_TYPES } from "../../src/eventTypes";
 import { MAX_EVENT_BYTES } from "../../src/ingest/route";
-import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, request, rows } from "../helpers/worker";
+import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, pacerOfAccount, recordingQueues, request, rows } from "../helpers/worker";
 
 async function expectNothingStored() {
 	expect(await rows("SELECT id FROM events")).toEqual([]);
@@ -143,7 +145,7 @@ describe("POST /events accepts SupportBee events", () => {
 		expect(queue.batches).toEqual([]);
 	});
 
-	it("fans one event out to 1,000 endpoints in a constant number of statements and sendBatch calls of at most 100", async () => {
+	it("fans one event out to 1,000 endpoints in a constant number of statements and sendBatch calls of at most 100; over the fair rate, they take the bulk lane within the account's share", async () => {
 		const registerAll = (count: number) =>
 			request("/api/endpoints", {
 				method: "PUT",
@@ -175,9 +177,15 @@ describe("POST /events accepts SupportBee events", () => {
 		expect(statements()).toBe(one.statements());
 		expect(response.status).toBe(202);
 		expect(((await response.json()) as { deliveries: number }).deliveries).toBe(1000);
-		expect(queue.batches).toHaveLength(10);
+		// 1,000 deliveries in a second are over the fair rate: the account's share of the bulk lane goes out, the rest is parked in its pacer.
+		expect(queue.on("bulk")).toHaveLength(LANE_SHARE.bulk);
+		expect(queue.batches).toHaveLength(LANE_SHARE.bulk / 100);
 		expect(queue.batches.every((batch) => batch.length <= 100)).toBe(true);
-		expect(new Set(queue.messages.map((m) => m.deliveryId)).size).toBe(1000);
+		expect(new Set(queue.messages.map((m) => m.deliveryId)).size).toBe(LANE_SHARE.bulk);
+		expect(await pacerOfAccount(DEFAULT_ACCOUNT_ID, recordingQueues()).status()).toEqual({
+			bursting: true,
+			parked: 1000 - LANE_SHARE.bulk,
+		});
 	});
 });
 

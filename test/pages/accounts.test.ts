@@ -1,7 +1,7 @@
 /** The operator's page of accounts (/admin/accounts), and the links in the operator's navigation. */
 import { describe, expect, it } from "vitest";
 import { page } from "../helpers/pages";
-import { createEndpoint, operatorHeaders, request } from "../helpers/worker";
+import { accountIdOf, createEndpoint, operatorHeaders, pacerOfAccount, recordingQueues, request } from "../helpers/worker";
 
 async function putAccount(uid: string, name: string) {
 	const { response } = await request(`/api/accounts/${uid}`, { method: "PUT", headers: operatorHeaders, body: JSON.stringify({ name }) });
@@ -24,6 +24,19 @@ describe("the operator's accounts page", () => {
 		expect(html).toContain('<a href="/admin/accounts" aria-current="page">Accounts</a>');
 		// A page of no account names none in its header.
 		expect(html).not.toContain('class="account"');
+	});
+
+	it("shows which accounts are bursting (over their fair rate in the last minute)", async () => {
+		await putAccount("acme", "Acme Ltd");
+		await putAccount("calm", "Calm Ltd");
+		await pacerOfAccount(await accountIdOf("acme"), recordingQueues()).admit("bulk", [
+			{ accountId: await accountIdOf("acme"), deliveryId: "dlv_1", endpointId: "ep_1" },
+		]);
+		const html = await (await page("/admin/accounts")).text();
+		const row = (uid: string) =>
+			html.slice(html.indexOf(`<code>${uid}</code>`), html.indexOf("</tr>", html.indexOf(`<code>${uid}</code>`)));
+		expect(row("acme")).toContain('<span class="badge bursting">bursting: over its fair rate</span>');
+		expect(row("calm")).not.toContain("bursting");
 	});
 
 	it("finds accounts by uid prefix", async () => {

@@ -1,8 +1,9 @@
 /**
  * The RetryScheduler: one Durable Object per failed delivery, whose alarm
- * hands the delivery back to the isolation lane when its next attempt is
- * due. Driven by hand (runRetryAlarm), with the isolation lane's consumer run
- * on what the alarm enqueued.
+ * hands the delivery to its account's pacer when its next attempt is due;
+ * the pacer puts it on a lane (an endpoint that failed at once, as here:
+ * the main lane). Driven by hand (runRetryAlarm), with the lane's consumer
+ * run on what the alarm enqueued.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -10,6 +11,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { ISOLATION_MS } from "../../src/delivery/isolation";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
 import {
@@ -20,6 +22,7 @@ import {
 	ingest,
 	makeDue,
 	operatorHeaders,
+	pacerOfAccount,
 	recordingQueues,
 	request,
 	rows,
@@ -41,13 +44,13 @@ async function failedOnce(overrides: Partial<Env> = {}) {
 	return deliveryId;
 }
 
-/** The alarm fires (the delivery made due first) and the isolation lane consumes what it handed over. */
+/** The alarm fires (the delivery made due first) and the main lane consumes what it handed over. */
 async function retryOnce(id: string, overrides: Partial<Env> = {}) {
 	await makeDue(id);
 	const { ran, queue } = await runRetryAlarm(id, { env: overrides });
 	expect(ran).toBe(true);
-	expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
-	await runConsumer(queue.messages, { lane: "isolation", env: overrides });
+	expect(queue.sent.map((entry) => entry.lane)).toEqual(["main"]);
+	await runConsumer(queue.messages, { env: overrides });
 }
 
 describe("retries driven by the RetryScheduler alarm", () => {
@@ -152,11 +155,11 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		expect(lease_until).toBeGreaterThanOrEqual(handedAt + queueHoldMs(settings) - 1000);
 		// A backstop: armed again for when the hold ends.
 		expect(await alarmTime(id)).toBe(lease_until);
-		// The alarm running twice hands over twice; the isolation lane makes one attempt.
+		// The alarm running twice hands over twice; the lane makes one attempt.
 		await runInDurableObject(schedulerOf(id), (_instance, state) => state.storage.setAlarm(Date.now()));
 		const second = await runRetryAlarm(id);
 		expect(second.queue.messages).toEqual(first.queue.messages);
-		await runConsumer([...first.queue.messages, ...second.queue.messages], { lane: "isolation" });
+		await runConsumer([...first.queue.messages, ...second.queue.messages]);
 		expect(destination.requests).toHaveLength(2);
 		expect((await deliveryRow(id)).attempt_count).toBe(2);
 	});
@@ -207,6 +210,28 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		expect(await alarmTime(id)).toBeNull();
 	});
 
+	it("hands a retry of an isolated endpoint to the isolation lane", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive'")
+			.bind(Date.now() + ISOLATION_MS)
+			.run();
+		await makeDue(id);
+		const { queue } = await runRetryAlarm(id);
+		expect(queue.sent.map((entry) => [entry.lane, entry.message.deliveryId])).toEqual([["isolation", id]]);
+	});
+
+	it("hands a retry of an account with bulk work waiting (a bursting account's retry wave) to the bulk lane, behind its backlog", async () => {
+		stubDestination(() => new Response(null, { status: 500 }));
+		const id = await failedOnce();
+		await pacerOfAccount(DEFAULT_ACCOUNT_ID, recordingQueues()).admit("bulk", [
+			{ accountId: DEFAULT_ACCOUNT_ID, deliveryId: "dlv_backlog", endpointId: "ep_backlog" },
+		]);
+		await makeDue(id);
+		const { queue } = await runRetryAlarm(id);
+		expect(queue.sent.map((entry) => [entry.lane, entry.message.deliveryId])).toEqual([["bulk", id]]);
+	});
+
 	const unreachableD1 = {
 		prepare() {
 			throw new Error("D1_ERROR: Network connection lost.");
@@ -217,9 +242,13 @@ describe("retries driven by the RetryScheduler alarm", () => {
 		send: () => Promise.reject(new Error("Queue send failed")),
 		sendBatch: () => Promise.reject(new Error("Queue send failed")),
 	};
+	const unreachablePacers = {
+		getByName: () => ({ handOver: () => Promise.reject(new Error("Durable Object reset because its code was updated.")) }),
+	};
 	for (const [what, broken] of [
 		["D1", { DB: unreachableD1 }],
-		["the queue", { ISOLATION_QUEUE: failingQueue as unknown as Queue }],
+		["the lane's queue", { DELIVERY_QUEUE: failingQueue as unknown as Queue }],
+		["the account's pacer", { ACCOUNT_PACER: unreachablePacers as unknown as Env["ACCOUNT_PACER"] }],
 	] as const) {
 		it(`backs off when ${what} fails: re-armed a minute later, with no attempt made, then hands over once`, async () => {
 			const destination = stubDestination(() => new Response(null, { status: 500 }));
@@ -240,7 +269,7 @@ describe("retries driven by the RetryScheduler alarm", () => {
 			// A minute later D1 and the queue are back: one hand-over, one attempt.
 			const { queue } = await runRetryAlarm(id);
 			expect(queue.messages).toHaveLength(1);
-			await runConsumer(queue.messages, { lane: "isolation" });
+			await runConsumer(queue.messages);
 			expect(destination.requests).toHaveLength(2);
 			expect((await deliveryRow(id)).attempt_count).toBe(2);
 		});

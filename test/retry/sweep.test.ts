@@ -3,14 +3,17 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src";
 import { readSettings } from "../../src/config";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
-	clearRetryAlarms,
+	clearDurableObjects,
 	createEndpoint,
 	deliveryRow,
 	fixture,
 	ingest,
+	pacerOfAccount,
 	recordingQueues,
 	rows,
 	runConsumer,
@@ -59,19 +62,19 @@ describe("the sweep", () => {
 		expect((await sweepAt(t0 + queueHoldMs(settings) + 60_000)).report.requeued).toBe(0);
 	});
 
-	it("re-enqueues a retry that is overdue (its alarm was never armed) on the isolation lane, and leaves one that is not", async () => {
+	it("hands a retry that is overdue (its alarm was never armed) to its pacer, which puts it on the main lane (its endpoint failed at once), and leaves one that is not", async () => {
 		stubDestination(() => new Response(null, { status: 500 }));
 		await createEndpoint("https://receiver.example/hook");
 		const { queue } = await ingest(fixture("ticket.created"));
 		const [message] = queue.messages;
 		await runConsumer([message]);
 		// The alarm was never armed (or was lost).
-		await clearRetryAlarms();
+		await clearDurableObjects();
 		const { next_attempt_at } = await deliveryRow(message.deliveryId);
 
 		expect((await sweepAt((next_attempt_at as number) + 1)).queue.messages).toEqual([]);
 		expect((await sweepAt((next_attempt_at as number) + strandedAfterMs + 1)).queue.sent).toEqual([
-			{ lane: "isolation", message, delaySeconds: 0 },
+			{ lane: "main", message, delaySeconds: 0 },
 		]);
 	});
 
@@ -85,7 +88,7 @@ describe("the sweep", () => {
 		// Overdue, but its lease says an attempt may still be running.
 		expect((await sweepAt(leaseEnd - 1)).queue.messages).toEqual([]);
 		const t0 = leaseEnd + 1;
-		expect((await sweepAt(t0)).queue.sent).toEqual([{ lane: "isolation", message, delaySeconds: 0 }]);
+		expect((await sweepAt(t0)).queue.sent).toEqual([{ lane: "main", message, delaySeconds: 0 }]);
 		// Held for the lane, the dead claim cleared; the crashed attempt still counts.
 		expect(await deliveryRow(message.deliveryId)).toMatchObject({
 			attempt_count: 1,
@@ -96,17 +99,22 @@ describe("the sweep", () => {
 		expect((await sweepAt(t0 + 60_000)).queue.messages).toEqual([]);
 	});
 
-	it(`takes the longest overdue first when more than ${SWEEP_BATCH_LIMIT} deliveries are stranded`, async () => {
-		const endpointIds = [(await createEndpoint("https://a.example/hook")).id, (await createEndpoint("https://b.example/hook")).id].sort();
-		const now = Date.now();
-		// SWEEP_BATCH_LIMIT deliveries to the first endpoint, and the longest overdue one to the second.
+	/** `count` pending deliveries to `endpointId`, an hour overdue (a lost burst). */
+	async function strand(count: number, endpointId: string, now: number) {
 		await env.DB.prepare(
 			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
 			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 			SELECT 'acc_default', printf('dlv_%06d', i), 'evt_1', ?, 'pending', 0, ? + i, ?, ? FROM n`,
 		)
-			.bind(SWEEP_BATCH_LIMIT, endpointIds[0], now - 3_600_000, now, now)
+			.bind(count, endpointId, now - 3_600_000, now, now)
 			.run();
+	}
+
+	it(`takes the longest overdue first when more than ${SWEEP_BATCH_LIMIT} deliveries are stranded`, async () => {
+		const endpointIds = [(await createEndpoint("https://a.example/hook")).id, (await createEndpoint("https://b.example/hook")).id].sort();
+		const now = Date.now();
+		// SWEEP_BATCH_LIMIT deliveries to the first endpoint, and the longest overdue one to the second.
+		await strand(SWEEP_BATCH_LIMIT, endpointIds[0], now);
 		await env.DB.prepare(
 			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
 			VALUES ('acc_default', 'dlv_oldest', 'evt_1', ?, 'pending', 0, ?, ?, ?)`,
@@ -116,6 +124,20 @@ describe("the sweep", () => {
 		const { report, queue } = await sweepAt(now);
 		expect(report.requeued).toBe(SWEEP_BATCH_LIMIT);
 		expect(queue.messages.map((message) => message.deliveryId)).toContain("dlv_oldest");
+	});
+
+	it("brings a stranded burst back through its account's pacer: its fair budget on the main lane, the rest on the bulk lane within its share, the excess parked", async () => {
+		const endpoint = await createEndpoint("https://a.example/hook");
+		const now = Date.now();
+		await strand(SWEEP_BATCH_LIMIT, endpoint.id, now);
+		const { report, queue } = await sweepAt(now);
+		expect(report.requeued).toBe(SWEEP_BATCH_LIMIT);
+		expect(queue.on("main")).toHaveLength(fairBudget(settings));
+		expect(queue.on("bulk")).toHaveLength(LANE_SHARE.bulk);
+		const parked = SWEEP_BATCH_LIMIT - fairBudget(settings) - LANE_SHARE.bulk;
+		expect(await pacerOfAccount(DEFAULT_ACCOUNT_ID, recordingQueues()).status()).toEqual({ bursting: true, parked });
+		// Every one of them is held for its lane, parked ones included: the next sweep leaves them be.
+		expect((await sweepAt(now + 60_000)).report.requeued).toBe(0);
 	});
 
 	it("leaves a delivery held in a queue (isolated endpoint) alone until its hold ends", async () => {

@@ -44,13 +44,13 @@ queue = "hivepost-isolation"
 `;
 
 describe("the deploy checks", () => {
-	it("read the shipped wrangler.toml: its D1 database (still the placeholder) and both queues", () => {
+	it("read the shipped wrangler.toml: its D1 database (still the placeholder) and its three queues", () => {
 		const config = readDeployConfig(wranglerToml);
 		expect(config).toEqual({
 			databases: [
 				{ binding: "DB", databaseName: "hivepost", databaseId: "00000000-0000-0000-0000-000000000000", migrationsDir: "migrations" },
 			],
-			queues: ["hivepost-deliveries", "hivepost-isolation"],
+			queues: ["hivepost-deliveries", "hivepost-bulk", "hivepost-isolation"],
 		});
 		expect(databaseProblems(config)).toEqual([
 			"The [[d1_databases]] block of binding DB still has the placeholder database_id 00000000-0000-0000-0000-000000000000. Run `npx wrangler d1 create hivepost` (or `npx wrangler d1 list` for an existing one) and put its id in wrangler.toml.",

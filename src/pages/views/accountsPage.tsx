@@ -1,11 +1,12 @@
 /**
  * /admin/accounts: the operator's list of accounts, by uid, searchable by uid
- * prefix, each with its endpoint count, health and database, linking to its
- * pages; and the databases, each with its live accounts and size.
+ * prefix, each with its endpoint count, health and database (and a badge while
+ * it is bursting), linking to its pages; and the databases, each with its live
+ * accounts and size.
  */
 import type { AccountSummary } from "../../accounts/accountResponses";
 import type { DatabaseView } from "../../accounts/summary";
-import { NextPageLink, Time } from "./components";
+import { Badge, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 export function AccountsPage(props: {
@@ -60,6 +61,12 @@ export function AccountsPage(props: {
 											{account.health
 												? `${account.health.failing_endpoints} failing endpoint${account.health.failing_endpoints === 1 ? "" : "s"} · ${account.health.deliveries_failed_24h} deliveries failed (24 h)`
 												: "— (database not bound)"}
+											{account.bursting && (
+												<>
+													{" "}
+													<Badge kind="bursting">bursting: over its fair rate</Badge>
+												</>
+											)}
 										</td>
 										<td data-label="Database">
 											<code>{account.database}</code>

@@ -50,6 +50,7 @@ const STATE_LABELS: Record<DeliveryState["state"], string> = {
 	slow: "slow: isolated",
 	isolated: "unresponsive: isolated",
 	saturated: "saturated",
+	throttled: "throttled: account over its share",
 };
 
 /** Why an endpoint's deliveries wait, in words: its state, until when, what is in flight, what waits. */
