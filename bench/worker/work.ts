@@ -6,6 +6,7 @@
  * The bench Worker hands the real handlers an env whose bindings are wrapped
  * by `countedEnv`, so src/ runs unchanged.
  */
+import { boundDatabase, databaseNames } from "../../src/db/client";
 import { emptyWork, WORK_BUCKETS, type WorkBucket, type WorkCounts } from "./counts";
 
 /** Work per part of the pipeline; module state, shared by the fetch, queue and Durable Object handlers of this isolate. */
@@ -142,11 +143,16 @@ function countedNamespace<Namespace extends DurableObjectNamespace>(namespace: N
 	});
 }
 
-/** `env` with its D1, the three delivery queues and both Durable Object namespaces counting into `bucket`. */
+/** Each D1 database `env` binds (DB, DB_1, …), counting into `bucket`. */
+export function countedDatabases(env: Env, bucket: WorkBucket): Partial<Env> {
+	return Object.fromEntries(databaseNames(env).map((name) => [name, countedD1(boundDatabase(env, name), bucket)]));
+}
+
+/** `env` with its D1 databases, the three delivery queues and both Durable Object namespaces counting into `bucket`. */
 export function countedEnv<E extends Env>(env: E, bucket: WorkBucket): E {
 	return {
 		...env,
-		DB: countedD1(env.DB, bucket),
+		...countedDatabases(env, bucket),
 		DELIVERY_QUEUE: countedQueue(env.DELIVERY_QUEUE, bucket),
 		BULK_QUEUE: countedQueue(env.BULK_QUEUE, bucket),
 		ISOLATION_QUEUE: countedQueue(env.ISOLATION_QUEUE, bucket),

@@ -174,6 +174,8 @@ export async function axeFindingsOn(page: Page, baseUrl: string, pages: Record<s
 
 /** At 390 px nothing is wider than the screen: the page never scrolls sideways, nor does any table inside its scroll box. */
 export async function expectFitsPhone(page: Page, what: string): Promise<void> {
+	// After a click the next page may still be loading its stylesheet: measured without it, it overflows (seen on a loaded machine).
+	await page.waitForLoadState("load");
 	const widths = await page.evaluate(() => {
 		const describe = (element: Element) =>
 			`${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}${element.classList.length ? `.${[...element.classList].join(".")}` : ""}`;

@@ -9,7 +9,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countedEnv, resetWork, work } from "../../bench/worker/work";
+import { countedDatabases, resetWork, work } from "../../bench/worker/work";
 import { app } from "../../src/app";
 import { readSettings } from "../../src/config";
 import { FAIR_RATE_WINDOW_MS, fairBudget } from "../../src/delivery/fairShare";
@@ -26,7 +26,8 @@ import {
 	pacerOfAccount,
 	pastEvents,
 	recordingQueues,
-	rows,
+	rowsEverywhere,
+	runEverywhere,
 	testEnv,
 } from "../helpers/worker";
 
@@ -45,7 +46,7 @@ async function accountWith(uid: string, endpoints: number) {
 /** Sends one event for `uid`; returns what it queued, by lane, and the statements ingest ran. */
 async function sendOne(uid: string) {
 	resetWork();
-	const { response, queue } = await ingest(fixture("ticket.created"), { account: uid, env: { DB: countedEnv(env, "ingest").DB } });
+	const { response, queue } = await ingest(fixture("ticket.created"), { account: uid, env: countedDatabases(env, "ingest") });
 	expect(response.status).toBe(202);
 	return { queue, statements: work.ingest.d1Statements };
 }
@@ -58,7 +59,7 @@ describe("the fair rate at ingest", () => {
 		const { queue } = await sendOne("medium");
 		expect(queue.on("main")).toHaveLength(10);
 		expect(queue.sent.every((entry) => entry.lane === "main")).toBe(true);
-		expect(await rows("SELECT DISTINCT lease_until FROM deliveries")).toEqual([{ lease_until: null }]);
+		expect(await rowsEverywhere("SELECT DISTINCT lease_until FROM deliveries")).toEqual([{ lease_until: null }]);
 	});
 
 	it("sends an account over it to the bulk lane through its pacer, held in D1 for it, in as many statements as within it", async () => {
@@ -77,9 +78,7 @@ describe("the fair rate at ingest", () => {
 
 	it("still sends an over-rate account's first attempt to an isolated endpoint to the isolation lane", async () => {
 		const [isolated] = await accountWith("noisy", 10);
-		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive' WHERE id = ?")
-			.bind(Date.now() + ISOLATION_MS, isolated)
-			.run();
+		await runEverywhere("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive' WHERE id = ?", Date.now() + ISOLATION_MS, isolated);
 		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		const { queue } = await sendOne("noisy");
 		expect(queue.on("isolation").map((message) => message.endpointId)).toEqual([isolated]);
