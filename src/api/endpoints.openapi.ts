@@ -70,10 +70,13 @@ function describeFields(): void {
 		enabled: "Disabled endpoints receive nothing; disabling cancels their pending and retrying deliveries.",
 		disabled_reason: "Why Hivepost disabled it by itself, in words (the destination answered 410 Gone); null otherwise.",
 		disabled_cause: [
-			"Null while enabled, and for an endpoint disabled by hand before 0.3.0 whose record holds no time.",
+			"Null while enabled, and for an endpoint the previous release disabled while 0.3.0 was being deployed (after its migrations, before its code).",
 			"`gone`: the destination answered 410 Gone; `manual`: someone disabled it; `failing`: kept failing (not set by Hivepost yet).",
 		],
-		disabled_at: ["Null while enabled (or unknown, see `disabled_cause`).", "When it was disabled."],
+		disabled_at: [
+			"Null while enabled, and when the time is not known: an endpoint disabled before 0.3.0 whose 410 reason or audit record holds none, or one the previous release disabled during the upgrade.",
+			"When it was disabled.",
+		],
 		health: "One status: `working`, `failing` (its newest automatic attempt failed), or `disabled`. Counted from the upgrade to 0.3.0 on.",
 		headers: "Custom request headers: name (lower case) → a masked hint of the value. Values are write-only.",
 		created_at: "When it was registered.",
@@ -178,7 +181,7 @@ export const endpointsDoc: ResourceDoc = {
 			tag: "Endpoints",
 			summary: "Edit an endpoint",
 			description:
-				"Changes only the members given. A new `url` keeps the secret and the history. `enabled: false` cancels its pending and retrying deliveries; `enabled: true` clears `disabled_reason`. `headers` changes only the names given: a string sets that header, null removes it.",
+				"Changes only the members given. A new `url` keeps the secret and the history. `enabled: false` cancels its pending and retrying deliveries; `enabled: true` clears `disabled_reason`, `disabled_cause` and `disabled_at`. `headers` changes only the names given: a string sets that header, null removes it.",
 			parameters: [ref("parameters", "EndpointId")],
 			body: "EndpointUpdate",
 			success: { 200: { description: "The endpoint as changed.", schema: "Endpoint" } },
