@@ -78,7 +78,11 @@ describe("the fair rate at ingest", () => {
 
 	it("still sends an over-rate account's first attempt to an isolated endpoint to the isolation lane", async () => {
 		const [isolated] = await accountWith("noisy", 10);
-		await runEverywhere("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive' WHERE id = ?", Date.now() + ISOLATION_MS, isolated);
+		await runEverywhere(
+			"UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive' WHERE id = ?",
+			Date.now() + ISOLATION_MS,
+			isolated,
+		);
 		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		const { queue } = await sendOne("noisy");
 		expect(queue.on("isolation").map((message) => message.endpointId)).toEqual([isolated]);
