@@ -44,11 +44,16 @@ const ANSWERS: Record<string, number> = {
 
 it(`records the statements of release ${version}`, async () => {
 	const statements: ReleaseStatement[] = [];
-	/** Runs `steps` with every database recording in the env overrides; what they ran is kept under `path`, in order. */
+	/**
+	 * Runs `steps` with `DB` recording and the other databases unbound in the env overrides, so the whole day runs on
+	 * one database, as the upgrade test replays it; what they ran is kept under `path`, in order.
+	 */
 	const during = async <T>(path: ReleasePath, steps: (overrides: Partial<Env>) => Promise<T>): Promise<T> => {
 		const recorded: RecordedStatement[] = [];
 		const result = await steps(
-			Object.fromEntries(TEST_DATABASES.map((name) => [name, recordingDatabase(recorded, databaseBinding(name))])),
+			Object.fromEntries(
+				TEST_DATABASES.map((name) => [name, name === "DB" ? recordingDatabase(recorded, databaseBinding(name)) : undefined]),
+			),
 		);
 		statements.push(...recorded.map((statement) => ({ path, ...statement })));
 		return result;
