@@ -25,3 +25,17 @@ export function submit(
 		{ env: overrides },
 	);
 }
+
+/** The HTML of the page at `path`, which must answer 200. */
+export async function pageHtml(path: string, init: RequestInit = {}): Promise<string> {
+	const response = await page(path, init);
+	if (response.status !== 200) throw new Error(`${path} answered ${response.status}, not 200`);
+	return response.text();
+}
+
+/** The text of a page without its tags, spaces collapsed. */
+export const pageWords = (html: string) =>
+	html
+		.replace(/<[^>]+>/g, " ")
+		.replace(/&#39;/g, "'")
+		.replace(/\s+/g, " ");

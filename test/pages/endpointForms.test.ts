@@ -7,20 +7,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api } from "../helpers/api";
-import { page, submit } from "../helpers/pages";
+import { pageHtml as html, page, submit, pageWords as words } from "../helpers/pages";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
-
-async function html(path: string): Promise<string> {
-	const response = await page(path);
-	expect(response.status).toBe(200);
-	return response.text();
-}
-
-const words = (text: string) =>
-	text
-		.replace(/<[^>]+>/g, " ")
-		.replace(/&#39;/g, "'")
-		.replace(/\s+/g, " ");
 
 /** `datetime-local`'s value (UTC, as the page labels it) `msAgo` ago. */
 const typedSince = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().slice(0, 16);

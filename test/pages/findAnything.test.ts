@@ -8,20 +8,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
-import { page } from "../helpers/pages";
+import { pageHtml as html, page, pageWords as words } from "../helpers/pages";
 import { createAccount, createEndpoint, fixture, ingest, request, runConsumer, stubDestination } from "../helpers/worker";
-
-async function html(path: string, init: RequestInit = {}): Promise<string> {
-	const response = await page(path, init);
-	expect(response.status).toBe(200);
-	return response.text();
-}
-
-const words = (text: string) =>
-	text
-		.replace(/<[^>]+>/g, " ")
-		.replace(/&#39;/g, "'")
-		.replace(/\s+/g, " ");
 
 /** An event about ticket `ticket`, its ids. */
 async function aboutTicket(ticket: number) {

@@ -6,21 +6,8 @@
  * disabling asks first, saying what it cancels and that it can be resent.
  */
 import { describe, expect, it } from "vitest";
-import { page, submit } from "../helpers/pages";
+import { pageHtml as html, submit, pageWords as words } from "../helpers/pages";
 import { createEndpoint, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
-
-async function html(path: string): Promise<string> {
-	const response = await page(path);
-	expect(response.status).toBe(200);
-	return response.text();
-}
-
-/** The text of the page without its tags, spaces collapsed. */
-const words = (text: string) =>
-	text
-		.replace(/<[^>]+>/g, " ")
-		.replace(/&#39;/g, "'")
-		.replace(/\s+/g, " ");
 
 async function fourReceivers() {
 	stubDestination((request) => {
