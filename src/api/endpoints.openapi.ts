@@ -110,7 +110,10 @@ function describeFields(): void {
 	describeMembers(endpointStatusSchema, {
 		status:
 			"`working`: its newest automatic attempt succeeded (or it has had none); `failing`: it failed; `disabled`: see `disabled_cause`.",
-		failing_since: ["Null unless failing.", "When the first failed automatic attempt of the streak started."],
+		failing_since: [
+			"Null while no failing streak runs (a disabled endpoint keeps the one it was disabled in).",
+			"When the first failed automatic attempt of the streak started.",
+		],
 		consecutive_failures: "Automatic attempts failed in a row since the last success (Retry now is not counted).",
 		last_error: ["Null when the newest automatic attempt succeeded.", "The newest automatic attempt's error."],
 		last_error_kind: ["Null when the newest automatic attempt succeeded.", "Its kind (see the delivery log's `error_kind`)."],

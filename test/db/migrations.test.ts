@@ -233,7 +233,7 @@ describe("migrations", () => {
 	});
 });
 
-describe("the backfill of disabled_cause and disabled_at (0004)", () => {
+describe("the backfill of disabled_cause and disabled_at (0005)", () => {
 	it("reads a 410's time back from its reason, and a manual disable's from the audit record", async () => {
 		const backfill = env.BACKFILL_TEST_DB;
 		// At 0002's schema: before the columns existed.
