@@ -25,8 +25,8 @@ function linkOrigin(env: Env, requestUrl: string): string {
 
 export const accountsApi = new Hono<OperatorEnv>()
 	.get("/", async (c) => {
-		const { prefix, cursor } = readQuery(c, accountListSchema);
-		const page = await listAccounts(c.env, { prefix, cursor });
+		const { prefix, q, cursor } = readQuery(c, accountListSchema);
+		const page = await listAccounts(c.env, { prefix, q, cursor });
 		return c.json({ accounts: await summarize(c.env, page.accounts), next_cursor: page.nextCursor });
 	})
 	.put("/:uid", limitBody.other, async (c) => {
