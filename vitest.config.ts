@@ -19,6 +19,8 @@ const TEST_SETTINGS = {
 	ACCESS_AUD: "",
 	MAX_ENDPOINTS_PER_ACCOUNT: "100",
 	ACCOUNT_SESSION_HOURS: "12",
+	ALERT_AFTER_FAILURES: "5",
+	DISABLE_AFTER_SECONDS: "432000",
 };
 
 /** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */

@@ -29,6 +29,10 @@ export interface Settings {
 	maxEndpointsPerAccount: number;
 	/** How long a portal session opened by an admin link lasts. */
 	accountSessionMs: number;
+	/** Automatic attempts failed in a row at which an endpoint's failing streak sends `endpoint.failing`. */
+	alertAfterFailures: number;
+	/** How long a failing streak may last before Hivepost disables the endpoint; 0: never. */
+	disableAfterMs: number;
 }
 
 export const DEFAULTS = {
@@ -39,6 +43,8 @@ export const DEFAULTS = {
 	RETENTION_DAYS: 30,
 	MAX_ENDPOINTS_PER_ACCOUNT: 100,
 	ACCOUNT_SESSION_HOURS: 12,
+	ALERT_AFTER_FAILURES: 5,
+	DISABLE_AFTER_SECONDS: 432_000,
 } as const;
 
 type NumericSetting = keyof typeof DEFAULTS;
@@ -63,6 +69,8 @@ export function readSettings(env: Env): Settings {
 		publicOrigins: readOrigins(env),
 		maxEndpointsPerAccount: Math.floor(readNumber(env, "MAX_ENDPOINTS_PER_ACCOUNT", 1)),
 		accountSessionMs: readNumber(env, "ACCOUNT_SESSION_HOURS", 0.1) * HOUR_MS,
+		alertAfterFailures: Math.floor(readNumber(env, "ALERT_AFTER_FAILURES", 1)),
+		disableAfterMs: readNumber(env, "DISABLE_AFTER_SECONDS", 0) * 1000,
 	};
 }
 

@@ -3,7 +3,8 @@
  * goes through dispatch (per database: each account's, as the directory
  * says), then every failed delivery with retries left gets its alarm armed
  * and every retry that came early is sent again when due. Messages are acked
- * once their outcome is durable in D1.
+ * once their outcome is durable in D1. Returns the databases whose records
+ * added operational facts, for alerts/ to store as messages.
  */
 import { readSettings } from "../config";
 import { reachableDatabase } from "../db/client";
@@ -39,7 +40,8 @@ async function byDatabase(env: Env, messages: Messages): Promise<Map<string, Mes
 	return grouped;
 }
 
-export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
+export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<string[]> {
+	const withFacts = new Set<string>();
 	const lane = laneOf(batch.queue);
 	const settings = readSettings(env);
 	const current: Messages = [];
@@ -57,7 +59,8 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 	try {
 		grouped = await byDatabase(env, current);
 	} catch (error) {
-		return retry(current, error);
+		retry(current, error);
+		return [];
 	}
 	await Promise.all(
 		[...grouped].map(async ([database, messages]) => {
@@ -87,9 +90,11 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 					),
 				]);
 				for (const message of messages) message.ack();
+				if (outcome.factsRecorded) withFacts.add(database);
 			} catch (error) {
 				retry(messages, error);
 			}
 		}),
 	);
+	return [...withFacts];
 }

@@ -32,6 +32,7 @@ import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, type WaveRow, waveRows } from "./claim";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
+import { factsRecorded } from "./operationalFacts";
 import { type DeliveryMessage, enqueue, type Lane } from "./queue";
 import { type Completed, recordAttempts } from "./record";
 import { checkAndSend } from "./send";
@@ -46,6 +47,8 @@ interface DispatchOutcome {
 	retries: { ref: DeliveryRef; at: number }[];
 	/** Retries due later than this invocation's clock says (the sender's clock ran ahead): to be sent again when due. */
 	early: { message: DeliveryMessage; at: number }[];
+	/** Operational facts were added to this database's outbox (operationalFacts.ts). */
+	factsRecorded: boolean;
 }
 
 /**
@@ -76,7 +79,7 @@ class BatchDispatch {
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
 	private readonly handedOff: DeliveryMessage[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], early: [] };
+	private readonly outcome: DispatchOutcome = { retries: [], early: [], factsRecorded: false };
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
 	/** Endpoints whose remaining deliveries leave this invocation: slow ones, and ones that answered 410. */
@@ -202,6 +205,7 @@ class BatchDispatch {
 		for (const message of wave) add(this.queued, message.endpointId, 1);
 		const [first, ...rest] = statements;
 		const results = first ? await this.db.batch([first, ...rest]) : [];
+		if (factsRecorded(statements, results)) this.outcome.factsRecorded = true;
 		for (const result of record.results) {
 			if (result.state === "retrying") this.outcome.retries.push({ ref: result.ref, at: result.nextAttemptAt });
 		}

@@ -9,11 +9,12 @@
  * Deliveries waiting in a queue are held and so not stranded. Running beside
  * normal delivery is safe: the claim decides.
  */
-import { and, eq, gte, isNull, lte, or } from "drizzle-orm";
+import { and, eq, gte, isNull, lte, or, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import { laneFor } from "../delivery/isolation";
+import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { enqueueRouted } from "../delivery/queue";
 import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/stateChanges";
 
@@ -61,10 +62,9 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 		.filter((row) => row.attemptCount < maxAttempts(settings))
 		.map((row) => ({ ...row, lane: laneFor(row.attemptCount, row.isolatedUntil, now) }));
 	if (exhausted.length) {
-		await db
-			.update(deliveries)
-			.set(finished("failed", now))
-			.where(and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))));
+		const used = and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))) as SQL;
+		// The operator is told of each (delivery.failed), in the same transaction.
+		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveries).set(finished("failed", now)).where(used)]);
 	}
 	if (requeue.length) {
 		await enqueueRouted(
