@@ -9,14 +9,14 @@
  * Deliveries waiting in a queue are held and so not stranded. Running beside
  * normal delivery is safe: the claim decides.
  */
-import { and, eq, gte, isNull, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import { laneFor } from "../delivery/isolation";
 import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { enqueueRouted } from "../delivery/queue";
-import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/stateChanges";
+import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, stranded as strandedAt } from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;
@@ -38,11 +38,7 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 
 async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	const stranded = and(
-		unfinished(),
-		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
-		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
-	);
+	const stranded = strandedAt(settings, now);
 	const found = await db
 		.select({
 			accountId: deliveries.accountId,

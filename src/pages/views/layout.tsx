@@ -9,7 +9,7 @@ import type { Viewer } from "../context";
 
 export const STYLESHEET_PATH = "/assets/hivepost.css";
 
-export type Section = "endpoints" | "deliveries" | "events" | "accounts" | "api";
+export type Section = "endpoints" | "deliveries" | "events" | "accounts" | "system" | "api";
 
 export interface Chrome {
 	title: string;
@@ -84,6 +84,9 @@ function Navigation({ chrome }: { chrome: Chrome }) {
 				<>
 					<NavLink href="/admin/accounts" section="accounts" current={current}>
 						Accounts
+					</NavLink>
+					<NavLink href="/admin/system" section="system" current={current}>
+						System
 					</NavLink>
 					<NavLink href="/admin/api" section="api" current={current}>
 						API
