@@ -68,7 +68,7 @@ function describeFields(): void {
 		disabled_reason: "Why Hivepost disabled it by itself, in words (the destination answered 410 Gone); null otherwise.",
 		disabled_cause: [
 			"Null while enabled, and for an endpoint disabled by hand before 0.3.0 whose record holds no time.",
-			"`gone`: the destination answered 410 Gone; `manual`: someone disabled it; `failing`: kept failing (not set by Hivepost yet).",
+			"`gone`: the destination answered 410 Gone; `manual`: someone disabled it; `failing`: no automatic attempt succeeded for DISABLE_AFTER_SECONDS.",
 		],
 		disabled_at: ["Null while enabled (or unknown, see `disabled_cause`).", "When it was disabled."],
 		health: "One status: `working`, `failing` (its newest automatic attempt failed), or `disabled`. Counted from the upgrade to 0.3.0 on.",
