@@ -5,7 +5,7 @@
  * db/directory.ts). A uid deleted and created again is a new account (a new
  * internal id, placed afresh), and starts empty.
  */
-import { and, asc, eq, gt, gte, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { directoryDatabase, isUniqueViolation } from "../db/client";
 import { type Account, accountColumns, findAccount, liveHelpdeskAccounts, UID_PATTERN, UID_RULE } from "../db/directory";
 import { databaseForNewAccount } from "../db/placement";
@@ -57,8 +57,8 @@ const matches = (q: string) => {
  * starts with `prefix`, and those whose uid or name contains `q`.
  */
 export async function listAccounts(env: Env, options: { prefix?: string; q?: string; cursor?: string }) {
-	const conditions = [liveHelpdeskAccounts()];
-	if (options.q) conditions.push(matches(options.q) as ReturnType<typeof liveHelpdeskAccounts>);
+	const conditions: (SQL | undefined)[] = [liveHelpdeskAccounts()];
+	if (options.q) conditions.push(matches(options.q));
 	// Exact, case-sensitive prefix as an index range: uids are ASCII, so all that start with it sort below prefix + U+10FFFF.
 	if (options.prefix) conditions.push(gte(accounts.uid, options.prefix), lt(accounts.uid, `${options.prefix}\u{10FFFF}`));
 	if (options.cursor) conditions.push(gt(accounts.uid, options.cursor));

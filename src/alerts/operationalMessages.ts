@@ -12,8 +12,8 @@
  * not stored anew.
  */
 import { readSettings, type Settings } from "../config";
-import { accountScope, type Database, directoryDatabase, inList, reachableDatabase } from "../db/client";
-import { OPERATOR_ACCOUNT } from "../db/operatorAccount";
+import { type Database, directoryDatabase, inList, reachableDatabase } from "../db/client";
+import { operatorScope } from "../db/operatorAccount";
 import { accounts, operationalOutbox } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
 import { enqueueOrLeaveToSweep } from "../delivery/queue";
@@ -59,7 +59,7 @@ async function storeFrom(env: Env, settings: Settings, db: Database): Promise<vo
 	const rows = await db.select().from(operationalOutbox).orderBy(operationalOutbox.at).limit(ROWS_PER_RUN);
 	if (!rows.length) return;
 	const uids = await uidsOf(env, rows);
-	const operator = accountScope(env, OPERATOR_ACCOUNT);
+	const operator = operatorScope(env);
 	for (const row of rows) {
 		const message = messageOf(row, uids.get(row.accountId) ?? row.accountId);
 		const stored = await storeEvent(operator, settings, {

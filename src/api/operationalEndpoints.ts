@@ -7,13 +7,13 @@
 import { Hono } from "hono/tiny";
 import type { OperatorEnv } from "../auth/operator";
 import { readSettings } from "../config";
+import { operatorScope } from "../db/operatorAccount";
 import { createEndpoint, deleteEndpoint, rotateSecret, updateEndpoint } from "../endpoints/endpointChanges";
 import { listEndpoints, requireEndpoint, secretView } from "../endpoints/endpointStore";
 import {
 	createOperationalEndpointSchema,
 	operationalEndpointView,
 	operatorAccountChange,
-	operatorScope,
 	updateOperationalEndpointSchema,
 } from "../endpoints/operational";
 import { limitBody } from "../http/bodyLimit";

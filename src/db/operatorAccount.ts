@@ -7,7 +7,7 @@
  * helpdesk account's uid can (db/directory.ts UID_PATTERN): no path, list or
  * portal link reaches it as an account.
  */
-import { DIRECTORY_BINDING } from "./client";
+import { type AccountScope, accountScope, DIRECTORY_BINDING } from "./client";
 
 export const OPERATOR_ACCOUNT = {
 	id: "acc_operator",
@@ -18,4 +18,9 @@ export const OPERATOR_ACCOUNT = {
 
 export function isOperatorAccount(account: { id: string }): boolean {
 	return account.id === OPERATOR_ACCOUNT.id;
+}
+
+/** The operator's account and its database (always DB): where operational endpoints and their messages are. */
+export function operatorScope(env: Env): AccountScope {
+	return accountScope(env, OPERATOR_ACCOUNT);
 }

@@ -7,8 +7,7 @@
  * are their own.
  */
 import * as z from "zod/mini";
-import { type AccountScope, accountScope } from "../db/client";
-import { OPERATOR_ACCOUNT } from "../db/operatorAccount";
+import { operatorScope } from "../db/operatorAccount";
 import { iso } from "../lib/time";
 import { OPERATIONAL_EVENT_TYPES } from "../operationalEventTypes";
 import { OPERATOR } from "./audit";
@@ -30,11 +29,6 @@ export const updateOperationalEndpointSchema = z.object({
 	enabled: z.optional(z.boolean({ error: "must be true or false" })),
 	events: z.optional(operationalEventList),
 });
-
-/** The operator's account, where operational endpoints live (always in DB). */
-export function operatorScope(env: Env): AccountScope {
-	return accountScope(env, OPERATOR_ACCOUNT);
-}
 
 /** Changes to operational endpoints, made by the operator. */
 export function operatorAccountChange(env: Env): ChangeContext {

@@ -6,9 +6,9 @@
  */
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import { readSettings } from "../config";
-import { accountScope, everyDatabase } from "../db/client";
+import { everyDatabase } from "../db/client";
 import { type CronRun, lastCronRuns } from "../db/cronRuns";
-import { OPERATOR_ACCOUNT } from "../db/operatorAccount";
+import { operatorScope } from "../db/operatorAccount";
 import { deliveries, endpoints, events } from "../db/schema";
 import { stranded, unfinished } from "../delivery/stateChanges";
 import { type EndpointRow, listEndpoints } from "../endpoints/endpointStore";
@@ -73,7 +73,7 @@ export async function systemReport(env: Env, now = Date.now()): Promise<SystemRe
 
 /** Each operational endpoint with its newest messages (through the index of an endpoint's deliveries). */
 async function operationalMessages(env: Env): Promise<OperationalEndpointMessages[]> {
-	const scope = accountScope(env, OPERATOR_ACCOUNT);
+	const scope = operatorScope(env);
 	const list = await listEndpoints(scope);
 	return Promise.all(
 		list.map(async (endpoint) => ({
