@@ -18,6 +18,7 @@ import {
 	rows,
 	rowsEverywhere,
 	runConsumer,
+	runEverywhere,
 	runScheduled,
 	stubDestination,
 } from "../helpers/worker";
@@ -234,5 +235,31 @@ describe("the outbox", () => {
 			},
 		]);
 		expect(await rowsEverywhere("SELECT key FROM operational_outbox")).toEqual([]);
+	});
+});
+
+describe("delivery.failed by the sweep", () => {
+	it("is sent when the sweep marks failed a delivery whose last attempt's Worker stopped", async () => {
+		await operationalEndpoint();
+		await createAccount("acme");
+		await createEndpoint(RECEIVER, { account: "acme" });
+		destination(() => 500);
+		const [message] = (await ingest(fixture("ticket.created"), { account: "acme" })).queue.messages;
+		await runConsumer([message], { env: { MAX_RETRIES: "1", ALERT_AFTER_FAILURES: "100" } });
+		// Its last attempt claimed, then nothing recorded (the Worker stopped): attempts used up, overdue, its lease past.
+		await runEverywhere(
+			"UPDATE deliveries SET attempt_count = 4, next_attempt_at = ?, claim_id = 'clm_dead', lease_until = ? WHERE id = ?",
+			Date.now() - 600_000,
+			Date.now() - 1,
+			message.deliveryId,
+		);
+		expect((await runScheduled()).messages).toHaveLength(1);
+		expect(await storedMessages()).toEqual([
+			expect.objectContaining({
+				type: "delivery.failed",
+				data: expect.objectContaining({ delivery_id: message.deliveryId, attempts: 4, last_error: "HTTP 500" }),
+			}),
+		]);
+		expect(await rowsEverywhere("SELECT status FROM deliveries WHERE id = ?", message.deliveryId)).toEqual([{ status: "failed" }]);
 	});
 });
