@@ -30,6 +30,26 @@ import {
 /** An operation as the page lists it, with its per-account twin. */
 type Listed = { method: string; path: string; op: Operation; twin?: { path: string; op: Operation } };
 
+/** A route's heading: method, path and summary, then its operationId and credentials. */
+function RouteHeading(props: { method: string; path: string; op: Operation; doc: OpenApiDocument; summary: string }) {
+	const { op, doc } = props;
+	return (
+		<>
+			<h3>
+				<code>
+					{props.method.toUpperCase()} {props.path}
+				</code>{" "}
+				{props.summary}
+			</h3>
+			<p>
+				<small>
+					operationId <code>{op.operationId}</code> · {credentials(op.security ?? doc.security ?? [])}
+				</small>
+			</p>
+		</>
+	);
+}
+
 function OperationEntry({ entry, doc }: { entry: Listed; doc: OpenApiDocument }) {
 	const { op } = entry;
 	const deref = <T,>(value: T & { $ref?: string }, kind: string): T =>
@@ -39,17 +59,7 @@ function OperationEntry({ entry, doc }: { entry: Listed; doc: OpenApiDocument })
 	const statuses = Object.entries(op.responses);
 	return (
 		<section class={`card method-${entry.method}`} id={op.operationId}>
-			<h3>
-				<code>
-					{entry.method.toUpperCase()} {entry.path}
-				</code>{" "}
-				{op.summary}
-			</h3>
-			<p>
-				<small>
-					operationId <code>{op.operationId}</code> · {credentials(op.security ?? doc.security ?? [])}
-				</small>
-			</p>
+			<RouteHeading method={entry.method} path={entry.path} op={op} doc={doc} summary={op.summary} />
 			<Prose text={op.description} />
 			<Examples method={entry.method} path={entry.path} op={op} doc={doc} />
 			{parameters.length > 0 && (
@@ -108,17 +118,7 @@ function TwinEntry({ entry, doc }: { entry: Listed & { twin: { path: string; op:
 	const { path, op } = entry.twin;
 	return (
 		<section class={`card method-${entry.method}`} id={op.operationId}>
-			<h3>
-				<code>
-					{entry.method.toUpperCase()} {path}
-				</code>{" "}
-				{op.summary}, in any account
-			</h3>
-			<p>
-				<small>
-					operationId <code>{op.operationId}</code> · {credentials(op.security ?? doc.security ?? [])}
-				</small>
-			</p>
+			<RouteHeading method={entry.method} path={path} op={op} doc={doc} summary={`${op.summary}, in any account`} />
 			<p>
 				The same as <a href={`#${entry.op.operationId}`}>{`${entry.method.toUpperCase()} ${entry.path}`}</a>, for the account whose uid is
 				in the path (a 404 when there is none).
