@@ -21,6 +21,8 @@ const TEST_SETTINGS = {
 	ACCOUNT_SESSION_HOURS: "12",
 	FAIR_RATE: "100",
 	MANUAL_ACTIONS_PER_MINUTE: "30",
+	ALERT_AFTER_FAILURES: "5",
+	DISABLE_AFTER_SECONDS: "432000",
 };
 
 /** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */

@@ -33,6 +33,10 @@ export interface Settings {
 	fairRate: number;
 	/** Manual actions (Send test event, Retry now, Redeliver) one account may make per minute. */
 	manualActionsPerMinute: number;
+	/** Automatic attempts failed in a row at which an endpoint's failing streak sends `endpoint.failing`. */
+	alertAfterFailures: number;
+	/** How long a failing streak may last before Hivepost disables the endpoint; 0: never. */
+	disableAfterMs: number;
 }
 
 export const DEFAULTS = {
@@ -45,6 +49,8 @@ export const DEFAULTS = {
 	ACCOUNT_SESSION_HOURS: 12,
 	FAIR_RATE: 100,
 	MANUAL_ACTIONS_PER_MINUTE: 30,
+	ALERT_AFTER_FAILURES: 5,
+	DISABLE_AFTER_SECONDS: 432_000,
 } as const;
 
 type NumericSetting = keyof typeof DEFAULTS;
@@ -71,6 +77,8 @@ export function readSettings(env: Env): Settings {
 		accountSessionMs: readNumber(env, "ACCOUNT_SESSION_HOURS", 0.1) * HOUR_MS,
 		fairRate: readNumber(env, "FAIR_RATE", 1),
 		manualActionsPerMinute: Math.floor(readNumber(env, "MANUAL_ACTIONS_PER_MINUTE", 1)),
+		alertAfterFailures: Math.floor(readNumber(env, "ALERT_AFTER_FAILURES", 1)),
+		disableAfterMs: readNumber(env, "DISABLE_AFTER_SECONDS", 0) * 1000,
 	};
 }
 

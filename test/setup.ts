@@ -12,14 +12,25 @@ import { clearDurableObjects, databaseBinding, TEST_DATABASES } from "./helpers/
 for (const name of TEST_DATABASES) await applyD1Migrations(databaseBinding(name), env.TEST_MIGRATIONS);
 
 // Each test starts from empty tables (fan-out counts every registered endpoint) in every database, with only the
-// default account (the migrations create its row in each database; the directory's is DB's).
+// default account and the operator's (the migrations create their rows in each database; the directory's are DB's).
 beforeEach(async () => {
-	const tables = ["attempts", "deliveries", "events", "endpoints", "audit_log", "admin_links", "account_sessions", "signed_ingest_ids"];
+	const tables = [
+		"attempts",
+		"deliveries",
+		"events",
+		"endpoints",
+		"audit_log",
+		"admin_links",
+		"account_sessions",
+		"signed_ingest_ids",
+		"operational_outbox",
+		"cron_runs",
+	];
 	for (const name of TEST_DATABASES) {
 		const db = databaseBinding(name);
 		await db.batch([
 			...tables.map((table) => db.prepare(`DELETE FROM ${table}`)),
-			db.prepare("DELETE FROM accounts WHERE id != 'acc_default'"),
+			db.prepare("DELETE FROM accounts WHERE id NOT IN ('acc_default', 'acc_operator')"),
 			db.prepare("UPDATE accounts SET name = 'default', deleted_at = NULL WHERE id = 'acc_default'"),
 		]);
 	}

@@ -261,6 +261,15 @@ export function hivepostClient({ url, operatorToken, ingestToken, fetch: send = 
 			adminLink: (uid: string, input: AdminLinkRequest = {}, o?: CallOptions) =>
 				accountsApi<{ url: string; expires_at: string }>("POST", uid, "/admin-links", 201, input, o),
 		},
+		/** The operator's operational endpoints (`/api/operational-endpoints`). */
+		operationalEndpoints: {
+			create: (input: { url: string; events?: string[] }, o?: CallOptions) =>
+				call<{ id: string; url: string; secret: string }>("POST", "/api/operational-endpoints", 201, {
+					token: operatorToken,
+					body: input,
+					...o,
+				}),
+		},
 	};
 }
 

@@ -5,7 +5,7 @@
  * api/accounts.openapi.ts).
  */
 import * as z from "zod/mini";
-import { MAX_ACCOUNT_NAME_LENGTH } from "./accountStore";
+import { MAX_ACCOUNT_NAME_LENGTH, MAX_ACCOUNT_QUERY_LENGTH } from "./accountStore";
 
 export const putAccountSchema = z.object({
 	name: z.optional(
@@ -22,6 +22,10 @@ export const putAccountSchema = z.object({
 export const accountListSchema = z.object({
 	/** Only accounts whose uid starts with this (exactly, case-sensitive). */
 	prefix: z.optional(z.string()),
+	/** Only accounts whose uid or name contains this, whatever the case of its letters. */
+	q: z.optional(
+		z.string().check(z.maxLength(MAX_ACCOUNT_QUERY_LENGTH, { error: `must be at most ${MAX_ACCOUNT_QUERY_LENGTH} characters` })),
+	),
 	/** The `next_cursor` of the previous page. */
 	cursor: z.optional(z.string()),
 });

@@ -5,9 +5,9 @@
  * db/directory.ts). A uid deleted and created again is a new account (a new
  * internal id, placed afresh), and starts empty.
  */
-import { and, asc, eq, gt, gte, isNull, lt } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { directoryDatabase, isUniqueViolation } from "../db/client";
-import { type Account, accountColumns, findAccount, UID_PATTERN, UID_RULE } from "../db/directory";
+import { type Account, accountColumns, findAccount, liveHelpdeskAccounts, UID_PATTERN, UID_RULE } from "../db/directory";
 import { databaseForNewAccount } from "../db/placement";
 import { accounts } from "../db/schema";
 import { HttpError } from "../http/errors";
@@ -43,9 +43,22 @@ export async function putAccount(env: Env, uid: string, name: string | undefined
 	return { account, created: true };
 }
 
-/** Live accounts ordered by uid, 50 a page, optionally those whose uid starts with `prefix`. */
-export async function listAccounts(env: Env, options: { prefix?: string; cursor?: string }) {
-	const conditions = [isNull(accounts.deletedAt)];
+/** The longest search text `q` takes. */
+export const MAX_ACCOUNT_QUERY_LENGTH = 100;
+
+/** `q` within uid or name, ignoring the case of ASCII letters (SQLite's lower()), as a scan of the live accounts. */
+const matches = (q: string) => {
+	const text = q.toLowerCase();
+	return or(sql`instr(lower(${accounts.uid}), ${text}) > 0`, sql`instr(lower(${accounts.name}), ${text}) > 0`);
+};
+
+/**
+ * Live helpdesk accounts ordered by uid, 50 a page, optionally those whose uid
+ * starts with `prefix`, and those whose uid or name contains `q`.
+ */
+export async function listAccounts(env: Env, options: { prefix?: string; q?: string; cursor?: string }) {
+	const conditions: (SQL | undefined)[] = [liveHelpdeskAccounts()];
+	if (options.q) conditions.push(matches(options.q));
 	// Exact, case-sensitive prefix as an index range: uids are ASCII, so all that start with it sort below prefix + U+10FFFF.
 	if (options.prefix) conditions.push(gte(accounts.uid, options.prefix), lt(accounts.uid, `${options.prefix}\u{10FFFF}`));
 	if (options.cursor) conditions.push(gt(accounts.uid, options.cursor));

@@ -9,7 +9,7 @@
  * it out of the address bar.
  */
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import type { Settings } from "../config";
+import { readSettings, type Settings } from "../config";
 import { directoryDatabase } from "../db/client";
 import type { Account } from "../db/directory";
 import { accountSessions, accounts, adminLinks } from "../db/schema";
@@ -20,6 +20,11 @@ import type { LinkRequest } from "./accountRequests";
 import type { AdminLink } from "./accountResponses";
 
 export const LINK_PATH = "/portal/sign-in";
+
+/** Where admin links point: the first of PUBLIC_ORIGINS, else the origin the request came to. */
+export function linkOrigin(env: Env, requestUrl: string): string {
+	return readSettings(env).publicOrigins[0] ?? new URL(requestUrl).origin;
+}
 
 /** A link for `account`, at `origin` (the first of PUBLIC_ORIGINS, else the request's own). */
 export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string): Promise<AdminLink> {

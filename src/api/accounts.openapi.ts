@@ -5,7 +5,7 @@
  */
 import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../accounts/accountRequests";
 import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
-import { MAX_ACCOUNT_NAME_LENGTH } from "../accounts/accountStore";
+import { MAX_ACCOUNT_NAME_LENGTH, MAX_ACCOUNT_QUERY_LENGTH } from "../accounts/accountStore";
 import { UID_RULE } from "../db/directory";
 import { OPERATOR_NOTES, UNBOUND_DATABASE_NOTE } from "../openapi/errorCatalogue";
 import { describeMembers, PREVIOUS_CURSOR, type ResourceDoc, ref } from "../openapi/operations";
@@ -16,6 +16,7 @@ const UNBOUND_DATABASE = `${OPERATOR_NOTES.not_configured} ${UNBOUND_DATABASE_NO
 function describeFields(): void {
 	describeMembers(accountListSchema, {
 		prefix: "Only accounts whose uid starts with this (exactly, case-sensitive).",
+		q: `Only accounts whose uid or name contains this, ignoring the case of ASCII letters; at most ${MAX_ACCOUNT_QUERY_LENGTH} characters. Evaluated as a scan of the live accounts, stopped once a page is full.`,
 		cursor: PREVIOUS_CURSOR,
 	});
 	describeMembers(putAccountSchema, {

@@ -9,24 +9,18 @@ import { Hono } from "hono/tiny";
 import { deleteAccount } from "../accounts/accountDeletion";
 import { accountListSchema, adminLinkRequestSchema, putAccountSchema } from "../accounts/accountRequests";
 import { listAccounts, putAccount } from "../accounts/accountStore";
-import { endAccountAccess, mintAdminLink } from "../accounts/links";
+import { endAccountAccess, linkOrigin, mintAdminLink } from "../accounts/links";
 import { accountView, summarize } from "../accounts/summary";
 import type { OperatorEnv } from "../auth/operator";
-import { readSettings } from "../config";
 import { boundDatabase, directoryDatabase } from "../db/client";
 import { requireAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readJson, readQuery } from "../http/readJson";
 
-/** Where admin links point: the first of PUBLIC_ORIGINS, else the origin this request came to. */
-function linkOrigin(env: Env, requestUrl: string): string {
-	return readSettings(env).publicOrigins[0] ?? new URL(requestUrl).origin;
-}
-
 export const accountsApi = new Hono<OperatorEnv>()
 	.get("/", async (c) => {
-		const { prefix, cursor } = readQuery(c, accountListSchema);
-		const page = await listAccounts(c.env, { prefix, cursor });
+		const { prefix, q, cursor } = readQuery(c, accountListSchema);
+		const page = await listAccounts(c.env, { prefix, q, cursor });
 		return c.json({ accounts: await summarize(c.env, page.accounts), next_cursor: page.nextCursor });
 	})
 	.put("/:uid", limitBody.other, async (c) => {

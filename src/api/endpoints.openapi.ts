@@ -71,7 +71,7 @@ function describeFields(): void {
 		disabled_reason: "Why Hivepost disabled it by itself, in words (the destination answered 410 Gone); null otherwise.",
 		disabled_cause: [
 			"Null while enabled, and for an endpoint the previous release disabled while 0.3.0 was being deployed (after its migrations, before its code).",
-			"`gone`: the destination answered 410 Gone; `manual`: someone disabled it; `failing`: kept failing (not set by Hivepost yet).",
+			"`gone`: the destination answered 410 Gone; `manual`: someone disabled it; `failing`: no automatic attempt succeeded for DISABLE_AFTER_SECONDS.",
 		],
 		disabled_at: [
 			"Null while enabled, and when the time is not known: an endpoint disabled before 0.3.0 whose 410 reason or audit record holds none, or one the previous release disabled during the upgrade.",

@@ -4,8 +4,9 @@
  * `uid`; Hivepost keys the data by an internal id that is never reused, in
  * the database the account was placed on.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { type AccountPlacement, type Database, DIRECTORY_BINDING, directoryDatabase } from "./client";
+import { OPERATOR_ACCOUNT } from "./operatorAccount";
 import { accounts } from "./schema";
 
 export interface Account extends AccountPlacement {
@@ -20,6 +21,11 @@ export const UID_RULE = "1 to 64 letters, digits, '-', '_' or '.', beginning wit
 
 /** The binding of an account's database, for selects: null (placed before there were several) is DB. */
 export const accountDatabaseColumn = sql<string>`coalesce(${accounts.database}, ${DIRECTORY_BINDING})`;
+
+/** Live accounts of the helpdesk: not deleted, and not the operator's own (which no list shows). */
+export function liveHelpdeskAccounts(): SQL {
+	return and(isNull(accounts.deletedAt), ne(accounts.id, OPERATOR_ACCOUNT.id)) as SQL;
+}
 
 /** The columns of an Account, for selects. */
 export const accountColumns = {

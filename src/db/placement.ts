@@ -9,9 +9,9 @@
  * retry alarms know only an account's id: they ask the directory once per
  * account and isolate, then this module's cache.
  */
-import { count, isNull } from "drizzle-orm";
+import { count } from "drizzle-orm";
 import { databaseNames, directoryDatabase, inList } from "./client";
-import { accountDatabaseColumn } from "./directory";
+import { accountDatabaseColumn, liveHelpdeskAccounts } from "./directory";
 import { accounts } from "./schema";
 
 /** Live accounts on each database the directory names; a database with none is absent. */
@@ -19,7 +19,7 @@ export async function liveAccountsPerDatabase(env: Env): Promise<Map<string, num
 	const rows = await directoryDatabase(env)
 		.select({ database: accountDatabaseColumn, accounts: count() })
 		.from(accounts)
-		.where(isNull(accounts.deletedAt))
+		.where(liveHelpdeskAccounts())
 		.groupBy(accountDatabaseColumn);
 	return new Map(rows.map((row) => [row.database, row.accounts]));
 }

@@ -81,6 +81,13 @@ export const endpoints = sqliteTable(
 		 */
 		consecutiveFailures: integer("consecutive_failures").notNull().default(0),
 		failingSince: integer("failing_since"),
+		/**
+		 * The `failing_since` of the streak whose `endpoint.failing` message was
+		 * sent (alerts/): once per streak. Cleared by the first success after it,
+		 * which sends `endpoint.recovered`; re-enabling keeps it, so that success
+		 * is still told.
+		 */
+		alertedSince: integer("alerted_since"),
 		/** While in the future, this endpoint's deliveries go through the isolation lane (delivery/isolation.ts). */
 		isolatedUntil: integer("isolated_until"),
 		/** Why: "slow" (answers, but slowly) or "unresponsive" (no answer within the timeout). */
@@ -231,4 +238,31 @@ export const signedIngestIds = sqliteTable("signed_ingest_ids", {
 	accountId: text("account_id").notNull(),
 	/** When a request signed with it stops verifying (its webhook-timestamp + the 5-minute tolerance). */
 	expiresAt: integer("expires_at").notNull(),
+});
+
+/**
+ * Operational messages (alerts/) recorded in the same transaction as the facts
+ * they tell of, in the database of the endpoint's account, until they are
+ * stored as events of the operator's account in `DB` (another database, so
+ * another transaction). The key is the message's idempotency key: the same
+ * fact recorded twice is one row, and stored twice is one event. Empty but for
+ * moments; the cron drains what a Worker that died left behind.
+ */
+export const operationalOutbox = sqliteTable("operational_outbox", {
+	/** `<type>:<endpoint or delivery id>:<streak start or delivery>`: one per cause. */
+	key: text("key").primaryKey(),
+	accountId: text("account_id").notNull(),
+	type: text("type").notNull(),
+	at: integer("at").notNull(),
+	/** The message's `data`, but for `account` (the uid, read from the directory when it is stored). */
+	data: text("data").notNull(),
+});
+
+/** The last run of each cron job (sweep, retention), in `DB`, one row per job rewritten each run: the System page shows them. */
+export const cronRuns = sqliteTable("cron_runs", {
+	job: text("job").primaryKey(),
+	startedAt: integer("started_at").notNull(),
+	durationMs: integer("duration_ms").notNull(),
+	/** JSON: what the run did (e.g. `{"requeued": 2, "failed": 0}`), or `{"error": …}` when it failed. */
+	result: text("result").notNull(),
 });

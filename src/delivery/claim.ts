@@ -40,6 +40,8 @@ export interface DeliveryTarget extends DeliveryRef {
 	previousSecrets: string;
 	/** JSON object of custom headers. */
 	headers: string;
+	/** The endpoint's streak had sent `endpoint.failing` when claimed: a success sends `endpoint.recovered` (operationalFacts.ts). */
+	alertedSince: number | null;
 }
 
 /** A wave's deliveries as D1 holds them right after the claim. */
@@ -76,6 +78,7 @@ export function selectTargets(db: Database, where: SQL, claimId?: string) {
 			secret: endpoints.secret,
 			previousSecrets: endpoints.previousSecrets,
 			headers: endpoints.headers,
+			alertedSince: endpoints.alertedSince,
 		})
 		.from(deliveries)
 		.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
@@ -86,11 +89,11 @@ export function selectTargets(db: Database, where: SQL, claimId?: string) {
 type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>["all"]>>[number];
 
 export function toWaveRow(row: TargetRow): WaveRow {
-	const { claimed, body, url, secret, previousSecrets, headers, isolatedUntil, ...delivery } = row;
+	const { claimed, body, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } = row;
 	return {
 		...delivery,
 		isolatedUntil,
-		target: claimed && body !== null ? { ...delivery, body, url, secret, previousSecrets, headers } : null,
+		target: claimed && body !== null ? { ...delivery, body, url, secret, previousSecrets, headers, alertedSince } : null,
 	};
 }
 

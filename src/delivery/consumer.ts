@@ -1,5 +1,4 @@
 /**
-/**
  * The consumer of the three delivery queues (main, bulk and isolation lane):
  * each batch goes through dispatch (per database: each account's, as the
  * directory says); then each account's pacer hears what the batch finished of
@@ -8,7 +7,9 @@
  * failed delivery with retries left gets its alarm armed, and every retry that
  * came early is sent again when due. Messages are acked once their outcome is
  * durable in D1; holding one back is always a fresh message (or the pacer),
- * never `message.retry()`, which the queue counts toward max_retries.
+ * never `message.retry()`, which the queue counts toward max_retries. Returns
+ * the databases whose records added operational facts, for alerts/ to store
+ * as messages.
  */
 import { readSettings, type Settings } from "../config";
 import { type Database, reachableDatabase } from "../db/client";
@@ -46,7 +47,8 @@ async function byDatabase(env: Env, messages: Messages): Promise<Map<string, Mes
 	return grouped;
 }
 
-export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
+export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<string[]> {
+	const withFacts = new Set<string>();
 	const lane = laneOf(batch.queue);
 	const settings = readSettings(env);
 	const current: Messages = [];
@@ -64,7 +66,8 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 	try {
 		grouped = await byDatabase(env, current);
 	} catch (error) {
-		return retry(current, error);
+		retry(current, error);
+		return [];
 	}
 	await Promise.all(
 		[...grouped].map(async ([database, messages]) => {
@@ -75,13 +78,15 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 				return;
 			}
 			try {
-				await consumeFromDatabase(env, db, settings, lane, messages);
+				const { factsRecorded } = await consumeFromDatabase(env, db, settings, lane, messages);
 				for (const message of messages) message.ack();
+				if (factsRecorded) withFacts.add(database);
 			} catch (error) {
 				retry(messages, error);
 			}
 		}),
 	);
+	return [...withFacts];
 }
 
 /** One database's part of a batch, up to the point where every outcome is durable. */
@@ -105,6 +110,7 @@ async function consumeFromDatabase(env: Env, db: Database, settings: Settings, l
 		// Still in its lane (not reported finished): sent again, as a fresh message, when due.
 		...outcome.early.map(({ message, at }) => enqueue(laneQueue(env, lane), [message], Math.max(1, Math.ceil((at - Date.now()) / 1000)))),
 	]);
+	return outcome;
 }
 
 /**

@@ -34,6 +34,7 @@ import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, type WaveRow, waveRows } from "./claim";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
+import { factsRecorded } from "./operationalFacts";
 import type { DeliveryMessage, Lane } from "./queue";
 import { type Completed, recordAttempts } from "./record";
 import { checkAndSend } from "./send";
@@ -50,6 +51,8 @@ interface DispatchOutcome {
 	early: { message: DeliveryMessage; at: number }[];
 	/** Left this invocation unsent for the isolation lane (slow or isolated endpoints), their claims handed back. */
 	handedOff: DeliveryMessage[];
+	/** Operational facts were added to this database's outbox (operationalFacts.ts). */
+	factsRecorded: boolean;
 }
 
 /** Sends `messages` (a batch from `lane`, all of one database). */
@@ -70,7 +73,7 @@ class BatchDispatch {
 	private completed: Completed[] = [];
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], early: [], handedOff: [] };
+	private readonly outcome: DispatchOutcome = { retries: [], early: [], handedOff: [], factsRecorded: false };
 	private readonly handedOff = this.outcome.handedOff;
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
@@ -188,6 +191,7 @@ class BatchDispatch {
 		for (const message of wave) add(this.queued, message.endpointId, 1);
 		const [first, ...rest] = statements;
 		const results = first ? await this.db.batch([first, ...rest]) : [];
+		if (factsRecorded(statements, results)) this.outcome.factsRecorded = true;
 		for (const result of record.results) {
 			if (result.state === "retrying") this.outcome.retries.push({ ref: result.ref, at: result.nextAttemptAt });
 		}

@@ -6,11 +6,15 @@
  * (record.ts), one statement per endpoint per record: a success resets the
  * streak, the failures of a record are added to it at once. A manual "Retry
  * now" is in its delivery's history only: it changes no endpoint's health.
+ * The facts the streak makes (alerting, recovering, auto-disable) are recorded
+ * around the statement that writes it (operationalFacts.ts).
  */
 import { and, eq, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { endpoints } from "../db/schema";
+import { disableFailing, recordFailing, recordRecovered } from "./operationalFacts";
 import type { Completed } from "./record";
 import type { SendResult } from "./send";
 
@@ -47,6 +51,8 @@ export class HealthLedger {
 /** One endpoint's results in a record: the newest, and the failures since the newest success among them. */
 interface Outcome {
 	newest: SendResult;
+	/** Its streak had alerted when one of these was claimed: a success tells the operator it recovered. */
+	alerted: boolean;
 	/** A success is among them: the streak restarts from it. */
 	succeeded: boolean;
 	failuresSince: number;
@@ -56,7 +62,11 @@ interface Outcome {
 
 function outcomesByEndpoint(completed: readonly Completed[]): Map<string, Outcome> {
 	const byEndpoint = new Map<string, SendResult[]>();
-	for (const { target, result } of completed) byEndpoint.set(target.endpointId, [...(byEndpoint.get(target.endpointId) ?? []), result]);
+	const alerted = new Set<string>();
+	for (const { target, result } of completed) {
+		byEndpoint.set(target.endpointId, [...(byEndpoint.get(target.endpointId) ?? []), result]);
+		if (target.alertedSince !== null) alerted.add(target.endpointId);
+	}
 	return new Map(
 		[...byEndpoint].map(([endpointId, results]) => {
 			const inOrder = [...results].sort((a, b) => a.startedAt - b.startedAt);
@@ -66,6 +76,7 @@ function outcomesByEndpoint(completed: readonly Completed[]): Map<string, Outcom
 				endpointId,
 				{
 					newest: inOrder[inOrder.length - 1],
+					alerted: alerted.has(endpointId),
 					succeeded: lastSuccess !== -1,
 					failuresSince: failures.length,
 					firstFailureAt: failures[0]?.startedAt ?? null,
@@ -81,11 +92,21 @@ function outcomesByEndpoint(completed: readonly Completed[]): Map<string, Outcom
  * already, and the streak. An unchanged success is rewritten at most every
  * HEALTH_REFRESH_MS.
  */
-export function recordHealth(db: Database, completed: readonly Completed[], ledger?: HealthLedger) {
+export function recordHealth(db: Database, settings: Settings, completed: readonly Completed[], ledger: HealthLedger, now: number) {
 	return [...outcomesByEndpoint(completed)]
-		.filter(([endpointId, outcome]) => ledger?.needsWrite(endpointId, outcome.newest) ?? true)
-		.map(([endpointId, outcome]) =>
-			outcome.newest.ok ? recordSuccess(db, endpointId, outcome.newest) : recordFailures(db, endpointId, outcome),
+		.filter(([endpointId, outcome]) => ledger.needsWrite(endpointId, outcome.newest))
+		.flatMap(([endpointId, outcome]) =>
+			outcome.newest.ok
+				? // Only after a streak known to have alerted (so the success path costs no statement): one not seen yet is
+					// told at the first success after a claim that sees it.
+					outcome.alerted
+					? [recordRecovered(db, endpointId, outcome.newest.startedAt, now), recordSuccess(db, endpointId, outcome.newest, true)]
+					: [recordSuccess(db, endpointId, outcome.newest, false)]
+				: [
+						recordFailures(db, endpointId, outcome),
+						...recordFailing(db, settings, endpointId, now),
+						...disableFailing(db, settings, now, eq(endpoints.id, endpointId)),
+					],
 		);
 }
 
@@ -99,18 +120,23 @@ const newestColumns = (result: SendResult) => ({
 	lastAttemptError: result.error,
 });
 
-/** The newest is a success: the streak ends. Writes only what changes (or an unchanged outcome after HEALTH_REFRESH_MS). */
-function recordSuccess(db: Database, endpointId: string, result: SendResult) {
+/**
+ * The newest is a success: the streak ends, and with `recovered` (told just
+ * before) its alert is done with. Writes only what changes (or an unchanged
+ * outcome after HEALTH_REFRESH_MS).
+ */
+function recordSuccess(db: Database, endpointId: string, result: SendResult, recovered: boolean) {
 	const changed = or(
 		sql`${endpoints.lastAttemptSucceeded} IS NOT 1`,
 		sql`${endpoints.lastStatusCode} IS NOT ${result.statusCode}`,
 		sql`${endpoints.lastAttemptError} IS NOT ${result.error}`,
 		sql`${endpoints.consecutiveFailures} != 0`,
+		recovered ? sql`${endpoints.alertedSince} IS NOT NULL` : undefined,
 		lte(endpoints.lastAttemptAt, result.startedAt - HEALTH_REFRESH_MS),
 	);
 	return db
 		.update(endpoints)
-		.set({ ...newestColumns(result), consecutiveFailures: 0, failingSince: null })
+		.set({ ...newestColumns(result), consecutiveFailures: 0, failingSince: null, ...(recovered ? { alertedSince: null } : {}) })
 		.where(and(eq(endpoints.id, endpointId), or(isNull(endpoints.lastAttemptAt), and(notNewerThan(result.startedAt), changed))));
 }
 

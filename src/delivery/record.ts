@@ -2,14 +2,16 @@
  * Recording attempts, the last of three steps (claim.ts, then send.ts:
  * checkAndSend, then this): the attempt rows, the new delivery states
  * (fenced by the claim id), 410 handling and the endpoint's health, in few
- * statements. Shared with the manual attempt (manualAttempt.ts).
+ * statements, with the operational facts they make (operationalFacts.ts).
+ * Shared with the manual attempt (manualAttempt.ts).
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { attempts, deliveries, endpoints } from "../db/schema";
 import type { DeliveryTarget } from "./claim";
 import { type HealthLedger, recordHealth } from "./health";
+import { GONE_REASON, recordDeliveriesFailed, recordGone } from "./operationalFacts";
 import type { SendResult } from "./send";
 import { cancelUnfinishedDeliveries, type DeliveryRef, deliveriesIn, finished, maxAttempts } from "./stateChanges";
 
@@ -63,13 +65,14 @@ export function insertAttempts(db: Database, completed: readonly Completed[], ma
 	);
 }
 
-/** A destination that answers 410 Gone has asked us to stop: disable the endpoint and cancel its other deliveries. */
+/** A destination that answers 410 Gone has asked us to stop: disable the endpoint (telling the operator) and cancel its other deliveries. */
 export function disableGoneEndpoint(db: Database, target: DeliveryTarget, now: number) {
 	return [
+		recordGone(db, target.endpointId, now),
 		db
 			.update(endpoints)
 			// The time is in disabled_at, for the pages to show in their one format.
-			.set({ enabled: false, disabledReason: "The destination answered 410 Gone.", disabledCause: "gone", disabledAt: now, updatedAt: now })
+			.set({ enabled: false, disabledReason: GONE_REASON, disabledCause: "gone", disabledAt: now, updatedAt: now })
 			.where(eq(endpoints.id, target.endpointId)),
 		cancelUnfinishedDeliveries({ accountId: target.accountId, db }, [target.endpointId], now, { keepId: target.deliveryId }),
 	];
@@ -101,6 +104,9 @@ export function recordAttempts(
 				.set(finished(state, now))
 				.where(mine(refsWith(state))),
 		);
+	// Failed with their attempts used up (not stopped by a 410): the operator is told, before the update clears the claim.
+	const exhausted = results.filter((result, i) => result.state === "failed" && completed[i].result.statusCode !== 410);
+	const told = exhausted.length ? [recordDeliveriesFailed(db, mine(exhausted.map((result) => result.ref)) as SQL, now)] : [];
 	const retrying = results.filter((result) => result.state === "retrying");
 	if (retrying.length) {
 		const at = sql<number>`CASE ${deliveries.id} ${sql.join(
@@ -115,5 +121,6 @@ export function recordAttempts(
 		);
 	}
 	const gone = completed.flatMap(({ target, result }) => (result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
-	return { statements: [insertAttempts(db, completed, false), ...updates, ...gone, ...recordHealth(db, completed, ledger)], results };
+	const health = recordHealth(db, settings, completed, ledger, now);
+	return { statements: [insertAttempts(db, completed, false), ...told, ...updates, ...gone, ...health], results };
 }

@@ -41,6 +41,18 @@ export function finished(status: FinishedStatus, now: number) {
 	return { status, nextAttemptAt: null, claimId: null, leaseUntil: null, updatedAt: now };
 }
 
+/**
+ * Stranded at `now`: unfinished, overdue by STRANDED_AFTER_SECONDS and held
+ * by nobody. What the sweep takes up, and the System page counts.
+ */
+export function stranded(settings: Settings, now: number): SQL {
+	return and(
+		unfinished(),
+		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
+		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+	) as SQL;
+}
+
 /** A delivery addressed by its account and id: how every message, alarm and statement names one. */
 export interface DeliveryRef {
 	accountId: string;

@@ -21,8 +21,20 @@ import type { EndpointChanges } from "./endpointRequests";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
 import { splitUrlList } from "./urlList";
 
-/** What enabling clears: why and when Hivepost or someone disabled it. */
-export const ENABLED = { enabled: true, disabledReason: null, disabledCause: null, disabledAt: null } as const;
+/**
+ * What enabling a disabled endpoint clears: why and when Hivepost or someone
+ * disabled it, and its failing streak (so it is not disabled again at its next
+ * failure for a streak that began before). An alert sent for that streak is
+ * kept: its first success still sends `endpoint.recovered`.
+ */
+export const ENABLED = {
+	enabled: true,
+	disabledReason: null,
+	disabledCause: null,
+	disabledAt: null,
+	consecutiveFailures: 0,
+	failingSince: null,
+} as const;
 
 /** After a rotation, deliveries carry the replaced secret's signature too for this long. */
 export const ROTATION_OVERLAP_MS = DAY_MS;
@@ -229,7 +241,7 @@ export async function updateEndpoint(
 	}
 	if (changes.events) next.events = JSON.stringify(changes.events);
 	if (changes.headers) next.headers = JSON.stringify(headersWithin(applyHeaderChanges(storedHeaders(row), changes.headers)));
-	if (changes.enabled) Object.assign(next, ENABLED);
+	if (changes.enabled && !row.enabled) Object.assign(next, ENABLED);
 	// Disabling a disabled endpoint keeps why and when it was.
 	else if (changes.enabled === false && row.enabled) Object.assign(next, { enabled: false, disabledCause: "manual", disabledAt: now });
 	// Headers are merged into those read above: fenced on them, so a concurrent edit's header is never lost.

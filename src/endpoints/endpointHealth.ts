@@ -4,7 +4,8 @@
  * its row, delivery/health.ts), else `working`. The same rule counts failing
  * endpoints in SQL, for the stats and the accounts' health.
  */
-import { and, eq, gt, isNull, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type SQL } from "drizzle-orm";
+import type { AccountScope } from "../db/client";
 import { endpoints } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
 import { iso } from "../lib/time";
@@ -29,4 +30,25 @@ export function endpointHealth(row: HealthColumns): EndpointStatusView {
 /** A live, enabled endpoint whose newest automatic attempt failed: `health.status` is `failing`. */
 export function failingNow(): SQL {
 	return and(isNull(endpoints.deletedAt), eq(endpoints.enabled, true), gt(endpoints.consecutiveFailures, 0)) as SQL;
+}
+
+/** Shown in the banner of an account's pages: the endpoints failing now, or disabled while failing. */
+export interface FailingEndpoint {
+	id: string;
+	url: string;
+	failingSince: number | null;
+	lastError: string | null;
+}
+
+/** At most this many endpoints are named in the banner. */
+const BANNER_LIMIT = 5;
+
+/** The account's live endpoints with a failing streak (enabled or not), the longest failing first. */
+export function failingEndpoints(scope: AccountScope): Promise<FailingEndpoint[]> {
+	return scope.db
+		.select({ id: endpoints.id, url: endpoints.url, failingSince: endpoints.failingSince, lastError: endpoints.lastAttemptError })
+		.from(endpoints)
+		.where(and(eq(endpoints.accountId, scope.accountId), isNull(endpoints.deletedAt), gt(endpoints.consecutiveFailures, 0)))
+		.orderBy(asc(endpoints.failingSince))
+		.limit(BANNER_LIMIT);
 }

@@ -14,12 +14,17 @@ import {
 	MAX_HEADER_VALUE_LENGTH,
 } from "./customHeaders";
 
-export const eventListSchema = z.pipe(
-	z
-		.array(z.enum([ALL_EVENTS, ...EVENT_TYPES]), { error: `must be a list of event types, or ["${ALL_EVENTS}"] for all` })
-		.check(z.minLength(1, { error: `must name at least one event type, or ["${ALL_EVENTS}"] for all` })),
-	z.transform((list) => (list.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)])),
-);
+/** An endpoint's event filter over `types` (the ticket events, or the operational messages): a list of them, or `["*"]`. */
+export function eventListOf<const Type extends string>(types: readonly [Type, ...Type[]]) {
+	return z.pipe(
+		z
+			.array(z.enum([ALL_EVENTS, ...types]), { error: `must be a list of event types, or ["${ALL_EVENTS}"] for all` })
+			.check(z.minLength(1, { error: `must name at least one event type, or ["${ALL_EVENTS}"] for all` })),
+		z.transform((list): (Type | typeof ALL_EVENTS)[] => ((list as string[]).includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)])),
+	);
+}
+
+export const eventListSchema = eventListOf(EVENT_TYPES);
 
 // Each problem a whole sentence, plain enough for the pages to show as it is.
 const headerNameSchema = z.string().check(
@@ -91,5 +96,6 @@ export const redeliverSchema = z.object({
 	dry_run: z.optional(z.boolean({ error: "must be true or false" })),
 });
 
-export type EndpointChanges = z.infer<typeof updateEndpointSchema>;
+/** A change to an endpoint, whichever catalogue its event filter is of. */
+export type EndpointChanges = Omit<z.infer<typeof updateEndpointSchema>, "events"> & { events?: string[] };
 export type RedeliverRequest = z.output<typeof redeliverSchema>;

@@ -114,6 +114,7 @@ export function newEndpoint(
 		lastAttemptError: null,
 		consecutiveFailures: 0,
 		failingSince: null,
+		alertedSince: null,
 		isolatedUntil: null,
 		isolation: null,
 		createdAt: now,

@@ -3,7 +3,8 @@
  * transaction: never an event without its deliveries), honouring an optional
  * Idempotency-Key, unique within the account. The unique index on
  * (account, idempotency_key) decides races: of two concurrent requests with
- * one key, exactly one insert wins.
+ * one key, exactly one insert wins. Ingest stores ticket events with it, and
+ * alerts/ the operator's operational messages.
  */
 import { and, eq, gte, lt } from "drizzle-orm";
 import type { Settings } from "../config";
@@ -16,22 +17,28 @@ import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";
+import type { OperationalEventType } from "../operationalEventTypes";
 import { countEndpoints, insertDeliveries, overFairRate, routeInserted, subscribedTo } from "./createDeliveries";
 import type { IngestReceipt } from "./receiptResponse";
 
-export type StoreResult = { kind: "created"; receipt: IngestReceipt; deliveries: Routed[] } | { kind: "repeated"; receipt: IngestReceipt };
+/** A receipt for an event of `Type` (ticket events for ingest, operational messages for alerts/). */
+type Receipt<Type extends string> = Omit<IngestReceipt, "action_type"> & { action_type: Type };
 
-export async function storeEvent(
+export type StoreResult<Type extends string = EventType> =
+	| { kind: "created"; receipt: Receipt<Type>; deliveries: Routed[] }
+	| { kind: "repeated"; receipt: Receipt<Type> };
+
+export async function storeEvent<Type extends EventType | OperationalEventType>(
 	scope: AccountScope,
 	settings: Settings,
-	input: { body: string; actionType: EventType; ticketId: string | null; idempotencyKey: string | null },
-): Promise<StoreResult> {
+	input: { body: string; actionType: Type; ticketId: string | null; idempotencyKey: string | null },
+): Promise<StoreResult<Type>> {
 	const { db, accountId } = scope;
 	const now = Date.now();
 	const bodyHash = await sha256Hex(input.body);
 	const { idempotencyKey } = input;
 	if (idempotencyKey) {
-		const repeated = await findRepeat(scope, idempotencyKey, bodyHash, now);
+		const repeated = await findRepeat<Type>(scope, idempotencyKey, bodyHash, now);
 		if (repeated) return repeated;
 	}
 	const eventId = newId("evt", now);
@@ -71,7 +78,7 @@ export async function storeEvent(
 		}
 	} catch (error) {
 		// Lost a race for the same key: answer as the winner did.
-		const repeated = idempotencyKey && isUniqueViolation(error) ? await findRepeat(scope, idempotencyKey, bodyHash, now) : null;
+		const repeated = idempotencyKey && isUniqueViolation(error) ? await findRepeat<Type>(scope, idempotencyKey, bodyHash, now) : null;
 		if (repeated) return repeated;
 		throw error;
 	}
@@ -82,7 +89,12 @@ export async function storeEvent(
 	};
 }
 
-async function findRepeat({ db, accountId }: AccountScope, key: string, bodyHash: string, now: number): Promise<StoreResult | null> {
+async function findRepeat<Type extends string>(
+	{ db, accountId }: AccountScope,
+	key: string,
+	bodyHash: string,
+	now: number,
+): Promise<StoreResult<Type> | null> {
 	const original = await db
 		.select({ id: events.id, actionType: events.actionType, deliveryCount: events.deliveryCount, bodyHash: events.bodyHash })
 		.from(events)
@@ -97,6 +109,6 @@ async function findRepeat({ db, accountId }: AccountScope, key: string, bodyHash
 		);
 	}
 	// The stored action type was validated when it was accepted.
-	const actionType = original.actionType as EventType;
+	const actionType = original.actionType as Type;
 	return { kind: "repeated", receipt: { event_id: original.id, action_type: actionType, deliveries: original.deliveryCount } };
 }

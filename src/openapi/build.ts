@@ -18,6 +18,7 @@ import { deliveriesDoc } from "../api/deliveries.openapi";
 import { endpointsDoc } from "../api/endpoints.openapi";
 import { eventsDoc } from "../api/events.openapi";
 import type { OpenApiDocument } from "../api/openapiDocument";
+import { operationalEndpointsDoc } from "../api/operationalEndpoints.openapi";
 import { statsDoc } from "../api/stats.openapi";
 import { serviceDoc } from "../app.openapi";
 import { UID_PATTERN, UID_RULE } from "../db/directory";
@@ -29,7 +30,7 @@ import { ErrorResponses, operationObject } from "./paths";
 import { WEBHOOK_HEADERS, WEBHOOK_RESPONSES, WEBHOOKS_TAG, webhooks } from "./webhooks";
 
 /** Every resource, in the order the document lists their tags. */
-const RESOURCES = [ingestDoc, endpointsDoc, deliveriesDoc, eventsDoc, statsDoc, accountsDoc, serviceDoc];
+const RESOURCES = [ingestDoc, endpointsDoc, deliveriesDoc, eventsDoc, statsDoc, accountsDoc, operationalEndpointsDoc, serviceDoc];
 
 /** One account's API: at `/api/…` for the default account, and its twin at `/api/accounts/{uid}/…` for any account. */
 const ACCOUNT_API: Operation[] = [...endpointsDoc.operations, ...deliveriesDoc.operations, ...eventsDoc.operations, ...statsDoc.operations];
@@ -45,11 +46,12 @@ export function buildOpenApiDocument({ samples, description }: { samples: Sample
 	// Built in this order, so each shared error response is named after its plainest use (see ErrorResponses)…
 	const defaultApi = build(ACCOUNT_API, "operator", false, "/api");
 	const accounts = build(accountsDoc.operations, "accounts", false);
+	const operational = build(operationalEndpointsDoc.operations, "operator", false);
 	const twins = build(ACCOUNT_API, "operator", true, "/api/accounts/{uid}");
 	const service = build(serviceDoc.operations, "public", false);
 	const ingest = [...build(ingestDoc.operations, "ingest", false), ...build(ingestDoc.operations, "ingest", true, "/accounts/{uid}")];
 	// …and listed in this one.
-	for (const { path, op, operation } of [...ingest, ...service, ...defaultApi, ...accounts, ...twins]) {
+	for (const { path, op, operation } of [...ingest, ...service, ...defaultApi, ...accounts, ...operational, ...twins]) {
 		paths[path] ??= {};
 		paths[path][op.method] = operation;
 	}

@@ -27,6 +27,12 @@ import {
 	testEventReceiptSchema,
 	wouldRedeliverSchema,
 } from "../endpoints/endpointResponses";
+import { createOperationalEndpointSchema, updateOperationalEndpointSchema } from "../endpoints/operational";
+import {
+	createdOperationalEndpointSchema,
+	operationalEndpointListSchema,
+	operationalEndpointSchema,
+} from "../endpoints/operationalResponses";
 import { errorBodySchema } from "../http/errorBody";
 import { ingestReceiptSchema } from "../ingest/receiptResponse";
 import { supportBeeEventSchema } from "../ingest/route.openapi";
@@ -52,6 +58,8 @@ export const REQUESTS: Record<string, z.ZodMiniType> = {
 	TestEventRequest: testEventSchema,
 	RedeliverRequest: redeliverSchema,
 	AccountPut: putAccountSchema,
+	OperationalEndpointCreate: createOperationalEndpointSchema,
+	OperationalEndpointUpdate: updateOperationalEndpointSchema,
 	AdminLinkRequest: adminLinkRequestSchema,
 	SupportBeeEvent: supportBeeEventSchema,
 };
@@ -83,6 +91,9 @@ export const RESPONSES: Record<string, z.ZodMiniType> = {
 	AccountSummary: accountSummarySchema,
 	AccountPage: accountPageSchema,
 	AdminLink: adminLinkSchema,
+	OperationalEndpoint: operationalEndpointSchema,
+	CreatedOperationalEndpoint: createdOperationalEndpointSchema,
+	OperationalEndpointList: operationalEndpointListSchema,
 	IngestReceipt: ingestReceiptSchema,
 	Health: healthSchema,
 };

@@ -12,6 +12,7 @@ import { readSettings } from "../config";
 import { maxAttempts } from "../delivery/stateChanges";
 import { OPERATOR } from "../endpoints/audit";
 import type { ChangeContext } from "../endpoints/endpointChanges";
+import type { FailingEndpoint } from "../endpoints/endpointHealth";
 import { scopeOf } from "../http/accountScope";
 import type { RouteEnv } from "../http/env";
 import { noticeOf } from "./forms";
@@ -27,6 +28,8 @@ export type PageEnv = RouteEnv<{
 	accountName: string;
 	/** Set for operator routes, as on the API. */
 	operator: Operator;
+	/** The account's failing endpoints, for the banner (read by its pages: perAccount.tsx). */
+	failing: FailingEndpoint[];
 }>;
 
 export type PageContext = Context<PageEnv>;
@@ -65,5 +68,6 @@ export function pageChrome(c: PageContext, title: string, current?: Section): Ch
 		notice: notice?.text,
 		noticeCard: notice?.card,
 		privateDestinationsAllowed: readSettings(c.env).allowPrivateDestinations,
+		failing: c.get("failing") && { endpoints: c.get("failing"), readOnly: isReadOnly(c) },
 	};
 }

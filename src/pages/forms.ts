@@ -32,6 +32,10 @@ const NOTICES: Record<string, { card: string; text: (count: string) => string }>
 		text: (count) => `${count} deliveries are on their way again. There are more: press Resend again for the next ones.`,
 	},
 	deleted: { card: "endpoints", text: () => "Endpoint deleted; its history is kept." },
+	// The operator's console of accounts.
+	"account-created": { card: "accounts", text: () => "Account created: it is listed below." },
+	"sessions-ended": { card: "accounts", text: () => "Its admins are signed out, and its unused links no longer work." },
+	"account-deleted": { card: "accounts", text: () => "Account deleted: its data is purged within minutes." },
 };
 
 /** The notice a redirect asked for (`?notice=…&count=…`), in words, with its card; null for none. */

@@ -1,7 +1,7 @@
 /**
  * /admin: the operator's pages. Sign-in with the admin token (or Cloudflare
  * Access), the default account's pages at /admin, every account's pages at
- * /admin/accounts/{uid}, and the list of accounts. A browser signed in to an
+ * /admin/accounts/{uid}, the console of accounts, and the System page. A browser signed in to an
  * account's portal only is sent to /portal.
  */
 import { createMiddleware } from "hono/factory";
@@ -16,11 +16,13 @@ import { readPortalSession } from "../auth/portalSession";
 import { useAccountFromPath, useDefaultAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";
+import { systemReport } from "../reports/system";
 import { accountsPages } from "./accounts";
 import { type PageEnv, pageChrome } from "./context";
 import { renderPageError } from "./pageErrors";
 import { accountPages } from "./perAccount";
 import { Layout, SignInPage } from "./views/layout";
+import { SystemPage } from "./views/systemPage";
 
 const requireOperatorPage = createMiddleware<PageEnv>(async (c, next) => {
 	const operator = await authenticate(c);
@@ -59,6 +61,7 @@ export const operatorPages = new Hono<PageEnv>()
 		return c.redirect("/admin", 303);
 	})
 	.route("/", accountsPages)
+	.get("/system", async (c) => c.html(<SystemPage chrome={pageChrome(c, "System", "system")} report={await systemReport(c.env)} />))
 	.get("/api", async (c) => {
 		// Rendered from the document at build time (npm run openapi), like the document itself.
 		return c.html(<Layout chrome={pageChrome(c, "API reference", "api")}>{raw(await apiReference(c.env))}</Layout>);

@@ -12,12 +12,13 @@
  * Deliveries waiting in a queue are held and so not stranded. Running beside
  * normal delivery is safe: the claim decides.
  */
-import { and, eq, gte, isNull, lte, or } from "drizzle-orm";
+import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
+import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { handOver, handOverOf } from "../delivery/pacing";
-import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, unfinished } from "../delivery/stateChanges";
+import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, stranded as strandedAt } from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;
@@ -39,11 +40,7 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 
 async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	const stranded = and(
-		unfinished(),
-		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
-		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
-	);
+	const stranded = strandedAt(settings, now);
 	const found = await db
 		.select({
 			accountId: deliveries.accountId,
@@ -61,10 +58,9 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
 	const requeue = found.filter((row) => row.attemptCount < maxAttempts(settings)).map((row) => handOverOf(row, row.isolatedUntil, now));
 	if (exhausted.length) {
-		await db
-			.update(deliveries)
-			.set(finished("failed", now))
-			.where(and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))));
+		const used = and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))) as SQL;
+		// The operator is told of each (delivery.failed), in the same transaction.
+		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveries).set(finished("failed", now)).where(used)]);
 	}
 	const handed = requeue.length ? await handOver(env, requeue, "next sweep") : [];
 	if (handed.length) await holdForQueue(db, handed, settings, now);

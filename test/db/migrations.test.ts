@@ -57,6 +57,8 @@ describe("migrations", () => {
 
 		expect(await all("SELECT id, uid, name, deleted_at FROM accounts")).toEqual([
 			{ id: "acc_default", uid: "default", name: "default", deleted_at: null },
+			// The operator's own account (0007), for the operational endpoints.
+			{ id: "acc_operator", uid: "_operator", name: "Operational webhooks", deleted_at: null },
 		]);
 		const endpoints = await all<Record<string, unknown>>("SELECT * FROM endpoints ORDER BY rowid");
 		expect(endpoints.map((row) => [row.id, row.account_id, row.url, row.enabled, row.deleted_at])).toEqual([

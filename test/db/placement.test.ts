@@ -41,9 +41,11 @@ describe("placing new accounts", () => {
 		// The default account is on DB: the first new one goes to DB_1, the next to DB_2, then all three hold as many.
 		expect(placed).toEqual(Array.from({ length: 10 }, () => ["DB_1", "DB_2", "DB"]).flat());
 		expect(new Set(placed)).toEqual(new Set(TEST_DATABASES));
-		// The directory records each choice; the default account, placed before there were several, has none: DB.
+		// The directory records each choice; the default account, placed before there were several, has none: DB, as the
+		// operator's own account (not counted among the live accounts: it is not the helpdesk's).
 		const recorded = await rows<{ uid: string; database: string | null }>("SELECT uid, database FROM accounts ORDER BY uid");
 		expect(recorded).toEqual([
+			{ uid: "_operator", database: null },
 			{ uid: "default", database: null },
 			...placed.map((database, i) => ({ uid: `shop-${String(i).padStart(2, "0")}`, database })),
 		]);

@@ -164,6 +164,7 @@ describe("the operator's pages in a browser", () => {
 			"Deliveries null none 400",
 			"Events null none 400",
 			"Accounts null none 400",
+			"System null none 400",
 			"API null none 400",
 		]);
 		await shotBothWidths(page, "main");

@@ -16,8 +16,8 @@ import { createAccount, createEndpoint, operatorHeaders, request, rows, rowsEver
 const LARGER: [RegExp, number][] = [
 	[/^PUT \/api(\/accounts\/:uid)?\/endpoints$/, MAX_BODY_BYTES.updateApp],
 	[/^POST \/(admin(\/accounts\/:uid)?|portal)\/webhooks$/, MAX_BODY_BYTES.updateApp],
-	[/^POST \/api(\/accounts\/:uid)?\/endpoints$/, MAX_BODY_BYTES.endpoint],
-	[/^PATCH \/api(\/accounts\/:uid)?\/endpoints\/:id$/, MAX_BODY_BYTES.endpoint],
+	[/^POST \/api(\/accounts\/:uid|\/operational)?[/-]endpoints$/, MAX_BODY_BYTES.endpoint],
+	[/^PATCH \/api(\/accounts\/:uid|\/operational)?[/-]endpoints\/:id$/, MAX_BODY_BYTES.endpoint],
 	[/^POST \/(admin(\/accounts\/:uid)?|portal)\/endpoints\/:id\/(settings|headers)$/, MAX_BODY_BYTES.endpoint],
 ];
 
@@ -85,7 +85,10 @@ describe("request body limits", () => {
 				expect(text, where).toContain(`The request body is larger than ${limit / 1024} KB`);
 			}
 		}
-		expect(await rows("SELECT uid FROM accounts WHERE deleted_at IS NULL ORDER BY uid")).toEqual([{ uid: "acme" }, { uid: "default" }]);
+		expect(await rows("SELECT uid FROM accounts WHERE deleted_at IS NULL AND uid != '_operator' ORDER BY uid")).toEqual([
+			{ uid: "acme" },
+			{ uid: "default" },
+		]);
 		expect(await rowsEverywhere("SELECT url FROM endpoints")).toEqual([{ url: "https://keep.example/hook" }]);
 		expect((await request("/portal", { headers: { cookie } })).response.status).toBe(200);
 	});

@@ -21,7 +21,8 @@ const RANKS: Record<string, number> = {
 	delivery: 4,
 	retry: 5,
 	ingest: 6,
-	// The domains.
+	// The domains (alerts/: operational messages, stored through ingest's store).
+	alerts: 7,
 	endpoints: 7,
 	accounts: 8,
 	reports: 8,

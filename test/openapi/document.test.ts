@@ -19,6 +19,7 @@ import { buildOpenApiDocument } from "../../src/openapi/build";
 import DESCRIPTION from "../../src/openapi/description.md?raw";
 import { withErrorCodeTable } from "../../src/openapi/errorCatalogue";
 import { referenceHtml } from "../../src/openapi/reference";
+import { OPERATIONAL_EVENT_TYPES } from "../../src/operationalEventTypes";
 import { createAccount, fixture, ingest, operatorHeaders, request, runConsumer, stubDestination } from "../helpers/worker";
 
 const STALE = "static/api/openapi.json is stale: run `npm run openapi` and commit it";
@@ -131,9 +132,22 @@ describe("the OpenAPI document", () => {
 		expect((doc.components.schemas.Error as { properties: { code: { enum: string[] } } }).properties.code.enum).toEqual(ERROR_CODES);
 	});
 
+	it("has the four operational messages beside the 16 ticket events, each example valid against its schema", async () => {
+		const doc = await servedDocument();
+		expect(Object.keys(doc.webhooks)).toEqual([...EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES]);
+		const ajv = new Ajv2020({ strict: false });
+		for (const type of OPERATIONAL_EVENT_TYPES) {
+			const body = (
+				doc.webhooks[type].post as { requestBody: { content: { "application/json": { schema: object; example: { type: string } } } } }
+			).requestBody.content["application/json"];
+			expect(body.example.type, type).toBe(type);
+			expect(ajv.validate(body.schema, body.example), `${type}: ${ajv.errorsText()}`).toBe(true);
+			expect(ajv.validate(body.schema, { ...body.example, type: "ticket.created" }), type).toBe(false);
+		}
+	});
+
 	it("has one webhook per event type, with its sample, the signature headers and the 2xx", async () => {
 		const doc = await servedDocument();
-		expect(Object.keys(doc.webhooks)).toHaveLength(16);
 		const created = doc.webhooks["ticket.created"].post as {
 			parameters: { $ref: string }[];
 			requestBody: { content: { "application/json": { schema: unknown; example: unknown } } };
@@ -293,6 +307,31 @@ describe("GET /admin/api", () => {
 		expect(html).toContain("<code>POST /api/endpoints</code>");
 		expect(html).toContain("csrf_rejected");
 		expect(html).toContain('href="#schema-Endpoint"');
+	});
+
+	it("lists every route in a table of contents kept in view, each route its own section with its method's colour, a curl line and an example answer", async () => {
+		const { response } = await request("/admin/api", { headers: { authorization: operatorHeaders.authorization } });
+		const html = await response.text();
+		const doc = await servedDocument();
+		const toc = /<nav class="toc" aria-label="Contents">(.*?)<\/nav>/s.exec(html)?.[1] ?? "";
+		for (const { method, path, op } of operations(doc)) {
+			expect(toc, op.operationId).toContain(
+				`<a href="#${op.operationId}" class="method-${method.toLowerCase()}"><b>${method.toUpperCase()}</b> ${path}</a>`,
+			);
+			const section = new RegExp(`<section class="card method-${method.toLowerCase()}" id="${op.operationId}">(.*?)</section>`, "s").exec(
+				html,
+			)?.[1];
+			expect(section, op.operationId).toContain(`<code>${method.toUpperCase()} ${path}</code>`);
+			const url = path.replace("{uid}", "acme").replace("{id}", "ep_01a24b26a09c75f888bcd4169e5c");
+			expect(section, op.operationId).toContain(`<pre>curl -X ${method.toUpperCase()} &quot;$HIVEPOST${url}&quot;`);
+		}
+		// A per-account route is a route of its own, pointing to its default-account operation.
+		expect(html).toMatch(/id="listAccountEndpoints">.*The same as <a href="#listEndpoints">GET \/api\/endpoints<\/a>/s);
+		// Bodies and answers: the example given, or one made from the schema.
+		expect(html).toContain("-d &#39;{&quot;url&quot;:&quot;https://hooks.acme.example/supportbee&quot;");
+		expect(html).toMatch(/id="getStats">.*?Answer 200:/s);
+		const css = await (await request("/assets/hivepost.css")).response.text();
+		expect(css).toMatch(/\.reference \.toc \{[^}]*position: sticky;/);
 	});
 
 	it("asks for sign-in like every operator page", async () => {

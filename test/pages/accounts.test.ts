@@ -71,7 +71,7 @@ describe("the operator's navigation", () => {
 		const html = await (await page("/admin")).text();
 		const nav = /<nav aria-label="Main">(.*?)<\/nav>/.exec(html)?.[1] ?? "";
 		const hrefs = [...nav.matchAll(/href="([^"]+)"/g)].map((match) => match[1]);
-		expect(hrefs).toEqual(["/admin", "/admin/deliveries", "/admin/events", "/admin/accounts", "/admin/api"]);
+		expect(hrefs).toEqual(["/admin", "/admin/deliveries", "/admin/events", "/admin/accounts", "/admin/system", "/admin/api"]);
 		for (const href of hrefs) expect({ href, status: (await page(href)).status }).toEqual({ href, status: 200 });
 	});
 });

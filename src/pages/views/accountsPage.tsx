@@ -1,37 +1,122 @@
 /**
- * /admin/accounts: the operator's list of accounts, by uid, searchable by uid
- * prefix, each with its endpoint count, health and database (and a badge while
- * it is bursting), linking to its pages; and the databases, each with its live
- * accounts and size.
+ * /admin/accounts: the operator's console of accounts. Create one; find
+ * accounts by uid or name; each with its endpoint count, its health (in words
+ * and colour, and a badge while it is bursting), its database and its actions
+ * (an admin link, full or read-only; end its sessions; delete it, after
+ * asking); sort by health; and the databases, each with its live accounts and
+ * size.
  */
 import type { AccountSummary } from "../../accounts/accountResponses";
 import type { DatabaseView } from "../../accounts/summary";
+import { DEFAULT_ACCOUNT_UID } from "../../db/defaultAccount";
 import { Badge, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
+export interface AccountSearch {
+	q: string;
+	prefix: string;
+	sort: "uid" | "health";
+}
+
+function Health({ account }: { account: AccountSummary }) {
+	if (!account.health) return <>— (database not bound)</>;
+	const { failing_endpoints: failing, deliveries_failed_24h: failed } = account.health;
+	return (
+		<>
+			{failing ? <Badge kind="failing">{`${failing} failing`}</Badge> : <Badge kind="working">Working</Badge>}{" "}
+			<small>
+				{failed} deliver{failed === 1 ? "y" : "ies"} failed (24 h)
+			</small>
+		</>
+	);
+}
+
+/** One account's actions: each a small form posting to /admin/accounts/{uid}/…. */
+function Actions({ uid, deletable }: { uid: string; deletable: boolean }) {
+	const action = (what: string) => `/admin/accounts/${encodeURIComponent(uid)}/${what}`;
+	return (
+		<div class="row">
+			<form method="post" action={action("admin-link")}>
+				<button type="submit">Admin link</button>
+			</form>
+			<form method="post" action={action("admin-link")}>
+				<input type="hidden" name="read_only" value="yes" />
+				<button type="submit">Read-only link</button>
+			</form>
+			<form method="post" action={action("end-sessions")}>
+				<button type="submit">End sessions</button>
+			</form>
+			{deletable && (
+				<form method="post" action={action("delete")}>
+					<button type="submit" class="danger">
+						Delete
+					</button>
+				</form>
+			)}
+		</div>
+	);
+}
+
+function CreateAccount({ error, uid, name }: { error?: string; uid?: string; name?: string }) {
+	return (
+		<section class="card" aria-labelledby="create">
+			<h2 id="create">Create an account</h2>
+			<form method="post" action="/admin/accounts#create" class="row">
+				<label for="uid">uid</label>
+				<input
+					id="uid"
+					name="uid"
+					type="text"
+					required
+					value={uid ?? ""}
+					aria-invalid={error ? "true" : undefined}
+					aria-describedby={error ? "uid-error" : undefined}
+				/>
+				<label for="name">Name</label>
+				<input id="name" name="name" type="text" value={name ?? ""} />
+				<button type="submit">Create</button>
+			</form>
+			{error && (
+				<p id="uid-error" class="field-error">
+					{error}
+				</p>
+			)}
+		</section>
+	);
+}
+
 export function AccountsPage(props: {
 	chrome: Chrome;
-	prefix: string;
+	search: AccountSearch;
 	accounts: AccountSummary[];
 	nextCursor: string | null;
 	databases: DatabaseView[];
+	create?: { error: string; uid: string; name: string };
 }) {
+	const { search } = props;
+	const filter = { q: search.q, prefix: search.prefix, sort: search.sort };
+	const sortHref = `/admin/accounts?${new URLSearchParams({ q: search.q, prefix: search.prefix, sort: search.sort === "health" ? "uid" : "health" })}`;
 	return (
 		<Layout chrome={props.chrome}>
 			<h1>Accounts</h1>
+			<CreateAccount {...props.create} />
 			<search>
 				<form method="get" action="/admin/accounts" class="row">
-					<label for="prefix">uid starts with</label>
-					<input id="prefix" name="prefix" type="text" value={props.prefix} />
+					<label for="q">uid or name contains</label>
+					<input id="q" name="q" type="search" value={search.q} />
+					{search.prefix && <input type="hidden" name="prefix" value={search.prefix} />}
+					<input type="hidden" name="sort" value={search.sort} />
 					<button type="submit">Search</button>
 					<a href="/admin/accounts">Clear</a>
 				</form>
 			</search>
-			<section class="card">
+			<section class="card" aria-labelledby="accounts">
+				<h2 id="accounts">
+					{search.sort === "health" ? "Least healthy first" : "By uid"} ·{" "}
+					<a href={sortHref}>{search.sort === "health" ? "Sort by uid" : "Sort by health"}</a>
+				</h2>
 				{props.accounts.length === 0 ? (
-					<p class="muted">
-						{props.prefix ? "No account's uid starts with that." : "No accounts yet. Create one with PUT /api/accounts/{uid}."}
-					</p>
+					<p class="muted">{search.q || search.prefix ? "No account matches that." : "No accounts yet: create one above."}</p>
 				) : (
 					<div class="table-wrap">
 						<table class="stack">
@@ -45,6 +130,7 @@ export function AccountsPage(props: {
 									<th scope="col" class="optional">
 										Created
 									</th>
+									<th scope="col">Actions</th>
 								</tr>
 							</thead>
 							<tbody>
@@ -58,9 +144,7 @@ export function AccountsPage(props: {
 										<td data-label="Name">{account.name}</td>
 										<td data-label="Endpoints">{account.endpoints ?? "—"}</td>
 										<td data-label="Health">
-											{account.health
-												? `${account.health.failing_endpoints} failing endpoint${account.health.failing_endpoints === 1 ? "" : "s"} · ${account.health.deliveries_failed_24h} deliveries failed (24 h)`
-												: "— (database not bound)"}
+											<Health account={account} />
 											{account.bursting && (
 												<>
 													{" "}
@@ -74,13 +158,16 @@ export function AccountsPage(props: {
 										<td class="optional" data-label="Created">
 											<Time at={account.created_at} />
 										</td>
+										<td data-label="Actions">
+											<Actions uid={account.uid} deletable={account.uid !== DEFAULT_ACCOUNT_UID} />
+										</td>
 									</tr>
 								))}
 							</tbody>
 						</table>
 					</div>
 				)}
-				<NextPageLink path="/admin/accounts" filter={{ prefix: props.prefix }} cursor={props.nextCursor} label="More" />
+				<NextPageLink path="/admin/accounts" filter={filter} cursor={props.nextCursor} label="More" />
 			</section>
 			<section class="card">
 				<h2>Databases</h2>
@@ -104,6 +191,27 @@ export function AccountsPage(props: {
 						))}
 					</tbody>
 				</table>
+			</section>
+		</Layout>
+	);
+}
+
+/** A new admin link, shown once: the operator copies it and sends it to the account's admin. */
+export function AdminLinkPage(props: { chrome: Chrome; uid: string; url: string; expiresAt: string; readOnly: boolean }) {
+	return (
+		<Layout chrome={props.chrome}>
+			<h1>{props.readOnly ? "Read-only admin link" : "Admin link"}</h1>
+			<section class="card">
+				<p>
+					For <code>{props.uid}</code>: it signs one browser in to the account's portal
+					{props.readOnly ? ", able to see everything but change nothing" : ""}. It works once, until <Time at={props.expiresAt} />. Copy it
+					now: it is not shown again.
+				</p>
+				<label for="admin-link">Link</label>
+				<input id="admin-link" type="text" readonly value={props.url} class="secret" />
+				<p>
+					<a href="/admin/accounts">Back to accounts</a>
+				</p>
 			</section>
 		</Layout>
 	);

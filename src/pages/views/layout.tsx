@@ -5,11 +5,13 @@
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
+import type { FailingEndpoint } from "../../endpoints/endpointHealth";
 import type { Viewer } from "../context";
+import { FailingBanner } from "./failingBanner";
 
 export const STYLESHEET_PATH = "/assets/hivepost.css";
 
-export type Section = "endpoints" | "deliveries" | "events" | "accounts" | "api";
+export type Section = "endpoints" | "deliveries" | "events" | "accounts" | "system" | "api";
 
 export interface Chrome {
 	title: string;
@@ -27,6 +29,8 @@ export interface Chrome {
 	privateDestinationsAllowed?: boolean;
 	/** Where the brand leads: the viewer's home by default; null for no link (a signed-out account admin has nowhere to go). */
 	home?: string | null;
+	/** The account's failing endpoints, named in a banner on each of its pages (with Resend unless read-only). */
+	failing?: { endpoints: FailingEndpoint[]; readOnly: boolean };
 }
 
 /** An account as people tell it apart: its name, and its uid where that differs. */
@@ -85,6 +89,9 @@ function Navigation({ chrome }: { chrome: Chrome }) {
 					<NavLink href="/admin/accounts" section="accounts" current={current}>
 						Accounts
 					</NavLink>
+					<NavLink href="/admin/system" section="system" current={current}>
+						System
+					</NavLink>
 					<NavLink href="/admin/api" section="api" current={current}>
 						API
 					</NavLink>
@@ -132,6 +139,7 @@ export function Layout({ chrome, children }: { chrome: Chrome; children?: Child 
 								only.
 							</p>
 						)}
+						{chrome.failing && chrome.base && <FailingBanner failing={chrome.failing} base={chrome.base} />}
 						{chrome.notice && (
 							<p class="notice" role="status">
 								{chrome.notice}

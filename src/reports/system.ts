@@ -1,0 +1,96 @@
+/**
+ * What the System page shows of "is Hivepost keeping up?": deliveries
+ * waiting, by lane and state, and those stranded (summed over every
+ * database, through the index of unfinished deliveries); the last sweep and
+ * retention runs; and each operational endpoint with its recent messages.
+ */
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import { readSettings } from "../config";
+import { everyDatabase } from "../db/client";
+import { type CronRun, lastCronRuns } from "../db/cronRuns";
+import { operatorScope } from "../db/operatorAccount";
+import { deliveries, endpoints, events } from "../db/schema";
+import { stranded, unfinished } from "../delivery/stateChanges";
+import { type EndpointRow, listEndpoints } from "../endpoints/endpointStore";
+
+/** Recent messages shown per operational endpoint. */
+const RECENT_MESSAGES = 10;
+
+export interface Waiting {
+	lane: "main" | "isolation";
+	status: "pending" | "retrying";
+	deliveries: number;
+}
+
+export interface OperationalEndpointMessages {
+	endpoint: EndpointRow;
+	messages: { deliveryId: string; type: string; at: number; status: string; attempts: number }[];
+}
+
+export interface SystemReport {
+	waiting: Waiting[];
+	stranded: number;
+	runs: CronRun[];
+	operational: OperationalEndpointMessages[];
+}
+
+export async function systemReport(env: Env, now = Date.now()): Promise<SystemReport> {
+	const settings = readSettings(env);
+	// The lane a waiting delivery takes: a retry, or an endpoint isolated now, goes through the isolation lane (delivery/isolation.ts).
+	const lane = sql<
+		Waiting["lane"]
+	>`CASE WHEN ${deliveries.attemptCount} > 0 OR ${endpoints.isolatedUntil} > ${now} THEN 'isolation' ELSE 'main' END`;
+	const perDatabase = await Promise.all(
+		everyDatabase(env).map((db) =>
+			db.batch([
+				db
+					.select({ lane, status: deliveries.status, deliveries: count() })
+					.from(deliveries)
+					.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+					.where(unfinished())
+					.groupBy(lane, deliveries.status),
+				db.select({ stranded: count() }).from(deliveries).where(stranded(settings, now)),
+			]),
+		),
+	);
+	const waiting = new Map<string, Waiting>();
+	for (const [groups] of perDatabase) {
+		for (const group of groups) {
+			const key = `${group.lane} ${group.status}`;
+			const status = group.status as Waiting["status"];
+			const sum = waiting.get(key) ?? { lane: group.lane, status, deliveries: 0 };
+			waiting.set(key, { ...sum, deliveries: sum.deliveries + group.deliveries });
+		}
+	}
+	const [runs, operational] = await Promise.all([lastCronRuns(env), operationalMessages(env)]);
+	return {
+		waiting: [...waiting.values()].sort((a, b) => a.lane.localeCompare(b.lane) || a.status.localeCompare(b.status)),
+		stranded: perDatabase.reduce((sum, [, [row]]) => sum + (row?.stranded ?? 0), 0),
+		runs,
+		operational,
+	};
+}
+
+/** Each operational endpoint with its newest messages (through the index of an endpoint's deliveries). */
+async function operationalMessages(env: Env): Promise<OperationalEndpointMessages[]> {
+	const scope = operatorScope(env);
+	const list = await listEndpoints(scope);
+	return Promise.all(
+		list.map(async (endpoint) => ({
+			endpoint,
+			messages: await scope.db
+				.select({
+					deliveryId: deliveries.id,
+					type: events.actionType,
+					at: events.receivedAt,
+					status: deliveries.status,
+					attempts: deliveries.attemptCount,
+				})
+				.from(deliveries)
+				.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
+				.where(eq(deliveries.endpointId, endpoint.id))
+				.orderBy(desc(deliveries.id))
+				.limit(RECENT_MESSAGES),
+		})),
+	);
+}

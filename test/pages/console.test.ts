@@ -1,0 +1,112 @@
+/**
+ * The operator's console of accounts (/admin/accounts): create an account,
+ * mint an admin link (full or read-only), end an account's sessions, delete
+ * an account after a confirmation, search by uid or name, sort by health;
+ * every action refused from another site.
+ */
+import { describe, expect, it } from "vitest";
+import { api, json } from "../helpers/api";
+import { page, submit } from "../helpers/pages";
+import { createAccount, createEndpoint, rows, runEverywhere } from "../helpers/worker";
+
+const uids = async () =>
+	rows<{ uid: string }>("SELECT uid FROM accounts WHERE deleted_at IS NULL AND uid NOT IN ('default', '_operator') ORDER BY uid");
+
+describe("the console's actions", () => {
+	it("creates an account, and refuses a malformed or taken uid on the page with the input kept", async () => {
+		const created = await submit("/admin/accounts", { uid: "acme", name: "Acme Ltd" });
+		expect(created.status).toBe(303);
+		expect(created.headers.get("location")).toBe("/admin/accounts?q=acme&notice=account-created#accounts");
+		expect(await (await page(created.headers.get("location") ?? "")).text()).toContain("Account created: it is listed below.");
+		expect(await rows("SELECT uid, name FROM accounts WHERE uid = 'acme'")).toEqual([{ uid: "acme", name: "Acme Ltd" }]);
+		for (const uid of ["-bad", "acme"]) {
+			const refused = await submit("/admin/accounts", { uid, name: "Other" });
+			expect(refused.status).toBe(422);
+			const html = await refused.text();
+			expect(html).toContain('aria-invalid="true"');
+			expect(html).toContain(`value="${uid}"`);
+		}
+		expect(await rows("SELECT name FROM accounts WHERE uid = 'acme'")).toEqual([{ name: "Acme Ltd" }]);
+	});
+
+	it("mints an admin link, full or read-only, shown once on the page, that opens the portal", async () => {
+		await createAccount("acme");
+		for (const readOnly of [false, true]) {
+			const response = await submit("/admin/accounts/acme/admin-link", readOnly ? { read_only: "yes" } : {});
+			expect(response.status).toBe(200);
+			const html = await response.text();
+			const url = /id="admin-link" type="text" readonly="" value="([^"]+)"/.exec(html)?.[1] ?? "";
+			expect(url).toMatch(/^https:\/\/hooks\.hivepost\.example\/portal\/sign-in\?token=/);
+			const [link] = await rows<{ read_only: number }>("SELECT read_only FROM admin_links ORDER BY created_at DESC LIMIT 1");
+			expect(link.read_only).toBe(readOnly ? 1 : 0);
+			const opened = await page(new URL(url.replaceAll("&amp;", "&")).pathname + new URL(url.replaceAll("&amp;", "&")).search, {
+				headers: { cookie: "" },
+			});
+			expect(opened.status).toBe(303);
+		}
+	});
+
+	it("ends an account's sessions and unused links", async () => {
+		await createAccount("acme");
+		await api("/accounts/acme/admin-links", { method: "POST", body: {} });
+		expect(await rows("SELECT token_hash FROM admin_links")).toHaveLength(1);
+		const ended = await submit("/admin/accounts/acme/end-sessions", {});
+		expect(ended.status).toBe(303);
+		expect(ended.headers.get("location")).toBe("/admin/accounts?q=acme&notice=sessions-ended#accounts");
+		expect(await rows("SELECT token_hash FROM admin_links WHERE used_at IS NULL AND expires_at > ?", Date.now())).toEqual([]);
+	});
+
+	it("deletes an account only once confirmed", async () => {
+		await createAccount("acme");
+		const asked = await submit("/admin/accounts/acme/delete", {});
+		expect(asked.status).toBe(200);
+		const html = await asked.text();
+		expect(html).toContain("Delete account acme?");
+		expect(html).toContain('<input type="hidden" name="confirm" value="yes"/>');
+		expect(await uids()).toEqual([{ uid: "acme" }]);
+		const deleted = await submit("/admin/accounts/acme/delete", { confirm: "yes" });
+		expect(deleted.status).toBe(303);
+		expect(await uids()).toEqual([]);
+		expect((await submit("/admin/accounts/default/delete", { confirm: "yes" })).status).toBe(409);
+	});
+
+	for (const [name, path, fields] of [
+		["create", "/admin/accounts", { uid: "evil" }],
+		["mint a link", "/admin/accounts/acme/admin-link", {}],
+		["end sessions", "/admin/accounts/acme/end-sessions", {}],
+		["delete", "/admin/accounts/acme/delete", { confirm: "yes" }],
+	] as const) {
+		it(`refuses to ${name} from another site (403), changing nothing`, async () => {
+			await createAccount("acme");
+			const before = await rows("SELECT * FROM admin_links");
+			const refused = await submit(path, fields, { headers: { origin: "https://evil.example" } });
+			expect(refused.status).toBe(403);
+			expect(await uids()).toEqual([{ uid: "acme" }]);
+			expect(await rows("SELECT * FROM admin_links")).toEqual(before);
+		});
+	}
+});
+
+describe("the console's list", () => {
+	it("finds accounts by uid or name, whatever the case", async () => {
+		await createAccount("acme", "Acme Ltd");
+		await createAccount("globex", "Globex");
+		const html = await (await page("/admin/accounts?q=LTD")).text();
+		expect(html).toContain("Acme Ltd");
+		expect(html).not.toContain("Globex");
+	});
+
+	it("sorts by health, the least healthy first, and shows health in words beside its colour", async () => {
+		await createAccount("acme");
+		await createAccount("zeta");
+		const endpoint = await createEndpoint("https://zeta.example/hook", { account: "zeta" });
+		await runEverywhere("UPDATE endpoints SET consecutive_failures = 3, failing_since = 1 WHERE id = ?", endpoint.id);
+		const byUid = await (await page("/admin/accounts")).text();
+		expect(byUid.indexOf("<code>acme</code>")).toBeLessThan(byUid.indexOf("<code>zeta</code>"));
+		const byHealth = await (await page("/admin/accounts?sort=health")).text();
+		expect(byHealth.indexOf("<code>zeta</code>")).toBeLessThan(byHealth.indexOf("<code>acme</code>"));
+		expect(byHealth).toContain('<span class="badge failing">1 failing</span>');
+		expect(byHealth).toContain('<span class="badge working">Working</span>');
+		expect(await json(await api("/accounts?q=zeta"))).toMatchObject({ accounts: [{ uid: "zeta", health: { failing_endpoints: 1 } }] });
+	});
+});

@@ -1,0 +1,62 @@
+/** The banner on every page of an account while an endpoint fails, with the button that resends everything since then. */
+import { describe, expect, it } from "vitest";
+import { api, json } from "../helpers/api";
+import { page, submit } from "../helpers/pages";
+import { createAccount, createEndpoint, request, runEverywhere } from "../helpers/worker";
+
+const FAILING_SINCE = Date.UTC(2026, 10, 20, 9, 0);
+
+async function failing() {
+	await createAccount("acme");
+	const endpoint = await createEndpoint("https://receiver.example/hook", { account: "acme" });
+	await createEndpoint("https://fine.example/hook", { account: "acme" });
+	await runEverywhere(
+		"UPDATE endpoints SET consecutive_failures = 4, failing_since = ?, last_attempt_succeeded = 0, last_attempt_error = 'HTTP 503' WHERE id = ?",
+		FAILING_SINCE,
+		endpoint.id,
+	);
+	return endpoint;
+}
+
+async function portalCookie(readOnly: boolean) {
+	const minted = await api("/accounts/acme/admin-links", { method: "POST", body: { read_only: readOnly } });
+	const { pathname, search } = new URL((await json<{ url: string }>(minted)).url);
+	const { response } = await request(`${pathname}${search}`, { redirect: "manual" });
+	return /hivepost_portal=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0] ?? "";
+}
+
+const banner = (html: string) => /<section class="warning" aria-label="Failing endpoints">(.*?)<\/section>/s.exec(html)?.[1] ?? null;
+
+describe("the failing banner", () => {
+	it("is on every page of the account, naming the failing endpoint, since when and its last error, with the resend button", async () => {
+		const endpoint = await failing();
+		for (const path of ["", "/deliveries", "/events", `/endpoints/${endpoint.id}`]) {
+			const shown = banner(await (await page(`/admin/accounts/acme${path}`)).text());
+			expect(shown, path).toContain("https://receiver.example/hook</a>: failing since");
+			expect(shown, path).toContain("2026-11-20 09:00:00 UTC");
+			expect(shown, path).toContain("last error HTTP 503.");
+			expect(shown, path).not.toContain("fine.example");
+			expect(shown, path).toContain(`action="/admin/accounts/acme/endpoints/${endpoint.id}/resend#resend"`);
+			expect(shown, path).toContain('name="since" value="2026-11-20T09:00:00.000Z"');
+		}
+	});
+
+	it("resends through Resend everything since …, which asks first", async () => {
+		const endpoint = await failing();
+		const asked = await submit(`/admin/accounts/acme/endpoints/${endpoint.id}/resend`, { since: "2026-11-20T09:00:00.000Z" });
+		expect(asked.status).toBe(200);
+		expect(await asked.text()).toContain("Nothing to resend");
+	});
+
+	it("is shown in the portal, without the button to a read-only session, and not while nothing fails", async () => {
+		await createAccount("acme");
+		expect(banner(await (await page("/admin/accounts/acme")).text())).toBeNull();
+		const endpoint = await failing();
+		for (const readOnly of [false, true]) {
+			const html = await (await request("/portal", { headers: { cookie: await portalCookie(readOnly) } })).response.text();
+			const shown = banner(html);
+			expect(shown).toContain("failing since");
+			expect(shown?.includes(`/portal/endpoints/${endpoint.id}/resend`)).toBe(!readOnly);
+		}
+	});
+});
