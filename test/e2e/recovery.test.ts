@@ -88,7 +88,8 @@ describe("the issue's path", () => {
 		await shotBothWidths(page, "recovery-home");
 
 		// 2. Disable asks first, saying what it cancels and that it can be resent.
-		await page.getByRole("link", { name: brokenUrl, exact: true }).click();
+		// The endpoints table's link (the failing banner above names it too).
+		await page.getByRole("table").getByRole("link", { name: brokenUrl, exact: true }).click();
 		await page.getByRole("heading", { name: brokenUrl, level: 1 }).waitFor();
 		findings.push(...(await axeFindings(page, "the failing endpoint's page")));
 		await page.getByRole("button", { name: `Disable ${brokenUrl}`, exact: true }).click();
