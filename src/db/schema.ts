@@ -17,7 +17,7 @@
  * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -46,6 +46,13 @@ export const accounts = sqliteTable(
 	},
 	(table) => [uniqueIndex("accounts_live_uid").on(table.uid).where(sql`${table.deletedAt} IS NULL`)],
 );
+
+/** A BLOB column as bytes: D1 binds an ArrayBuffer and hands a BLOB back as an array of numbers. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] }>({
+	dataType: () => "blob",
+	toDriver: (value) => value.slice().buffer,
+	fromDriver: (value) => new Uint8Array(value),
+});
 
 /** A destination URL registered by an admin. Deleted endpoints are kept (soft delete) so history still names them. */
 export const endpoints = sqliteTable(
@@ -92,7 +99,7 @@ export const endpoints = sqliteTable(
 	(table) => [uniqueIndex("endpoints_live_url").on(table.accountId, table.url).where(sql`${table.deletedAt} IS NULL`)],
 );
 
-/** One ticket event as the helpdesk sent it: `body` holds its exact text. */
+/** One ticket event as the helpdesk sent it: `body_deflated` (or, for events stored before it, `body`) holds its exact text (lib/storedBody.ts). */
 export const events = sqliteTable(
 	"events",
 	{
@@ -100,12 +107,15 @@ export const events = sqliteTable(
 		/** Sorts by time (ids.ts): the primary key also orders an account's events. */
 		id: text("id").notNull(),
 		actionType: text("action_type").notNull(),
+		/** The text, for events stored before `body_deflated`; empty since. */
 		body: text("body").notNull(),
+		/** The text's UTF-8 bytes, raw-deflated: about a third of the text (bench/README.md, "Storage"). */
+		bodyDeflated: bytes("body_deflated"),
 		receivedAt: integer("received_at").notNull(),
 		deliveryCount: integer("delivery_count").notNull().default(0),
 		/** Set for 24 h when the sender gave an Idempotency-Key; the unique index makes concurrent repeats safe. */
 		idempotencyKey: text("idempotency_key"),
-		/** SHA-256 (hex) of the body, to tell a true repeat from a key reused for another body. */
+		/** SHA-256 (hex) of the body, to tell a true repeat from a key reused for another body; empty for an event sent without a key. */
 		bodyHash: text("body_hash").notNull(),
 		/** A sample sent by an admin's "Send test event", not by the helpdesk. */
 		isTest: integer("is_test", { mode: "boolean" }).notNull().default(false),

@@ -191,7 +191,7 @@ class BatchDispatch {
 		for (const result of record.results) {
 			if (result.state === "retrying") this.outcome.retries.push({ ref: result.ref, at: result.nextAttemptAt });
 		}
-		if (wave.length) this.sortClaimed(wave, waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0]), now);
+		if (wave.length) this.sortClaimed(wave, await waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0]), now);
 	}
 
 	/** After a claim: what to send, what to hand to the isolation lane, what to send again later; the rest needs nothing here. */

@@ -16,6 +16,7 @@ import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";
+import { storeBody } from "../lib/storedBody";
 import { countEndpoints, insertDeliveries, overFairRate, routeInserted, subscribedTo } from "./createDeliveries";
 import type { IngestReceipt } from "./receiptResponse";
 
@@ -28,8 +29,9 @@ export async function storeEvent(
 ): Promise<StoreResult> {
 	const { db, accountId } = scope;
 	const now = Date.now();
-	const bodyHash = await sha256Hex(input.body);
 	const { idempotencyKey } = input;
+	// Only a key needs the hash: it tells a true repeat from the key reused for another body.
+	const bodyHash = idempotencyKey ? await sha256Hex(input.body) : "";
 	if (idempotencyKey) {
 		const repeated = await findRepeat(scope, idempotencyKey, bodyHash, now);
 		if (repeated) return repeated;
@@ -40,7 +42,7 @@ export async function storeEvent(
 		accountId,
 		id: eventId,
 		actionType: input.actionType,
-		body: input.body,
+		...(await storeBody(input.body)),
 		ticketId: input.ticketId,
 		receivedAt: now,
 		bodyHash,

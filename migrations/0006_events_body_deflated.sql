@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `body_deflated` blob;
