@@ -2,9 +2,12 @@
  * Recording attempts, the last of three steps (claim.ts, then send.ts:
  * checkAndSend, then this): the attempt rows, the new delivery states
  * (fenced by the claim id), 410 handling and the endpoint's health, in few
- * statements. Shared with the manual attempt (manualAttempt.ts).
+ * statements. Shared with the manual attempt (manualAttempt.ts). An automatic
+ * attempt that answered 2xx with nothing to note is kept on its delivery's
+ * row, written with the delivered state, not as an attempts row: the common
+ * case writes one row fewer (schema.ts, deliveries.ok_…).
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { attempts, deliveries, endpoints } from "../db/schema";
@@ -12,6 +15,12 @@ import type { DeliveryTarget } from "./claim";
 import { type HealthLedger, recordHealth } from "./health";
 import type { SendResult } from "./send";
 import { cancelUnfinishedDeliveries, type DeliveryRef, deliveriesIn, finished, maxAttempts } from "./stateChanges";
+
+/** How much of a successful answer is kept on the delivery's row (a failed attempt keeps RESPONSE_SNIPPET_BYTES). */
+export const SUCCESS_EXCERPT_CHARS = 120;
+
+/** A clean success: kept on the delivery's row. */
+const keptOnRow = ({ result }: Completed) => result.ok && result.error === null;
 
 /** The longest a Retry-After header may postpone the next attempt. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -36,6 +45,37 @@ function nextState(settings: Settings, { target, result }: Completed): AttemptRe
 	return { ref, state: "retrying", nextAttemptAt: Math.max(interval, askedFor) };
 }
 
+/** The next seq of the delivery `accountId`, `deliveryId` name (SQL): after its attempt rows and the success on its row. */
+export function nextSeq(accountId: SQL, deliveryId: SQL): SQL<number> {
+	return sql<number>`(max(
+		coalesce((SELECT max(a.seq) FROM ${attempts} a WHERE a.account_id = ${accountId} AND a.delivery_id = ${deliveryId}), 0),
+		coalesce((SELECT d.ok_seq FROM ${deliveries} d WHERE d.account_id = ${accountId} AND d.id = ${deliveryId}), 0)) + 1)`;
+}
+
+/**
+ * The delivered state's columns for a wave's successes: those in `kept` get
+ * their attempt onto the row (looked up by id in one JSON parameter); the
+ * others' stay null.
+ */
+function successOnRow(kept: readonly Completed[]) {
+	const byId = JSON.stringify(
+		Object.fromEntries(
+			kept.map(({ target, result }) => [
+				target.deliveryId,
+				[result.startedAt, result.durationMs, result.statusCode, result.responseBody?.slice(0, SUCCESS_EXCERPT_CHARS) ?? null],
+			]),
+		),
+	);
+	const field = (i: number) => sql`(${byId} ->> ('$.' || ${deliveries.id} || ${`[${i}]`}))`;
+	return {
+		okSeq: sql<number | null>`CASE WHEN ${field(0)} IS NOT NULL THEN ${nextSeq(sql`${deliveries.accountId}`, sql`${deliveries.id}`)} END`,
+		okStartedAt: field(0),
+		okDurationMs: field(1),
+		okStatusCode: field(2),
+		okResponse: field(3),
+	};
+}
+
 /**
  * Attempt rows for completed sends, in one statement whatever their number:
  * each gets the next seq of its delivery.
@@ -55,8 +95,7 @@ export function insertAttempts(db: Database, completed: readonly Completed[], ma
 	}));
 	const field = (name: keyof (typeof rows)[number]) => sql.raw(`value ->> '$.${name}'`);
 	return db.insert(attempts).select(
-		sql`SELECT ${field("accountId")}, ${field("deliveryId")},
-			(SELECT coalesce(max(a.seq), 0) + 1 FROM ${attempts} a WHERE a.account_id = ${field("accountId")} AND a.delivery_id = ${field("deliveryId")}),
+		sql`SELECT ${field("accountId")}, ${field("deliveryId")}, ${nextSeq(field("accountId"), field("deliveryId"))},
 			${field("attemptNumber")}, ${field("manual")}, ${field("startedAt")}, ${field("durationMs")}, ${field("statusCode")},
 			${field("error")}, ${field("responseBody")}, ${field("succeeded")}
 		FROM json_each(${JSON.stringify(rows)})`,
@@ -93,12 +132,13 @@ export function recordAttempts(
 	if (completed.length === 0) return { statements: [], results };
 	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveries.claimId, claimId));
 	const refsWith = (state: AttemptResult["state"]) => results.filter((result) => result.state === state).map((result) => result.ref);
+	const kept = completed.filter(keptOnRow);
 	const updates = (["delivered", "failed"] as const)
 		.filter((state) => refsWith(state).length)
 		.map((state) =>
 			db
 				.update(deliveries)
-				.set(finished(state, now))
+				.set({ ...finished(state, now), ...(state === "delivered" && kept.length ? successOnRow(kept) : {}) })
 				.where(mine(refsWith(state))),
 		);
 	const retrying = results.filter((result) => result.state === "retrying");
@@ -115,5 +155,7 @@ export function recordAttempts(
 		);
 	}
 	const gone = completed.flatMap(({ target, result }) => (result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
-	return { statements: [insertAttempts(db, completed, false), ...updates, ...gone, ...recordHealth(db, completed, ledger)], results };
+	const rows = completed.filter((entry) => !keptOnRow(entry));
+	const inserts = rows.length ? [insertAttempts(db, rows, false)] : [];
+	return { statements: [...inserts, ...updates, ...gone, ...recordHealth(db, completed, ledger)], results };
 }

@@ -299,7 +299,7 @@ describe("POST /api/endpoints/:id/redeliver", () => {
 			{ status: "failed" },
 		]);
 		expect(await rows("SELECT DISTINCT status FROM deliveries WHERE endpoint_id = ?", other.id)).toEqual([{ status: "failed" }]);
-		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: 6 }]);
+		expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: 6 }]);
 
 		const destination = stubDestination(() => new Response("ok"));
 		await runConsumer(reset.map((row) => row.id));
