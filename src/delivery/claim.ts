@@ -136,9 +136,8 @@ export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimI
 		.where(and(deliveriesIn(refs), eq(deliveries.claimId, claimId)));
 }
 
-/** The rows read back by claimWave's last statement. */
-export function waveRows(rows: TargetRow[]): Promise<WaveRow[]> {
-	const bodies = new Map<string, Promise<string>>();
+/** The rows read back by claimWave's last statement; `bodies` keeps each event's text inflated once for a whole batch. */
+export function waveRows(rows: TargetRow[], bodies = new Map<string, Promise<string>>()): Promise<WaveRow[]> {
 	return Promise.all(rows.map((row) => toWaveRow(row, bodies)));
 }
 
