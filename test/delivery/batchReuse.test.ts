@@ -13,7 +13,7 @@ describe("a batch", () => {
 		const destination = stubDestination(() => new Response("ok"));
 		for (let i = 0; i < 10; i++) await createEndpoint(`https://r${i}.example/hook`);
 		const { queue } = await ingest(fixture("ticket.created"));
-		const inflate = vi.spyOn(globalThis, "DecompressionStream");
+		const inflate = vi.spyOn(globalThis as unknown as { DecompressionStream: typeof DecompressionStream }, "DecompressionStream");
 		await runConsumer(queue.messages.map((m) => m.deliveryId));
 		expect(destination.requests).toHaveLength(10);
 		expect(inflate).toHaveBeenCalledTimes(1);
