@@ -78,10 +78,13 @@ function successOnRow(kept: readonly Completed[]) {
 
 /**
  * Attempt rows for completed sends, in one statement whatever their number:
- * each gets the next seq of its delivery.
+ * each gets the next seq of its delivery. A clean automatic success gets one
+ * only if its delivery's row did not take it (run after the state updates): its
+ * claim was taken meanwhile, and the attempt must still show in the log.
  */
 export function insertAttempts(db: Database, completed: readonly Completed[], manual: boolean) {
 	const rows = completed.map(({ target, result }) => ({
+		kept: !manual && keptOnRow({ target, result }) ? 1 : 0,
 		accountId: target.accountId,
 		deliveryId: target.deliveryId,
 		attemptNumber: manual ? null : target.attemptCount,
@@ -98,7 +101,9 @@ export function insertAttempts(db: Database, completed: readonly Completed[], ma
 		sql`SELECT ${field("accountId")}, ${field("deliveryId")}, ${nextSeq(field("accountId"), field("deliveryId"))},
 			${field("attemptNumber")}, ${field("manual")}, ${field("startedAt")}, ${field("durationMs")}, ${field("statusCode")},
 			${field("error")}, ${field("responseBody")}, ${field("succeeded")}
-		FROM json_each(${JSON.stringify(rows)})`,
+		FROM json_each(${JSON.stringify(rows)})
+		WHERE ${field("kept")} = 0 OR NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.account_id = ${field("accountId")}
+			AND d.id = ${field("deliveryId")} AND d.ok_started_at = ${field("startedAt")})`,
 	);
 }
 
@@ -155,7 +160,6 @@ export function recordAttempts(
 		);
 	}
 	const gone = completed.flatMap(({ target, result }) => (result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
-	const rows = completed.filter((entry) => !keptOnRow(entry));
-	const inserts = rows.length ? [insertAttempts(db, rows, false)] : [];
-	return { statements: [...inserts, ...updates, ...gone, ...recordHealth(db, completed, ledger)], results };
+	// After the updates: a success their rows did not take is an attempts row (insertAttempts).
+	return { statements: [...updates, insertAttempts(db, completed, false), ...gone, ...recordHealth(db, completed, ledger)], results };
 }
