@@ -8,12 +8,18 @@ import { randomBytes } from "node:crypto";
 export const quick = process.argv.includes("--quick");
 /** `-- --only=fairness`: the fair-share scenarios alone (after the warm-up), printed but not written: for iterating on them. */
 export const onlyFairness = process.argv.includes("--only=fairness");
+/** `-- --only=storage`: the storage scenario alone (after the warm-up), printed but not written. */
+export const onlyStorage = process.argv.includes("--only=storage");
 
 /** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
 export const SIZES = quick
 	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
 	: { deliveriesPerN: 12000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
 export const FANOUTS = [1, 10, 100];
+/** The storage scenario (bench/README.md, "Storage"): events per set, each to TARGET_N endpoints. */
+export const STORAGE = { events: quick ? 100 : 300 };
+/** Bytes per event of the layout before issue 17's storage work, measured by the same scenario (bench/README.md, "Storage"). */
+export const STORAGE_BEFORE = { supportbee: 8137, tickets: 9380 };
 /** Requests in flight at all times during the throughput blocks. */
 export const CONCURRENCY = 16;
 /** Latency and failure runs fan out to this many endpoints (the N the targets are stated at). */

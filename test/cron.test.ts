@@ -109,7 +109,8 @@ describe("the cron's housekeeping", () => {
 		await insertAccess("account_sessions", gone, "gone-session", { expires_at: Date.now() + HOUR });
 		const before = await counts(gone);
 		for (const [table, n] of Object.entries(before)) expect(n, table).toBeGreaterThan(0);
-		expect(before.attempts).toBe(ACCOUNT_PURGE_LIMIT + 201);
+		// Its deliveries' own successes are kept on their rows (deliveries.ok_…), not counted here.
+		expect(before.attempts).toBe(ACCOUNT_PURGE_LIMIT + 199);
 		expect((await api("/accounts/gone", { method: "DELETE" })).status).toBe(204);
 
 		// A live account's links and sessions: live, and spent for more or less than a day.
@@ -138,7 +139,7 @@ describe("the cron's housekeeping", () => {
 			endpoints: 0,
 			events: 0,
 			deliveries: 0,
-			attempts: 201,
+			attempts: 199,
 			audit_log: 0,
 			admin_links: 0,
 			account_sessions: 0,

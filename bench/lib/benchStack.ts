@@ -39,6 +39,8 @@ export interface Recorded {
 export interface BenchStack {
 	hivepost: HivepostClient;
 	sink: Sink;
+	/** The stack's state folder (its local D1 file: lib/pagesInUse.ts). */
+	stateDir: string;
 	/** The bench-only routes of bench/worker/index.ts. */
 	bench: {
 		setup(): Promise<void>;
@@ -91,6 +93,7 @@ export async function startBenchStack(plannedRequests: number): Promise<BenchSta
 	return {
 		hivepost,
 		sink,
+		stateDir,
 		bench,
 		waitUntilIdle: (what) => waitUntilIdle(bench, what),
 		openReceivers,

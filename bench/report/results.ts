@@ -14,6 +14,7 @@ import type { FailureResult } from "../scenarios/failures.ts";
 import type { IsolationResult } from "../scenarios/isolation.ts";
 import type { LatencyResult } from "../scenarios/latency.ts";
 import type { RetriesBesideTarpitResult } from "../scenarios/retriesBesideTarpit.ts";
+import type { StorageResult } from "../scenarios/storage.ts";
 import type { FanOutResult } from "../scenarios/throughput.ts";
 import type { TwoBurstsResult } from "../scenarios/twoBursts.ts";
 import { CONCURRENCY, FANOUTS, LATENCY_RATE, quick, SETTINGS, SIZES } from "../settings.ts";
@@ -45,10 +46,11 @@ export interface Measured {
 	failure: FailureResult;
 	isolation: IsolationResult;
 	fairness: Fairness;
+	storage: StorageResult;
 }
 
 /** The run that started at `started` (ms) with the machine's load `loadBefore`, ended now. */
-export function benchResults(started: number, loadBefore: string, { fanOuts, latency, failure, isolation, fairness }: Measured) {
+export function benchResults(started: number, loadBefore: string, { fanOuts, latency, failure, isolation, fairness, storage }: Measured) {
 	const loadAfter = uptime();
 	return {
 		date: new Date(started).toISOString(),
@@ -68,7 +70,8 @@ export function benchResults(started: number, loadBefore: string, { fanOuts, lat
 		failure,
 		isolation,
 		fairness,
-		targets: targets(fanOuts, latency, failure, isolation, fairness),
+		storage,
+		targets: targets(fanOuts, latency, failure, isolation, fairness, storage),
 	};
 }
 

@@ -5,6 +5,7 @@
  */
 import { f0, f2, isolationRuns, markdownTable, msOrBound } from "./format.ts";
 import type { Fairness, Results } from "./results.ts";
+import { storageTable } from "./storageTable.ts";
 import { fairnessTargets, type Target } from "./targets.ts";
 
 function fanOutTable({ fanOuts }: Results): string[] {
@@ -193,6 +194,8 @@ export function resultTables(results: Results): string {
 		...isolationTable(results),
 		"",
 		...fairnessTables(results.fairness, false),
+		"",
+		...storageTable(results.storage),
 		"",
 		...targetsTable(results.targets),
 	].join("\n");

@@ -4,10 +4,12 @@ import { PROJECT_ROOT } from "../../scripts/lib/localStack.ts";
 import type { FailureResult } from "../scenarios/failures.ts";
 import type { IsolationResult } from "../scenarios/isolation.ts";
 import type { LatencyResult } from "../scenarios/latency.ts";
+import type { StorageResult } from "../scenarios/storage.ts";
 import type { FanOutResult } from "../scenarios/throughput.ts";
 import { BEFORE_FAIR_SHARE, FAIRNESS, ISOLATION, TARGET_N } from "../settings.ts";
 import { f0, f2, isolationRuns, msOrBound } from "./format.ts";
 import type { Fairness } from "./results.ts";
+import { storageTargets } from "./storageTable.ts";
 
 export interface Target {
 	target: string;
@@ -21,6 +23,7 @@ export function targets(
 	failure: FailureResult,
 	isolation: IsolationResult,
 	fairness: Fairness,
+	storage: StorageResult,
 ): Target[] {
 	const atTarget = fanOuts.find((run) => run.n === TARGET_N);
 	if (!atTarget) throw new Error(`no run at N = ${TARGET_N}`);
@@ -62,6 +65,7 @@ export function targets(
 			measured: `max ${runs.map(([, run]) => msOrBound(run.allEventsMaxMs, run)).join(" / ")} ms (alone / ${ISOLATION.slowReplyMs / 1000} s / hanging), limit ${isolation.maxTargetMs} ms`,
 			met: runs.every(([, run]) => run.events > 0 && run.allEventsMaxMs <= isolation.maxTargetMs),
 		},
+		...storageTargets(storage),
 		...fairnessTargets(fairness),
 	];
 }

@@ -60,8 +60,8 @@ async function recorded(env: Env, url: URL): Promise<Response> {
 	const since = Number(url.searchParams.get("since") ?? "0");
 	const [statuses, attempts, durations] = await env.DB.batch<{ status: string; n: number }>([
 		env.DB.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status"),
-		env.DB.prepare("SELECT 'attempts' AS status, count(*) AS n FROM attempts"),
-		env.DB.prepare("SELECT 'attemptMs' AS status, avg(duration_ms) AS n FROM attempts WHERE started_at >= ?").bind(since),
+		env.DB.prepare("SELECT 'attempts' AS status, count(*) AS n FROM delivery_attempts"),
+		env.DB.prepare("SELECT 'attemptMs' AS status, avg(duration_ms) AS n FROM delivery_attempts WHERE started_at >= ?").bind(since),
 	]);
 	return json({
 		deliveries: Object.fromEntries(statuses.results.map((row) => [row.status, row.n])),
@@ -81,7 +81,7 @@ async function accountAttempts(env: Env, url: URL): Promise<Response> {
 	const { results } = await db
 		.prepare(
 			`SELECT d.id, d.status, d.endpoint_id, json_group_array(a.started_at) AS started
-			FROM deliveries d LEFT JOIN (SELECT * FROM attempts WHERE account_id = ?1 AND manual = 0 ORDER BY seq) a
+			FROM deliveries d LEFT JOIN (SELECT * FROM delivery_attempts WHERE account_id = ?1 AND manual = 0 ORDER BY seq) a
 				ON a.account_id = d.account_id AND a.delivery_id = d.id
 			WHERE d.account_id = ?1 GROUP BY d.id`,
 		)

@@ -69,7 +69,8 @@ function describeFields(): void {
 		status_code: "The destination's status; null when no answer came (network error, timeout, refused destination).",
 		error: "What went wrong (`HTTP 500`, `timed out: …`, `network error: …`), or a note on a 2xx whose body broke off.",
 		error_kind: "The error's kind (see `error_kind` of the list); null for a success.",
-		response_body: "The first 8 KB of the destination's answer.",
+		response_body:
+			"The first 8 KB of the destination's answer; for an automatic attempt that succeeded with nothing to note, its first 120 characters.",
 		succeeded: "A 2xx.",
 	});
 	describeMembers(deliveryDetailSchema, { attempts: "Every attempt, oldest first." });

@@ -17,7 +17,7 @@
  * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -46,6 +46,13 @@ export const accounts = sqliteTable(
 	},
 	(table) => [uniqueIndex("accounts_live_uid").on(table.uid).where(sql`${table.deletedAt} IS NULL`)],
 );
+
+/** A BLOB column as bytes: D1 binds an ArrayBuffer and hands a BLOB back as an array of numbers. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] }>({
+	dataType: () => "blob",
+	toDriver: (value) => value.slice().buffer,
+	fromDriver: (value) => new Uint8Array(value),
+});
 
 /** A destination URL registered by an admin. Deleted endpoints are kept (soft delete) so history still names them. */
 export const endpoints = sqliteTable(
@@ -99,7 +106,7 @@ export const endpoints = sqliteTable(
 	(table) => [uniqueIndex("endpoints_live_url").on(table.accountId, table.url).where(sql`${table.deletedAt} IS NULL`)],
 );
 
-/** One ticket event as the helpdesk sent it: `body` holds its exact text. */
+/** One ticket event as the helpdesk sent it: `body_deflated` (or, for events stored before it, `body`) holds its exact text (lib/storedBody.ts). */
 export const events = sqliteTable(
 	"events",
 	{
@@ -107,12 +114,15 @@ export const events = sqliteTable(
 		/** Sorts by time (ids.ts): the primary key also orders an account's events. */
 		id: text("id").notNull(),
 		actionType: text("action_type").notNull(),
+		/** The text, for events stored before `body_deflated`; empty since. */
 		body: text("body").notNull(),
+		/** The text's UTF-8 bytes, raw-deflated: about a third of the text (bench/README.md, "Storage"). */
+		bodyDeflated: bytes("body_deflated"),
 		receivedAt: integer("received_at").notNull(),
 		deliveryCount: integer("delivery_count").notNull().default(0),
 		/** Set for 24 h when the sender gave an Idempotency-Key; the unique index makes concurrent repeats safe. */
 		idempotencyKey: text("idempotency_key"),
-		/** SHA-256 (hex) of the body, to tell a true repeat from a key reused for another body. */
+		/** SHA-256 (hex) of the body, to tell a true repeat from a key reused for another body; empty for an event sent without a key. */
 		bodyHash: text("body_hash").notNull(),
 		/** A sample sent by an admin's "Send test event", not by the helpdesk. */
 		isTest: integer("is_test", { mode: "boolean" }).notNull().default(false),
@@ -152,6 +162,18 @@ export const deliveries = sqliteTable(
 		leaseUntil: integer("lease_until"),
 		createdAt: integer("created_at").notNull(),
 		updatedAt: integer("updated_at").notNull(),
+		/**
+		 * The automatic attempt that delivered it, when it answered 2xx with nothing to note: kept here, written
+		 * with the final state, instead of as an attempts row (one row fewer per delivery; bench/README.md). Its
+		 * seq among the delivery's attempts, start, duration, status and the start of the answer
+		 * (SUCCESS_EXCERPT_CHARS); its number is attempt_count. Null otherwise. `delivery_attempts` shows it
+		 * with the others.
+		 */
+		okSeq: integer("ok_seq"),
+		okStartedAt: integer("ok_started_at"),
+		okDurationMs: integer("ok_duration_ms"),
+		okStatusCode: integer("ok_status_code"),
+		okResponse: text("ok_response"),
 	},
 	(table) => [
 		primaryKey({ columns: [table.accountId, table.id] }),
@@ -160,7 +182,7 @@ export const deliveries = sqliteTable(
 	],
 );
 
-/** Every HTTP attempt, automatic or manual, with what the destination answered. */
+/** Every HTTP attempt, automatic or manual, with what the destination answered; but a clean success is kept on its delivery's row (`ok_…`). */
 export const attempts = sqliteTable(
 	"attempts",
 	{
@@ -183,6 +205,24 @@ export const attempts = sqliteTable(
 	},
 	(table) => [primaryKey({ columns: [table.accountId, table.deliveryId, table.seq] })],
 );
+
+/**
+ * Every attempt of a delivery, in seq order: the attempts rows and the success kept on the delivery's row. A view
+ * (migrations/0009_delivery_attempts_view.sql; drizzle-kit leaves an existing view alone), read by one delivery's key.
+ */
+export const deliveryAttempts = sqliteView("delivery_attempts", {
+	accountId: text("account_id").notNull(),
+	deliveryId: text("delivery_id").notNull(),
+	seq: integer("seq").notNull(),
+	attemptNumber: integer("attempt_number"),
+	manual: integer("manual", { mode: "boolean" }).notNull(),
+	startedAt: integer("started_at").notNull(),
+	durationMs: integer("duration_ms").notNull(),
+	statusCode: integer("status_code"),
+	error: text("error"),
+	responseBody: text("response_body"),
+	succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
+}).existing();
 
 /** Who changed what on an endpoint, shown on its page: the operator, or the admin label of a portal link. */
 export const auditLog = sqliteTable(

@@ -14,6 +14,7 @@ import { and, eq, exists, not, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
+import { readBody } from "../lib/storedBody";
 import type { Lane } from "./queue";
 import {
 	claimable,
@@ -74,6 +75,7 @@ export function selectTargets(db: Database, where: SQL, claimId?: string) {
 			isolatedUntil: endpoints.isolatedUntil,
 			claimed: sql<number>`${mine}`,
 			body: sql<string | null>`CASE WHEN ${mine} THEN ${events.body} END`,
+			bodyDeflated: sql<number[] | null>`CASE WHEN ${mine} THEN ${events.bodyDeflated} END`,
 			url: endpoints.url,
 			secret: endpoints.secret,
 			previousSecrets: endpoints.previousSecrets,
@@ -88,13 +90,16 @@ export function selectTargets(db: Database, where: SQL, claimId?: string) {
 
 type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>["all"]>>[number];
 
-export function toWaveRow(row: TargetRow): WaveRow {
-	const { claimed, body, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } = row;
-	return {
-		...delivery,
-		isolatedUntil,
-		target: claimed && body !== null ? { ...delivery, body, url, secret, previousSecrets, headers, alertedSince } : null,
-	};
+/** A row read back, its body inflated once per event (`bodies`, shared by the rows of one read). */
+export async function toWaveRow(row: TargetRow, bodies = new Map<string, Promise<string>>()): Promise<WaveRow> {
+	const { claimed, body, bodyDeflated, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } = row;
+	if (!claimed || body === null) return { ...delivery, isolatedUntil, target: null };
+	let text = bodies.get(delivery.eventId);
+	if (!text) {
+		text = readBody({ body, bodyDeflated });
+		bodies.set(delivery.eventId, text);
+	}
+	return { ...delivery, isolatedUntil, target: { ...delivery, body: await text, url, secret, previousSecrets, headers, alertedSince } };
 }
 
 /** In the main and bulk lanes, an endpoint isolated right now is left to the isolation lane. */
@@ -134,9 +139,9 @@ export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimI
 		.where(and(deliveriesIn(refs), eq(deliveries.claimId, claimId)));
 }
 
-/** The rows read back by claimWave's last statement. */
-export function waveRows(rows: TargetRow[]): WaveRow[] {
-	return rows.map(toWaveRow);
+/** The rows read back by claimWave's last statement; `bodies` keeps each event's text inflated once for a whole batch. */
+export function waveRows(rows: TargetRow[], bodies = new Map<string, Promise<string>>()): Promise<WaveRow[]> {
+	return Promise.all(rows.map((row) => toWaveRow(row, bodies)));
 }
 
 /**

@@ -85,6 +85,8 @@ class BatchDispatch {
 	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
 	private readonly health = new HealthLedger();
+	/** Each event's text, inflated once for the batch (an event's deliveries span several waves). */
+	private readonly bodies = new Map<string, Promise<string>>();
 	private readonly wakeup = new Wakeup();
 	private roundTrip: Promise<void> | null = null;
 	private failure: unknown = null;
@@ -195,7 +197,8 @@ class BatchDispatch {
 		for (const result of record.results) {
 			if (result.state === "retrying") this.outcome.retries.push({ ref: result.ref, at: result.nextAttemptAt });
 		}
-		if (wave.length) this.sortClaimed(wave, waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0]), now);
+		if (wave.length)
+			this.sortClaimed(wave, await waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0], this.bodies), now);
 	}
 
 	/** After a claim: what to send, what to hand to the isolation lane, what to send again later; the rest needs nothing here. */

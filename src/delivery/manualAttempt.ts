@@ -25,7 +25,7 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 	const { db, accountId } = scope;
 	const ref = { accountId, deliveryId };
 	const row = await selectTargets(db, deliveriesIn([ref])).get();
-	const target = row && toWaveRow(row).target;
+	const target = row && (await toWaveRow(row)).target;
 	if (!target) return null;
 	const result = await checkAndSend(target, settings);
 	const completed = { target, result };

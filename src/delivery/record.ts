@@ -3,7 +3,10 @@
  * checkAndSend, then this): the attempt rows, the new delivery states
  * (fenced by the claim id), 410 handling and the endpoint's health, in few
  * statements, with the operational facts they make (operationalFacts.ts).
- * Shared with the manual attempt (manualAttempt.ts).
+ * Shared with the manual attempt (manualAttempt.ts). An automatic attempt
+ * that answered 2xx with nothing to note is kept on its delivery's row,
+ * written with the delivered state, not as an attempts row: the common case
+ * writes one row fewer (schema.ts, deliveries.ok_…).
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
@@ -14,6 +17,12 @@ import { type HealthLedger, recordHealth } from "./health";
 import { GONE_REASON, recordDeliveriesFailed, recordGone } from "./operationalFacts";
 import type { SendResult } from "./send";
 import { cancelUnfinishedDeliveries, type DeliveryRef, deliveriesIn, finished, maxAttempts } from "./stateChanges";
+
+/** How much of a successful answer is kept on the delivery's row (a failed attempt keeps RESPONSE_SNIPPET_BYTES). */
+export const SUCCESS_EXCERPT_CHARS = 120;
+
+/** A clean success: kept on the delivery's row. */
+const keptOnRow = ({ result }: Completed) => result.ok && result.error === null;
 
 /** The longest a Retry-After header may postpone the next attempt. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -38,12 +47,46 @@ function nextState(settings: Settings, { target, result }: Completed): AttemptRe
 	return { ref, state: "retrying", nextAttemptAt: Math.max(interval, askedFor) };
 }
 
+/** The next seq of the delivery `accountId`, `deliveryId` name (SQL): after its attempt rows and the success on its row. */
+export function nextSeq(accountId: SQL, deliveryId: SQL): SQL<number> {
+	return sql<number>`(max(
+		coalesce((SELECT max(a.seq) FROM ${attempts} a WHERE a.account_id = ${accountId} AND a.delivery_id = ${deliveryId}), 0),
+		coalesce((SELECT d.ok_seq FROM ${deliveries} d WHERE d.account_id = ${accountId} AND d.id = ${deliveryId}), 0)) + 1)`;
+}
+
+/**
+ * The delivered state's columns for a wave's successes: those in `kept` get
+ * their attempt onto the row (looked up by id in one JSON parameter); the
+ * others' stay null.
+ */
+function successOnRow(kept: readonly Completed[]) {
+	const byId = JSON.stringify(
+		Object.fromEntries(
+			kept.map(({ target, result }) => [
+				target.deliveryId,
+				[result.startedAt, result.durationMs, result.statusCode, result.responseBody?.slice(0, SUCCESS_EXCERPT_CHARS) ?? null],
+			]),
+		),
+	);
+	const field = (i: number) => sql`(${byId} ->> ('$.' || ${deliveries.id} || ${`[${i}]`}))`;
+	return {
+		okSeq: sql<number | null>`CASE WHEN ${field(0)} IS NOT NULL THEN ${nextSeq(sql`${deliveries.accountId}`, sql`${deliveries.id}`)} END`,
+		okStartedAt: field(0),
+		okDurationMs: field(1),
+		okStatusCode: field(2),
+		okResponse: field(3),
+	};
+}
+
 /**
  * Attempt rows for completed sends, in one statement whatever their number:
- * each gets the next seq of its delivery.
+ * each gets the next seq of its delivery. A clean automatic success gets one
+ * only if its delivery's row did not take it (run after the state updates): its
+ * claim was taken meanwhile, and the attempt must still show in the log.
  */
 export function insertAttempts(db: Database, completed: readonly Completed[], manual: boolean) {
 	const rows = completed.map(({ target, result }) => ({
+		kept: !manual && keptOnRow({ target, result }) ? 1 : 0,
 		accountId: target.accountId,
 		deliveryId: target.deliveryId,
 		attemptNumber: manual ? null : target.attemptCount,
@@ -57,11 +100,12 @@ export function insertAttempts(db: Database, completed: readonly Completed[], ma
 	}));
 	const field = (name: keyof (typeof rows)[number]) => sql.raw(`value ->> '$.${name}'`);
 	return db.insert(attempts).select(
-		sql`SELECT ${field("accountId")}, ${field("deliveryId")},
-			(SELECT coalesce(max(a.seq), 0) + 1 FROM ${attempts} a WHERE a.account_id = ${field("accountId")} AND a.delivery_id = ${field("deliveryId")}),
+		sql`SELECT ${field("accountId")}, ${field("deliveryId")}, ${nextSeq(field("accountId"), field("deliveryId"))},
 			${field("attemptNumber")}, ${field("manual")}, ${field("startedAt")}, ${field("durationMs")}, ${field("statusCode")},
 			${field("error")}, ${field("responseBody")}, ${field("succeeded")}
-		FROM json_each(${JSON.stringify(rows)})`,
+		FROM json_each(${JSON.stringify(rows)})
+		WHERE ${field("kept")} = 0 OR NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.account_id = ${field("accountId")}
+			AND d.id = ${field("deliveryId")} AND d.ok_started_at = ${field("startedAt")})`,
 	);
 }
 
@@ -96,17 +140,20 @@ export function recordAttempts(
 	if (completed.length === 0) return { statements: [], results };
 	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveries.claimId, claimId));
 	const refsWith = (state: AttemptResult["state"]) => results.filter((result) => result.state === state).map((result) => result.ref);
+	const kept = completed.filter(keptOnRow);
 	const updates = (["delivered", "failed"] as const)
 		.filter((state) => refsWith(state).length)
 		.map((state) =>
 			db
 				.update(deliveries)
-				.set(finished(state, now))
+				.set({ ...finished(state, now), ...(state === "delivered" && kept.length ? successOnRow(kept) : {}) })
 				.where(mine(refsWith(state))),
 		);
-	// Failed with their attempts used up (not stopped by a 410): the operator is told, before the update clears the claim.
+	// Failed with their attempts used up (not stopped by a 410), by this record: the update above made them so, at `now`.
 	const exhausted = results.filter((result, i) => result.state === "failed" && completed[i].result.statusCode !== 410);
-	const told = exhausted.length ? [recordDeliveriesFailed(db, mine(exhausted.map((result) => result.ref)) as SQL, now)] : [];
+	const failedHere = (refs: DeliveryRef[]) =>
+		and(deliveriesIn(refs), eq(deliveries.status, "failed"), eq(deliveries.updatedAt, now)) as SQL;
+	const told = exhausted.length ? [recordDeliveriesFailed(db, failedHere(exhausted.map((result) => result.ref)), now)] : [];
 	const retrying = results.filter((result) => result.state === "retrying");
 	if (retrying.length) {
 		const at = sql<number>`CASE ${deliveries.id} ${sql.join(
@@ -122,5 +169,7 @@ export function recordAttempts(
 	}
 	const gone = completed.flatMap(({ target, result }) => (result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []));
 	const health = recordHealth(db, settings, completed, ledger, now);
-	return { statements: [insertAttempts(db, completed, false), ...told, ...updates, ...gone, ...health], results };
+	// After the updates: a success their rows did not take is an attempts row (insertAttempts); after the attempts,
+	// the operator is told of each delivery that used them up (its last error is the attempt just written).
+	return { statements: [...updates, insertAttempts(db, completed, false), ...told, ...gone, ...health], results };
 }

@@ -78,6 +78,11 @@ function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | num
 		leaseUntil: leaseUntil.as("lease_until"),
 		createdAt: sql<number>`${madeAt}`.as("created_at"),
 		updatedAt: sql<number>`${now}`.as("updated_at"),
+		okSeq: sql<null>`NULL`.as("ok_seq"),
+		okStartedAt: sql<null>`NULL`.as("ok_started_at"),
+		okDurationMs: sql<null>`NULL`.as("ok_duration_ms"),
+		okStatusCode: sql<null>`NULL`.as("ok_status_code"),
+		okResponse: sql<null>`NULL`.as("ok_response"),
 	};
 }
 

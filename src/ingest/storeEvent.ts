@@ -17,6 +17,7 @@ import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";
+import { storeBody } from "../lib/storedBody";
 import type { OperationalEventType } from "../operationalEventTypes";
 import { countEndpoints, insertDeliveries, overFairRate, routeInserted, subscribedTo } from "./createDeliveries";
 import type { IngestReceipt } from "./receiptResponse";
@@ -35,8 +36,9 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 ): Promise<StoreResult<Type>> {
 	const { db, accountId } = scope;
 	const now = Date.now();
-	const bodyHash = await sha256Hex(input.body);
 	const { idempotencyKey } = input;
+	// Only a key needs the hash: it tells a true repeat from the key reused for another body.
+	const bodyHash = idempotencyKey ? await sha256Hex(input.body) : "";
 	if (idempotencyKey) {
 		const repeated = await findRepeat<Type>(scope, idempotencyKey, bodyHash, now);
 		if (repeated) return repeated;
@@ -47,7 +49,7 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 		accountId,
 		id: eventId,
 		actionType: input.actionType,
-		body: input.body,
+		...(await storeBody(input.body)),
 		ticketId: input.ticketId,
 		receivedAt: now,
 		bodyHash,

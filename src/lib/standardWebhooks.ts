@@ -18,10 +18,26 @@ export function isSigningSecret(secret: string): boolean {
 	return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(key) && key.length > 0;
 }
 
+/** Signing keys imported once per isolate and secret (an endpoint's deliveries reuse its key); at most KEYS_KEPT. */
+const signingKeys = new Map<string, Promise<CryptoKey>>();
+const KEYS_KEPT = 1000;
+
+function signingKey(secret: string): Promise<CryptoKey> {
+	let key = signingKeys.get(secret);
+	if (!key) {
+		if (signingKeys.size >= KEYS_KEPT) signingKeys.clear();
+		const keyBytes = fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+		key = crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+		// A failed import is not kept: the next call tries again.
+		key.catch(() => signingKeys.delete(secret));
+		signingKeys.set(secret, key);
+	}
+	return key;
+}
+
 /** The `v1,<signature>` of one message. The secret must pass isSigningSecret. */
 export async function signWebhook(secret: string, webhookId: string, timestampSeconds: number, body: string): Promise<string> {
-	const keyBytes = fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
-	const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+	const key = await signingKey(secret);
 	const signed = new TextEncoder().encode(`${webhookId}.${timestampSeconds}.${body}`);
 	const mac = await crypto.subtle.sign("HMAC", key, signed);
 	return `v1,${toBase64(new Uint8Array(mac))}`;

@@ -50,7 +50,10 @@ export const WEBHOOK_HEADERS = {
 
 /** What a destination's answer means, as components/responses. */
 export const WEBHOOK_RESPONSES = {
-	WebhookDelivered: { description: "Delivered: any 2xx ends the delivery. The response body is read up to 8 KB and kept in the attempt." },
+	WebhookDelivered: {
+		description:
+			"Delivered: any 2xx ends the delivery. The response body is read up to 8 KB; its first 120 characters are kept with the attempt.",
+	},
 	WebhookGone: {
 		description:
 			"Gone: stop. The delivery fails, the endpoint is disabled (with the reason shown) and its other pending retries are cancelled.",

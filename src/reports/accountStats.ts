@@ -42,7 +42,7 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
 	const helpdeskEvents = (from: number) =>
 		and(eq(events.accountId, accountId), gte(events.id, idFloor("evt", from)), eq(events.isTest, false));
-	const [received, hourly, finished, recentAttempts, waiting, failing] = await db.batch([
+	const [received, hourly, finished, recentAttempts, keptSuccesses, waiting, failing] = await db.batch([
 		db.select({ total: count() }).from(events).where(helpdeskEvents(since)),
 		db
 			.select({ hour: hour.as("hour"), total: count() })
@@ -59,6 +59,12 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 			.from(deliveries)
 			.innerJoin(attempts, and(eq(attempts.accountId, deliveries.accountId), eq(attempts.deliveryId, deliveries.id)))
 			.where(and(inWindow, gte(attempts.startedAt, since)))
+			.groupBy(deliveries.endpointId),
+		// The successes kept on their delivery's row (schema.ts) are attempts too.
+		db
+			.select({ endpointId: deliveries.endpointId, total: count() })
+			.from(deliveries)
+			.where(and(inWindow, gte(deliveries.okStartedAt, since)))
 			.groupBy(deliveries.endpointId),
 		db
 			.select({
@@ -89,15 +95,17 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 	const failed = finishedWith("failed");
 	const health = (endpoint: LastAttempt): EndpointHealth => {
 		const endpointId = endpoint.id;
-		const recent = recentAttempts.find((row) => row.endpointId === endpointId);
+		const rows = recentAttempts.find((row) => row.endpointId === endpointId);
+		const kept = keptSuccesses.find((row) => row.endpointId === endpointId)?.total ?? 0;
+		const total = (rows?.total ?? 0) + kept;
 		return {
 			endpoint_id: endpointId,
 			last_attempt_at: iso(endpoint.lastAttemptAt),
 			last_status_code: endpoint.lastStatusCode,
 			last_succeeded: endpoint.lastAttemptSucceeded,
 			last_error: endpoint.lastAttemptError,
-			attempts_ok_rate_24h: recent ? Number(recent.succeeded ?? 0) / recent.total : null,
-			attempts_24h: recent?.total ?? 0,
+			attempts_ok_rate_24h: total ? (Number(rows?.succeeded ?? 0) + kept) / total : null,
+			attempts_24h: total,
 			retrying: Number(waiting.find((row) => row.endpointId === endpointId)?.retrying ?? 0),
 			failed_24h: finishedWith("failed", endpointId),
 		};

@@ -11,7 +11,7 @@
 import { and, asc, eq, gte, lt, max, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type AccountScope, accountCheck } from "../db/client";
-import { attempts, deliveries, endpoints, events } from "../db/schema";
+import { attempts, deliveries, deliveryAttempts, endpoints, events } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
 import type { SendResult } from "../delivery/send";
 import { deliveriesIn, isUnfinishedStatus, unfinished } from "../delivery/stateChanges";
@@ -41,7 +41,15 @@ const deliveryColumns = {
 	nextAttemptAt: deliveries.nextAttemptAt,
 	createdAt: deliveries.createdAt,
 	updatedAt: deliveries.updatedAt,
+	/** The success kept on the row, when there is one (schema.ts). */
+	kept: {
+		seq: deliveries.okSeq,
+		startedAt: deliveries.okStartedAt,
+		durationMs: deliveries.okDurationMs,
+		statusCode: deliveries.okStatusCode,
+	},
 	last: {
+		seq: newest.seq,
 		startedAt: newest.startedAt,
 		durationMs: newest.durationMs,
 		statusCode: newest.statusCode,
@@ -53,8 +61,15 @@ const deliveryColumns = {
 
 type DeliveryRow = NonNullable<Awaited<ReturnType<ReturnType<typeof selectDeliveries>["get"]>>>;
 
+/** A delivery's newest attempt: its newest attempts row, or the success kept on its row if that came later. */
+function newestAttempt({ kept, last }: DeliveryRow) {
+	const { seq, startedAt, durationMs, statusCode } = kept ?? {};
+	if (seq == null || startedAt == null || durationMs == null || (last !== null && last.seq > seq)) return last;
+	return { seq, startedAt, durationMs, statusCode: statusCode ?? null, error: null, succeeded: true, manual: false };
+}
+
 export function toDeliveryView(row: DeliveryRow): DeliveryView {
-	const { last } = row;
+	const last = newestAttempt(row);
 	return {
 		id: row.id,
 		event_id: row.eventId,
@@ -137,10 +152,14 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 	const { error_kind, http_status } = filter;
 	const keep =
 		error_kind || http_status !== undefined
-			? ({ last }: DeliveryRow) =>
-					last !== null &&
-					(!error_kind || (!last.succeeded && errorKind(last.statusCode, last.error) === error_kind)) &&
-					(http_status === undefined || last.statusCode === http_status)
+			? (row: DeliveryRow) => {
+					const last = newestAttempt(row);
+					return (
+						last !== null &&
+						(!error_kind || (!last.succeeded && errorKind(last.statusCode, last.error) === error_kind)) &&
+						(http_status === undefined || last.statusCode === http_status)
+					);
+				}
 			: undefined;
 	const { page, nextCursor, prevCursor } = await readPage(
 		filter,
@@ -161,16 +180,17 @@ export async function deliveryDetail(scope: AccountScope, id: string): Promise<D
 		.where(deliveriesIn([{ accountId: scope.accountId, deliveryId: id }]))
 		.get();
 	if (!row) throw new HttpError("not_found", `No delivery with id ${id}.`);
+	// Its attempts rows and the success kept on its row, in the order they were made.
 	const tries = await scope.db
 		.select()
-		.from(attempts)
-		.where(and(eq(attempts.accountId, scope.accountId), eq(attempts.deliveryId, id)))
-		.orderBy(asc(attempts.seq));
+		.from(deliveryAttempts)
+		.where(and(eq(deliveryAttempts.accountId, scope.accountId), eq(deliveryAttempts.deliveryId, id)))
+		.orderBy(asc(deliveryAttempts.seq));
 	return { ...toDeliveryView(row), attempts: tries.map(toAttemptView) };
 }
 
 /** An attempt as the API shows it; `number` counts automatic attempts and is null for a manual one. */
-export function toAttemptView(attempt: Omit<typeof attempts.$inferSelect, "accountId" | "deliveryId" | "seq">): AttemptView {
+export function toAttemptView(attempt: Omit<typeof deliveryAttempts.$inferSelect, "accountId" | "deliveryId" | "seq">): AttemptView {
 	return {
 		number: attempt.attemptNumber,
 		manual: attempt.manual,

@@ -10,6 +10,7 @@ import { deliveries, events } from "../db/schema";
 import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { idFloor } from "../lib/ids";
+import { readBody } from "../lib/storedBody";
 import { iso } from "../lib/time";
 import { selectDeliveries, toDeliveryView } from "./deliveryLog";
 import { EVENT_PAGE_SIZE, type EventFilter, pagedBy, readPage } from "./filters";
@@ -83,7 +84,7 @@ export async function eventDetail(scope: AccountScope, id: string): Promise<Even
 	return {
 		...summary,
 		/** The body exactly as received (text), so it can be shown and checked byte for byte. */
-		body: event.body,
+		body: await readBody(event),
 		deliveries: itsDeliveries.map(toDeliveryView),
 	};
 }

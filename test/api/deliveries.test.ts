@@ -131,7 +131,7 @@ describe("POST /api/deliveries/:id/retry (Retry now)", () => {
 			attempt: { manual: true, status_code: 500, succeeded: false },
 		});
 		expect(await rows("SELECT status, attempt_count, next_attempt_at FROM deliveries")).toEqual([before]);
-		expect(await rows("SELECT attempt_number, manual FROM attempts ORDER BY seq")).toEqual([
+		expect(await rows("SELECT attempt_number, manual FROM delivery_attempts ORDER BY seq")).toEqual([
 			{ attempt_number: 1, manual: 0 },
 			{ attempt_number: null, manual: 1 },
 		]);

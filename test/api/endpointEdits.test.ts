@@ -230,15 +230,10 @@ describe("POST /api/endpoints/:id/test", () => {
 		expect(await rows("SELECT id, endpoint_id, status FROM deliveries")).toEqual([
 			{ id: sent.delivery_id, endpoint_id: target.id, status: "pending" },
 		]);
-		const [event] = await rows<{ id: string; action_type: string; is_test: number; body: string }>(
-			"SELECT id, action_type, is_test, body FROM events",
-		);
-		expect(event).toEqual({
-			id: sent.event_id,
-			action_type: "ticket.assigned.to.team",
-			is_test: 1,
-			body: fixture("ticket.assigned.to.team"),
-		});
+		expect(await rows("SELECT id, action_type, is_test FROM events")).toEqual([
+			{ id: sent.event_id, action_type: "ticket.assigned.to.team", is_test: 1 },
+		]);
+		expect((await json<{ body: string }>(await api(`/events/${sent.event_id}`))).body).toBe(fixture("ticket.assigned.to.team"));
 
 		const destination = stubDestination(() => new Response("ok"));
 		await runConsumer([sent.delivery_id]);
@@ -304,7 +299,7 @@ describe("POST /api/endpoints/:id/redeliver", () => {
 			{ status: "failed" },
 		]);
 		expect(await rows("SELECT DISTINCT status FROM deliveries WHERE endpoint_id = ?", other.id)).toEqual([{ status: "failed" }]);
-		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: 6 }]);
+		expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: 6 }]);
 
 		const destination = stubDestination(() => new Response("ok"));
 		await runConsumer(reset.map((row) => row.id));

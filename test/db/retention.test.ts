@@ -31,7 +31,7 @@ describe("retention", () => {
 		expect(await rows("SELECT status FROM deliveries ORDER BY status")).toEqual([{ status: "delivered" }, { status: "retrying" }]);
 
 		expect(await purgeExpired(env, Date.now() + retentionMs - DAY)).toEqual({ deliveries: 0, events: 0 });
-		expect(await count("attempts")).toBe(2);
+		expect(await count("delivery_attempts")).toBe(2);
 
 		// A second event whose deliveries were never attempted: pending.
 		await ingest(fixture("ticket.answered"));
@@ -42,7 +42,7 @@ describe("retention", () => {
 			{ status: "pending" },
 			{ status: "retrying" },
 		]);
-		expect(await count("attempts")).toBe(1);
+		expect(await count("delivery_attempts")).toBe(1);
 		// Both events still have unfinished deliveries: they stay.
 		expect(await count("events")).toBe(2);
 	});
@@ -81,7 +81,7 @@ describe("retention", () => {
 		const report = await purgeExpired({ ...env, DB }, Date.now() + retentionMs + 1000);
 		expect(report).toEqual({ deliveries: 0, events: 0 });
 		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
-		expect(await count("attempts")).toBe(1);
+		expect(await count("delivery_attempts")).toBe(1);
 		expect(await count("events")).toBe(1);
 	});
 

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
+import { SUCCESS_EXCERPT_CHARS } from "../../src/delivery/record";
 import { USER_AGENT } from "../../src/delivery/send";
 import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
 
@@ -31,7 +32,7 @@ describe("a delivery attempt", () => {
 		expect(() => new Webhook(`whsec_${btoa("another secret of 24 bytes")}`).verify(sent.body, Object.fromEntries(sent.headers))).toThrow();
 
 		expect(await deliveryRow(deliveryId)).toMatchObject({ status: "delivered", attempt_count: 1, next_attempt_at: null });
-		const [attempt] = await rows("SELECT * FROM attempts WHERE delivery_id = ?", deliveryId);
+		const [attempt] = await rows("SELECT * FROM delivery_attempts WHERE delivery_id = ?", deliveryId);
 		expect(attempt).toMatchObject({ attempt_number: 1, status_code: 200, error: null, response_body: "thanks", succeeded: 1 });
 	});
 
@@ -76,7 +77,7 @@ describe("a delivery attempt", () => {
 			expect(row.next_attempt_at).toBeGreaterThanOrEqual(before + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
 			expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now() + Number(env.RETRY_INTERVAL_SECONDS) * 1000);
 			const [attempt] = await rows<{ status_code: number | null; error: string; succeeded: number }>(
-				"SELECT * FROM attempts WHERE delivery_id = ?",
+				"SELECT * FROM delivery_attempts WHERE delivery_id = ?",
 				deliveryId,
 			);
 			expect(attempt.status_code).toBe(failure.statusCode);
@@ -94,18 +95,34 @@ describe("a delivery attempt", () => {
 		);
 		const { deliveryId } = await oneDelivery();
 		await runConsumer([deliveryId]);
-		const [attempt] = await rows<{ error: string; duration_ms: number }>("SELECT * FROM attempts WHERE delivery_id = ?", deliveryId);
+		const [attempt] = await rows<{ error: string; duration_ms: number }>(
+			"SELECT * FROM delivery_attempts WHERE delivery_id = ?",
+			deliveryId,
+		);
 		expect(attempt.error).toBe(`timed out: no response within ${env.DELIVERY_TIMEOUT_MS} ms`);
 		expect(attempt.duration_ms).toBeGreaterThanOrEqual(Number(env.DELIVERY_TIMEOUT_MS) - 5);
 		expect((await deliveryRow(deliveryId)).status).toBe("retrying");
 	});
 
-	it("keeps only the first 8 KB of a response body", async () => {
-		stubDestination(() => new Response("y".repeat(100_000)));
+	it("keeps only the first 8 KB of a failed attempt's response body", async () => {
+		stubDestination(() => new Response("y".repeat(100_000), { status: 500 }));
 		const { deliveryId } = await oneDelivery();
 		await runConsumer([deliveryId]);
 		const [attempt] = await rows<{ response_body: string }>("SELECT response_body FROM attempts WHERE delivery_id = ?", deliveryId);
 		expect(attempt.response_body).toHaveLength(8 * 1024);
+	});
+
+	it("keeps a clean success on the delivery's row, not as an attempts row, with the first SUCCESS_EXCERPT_CHARS of the answer", async () => {
+		stubDestination(() => new Response("y".repeat(100_000)));
+		const { deliveryId } = await oneDelivery();
+		await runConsumer([deliveryId]);
+		expect(await rows("SELECT seq FROM attempts WHERE delivery_id = ?", deliveryId)).toEqual([]);
+		expect(
+			await rows(
+				"SELECT attempt_number, manual, status_code, error, length(response_body) AS kept, succeeded FROM delivery_attempts WHERE delivery_id = ?",
+				deliveryId,
+			),
+		).toEqual([{ attempt_number: 1, manual: 0, status_code: 200, error: null, kept: SUCCESS_EXCERPT_CHARS, succeeded: 1 }]);
 	});
 
 	it("makes one attempt when the same message arrives twice", async () => {
@@ -115,7 +132,7 @@ describe("a delivery attempt", () => {
 		expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
 		await runConsumer([deliveryId]);
 		expect(destination.requests).toHaveLength(1);
-		expect(await rows("SELECT seq FROM attempts")).toHaveLength(1);
+		expect(await rows("SELECT seq FROM delivery_attempts")).toHaveLength(1);
 	});
 
 	it("acks each message on its own: one dead destination does not re-send the others", async () => {
@@ -171,7 +188,7 @@ describe("a delivery attempt", () => {
 			claim_id: string | null;
 		}>(
 			`SELECT endpoints.url, deliveries.status, deliveries.next_attempt_at, deliveries.claim_id, attempts.started_at
-			 FROM deliveries JOIN endpoints ON endpoints.id = deliveries.endpoint_id JOIN attempts ON attempts.delivery_id = deliveries.id`,
+			 FROM deliveries JOIN endpoints ON endpoints.id = deliveries.endpoint_id JOIN delivery_attempts attempts ON attempts.delivery_id = deliveries.id`,
 		);
 		expect(recorded).toHaveLength(71);
 		for (const row of recorded) {

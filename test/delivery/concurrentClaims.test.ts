@@ -85,6 +85,6 @@ describe("concurrent claims", () => {
 		expect(destination.requests).toHaveLength(2);
 		expect(consumed.flatMap((result) => result.queue.messages)).toEqual([]);
 		expect(await deliveryRow(message.deliveryId)).toMatchObject({ status: "delivered", attempt_count: 2 });
-		expect(await rows("SELECT attempt_number FROM attempts ORDER BY seq")).toEqual([{ attempt_number: 1 }, { attempt_number: 2 }]);
+		expect(await rows("SELECT attempt_number FROM delivery_attempts ORDER BY seq")).toEqual([{ attempt_number: 1 }, { attempt_number: 2 }]);
 	});
 });

@@ -61,11 +61,11 @@ it(`delivers a delivery deferred more than max_retries (${QUEUE_MAX_RETRIES}) ti
 		deferrals++;
 	}
 	expect(deferrals).toBeGreaterThan(QUEUE_MAX_RETRIES);
-	expect(await rows("SELECT count(*) AS n FROM attempts WHERE delivery_id = ?", target.deliveryId)).toEqual([{ n: 0 }]);
+	expect(await rows("SELECT count(*) AS n FROM delivery_attempts WHERE delivery_id = ?", target.deliveryId)).toEqual([{ n: 0 }]);
 
 	// Alone in its batch at last, it is sent.
 	await runConsumer([(held as Held).body], { lane: "isolation" });
-	expect(await rows("SELECT attempt_number, manual FROM attempts WHERE delivery_id = ?", target.deliveryId)).toEqual([
+	expect(await rows("SELECT attempt_number, manual FROM delivery_attempts WHERE delivery_id = ?", target.deliveryId)).toEqual([
 		{ attempt_number: 1, manual: 0 },
 	]);
 	expect(await rows("SELECT status, attempt_count FROM deliveries WHERE id = ?", target.deliveryId)).toEqual([

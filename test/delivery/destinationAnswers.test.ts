@@ -102,7 +102,7 @@ describe("what a destination answers", () => {
 		expect(destination.requests.map((r) => r.url)).toEqual(["https://receiver.example/hook"]);
 		expect(destination.spy.mock.calls[0][1]?.redirect).toBe("manual");
 		const [attempt] = await rows<{ status_code: number; error: string }>(
-			"SELECT status_code, error FROM attempts WHERE delivery_id = ?",
+			"SELECT status_code, error FROM delivery_attempts WHERE delivery_id = ?",
 			deliveryId,
 		);
 		expect(attempt).toEqual({ status_code: 307, error: "HTTP 307: redirects are not followed" });
@@ -125,15 +125,16 @@ describe("what a destination answers", () => {
 							cancelled = true;
 						},
 					}),
-					{ status: 200 },
+					// A failure: its answer is kept up to 8 KB (a success's, SUCCESS_EXCERPT_CHARS).
+					{ status: 500 },
 				),
 		);
 		const { deliveryId } = await deliverOnce();
 		const [attempt] = await rows<{ response_body: string; status_code: number }>(
-			"SELECT response_body, status_code FROM attempts WHERE delivery_id = ?",
+			"SELECT response_body, status_code FROM delivery_attempts WHERE delivery_id = ?",
 			deliveryId,
 		);
-		expect(attempt.status_code).toBe(200);
+		expect(attempt.status_code).toBe(500);
 		expect(attempt.response_body).toHaveLength(8 * 1024);
 		expect(cancelled).toBe(true);
 		expect(pulledBytes).toBeLessThan(1024 * 1024);
@@ -143,7 +144,9 @@ describe("what a destination answers", () => {
 		const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 		stubDestination(() => new Response(hostile, { status: 500 }));
 		const { deliveryId } = await deliverOnce();
-		expect(await rows("SELECT response_body FROM attempts WHERE delivery_id = ?", deliveryId)).toEqual([{ response_body: hostile }]);
+		expect(await rows("SELECT response_body FROM delivery_attempts WHERE delivery_id = ?", deliveryId)).toEqual([
+			{ response_body: hostile },
+		]);
 	});
 
 	it("sends the endpoint's custom headers, which cannot override the webhook headers", async () => {

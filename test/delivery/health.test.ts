@@ -25,7 +25,7 @@ async function deliveries(count: number): Promise<string[]> {
 }
 
 const firstAttemptStart = async () =>
-	(await rows<{ started_at: number }>("SELECT min(started_at) AS started_at FROM attempts"))[0].started_at;
+	(await rows<{ started_at: number }>("SELECT min(started_at) AS started_at FROM delivery_attempts"))[0].started_at;
 
 describe("the failing streak", () => {
 	it("adds the failures of one record in one statement, and keeps adding across records", async () => {
@@ -68,7 +68,7 @@ describe("the failing streak", () => {
 		});
 		await runConsumer(await deliveries(3));
 		const [{ second }] = await rows<{ second: number }>(
-			"SELECT started_at AS second FROM attempts WHERE succeeded = 0 ORDER BY started_at DESC LIMIT 1 OFFSET 1",
+			"SELECT started_at AS second FROM delivery_attempts WHERE succeeded = 0 ORDER BY started_at DESC LIMIT 1 OFFSET 1",
 		);
 		expect(await streak(endpoint.id)).toEqual({ consecutive_failures: 2, failing_since: second, last_attempt_succeeded: 0 });
 	});

@@ -66,7 +66,7 @@ describe("isolation in the main lane", () => {
 
 		const toHanging = messages.filter((message) => message.endpointId === hanging.id);
 		const sent = await rows<{ delivery_id: string }>(
-			"SELECT delivery_id FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE endpoint_id = ?)",
+			"SELECT delivery_id FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE endpoint_id = ?)",
 			hanging.id,
 		);
 		expect(sent).toHaveLength(IN_FLIGHT_PER_ENDPOINT);
@@ -150,7 +150,7 @@ describe("the isolation lane", () => {
 		stubDestination((_request, _index, signal) => hangingResponse(signal));
 		const messages = await events(5);
 		const result = await runConsumer(messages, { lane: "isolation" });
-		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: IN_FLIGHT_PER_ENDPOINT }]);
+		expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: IN_FLIGHT_PER_ENDPOINT }]);
 		expect(result.queue.sent.map((entry) => entry.lane)).toEqual(["isolation", "isolation"]);
 		expect(result.explicitAcks).toHaveLength(5);
 	});

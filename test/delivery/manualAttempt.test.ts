@@ -26,7 +26,7 @@ describe("Retry now (a manual attempt)", () => {
 		expect(attempt?.deliveryStatus).toBe("delivered");
 		expect(attempt?.completed.result).toMatchObject({ ok: true, statusCode: 200 });
 		expect(await deliveryRow(deliveryId)).toMatchObject({ status: "delivered", attempt_count: 1, next_attempt_at: null });
-		expect(await rows("SELECT seq, attempt_number, manual FROM attempts ORDER BY seq")).toEqual([
+		expect(await rows("SELECT seq, attempt_number, manual FROM delivery_attempts ORDER BY seq")).toEqual([
 			{ seq: 1, attempt_number: 1, manual: 0 },
 			{ seq: 2, attempt_number: null, manual: 1 },
 		]);

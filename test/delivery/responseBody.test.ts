@@ -44,7 +44,7 @@ async function deliverOnce() {
 		deliveryId,
 	);
 	const attempts = await rows<{ status_code: number | null; succeeded: number; response_body: string | null; error: string | null }>(
-		"SELECT status_code, succeeded, response_body, error FROM attempts WHERE delivery_id = ?",
+		"SELECT status_code, succeeded, response_body, error FROM delivery_attempts WHERE delivery_id = ?",
 		deliveryId,
 	);
 	return { delivery, attempts };

@@ -64,7 +64,7 @@ describe("waves re-read their endpoints", () => {
 				["cancelled", 10 - sent],
 				["delivered", sent],
 			]);
-			expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: sent }]);
+			expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: sent }]);
 			expect(await rows("SELECT max(attempt_count) AS n FROM deliveries WHERE status = 'cancelled'")).toEqual([{ n: 0 }]);
 			expect(result.explicitAcks).toHaveLength(10);
 		});
@@ -82,7 +82,7 @@ describe("waves re-read their endpoints", () => {
 			["delivered", WAVE - 1],
 			["failed", 1],
 		]);
-		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: WAVE }]);
+		expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: WAVE }]);
 		expect(await rows("SELECT max(attempt_count) AS n FROM deliveries WHERE status = 'cancelled'")).toEqual([{ n: 0 }]);
 	});
 });

@@ -38,7 +38,7 @@ describe(`MANUAL_ACTIONS_PER_MINUTE (here ${LIMIT})`, () => {
 		expect((await actions.test()).status).toBe(202);
 		expect((await actions.retry()).status).toBe(200);
 		expect((await actions.redeliver()).status).toBe(202);
-		const before = { events: await rows("SELECT id FROM events"), attempts: await rows("SELECT seq FROM attempts") };
+		const before = { events: await rows("SELECT id FROM events"), attempts: await rows("SELECT seq FROM delivery_attempts") };
 		for (const action of Object.values(actions)) {
 			const refused = await action();
 			expect(refused.status).toBe(429);
@@ -50,7 +50,7 @@ describe(`MANUAL_ACTIONS_PER_MINUTE (here ${LIMIT})`, () => {
 				error: expect.stringMatching(`${LIMIT} a minute.*Try again in ${retryAfter} second`),
 			});
 		}
-		expect({ events: await rows("SELECT id FROM events"), attempts: await rows("SELECT seq FROM attempts") }).toEqual(before);
+		expect({ events: await rows("SELECT id FROM events"), attempts: await rows("SELECT seq FROM delivery_attempts") }).toEqual(before);
 	});
 
 	it("counts each account on its own", async () => {

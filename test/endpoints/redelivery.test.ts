@@ -60,7 +60,7 @@ describe("redeliver", () => {
 		);
 		expect(queue.messages).toHaveLength(4);
 		// History kept: the three old deliveries still have their attempt; the event counts its new delivery.
-		expect(await rows("SELECT count(*) AS n FROM attempts")).toEqual([{ n: 3 }]);
+		expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: 3 }]);
 		expect(await rows("SELECT delivery_count FROM events WHERE id = ?", missed)).toEqual([{ delivery_count: 1 }]);
 		// The missed event's delivery is made in its millisecond: the event finds it.
 		const shown = await json<{ deliveries: { endpoint_id: string }[] }>(await api(`/events/${missed}`));

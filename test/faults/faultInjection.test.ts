@@ -31,6 +31,13 @@ async function failWritesTo(table: string) {
 	await env.DB.prepare(`CREATE TRIGGER injected_fault BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`).run();
 }
 
+/** Makes recording a delivery as delivered fail (a success is recorded on the delivery's row, with no attempts row). */
+async function failDelivered() {
+	await env.DB.prepare(
+		"CREATE TRIGGER injected_fault BEFORE UPDATE OF status ON deliveries WHEN NEW.status = 'delivered' BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+	).run();
+}
+
 afterEach(async () => {
 	await env.DB.prepare("DROP TRIGGER IF EXISTS injected_fault").run();
 });
@@ -73,7 +80,7 @@ describe("faults during delivery", () => {
 		const { event_id } = (await response.json()) as { event_id: string };
 		const [{ deliveryId }] = queue.messages;
 
-		await failWritesTo("attempts");
+		await failDelivered();
 		const result = await runConsumer([deliveryId]);
 		expect(result.retryMessages).toEqual([{ msgId: "msg-0" }]);
 		expect(destination.requests).toHaveLength(1);
@@ -189,7 +196,7 @@ describe("faults during delivery", () => {
 		await runConsumer(queue.messages, { env: { ALLOW_PRIVATE_DESTINATIONS: "true" } });
 		expect((await deliveryRow(queue.messages[0].deliveryId)).status).toBe("retrying");
 		expect(destination.requests).toEqual([]);
-		expect(await rows("SELECT error FROM attempts")).toEqual([{ error: expect.stringMatching(/^refused: .*back at Hivepost/) }]);
+		expect(await rows("SELECT error FROM delivery_attempts")).toEqual([{ error: expect.stringMatching(/^refused: .*back at Hivepost/) }]);
 	});
 
 	it("a destination that stops being allowed (ALLOW_PRIVATE_DESTINATIONS turned off) is refused at send time", async () => {
@@ -203,7 +210,7 @@ describe("faults during delivery", () => {
 		await runConsumer(queue.messages, { env: { ALLOW_PRIVATE_DESTINATIONS: "false" } });
 		expect((await deliveryRow(deliveryId)).status).toBe("retrying");
 		expect(destination.requests).toEqual([]);
-		expect(await rows("SELECT error FROM attempts")).toEqual([
+		expect(await rows("SELECT error FROM delivery_attempts")).toEqual([
 			{ error: expect.stringMatching(/^refused: the destination is a loopback address/) },
 		]);
 	});

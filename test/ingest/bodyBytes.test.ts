@@ -3,9 +3,11 @@
  * byte for byte as received; bytes that are not UTF-8 are refused, never
  * "repaired" with U+FFFD and then signed and delivered changed.
  */
+import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { newSigningSecret } from "../../src/lib/standardWebhooks";
+import { api, json } from "../helpers/api";
 import { createEndpoint, fixture, ingestHeaders, request, rows, runConsumer } from "../helpers/worker";
 
 const BOM = [0xef, 0xbb, 0xbf];
@@ -68,9 +70,38 @@ describe("event body bytes", () => {
 		const delivered = await deliveredBytesOf(sent);
 		expect([...delivered.subarray(0, 3)]).toEqual(BOM);
 		expect(delivered).toEqual(sent);
-		const [event] = await rows<{ body: string; action_type: string }>("SELECT body, action_type FROM events");
-		expect(event.action_type).toBe("ticket.created");
-		expect(event.body.startsWith("\uFEFF")).toBe(true);
+	});
+
+	for (const [name, bytes] of [
+		["non-ASCII UTF-8", nonAsciiEvent],
+		["a leading BOM", () => withBom(nonAsciiEvent())],
+	] as const) {
+		it(`stores a body with ${name} deflated, and GET /api/events/{id} returns it byte for byte`, async () => {
+			const sent = bytes();
+			const { response } = await ingestBytes(sent);
+			const { event_id } = await json<{ event_id: string }>(response);
+			const [stored] = await rows<{ body: string; deflated: number }>(
+				"SELECT body, length(body_deflated) AS deflated FROM events WHERE id = ?",
+				event_id,
+			);
+			expect(stored.body).toBe("");
+			expect(stored.deflated).toBeGreaterThan(0);
+			expect(stored.deflated).toBeLessThan(sent.length * 0.6);
+			const event = await json<{ body: string }>(await api(`/events/${event_id}`));
+			expect(encoder.encode(event.body)).toEqual(sent);
+		});
+	}
+
+	it("still delivers and shows an event stored before bodies were deflated (its text in body)", async () => {
+		const sent = withBom(nonAsciiEvent());
+		await createEndpoint("https://receiver.example/hook");
+		const received = captureDelivered();
+		const { response, queue } = await ingestBytes(sent);
+		const { event_id } = await json<{ event_id: string }>(response);
+		await env.DB.prepare("UPDATE events SET body = ?, body_deflated = NULL WHERE id = ?").bind(asText(sent), event_id).run();
+		await runConsumer(queue.messages.map((m) => m.deliveryId));
+		expect(received.map((r) => r.bytes)).toEqual([sent]);
+		expect(encoder.encode((await json<{ body: string }>(await api(`/events/${event_id}`))).body)).toEqual(sent);
 	});
 
 	it("verifies a signed event over the body as received, BOM included", async () => {

@@ -4,7 +4,17 @@ import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { LANE_SHARE } from "../../src/delivery/fairShare";
 import { EVENT_TYPES } from "../../src/eventTypes";
 import { MAX_EVENT_BYTES } from "../../src/ingest/route";
-import { createEndpoint, dbWithConcurrentWrite, fixture, ingest, pacerOfAccount, recordingQueues, request, rows } from "../helpers/worker";
+import {
+	createEndpoint,
+	dbWithConcurrentWrite,
+	fixture,
+	ingest,
+	operatorHeaders,
+	pacerOfAccount,
+	recordingQueues,
+	request,
+	rows,
+} from "../helpers/worker";
 
 async function expectNothingStored() {
 	expect(await rows("SELECT id FROM events")).toEqual([]);
@@ -112,7 +122,9 @@ describe("POST /events accepts SupportBee events", () => {
 		expect(response.status).toBe(202);
 		const receipt = (await response.json()) as { event_id: string; action_type: string; deliveries: number };
 		expect(receipt).toEqual({ event_id: expect.stringMatching(/^evt_/), action_type: "customer.reply.created", deliveries: 1 });
-		const [event] = await rows<{ body: string }>("SELECT body FROM events WHERE id = ?", receipt.event_id);
+		const event = (await (await request(`/api/events/${receipt.event_id}`, { headers: operatorHeaders })).response.json()) as {
+			body: string;
+		};
 		expect(event.body).toBe(body);
 		expect(queue.messages).toHaveLength(1);
 	});

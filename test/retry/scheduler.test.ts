@@ -71,7 +71,10 @@ describe("retries driven by the RetryScheduler alarm", () => {
 			for (let retry = 1; retry <= maxRetries; retry++) await retryOnce(id, overrides);
 			expect(destination.requests).toHaveLength(1 + maxRetries);
 			expect(await deliveryRow(id)).toMatchObject({ status: "failed", attempt_count: 1 + maxRetries, next_attempt_at: null });
-			const numbers = await rows<{ attempt_number: number }>("SELECT attempt_number FROM attempts WHERE delivery_id = ? ORDER BY seq", id);
+			const numbers = await rows<{ attempt_number: number }>(
+				"SELECT attempt_number FROM delivery_attempts WHERE delivery_id = ? ORDER BY seq",
+				id,
+			);
 			expect(numbers.map((a) => a.attempt_number)).toEqual(Array.from({ length: 1 + maxRetries }, (_, i) => i + 1));
 			// The last hand-over left a backstop alarm; it finds nothing left to do and clears the object.
 			// Without retries no alarm was ever armed.

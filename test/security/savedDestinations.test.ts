@@ -73,7 +73,9 @@ describe("destinations are checked again before every attempt", () => {
 		const { queue: handedOver } = await runRetryAlarm(deliveryId);
 		await runConsumer(handedOver.messages, { lane: "isolation" });
 		expect(destination.requests).toHaveLength(1);
-		const attempts = await rows<{ error: string; status_code: number | null }>("SELECT error, status_code FROM attempts ORDER BY seq");
+		const attempts = await rows<{ error: string; status_code: number | null }>(
+			"SELECT error, status_code FROM delivery_attempts ORDER BY seq",
+		);
 		expect(attempts[1]).toEqual({ error: expect.stringMatching(/^refused: the destination is a link-local address/), status_code: null });
 	});
 });

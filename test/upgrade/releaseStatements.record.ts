@@ -110,7 +110,7 @@ it(`records the statements of release ${version}`, async () => {
 		const claimed = await during("claim", async (overrides) => {
 			const db = accountDatabase(testEnv(recordingQueues(), overrides), { id: messages[0].accountId, database: acmeDatabase });
 			const results = await db.batch(claimWave(db, settings, "isolation", messages, claimId, now));
-			return waveRows(results[2]).flatMap((row) => (row.target ? [row.target] : []));
+			return (await waveRows(results[2])).flatMap((row) => (row.target ? [row.target] : []));
 		});
 		expect(claimed).toHaveLength(messages.length);
 		if (dies) return;
