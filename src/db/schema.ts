@@ -1,19 +1,15 @@
 /**
- * The tables, as the single source of truth for `npm run db:generate`. Times
- * are Unix milliseconds. Every row of account data is keyed by the account's
- * internal id first, so an account's rows sit together and no query can
- * reach another account's rows without naming it.
+ * The tables, as the single source of truth for `npm run db:generate`. Times are Unix milliseconds. Every row of
+ * account data is keyed by the account's internal id first, so an account's rows sit together and no query can reach
+ * another account's rows without naming it.
  *
- * Rows written are most of D1's cost (and its write rate the ceiling of a
- * deployment), so the hot tables are shaped for few writes:
- * - `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle cannot say
- *   so; migrations/0001_accounts_and_lanes.sql does): the primary key is the
- *   row, with no hidden second index. `events` is not: its rows hold whole
- *   bodies, which in a WITHOUT ROWID table spill past 1 KB into half-empty
- *   overflow pages (docs/scaling.md measures it);
- * - leases and claims live in columns no index covers, and the due-time index
- *   holds only unfinished deliveries (D1 counts an index entry written, not
- *   one removed).
+ * Rows written are most of D1's cost (and its write rate the ceiling of a deployment), so the hot tables are shaped
+ * for few writes:
+ * - `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle cannot say so; migrations/0001_accounts_and_lanes.sql
+ *   does): the primary key is the row, with no hidden second index. `events` is not: its rows hold whole bodies, which
+ *   in a WITHOUT ROWID table spill past 1 KB into half-empty overflow pages (docs/scaling.md measures it);
+ * - leases and claims live in columns no index covers, and the due-time index holds only unfinished deliveries (D1
+ *   counts an index entry written, not one removed).
  * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
@@ -206,10 +202,7 @@ export const attempts = sqliteTable(
 	(table) => [primaryKey({ columns: [table.accountId, table.deliveryId, table.seq] })],
 );
 
-/**
- * Every attempt of a delivery, in seq order: the attempts rows and the success kept on the delivery's row. A view
- * (migrations/0009_delivery_attempts_view.sql; drizzle-kit leaves an existing view alone), read by one delivery's key.
- */
+/** Every attempt of a delivery (attempts rows, and the success kept on its row): a view drizzle-kit leaves alone (0009). */
 export const deliveryAttempts = sqliteView("delivery_attempts", {
 	accountId: text("account_id").notNull(),
 	deliveryId: text("delivery_id").notNull(),
@@ -267,9 +260,8 @@ export const accountSessions = sqliteTable(
 );
 
 /**
- * Signed ingest's webhook-ids, deployment-wide (in the directory database): a
- * signature does not cover the path, so each id belongs to the first account
- * that accepted it for as long as the same signed request could still verify
+ * Signed ingest's webhook-ids, deployment-wide (in the directory database): a signature does not cover the path, so
+ * each id belongs to the first account that accepted it for as long as the same signed request could still verify
  * (ingest/signedIds.ts). Holds only minutes of ids; the cron purges the rest.
  */
 export const signedIngestIds = sqliteTable("signed_ingest_ids", {
@@ -281,12 +273,10 @@ export const signedIngestIds = sqliteTable("signed_ingest_ids", {
 });
 
 /**
- * Operational messages (alerts/) recorded in the same transaction as the facts
- * they tell of, in the database of the endpoint's account, until they are
- * stored as events of the operator's account in `DB` (another database, so
- * another transaction). The key is the message's idempotency key: the same
- * fact recorded twice is one row, and stored twice is one event. Empty but for
- * moments; the cron drains what a Worker that died left behind.
+ * Operational messages (alerts/) recorded in the same transaction as the facts they tell of, in the database of the
+ * endpoint's account, until they are stored as events of the operator's account in `DB` (another database, so another
+ * transaction). The key is the message's idempotency key: the same fact recorded twice is one row, and stored twice is
+ * one event. Empty but for moments; the cron drains what a Worker that died left behind.
  */
 export const operationalOutbox = sqliteTable("operational_outbox", {
 	/** `<type>:<endpoint or delivery id>:<streak start or delivery>`: one per cause. */

@@ -11,7 +11,7 @@ import {
 	createEndpoint,
 	fixture,
 	ingest,
-	rows,
+	operatorMessages,
 	rowsEverywhere,
 	runConsumer,
 	runEverywhere,
@@ -47,10 +47,7 @@ const endpointRow = async (id: string) =>
 		)
 	)[0];
 
-const disabledMessages = async () =>
-	(await rows<{ body: string }>("SELECT body FROM events WHERE account_id = 'acc_operator' AND action_type = 'endpoint.disabled'")).map(
-		(row) => JSON.parse(row.body),
-	);
+const disabledMessages = () => operatorMessages("endpoint.disabled");
 
 const REASON = "No automatic attempt succeeded for 5 days (DISABLE_AFTER_SECONDS), so Hivepost disabled it.";
 

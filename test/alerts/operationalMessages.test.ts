@@ -15,6 +15,7 @@ import {
 	fixture,
 	ingest,
 	makeDue,
+	operatorMessages,
 	rows,
 	rowsEverywhere,
 	runConsumer,
@@ -44,10 +45,7 @@ async function deliverEvents(count: number, env: Partial<Env> = {}) {
 }
 
 /** The operator's stored messages, oldest first. */
-async function storedMessages() {
-	const found = await rows<{ body: string }>("SELECT body FROM events WHERE account_id = 'acc_operator' ORDER BY id");
-	return found.map((row) => JSON.parse(row.body));
-}
+const storedMessages = () => operatorMessages();
 
 const sentTo = (requests: CapturedRequest[], url: string) => requests.filter((request) => request.url === url);
 

@@ -23,6 +23,7 @@ import type { AccountPacer } from "../../src/delivery/accountPacer";
 import { type DeliveryMessage, LANE_QUEUE_NAMES, type Lane } from "../../src/delivery/queue";
 import { retrySchedulerName } from "../../src/delivery/retryAlarm";
 import { isEventType } from "../../src/eventTypes";
+import { readBody } from "../../src/lib/storedBody";
 import { samplePath } from "../../src/samples";
 
 // The sample files' exact text, bundled into the tests by Vite (import.meta.glob).
@@ -441,4 +442,13 @@ export function hangingResponse(signal: AbortSignal | null): Promise<Response> {
 	return new Promise((_resolve, reject) => {
 		signal?.addEventListener("abort", () => reject(signal.reason));
 	});
+}
+
+/** The operator's operational messages as stored (events of its account, bodies read back), oldest first; of `type` only, when given. */
+export async function operatorMessages(type?: string) {
+	const found = await rows<{ body: string; body_deflated: number[] | null }>(
+		`SELECT body, body_deflated FROM events WHERE account_id = 'acc_operator'${type ? " AND action_type = ?" : ""} ORDER BY id`,
+		...(type ? [type] : []),
+	);
+	return Promise.all(found.map(async (row) => JSON.parse(await readBody({ body: row.body, bodyDeflated: row.body_deflated }))));
 }
