@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "./seededRandom.ts";
 
 export interface Sink {
 	url: string;
@@ -20,18 +21,6 @@ export interface Sink {
 	track(failRate: number, seed?: number): void;
 	stopTracking(): void;
 	close(): Promise<void>;
-}
-
-/** mulberry32: a small seeded generator, so a failure run draws the same answers every time. */
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 /** A delivery: one event (its webhook-id) at one endpoint (its path on the sink). */

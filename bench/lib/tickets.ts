@@ -5,6 +5,7 @@
  * ticket holds a few paragraphs of ordinary prose, as text and as the HTML a
  * mail client sends, beside the usual requester, company and labels.
  */
+import { seededRandom } from "./seededRandom.ts";
 
 const WORDS = (
 	"the a an and or but if then so because when while after before since until about above across against along among around " +
@@ -22,18 +23,6 @@ const WORDS = (
 
 const NAMES = ["Dana Customer", "Sam Rivera", "Priya Natarajan", "Jonas Weber", "Aiko Tanaka", "Lucía Gómez", "Olu Adeyemi", "Mia Novak"];
 
-/** Deterministic numbers in [0, 1) from `seed` (mulberry32). */
-function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 function prose(random: () => number, sentences: number): string {
 	const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
 	return Array.from({ length: sentences }, () => {
@@ -46,7 +35,7 @@ function prose(random: () => number, sentences: number): string {
 
 /** Ticket `index` of the set, as the helpdesk would send it (pretty-printed JSON, about 4.5 KB). */
 export function realisticTicket(index: number): string {
-	const random = seeded(index + 1);
+	const random = seededRandom(index + 1);
 	const name = NAMES[index % NAMES.length];
 	const email = `${name.toLowerCase().replace(/[^a-z]+/g, ".")}@example.org`;
 	const paragraphs = Array.from({ length: 3 + Math.floor(random() * 2) }, () => prose(random, 3 + Math.floor(random() * 4)));
