@@ -16,7 +16,7 @@ export const supportBeeEventSchema = z.looseObject({
 });
 
 const INGEST_CHECKS =
-	"Checks, in this order; each failure stores and queues nothing: 503 INGEST_TOKEN not set → 401 token → 404 unknown account (per-account route) → 415 content type → 413 size → 400 not UTF-8 → 503 malformed INGEST_SIGNING_SECRET → 401 signature (signed ingest) → 400 not JSON, no `payload` object or no `action_type` → 422 unknown `action_type` → 422 `Idempotency-Key` too long → 409 signed `webhook-id` already accepted for another account → 409 key reused with another body.";
+	"Checks, in this order; each failure stores and queues nothing: 503 INGEST_TOKEN not set → 401 token → 404 unknown account (per-account route) → 415 content type → 413 size → 400 not UTF-8 → 503 malformed INGEST_SIGNING_SECRET → 401 signature (signed ingest) → 400 not JSON, no `payload` object or no `action_type` → 422 unknown `action_type` → 422 `Idempotency-Key` (or a signed `webhook-id`) too long → 409 signed `webhook-id` already accepted for another account → 409 key reused with another body.";
 
 const signatureHeader = (name: string, description: string) => ({
 	name,

@@ -33,6 +33,9 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 /** Longest Idempotency-Key accepted. */
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
+/** A signed event's idempotency key is its webhook-id behind this prefix, apart from any Idempotency-Key header's. */
+const SIGNED_KEY_PREFIX = "webhook-id:";
+
 const requireIngestToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
 	const expected = requireSecret(c.env, "INGEST_TOKEN");
 	const presented = bearerToken(c.req.header("authorization")) ?? c.req.header("x-supportbee-key");
@@ -76,11 +79,13 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 	const { actionType, ticketId } = parseEvent(body);
 	// A signed event's webhook-id is its idempotency key: the signature covers it, while an
 	// Idempotency-Key header could be swapped to replay a captured request as a new event.
-	const idempotencyKey = signed ? `webhook-id:${signed.id}` : c.req.header("idempotency-key")?.trim() || null;
+	const idempotencyKey = signed ? `${SIGNED_KEY_PREFIX}${signed.id}` : c.req.header("idempotency-key")?.trim() || null;
 	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-		throw new HttpError("validation_failed", `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {
-			"Idempotency-Key": "too long",
-		});
+		// Name the header the sender controls: a signed event's key is its webhook-id, with a prefix it never sees.
+		const [header, limit] = signed
+			? ["webhook-id", MAX_IDEMPOTENCY_KEY_LENGTH - SIGNED_KEY_PREFIX.length]
+			: ["Idempotency-Key", MAX_IDEMPOTENCY_KEY_LENGTH];
+		throw new HttpError("validation_failed", `${header} is longer than ${limit} characters.`, { [header]: "too long" });
 	}
 	const scope = scopeOf(c);
 	if (signed) await claimSignedId(c.env, scope.accountId, signed);

@@ -52,6 +52,19 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		});
 	}
 
+	it("answers a webhook-id too long to keep with 422 naming webhook-id and its limit, storing nothing", async () => {
+		const { response } = await ingest(body, { headers: signed(body, `msg_${"x".repeat(241)}`), env: signedIngest });
+		expect(response.status).toBe(422);
+		expect(await response.json()).toMatchObject({
+			code: "validation_failed",
+			error: "webhook-id is longer than 244 characters.",
+			fields: { "webhook-id": "too long" },
+		});
+		expect(await rows("SELECT id FROM events")).toEqual([]);
+		const longest = `msg_${"x".repeat(240)}`;
+		expect((await ingest(body, { headers: signed(body, longest), env: signedIngest })).response.status).toBe(202);
+	});
+
 	it("still needs the ingest token", async () => {
 		const { response } = await ingest(body, { headers: { ...signed(body), authorization: "" }, env: signedIngest });
 		expect(response.status).toBe(401);
