@@ -72,7 +72,7 @@ class BatchDispatch {
 	private waiting: DeliveryMessage[];
 	/** Deliveries whose request was started (by key): their attempt is spent, whatever happens next. */
 	private readonly sent = new Set<string>();
-	/** Claimed, waiting for a connection (at most one wave). */
+	/** Claimed, waiting for a connection (as far ahead as `aheadFactor` lets). */
 	private ready: DeliveryTarget[] = [];
 	private readonly running = new Set<Promise<void>>();
 	/** Sends finished and not yet recorded. */
@@ -87,7 +87,7 @@ class BatchDispatch {
 	private readonly leaving = new Map<string, "slow" | "gone">();
 	/** Requests in flight per endpoint: never more than IN_FLIGHT_PER_ENDPOINT. */
 	private readonly inFlight = new Map<string, number>();
-	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: at most one wave's share ahead. */
+	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: within its share of `aheadFactor`. */
 	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
 	private readonly health = new HealthLedger();
