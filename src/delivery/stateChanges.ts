@@ -107,9 +107,10 @@ export function oldestWaitingSince(now: number): SQL<number | null> {
 }
 
 /**
- * How long an attempt's claim lasts: the wait for a connection (a claimed
- * delivery is at most one wave ahead: one send), its own timeout, the record
- * that follows, and slack for D1.
+ * How long an attempt's claim lasts: the wait for a connection (claims run
+ * ahead of the sends by about CLAIM_FRESH_MS, or one send when sends are
+ * slower; a slow endpoint's claimed deliveries are handed back), its own
+ * timeout, the record that follows, and slack for D1.
  */
 export function claimLeaseMs(settings: Settings): number {
 	return 2 * settings.deliveryTimeoutMs + 60_000;

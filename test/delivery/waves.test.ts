@@ -10,8 +10,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { IN_FLIGHT_PER_ENDPOINT } from "../../src/delivery/isolation";
-import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, stubDestination } from "../helpers/worker";
+import { IN_FLIGHT_PER_ENDPOINT, LANES_PER_INVOCATION } from "../../src/delivery/isolation";
+import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, sleep, stubDestination } from "../helpers/worker";
 
 /** Ten deliveries to one endpoint (four waves of at most three), and their messages. */
 const WAVE = IN_FLIGHT_PER_ENDPOINT;
@@ -84,6 +84,40 @@ describe("waves re-read their endpoints", () => {
 		]);
 		expect(await rows("SELECT count(*) AS n FROM delivery_attempts")).toEqual([{ n: WAVE }]);
 		expect(await rows("SELECT max(attempt_count) AS n FROM deliveries WHERE status = 'cancelled'")).toEqual([{ n: 0 }]);
+	});
+});
+
+describe("how far ahead waves claim", () => {
+	/**
+	 * Sends `count` deliveries to one endpoint answering after `answerMs`; at each request, counts the deliveries
+	 * claimed by the batch and not yet sent (one endpoint: a request's webhook-id names its delivery's event).
+	 */
+	async function claimedAheadWhileSending(count: number, answerMs: number) {
+		await createEndpoint("https://receiver.example/hook");
+		const messages = [];
+		for (let i = 0; i < count; i++) messages.push(...(await ingest(fixture("ticket.created"))).queue.messages);
+		const sent = new Set<string>();
+		let most = 0;
+		const destination = stubDestination(async (request) => {
+			sent.add(request.headers.get("webhook-id") as string);
+			const claimed = await rows<{ event_id: string }>("SELECT event_id FROM deliveries WHERE claim_id IS NOT NULL AND status = 'pending'");
+			most = Math.max(most, claimed.filter((row) => !sent.has(row.event_id)).length);
+			if (answerMs) await sleep(answerMs);
+			return new Response("ok");
+		});
+		// A 5 s timeout: a 300 ms answer stays under the slow threshold (1 s), so the endpoint keeps its lane.
+		await runConsumer(messages, { env: { DELIVERY_TIMEOUT_MS: "5000" } });
+		expect(destination.requests).toHaveLength(count);
+		expect(await statuses()).toEqual([["delivered", count]]);
+		return most;
+	}
+
+	it("claims several waves ahead while the endpoint answers fast (fewer D1 round trips)", async () => {
+		expect(await claimedAheadWhileSending(40, 0)).toBeGreaterThan(2 * LANES_PER_INVOCATION);
+	});
+
+	it("claims one wave ahead while its sends take longer than a claim may wait (300 ms)", async () => {
+		expect(await claimedAheadWhileSending(12, 300)).toBeLessThanOrEqual(2 * IN_FLIGHT_PER_ENDPOINT);
 	});
 });
 
