@@ -5,7 +5,7 @@ import worker from "../../src";
 import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
-import { queueHoldMs } from "../../src/delivery/stateChanges";
+import { NEW_FOR_MS, NEW_WINDOW_MS, queueHoldMs } from "../../src/delivery/stateChanges";
 import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
 	clearDurableObjects,
@@ -167,6 +167,40 @@ describe("the sweep", () => {
 		expect(await rows("SELECT status, next_attempt_at, claim_id, lease_until FROM deliveries")).toEqual([
 			{ status: "failed", next_attempt_at: null, claim_id: null, lease_until: null },
 		]);
+	});
+
+	it("recovers a first attempt whose Worker stopped mid-attempt once its claim's lease has passed, that attempt counted", async () => {
+		await createEndpoint("https://receiver.example/hook");
+		const { queue: lost } = await ingest(fixture("ticket.created"));
+		const [message] = lost.messages;
+		expect((await deliveryRow(message.deliveryId)).status).toBe("new");
+		await env.DB.prepare("UPDATE deliveries SET attempt_count = 1, claim_id = 'clm_dead', lease_until = ?")
+			.bind(Date.now() + strandedAfterMs + 60_000)
+			.run();
+		expect((await sweepAt(Date.now() + strandedAfterMs + 1)).report.requeued).toBe(0);
+		const { report, queue } = await sweepAt(Date.now() + strandedAfterMs + 60_001);
+		expect(report).toEqual({ requeued: 1, failed: 0 });
+		expect(queue.messages).toEqual([message]);
+		expect(await deliveryRow(message.deliveryId)).toMatchObject({ attempt_count: 1, claim_id: null });
+	});
+
+	it("files a first attempt held past NEW_FOR_MS as pending, so it is recovered when its hold ends, however long after that is", async () => {
+		await createEndpoint("https://slow.example/hook");
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
+			.bind(Date.now() + 60_000)
+			.run();
+		const { queue } = await ingest(fixture("ticket.created"));
+		const [message] = queue.messages;
+		const { lease_until } = await deliveryRow(message.deliveryId);
+		expect((await sweepAt(Date.now() + NEW_FOR_MS - 1000)).report.requeued).toBe(0);
+		expect((await deliveryRow(message.deliveryId)).status).toBe("new");
+		// Held: filed, not handed over again.
+		expect((await sweepAt(Date.now() + NEW_FOR_MS + 1000)).report.requeued).toBe(0);
+		expect((await deliveryRow(message.deliveryId)).status).toBe("pending");
+		// Its hold ends while no sweep runs for longer than the window `new` deliveries are looked for in: deliveries_unfinished has it.
+		const { report, queue: again } = await sweepAt((lease_until as number) + NEW_WINDOW_MS);
+		expect(report).toEqual({ requeued: 1, failed: 0 });
+		expect(again.messages).toEqual([message]);
 	});
 
 	it("runs from the Worker's scheduled handler", async () => {
