@@ -29,6 +29,15 @@ function sweepAt(now: number) {
 	return sweep(testEnv(queue), now).then((report) => ({ report, queue }));
 }
 
+/** One event for one endpoint, isolated right now: its delivery is held for the isolation lane from the start. */
+async function ingestForIsolatedEndpoint() {
+	await createEndpoint("https://slow.example/hook");
+	await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
+		.bind(Date.now() + 60_000)
+		.run();
+	return ingest(fixture("ticket.created"));
+}
+
 describe("the sweep", () => {
 	it("re-enqueues a delivery whose queue message was lost, once it is older than STRANDED_AFTER_SECONDS", async () => {
 		await createEndpoint("https://receiver.example/hook");
@@ -141,11 +150,7 @@ describe("the sweep", () => {
 	});
 
 	it("leaves a delivery held in a queue (isolated endpoint) alone until its hold ends", async () => {
-		await createEndpoint("https://slow.example/hook");
-		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
-			.bind(Date.now() + 60_000)
-			.run();
-		const { queue } = await ingest(fixture("ticket.created"));
+		const { queue } = await ingestForIsolatedEndpoint();
 		expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
 		const { lease_until } = await deliveryRow(queue.messages[0].deliveryId);
 		expect(lease_until).toBeGreaterThan(Date.now() + strandedAfterMs);
@@ -185,11 +190,7 @@ describe("the sweep", () => {
 	});
 
 	it("files a first attempt held past NEW_FOR_MS as pending, so it is recovered when its hold ends, however long after that is", async () => {
-		await createEndpoint("https://slow.example/hook");
-		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
-			.bind(Date.now() + 60_000)
-			.run();
-		const { queue } = await ingest(fixture("ticket.created"));
+		const { queue } = await ingestForIsolatedEndpoint();
 		const [message] = queue.messages;
 		const { lease_until } = await deliveryRow(message.deliveryId);
 		expect((await sweepAt(Date.now() + NEW_FOR_MS - 1000)).report.requeued).toBe(0);
