@@ -101,11 +101,12 @@ export const everyEndpoint = (): SQL => sql`(SELECT ${endpoints.id} FROM ${endpo
 
 /**
  * Stranded at `now`: unfinished, overdue by STRANDED_AFTER_SECONDS and held
- * by nobody. What the sweep takes up, and the System page counts.
+ * by nobody. What the sweep takes up, and the System page counts: among every
+ * endpoint's unfinished deliveries, or `among` (those already named by key).
  */
-export function stranded(settings: Settings, now: number): SQL {
+export function stranded(settings: Settings, now: number, among = unfinishedTo(everyEndpoint(), now)): SQL {
 	return and(
-		unfinishedTo(everyEndpoint(), now),
+		among,
 		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
 		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
 	) as SQL;

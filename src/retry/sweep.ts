@@ -29,6 +29,7 @@ import {
 	holdForQueue,
 	maxAttempts,
 	stranded as strandedAt,
+	unfinished,
 } from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
@@ -72,7 +73,11 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
 	const requeue = found.filter((row) => row.attemptCount < maxAttempts(settings)).map((row) => handOverOf(row, row.isolatedUntil, now));
 	if (exhausted.length) {
-		const used = and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))) as SQL;
+		const used = and(
+			deliveriesIn(exhausted),
+			strandedAt(settings, now, unfinished()),
+			gte(deliveries.attemptCount, maxAttempts(settings)),
+		) as SQL;
 		// The operator is told of each (delivery.failed), in the same transaction.
 		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveries).set(finished("failed", now)).where(used)]);
 	}
