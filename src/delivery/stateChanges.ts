@@ -70,20 +70,21 @@ export function indexedUnfinished(): SQL {
 	return sql`${deliveries.status} IN ('pending', 'retrying') AND ${deliveries.nextAttemptAt} IS NOT NULL`;
 }
 
-/** The delivery is `new`, and so made in the last NEW_WINDOW_MS: with an endpoint, a range of deliveries_endpoint. */
-export function recentNew(now: number): SQL {
-	return sql`${deliveries.status} = 'new' AND ${deliveries.id} >= ${idFloor("dlv", now - NEW_WINDOW_MS)}`;
+/** The delivery is `new` and made in the last `within` (every new one, by default): with an endpoint, a range of deliveries_endpoint. */
+export function recentNew(now: number, within = NEW_WINDOW_MS): SQL {
+	return sql`${deliveries.status} = 'new' AND ${deliveries.id} >= ${idFloor("dlv", now - within)}`;
 }
 
 /**
  * Every unfinished delivery to the endpoints `endpointIds` selects (a
  * subquery), through indexes only: those in deliveries_unfinished, and the
- * new ones by id. Each branch names the endpoints, so SQLite reads each
- * through its own index (MULTI-INDEX OR) instead of the endpoints' history.
+ * new ones (made in the last `newWithin`) by id. Each branch names the
+ * endpoints, so SQLite reads each through its own index (MULTI-INDEX OR)
+ * instead of the endpoints' history.
  */
-export function unfinishedTo(endpointIds: SQL, now: number): SQL {
+export function unfinishedTo(endpointIds: SQL, now: number, newWithin = NEW_WINDOW_MS): SQL {
 	const to = sql`${deliveries.endpointId} IN ${endpointIds}`;
-	return sql`((${indexedUnfinished()} AND ${to}) OR (${recentNew(now)} AND ${to}))`;
+	return sql`((${indexedUnfinished()} AND ${to}) OR (${recentNew(now, newWithin)} AND ${to}))`;
 }
 
 /** The endpoints named, as a subquery for `unfinishedTo`. */

@@ -24,12 +24,15 @@ import { handOver, handOverOf } from "../delivery/pacing";
 import {
 	type DeliveryRef,
 	deliveriesIn,
+	everyEndpoint,
 	fileAgedNew,
 	finished,
 	holdForQueue,
 	maxAttempts,
+	NEW_FOR_MS,
 	stranded as strandedAt,
 	unfinished,
+	unfinishedTo,
 } from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
@@ -52,7 +55,8 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 
 async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	const stranded = strandedAt(settings, now);
+	// Filed first: the new deliveries left are those of the last NEW_FOR_MS, so only those ids are read.
+	const stranded = strandedAt(settings, now, unfinishedTo(everyEndpoint(), now, NEW_FOR_MS));
 	const [, found] = await db.batch([
 		fileAgedNew(db, now),
 		db
