@@ -21,7 +21,7 @@ import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, pairIn } from "../db/client";
 import { type DeliveryStatus, deliveries, endpoints, type StoredDeliveryStatus } from "../db/schema";
 import { idFloor } from "../lib/ids";
-import { HOUR_MS, MINUTE_MS } from "../lib/time";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lib/time";
 
 const UNFINISHED_STATUSES = ["new", "pending", "retrying"] as const satisfies readonly StoredDeliveryStatus[];
 type FinishedStatus = Exclude<DeliveryStatus, (typeof UNFINISHED_STATUSES)[number]>;
@@ -116,13 +116,18 @@ export function stranded(settings: Settings, now: number, among = unfinishedTo(e
 /**
  * Files the database's `new` deliveries made more than NEW_FOR_MS ago as
  * `pending` (into deliveries_unfinished), so none is ever older than the
- * window they are looked for in. The sweep's, before it looks.
+ * window they are looked for in. The sweep's, before it looks: over
+ * NEW_WINDOW_MS, and in the first minute of each hour over a day, for those
+ * that sweeps which did not run (or failed) for longer left behind.
  */
 export function fileAgedNew(db: Database, now: number) {
+	const within = now % HOUR_MS < MINUTE_MS ? DAY_MS : NEW_WINDOW_MS;
 	return db
 		.update(deliveries)
 		.set({ status: "pending" })
-		.where(and(recentNew(now), sql`${deliveries.endpointId} IN ${everyEndpoint()}`, lt(deliveries.id, idFloor("dlv", now - NEW_FOR_MS))));
+		.where(
+			and(recentNew(now, within), sql`${deliveries.endpointId} IN ${everyEndpoint()}`, lt(deliveries.id, idFloor("dlv", now - NEW_FOR_MS))),
+		);
 }
 
 /** A delivery addressed by its account and id: how every message, alarm and statement names one. */

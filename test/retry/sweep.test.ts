@@ -6,6 +6,7 @@ import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
 import { NEW_FOR_MS, NEW_WINDOW_MS, queueHoldMs } from "../../src/delivery/stateChanges";
+import { HOUR_MS, MINUTE_MS } from "../../src/lib/time";
 import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
 	clearDurableObjects,
@@ -202,6 +203,19 @@ describe("the sweep", () => {
 		const { report, queue: again } = await sweepAt((lease_until as number) + NEW_WINDOW_MS);
 		expect(report).toEqual({ requeued: 1, failed: 0 });
 		expect(again.messages).toEqual([message]);
+	});
+
+	it("recovers a first attempt no sweep filed for hours (the cron stopped): the first sweep of an hour looks back a day", async () => {
+		await createEndpoint("https://receiver.example/hook");
+		const { queue: lost } = await ingest(fixture("ticket.created"));
+		const [message] = lost.messages;
+		const hours = (n: number) => (Math.floor(Date.now() / HOUR_MS) + n) * HOUR_MS;
+		// Five hours later, past the window new deliveries are looked for in: out of sight but for the hour's first sweep.
+		expect((await sweepAt(hours(5) + 30 * MINUTE_MS)).report.requeued).toBe(0);
+		const { report, queue } = await sweepAt(hours(6) + 1000);
+		expect(report).toEqual({ requeued: 1, failed: 0 });
+		expect(queue.messages).toEqual([message]);
+		expect((await deliveryRow(message.deliveryId)).status).toBe("pending");
 	});
 
 	it("runs from the Worker's scheduled handler", async () => {
