@@ -6,7 +6,7 @@
  *   POST /bench/floor            the durable floor: one D1 insert of the body, one queue send
  *   POST /bench/ceiling?n=&to=   the fan-out ceiling: POST the body to `to` n times, no D1, queue or signing
  *   GET  /bench/work, POST /bench/work/reset   the work counters
- *   GET  /bench/recorded?since=  deliveries by status and attempts recorded in D1
+ *   GET  /bench/recorded?since=  deliveries by status (as the API shows it) and attempts recorded in D1
  *   GET  /bench/attempts?account=  an account's deliveries with their automatic attempts' start times (the policy checks)
  *   POST /bench/setup            creates the floor's table (bench state only, not in src/db/schema.ts)
  */
@@ -14,8 +14,10 @@
 import hivepost, { AccountPacer as HivepostAccountPacer, RetryScheduler as HivepostRetryScheduler } from "../../src";
 import { accountDatabase } from "../../src/db/client";
 import { findLiveAccount } from "../../src/db/directory";
+import type { StoredDeliveryStatus } from "../../src/db/schema";
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
+import { shownStatus } from "../../src/delivery/stateChanges";
 import { newId } from "../../src/lib/ids";
 import { mapWithConcurrency } from "./concurrency";
 import { counted, countedEnv, countedState, resetWork, work } from "./work";
@@ -58,13 +60,16 @@ async function fanOutCeiling(request: Request, url: URL): Promise<Response> {
 /** What D1 holds, read directly (not counted); `attemptMs` averages the attempts started since `?since=` (ms). */
 async function recorded(env: Env, url: URL): Promise<Response> {
 	const since = Number(url.searchParams.get("since") ?? "0");
-	const [statuses, attempts, durations] = await env.DB.batch<{ status: string; n: number }>([
+	const [statuses, attempts, durations] = await env.DB.batch<{ status: StoredDeliveryStatus; n: number }>([
 		env.DB.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status"),
 		env.DB.prepare("SELECT 'attempts' AS status, count(*) AS n FROM delivery_attempts"),
 		env.DB.prepare("SELECT 'attemptMs' AS status, avg(duration_ms) AS n FROM delivery_attempts WHERE started_at >= ?").bind(since),
 	]);
+	// As the API shows them: `new` deliveries are pending.
+	const deliveries: Record<string, number> = {};
+	for (const { status, n } of statuses.results) deliveries[shownStatus(status)] = (deliveries[shownStatus(status)] ?? 0) + n;
 	return json({
-		deliveries: Object.fromEntries(statuses.results.map((row) => [row.status, row.n])),
+		deliveries,
 		attempts: attempts.results[0]?.n ?? 0,
 		attemptMs: durations.results[0]?.n ?? null,
 	});
@@ -86,11 +91,11 @@ async function accountAttempts(env: Env, url: URL): Promise<Response> {
 			WHERE d.account_id = ?1 GROUP BY d.id`,
 		)
 		.bind(account.id)
-		.all<{ id: string; status: string; endpoint_id: string; started: string }>();
+		.all<{ id: string; status: StoredDeliveryStatus; endpoint_id: string; started: string }>();
 	return json(
 		results.map((row) => ({
 			id: row.id,
-			status: row.status,
+			status: shownStatus(row.status),
 			endpointId: row.endpoint_id,
 			attemptsStartedAt: (JSON.parse(row.started) as (number | null)[]).filter((at): at is number => at !== null),
 		})),

@@ -25,7 +25,7 @@ function describeFields(): void {
 		error_kind: `Only deliveries whose newest attempt failed with this kind. ${ON_READ}`,
 		http_status: `Only deliveries whose newest attempt got this status. ${ON_READ}`,
 		failing:
-			"`true`: only deliveries failing now: pending or retrying, their newest attempt failed (through the unfinished-deliveries index).",
+			"`true`: only deliveries failing now: pending or retrying, their newest attempt failed (through the unfinished deliveries' indexes).",
 		...LIST_FILTERS("deliveries", "created"),
 	});
 	describeMembers(deliverySchema, {

@@ -3,13 +3,12 @@
  * account data is keyed by the account's internal id first, so an account's rows sit together and no query can reach
  * another account's rows without naming it.
  *
- * Rows written are most of D1's cost (and its write rate the ceiling of a deployment), so the hot tables are shaped
- * for few writes:
+ * Rows written are most of D1's cost (and its write rate the ceiling of a deployment), so hot tables have few writes:
  * - `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle cannot say so; migrations/0001_accounts_and_lanes.sql
  *   does): the primary key is the row, with no hidden second index. `events` is not: its rows hold whole bodies, which
  *   in a WITHOUT ROWID table spill past 1 KB into half-empty overflow pages (docs/scaling.md measures it);
- * - leases and claims live in columns no index covers, and the due-time index holds only unfinished deliveries (D1
- *   counts an index entry written, not one removed).
+ * - leases and claims live in columns no index covers, and the due-time index holds only unfinished deliveries but
+ *   ingest's first attempts (status `new`; D1 counts an index entry written, not one removed).
  * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
@@ -17,6 +16,9 @@ import { customType, index, integer, primaryKey, sqliteTable, sqliteView, text, 
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** As stored: also `new`, a first attempt kept out of deliveries_unfinished and shown as pending (delivery/stateChanges.ts). */
+export const STORED_DELIVERY_STATUSES = [...DELIVERY_STATUSES, "new"] as const;
+export type StoredDeliveryStatus = (typeof STORED_DELIVERY_STATUSES)[number];
 
 /** Why an endpoint is disabled: its destination answered 410 Gone, it kept failing, or someone disabled it. */
 export const DISABLED_CAUSES = ["gone", "failing", "manual"] as const;
@@ -148,7 +150,7 @@ export const deliveries = sqliteTable(
 		id: text("id").notNull(),
 		eventId: text("event_id").notNull(),
 		endpointId: text("endpoint_id").notNull(),
-		status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+		status: text("status", { enum: STORED_DELIVERY_STATUSES }).notNull().default("pending"),
 		attemptCount: integer("attempt_count").notNull().default(0),
 		/** When the next automatic attempt is due (a retry may not start before it); null once finished. */
 		nextAttemptAt: integer("next_attempt_at"),

@@ -16,11 +16,11 @@
  */
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { type AccountScope, accountCheck, type Database, inList } from "../db/client";
+import { type AccountScope, accountCheck, type Database } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import { iso, MINUTE_MS } from "../lib/time";
 import type { DeliveryState } from "./deliveryStateResponse";
-import { noLiveClaim, oldestWaitingSince, unfinished } from "./stateChanges";
+import { endpointsNamed, noLiveClaim, oldestWaitingSince, unfinishedTo } from "./stateChanges";
 
 /** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
 export const LANES_PER_INVOCATION = 6;
@@ -75,8 +75,8 @@ interface Waiting {
 
 /**
  * Each endpoint's delivery state (why its deliveries wait, as the API and the
- * pages show it), from its row and one read of its unfinished deliveries (the
- * partial index holds nothing else); `overShare` (the account's pacer) is
+ * pages show it), from its row and one read of its unfinished deliveries
+ * (through their indexes); `overShare` (the account's pacer) is
  * asked only when a delivery has waited past SATURATED_AFTER_MS.
  */
 export async function readDeliveryStates(
@@ -93,16 +93,7 @@ export async function readDeliveryStates(
 					oldestWaiting: oldestWaitingSince(now),
 				})
 				.from(deliveries)
-				.where(
-					and(
-						accountCheck(deliveries.accountId, scope.accountId),
-						inList(
-							deliveries.endpointId,
-							rows.map((row) => row.id),
-						),
-						unfinished(),
-					),
-				)
+				.where(and(accountCheck(deliveries.accountId, scope.accountId), unfinishedTo(endpointsNamed(rows.map((row) => row.id)), now)))
 				.groupBy(deliveries.endpointId)
 		: [];
 	const waitedLong = waiting.some((entry) => waitedTooLong(entry.oldestWaiting, now));

@@ -6,7 +6,7 @@ import { deliveries } from "../db/schema";
 import { selectTargets, toWaveRow } from "./claim";
 import { type Completed, disableGoneEndpoint, insertAttempts } from "./record";
 import { checkAndSend } from "./send";
-import { deliveriesIn, finished, unfinished } from "./stateChanges";
+import { deliveriesIn, finished, shownStatus, unfinished } from "./stateChanges";
 
 /** A manual attempt's outcome, with the delivery's status after it. */
 export interface ManualAttempt {
@@ -52,5 +52,5 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 		.from(deliveries)
 		.where(deliveriesIn([ref]))
 		.get();
-	return { completed, deliveryStatus: after?.status ?? "unknown" };
+	return { completed, deliveryStatus: after ? shownStatus(after.status) : "unknown" };
 }

@@ -23,7 +23,7 @@ import type { Database } from "../db/client";
 import { OPERATOR_ACCOUNT } from "../db/operatorAccount";
 import { deliveries, endpoints, events, operationalOutbox } from "../db/schema";
 import type { OperationalEventType } from "../operationalEventTypes";
-import { finished, unfinished } from "./stateChanges";
+import { finished, unfinishedTo } from "./stateChanges";
 
 /** The statements that add facts to the outbox, to tell from a batch's results whether any was added. */
 const factStatements = new WeakSet<object>();
@@ -167,7 +167,7 @@ export function disableFailing(db: Database, settings: Settings, now: number, wh
 		db
 			.update(deliveries)
 			.set(finished("cancelled", now))
-			.where(and(unfinished(), sql`${deliveries.endpointId} IN (SELECT ${endpoints.id} FROM ${endpoints} WHERE ${due})`)),
+			.where(unfinishedTo(sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${due})`, now)),
 		db
 			.update(endpoints)
 			.set({ enabled: false, disabledCause: "failing", disabledReason: reason, disabledAt: now, updatedAt: now })

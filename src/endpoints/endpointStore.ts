@@ -11,7 +11,7 @@ import type { DeliveryState } from "../delivery/deliveryStateResponse";
 import { readDeliveryStates } from "../delivery/isolation";
 import { isOverShare } from "../delivery/pacing";
 import { retiredUntil } from "../delivery/signingSecrets";
-import { cancelUnfinishedDeliveries, unfinished } from "../delivery/stateChanges";
+import { cancelUnfinishedDeliveries, endpointsNamed, unfinishedTo } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { newId } from "../lib/ids";
@@ -128,7 +128,7 @@ export async function unfinishedCount(scope: AccountScope, endpointId: string): 
 	const [row] = await scope.db
 		.select({ total: count() })
 		.from(deliveries)
-		.where(and(eq(deliveries.endpointId, endpointId), accountCheck(deliveries.accountId, scope.accountId), unfinished()));
+		.where(and(unfinishedTo(endpointsNamed([endpointId]), Date.now()), accountCheck(deliveries.accountId, scope.accountId)));
 	return row?.total ?? 0;
 }
 

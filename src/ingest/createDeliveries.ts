@@ -1,5 +1,6 @@
 /**
- * Fan-out in SQL: one INSERT … SELECT creates a pending delivery for every
+ * Fan-out in SQL: one INSERT … SELECT creates a `new` delivery (pending, kept
+ * out of deliveries_unfinished: delivery/stateChanges.ts) for every
  * endpoint the filter picks (the live, enabled endpoints of the account that
  * are subscribed to the event, or one endpoint for a test event), whatever
  * their number, with a handful of bound parameters. Redelivery uses its twin
@@ -64,14 +65,18 @@ export function deliveryIdFloor(at: SQLWrapper | number): SQL<string> {
 	return sql<string>`'dlv_' || printf('%012x', ${at})`;
 }
 
-/** A new pending delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected, held until `leaseUntil`. */
+/**
+ * A new delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected, held
+ * until `leaseUntil`: `new` when made now (its id says so: out of deliveries_unfinished), else `pending`.
+ */
 function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | number, now: number, leaseUntil: SQL<number | null>) {
+	const status = madeAt === now ? "new" : "pending";
 	return {
 		accountId: sql<string>`${accountId}`.as("account_id"),
 		id: sql<string>`${deliveryIdFloor(madeAt)} || lower(hex(randomblob(8)))`.as("id"),
 		eventId: sql<string>`${eventId}`.as("event_id"),
 		endpointId: endpoints.id,
-		status: sql<"pending">`'pending'`.as("status"),
+		status: sql<typeof status>`${sql.raw(`'${status}'`)}`.as("status"),
 		attemptCount: sql<number>`0`.as("attempt_count"),
 		nextAttemptAt: sql<number>`${now}`.as("next_attempt_at"),
 		claimId: sql<null>`NULL`.as("claim_id"),

@@ -16,7 +16,7 @@
 import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { oldestWaitingSince, unfinished } from "../delivery/stateChanges";
+import { oldestWaitingSince, unfinishedTo } from "../delivery/stateChanges";
 import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, iso } from "../lib/time";
@@ -73,12 +73,11 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 				oldestWaiting: oldestWaitingSince(now),
 			})
 			.from(deliveries)
-			// Through the unfinished-deliveries index, endpoint by endpoint: never the account's whole history.
+			// Through the unfinished deliveries' indexes, endpoint by endpoint: never the account's whole history.
 			.where(
 				and(
-					sql`${deliveries.endpointId} IN (SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`,
+					unfinishedTo(sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`, now),
 					accountCheck(deliveries.accountId, accountId),
-					unfinished(),
 				),
 			)
 			.groupBy(deliveries.endpointId),

@@ -4,17 +4,17 @@
  * sorts by creation time), and one delivery with every attempt (their shapes
  * in reportResponses.ts). Every filter but two narrows by an index: a ticket
  * through events_ticket and each event's millisecond, a time range through the
- * ids, failing-now deliveries through the unfinished-deliveries index. The
+ * ids, failing-now deliveries through the unfinished ones' indexes. The
  * newest attempt's error kind and status are checked on the rows read
  * (filters.ts), so they need no column.
  */
-import { and, asc, eq, gte, lt, max, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, max, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type AccountScope, accountCheck } from "../db/client";
 import { attempts, deliveries, deliveryAttempts, endpoints, events } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
 import type { SendResult } from "../delivery/send";
-import { deliveriesIn, isUnfinishedStatus, unfinished } from "../delivery/stateChanges";
+import { deliveriesIn, isUnfinishedStatus, shownStatus, storedAs, unfinishedTo } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { deliveryIdFloor } from "../ingest/createDeliveries";
@@ -81,7 +81,7 @@ export function toDeliveryView(row: DeliveryRow): DeliveryView {
 		action_type: row.actionType as EventType,
 		ticket_id: row.ticketId,
 		test: row.isTest,
-		status: row.status,
+		status: shownStatus(row.status),
 		attempt_count: row.attemptCount,
 		// While a delivery is pending or retrying this is when its next automatic attempt is due.
 		next_attempt_at: isUnfinishedStatus(row.status) ? iso(row.nextAttemptAt) : null,
@@ -119,7 +119,7 @@ function conditions(scope: AccountScope, filter: DeliveryFilter): SQL[] {
 	const narrowed = Boolean(filter.endpoint_id || filter.ticket_id || filter.failing);
 	// Narrowed by another index, the account is only checked: its primary-key prefix would walk its whole history.
 	const found: SQL[] = [narrowed ? accountCheck(deliveries.accountId, scope.accountId) : eq(deliveries.accountId, scope.accountId)];
-	if (filter.status) found.push(eq(deliveries.status, filter.status));
+	if (filter.status) found.push(inArray(deliveries.status, storedAs(filter.status)));
 	if (filter.endpoint_id) found.push(eq(deliveries.endpointId, filter.endpoint_id));
 	if (filter.event_type) found.push(eq(events.actionType, filter.event_type));
 	if (filter.since) found.push(gte(deliveries.id, idFloor("dlv", Date.parse(filter.since))));
@@ -135,11 +135,13 @@ function conditions(scope: AccountScope, filter: DeliveryFilter): SQL[] {
 		);
 	}
 	if (filter.failing) {
-		// Unfinished, through their index endpoint by endpoint, and the newest attempt failed.
+		// Unfinished, through their indexes endpoint by endpoint, and the newest attempt failed. Live endpoints only: a deleted
+		// endpoint's deliveries were cancelled with it.
 		found.push(
-			// Live ones: a deleted endpoint's deliveries were cancelled with it.
-			sql`${deliveries.endpointId} IN (SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${scope.accountId} AND ${endpoints.deletedAt} IS NULL)`,
-			unfinished(),
+			unfinishedTo(
+				sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${scope.accountId} AND ${endpoints.deletedAt} IS NULL)`,
+				Date.now(),
+			),
 			eq(newest.succeeded, false),
 		);
 	}

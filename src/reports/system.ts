@@ -10,7 +10,7 @@ import { everyDatabase } from "../db/client";
 import { type CronRun, lastCronRuns } from "../db/cronRuns";
 import { operatorScope } from "../db/operatorAccount";
 import { deliveries, endpoints, events } from "../db/schema";
-import { stranded, unfinished } from "../delivery/stateChanges";
+import { everyEndpoint, shownStatus, stranded, unfinishedTo } from "../delivery/stateChanges";
 import { type EndpointRow, listEndpoints } from "../endpoints/endpointStore";
 
 /** Recent messages shown per operational endpoint. */
@@ -47,7 +47,7 @@ export async function systemReport(env: Env, now = Date.now()): Promise<SystemRe
 					.select({ lane, status: deliveries.status, deliveries: count() })
 					.from(deliveries)
 					.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-					.where(unfinished())
+					.where(unfinishedTo(everyEndpoint(), now))
 					.groupBy(lane, deliveries.status),
 				db.select({ stranded: count() }).from(deliveries).where(stranded(settings, now)),
 			]),
@@ -56,8 +56,8 @@ export async function systemReport(env: Env, now = Date.now()): Promise<SystemRe
 	const waiting = new Map<string, Waiting>();
 	for (const [groups] of perDatabase) {
 		for (const group of groups) {
-			const key = `${group.lane} ${group.status}`;
-			const status = group.status as Waiting["status"];
+			const status = shownStatus(group.status) as Waiting["status"];
+			const key = `${group.lane} ${status}`;
 			const sum = waiting.get(key) ?? { lane: group.lane, status, deliveries: 0 };
 			waiting.set(key, { ...sum, deliveries: sum.deliveries + group.deliveries });
 		}
@@ -90,7 +90,8 @@ async function operationalMessages(env: Env): Promise<OperationalEndpointMessage
 				.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
 				.where(eq(deliveries.endpointId, endpoint.id))
 				.orderBy(desc(deliveries.id))
-				.limit(RECENT_MESSAGES),
+				.limit(RECENT_MESSAGES)
+				.then((rows) => rows.map((row) => ({ ...row, status: shownStatus(row.status) }))),
 		})),
 	);
 }

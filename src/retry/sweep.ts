@@ -11,6 +11,9 @@
  * marked failed.
  * Deliveries waiting in a queue are held and so not stranded. Running beside
  * normal delivery is safe: the claim decides.
+ * First, it files the `new` deliveries made more than NEW_FOR_MS ago as
+ * pending (delivery/stateChanges.ts), so it finds every unfinished delivery
+ * through an index: deliveries_unfinished, or the new ones' recent ids.
  */
 import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
@@ -18,7 +21,19 @@ import { type Database, everyDatabase } from "../db/client";
 import { deliveries, endpoints } from "../db/schema";
 import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { handOver, handOverOf } from "../delivery/pacing";
-import { type DeliveryRef, deliveriesIn, finished, holdForQueue, maxAttempts, stranded as strandedAt } from "../delivery/stateChanges";
+import {
+	type DeliveryRef,
+	deliveriesIn,
+	everyEndpoint,
+	fileAgedNew,
+	finished,
+	holdForQueue,
+	maxAttempts,
+	NEW_FOR_MS,
+	stranded as strandedAt,
+	unfinished,
+	unfinishedTo,
+} from "../delivery/stateChanges";
 
 /** Most deliveries one sweep takes up per database; the next minute takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1000;
@@ -40,25 +55,33 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 
 async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	const stranded = strandedAt(settings, now);
-	const found = await db
-		.select({
-			accountId: deliveries.accountId,
-			deliveryId: deliveries.id,
-			endpointId: deliveries.endpointId,
-			attemptCount: deliveries.attemptCount,
-			isolatedUntil: endpoints.isolatedUntil,
-		})
-		.from(deliveries)
-		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-		.where(stranded)
-		// The longest overdue first, when more are stranded than one run takes.
-		.orderBy(deliveries.nextAttemptAt)
-		.limit(SWEEP_BATCH_LIMIT);
+	// Filed first: the new deliveries left are those of the last NEW_FOR_MS, so only those ids are read.
+	const stranded = strandedAt(settings, now, unfinishedTo(everyEndpoint(), now, NEW_FOR_MS));
+	const [, found] = await db.batch([
+		fileAgedNew(db, now),
+		db
+			.select({
+				accountId: deliveries.accountId,
+				deliveryId: deliveries.id,
+				endpointId: deliveries.endpointId,
+				attemptCount: deliveries.attemptCount,
+				isolatedUntil: endpoints.isolatedUntil,
+			})
+			.from(deliveries)
+			.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+			.where(stranded)
+			// The longest overdue first, when more are stranded than one run takes.
+			.orderBy(deliveries.nextAttemptAt)
+			.limit(SWEEP_BATCH_LIMIT),
+	]);
 	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
 	const requeue = found.filter((row) => row.attemptCount < maxAttempts(settings)).map((row) => handOverOf(row, row.isolatedUntil, now));
 	if (exhausted.length) {
-		const used = and(deliveriesIn(exhausted), stranded, gte(deliveries.attemptCount, maxAttempts(settings))) as SQL;
+		const used = and(
+			deliveriesIn(exhausted),
+			strandedAt(settings, now, unfinished()),
+			gte(deliveries.attemptCount, maxAttempts(settings)),
+		) as SQL;
 		// The operator is told of each (delivery.failed), in the same transaction.
 		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveries).set(finished("failed", now)).where(used)]);
 	}

@@ -228,7 +228,7 @@ describe("POST /api/endpoints/:id/test", () => {
 		const sent = await json<{ delivery_id: string; event_id: string }>(response);
 		expect(queue.messages).toEqual([{ accountId: "acc_default", deliveryId: sent.delivery_id, endpointId: target.id }]);
 		expect(await rows("SELECT id, endpoint_id, status FROM deliveries")).toEqual([
-			{ id: sent.delivery_id, endpoint_id: target.id, status: "pending" },
+			{ id: sent.delivery_id, endpoint_id: target.id, status: "new" },
 		]);
 		expect(await rows("SELECT id, action_type, is_test FROM events")).toEqual([
 			{ id: sent.event_id, action_type: "ticket.assigned.to.team", is_test: 1 },
@@ -255,7 +255,7 @@ describe("POST /api/endpoints/:id/test", () => {
 			{ env: { DELIVERY_QUEUE: failingQueue } },
 		);
 		expect(response.status).toBe(202);
-		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "pending", attempt_count: 0 }]);
+		expect(await rows("SELECT status, attempt_count FROM deliveries")).toEqual([{ status: "new", attempt_count: 0 }]);
 	});
 
 	it("answers 422 to an unknown type, 404 to an unknown endpoint, 409 to a disabled one", async () => {

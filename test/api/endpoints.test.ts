@@ -144,7 +144,7 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 		expect(secretRow.secret).toBe(kept.secret);
 		expect((await list()).map((e) => e.id)).not.toContain(removed.id);
 		expect(await rows("SELECT status FROM deliveries WHERE endpoint_id = ?", removed.id)).toEqual([{ status: "cancelled" }]);
-		expect(await rows("SELECT status FROM deliveries WHERE endpoint_id = ?", kept.id)).toEqual([{ status: "pending" }]);
+		expect(await rows("SELECT status FROM deliveries WHERE endpoint_id = ?", kept.id)).toEqual([{ status: "new" }]);
 	});
 
 	it("changes nothing and names the bad URL when any URL is invalid", async () => {

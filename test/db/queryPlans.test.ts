@@ -7,7 +7,9 @@
  * recorded and explained; none may scan
  * `deliveries`, `events` or `attempts` without an index (the partial index of
  * unfinished deliveries, which holds nothing else, may be walked whole: the
- * sweep does, and sorts what it finds stranded by due time). The tables grow
+ * sweep does, and sorts what it finds stranded by due time), and unfinished
+ * deliveries are found by endpoint through that index and, for the `new` ones
+ * kept out of it, a recent range of deliveries_endpoint. The tables grow
  * with traffic, so a full scan is a bug that only shows at scale. (Placing an
  * account counts the live accounts of each database: one pass over the
  * directory's accounts, small beside those tables, and only when an account
@@ -168,6 +170,17 @@ describe("query plans", () => {
 				/"ticket_id" = \?/.test(sql)
 					? /USING INDEX events_ticket \(account_id=\? AND ticket_id=\?\)/
 					: /\((account_id|endpoint_id)=\? AND id>\? AND id<\?\)/,
+			);
+		}
+		// Unfinished deliveries by endpoint (the sweep, cancelling, counting, the stats): those in deliveries_unfinished, and the `new`
+		// ones ingest made, kept out of it, through deliveries_endpoint from the oldest id a new one can have.
+		const unfinishedByEndpoint = await plansOf(recorded, /"status" = 'new'/);
+		expect(unfinishedByEndpoint.length).toBeGreaterThanOrEqual(6);
+		for (const { sql, plan } of unfinishedByEndpoint) {
+			expect(plan, sql).toMatch(
+				/'retrying'/.test(sql)
+					? /MULTI-INDEX OR .*deliveries_unfinished \(endpoint_id=\?.*deliveries_endpoint \(endpoint_id=\? AND id>\?/
+					: /deliveries_endpoint \(endpoint_id=\? AND id>\?/,
 			);
 		}
 	});

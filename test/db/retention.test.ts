@@ -33,13 +33,13 @@ describe("retention", () => {
 		expect(await purgeExpired(env, Date.now() + retentionMs - DAY)).toEqual({ deliveries: 0, events: 0 });
 		expect(await count("delivery_attempts")).toBe(2);
 
-		// A second event whose deliveries were never attempted: pending.
+		// A second event whose deliveries were never attempted: new (pending).
 		await ingest(fixture("ticket.answered"));
 		const report = await purgeExpired(env, Date.now() + retentionMs + 1000);
 		expect(report).toEqual({ deliveries: 1, events: 0 });
 		expect(await rows("SELECT status FROM deliveries ORDER BY status")).toEqual([
-			{ status: "pending" },
-			{ status: "pending" },
+			{ status: "new" },
+			{ status: "new" },
 			{ status: "retrying" },
 		]);
 		expect(await count("delivery_attempts")).toBe(1);

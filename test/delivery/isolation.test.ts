@@ -80,7 +80,7 @@ describe("isolation in the main lane", () => {
 		);
 		for (const message of handedOff) {
 			const row = await deliveryRow(message.deliveryId);
-			expect(row).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null });
+			expect(row).toMatchObject({ status: "new", attempt_count: 0, claim_id: null });
 			expect(row.lease_until).toBeGreaterThan(Date.now() + queueHoldMs(settings) - 5000);
 		}
 		const [endpoint] = await rows<{ isolated_until: number; isolation: string }>(
@@ -138,7 +138,7 @@ describe("a hand-off to the isolation lane", () => {
 			},
 		};
 		await runConsumer(messages, { env: { DB, ISOLATION_QUEUE: isolationQueue as unknown as Queue } });
-		expect(atSend).toEqual([expect.objectContaining({ status: "pending", attempt_count: 0, claim_id: null })]);
+		expect(atSend).toEqual([expect.objectContaining({ status: "new", attempt_count: 0, claim_id: null })]);
 		expect(destination.requests).toHaveLength(IN_FLIGHT_PER_ENDPOINT + 1);
 		expect(await rows("SELECT DISTINCT status, attempt_count FROM deliveries")).toEqual([{ status: "delivered", attempt_count: 1 }]);
 	});

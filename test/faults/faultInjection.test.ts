@@ -125,7 +125,7 @@ describe("faults during delivery", () => {
 		);
 		const unsent = claimedAhead.filter((id) => !requested.some((row) => row.id === id));
 		expect(unsent.length).toBeGreaterThan(0);
-		for (const id of unsent) expect(await deliveryRow(id)).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null });
+		for (const id of unsent) expect(await deliveryRow(id)).toMatchObject({ status: "new", attempt_count: 0, claim_id: null });
 		// A request that went out keeps its attempt (its result was lost with the round trip): the sweep takes it up after its lease.
 		for (const { id } of requested) expect(await deliveryRow(id)).toMatchObject({ attempt_count: 1 });
 	});
@@ -147,7 +147,7 @@ describe("faults during delivery", () => {
 		const result = await runConsumer(messages, { env: { DB, ACCOUNT_PACER: unreachable } });
 		expect(result.retryMessages).toHaveLength(messages.length);
 		const last = messages[messages.length - 1].deliveryId;
-		expect(await deliveryRow(last)).toMatchObject({ status: "pending", attempt_count: 0, claim_id: null, lease_until: null });
+		expect(await deliveryRow(last)).toMatchObject({ status: "new", attempt_count: 0, claim_id: null, lease_until: null });
 	});
 
 	it("a last attempt whose result was lost ends failed, with no fifth attempt", async () => {

@@ -144,7 +144,7 @@ describe("POST /events accepts SupportBee events", () => {
 			receipt.event_id,
 		);
 		expect(stored.map((d) => d.endpoint_id).sort()).toEqual([all.id, created.id].sort());
-		expect(stored.every((d) => d.status === "pending")).toBe(true);
+		expect(stored.every((d) => d.status === "new")).toBe(true);
 		expect(queue.messages.map((m) => m.deliveryId).sort()).toEqual(stored.map((d) => d.id).sort());
 		expect(queue.messages.every((m) => Object.keys(m).sort().join() === "accountId,deliveryId,endpointId")).toBe(true);
 		expect(queue.sent.every((entry) => entry.lane === "main")).toBe(true);
@@ -291,6 +291,6 @@ describe("queue failures after the commit", () => {
 		} as unknown as Queue;
 		const { response } = await ingest(fixture("ticket.created"), { env: { DELIVERY_QUEUE: failingQueue } });
 		expect(response.status).toBe(202);
-		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "pending" }]);
+		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "new" }]);
 	});
 });

@@ -33,7 +33,7 @@ describe("the System page", () => {
 			"UPDATE deliveries SET status = 'retrying', attempt_count = 1, next_attempt_at = ? WHERE endpoint_id IN (SELECT id FROM endpoints WHERE url = 'https://a.example/hook')",
 			Date.now() + 3_600_000,
 		);
-		await runEverywhere("UPDATE deliveries SET next_attempt_at = ?, lease_until = NULL WHERE status = 'pending'", Date.now() - 600_000);
+		await runEverywhere("UPDATE deliveries SET next_attempt_at = ?, lease_until = NULL WHERE status = 'new'", Date.now() - 600_000);
 		const shown = await text();
 		expect(shown).toContain("isolation retrying 1 main pending 1");
 		expect(shown).toContain("1 stranded");

@@ -82,7 +82,7 @@ describe("a success kept on the delivery's row", () => {
 		const [id] = queue.messages.map((m) => m.deliveryId);
 		await runConsumer([id]);
 		expect(await rows("SELECT status, claim_id, ok_seq FROM deliveries WHERE id = ?", id)).toEqual([
-			{ status: "pending", claim_id: "clm_newer", ok_seq: null },
+			{ status: "new", claim_id: "clm_newer", ok_seq: null },
 		]);
 		expect(await rows("SELECT seq, attempt_number, status_code, response_body, succeeded FROM attempts WHERE delivery_id = ?", id)).toEqual(
 			[{ seq: 1, attempt_number: 1, status_code: 200, response_body: "fine", succeeded: 1 }],

@@ -5,7 +5,8 @@ import worker from "../../src";
 import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
-import { queueHoldMs } from "../../src/delivery/stateChanges";
+import { NEW_FOR_MS, NEW_WINDOW_MS, queueHoldMs } from "../../src/delivery/stateChanges";
+import { HOUR_MS, MINUTE_MS } from "../../src/lib/time";
 import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
 	clearDurableObjects,
@@ -27,6 +28,15 @@ const strandedAfterMs = settings.strandedAfterMs;
 function sweepAt(now: number) {
 	const queue = recordingQueues();
 	return sweep(testEnv(queue), now).then((report) => ({ report, queue }));
+}
+
+/** One event for one endpoint, isolated right now: its delivery is held for the isolation lane from the start. */
+async function ingestForIsolatedEndpoint() {
+	await createEndpoint("https://slow.example/hook");
+	await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
+		.bind(Date.now() + 60_000)
+		.run();
+	return ingest(fixture("ticket.created"));
 }
 
 describe("the sweep", () => {
@@ -141,11 +151,7 @@ describe("the sweep", () => {
 	});
 
 	it("leaves a delivery held in a queue (isolated endpoint) alone until its hold ends", async () => {
-		await createEndpoint("https://slow.example/hook");
-		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'slow'")
-			.bind(Date.now() + 60_000)
-			.run();
-		const { queue } = await ingest(fixture("ticket.created"));
+		const { queue } = await ingestForIsolatedEndpoint();
 		expect(queue.sent.map((entry) => entry.lane)).toEqual(["isolation"]);
 		const { lease_until } = await deliveryRow(queue.messages[0].deliveryId);
 		expect(lease_until).toBeGreaterThan(Date.now() + strandedAfterMs);
@@ -167,6 +173,49 @@ describe("the sweep", () => {
 		expect(await rows("SELECT status, next_attempt_at, claim_id, lease_until FROM deliveries")).toEqual([
 			{ status: "failed", next_attempt_at: null, claim_id: null, lease_until: null },
 		]);
+	});
+
+	it("recovers a first attempt whose Worker stopped mid-attempt once its claim's lease has passed, that attempt counted", async () => {
+		await createEndpoint("https://receiver.example/hook");
+		const { queue: lost } = await ingest(fixture("ticket.created"));
+		const [message] = lost.messages;
+		expect((await deliveryRow(message.deliveryId)).status).toBe("new");
+		await env.DB.prepare("UPDATE deliveries SET attempt_count = 1, claim_id = 'clm_dead', lease_until = ?")
+			.bind(Date.now() + strandedAfterMs + 60_000)
+			.run();
+		expect((await sweepAt(Date.now() + strandedAfterMs + 1)).report.requeued).toBe(0);
+		const { report, queue } = await sweepAt(Date.now() + strandedAfterMs + 60_001);
+		expect(report).toEqual({ requeued: 1, failed: 0 });
+		expect(queue.messages).toEqual([message]);
+		expect(await deliveryRow(message.deliveryId)).toMatchObject({ attempt_count: 1, claim_id: null });
+	});
+
+	it("files a first attempt held past NEW_FOR_MS as pending, so it is recovered when its hold ends, however long after that is", async () => {
+		const { queue } = await ingestForIsolatedEndpoint();
+		const [message] = queue.messages;
+		const { lease_until } = await deliveryRow(message.deliveryId);
+		expect((await sweepAt(Date.now() + NEW_FOR_MS - 1000)).report.requeued).toBe(0);
+		expect((await deliveryRow(message.deliveryId)).status).toBe("new");
+		// Held: filed, not handed over again.
+		expect((await sweepAt(Date.now() + NEW_FOR_MS + 1000)).report.requeued).toBe(0);
+		expect((await deliveryRow(message.deliveryId)).status).toBe("pending");
+		// Its hold ends while no sweep runs for longer than the window `new` deliveries are looked for in: deliveries_unfinished has it.
+		const { report, queue: again } = await sweepAt((lease_until as number) + NEW_WINDOW_MS);
+		expect(report).toEqual({ requeued: 1, failed: 0 });
+		expect(again.messages).toEqual([message]);
+	});
+
+	it("recovers a first attempt no sweep filed for hours (the cron stopped): the first sweep of an hour looks back a day", async () => {
+		await createEndpoint("https://receiver.example/hook");
+		const { queue: lost } = await ingest(fixture("ticket.created"));
+		const [message] = lost.messages;
+		const hours = (n: number) => (Math.floor(Date.now() / HOUR_MS) + n) * HOUR_MS;
+		// Five hours later, past the window new deliveries are looked for in: out of sight but for the hour's first sweep.
+		expect((await sweepAt(hours(5) + 30 * MINUTE_MS)).report.requeued).toBe(0);
+		const { report, queue } = await sweepAt(hours(6) + 1000);
+		expect(report).toEqual({ requeued: 1, failed: 0 });
+		expect(queue.messages).toEqual([message]);
+		expect((await deliveryRow(message.deliveryId)).status).toBe("pending");
 	});
 
 	it("runs from the Worker's scheduled handler", async () => {
