@@ -12,6 +12,7 @@
 import { and, eq, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, inList, pairIn } from "../db/client";
+import { untouchedByMove } from "../db/moveMarkers";
 import { type DeliveryStatus, deliveries, endpoints } from "../db/schema";
 
 const UNFINISHED_STATUSES = ["pending", "retrying"] as const satisfies readonly DeliveryStatus[];
@@ -144,6 +145,8 @@ export function holdForQueue(db: Database, refs: readonly DeliveryRef[], setting
 				unfinished(),
 				noLiveClaim(now),
 				or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now + holdMs / 2)),
+				// Held by a move: its rows are copied or frozen here; the message itself waits (dispatch.ts).
+				untouchedByMove(deliveries.accountId),
 			),
 		);
 }

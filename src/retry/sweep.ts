@@ -15,6 +15,7 @@
 import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
+import { untouchedByMove } from "../db/moveMarkers";
 import { deliveries, endpoints } from "../db/schema";
 import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { handOver, handOverOf } from "../delivery/pacing";
@@ -40,7 +41,8 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 
 async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	const stranded = strandedAt(settings, now);
+	// An account a move holds here is left alone: its copy in the target is taken up there once it has moved.
+	const stranded = and(strandedAt(settings, now), untouchedByMove(deliveries.accountId)) as SQL;
 	const found = await db
 		.select({
 			accountId: deliveries.accountId,
