@@ -4,7 +4,7 @@
  * stay free for the other accounts. A step returns the progress to store, and every step can run twice:
  *
  *   marking   the target marks the account `incoming`, the source `copying` (from then on its changes are logged)
- *   copying   every table in key order, the change log first whenever it holds something        (state: copying)
+ *   copying   every table in key order, each step after a step's worth of the change log       (state: copying)
  *   draining  no new claims of the account; the log copied until no claim is in flight           (state: switching)
  *   frozen    every write refused (503 account_moving): the rest of the log, then the directory
  *             names the target, the target takes the account, the source marks it `moved`
@@ -66,8 +66,9 @@ export async function runStep(env: Env, progress: MoveProgress, now = Date.now()
 
 async function copying(env: Env, source: Database, target: Database, progress: MoveProgress, now: number): Promise<MoveProgress> {
 	const { accountId } = progress;
-	// Rows changed since they were copied first, so the target never holds a stale row beside a newer one.
-	if (await copyChanges(env, source, target, accountId)) return progress;
+	// Rows changed since they were copied first (so the target never holds a stale row beside a newer one), then the
+	// next range: both in every step, so that a busy account's changes cannot hold the copy back.
+	await copyChanges(env, source, target, accountId);
 	const { copied, last } = await copyRange(source, target, accountId, progress.table, progress.after, STEP_ROWS);
 	await countCopied(env, accountId, copied);
 	if (last) return { ...progress, after: last };
