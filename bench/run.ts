@@ -15,15 +15,18 @@
  * 3. Last, the fair-share scenarios: one account's burst beside quiet and
  *    medium accounts (and alone), two bursts at once, and retries beside a
  *    tarpit account.
- * 4. The report (report/): prints the tables, writes bench/results/<date>.json
+ * 4. The move scenario, on a stack of its own binding two databases: an
+ *    account of MOVE.events events moved while it keeps sending.
+ * 5. The report (report/): prints the tables, writes bench/results/<date>.json
  *    and .svg, and (full runs) puts the tables into bench/README.md.
  * `-- --only=fairness` runs the warm-up and step 3 only, and prints their
  * tables and targets without writing anything; `-- --only=storage` the same
- * for the storage scenario.
+ * for the storage scenario, `-- --only=move` for step 4.
  */
 import { waitFor } from "../scripts/lib/waitFor.ts";
 import { startBenchStack } from "./lib/benchStack.ts";
 import { resultsChart } from "./report/chart.ts";
+import { moveTable } from "./report/moveTable.ts";
 import { writeReadmeResults } from "./report/readme.ts";
 import { benchResults, type Fairness, resultsName, uptime, writeResults } from "./report/results.ts";
 import { storageTable, storageTargets } from "./report/storageTable.ts";
@@ -32,6 +35,7 @@ import { burstBesideOthersScenario } from "./scenarios/burstBesideOthers.ts";
 import { type FailureResult, failureRun } from "./scenarios/failures.ts";
 import { type IsolationResult, isolationScenario } from "./scenarios/isolation.ts";
 import { type LatencyResult, latencyRun } from "./scenarios/latency.ts";
+import { moveAccountScenario } from "./scenarios/moveAccount.ts";
 import { retriesBesideTarpitScenario } from "./scenarios/retriesBesideTarpit.ts";
 import { type StorageResult, storageScenario } from "./scenarios/storage.ts";
 import { type FanOutResult, fanOutRun, ROUTES, registerSinkEndpoints, send } from "./scenarios/throughput.ts";
@@ -41,7 +45,9 @@ import {
 	FANOUTS,
 	fairnessPlannedEvents,
 	isolationEvents,
+	MOVE,
 	onlyFairness,
+	onlyMove,
 	onlyStorage,
 	quick,
 	SIZES,
@@ -59,6 +65,21 @@ const plannedRequests =
 			SIZES.failureEvents +
 			3 * isolationEvents) +
 	(onlyStorage ? 0 : fairnessPlannedEvents);
+
+/** The move scenario on a stack of its own, binding MOVE.databases databases. */
+async function moveRun() {
+	const moveStack = await startBenchStack(MOVE.events, MOVE.databases);
+	try {
+		return await moveAccountScenario(moveStack);
+	} finally {
+		await moveStack.cleanUp();
+	}
+}
+
+if (onlyMove) {
+	console.log(`\n${moveTable(await moveRun()).join("\n")}\n`);
+	process.exit(0);
+}
 
 const loadBefore = uptime();
 const stack = await startBenchStack(plannedRequests);
@@ -113,8 +134,9 @@ if (onlyFairness) {
 	process.exit(0);
 }
 if (!latency || !failure || !isolation || !storage) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
+const move = await moveRun();
 
-const results = benchResults(started, loadBefore, { fanOuts, latency, failure, isolation, fairness, storage });
+const results = benchResults(started, loadBefore, { fanOuts, latency, failure, isolation, fairness, storage, move });
 const tables = resultTables(results);
 console.log(`\n${tables}\n`);
 writeResults(results, resultsChart(results));

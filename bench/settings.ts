@@ -10,6 +10,8 @@ export const quick = process.argv.includes("--quick");
 export const onlyFairness = process.argv.includes("--only=fairness");
 /** `-- --only=storage`: the storage scenario alone (after the warm-up), printed but not written. */
 export const onlyStorage = process.argv.includes("--only=storage");
+/** `-- --only=move`: the move scenario alone, printed but not written. */
+export const onlyMove = process.argv.includes("--only=move");
 
 /** Sizes chosen so the full run stays well under 10 minutes on a 2-core machine (bench/README.md). */
 export const SIZES = quick
@@ -74,6 +76,11 @@ export const FAIRNESS = {
 };
 /** The committed run before fair share (bench/results/<it>.json): its burst throughput is what the bursting account alone is held to. */
 export const BEFORE_FAIR_SHARE = "2026-11-29";
+/**
+ * The move scenario (bench/README.md, "Moving an account"): an account of `events` events (one endpoint each) moved
+ * from DB to DB_1 while it sends `rate` events a second, on a stack of its own that binds both.
+ */
+export const MOVE = { events: quick ? 1000 : 10_000, rate: 20, databases: 2 };
 /** "Nothing in flight": no delivery pending or retrying, and no attempt, consumer batch or retry alarm for this long (2 retry intervals). */
 export const QUIET_MS = 2000;
 /** The stack's settings, written to the env file it starts with (so .dev.vars is never read). */

@@ -2,8 +2,9 @@
  * Worker entry: HTTP (the Hono app), the consumer of the three delivery queues
  * (then the operational messages its records made), the cron (sweep,
  * auto-disable, housekeeping, operational messages left behind), and the
- * Durable Objects: RetryScheduler (a failed delivery's alarm) and AccountPacer
- * (an account's share of the lanes). Ingest → delivery → retry, with the sweep
+ * Durable Objects: RetryScheduler (a failed delivery's alarm), AccountPacer
+ * (an account's share of the lanes) and AccountMover (an account's move to
+ * another database). Ingest → delivery → retry, with the sweep
  * as the safety net.
  * How it works, folder by folder: ../README.md#how-it-works
  */
@@ -21,6 +22,7 @@ import { purgeExpiredSignedIds } from "./ingest/signedIds";
 import { logEvent } from "./lib/log";
 import { sweep } from "./retry/sweep";
 
+export { AccountMover } from "./accounts/accountMover";
 export { AccountPacer } from "./delivery/accountPacer";
 export { RetryScheduler } from "./retry/scheduler";
 

@@ -25,6 +25,9 @@ beforeEach(async () => {
 		"signed_ingest_ids",
 		"operational_outbox",
 		"cron_runs",
+		"account_moves",
+		"account_markers",
+		"move_changes",
 	];
 	for (const name of TEST_DATABASES) {
 		const db = databaseBinding(name);

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { type HivepostClient, hivepostClient } from "../../scripts/lib/hivepostClient.ts";
-import { applyLocalMigrations, freePort, startLocalStack, writeSettingsFile } from "../../scripts/lib/localStack.ts";
+import { applyLocalMigrations, configWithDatabases, freePort, startLocalStack, writeSettingsFile } from "../../scripts/lib/localStack.ts";
 import type { Receiver } from "../../scripts/lib/receiver.ts";
 import { waitFor } from "../../scripts/lib/waitFor.ts";
 import { CONFIG, QUIET_MS, SETTINGS } from "../settings.ts";
@@ -60,13 +60,17 @@ export interface BenchStack {
 	cleanUp(): Promise<void>;
 }
 
-/** Starts the sink and the stack, then the progress bar over `plannedRequests`. */
-export async function startBenchStack(plannedRequests: number): Promise<BenchStack> {
+/**
+ * Starts the sink and the stack, then the progress bar over `plannedRequests`. With `databases` over 1, the stack
+ * binds DB_1 … as well (the move scenario's own stack; every other scenario runs on DB alone).
+ */
+export async function startBenchStack(plannedRequests: number, databases = 1): Promise<BenchStack> {
 	const stateDir = mkdtempSync(join(tmpdir(), "hivepost-bench-"));
 	const envFile = writeSettingsFile(stateDir, SETTINGS);
 	const sink = await startSink();
-	applyLocalMigrations(stateDir, CONFIG);
-	const stack = await startLocalStack({ port: await freePort(), persistTo: stateDir, envFile, configPath: CONFIG }).catch(async (error) => {
+	const configPath = databases > 1 ? configWithDatabases(databases, CONFIG) : CONFIG;
+	applyLocalMigrations(stateDir, configPath);
+	const stack = await startLocalStack({ port: await freePort(), persistTo: stateDir, envFile, configPath }).catch(async (error) => {
 		await sink.close();
 		rmSync(stateDir, { recursive: true, force: true });
 		throw error;

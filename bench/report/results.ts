@@ -13,6 +13,7 @@ import type { BurstBesideOthersResult } from "../scenarios/burstBesideOthers.ts"
 import type { FailureResult } from "../scenarios/failures.ts";
 import type { IsolationResult } from "../scenarios/isolation.ts";
 import type { LatencyResult } from "../scenarios/latency.ts";
+import type { MoveAccountResult } from "../scenarios/moveAccount.ts";
 import type { RetriesBesideTarpitResult } from "../scenarios/retriesBesideTarpit.ts";
 import type { StorageResult } from "../scenarios/storage.ts";
 import type { FanOutResult } from "../scenarios/throughput.ts";
@@ -47,10 +48,15 @@ export interface Measured {
 	isolation: IsolationResult;
 	fairness: Fairness;
 	storage: StorageResult;
+	move: MoveAccountResult;
 }
 
 /** The run that started at `started` (ms) with the machine's load `loadBefore`, ended now. */
-export function benchResults(started: number, loadBefore: string, { fanOuts, latency, failure, isolation, fairness, storage }: Measured) {
+export function benchResults(
+	started: number,
+	loadBefore: string,
+	{ fanOuts, latency, failure, isolation, fairness, storage, move }: Measured,
+) {
 	const loadAfter = uptime();
 	return {
 		date: new Date(started).toISOString(),
@@ -71,6 +77,7 @@ export function benchResults(started: number, loadBefore: string, { fanOuts, lat
 		isolation,
 		fairness,
 		storage,
+		move,
 		targets: targets(fanOuts, latency, failure, isolation, fairness, storage),
 	};
 }

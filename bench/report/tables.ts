@@ -4,6 +4,7 @@
  * into bench/README.md after a full one.
  */
 import { f0, f2, isolationRuns, markdownTable, msOrBound } from "./format.ts";
+import { moveTable } from "./moveTable.ts";
 import type { Fairness, Results } from "./results.ts";
 import { storageTable } from "./storageTable.ts";
 import { fairnessTargets, type Target } from "./targets.ts";
@@ -196,6 +197,8 @@ export function resultTables(results: Results): string {
 		...fairnessTables(results.fairness, false),
 		"",
 		...storageTable(results.storage),
+		"",
+		...moveTable(results.move),
 		"",
 		...targetsTable(results.targets),
 	].join("\n");

@@ -12,6 +12,10 @@
  */
 
 import hivepost, { AccountPacer as HivepostAccountPacer, RetryScheduler as HivepostRetryScheduler } from "../../src";
+
+// The account mover as it is: the move scenario measures its time, not its work.
+export { AccountMover } from "../../src";
+
 import { accountDatabase } from "../../src/db/client";
 import { findLiveAccount } from "../../src/db/directory";
 import type { StoredDeliveryStatus } from "../../src/db/schema";

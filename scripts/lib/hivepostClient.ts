@@ -26,6 +26,13 @@ export interface HivepostClientOptions {
 	fetch?: (request: Request) => Promise<Response>;
 }
 
+/** A move of an account to another database under way, as GET /api/accounts/{uid} shows it. */
+export interface AccountMove {
+	state: "copying" | "switching" | "cleaning";
+	copied_rows: number;
+	started_at: string;
+}
+
 export interface Reply<T> {
 	status: number;
 	body: T;
@@ -136,6 +143,8 @@ export interface Stats {
 export interface Account {
 	uid: string;
 	name: string;
+	/** The binding of the database that holds its data. */
+	database: string;
 }
 
 export interface AdminLinkRequest {
@@ -253,7 +262,17 @@ export function hivepostClient({ url, operatorToken, ingestToken, fetch: send = 
 			/** `PUT /api/accounts/{uid}`: creates the account (201); `{ expect: 200 }` when it exists already (it is renamed). */
 			create: (uid: string, input: { name?: string } = {}, o?: CallOptions) => accountsApi<Account>("PUT", uid, "", 201, input, o),
 			get: (uid: string, o?: CallOptions) =>
-				accountsApi<Account & { endpoints: number; bursting: boolean }>("GET", uid, "", 200, undefined, o),
+				accountsApi<Account & { endpoints: number; bursting: boolean; moving_to: string | null; move: AccountMove | null }>(
+					"GET",
+					uid,
+					"",
+					200,
+					undefined,
+					o,
+				),
+			/** `POST /api/accounts/{uid}/move`: starts moving the account's data to the database bound as `database` (202). */
+			move: (uid: string, database: string, o?: CallOptions) =>
+				accountsApi<{ uid: string; database: string; moving_to: string }>("POST", uid, "/move", 202, { database }, o),
 			/** Deletes the account and its endpoints, cancelling their unfinished deliveries. */
 			delete: (uid: string, o?: CallOptions) => accountsApi<string>("DELETE", uid, "", 204, undefined, o),
 			/** Ends the account's portal sessions and unused admin links. */

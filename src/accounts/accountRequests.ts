@@ -30,6 +30,9 @@ export const accountListSchema = z.object({
 	cursor: z.optional(z.string()),
 });
 
+/** POST /api/accounts/{uid}/move: the binding of the database to move the account's data to. */
+export const moveRequestSchema = z.object({ database: z.string({ error: "must be the binding of a database, e.g. DB_1" }) });
+
 export const MAX_LINK_SECONDS = 3600;
 
 export const adminLinkRequestSchema = z.object({

@@ -17,6 +17,7 @@ import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, iso } from "../lib/time";
 import type { AccountSummary, AccountView } from "./accountResponses";
+import { movesOf, NOT_MOVING } from "./moves";
 
 export function accountView(account: Account): AccountView {
 	return { uid: account.uid, name: account.name, created_at: iso(account.createdAt), database: account.database };
@@ -32,15 +33,20 @@ type Counts = Pick<AccountSummary, "endpoints" | "health">;
 export async function summarize(env: Env, list: readonly Account[], now = Date.now()): Promise<AccountSummary[]> {
 	const bound = databaseNames(env);
 	const groups = [...Map.groupBy(list, (account) => account.database)].filter(([database]) => bound.includes(database));
-	const [found, statuses] = await Promise.all([
+	const [found, statuses, moves] = await Promise.all([
 		Promise.all(groups.map(([, accounts]) => countsIn(accountDatabase(env, accounts[0]), accounts, now))),
 		Promise.all(list.map((account) => pacerStatus(env, account.id))),
+		movesOf(
+			env,
+			list.map((account) => account.id),
+		),
 	]);
 	const counts = new Map(found.flat());
 	return list.map((account, i) => ({
 		...accountView(account),
 		...(counts.get(account.id) ?? { endpoints: null, health: null }),
 		bursting: statuses[i].bursting,
+		...(moves.get(account.id) ?? NOT_MOVING),
 	}));
 }
 

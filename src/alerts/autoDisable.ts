@@ -6,6 +6,8 @@
  */
 import { readSettings } from "../config";
 import { everyDatabase } from "../db/client";
+import { untouchedByMove } from "../db/moveMarkers";
+import { endpoints } from "../db/schema";
 import { disableFailing } from "../delivery/operationalFacts";
 
 /** Disables what is due; returns how many endpoints it disabled (that are not the operator's own). */
@@ -14,7 +16,8 @@ export async function disableFailingEndpoints(env: Env, now = Date.now()): Promi
 	if (settings.disableAfterMs === 0) return 0;
 	let disabled = 0;
 	for (const db of everyDatabase(env)) {
-		const [told] = await db.batch(disableFailing(db, settings, now));
+		// An account a move holds in this database is left to the next run, in its new home.
+		const [told] = await db.batch(disableFailing(db, settings, now, untouchedByMove(endpoints.accountId)));
 		disabled += told.length;
 	}
 	return disabled;

@@ -3,8 +3,21 @@
  * operations, and what the members of its requests and responses mean.
  * Build time only: the Worker never imports it (openapi/build.ts does).
  */
-import { accountListSchema, adminLinkRequestSchema, MAX_LINK_SECONDS, putAccountSchema } from "../accounts/accountRequests";
-import { accountHealthSchema, accountPageSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
+import {
+	accountListSchema,
+	adminLinkRequestSchema,
+	MAX_LINK_SECONDS,
+	moveRequestSchema,
+	putAccountSchema,
+} from "../accounts/accountRequests";
+import {
+	accountHealthSchema,
+	accountMoveSchema,
+	accountPageSchema,
+	accountSummarySchema,
+	adminLinkSchema,
+	moveStartedSchema,
+} from "../accounts/accountResponses";
 import { MAX_ACCOUNT_NAME_LENGTH, MAX_ACCOUNT_QUERY_LENGTH } from "../accounts/accountStore";
 import { UID_RULE } from "../db/directory";
 import { OPERATOR_NOTES, UNBOUND_DATABASE_NOTE } from "../openapi/errorCatalogue";
@@ -36,6 +49,9 @@ function describeFields(): void {
 			"The binding of the D1 database that holds its data (`DB`, `DB_1`, …), chosen when it was created: the database with the fewest live accounts.",
 		endpoints: "Its live endpoints; null when its database is no longer bound (then its own routes answer 503 `not_configured`).",
 		health: "Null when its database is no longer bound.",
+		moving_to:
+			"While a move to another database runs (POST /api/accounts/{uid}/move): the binding it moves to. Null otherwise; when the move ends, `database` names the new one.",
+		move: "While a move runs: how far it is. Null otherwise.",
 		bursting:
 			"Over its fair rate (FAIR_RATE deliveries a second) at some moment of the last 60 s, as its pacer saw it: ingest sent it first attempts beyond that rate (they take the bulk lane), or its retries came faster. Always present.",
 	});
@@ -43,6 +59,18 @@ function describeFields(): void {
 		failing_endpoints:
 			"Enabled endpoints whose `health.status` is `failing` (their newest automatic attempt failed), counted as the stats' `failing_endpoints` is. Before 0.3.0: live endpoints whose newest attempt failed, disabled ones included.",
 		deliveries_failed_24h: "Deliveries created in the last 24 h that failed.",
+	});
+	describeMembers(accountMoveSchema, {
+		state:
+			"`copying`: its rows are copied to the new database while it works as before; `switching`: no new attempts start, those in flight finish, the last changes are copied and the directory switched (its writes may answer 503 `account_moving` for a few seconds); `cleaning`: it works from the new database while its rows are deleted from the old one.",
+		copied_rows: "Rows copied so far (rows changed during the move are copied again, and counted again).",
+		started_at: "When the move started.",
+	});
+	describeMembers(moveRequestSchema, { database: "The binding of the database to move the account's data to (`DB`, `DB_1`, …)." });
+	describeMembers(moveStartedSchema, {
+		uid: "The account.",
+		database: "Where its data is now.",
+		moving_to: "Where it goes.",
 	});
 	describeMembers(accountPageSchema, {
 		accounts: "Ordered by uid, at most 50.",
@@ -111,6 +139,24 @@ export const accountsDoc: ResourceDoc = {
 			success: { 204: { description: "Deleted." } },
 			errors: ["not_found", "account_protected"],
 			notes: { not_configured: UNBOUND_DATABASE },
+		},
+		{
+			method: "post",
+			path: "/api/accounts/{uid}/move",
+			id: "moveAccount",
+			tag: "Accounts",
+			summary: "Move an account to another database",
+			description:
+				"Starts moving everything of the account (endpoints with their secrets, headers and filters, events, deliveries, attempts, audit record, idempotency keys) to the database bound as `database`, in bounded steps, while it keeps receiving events and delivering them; follow it with GET /api/accounts/{uid} (`moving_to`, `move`). Its ingest answers 202 throughout, but for a few seconds (at most 30) around the switch, when it may answer 503 `account_moving` with `Retry-After`; no attempt is added or lost. Afterwards no row of it is left in the old database. The default account stays on DB.",
+			parameters: [ref("parameters", "Uid")],
+			body: "MoveRequest",
+			success: { 202: { description: "The move has started.", schema: "MoveStarted" } },
+			errors: ["not_found", "invalid_json", "missing_field", "validation_failed", "same_database", "move_in_progress", "account_protected"],
+			notes: {
+				validation_failed: "No database is bound as `database`; `fields.database` lists the bound ones.",
+				account_protected: "The default account stays on DB.",
+				not_configured: UNBOUND_DATABASE,
+			},
 		},
 		{
 			method: "delete",

@@ -1,15 +1,16 @@
 /**
  * /api/accounts: the operator's accounts API. Create or rename, list, read,
- * delete an account; end its portal sessions (and its unused links); mint
- * one-time admin links.
+ * delete an account; move it to another database; end its portal sessions
+ * (and its unused links); mint one-time admin links.
  * (An account's endpoints, deliveries, events and stats are under
  * /api/accounts/{uid}/…, the same API the default account has at /api/….)
  */
 import { Hono } from "hono/tiny";
 import { deleteAccount } from "../accounts/accountDeletion";
-import { accountListSchema, adminLinkRequestSchema, putAccountSchema } from "../accounts/accountRequests";
+import { accountListSchema, adminLinkRequestSchema, moveRequestSchema, putAccountSchema } from "../accounts/accountRequests";
 import { listAccounts, putAccount } from "../accounts/accountStore";
 import { endAccountAccess, linkOrigin, mintAdminLink } from "../accounts/links";
+import { startMove } from "../accounts/moves";
 import { accountView, summarize } from "../accounts/summary";
 import type { OperatorEnv } from "../auth/operator";
 import { boundDatabase, directoryDatabase } from "../db/client";
@@ -38,6 +39,12 @@ export const accountsApi = new Hono<OperatorEnv>()
 	.delete("/:uid", limitBody.other, async (c) => {
 		await deleteAccount(c.env, await requireAccount(c.env, c.req.param("uid")));
 		return c.body(null, 204);
+	})
+	.post("/:uid/move", limitBody.other, async (c) => {
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		boundDatabase(c.env, account.database);
+		const { database } = await readJson(c, moveRequestSchema);
+		return c.json(await startMove(c.env, account, database), 202);
 	})
 	.delete("/:uid/sessions", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));

@@ -2,7 +2,8 @@
  * Which database holds an account's data. A new account goes to the bound
  * database with the fewest live accounts (on a tie, the first of DB, DB_1,
  * DB_2, …), and its directory row records the choice; an account placed
- * before there were several (null) is on DB. Accounts do not move yet.
+ * before there were several (null) is on DB. A move (accounts/accountMover.ts)
+ * changes that row at its switch.
  *
  * Requests find the database in the account row they read anyway
  * (http/accountScope.ts, the portal session). The queue consumer and the
@@ -35,11 +36,16 @@ export async function databaseForNewAccount(env: Env): Promise<string> {
 
 /**
  * Each account's database by internal id, as the directory answered when this
- * isolate first asked. Accounts do not move between databases yet, so an entry
- * never goes stale; the issue that adds moves must make them visible here, the
- * one place the mapping is cached.
+ * isolate first asked. A move makes an entry stale: what writes there meets the
+ * account's marker (db/moveMarkers.ts), and its caller forgets the entry
+ * (`forgetPlacement`), so the next lookup reads the directory again.
  */
 const placementCache = new Map<string, string>();
+
+/** Drops the cached database of `accountId`: a move held its work there, so the directory is read again. */
+export function forgetPlacement(accountId: string): void {
+	placementCache.delete(accountId);
+}
 
 /**
  * The database of each of `accountIds` the directory still holds (one purged

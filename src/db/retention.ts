@@ -16,6 +16,7 @@ import { readSettings } from "../config";
 import { idFloor } from "../lib/ids";
 import { DAY_MS } from "../lib/time";
 import { type Database, everyDatabase, pairIn } from "./client";
+import { untouchedByMove } from "./moveMarkers";
 import { attempts, auditLog, deliveries, endpoints, events } from "./schema";
 
 /** Most rows of each kind purged per run and database. */
@@ -95,7 +96,7 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 		db
 			.update(events)
 			.set({ idempotencyKey: null })
-			.where(and(isNotNull(events.idempotencyKey), lt(events.receivedAt, now - IDEMPOTENCY_WINDOW_MS))),
+			.where(and(isNotNull(events.idempotencyKey), lt(events.receivedAt, now - IDEMPOTENCY_WINDOW_MS), untouchedByMove(events.accountId))),
 		db.delete(attempts).where(sql`(${attempts.accountId}, ${attempts.deliveryId}) IN ${stillExpiredKeys}`),
 		db.delete(deliveries).where(stillExpired).returning({ id: deliveries.id }),
 		db.delete(events).where(sql`(${events.accountId}, ${events.id}) IN ${expiredEvents}`).returning({ id: events.id }),

@@ -13,8 +13,10 @@
 import { and, eq, exists, not, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
+import { untouchedByMove } from "../db/moveMarkers";
 import { deliveries, endpoints, events } from "../db/schema";
 import { readBody } from "../lib/storedBody";
+import { isIsolated } from "./isolation";
 import type { Lane } from "./queue";
 import {
 	claimable,
@@ -117,7 +119,7 @@ export function claimWave(db: Database, settings: Settings, lane: Lane, refs: re
 		db
 			.update(deliveries)
 			.set(finished("cancelled", now))
-			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()))),
+			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()), untouchedByMove(deliveries.accountId))),
 		db
 			.update(deliveries)
 			.set({
@@ -126,7 +128,16 @@ export function claimWave(db: Database, settings: Settings, lane: Lane, refs: re
 				leaseUntil: now + claimLeaseMs(settings),
 				updatedAt: now,
 			})
-			.where(and(deliveriesIn(refs), claimable(settings, now), liveEndpoint(), lane === "isolation" ? undefined : notIsolated(now))),
+			.where(
+				and(
+					deliveriesIn(refs),
+					claimable(settings, now),
+					liveEndpoint(),
+					lane === "isolation" ? undefined : notIsolated(now),
+					// A move holds the account here (dispatch sends the message again later): no claim, so none is in flight at its switch.
+					untouchedByMove(deliveries.accountId),
+				),
+			),
 		selectTargets(db, deliveriesIn(refs), claimId),
 	] as const;
 }
@@ -161,4 +172,15 @@ export function isEarlyRetry(row: WaveRow, settings: Settings, now: number): boo
 		row.nextAttemptAt > now &&
 		row.nextAttemptAt <= now + CLOCK_SKEW_MS
 	);
+}
+
+/**
+ * A wave's delivery that was not claimed, for no reason the claim's read shows: not found, or unfinished and neither
+ * isolated (outside the isolation lane) nor an early retry. A duplicate or one in flight elsewhere looks the same as
+ * one whose account a move holds (db/moveMarkers.ts): only these are looked up.
+ */
+export function unclaimedForNoSeenReason(row: WaveRow | undefined, lane: Lane, settings: Settings, now: number): boolean {
+	if (!row) return true;
+	const isolatedHere = lane !== "isolation" && isIsolated(row.isolatedUntil, now);
+	return !row.target && isUnfinishedStatus(row.status) && !isolatedHere && !isEarlyRetry(row, settings, now);
 }

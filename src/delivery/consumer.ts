@@ -93,10 +93,10 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 async function consumeFromDatabase(env: Env, db: Database, settings: Settings, lane: Lane, messages: Message<DeliveryMessage>[]) {
 	const bodies = messages.map((message) => message.body);
 	const outcome = await dispatch(db, settings, lane, bodies);
-	const early = new Set(outcome.early.map(({ message }) => keyOf(message)));
+	const later = new Set(outcome.later.map(({ message }) => keyOf(message)));
 	await Promise.all(
 		[...byAccount(bodies)].map(([accountId, own]) =>
-			report(env, lane, accountId, own.filter((message) => !early.has(keyOf(message))).length, outcome.handedOff),
+			report(env, lane, accountId, own.filter((message) => !later.has(keyOf(message))).length, outcome.handedOff),
 		),
 	);
 	if (outcome.handedOff.length) await holdForQueue(db, outcome.handedOff, settings, Date.now());
@@ -108,7 +108,7 @@ async function consumeFromDatabase(env: Env, db: Database, settings: Settings, l
 			),
 		),
 		// Still in its lane (not reported finished): sent again, as a fresh message, when due.
-		...outcome.early.map(({ message, at }) => enqueue(laneQueue(env, lane), [message], Math.max(1, Math.ceil((at - Date.now()) / 1000)))),
+		...outcome.later.map(({ message, at }) => enqueue(laneQueue(env, lane), [message], Math.max(1, Math.ceil((at - Date.now()) / 1000)))),
 	]);
 	return outcome;
 }

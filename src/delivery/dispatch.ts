@@ -32,9 +32,11 @@
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
+import { heldByMove, MOVE_WAIT_MS } from "../db/moveMarkers";
+import { forgetPlacement } from "../db/placement";
 import { newId } from "../lib/ids";
 import { errorMessage, logError } from "../lib/log";
-import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, type WaveRow, waveRows } from "./claim";
+import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, unclaimedForNoSeenReason, type WaveRow, waveRows } from "./claim";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
 import { factsRecorded } from "./operationalFacts";
@@ -53,8 +55,8 @@ export const MAX_AHEAD_FACTOR = 8;
 interface DispatchOutcome {
 	/** Failed with retries left: each needs its retry alarm armed. */
 	retries: { ref: DeliveryRef; at: number }[];
-	/** Retries due later than this invocation's clock says (the sender's clock ran ahead): to be sent again when due. */
-	early: { message: DeliveryMessage; at: number }[];
+	/** To be sent again at `at`: retries due later than our clock says, and deliveries a move holds here (db/moveMarkers.ts). */
+	later: { message: DeliveryMessage; at: number }[];
 	/** Left this invocation unsent for the isolation lane (slow or isolated endpoints), their claims handed back. */
 	handedOff: DeliveryMessage[];
 	/** Operational facts were added to this database's outbox (operationalFacts.ts). */
@@ -79,7 +81,7 @@ class BatchDispatch {
 	private completed: Completed[] = [];
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], early: [], handedOff: [], factsRecorded: false };
+	private readonly outcome: DispatchOutcome = { retries: [], later: [], handedOff: [], factsRecorded: false };
 	private readonly handedOff = this.outcome.handedOff;
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
@@ -217,23 +219,35 @@ class BatchDispatch {
 		for (const result of record.results) {
 			if (result.state === "retrying") this.outcome.retries.push({ ref: result.ref, at: result.nextAttemptAt });
 		}
-		if (wave.length)
-			this.sortClaimed(wave, await waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0], this.bodies), now);
+		if (!wave.length) return;
+		const rows = await waveRows(results[results.length - 1] as Parameters<typeof waveRows>[0], this.bodies);
+		this.sortClaimed(wave, rows, await this.heldByMove(wave, rows, now), now);
+	}
+
+	/** The accounts of `wave` a move holds in this database, looked up only for deliveries unclaimed for no reason seen (claim.ts). */
+	private async heldByMove(wave: DeliveryMessage[], rows: WaveRow[], now: number): Promise<Set<string>> {
+		const unexplained = wave.filter((message) => unclaimedForNoSeenReason(rowOf(rows, message), this.lane, this.settings, now));
+		const accounts = unexplained.map((message) => message.accountId);
+		return accounts.length ? heldByMove(this.db, accounts) : new Set();
 	}
 
 	/** After a claim: what to send, what to hand to the isolation lane, what to send again later; the rest needs nothing here. */
-	private sortClaimed(wave: DeliveryMessage[], rows: WaveRow[], now: number): void {
+	private sortClaimed(wave: DeliveryMessage[], rows: WaveRow[], held: Set<string>, now: number): void {
 		for (const message of wave) {
-			const row = rows.find((entry) => entry.accountId === message.accountId && entry.deliveryId === message.deliveryId);
+			const row = rowOf(rows, message);
 			if (row?.target && !this.leaving.has(row.endpointId)) {
 				this.ready.push(row.target);
 				continue;
 			}
 			add(this.queued, message.endpointId, -1);
 			if (row?.target) this.release(row.target);
-			if (row && this.lane !== "isolation" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status))
+			if (held.has(message.accountId)) {
+				// Its account is moving (or has moved) away from this database: look again shortly, reading the directory afresh.
+				forgetPlacement(message.accountId);
+				this.outcome.later.push({ message, at: now + MOVE_WAIT_MS });
+			} else if (row && this.lane !== "isolation" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status))
 				this.handedOff.push(message);
-			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.early.push({ message, at: row.nextAttemptAt as number });
+			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.later.push({ message, at: row.nextAttemptAt as number });
 			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
 		}
 	}
@@ -287,6 +301,10 @@ class BatchDispatch {
 			this.release(target);
 		}
 	}
+}
+
+function rowOf(rows: WaveRow[], message: DeliveryMessage): WaveRow | undefined {
+	return rows.find((entry) => entry.accountId === message.accountId && entry.deliveryId === message.deliveryId);
 }
 
 function count(counts: Map<string, number>, key: string): number {

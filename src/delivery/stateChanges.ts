@@ -19,6 +19,7 @@
 import { and, eq, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, pairIn } from "../db/client";
+import { untouchedByMove } from "../db/moveMarkers";
 import { type DeliveryStatus, deliveries, endpoints, type StoredDeliveryStatus } from "../db/schema";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lib/time";
@@ -126,7 +127,13 @@ export function fileAgedNew(db: Database, now: number) {
 		.update(deliveries)
 		.set({ status: "pending" })
 		.where(
-			and(recentNew(now, within), sql`${deliveries.endpointId} IN ${everyEndpoint()}`, lt(deliveries.id, idFloor("dlv", now - NEW_FOR_MS))),
+			and(
+				recentNew(now, within),
+				sql`${deliveries.endpointId} IN ${everyEndpoint()}`,
+				lt(deliveries.id, idFloor("dlv", now - NEW_FOR_MS)),
+				// An account a move holds here is left alone (its marker refuses the write); its new home files it.
+				untouchedByMove(deliveries.accountId),
+			),
 		);
 }
 
@@ -222,6 +229,8 @@ export function holdForQueue(db: Database, refs: readonly DeliveryRef[], setting
 				unfinished(),
 				noLiveClaim(now),
 				or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now + holdMs / 2)),
+				// Held by a move: its rows are copied or frozen here; the message itself waits (dispatch.ts).
+				untouchedByMove(deliveries.accountId),
 			),
 		);
 }

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { SettingError } from "../config";
+import { isMoveRefusal } from "../db/moveMarkers";
 import type { ErrorBody } from "./errorBody";
 
 export const ERROR_STATUS = {
@@ -26,6 +27,8 @@ export const ERROR_STATUS = {
 	endpoint_deleted: 409,
 	account_protected: 409,
 	access_mode: 409,
+	same_database: 409,
+	move_in_progress: 409,
 	link_used_or_expired: 410,
 	payload_too_large: 413,
 	unsupported_media_type: 415,
@@ -36,6 +39,7 @@ export const ERROR_STATUS = {
 	rate_limited: 429,
 	internal_error: 500,
 	not_configured: 503,
+	account_moving: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -48,7 +52,7 @@ export class HttpError extends Error {
 		readonly code: ErrorCode,
 		message: string,
 		readonly fields?: Record<string, string>,
-		/** For a 429: when to try again, sent as `Retry-After`. */
+		/** For a 429 or a 503 `account_moving`: when to try again, sent as `Retry-After`. */
 		readonly retryAfterSeconds?: number,
 	) {
 		super(message);
@@ -56,10 +60,25 @@ export class HttpError extends Error {
 	}
 }
 
-/** What a route answers for `error`: an HttpError as it is, a missing or malformed setting as 503 `not_configured`; null for anything unexpected. */
+/** How long a write refused by a move's switch is asked to wait: the switch takes seconds. */
+export const ACCOUNT_MOVING_RETRY_SECONDS = 5;
+
+/**
+ * What a route answers for `error`: an HttpError as it is, a missing or malformed setting as 503 `not_configured`,
+ * a write refused because its account is switching databases (or just did) as 503 `account_moving`; null for
+ * anything unexpected.
+ */
 export function knownError(error: unknown): HttpError | null {
 	if (error instanceof HttpError) return error;
 	if (error instanceof SettingError) return new HttpError("not_configured", error.message);
+	if (isMoveRefusal(error)) {
+		return new HttpError(
+			"account_moving",
+			"This account is being moved to another database and takes no writes for a few seconds. Send the request again after Retry-After seconds.",
+			undefined,
+			ACCOUNT_MOVING_RETRY_SECONDS,
+		);
+	}
 	return null;
 }
 

@@ -5,8 +5,15 @@
  * descriptions the *.openapi.ts modules added. Build time only.
  */
 import * as z from "zod/mini";
-import { adminLinkRequestSchema, putAccountSchema } from "../accounts/accountRequests";
-import { accountPageSchema, accountSchema, accountSummarySchema, adminLinkSchema } from "../accounts/accountResponses";
+import { adminLinkRequestSchema, moveRequestSchema, putAccountSchema } from "../accounts/accountRequests";
+import {
+	accountMoveSchema,
+	accountPageSchema,
+	accountSchema,
+	accountSummarySchema,
+	adminLinkSchema,
+	moveStartedSchema,
+} from "../accounts/accountResponses";
 import { healthSchema } from "../app.openapi";
 import { deliveryStateSchema } from "../delivery/deliveryStateResponse";
 import {
@@ -61,6 +68,7 @@ export const REQUESTS: Record<string, z.ZodMiniType> = {
 	OperationalEndpointCreate: createOperationalEndpointSchema,
 	OperationalEndpointUpdate: updateOperationalEndpointSchema,
 	AdminLinkRequest: adminLinkRequestSchema,
+	MoveRequest: moveRequestSchema,
 	SupportBeeEvent: supportBeeEventSchema,
 };
 
@@ -91,6 +99,8 @@ export const RESPONSES: Record<string, z.ZodMiniType> = {
 	AccountSummary: accountSummarySchema,
 	AccountPage: accountPageSchema,
 	AdminLink: adminLinkSchema,
+	AccountMove: accountMoveSchema,
+	MoveStarted: moveStartedSchema,
 	OperationalEndpoint: operationalEndpointSchema,
 	CreatedOperationalEndpoint: createdOperationalEndpointSchema,
 	OperationalEndpointList: operationalEndpointListSchema,

@@ -31,7 +31,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 		"The `Idempotency-Key` (or, with signed ingest, the `webhook-id`) was used in the last 24 h with a different body; or, with signed ingest, another account accepted this `webhook-id` in the last 5 minutes (a signed event is accepted by one account only). Nothing was stored.",
 	endpoint_disabled: "The endpoint is disabled (or was disabled or deleted a moment ago): enable it first.",
 	endpoint_deleted: "The delivery's endpoint was deleted: there is nowhere to send it.",
-	account_protected: "The default account always exists and cannot be deleted.",
+	account_protected: "The default account always exists, cannot be deleted, and stays on DB (it cannot be moved).",
+	same_database: "The account's data is already in the database named: nothing to move.",
+	move_in_progress: "The account is being moved already; its `move` shows how far. Start another move once it has ended.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
 	link_used_or_expired: "The admin link was used already, has expired, or never existed.",
 	payload_too_large: `The body is over the route's limit, checked before anything is read: ${kb(MAX_EVENT_BYTES)} for ingest, ${kb(MAX_BODY_BYTES.updateApp)} for Update App, ${kb(MAX_BODY_BYTES.endpoint)} for creating or editing an endpoint, ${kb(MAX_BODY_BYTES.other)} elsewhere.`,
@@ -47,6 +49,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	internal_error: "Something failed unexpectedly; nothing was changed. Try again; `request_id` finds the Worker's log line.",
 	not_configured:
 		"A setting the route needs is missing or malformed, or the account's data is in a D1 database this Worker no longer binds, so the route is closed; the message names the setting or the binding.",
+	account_moving:
+		"The account is being switched to another database (a move, docs/scaling.md): for a few seconds (at most 30) its data takes no writes. Nothing was stored or changed; send the same request again after `Retry-After` seconds.",
 };
 
 /** What else closes a route that reads or changes one account's data (http/accountScope.ts). */
@@ -56,9 +60,10 @@ export const UNBOUND_DATABASE_NOTE =
 /** The errors every operation of a surface can answer; unsafe methods of the operator's API also meet the CSRF check and a body limit. */
 export function surfaceErrors(surface: Surface, method: Method): ErrorCode[] {
 	if (surface === "public") return [];
-	if (surface === "ingest") return ["unauthorized", "not_configured", "internal_error"];
-	// operator and accounts
-	const unsafe: ErrorCode[] = method === "get" ? [] : ["csrf_rejected", "payload_too_large"];
+	if (surface === "ingest") return ["unauthorized", "not_configured", "account_moving", "internal_error"];
+	// operator and accounts; a change to an account's data meets its move's switch
+	const unsafe: ErrorCode[] =
+		method === "get" ? [] : ["csrf_rejected", "payload_too_large", ...(surface === "accounts" ? (["account_moving"] as const) : [])];
 	return ["unauthorized", "forbidden", ...unsafe, "not_configured", "internal_error"];
 }
 

@@ -2,14 +2,16 @@
  * /admin/accounts: the operator's console of accounts. The list (search by
  * uid or name, sort by health), and the daily tasks as forms: create an
  * account, mint an admin link (full or read-only, shown once), end an
- * account's sessions, delete an account (after a confirmation page). Every
- * POST passes the pages' cross-site check (operatorPages.tsx).
+ * account's sessions, move an account to another database or delete it
+ * (each after a confirmation page). Every POST passes the pages' cross-site
+ * check (operatorPages.tsx).
  */
 import { Hono } from "hono/tiny";
 import { deleteAccount } from "../accounts/accountDeletion";
 import { accountListSchema } from "../accounts/accountRequests";
 import { listAccounts, putAccount } from "../accounts/accountStore";
 import { endAccountAccess, linkOrigin, mintAdminLink } from "../accounts/links";
+import { startMove } from "../accounts/moves";
 import { describeDatabases, summarize } from "../accounts/summary";
 import { directoryDatabase } from "../db/client";
 import { findLiveAccount } from "../db/directory";
@@ -86,6 +88,34 @@ export const accountsPages = new Hono<PageEnv>()
 		const account = await requireAccount(c.env, c.req.param("uid"));
 		await directoryDatabase(c.env).batch(endAccountAccess(c.env, account.id));
 		return backToList(c, account.uid, "sessions-ended");
+	})
+	.post("/accounts/:uid/move", limitBody.other, async (c) => {
+		const account = await requireAccount(c.env, c.req.param("uid"));
+		const form = await readForm(c);
+		const database = form.text("database");
+		if (!form.confirmed) {
+			return c.html(
+				<ConfirmPage
+					chrome={pageChrome(c, "Move account", "accounts")}
+					confirmation={{
+						heading: `Move account ${account.uid} from ${account.database} to ${database}?`,
+						children: (
+							<p>
+								Its endpoints, events, deliveries and history are copied to {database} in steps while it keeps receiving and delivering
+								events; then it switches over, and its rows are deleted from {account.database}. For a few seconds around the switch its
+								ingest may answer 503 with Retry-After, which the helpdesk retries. Follow it in the Database column.
+							</p>
+						),
+						action: `/admin/accounts/${encodeURIComponent(account.uid)}/move`,
+						fields: { database },
+						confirmLabel: "Move account",
+						cancelHref: "/admin/accounts",
+					}}
+				/>,
+			);
+		}
+		await startMove(c.env, account, database);
+		return backToList(c, account.uid, "move-started");
 	})
 	.post("/accounts/:uid/delete", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));

@@ -36,6 +36,7 @@ const NOTICES: Record<string, { card: string; text: (count: string) => string }>
 	"account-created": { card: "accounts", text: () => "Account created: it is listed below." },
 	"sessions-ended": { card: "accounts", text: () => "Its admins are signed out, and its unused links no longer work." },
 	"account-deleted": { card: "accounts", text: () => "Account deleted: its data is purged within minutes." },
+	"move-started": { card: "accounts", text: () => "Move started: the account keeps working; its Database column shows how far it is." },
 };
 
 /** The notice a redirect asked for (`?notice=…&count=…`), in words, with its card; null for none. */

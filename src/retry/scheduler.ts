@@ -18,7 +18,8 @@ import { eq } from "drizzle-orm";
 import { readSettings } from "../config";
 import { reachableDatabase } from "../db/client";
 import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
-import { placementsOf } from "../db/placement";
+import { heldByMove, MOVE_WAIT_MS } from "../db/moveMarkers";
+import { forgetPlacement, placementsOf } from "../db/placement";
 import { deliveries, endpoints } from "../db/schema";
 import { handOverOf, pacerOf } from "../delivery/pacing";
 import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
@@ -85,6 +86,11 @@ async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null>
 		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
 		.where(deliveriesIn([ref]))
 		.get();
+	if (!row && (await heldByMove(db, [ref.accountId])).size) {
+		// Its account has moved away from this database (this isolate's placement is stale): look again shortly, in the directory.
+		forgetPlacement(ref.accountId);
+		return now + MOVE_WAIT_MS;
+	}
 	// Finished, or its attempts used up (the sweep marks it failed once the last one's lease ends).
 	if (!row || !isUnfinishedStatus(row.status) || row.attemptCount >= maxAttempts(settings)) return null;
 	if (row.nextAttemptAt !== null && row.nextAttemptAt > now) return row.nextAttemptAt;

@@ -105,6 +105,9 @@ describe("GET /api/accounts", () => {
 			endpoints: 4,
 			health: { failing_endpoints: 1, deliveries_failed_24h: 0 },
 			bursting: false,
+			// No move runs (test/accounts/accountMove.test.ts follows one).
+			moving_to: null,
+			move: null,
 		});
 	});
 });

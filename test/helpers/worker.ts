@@ -392,9 +392,9 @@ export async function runPacerAlarm(accountId: string, { env: overrides = {} }: 
 	return { ran, queue };
 }
 
-/** Deletes every RetryScheduler's and AccountPacer's alarm and storage, so the next test starts clean. */
+/** Deletes every RetryScheduler's, AccountPacer's and AccountMover's alarm and storage, so the next test starts clean. */
 export async function clearDurableObjects() {
-	for (const namespace of [env.RETRY_SCHEDULER, env.ACCOUNT_PACER] as DurableObjectNamespace[]) {
+	for (const namespace of [env.RETRY_SCHEDULER, env.ACCOUNT_PACER, env.ACCOUNT_MOVER] as DurableObjectNamespace[]) {
 		for (const id of await listDurableObjectIds(namespace)) {
 			await runInDurableObject(namespace.get(id), async (_instance, state) => {
 				await state.storage.deleteAlarm();

@@ -7,7 +7,12 @@
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
 import { page, submit } from "../helpers/pages";
-import { createAccount, createEndpoint, rows, runEverywhere } from "../helpers/worker";
+import { createAccount, createEndpoint, rows, runEverywhere, sleep } from "../helpers/worker";
+
+/** Until the move started here has ended (the mover's alarm runs on its own). */
+async function waitUntilMoved() {
+	while ((await rows("SELECT 1 FROM account_moves")).length) await sleep(25);
+}
 
 const uids = async () =>
 	rows<{ uid: string }>("SELECT uid FROM accounts WHERE deleted_at IS NULL AND uid NOT IN ('default', '_operator') ORDER BY uid");
@@ -68,6 +73,26 @@ describe("the console's actions", () => {
 		expect(deleted.status).toBe(303);
 		expect(await uids()).toEqual([]);
 		expect((await submit("/admin/accounts/default/delete", { confirm: "yes" })).status).toBe(409);
+	});
+
+	it("moves an account to another database only once confirmed, and shows the move beside its database", async () => {
+		await createAccount("acme");
+		const listed = await (await page("/admin/accounts")).text();
+		expect(listed).toContain('<form method="post" action="/admin/accounts/acme/move" class="row">');
+		expect(listed).toContain('<option value="DB_2">DB_2</option>');
+		const asked = await submit("/admin/accounts/acme/move", { database: "DB_2" });
+		expect(asked.status).toBe(200);
+		const html = await asked.text();
+		expect(html).toContain("Move account acme from DB_1 to DB_2?");
+		expect(html).toContain('<input type="hidden" name="database" value="DB_2"/>');
+		expect(await rows("SELECT * FROM account_moves")).toEqual([]);
+		const moved = await submit("/admin/accounts/acme/move", { database: "DB_2", confirm: "yes" });
+		expect(moved.status).toBe(303);
+		expect(moved.headers.get("location")).toBe("/admin/accounts?q=acme&notice=move-started#accounts");
+		const during = await (await page("/admin/accounts?q=acme")).text();
+		expect(during).toMatch(/moving to DB_2: (copying|switching|cleaning)|<code>DB_2<\/code>/);
+		expect(during).not.toContain('action="/admin/accounts/acme/move"');
+		await waitUntilMoved();
 	});
 
 	for (const [name, path, fields] of [

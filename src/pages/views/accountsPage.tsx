@@ -2,9 +2,10 @@
  * /admin/accounts: the operator's console of accounts. Create one; find
  * accounts by uid or name; each with its endpoint count, its health (in words
  * and colour, and a badge while it is bursting), its database and its actions
- * (an admin link, full or read-only; end its sessions; delete it, after
- * asking); sort by health; and the databases, each with its live accounts and
- * size.
+ * (an admin link, full or read-only; end its sessions; move it to another
+ * database or delete it, each after asking), a move under way beside its
+ * database; sort by health; and the databases, each with its live accounts
+ * and size.
  */
 import type { AccountSummary } from "../../accounts/accountResponses";
 import type { DatabaseView } from "../../accounts/summary";
@@ -28,6 +29,40 @@ function Health({ account }: { account: AccountSummary }) {
 				{failed} deliver{failed === 1 ? "y" : "ies"} failed (24 h)
 			</small>
 		</>
+	);
+}
+
+/** Where the account's data is, and a move under way: where to, its state and the rows copied so far. */
+function DatabaseCell({ account }: { account: AccountSummary }) {
+	return (
+		<>
+			<code>{account.database}</code>
+			{account.move && account.moving_to && (
+				<>
+					{" "}
+					<Badge kind="bursting">{`moving to ${account.moving_to}: ${account.move.state}`}</Badge>{" "}
+					<small>{account.move.copied_rows.toLocaleString("en")} rows copied</small>
+				</>
+			)}
+		</>
+	);
+}
+
+/** Move the account's data to another bound database (asked first): offered while no move runs, for any account but the default. */
+function MoveForm({ account, databases }: { account: AccountSummary; databases: string[] }) {
+	const others = databases.filter((name) => name !== account.database);
+	if (account.move || account.uid === DEFAULT_ACCOUNT_UID || !others.length) return null;
+	const id = `move-${account.uid}`;
+	return (
+		<form method="post" action={`/admin/accounts/${encodeURIComponent(account.uid)}/move`} class="row">
+			<label for={id}>Move to</label>
+			<select id={id} name="database">
+				{others.map((name) => (
+					<option value={name}>{name}</option>
+				))}
+			</select>
+			<button type="submit">Move</button>
+		</form>
 	);
 }
 
@@ -153,13 +188,14 @@ export function AccountsPage(props: {
 											)}
 										</td>
 										<td data-label="Database">
-											<code>{account.database}</code>
+											<DatabaseCell account={account} />
 										</td>
 										<td class="optional" data-label="Created">
 											<Time at={account.created_at} />
 										</td>
 										<td data-label="Actions">
 											<Actions uid={account.uid} deletable={account.uid !== DEFAULT_ACCOUNT_UID} />
+											<MoveForm account={account} databases={props.databases.map((database) => database.name)} />
 										</td>
 									</tr>
 								))}

@@ -1,0 +1,266 @@
+/**
+ * Moving an account to another database (accounts/moves.ts, accountMover.ts, moveSteps.ts): the API's contract, a
+ * move of an account with rows in every table (all of them in the new database afterwards, none in the old but the
+ * marker), a move whose step fails midway and resumes where it stopped, and what the marker does to writes that
+ * still reach the old database: refused there, nothing written, the work sent on to the new home.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { MoveProgress } from "../../src/accounts/moveSteps";
+import { readSettings } from "../../src/config";
+import { accountScope } from "../../src/db/client";
+import { MOVED_TABLES } from "../../src/db/moveCopy";
+import { storeEvent } from "../../src/ingest/storeEvent";
+import { api, json } from "../helpers/api";
+import {
+	accountIdOf,
+	createAccount,
+	createEndpoint,
+	databaseBinding,
+	fixture,
+	ingest,
+	makeDue,
+	rowsIn,
+	runConsumer,
+	runRetryAlarm,
+	sleep,
+	stubDestination,
+	type TestDatabase,
+} from "../helpers/worker";
+
+/** Tables with an account_id that are not account data: the directory's, and the move's own. */
+const NOT_ACCOUNT_DATA = [
+	"accounts",
+	"admin_links",
+	"account_sessions",
+	"signed_ingest_ids",
+	"account_moves",
+	"account_markers",
+	"move_changes",
+];
+
+/** Every table of account data, as the schema has it (not as the move lists them): each with an account_id column. */
+const TABLES = (
+	await rowsIn<{ name: string; sql: string }>("DB_1", "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+)
+	.filter((table) => table.sql.includes("account_id"))
+	.map((table) => table.name)
+	.filter((name) => !NOT_ACCOUNT_DATA.includes(name));
+
+/** Starts moving `uid` to `database` through the API. */
+function move(uid: string, database: string) {
+	return api(`/accounts/${uid}/move`, { method: "POST", body: { database } });
+}
+
+/** Waits until the account's move has ended (the directory holds no move of it), the mover's alarm running on its own. */
+async function untilMoved(accountId: string, timeoutMs = 20_000) {
+	const deadline = Date.now() + timeoutMs;
+	while ((await rowsIn("DB", "SELECT 1 FROM account_moves WHERE account_id = ?", accountId)).length) {
+		if (Date.now() > deadline) throw new Error("the move did not end");
+		await sleep(25);
+	}
+}
+
+/** Every row of the account in each table of account data, in `database`, ordered so that two copies compare equal. */
+async function accountRows(database: TestDatabase, accountId: string) {
+	const tables: Record<string, unknown[]> = {};
+	for (const table of TABLES)
+		tables[table] = await rowsIn(database, `SELECT * FROM ${table} WHERE account_id = ? ORDER BY 1, 2, 3`, accountId);
+	return tables;
+}
+
+/** acme on DB_1 with rows in every table: an endpoint with headers and a filter (and its audit record), a second one
+ * that fails, events (one with an Idempotency-Key), a delivered and a retrying delivery with its attempt, an outbox row. */
+async function busyAccount() {
+	const { database } = await createAccount("acme");
+	expect(database).toBe("DB_1");
+	const accountId = await accountIdOf("acme");
+	const good = await createEndpoint("https://good.example/hook", { account: "acme", events: ["ticket.created"] });
+	await api(`/accounts/acme/endpoints/${good.id}`, { method: "PATCH", body: { headers: { Authorization: "Bearer receiver-secret" } } });
+	await createEndpoint("https://bad.example/hook", { account: "acme" });
+	stubDestination((captured) => new Response("", { status: captured.url.includes("bad") ? 500 : 200 }));
+	const { queue } = await ingest(fixture("ticket.created"), { account: "acme", headers: { "Idempotency-Key": "key-1" } });
+	await ingest(fixture("ticket.archived"), { account: "acme" });
+	await runConsumer(queue.messages);
+	await databaseBinding("DB_1")
+		.prepare(
+			"INSERT INTO operational_outbox (key, account_id, type, at, data) VALUES ('endpoint.failing:x:1', ?, 'endpoint.failing', 1, '{}')",
+		)
+		.bind(accountId)
+		.run();
+	return { accountId, messages: queue.messages };
+}
+
+describe("POST /api/accounts/{uid}/move", () => {
+	it("answers 202 with the account, its database and where it goes, and the account shows the move until it ends", async () => {
+		const { accountId } = await busyAccount();
+		const response = await move("acme", "DB_2");
+		expect(response.status).toBe(202);
+		expect(await json(response)).toEqual({ uid: "acme", database: "DB_1", moving_to: "DB_2" });
+		const during = await json<{ moving_to: string; move: { state: string; copied_rows: number; started_at: string } }>(
+			await api("/accounts/acme"),
+		);
+		expect(during.moving_to).toBe("DB_2");
+		expect(["copying", "switching", "cleaning"]).toContain(during.move.state);
+		expect(Date.parse(during.move.started_at)).toBeLessThanOrEqual(Date.now());
+		await untilMoved(accountId);
+		const after = await json(await api("/accounts/acme"));
+		expect(after).toMatchObject({ database: "DB_2", moving_to: null, move: null });
+		const list = await json<{ accounts: Record<string, unknown>[] }>(await api("/accounts"));
+		expect(list.accounts.find((account) => account.uid === "acme")).toMatchObject({ database: "DB_2", moving_to: null, move: null });
+	});
+
+	it("refuses a move to the account's own database (409 same_database), a second move (409 move_in_progress) and an unbound database (422 naming it)", async () => {
+		await createAccount("acme");
+		expect(await json(await move("acme", "DB_1"))).toMatchObject({ code: "same_database" });
+		const unbound = await move("acme", "DB_9");
+		expect(unbound.status).toBe(422);
+		expect(await json(unbound)).toMatchObject({ code: "validation_failed", fields: { database: "one of DB, DB_1, DB_2" } });
+		expect((await move("acme", "DB_2")).status).toBe(202);
+		const again = await move("acme", "DB");
+		expect(again.status).toBe(409);
+		expect(await json(again)).toMatchObject({ code: "move_in_progress" });
+		await untilMoved(await accountIdOf("acme"));
+	});
+
+	it("keeps the default account on DB (409 account_protected)", async () => {
+		expect(await json(await move("default", "DB_1"))).toMatchObject({ code: "account_protected" });
+	});
+});
+
+describe("a move", () => {
+	it("copies every row of every table to the new database and leaves none in the old one but the marker", async () => {
+		const { accountId } = await busyAccount();
+		const before = await accountRows("DB_1", accountId);
+		for (const table of TABLES) expect(before[table].length, table).toBeGreaterThan(0);
+		await move("acme", "DB_2");
+		await untilMoved(accountId);
+		expect(await accountRows("DB_2", accountId)).toEqual(before);
+		for (const [table, left] of Object.entries(await accountRows("DB_1", accountId))) expect(left, table).toEqual([]);
+		expect(await rowsIn("DB_1", "SELECT state FROM account_markers WHERE account_id = ?", accountId)).toEqual([{ state: "moved" }]);
+		expect(await rowsIn("DB_1", "SELECT * FROM move_changes")).toEqual([]);
+		expect(await rowsIn("DB_2", "SELECT * FROM account_markers")).toEqual([]);
+	});
+
+	it("stopped by a failing step, resumes where it stopped: every row copied once", async () => {
+		const { accountId } = await busyAccount();
+		const before = await accountRows("DB_1", accountId);
+		const total = Object.values(before).reduce((sum, table) => sum + table.length, 0);
+		// The target's attempts table out of reach: the step that copies it fails, again and again.
+		await databaseBinding("DB_2").prepare("ALTER TABLE attempts RENAME TO attempts_away").run();
+		await move("acme", "DB_2");
+		const mover = env.ACCOUNT_MOVER.getByName(accountId);
+		const stuck = async () => (await runInDurableObject(mover, (_instance, state) => state.storage.get<MoveProgress>("progress")))?.table;
+		const attemptsTable = MOVED_TABLES.findIndex((moved) => moved.name === "attempts");
+		const deadline = Date.now() + 10_000;
+		while ((await stuck()) !== attemptsTable && Date.now() < deadline) await sleep(25);
+		await sleep(200);
+		expect(await stuck()).toBe(attemptsTable);
+		await databaseBinding("DB_2").prepare("ALTER TABLE attempts_away RENAME TO attempts").run();
+		// Once every table is copied (the move past `copying`), the rows it counted: restarted from the beginning, the
+		// tables before attempts would have been copied, and counted, twice.
+		let copied: number | undefined;
+		while (copied === undefined) {
+			const [row] = await rowsIn<{ state: string; copied_rows: number }>("DB", "SELECT state, copied_rows FROM account_moves");
+			if (!row) throw new Error("the move ended unseen");
+			if (row.state !== "copying") copied = row.copied_rows;
+			else await sleep(5);
+		}
+		expect(copied).toBe(total);
+		await untilMoved(accountId);
+		expect(await accountRows("DB_2", accountId)).toEqual(before);
+	}, 30_000);
+});
+
+describe("the marker a move leaves", () => {
+	/** Rows of the account in the old database, table by table. */
+	const leftIn = async (database: TestDatabase, accountId: string) =>
+		Object.values(await accountRows(database, accountId)).reduce((sum, table) => sum + table.length, 0);
+
+	it("refuses what reaches the old database after the switch: nothing is written there, and the work goes to the new home", async () => {
+		const { accountId } = await busyAccount();
+		// This isolate has read acme's placement (DB_1) and keeps it; an event arrives whose message waits in the queue.
+		const { queue } = await ingest(fixture("ticket.created"), { account: "acme" });
+		const [waiting] = queue.messages;
+		await move("acme", "DB_2");
+		await untilMoved(accountId);
+		// Ingest with the stale placement: its insert is refused in the same statement.
+		const staleScope = accountScope(env, { id: accountId, database: "DB_1" });
+		const body = fixture("ticket.created");
+		await expect(
+			storeEvent(staleScope, readSettings(env), { body, actionType: "ticket.created", ticketId: null, idempotencyKey: null }),
+		).rejects.toThrow(/account_moved/);
+		// The queued message, read with the stale placement: not sent, sent again shortly, the placement read afresh.
+		const { requests } = stubDestination(() => new Response("", { status: 200 }));
+		const stale = await runConsumer([waiting]);
+		expect(requests).toEqual([]);
+		expect(stale.explicitAcks).toContain("msg-0");
+		expect(stale.retryMessages).toEqual([]);
+		expect(stale.queue.sent.map((entry) => [entry.message, entry.delaySeconds])).toEqual([[waiting, 5]]);
+		await runConsumer([waiting]);
+		expect(requests.length).toBe(1);
+		expect(await rowsIn("DB_2", "SELECT status, attempt_count FROM deliveries WHERE id = ?", waiting.deliveryId)).toEqual([
+			{ status: "delivered", attempt_count: 1 },
+		]);
+		expect(await leftIn("DB_1", accountId)).toBe(0);
+		expect(await rowsIn("DB_1", "SELECT count(*) AS n FROM move_changes")).toEqual([{ n: 0 }]);
+	});
+
+	it("keeps a retry's count exact across the move: its alarm, with the stale placement, looks again and finds it in the new home", async () => {
+		const { accountId } = await busyAccount();
+		const [retrying] = await rowsIn<{ id: string }>("DB_1", "SELECT id FROM deliveries WHERE status = 'retrying'");
+		await move("acme", "DB_2");
+		await untilMoved(accountId);
+		await makeDue(retrying.id);
+		const first = await runRetryAlarm(retrying.id, { accountId });
+		expect(first.queue.messages).toEqual([]);
+		const second = await runRetryAlarm(retrying.id, { accountId });
+		expect(second.queue.messages.map((message) => message.deliveryId)).toEqual([retrying.id]);
+		await runConsumer(second.queue.messages);
+		expect(await rowsIn("DB_2", "SELECT status, attempt_count FROM deliveries WHERE id = ?", retrying.id)).toEqual([
+			{ status: "retrying", attempt_count: 2 },
+		]);
+		expect(await rowsIn("DB_2", "SELECT attempt_number FROM attempts WHERE delivery_id = ? ORDER BY seq", retrying.id)).toEqual([
+			{ attempt_number: 1 },
+			{ attempt_number: 2 },
+		]);
+		expect(await leftIn("DB_1", accountId)).toBe(0);
+	});
+
+	it("while the account is frozen for its switch, answers its ingest and its changes 503 account_moving with Retry-After, storing nothing", async () => {
+		await createAccount("acme");
+		const accountId = await accountIdOf("acme");
+		const endpoint = await createEndpoint("https://good.example/hook", { account: "acme" });
+		await databaseBinding("DB_1")
+			.prepare("INSERT INTO account_markers (account_id, state, at) VALUES (?, 'frozen', 1)")
+			.bind(accountId)
+			.run();
+		const { response, queue } = await ingest(fixture("ticket.created"), { account: "acme" });
+		expect(response.status).toBe(503);
+		expect(response.headers.get("retry-after")).toBe("5");
+		expect(await json(response)).toMatchObject({ code: "account_moving" });
+		expect(queue.messages).toEqual([]);
+		expect(await rowsIn("DB_1", "SELECT id FROM events")).toEqual([]);
+		const change = await api(`/accounts/acme/endpoints/${endpoint.id}`, { method: "PATCH", body: { url: "https://other.example/hook" } });
+		expect(change.status).toBe(503);
+		expect(await rowsIn("DB_1", "SELECT url FROM endpoints")).toEqual([{ url: "https://good.example/hook" }]);
+	});
+
+	it("while claims are stopped (draining), a message of the account is sent again later, its attempt not counted", async () => {
+		await createAccount("acme");
+		const accountId = await accountIdOf("acme");
+		await createEndpoint("https://good.example/hook", { account: "acme" });
+		const { queue } = await ingest(fixture("ticket.created"), { account: "acme" });
+		await databaseBinding("DB_1")
+			.prepare("INSERT INTO account_markers (account_id, state, at) VALUES (?, 'draining', 1)")
+			.bind(accountId)
+			.run();
+		const { requests } = stubDestination(() => new Response("", { status: 200 }));
+		const held = await runConsumer(queue.messages);
+		expect(requests).toEqual([]);
+		expect(held.retryMessages).toEqual([]);
+		expect(held.queue.sent.map((entry) => entry.delaySeconds)).toEqual([5]);
+		expect(await rowsIn("DB_1", "SELECT attempt_count, claim_id FROM deliveries")).toEqual([{ attempt_count: 0, claim_id: null }]);
+	});
+});
