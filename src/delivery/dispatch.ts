@@ -6,13 +6,10 @@
  * are claimed in waves, each wave in one D1 round trip that also records
  * what finished since the last one and writes isolation marks. The next wave
  * is claimed while the current sends are in flight (so D1 time hides behind
- * the sends). How far ahead follows the sends: one connection's worth per
- * connection until a send has finished, then as many as the mean send fits
- * into CLAIM_FRESH_MS, so fast endpoints cost few round trips while a claimed
- * delivery never waits long for its connection: its lease covers that wait,
- * and its endpoint, read in the claim's round trip, is that fresh when it is
- * sent (a URL changed a moment ago is used; a deleted or disabled endpoint's
- * delivery is cancelled unsent).
+ * the sends), as far ahead as the sends' pace allows (claimAhead.ts): a
+ * claimed delivery waits little for its connection, so its endpoint, read in
+ * the claim's round trip, is fresh when it is sent (a URL changed a moment
+ * ago is used; a deleted or disabled endpoint's delivery is cancelled unsent).
  *
  * A send unanswered after slowAfterMs marks its endpoint slow on the spot:
  * its deliveries not yet sent leave this invocation for the isolation lane
@@ -37,6 +34,7 @@ import { forgetPlacement } from "../db/placement";
 import { newId } from "../lib/ids";
 import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, unclaimedForNoSeenReason, type WaveRow, waveRows } from "./claim";
+import { ClaimAhead } from "./claimAhead";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
 import { factsRecorded } from "./operationalFacts";
@@ -45,12 +43,6 @@ import { type Completed, recordAttempts } from "./record";
 import { checkAndSend } from "./send";
 import { type DeliveryRef, isUnfinishedStatus, keyOf, refOf } from "./stateChanges";
 import { Wakeup } from "./wakeup";
-
-/** How long a claimed delivery may expect to wait for its connection: claims run ahead of the sends by no more. */
-export const CLAIM_FRESH_MS = 250;
-
-/** Claims never run further ahead than this many times the connections (and each endpoint's in-flight share). */
-export const MAX_AHEAD_FACTOR = 8;
 
 interface DispatchOutcome {
 	/** Failed with retries left: each needs its retry alarm armed. */
@@ -74,7 +66,7 @@ class BatchDispatch {
 	private waiting: DeliveryMessage[];
 	/** Deliveries whose request was started (by key): their attempt is spent, whatever happens next. */
 	private readonly sent = new Set<string>();
-	/** Claimed, waiting for a connection (as far ahead as `aheadFactor` lets). */
+	/** Claimed, waiting for a connection (as far ahead as `ahead` lets). */
 	private ready: DeliveryTarget[] = [];
 	private readonly running = new Set<Promise<void>>();
 	/** Sends finished and not yet recorded. */
@@ -89,7 +81,7 @@ class BatchDispatch {
 	private readonly leaving = new Map<string, "slow" | "gone">();
 	/** Requests in flight per endpoint: never more than IN_FLIGHT_PER_ENDPOINT. */
 	private readonly inFlight = new Map<string, number>();
-	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: within its share of `aheadFactor`. */
+	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: within its share of `ahead`. */
 	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
 	private readonly health = new HealthLedger();
@@ -97,8 +89,7 @@ class BatchDispatch {
 	private readonly bodies = new Map<string, Promise<string>>();
 	private readonly wakeup = new Wakeup();
 	private roundTrip: Promise<void> | null = null;
-	/** This invocation's finished sends and their total duration: how fast its endpoints answer. */
-	private readonly sendTimes = { count: 0, totalMs: 0 };
+	private readonly ahead = new ClaimAhead();
 	private failure: unknown = null;
 
 	constructor(
@@ -156,7 +147,7 @@ class BatchDispatch {
 	private startRoundTrip(): void {
 		if (this.roundTrip) return;
 		// The next wave once half of what may wait for a connection has gone out.
-		const wave = this.ready.length < (LANES_PER_INVOCATION * this.aheadFactor()) / 2 ? this.nextWave() : [];
+		const wave = this.ready.length < (LANES_PER_INVOCATION * this.ahead.factor()) / 2 ? this.nextWave() : [];
 		if (!wave.length && !this.marks.size && !this.released.length) return;
 		this.roundTrip = this.exchange(wave)
 			.catch((error) => {
@@ -168,19 +159,9 @@ class BatchDispatch {
 			});
 	}
 
-	/**
-	 * Connections' worth to claim ahead: 1 until a send has finished, then as many as the mean send fits into
-	 * CLAIM_FRESH_MS (at most MAX_AHEAD_FACTOR), so the last one claimed waits about that long, overall and per endpoint.
-	 */
-	private aheadFactor(): number {
-		if (!this.sendTimes.count) return 1;
-		const meanMs = Math.max(1, this.sendTimes.totalMs / this.sendTimes.count);
-		return Math.min(MAX_AHEAD_FACTOR, Math.max(1, Math.floor(CLAIM_FRESH_MS / meanMs)));
-	}
-
 	/** The next wave: deliveries that can be sent soon after this round trip, within the connections and each endpoint's share. */
 	private nextWave(): DeliveryMessage[] {
-		const factor = this.aheadFactor();
+		const factor = this.ahead.factor();
 		const room = LANES_PER_INVOCATION * factor - this.ready.length;
 		const wave: DeliveryMessage[] = [];
 		const planned = new Map<string, number>();
@@ -273,8 +254,7 @@ class BatchDispatch {
 			add(this.inFlight, endpoint, -1);
 			this.running.delete(sent);
 			this.completed.push({ target, result });
-			this.sendTimes.count++;
-			this.sendTimes.totalMs += result.durationMs;
+			this.ahead.sent(result.durationMs);
 			if (result.durationMs >= slowAfter) this.isolate(endpoint, result.statusCode === null ? "unresponsive" : "slow");
 			if (result.statusCode === 410) this.leave(endpoint, "gone");
 			this.wakeup.fire();

@@ -100,7 +100,9 @@ describe("how far ahead waves claim", () => {
 		let most = 0;
 		const destination = stubDestination(async (request) => {
 			sent.add(request.headers.get("webhook-id") as string);
-			const claimed = await rows<{ event_id: string }>("SELECT event_id FROM deliveries WHERE claim_id IS NOT NULL AND status = 'pending'");
+			const claimed = await rows<{ event_id: string }>(
+				"SELECT event_id FROM deliveries WHERE claim_id IS NOT NULL AND status IN ('new', 'pending')",
+			);
 			most = Math.max(most, claimed.filter((row) => !sent.has(row.event_id)).length);
 			if (answerMs) await sleep(answerMs);
 			return new Response("ok");
