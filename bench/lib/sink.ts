@@ -1,11 +1,13 @@
 /**
  * The benchmark's sink: a lean HTTP server on 127.0.0.1 that answers at once
  * (200, or 500 for a chosen share of answers) and keeps only counts, unless
- * asked to track each delivery's answers and first arrival.
+ * asked to track each delivery's answers and first arrival. The server runs
+ * in a worker thread (sinkServer.ts) and stamps each arrival there; this side
+ * keeps the figures the scenarios read, a few milliseconds behind.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { seededRandom } from "./seededRandom.ts";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
+import type { SinkCommand, SinkReport } from "./sinkServer.ts";
 
 export interface Sink {
 	url: string;
@@ -27,53 +29,39 @@ export interface Sink {
 const deliveryKey = (webhookId: string, path: string) => `${webhookId} ${path}`;
 
 export async function startSink(): Promise<Sink> {
-	let tracking = false;
-	let failRate = 0;
-	let random = seededRandom(1);
-	const server = createServer((req, res) => {
-		req.resume();
-		req.on("end", () => {
-			sink.received++;
-			let status = 200;
-			if (tracking) {
-				const key = deliveryKey(String(req.headers["webhook-id"]), req.url ?? "/");
-				status = random() < failRate ? 500 : 200;
-				const answers = sink.answers.get(key);
-				if (answers) answers.push(status);
-				else {
-					sink.answers.set(key, [status]);
-					sink.firstArrival.set(key, Date.now());
-				}
-			}
-			res.writeHead(status, { "content-type": "text/plain", "content-length": "0" });
-			res.end();
-		});
-	});
-	server.keepAliveTimeout = 5000;
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
+	const server = new Worker(new URL("./sinkServer.ts", import.meta.url));
+	const command = (message: SinkCommand) => server.postMessage(message);
+	const [first] = (await once(server, "message")) as [SinkReport];
+	if (!("port" in first)) throw new Error("the sink's server did not start");
 	const sink: Sink = {
-		url: `http://127.0.0.1:${port}`,
+		url: `http://127.0.0.1:${first.port}`,
 		received: 0,
 		answers: new Map(),
 		firstArrival: new Map(),
 		firstArrivalAt: (webhookId, path) => sink.firstArrival.get(deliveryKey(webhookId, path)),
-		track(rate, seed = 1) {
-			tracking = true;
-			failRate = rate;
-			random = seededRandom(seed);
+		track(failRate, seed = 1) {
 			sink.answers.clear();
 			sink.firstArrival.clear();
+			command({ track: { failRate, seed } });
 		},
-		stopTracking() {
-			tracking = false;
-			failRate = 0;
+		stopTracking: () => command({ stopTracking: true }),
+		close: async () => {
+			command({ close: true });
+			await once(server, "exit");
 		},
-		close: () =>
-			new Promise((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
 	};
+	server.on("message", (report: SinkReport) => {
+		if (!("arrivals" in report)) return;
+		for (const { key, at, status } of report.arrivals) {
+			sink.received++;
+			if (key === null) continue;
+			const answers = sink.answers.get(key);
+			if (answers) answers.push(status);
+			else {
+				sink.answers.set(key, [status]);
+				sink.firstArrival.set(key, at);
+			}
+		}
+	});
 	return sink;
 }
