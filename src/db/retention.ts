@@ -49,12 +49,17 @@ function accountsIn(table: typeof deliveries | typeof events): SQL {
 	) SELECT id FROM here WHERE id IS NOT NULL`;
 }
 
-/** A delivery that may be purged: finished, and created and last changed before the cutoff. */
+/**
+ * A delivery that may be purged: finished, and created and last changed before the cutoff. Not of an account a move
+ * holds in this database (its copy is incomplete in the target, and a frozen source records no deletes): retention
+ * takes it up in its new home.
+ */
 function expiredDelivery(cutoff: number): SQL {
 	return and(
 		lt(deliveries.id, idFloor("dlv", cutoff)),
 		inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
 		lt(deliveries.updatedAt, cutoff),
+		untouchedByMove(deliveries.accountId),
 	) as SQL;
 }
 
@@ -79,7 +84,14 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 	const expiredEvents = db
 		.select({ accountId: events.accountId, id: events.id })
 		.from(events)
-		.where(and(sql`${events.accountId} IN (${accountsIn(events)})`, lt(events.id, idFloor("evt", cutoff)), withoutDeliveries()))
+		.where(
+			and(
+				sql`${events.accountId} IN (${accountsIn(events)})`,
+				lt(events.id, idFloor("evt", cutoff)),
+				withoutDeliveries(),
+				untouchedByMove(events.accountId),
+			),
+		)
 		.limit(PURGE_BATCH_LIMIT);
 	const expiredEndpoints = db
 		.select({ accountId: endpoints.accountId, id: endpoints.id })
@@ -88,6 +100,7 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 			and(
 				isNotNull(endpoints.deletedAt),
 				lt(endpoints.deletedAt, cutoff),
+				untouchedByMove(endpoints.accountId),
 				notExists(db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.endpointId, endpoints.id))),
 			),
 		)

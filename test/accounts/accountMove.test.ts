@@ -7,11 +7,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { MoveProgress } from "../../src/accounts/moveSteps";
+import { firstStep, type MoveProgress, runStep } from "../../src/accounts/moveSteps";
 import { readSettings } from "../../src/config";
 import { accountScope } from "../../src/db/client";
 import { MOVED_TABLES } from "../../src/db/moveCopy";
+import { purgeExpired } from "../../src/db/retention";
 import { storeEvent } from "../../src/ingest/storeEvent";
+import { DAY_MS } from "../../src/lib/time";
 import { api, json } from "../helpers/api";
 import {
 	accountIdOf,
@@ -171,6 +173,30 @@ describe("a move", () => {
 		await untilMoved(accountId);
 		expect(await accountRows("DB_2", accountId)).toEqual(before);
 	}, 30_000);
+
+	it("is not undone by retention: the purge, run in every database while the deliveries are copied, spares the moving account", async () => {
+		const { accountId } = await busyAccount();
+		const deliveriesTable = MOVED_TABLES.findIndex((moved) => moved.name === "deliveries");
+		let progress: MoveProgress | null = firstStep({ accountId, source: "DB_1", target: "DB_2" });
+		let purged = false;
+		while (progress) {
+			if (!purged && progress.phase === "copying" && progress.table === deliveriesTable) {
+				// Every row of the account is past RETENTION_DAYS by then; its copy in DB_2 holds events without their deliveries.
+				await purgeExpired(env, Date.now() + 40 * DAY_MS);
+				purged = true;
+			}
+			progress = await runStep(env, progress);
+		}
+		expect(purged).toBe(true);
+		// Both events still have a delivery waiting (a retry, a first attempt), so retention keeps them, and each delivery its event.
+		expect(await rowsIn("DB_2", "SELECT count(*) AS n FROM events WHERE account_id = ?", accountId)).toEqual([{ n: 2 }]);
+		const orphans =
+			"SELECT count(*) AS n FROM deliveries d WHERE d.account_id = ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.account_id = d.account_id AND e.id = d.event_id)";
+		expect(await rowsIn("DB_2", orphans, accountId)).toEqual([{ n: 0 }]);
+		expect(
+			await rowsIn("DB_2", "SELECT count(*) AS n FROM deliveries WHERE account_id = ? AND status IN ('new', 'retrying')", accountId),
+		).toEqual([{ n: 2 }]);
+	});
 });
 
 describe("the marker a move leaves", () => {
