@@ -17,10 +17,18 @@ import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
 
 import { endAccountAccess } from "./links";
+import { movesOf } from "./moves";
 
 export async function deleteAccount(env: Env, account: Account): Promise<void> {
 	if (isDefaultAccount(account)) {
 		throw new HttpError("account_protected", "The default account always exists and cannot be deleted. Delete its endpoints instead.");
+	}
+	// A move copies what it finds and logs no deletes while it freezes the account: its rows could outlive it in the target.
+	if ((await movesOf(env, [account.id])).size) {
+		throw new HttpError(
+			"move_in_progress",
+			"This account is being moved. Delete it once the move has ended: GET /api/accounts/{uid} shows how far it is.",
+		);
 	}
 	const now = Date.now();
 	// Its database gone: a 503 naming the binding, before anything changes.

@@ -15,6 +15,7 @@ import { purgeExpired } from "../../src/db/retention";
 import { storeEvent } from "../../src/ingest/storeEvent";
 import { DAY_MS } from "../../src/lib/time";
 import { api, json } from "../helpers/api";
+import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
 import {
 	accountIdOf,
 	createAccount,
@@ -126,6 +127,16 @@ describe("POST /api/accounts/{uid}/move", () => {
 		await untilMoved(await accountIdOf("acme"));
 	});
 
+	it("refuses to delete an account while it is being moved (409 move_in_progress), and deletes it once the move has ended", async () => {
+		const { accountId } = await busyAccount();
+		expect((await move("acme", "DB_2")).status).toBe(202);
+		const refused = await api("/accounts/acme", { method: "DELETE" });
+		expect(refused.status).toBe(409);
+		expect(await json(refused)).toMatchObject({ code: "move_in_progress" });
+		await untilMoved(accountId);
+		expect((await api("/accounts/acme", { method: "DELETE" })).status).toBe(204);
+	});
+
 	it("keeps the default account on DB (409 account_protected)", async () => {
 		expect(await json(await move("default", "DB_1"))).toMatchObject({ code: "account_protected" });
 	});
@@ -173,6 +184,22 @@ describe("a move", () => {
 		await untilMoved(accountId);
 		expect(await accountRows("DB_2", accountId)).toEqual(before);
 	}, 30_000);
+
+	it("looks for claims in flight through the unfinished deliveries' indexes, not through the account's whole history", async () => {
+		const { accountId } = await busyAccount();
+		const recorded: RecordedStatement[] = [];
+		const recording = { ...env, DB_1: recordingDatabase(recorded, env.DB_1) };
+		let progress: MoveProgress | null = firstStep({ accountId, source: "DB_1", target: "DB_2" });
+		while (progress) progress = await runStep(recording, progress);
+		const check = recorded.find(({ sql }) => /"claim_id" is not null and "deliveries"."lease_until" >/i.test(sql));
+		if (!check) throw new Error("no claim check recorded");
+		const plan = await env.DB_1.prepare(`EXPLAIN QUERY PLAN ${check.sql}`)
+			.bind(...check.params)
+			.all<{ detail: string }>();
+		const details = plan.results.map((row) => row.detail).join(" | ");
+		expect(details).toMatch(/deliveries_unfinished/);
+		expect(details).not.toMatch(/SEARCH deliveries USING PRIMARY KEY \(account_id=\?\)( \||$)/);
+	});
 
 	it("is not undone by retention: the purge, run in every database while the deliveries are copied, spares the moving account", async () => {
 		const { accountId } = await busyAccount();
@@ -271,6 +298,23 @@ describe("the marker a move leaves", () => {
 		const change = await api(`/accounts/acme/endpoints/${endpoint.id}`, { method: "PATCH", body: { url: "https://other.example/hook" } });
 		expect(change.status).toBe(503);
 		expect(await rowsIn("DB_1", "SELECT url FROM endpoints")).toEqual([{ url: "https://good.example/hook" }]);
+	});
+
+	it("while claims are stopped (draining), answers Retry now 503 account_moving with Retry-After, sending nothing (it takes no claim to wait for)", async () => {
+		await createAccount("acme");
+		const accountId = await accountIdOf("acme");
+		await createEndpoint("https://good.example/hook", { account: "acme" });
+		const { queue } = await ingest(fixture("ticket.created"), { account: "acme" });
+		await databaseBinding("DB_1")
+			.prepare("INSERT INTO account_markers (account_id, state, at) VALUES (?, 'draining', 1)")
+			.bind(accountId)
+			.run();
+		const { requests } = stubDestination(() => new Response("", { status: 200 }));
+		const response = await api(`/accounts/acme/deliveries/${queue.messages[0].deliveryId}/retry`, { method: "POST" });
+		expect(response.status).toBe(503);
+		expect(response.headers.get("retry-after")).toBe("5");
+		expect(await json(response)).toMatchObject({ code: "account_moving" });
+		expect(requests).toEqual([]);
 	});
 
 	it("while claims are stopped (draining), a message of the account is sent again later, its attempt not counted", async () => {
