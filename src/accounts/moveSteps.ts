@@ -15,7 +15,8 @@ import { accountDatabase, type Database, directoryDatabase } from "../db/client"
 import { applyChanges, cleanRange, copyRange, forgetChanges, MOVED_TABLES } from "../db/moveCopy";
 import { markAccount } from "../db/moveMarkers";
 import { accountMarkers, accountMoves, type MoveState } from "../db/moveSchema";
-import { accounts, deliveries } from "../db/schema";
+import { accounts, deliveries, endpoints } from "../db/schema";
+import { unfinishedTo } from "../delivery/stateChanges";
 
 /** Rows (or logged changes) one step reads and writes at most. */
 export const STEP_ROWS = 200;
@@ -109,12 +110,17 @@ async function copyChanges(env: Env, source: Database, target: Database, account
 	return changes;
 }
 
-/** An attempt of the account holds a claim whose lease has not passed: it may still record its result here. */
+/**
+ * An attempt of the account holds a claim whose lease has not passed: it may still record its result here. Only an
+ * unfinished delivery holds a claim, so they are read through the unfinished deliveries' indexes by the account's
+ * endpoints, not through its whole history (this runs every step while claims drain).
+ */
 async function claimInFlight(source: Database, accountId: string, now: number): Promise<boolean> {
+	const own = sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`;
 	const row = await source
 		.select({ one: sql`1` })
 		.from(deliveries)
-		.where(and(eq(deliveries.accountId, accountId), isNotNull(deliveries.claimId), gt(deliveries.leaseUntil, now)))
+		.where(and(unfinishedTo(own, now), isNotNull(deliveries.claimId), gt(deliveries.leaseUntil, now)))
 		.limit(1)
 		.get();
 	return row !== undefined;

@@ -11,13 +11,14 @@
 import { eq, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { insertIf } from "../db/client";
+import { heldByMove } from "../db/moveMarkers";
 import { deliveries, endpoints, events } from "../db/schema";
 import { attemptNow, type ManualAttempt } from "../delivery/manualAttempt";
 import { pacerOf, sendRouted } from "../delivery/pacing";
 import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
 import { readAsset } from "../http/assets";
-import { HttpError } from "../http/errors";
+import { ACCOUNT_MOVING_RETRY_SECONDS, HttpError } from "../http/errors";
 import { insertDeliveries, liveEndpoints, overFairRate, routeInserted } from "../ingest/createDeliveries";
 import { newId } from "../lib/ids";
 import { storeBody } from "../lib/storedBody";
@@ -116,6 +117,15 @@ export async function retryNow(env: Env, change: ChangeContext, settings: Settin
 	}
 	if (!delivery.endpointEnabled)
 		throw new HttpError("endpoint_disabled", "This delivery's endpoint is disabled. Enable it first, then retry.");
+	// A manual attempt takes no claim, so a move that stops claims (draining) would not wait for it: it could go out twice.
+	if ((await heldByMove(change.db, [change.accountId])).size) {
+		throw new HttpError(
+			"account_moving",
+			"This account is being moved to another database, and Retry now waits for its switch. Try again after Retry-After seconds.",
+			undefined,
+			ACCOUNT_MOVING_RETRY_SECONDS,
+		);
+	}
 	await takeManualAction(env, settings, change.accountId);
 	const attempt = await attemptNow(change, settings, deliveryId);
 	if (!attempt) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
