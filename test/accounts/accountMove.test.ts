@@ -300,7 +300,8 @@ describe("the marker a move leaves", () => {
 		expect(await rowsIn("DB_1", "SELECT url FROM endpoints")).toEqual([{ url: "https://good.example/hook" }]);
 	});
 
-	it("while claims are stopped (draining), answers Retry now 503 account_moving with Retry-After, sending nothing (it takes no claim to wait for)", async () => {
+	/** acme on DB_1 with one event for one endpoint, its claims stopped (its marker `draining`), the destination stubbed. */
+	async function drainingAccount() {
 		await createAccount("acme");
 		const accountId = await accountIdOf("acme");
 		await createEndpoint("https://good.example/hook", { account: "acme" });
@@ -310,6 +311,11 @@ describe("the marker a move leaves", () => {
 			.bind(accountId)
 			.run();
 		const { requests } = stubDestination(() => new Response("", { status: 200 }));
+		return { queue, requests };
+	}
+
+	it("while claims are stopped (draining), answers Retry now 503 account_moving with Retry-After, sending nothing (it takes no claim to wait for)", async () => {
+		const { queue, requests } = await drainingAccount();
 		const response = await api(`/accounts/acme/deliveries/${queue.messages[0].deliveryId}/retry`, { method: "POST" });
 		expect(response.status).toBe(503);
 		expect(response.headers.get("retry-after")).toBe("5");
@@ -318,15 +324,7 @@ describe("the marker a move leaves", () => {
 	});
 
 	it("while claims are stopped (draining), a message of the account is sent again later, its attempt not counted", async () => {
-		await createAccount("acme");
-		const accountId = await accountIdOf("acme");
-		await createEndpoint("https://good.example/hook", { account: "acme" });
-		const { queue } = await ingest(fixture("ticket.created"), { account: "acme" });
-		await databaseBinding("DB_1")
-			.prepare("INSERT INTO account_markers (account_id, state, at) VALUES (?, 'draining', 1)")
-			.bind(accountId)
-			.run();
-		const { requests } = stubDestination(() => new Response("", { status: 200 }));
+		const { queue, requests } = await drainingAccount();
 		const held = await runConsumer(queue.messages);
 		expect(requests).toEqual([]);
 		expect(held.retryMessages).toEqual([]);
