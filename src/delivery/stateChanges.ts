@@ -58,7 +58,7 @@ export function isUnfinishedStatus(status: string): boolean {
 
 /** The delivery is unfinished (new, pending or retrying): for statements that name deliveries by primary key. */
 export function unfinished(): SQL {
-	return sql`${deliveries.status} IN ('new', 'pending', 'retrying')`;
+	return sql`${deliveries.status} IN ${sql.raw(`(${UNFINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`)}`;
 }
 
 /**
