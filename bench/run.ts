@@ -12,9 +12,10 @@
  *    interleaved in the same run (scenarios/throughput.ts). At N = TARGET_N
  *    also the latency run, the failure run and the isolation scenario (a
  *    healthy endpoint alone, beside a slow and beside a hanging endpoint).
- * 3. Last, the fair-share scenarios: one account's burst beside quiet and
- *    medium accounts (and alone), two bursts at once, and retries beside a
- *    tarpit account.
+ * 3. The fair-share scenarios, on a stack of their own (warmed up the same
+ *    way), so that what the runs above left in D1 changes none of their
+ *    figures: one account's burst beside quiet and medium accounts (and
+ *    alone), two bursts at once, and retries beside a tarpit account.
  * 4. The move scenario, on a stack of its own binding two databases: an
  *    account of MOVE.events events moved while it keeps sending.
  * 5. The report (report/): prints the tables, writes bench/results/<date>.json
@@ -24,7 +25,7 @@
  * for the storage scenario, `-- --only=move` for step 4.
  */
 import { waitFor } from "../scripts/lib/waitFor.ts";
-import { startBenchStack } from "./lib/benchStack.ts";
+import { type BenchStack, startBenchStack } from "./lib/benchStack.ts";
 import { resultsChart } from "./report/chart.ts";
 import { moveTable } from "./report/moveTable.ts";
 import { writeReadmeResults } from "./report/readme.ts";
@@ -37,7 +38,7 @@ import { type IsolationResult, isolationScenario } from "./scenarios/isolation.t
 import { type LatencyResult, latencyRun } from "./scenarios/latency.ts";
 import { moveAccountScenario } from "./scenarios/moveAccount.ts";
 import { retriesBesideTarpitScenario } from "./scenarios/retriesBesideTarpit.ts";
-import { type StorageResult, storageScenario } from "./scenarios/storage.ts";
+import { storageScenario } from "./scenarios/storage.ts";
 import { type FanOutResult, fanOutRun, ROUTES, registerSinkEndpoints, send } from "./scenarios/throughput.ts";
 import { twoBurstsScenario } from "./scenarios/twoBursts.ts";
 import {
@@ -55,85 +56,86 @@ import {
 	TARGET_N,
 } from "./settings.ts";
 
-/** The requests the progress bar counts: every one known ahead. */
+/** The requests the main stack's progress bar counts: every one known ahead. */
 const plannedRequests =
-	(onlyFairness ? 0 : 2 * STORAGE.events) +
-	(onlyFairness || onlyStorage
+	2 * STORAGE.events +
+	(onlyStorage
 		? 0
 		: FANOUTS.reduce((sum, n) => sum + eventsPerBlock(n) * SIZES.rounds * ROUTES.length, 0) +
 			SIZES.latencyEvents +
 			SIZES.failureEvents +
-			3 * isolationEvents) +
-	(onlyStorage ? 0 : fairnessPlannedEvents);
+			3 * isolationEvents);
 
-/** The move scenario on a stack of its own, binding MOVE.databases databases. */
-async function moveRun() {
-	const moveStack = await startBenchStack(MOVE.events, MOVE.databases);
+/** Runs `scenarios` on a stack of its own (binding `databases` databases), stopped afterwards, or on a signal. */
+async function onItsOwnStack<T>(planned: number, scenarios: (stack: BenchStack) => Promise<T>, databases = 1): Promise<T> {
+	const stack = await startBenchStack(planned, databases);
+	const stop = () => void stack.cleanUp().then(() => process.exit(130));
+	for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, stop);
 	try {
-		return await moveAccountScenario(moveStack);
+		return await scenarios(stack);
 	} finally {
-		await moveStack.cleanUp();
+		for (const signal of ["SIGINT", "SIGTERM"] as const) process.off(signal, stop);
+		await stack.cleanUp();
 	}
 }
+
+/** Every route once, so that start-up costs stay out of the figures; registers the first sink endpoint. */
+async function warmUp(stack: BenchStack, sinkEndpoints: string[]): Promise<void> {
+	await stack.bench.setup();
+	await registerSinkEndpoints(stack, sinkEndpoints, 1);
+	for (const route of ROUTES) await send(stack, route, 1, 0);
+	await waitFor(async () => (await stack.bench.recorded()).attempts >= 1, 10_000, "the warm-up delivery");
+}
+
+/** The fair-share scenarios (step 3). */
+const fairnessRun = () =>
+	onItsOwnStack(fairnessPlannedEvents, async (stack): Promise<Fairness> => {
+		await warmUp(stack, []);
+		const burst = await burstBesideOthersScenario(stack);
+		const twoBursts = await twoBurstsScenario(stack);
+		const retries = await retriesBesideTarpitScenario(stack);
+		return { burst, twoBursts, retries };
+	});
+
+/** The move scenario (step 4), binding MOVE.databases databases. */
+const moveRun = () => onItsOwnStack(MOVE.events, moveAccountScenario, MOVE.databases);
 
 if (onlyMove) {
 	console.log(`\n${moveTable(await moveRun()).join("\n")}\n`);
 	process.exit(0);
 }
+if (onlyFairness) {
+	console.log(`\n${fairnessTables(await fairnessRun()).join("\n")}\n`);
+	process.exit(0);
+}
 
 const loadBefore = uptime();
-const stack = await startBenchStack(plannedRequests);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-	process.on(signal, () => {
-		void stack.cleanUp().then(() => process.exit(130));
-	});
-}
-
 const started = Date.now();
-/** The fan-out runs' endpoints on the sink, in the order registered (`/e0`, `/e1`, …). */
-const sinkEndpoints: string[] = [];
-const fanOuts: FanOutResult[] = [];
-let latency: LatencyResult | undefined;
-let failure: FailureResult | undefined;
-let isolation: IsolationResult | undefined;
-let fairness: Fairness | undefined;
-let storage: StorageResult | undefined;
-try {
-	await stack.bench.setup();
-	await registerSinkEndpoints(stack, sinkEndpoints, 1);
-	for (const route of ROUTES) await send(stack, route, 1, 0);
-	await waitFor(async () => (await stack.bench.recorded()).attempts >= 1, 10_000, "the warm-up delivery");
-	if (!onlyFairness) storage = await storageScenario(stack);
-	for (const n of onlyFairness || onlyStorage ? [] : FANOUTS) {
+const { storage, fanOuts, latency, failure, isolation } = await onItsOwnStack(plannedRequests, async (stack) => {
+	/** The fan-out runs' endpoints on the sink, in the order registered (`/e0`, `/e1`, …). */
+	const sinkEndpoints: string[] = [];
+	await warmUp(stack, sinkEndpoints);
+	const storage = await storageScenario(stack);
+	const fanOuts: FanOutResult[] = [];
+	let targetN: { latency: LatencyResult; failure: FailureResult; isolation: IsolationResult } | undefined;
+	for (const n of onlyStorage ? [] : FANOUTS) {
 		fanOuts.push(await fanOutRun(stack, n, sinkEndpoints));
 		if (n === TARGET_N) {
-			latency = await latencyRun(stack);
-			failure = await failureRun(stack);
-			isolation = await isolationScenario(stack, sinkEndpoints);
+			const latency = await latencyRun(stack);
+			const failure = await failureRun(stack);
+			targetN = { latency, failure, isolation: await isolationScenario(stack, sinkEndpoints) };
 		}
 	}
-	// Last, so that the rows they leave in D1 (deleted accounts are purged by the cron, which does not run here) change no other figure.
-	if (!onlyStorage) {
-		const burst = await burstBesideOthersScenario(stack);
-		const twoBursts = await twoBurstsScenario(stack);
-		const retries = await retriesBesideTarpitScenario(stack);
-		fairness = { burst, twoBursts, retries };
-	}
-} finally {
-	await stack.cleanUp();
-}
-if (onlyStorage && storage) {
+	return { storage, fanOuts, ...targetN };
+});
+if (onlyStorage) {
 	console.log(
 		`\n${[...storageTable(storage), "", ...storageTargets(storage).map((t) => `${t.met ? "met" : "MISSED"}: ${t.target}: ${t.measured}`)].join("\n")}\n`,
 	);
 	process.exit(0);
 }
-if (!fairness) throw new Error("the fair-share scenarios did not run");
-if (onlyFairness) {
-	console.log(`\n${fairnessTables(fairness).join("\n")}\n`);
-	process.exit(0);
-}
-if (!latency || !failure || !isolation || !storage) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
+if (!latency || !failure || !isolation) throw new Error(`the fan-outs must include N = ${TARGET_N}`);
+const fairness = await fairnessRun();
 const move = await moveRun();
 
 const results = benchResults(started, loadBefore, { fanOuts, latency, failure, isolation, fairness, storage, move });

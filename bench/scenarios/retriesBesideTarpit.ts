@@ -50,10 +50,12 @@ export async function retriesBesideTarpitScenario(stack: BenchStack) {
 		const tarpitIngest = await closedLoop(FAIRNESS.tarpitEvents, CONCURRENCY, async (i) => {
 			await stack.hivepost.ingest(samples[i % samples.length], { account: tarpit.uid });
 		});
-		// The first batch to meet a dead endpoint waits for its timeout (the isolation scenario measures that); from then on the
-		// tarpit's deliveries wait in the isolation lane, and that is the state the issue asks about.
-		stack.phase("fair share: waiting until the tarpit's endpoints are isolated");
+		// The main-lane batch that met the dead endpoints waits out the sends it started before marking them, for at most
+		// DELIVERY_TIMEOUT_MS (the isolation scenario measures that wait: "beside a hanging endpoint"). From then on the
+		// tarpit's deliveries wait in the isolation lane and for their retries, and that is the state the issue asks about.
+		stack.phase("fair share: waiting until the tarpit's endpoints are isolated and the sends that found them have ended");
 		await waitUntil(async () => (await endpointStates(stack, tarpit.uid)).healthy === undefined, FAIRNESS.waitMs, 250);
+		await new Promise((resolve) => setTimeout(resolve, Number(SETTINGS.DELIVERY_TIMEOUT_MS)));
 		stack.phase(`fair share: the retrier sends ${FAIRNESS.quietRate} events/s beside the tarpit (${FAIRNESS.retrySeconds} s)`);
 		const until = Date.now() + FAIRNESS.retrySeconds * 1000;
 		const { events, load } = sendSteadily(stack, retrier, FAIRNESS.quietRate, () => Date.now() < until);
