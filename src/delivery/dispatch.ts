@@ -1,8 +1,8 @@
 /**
  * One queue batch through its lane, so that no receiver slows another.
  *
- * The batch's deliveries are sent over the invocation's LANES_PER_INVOCATION
- * connections, at most IN_FLIGHT_PER_ENDPOINT to one endpoint at a time. They
+ * The batch's deliveries are sent over the invocation's connections, shared
+ * out by endpoint and account (connections.ts). They
  * are claimed in waves, each wave in one D1 round trip that also records
  * what finished since the last one and writes isolation marks. The next wave
  * is claimed while the current sends are in flight (so D1 time hides behind
@@ -31,10 +31,12 @@ import type { Settings } from "../config";
 import type { Database } from "../db/client";
 import { heldByMove, MOVE_WAIT_MS } from "../db/moveMarkers";
 import { forgetPlacement } from "../db/placement";
+import { add, count } from "../lib/counts";
 import { newId } from "../lib/ids";
 import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, unclaimedForNoSeenReason, type WaveRow, waveRows } from "./claim";
 import { ClaimAhead } from "./claimAhead";
+import { Connections, inTurnByAccount } from "./connections";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
 import { factsRecorded } from "./operationalFacts";
@@ -79,8 +81,9 @@ class BatchDispatch {
 	private readonly marks = new Map<string, IsolationReason>();
 	/** Endpoints whose remaining deliveries leave this invocation: slow ones, and ones that answered 410. */
 	private readonly leaving = new Map<string, "slow" | "gone">();
-	/** Requests in flight per endpoint: never more than IN_FLIGHT_PER_ENDPOINT. */
-	private readonly inFlight = new Map<string, number>();
+	private readonly connections = new Connections();
+	/** The wave the round trip under way claims. */
+	private claiming: DeliveryMessage[] = [];
 	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: within its share of `ahead`. */
 	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
@@ -100,7 +103,7 @@ class BatchDispatch {
 	) {
 		// A message delivered twice in one batch is one delivery.
 		this.deliveries = [...new Map(messages.map((message) => [keyOf(message), message])).values()];
-		this.waiting = [...this.deliveries];
+		this.waiting = inTurnByAccount(this.deliveries);
 	}
 
 	async run(): Promise<DispatchOutcome> {
@@ -134,10 +137,13 @@ class BatchDispatch {
 		}
 	}
 
-	/** Starts claimed deliveries while connections are free, within each endpoint's share. */
+	/** Starts claimed deliveries while their share of the connections allows. */
 	private startSends(): void {
+		// The accounts with a delivery this invocation may still send: waiting, being claimed, or claimed.
+		const waiting = this.waiting.filter((message) => !this.leaving.has(message.endpointId));
+		const accountsToSend = new Set([...waiting, ...this.claiming, ...this.ready].map((delivery) => delivery.accountId));
 		this.ready = this.ready.filter((target) => {
-			if (this.running.size === LANES_PER_INVOCATION || count(this.inFlight, target.endpointId) >= IN_FLIGHT_PER_ENDPOINT) return true;
+			if (!this.connections.mayStart(target, accountsToSend)) return true;
 			this.send(target);
 			return false;
 		});
@@ -149,12 +155,14 @@ class BatchDispatch {
 		// The next wave once half of what may wait for a connection has gone out.
 		const wave = this.ready.length < (LANES_PER_INVOCATION * this.ahead.factor()) / 2 ? this.nextWave() : [];
 		if (!wave.length && !this.marks.size && !this.released.length) return;
+		this.claiming = wave;
 		this.roundTrip = this.exchange(wave)
 			.catch((error) => {
 				this.failure = error;
 			})
 			.finally(() => {
 				this.roundTrip = null;
+				this.claiming = [];
 				this.wakeup.fire();
 			});
 	}
@@ -244,14 +252,14 @@ class BatchDispatch {
 		const slowAfter = slowAfterMs(this.settings);
 		this.sent.add(keyOf(target));
 		add(this.queued, endpoint, -1);
-		add(this.inFlight, endpoint, 1);
+		this.connections.opened(target);
 		const slowTimer = setTimeout(() => {
 			this.isolate(endpoint, "slow");
 			this.wakeup.fire();
 		}, slowAfter);
 		const sent = checkAndSend(target, this.settings).then((result) => {
 			clearTimeout(slowTimer);
-			add(this.inFlight, endpoint, -1);
+			this.connections.closed(target);
 			this.running.delete(sent);
 			this.completed.push({ target, result });
 			this.ahead.sent(result.durationMs);
@@ -285,12 +293,4 @@ class BatchDispatch {
 
 function rowOf(rows: WaveRow[], message: DeliveryMessage): WaveRow | undefined {
 	return rows.find((entry) => entry.accountId === message.accountId && entry.deliveryId === message.deliveryId);
-}
-
-function count(counts: Map<string, number>, key: string): number {
-	return counts.get(key) ?? 0;
-}
-
-function add(counts: Map<string, number>, key: string, delta: number): void {
-	counts.set(key, count(counts, key) + delta);
 }

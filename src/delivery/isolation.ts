@@ -28,6 +28,9 @@ export const LANES_PER_INVOCATION = 6;
 /** At most this many requests to one endpoint are in flight per invocation: a slow one never holds more than half the lanes. */
 export const IN_FLIGHT_PER_ENDPOINT = 3;
 
+/** Nor one account's endpoints together, while another account has a delivery in the batch not yet sent. */
+export const IN_FLIGHT_PER_ACCOUNT = 3;
+
 /** How long an endpoint stays in the isolation lane after its last slow or unanswered attempt. */
 export const ISOLATION_MS = 5 * MINUTE_MS;
 

@@ -10,12 +10,20 @@ import { describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { LANE_SHARE } from "../../src/delivery/fairShare";
-import { IN_FLIGHT_PER_ENDPOINT, ISOLATION_MS, SATURATED_AFTER_MS, slowAfterMs } from "../../src/delivery/isolation";
+import {
+	IN_FLIGHT_PER_ACCOUNT,
+	IN_FLIGHT_PER_ENDPOINT,
+	ISOLATION_MS,
+	LANES_PER_INVOCATION,
+	SATURATED_AFTER_MS,
+	slowAfterMs,
+} from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import { api, json } from "../helpers/api";
 import {
 	clearDurableObjects,
+	createAccount,
 	createEndpoint,
 	type DeliveryRow,
 	dbBeforeBatch,
@@ -184,6 +192,57 @@ describe("connections", () => {
 		expect(claimedWhileFirstWaveRan).toBeGreaterThanOrEqual(IN_FLIGHT_PER_ENDPOINT);
 		expect(claimedWhileFirstWaveRan).toBeLessThanOrEqual(2 * IN_FLIGHT_PER_ENDPOINT);
 		expect(await rows("SELECT DISTINCT status FROM deliveries")).toEqual([{ status: "delivered" }]);
+	});
+
+	it(`keeps ${LANES_PER_INVOCATION - IN_FLIGHT_PER_ACCOUNT} connections for other accounts: one account's dead endpoints cannot take them all`, async () => {
+		// A batch is dispatched per database: the two accounts must share one.
+		const { database } = await createAccount("tarpit");
+		let quiet = "quiet-0";
+		for (let i = 1; (await createAccount(quiet)).database !== database; i++) quiet = `quiet-${i}`;
+		await createEndpoint("https://dead-a.example/hook", { account: "tarpit" });
+		await createEndpoint("https://dead-b.example/hook", { account: "tarpit" });
+		await createEndpoint("https://quiet.example/hook", { account: quiet });
+		const quietArrivals: number[] = [];
+		const tarpitArrivals: number[] = [];
+		stubDestination(async (request, _index, signal) => {
+			if (!request.url.startsWith("https://quiet.example")) {
+				tarpitArrivals.push(Date.now());
+				return hangingResponse(signal);
+			}
+			quietArrivals.push(Date.now());
+			await sleep(20);
+			return new Response("ok");
+		});
+		const messages = [];
+		for (const [account, count] of [
+			["tarpit", IN_FLIGHT_PER_ENDPOINT],
+			[quiet, 8],
+		] as const) {
+			for (let i = 0; i < count; i++) messages.push(...(await ingest(fixture("ticket.created"), { account })).queue.messages);
+		}
+		const started = Date.now();
+		await runConsumer(messages);
+
+		// Every quiet delivery went out before the dead endpoints were even found slow, over the connections the tarpit could not take.
+		expect(quietArrivals).toHaveLength(8);
+		const lastQuiet = Math.max(...quietArrivals);
+		expect(lastQuiet).toBeLessThan(started + slowAfterMs(settings));
+		expect(tarpitArrivals.filter((at) => at <= lastQuiet).length).toBeLessThanOrEqual(IN_FLIGHT_PER_ACCOUNT);
+	});
+
+	it("lets one account use every connection when no other account has a delivery waiting in the batch", async () => {
+		await createEndpoint("https://a.example/hook");
+		await createEndpoint("https://b.example/hook");
+		let inFlight = 0;
+		let peak = 0;
+		stubDestination(async () => {
+			peak = Math.max(peak, ++inFlight);
+			await sleep(50);
+			inFlight--;
+			return new Response("ok");
+		});
+		await runConsumer(await events(2 * IN_FLIGHT_PER_ENDPOINT));
+		expect(peak).toBe(LANES_PER_INVOCATION);
 	});
 });
 

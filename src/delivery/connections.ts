@@ -1,0 +1,57 @@
+/**
+ * An invocation's outgoing connections, shared out (the limits are in isolation.ts): LANES_PER_INVOCATION in all,
+ * at most IN_FLIGHT_PER_ENDPOINT to one endpoint, and at most IN_FLIGHT_PER_ACCOUNT to one account's endpoints
+ * while another account has a delivery in the batch still to send. A slow endpoint, or one account's several dead
+ * ones, can thus hold at most half of them until their timeout; alone in a batch, an account uses them all. The
+ * batch is claimed by account in turn, so that the other accounts' deliveries are at hand to use the other half.
+ */
+import { add, count } from "../lib/counts";
+import { IN_FLIGHT_PER_ACCOUNT, IN_FLIGHT_PER_ENDPOINT, LANES_PER_INVOCATION } from "./isolation";
+
+interface Send {
+	accountId: string;
+	endpointId: string;
+}
+
+export class Connections {
+	private open = 0;
+	private readonly byEndpoint = new Map<string, number>();
+	private readonly byAccount = new Map<string, number>();
+
+	/** Whether `send` may start now; `accountsToSend`: the accounts with a delivery in the batch still to send. */
+	mayStart(send: Send, accountsToSend: ReadonlySet<string>): boolean {
+		const shared = accountsToSend.size > (accountsToSend.has(send.accountId) ? 1 : 0);
+		return (
+			this.open < LANES_PER_INVOCATION &&
+			count(this.byEndpoint, send.endpointId) < IN_FLIGHT_PER_ENDPOINT &&
+			!(shared && count(this.byAccount, send.accountId) >= IN_FLIGHT_PER_ACCOUNT)
+		);
+	}
+
+	opened(send: Send): void {
+		this.change(send, 1);
+	}
+
+	closed(send: Send): void {
+		this.change(send, -1);
+	}
+
+	private change(send: Send, delta: number): void {
+		this.open += delta;
+		add(this.byEndpoint, send.endpointId, delta);
+		add(this.byAccount, send.accountId, delta);
+	}
+}
+
+/** `deliveries` taken by account in turn (a1, b1, a2, b2, a3, …), each account's in their order: every wave claims every account's. */
+export function inTurnByAccount<T extends { accountId: string }>(deliveries: readonly T[]): T[] {
+	const byAccount = new Map<string, T[]>();
+	for (const delivery of deliveries) {
+		const list = byAccount.get(delivery.accountId);
+		if (list) list.push(delivery);
+		else byAccount.set(delivery.accountId, [delivery]);
+	}
+	const lists = [...byAccount.values()];
+	const longest = Math.max(0, ...lists.map((list) => list.length));
+	return Array.from({ length: longest }, (_, i) => lists.flatMap((list) => (i < list.length ? [list[i]] : []))).flat();
+}
