@@ -3,10 +3,14 @@
  * at most IN_FLIGHT_PER_ENDPOINT to one endpoint, and at most IN_FLIGHT_PER_ACCOUNT to one account's endpoints
  * while another account has a delivery in the batch still to send. A slow endpoint, or one account's several dead
  * ones, can thus hold at most half of them until their timeout; alone in a batch, an account uses them all. The
- * batch is claimed by account in turn, so that the other accounts' deliveries are at hand to use the other half.
+ * batch is claimed by account in turn, so that the other accounts' deliveries come early in the waves, and what the
+ * share holds back does not stop the next wave (dispatch.ts).
  */
 import { add, count } from "../lib/counts";
 import { IN_FLIGHT_PER_ACCOUNT, IN_FLIGHT_PER_ENDPOINT, LANES_PER_INVOCATION } from "./isolation";
+
+/** As if no other account had a delivery to send: what the account's share alone holds back may start. */
+const ONE_ACCOUNT: ReadonlySet<string> = new Set();
 
 interface Send {
 	accountId: string;
@@ -18,18 +22,34 @@ export class Connections {
 	private readonly byEndpoint = new Map<string, number>();
 	private readonly byAccount = new Map<string, number>();
 
-	/** Whether `send` may start now; `accountsToSend`: the accounts with a delivery in the batch still to send. */
-	mayStart(send: Send, accountsToSend: ReadonlySet<string>): boolean {
+	/**
+	 * Picks from `ready`, in order, the sends that may start now (`accountsToSend`: the accounts with a delivery in the
+	 * batch still to send), counting them open; returns them, the rest, and how many of the rest only their account's
+	 * share holds back.
+	 */
+	pick<T extends Send>(ready: readonly T[], accountsToSend: ReadonlySet<string>): { start: T[]; rest: T[]; heldByShare: number } {
+		const start: T[] = [];
+		const rest: T[] = [];
+		let heldByShare = 0;
+		for (const send of ready) {
+			if (this.mayStart(send, accountsToSend)) {
+				this.change(send, 1);
+				start.push(send);
+			} else {
+				if (this.mayStart(send, ONE_ACCOUNT)) heldByShare++;
+				rest.push(send);
+			}
+		}
+		return { start, rest, heldByShare };
+	}
+
+	private mayStart(send: Send, accountsToSend: ReadonlySet<string>): boolean {
 		const shared = accountsToSend.size > (accountsToSend.has(send.accountId) ? 1 : 0);
 		return (
 			this.open < LANES_PER_INVOCATION &&
 			count(this.byEndpoint, send.endpointId) < IN_FLIGHT_PER_ENDPOINT &&
 			!(shared && count(this.byAccount, send.accountId) >= IN_FLIGHT_PER_ACCOUNT)
 		);
-	}
-
-	opened(send: Send): void {
-		this.change(send, 1);
 	}
 
 	closed(send: Send): void {
@@ -43,7 +63,7 @@ export class Connections {
 	}
 }
 
-/** `deliveries` taken by account in turn (a1, b1, a2, b2, a3, …), each account's in their order: every wave claims every account's. */
+/** `deliveries` taken by account in turn (a1, b1, a2, b2, a3, …), each account's in their order. */
 export function inTurnByAccount<T extends { accountId: string }>(deliveries: readonly T[]): T[] {
 	const byAccount = new Map<string, T[]>();
 	for (const delivery of deliveries) {

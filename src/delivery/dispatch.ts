@@ -84,6 +84,8 @@ class BatchDispatch {
 	private readonly connections = new Connections();
 	/** The wave the round trip under way claims. */
 	private claiming: DeliveryMessage[] = [];
+	/** Of `ready`, how many only their account's share of the connections holds back: they do not stop the next wave. */
+	private heldByShare = 0;
 	/** Deliveries claimed (or being claimed) and not yet sent, per endpoint: within its share of `ahead`. */
 	private readonly queued = new Map<string, number>();
 	private readonly claimId = newId("clm");
@@ -142,18 +144,17 @@ class BatchDispatch {
 		// The accounts with a delivery this invocation may still send: waiting, being claimed, or claimed.
 		const waiting = this.waiting.filter((message) => !this.leaving.has(message.endpointId));
 		const accountsToSend = new Set([...waiting, ...this.claiming, ...this.ready].map((delivery) => delivery.accountId));
-		this.ready = this.ready.filter((target) => {
-			if (!this.connections.mayStart(target, accountsToSend)) return true;
-			this.send(target);
-			return false;
-		});
+		const { start, rest, heldByShare } = this.connections.pick(this.ready, accountsToSend);
+		[this.ready, this.heldByShare] = [rest, heldByShare];
+		for (const target of start) this.send(target);
 	}
 
 	/** Starts the next round trip if none is under way and there is something to claim or to write. */
 	private startRoundTrip(): void {
 		if (this.roundTrip) return;
 		// The next wave once half of what may wait for a connection has gone out.
-		const wave = this.ready.length < (LANES_PER_INVOCATION * this.ahead.factor()) / 2 ? this.nextWave() : [];
+		const awaiting = this.ready.length - this.heldByShare;
+		const wave = awaiting < (LANES_PER_INVOCATION * this.ahead.factor()) / 2 ? this.nextWave(awaiting) : [];
 		if (!wave.length && !this.marks.size && !this.released.length) return;
 		this.claiming = wave;
 		this.roundTrip = this.exchange(wave)
@@ -168,9 +169,9 @@ class BatchDispatch {
 	}
 
 	/** The next wave: deliveries that can be sent soon after this round trip, within the connections and each endpoint's share. */
-	private nextWave(): DeliveryMessage[] {
+	private nextWave(awaiting: number): DeliveryMessage[] {
 		const factor = this.ahead.factor();
-		const room = LANES_PER_INVOCATION * factor - this.ready.length;
+		const room = LANES_PER_INVOCATION * factor - awaiting;
 		const wave: DeliveryMessage[] = [];
 		const planned = new Map<string, number>();
 		this.waiting = this.waiting.filter((message) => {
@@ -181,7 +182,7 @@ class BatchDispatch {
 			}
 			const ahead = count(this.queued, message.endpointId) + count(planned, message.endpointId);
 			if (wave.length >= room || ahead >= IN_FLIGHT_PER_ENDPOINT * factor) return true;
-			planned.set(message.endpointId, (planned.get(message.endpointId) ?? 0) + 1);
+			add(planned, message.endpointId, 1);
 			wave.push(message);
 			return false;
 		});
@@ -252,7 +253,6 @@ class BatchDispatch {
 		const slowAfter = slowAfterMs(this.settings);
 		this.sent.add(keyOf(target));
 		add(this.queued, endpoint, -1);
-		this.connections.opened(target);
 		const slowTimer = setTimeout(() => {
 			this.isolate(endpoint, "slow");
 			this.wakeup.fire();

@@ -3,7 +3,9 @@
  * isolates its endpoint on the spot, the batch's healthy deliveries go out
  * meanwhile, the slow endpoint's other deliveries leave for the isolation lane
  * (held there, so the sweep lets them be), and every invocation keeps at most
- * IN_FLIGHT_PER_ENDPOINT requests in flight to one endpoint.
+ * IN_FLIGHT_PER_ENDPOINT requests in flight to one endpoint, and at most
+ * IN_FLIGHT_PER_ACCOUNT to one account's while another account has deliveries
+ * in the batch still to send.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
@@ -195,56 +197,90 @@ describe("connections", () => {
 	});
 
 	it(`keeps ${LANES_PER_INVOCATION - IN_FLIGHT_PER_ACCOUNT} connections for other accounts: one account's dead endpoints cannot take them all`, async () => {
-		// A batch is dispatched per database: the two accounts must share one.
-		const { database } = await createAccount("tarpit");
-		let quiet = "quiet-0";
-		for (let i = 1; (await createAccount(quiet)).database !== database; i++) quiet = `quiet-${i}`;
-		await createEndpoint("https://dead-a.example/hook", { account: "tarpit" });
-		await createEndpoint("https://dead-b.example/hook", { account: "tarpit" });
-		await createEndpoint("https://quiet.example/hook", { account: quiet });
-		const quietArrivals: number[] = [];
-		const tarpitArrivals: number[] = [];
-		stubDestination(async (request, _index, signal) => {
-			if (!request.url.startsWith("https://quiet.example")) {
-				tarpitArrivals.push(Date.now());
-				return hangingResponse(signal);
-			}
-			quietArrivals.push(Date.now());
-			await sleep(20);
-			return new Response("ok");
+		const { tarpitArrivals, quietArrivals, started } = await tarpitBesideQuiet({
+			deadEndpoints: 2,
+			tarpitEvents: 3,
+			quietEvents: 8,
+			quietMs: 20,
 		});
-		const messages = [];
-		for (const [account, count] of [
-			["tarpit", IN_FLIGHT_PER_ENDPOINT],
-			[quiet, 8],
-		] as const) {
-			for (let i = 0; i < count; i++) messages.push(...(await ingest(fixture("ticket.created"), { account })).queue.messages);
-		}
-		const started = Date.now();
-		await runConsumer(messages);
-
 		// Every quiet delivery went out before the dead endpoints were even found slow, over the connections the tarpit could not take.
 		expect(quietArrivals).toHaveLength(8);
 		const lastQuiet = Math.max(...quietArrivals);
-		expect(lastQuiet).toBeLessThan(started + slowAfterMs(settings));
+		expect(lastQuiet).toBeLessThan(started + slowAfterMs(shareSettings));
 		expect(tarpitArrivals.filter((at) => at <= lastQuiet).length).toBeLessThanOrEqual(IN_FLIGHT_PER_ACCOUNT);
 	});
 
-	it("lets one account use every connection when no other account has a delivery waiting in the batch", async () => {
+	it("claims the other accounts' deliveries while the share holds the tarpit's back, instead of waiting for its timeout", async () => {
+		// Slow quiet sends keep the claims one wave ahead: the tarpit's held deliveries alone would fill what may wait for a connection.
+		const { quietArrivals, started } = await tarpitBesideQuiet({ deadEndpoints: 3, tarpitEvents: 3, quietEvents: 8, quietMs: 200 });
+		expect(quietArrivals).toHaveLength(8);
+		expect(Math.max(...quietArrivals)).toBeLessThan(started + slowAfterMs(shareSettings));
+	});
+
+	it("lets an account use every connection once no other account has a delivery to send in the batch", async () => {
 		await createEndpoint("https://a.example/hook");
 		await createEndpoint("https://b.example/hook");
+		const other = await accountBeside("DB");
+		await createEndpoint("https://other.example/hook", { account: other });
 		let inFlight = 0;
 		let peak = 0;
-		stubDestination(async () => {
+		stubDestination(async (request) => {
+			if (request.url.startsWith("https://other.example")) return new Response("ok");
 			peak = Math.max(peak, ++inFlight);
 			await sleep(50);
 			inFlight--;
 			return new Response("ok");
 		});
-		await runConsumer(await events(2 * IN_FLIGHT_PER_ENDPOINT));
+		const messages = [
+			...(await ingest(fixture("ticket.created"), { account: other })).queue.messages,
+			...(await events(2 * IN_FLIGHT_PER_ENDPOINT)),
+		];
+		await runConsumer(messages);
 		expect(peak).toBe(LANES_PER_INVOCATION);
 	});
 });
+
+/** Settings for the share's tests: a longer timeout than the tests' own, so that the slow threshold (1 s) leaves room on a busy machine. */
+const shareEnv = { DELIVERY_TIMEOUT_MS: "2000" };
+const shareSettings = readSettings({ ...env, ...shareEnv });
+
+/** A new account on `database` (a batch is dispatched per database, so accounts that share one must be on the same). */
+async function accountBeside(database: string): Promise<string> {
+	for (let i = 0; i < 20; i++) if ((await createAccount(`beside-${i}`)).database === database) return `beside-${i}`;
+	throw new Error(`no new account was placed on ${database}`);
+}
+
+/**
+ * One batch, in the main lane: account `tarpit` sends `tarpitEvents` events to `deadEndpoints` endpoints that never
+ * answer, then an account beside it sends `quietEvents` to one endpoint answering after `quietMs`.
+ */
+async function tarpitBesideQuiet(options: { deadEndpoints: number; tarpitEvents: number; quietEvents: number; quietMs: number }) {
+	const { database } = await createAccount("tarpit");
+	const quiet = await accountBeside(database);
+	for (let i = 0; i < options.deadEndpoints; i++) await createEndpoint(`https://dead-${i}.example/hook`, { account: "tarpit" });
+	await createEndpoint("https://quiet.example/hook", { account: quiet });
+	const quietArrivals: number[] = [];
+	const tarpitArrivals: number[] = [];
+	stubDestination(async (request, _index, signal) => {
+		if (!request.url.startsWith("https://quiet.example")) {
+			tarpitArrivals.push(Date.now());
+			return hangingResponse(signal);
+		}
+		quietArrivals.push(Date.now());
+		await sleep(options.quietMs);
+		return new Response("ok");
+	});
+	const messages = [];
+	for (const [account, count] of [
+		["tarpit", options.tarpitEvents],
+		[quiet, options.quietEvents],
+	] as const) {
+		for (let i = 0; i < count; i++) messages.push(...(await ingest(fixture("ticket.created"), { account })).queue.messages);
+	}
+	const started = Date.now();
+	await runConsumer(messages, { env: shareEnv });
+	return { tarpitArrivals, quietArrivals, started };
+}
 
 describe("delivery_state", () => {
 	it("shows healthy, then isolated with until, what is in flight and the oldest waiting delivery, then saturated", async () => {
