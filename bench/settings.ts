@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 export const quick = process.argv.includes("--quick");
 /** `-- --only=fairness`: the fair-share scenarios alone (after the warm-up), printed but not written: for iterating on them. */
 export const onlyFairness = process.argv.includes("--only=fairness");
+/** With `--only=fairness`, `--results-file=<path>`: write the results there as JSON instead (how the full run takes them). */
+export const resultsFile = process.argv.find((arg) => arg.startsWith("--results-file="))?.slice("--results-file=".length);
 /** `-- --only=storage`: the storage scenario alone (after the warm-up), printed but not written. */
 export const onlyStorage = process.argv.includes("--only=storage");
 /** `-- --only=move`: the move scenario alone, printed but not written. */
