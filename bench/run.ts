@@ -124,7 +124,7 @@ if (onlyFairness) {
 
 /**
  * The fair-share scenarios in a process of their own (this script with `--only=fairness`): run in this one after the
- * fan-out runs, the same burst was accepted at 75 events/s instead of 116 (2026-12-06, bench/README.md).
+ * fan-out runs, the same burst was accepted at 75 events/s, against 110–116 in separate runs that hour (bench/README.md).
  */
 async function fairnessInAProcessOfItsOwn(): Promise<Fairness> {
 	const dir = mkdtempSync(join(tmpdir(), "hivepost-fairness-"));
