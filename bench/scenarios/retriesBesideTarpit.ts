@@ -5,6 +5,7 @@
  * at once. The other account's retries must come within 10 s of their due
  * time, its first attempts stay fast, and every delivery keep its policy.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { failFirstAttempt, neverReply, type Receiver, startReceiver } from "../../scripts/lib/receiver.ts";
 import { waitUntil } from "../../scripts/lib/waitFor.ts";
 import { createBenchAccount, deleteBenchAccounts, endpointStates, firstAttemptLatencies, sendSteadily } from "../lib/benchAccounts.ts";
@@ -55,7 +56,7 @@ export async function retriesBesideTarpitScenario(stack: BenchStack) {
 		// tarpit's deliveries wait in the isolation lane and for their retries, and that is the state the issue asks about.
 		stack.phase("fair share: waiting until the tarpit's endpoints are isolated and the sends that found them have ended");
 		await waitUntil(async () => (await endpointStates(stack, tarpit.uid)).healthy === undefined, FAIRNESS.waitMs, 250);
-		await new Promise((resolve) => setTimeout(resolve, Number(SETTINGS.DELIVERY_TIMEOUT_MS)));
+		await sleep(Number(SETTINGS.DELIVERY_TIMEOUT_MS));
 		stack.phase(`fair share: the retrier sends ${FAIRNESS.quietRate} events/s beside the tarpit (${FAIRNESS.retrySeconds} s)`);
 		const until = Date.now() + FAIRNESS.retrySeconds * 1000;
 		const { events, load } = sendSteadily(stack, retrier, FAIRNESS.quietRate, () => Date.now() < until);
