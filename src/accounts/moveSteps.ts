@@ -5,12 +5,14 @@
  *
  *   marking   the target marks the account `incoming`, the source `copying` (from then on its changes are logged)
  *   copying   every table in key order, each step after a step's worth of the change log       (state: copying)
- *   draining  no new claims of the account; the log copied until no claim is in flight           (state: switching)
+ *   draining  no new claims of the account; the log copied until no claim is in flight and a Retry now begun
+ *             before claims stopped has had time to record                                           (state: switching)
  *   frozen    every write refused (503 account_moving): the rest of the log, then the directory
  *             names the target, the target takes the account, the source marks it `moved`
  *   cleaning  the account's rows deleted from the source, table by table; then the move ends     (state: cleaning)
  */
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { readSettings, type Settings } from "../config";
 import { accountDatabase, type Database, directoryDatabase } from "../db/client";
 import { applyChanges, cleanRange, copyRange, forgetChanges, MOVED_TABLES } from "../db/moveCopy";
 import { markAccount } from "../db/moveMarkers";
@@ -34,6 +36,8 @@ export interface MoveProgress extends MovePlan {
 	table: number;
 	/** The last key copied in that table, or null from its start. */
 	after: unknown[] | null;
+	/** When claims stopped (draining began). Absent in progress stored before it was kept: taken then. */
+	drainingSince?: number;
 }
 
 export function firstStep(plan: MovePlan): MoveProgress {
@@ -53,8 +57,11 @@ export async function runStep(env: Env, progress: MoveProgress, now = Date.now()
 		case "copying":
 			return copying(env, source, target, progress, now);
 		case "draining": {
+			const drainingSince = progress.drainingSince ?? now;
 			const changes = await copyChanges(env, source, target, accountId);
-			if (changes === STEP_ROWS || (await claimInFlight(source, accountId, now))) return progress;
+			const waiting =
+				changes === STEP_ROWS || now < drainingSince + manualAttemptMs(readSettings(env)) || (await claimInFlight(source, accountId, now));
+			if (waiting) return { ...progress, drainingSince };
 			await source.batch([markAccount(source, accountId, "frozen", now)]);
 			return { ...progress, phase: "frozen" };
 		}
@@ -77,7 +84,7 @@ async function copying(env: Env, source: Database, target: Database, progress: M
 	// Every table copied once: no new claims of the account here, so that none is in flight at the switch.
 	await source.batch([markAccount(source, accountId, "draining", now)]);
 	await setState(env, accountId, "switching");
-	return { ...progress, phase: "draining", table: 0, after: null };
+	return { ...progress, phase: "draining", table: 0, after: null, drainingSince: now };
 }
 
 /** Frozen: nothing of the account is written in the source any more, so what its log holds is the last of it. */
@@ -124,6 +131,16 @@ async function claimInFlight(source: Database, accountId: string, now: number): 
 		.limit(1)
 		.get();
 	return row !== undefined;
+}
+
+/**
+ * How long a Retry now may still be under way once claims have stopped: it takes no claim for the switch to wait for,
+ * and from then on none starts (503 account_moving), but one that passed that check just before may still wait for
+ * its answer (at most the send's timeout), with as long again for D1 and the pacer around it. Frozen earlier, its
+ * record would be refused and the request it made would go unrecorded.
+ */
+function manualAttemptMs(settings: Settings): number {
+	return 2 * settings.deliveryTimeoutMs;
 }
 
 async function countCopied(env: Env, accountId: string, rows: number): Promise<void> {

@@ -185,6 +185,33 @@ describe("a move", () => {
 		expect(await accountRows("DB_2", accountId)).toEqual(before);
 	}, 30_000);
 
+	it("once claims stop, waits for a Retry now begun while the rows were copied: its attempt is recorded and moved", async () => {
+		const { accountId } = await busyAccount();
+		const [delivered] = await rowsIn<{ id: string }>("DB_1", "SELECT id FROM deliveries WHERE status = 'delivered' LIMIT 1");
+		let answer = () => {};
+		const answered = new Promise<void>((resolve) => {
+			answer = resolve;
+		});
+		const { requests } = stubDestination(async () => {
+			await answered;
+			return new Response("", { status: 200 });
+		});
+		const start = Date.now();
+		const step = async (progress: MoveProgress, now: number) => (await runStep(env, progress, now)) as MoveProgress;
+		let progress = await step(firstStep({ accountId, source: "DB_1", target: "DB_2" }), start);
+		const retry = api(`/accounts/acme/deliveries/${delivered.id}/retry`, { method: "POST" });
+		while (requests.length === 0) await sleep(5);
+		while (progress.phase === "copying") progress = await step(progress, start);
+		// Claims have stopped and none is in flight, but the Retry now still waits for its answer.
+		progress = await step(progress, start + 1);
+		expect(progress.phase).toBe("draining");
+		answer();
+		expect((await retry).status).toBe(200);
+		const later = start + 2 * readSettings(env).deliveryTimeoutMs;
+		while (progress.phase !== "cleaning") progress = await step(progress, later);
+		expect(await rowsIn("DB_2", "SELECT manual FROM attempts WHERE delivery_id = ? AND manual = 1", delivered.id)).toEqual([{ manual: 1 }]);
+	});
+
 	it("looks for claims in flight through the unfinished deliveries' indexes, not through the account's whole history", async () => {
 		const { accountId } = await busyAccount();
 		const recorded: RecordedStatement[] = [];
