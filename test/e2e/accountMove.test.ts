@@ -19,6 +19,8 @@ beforeAll(async () => {
 		RETRY_INTERVAL_SECONDS: "2",
 		MAX_RETRIES: String(MAX_RETRIES),
 		STRANDED_AFTER_SECONDS: "60",
+		// The switch waits twice this once claims stop (for a Retry now in flight): the default 10 s would add 20 s.
+		DELIVERY_TIMEOUT_MS: "3000",
 		ALLOW_PRIVATE_DESTINATIONS: "true",
 	});
 });
