@@ -19,6 +19,14 @@ export function untouchedByMove(accountColumn: SQLiteColumn): SQL {
 	return sql`NOT EXISTS (SELECT 1 FROM ${accountMarkers} WHERE ${accountMarkers.accountId} = ${accountColumn} AND ${accountMarkers.state} <> 'copying')`;
 }
 
+/**
+ * The account's rows in this database are its own, not the copy a move is making of it (`incoming`) nor what one
+ * left behind (`moved`): what a count over every database takes, so that a moving account counts once.
+ */
+export function liveHere(accountColumn: SQLiteColumn): SQL {
+	return sql`NOT EXISTS (SELECT 1 FROM ${accountMarkers} WHERE ${accountMarkers.accountId} = ${accountColumn} AND ${accountMarkers.state} IN ('incoming', 'moved'))`;
+}
+
 /** Of `accountIds`, those a move holds in this database (marked, but not merely copying): their work waits or goes elsewhere. */
 export async function heldByMove(db: Database, accountIds: readonly string[]): Promise<Set<string>> {
 	const rows = await db

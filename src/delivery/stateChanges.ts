@@ -103,7 +103,8 @@ export const everyEndpoint = (): SQL => sql`(SELECT ${endpoints.id} FROM ${endpo
 
 /**
  * Stranded at `now`: unfinished, overdue by STRANDED_AFTER_SECONDS and held
- * by nobody. What the sweep takes up, and the System page counts: among every
+ * by nobody, a move included (its copy in the target is taken up there once it
+ * has moved). What the sweep takes up, and the System page counts: among every
  * endpoint's unfinished deliveries, or `among` (those already named by key).
  */
 export function stranded(settings: Settings, now: number, among = unfinishedTo(everyEndpoint(), now)): SQL {
@@ -111,6 +112,7 @@ export function stranded(settings: Settings, now: number, among = unfinishedTo(e
 		among,
 		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
 		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+		untouchedByMove(deliveries.accountId),
 	) as SQL;
 }
 

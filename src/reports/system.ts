@@ -1,13 +1,15 @@
 /**
  * What the System page shows of "is Hivepost keeping up?": deliveries
  * waiting, by lane and state, and those stranded (summed over every
- * database, through the index of unfinished deliveries); the last sweep and
+ * database, through the index of unfinished deliveries; a moving account
+ * counted once, where it lives); the last sweep and
  * retention runs; and each operational endpoint with its recent messages.
  */
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import { readSettings } from "../config";
 import { everyDatabase } from "../db/client";
 import { type CronRun, lastCronRuns } from "../db/cronRuns";
+import { liveHere } from "../db/moveMarkers";
 import { operatorScope } from "../db/operatorAccount";
 import { deliveries, endpoints, events } from "../db/schema";
 import { everyEndpoint, shownStatus, stranded, unfinishedTo } from "../delivery/stateChanges";
@@ -47,7 +49,7 @@ export async function systemReport(env: Env, now = Date.now()): Promise<SystemRe
 					.select({ lane, status: deliveries.status, deliveries: count() })
 					.from(deliveries)
 					.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-					.where(unfinishedTo(everyEndpoint(), now))
+					.where(and(unfinishedTo(everyEndpoint(), now), liveHere(deliveries.accountId)))
 					.groupBy(lane, deliveries.status),
 				db.select({ stranded: count() }).from(deliveries).where(stranded(settings, now)),
 			]),

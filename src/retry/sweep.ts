@@ -18,7 +18,6 @@
 import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
-import { untouchedByMove } from "../db/moveMarkers";
 import { deliveries, endpoints } from "../db/schema";
 import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { handOver, handOverOf } from "../delivery/pacing";
@@ -56,12 +55,8 @@ export async function sweep(env: Env, now = Date.now()): Promise<SweepReport> {
 
 async function sweepDatabase(env: Env, db: Database, now: number): Promise<SweepReport> {
 	const settings = readSettings(env);
-	// Filed first: the new deliveries left are those of the last NEW_FOR_MS, so only those ids are read. An account a
-	// move holds here is left alone: its copy in the target is taken up there once it has moved.
-	const stranded = and(
-		strandedAt(settings, now, unfinishedTo(everyEndpoint(), now, NEW_FOR_MS)),
-		untouchedByMove(deliveries.accountId),
-	) as SQL;
+	// Filed first: the new deliveries left are those of the last NEW_FOR_MS, so only those ids are read.
+	const stranded = strandedAt(settings, now, unfinishedTo(everyEndpoint(), now, NEW_FOR_MS));
 	const [, found] = await db.batch([
 		fileAgedNew(db, now),
 		db
@@ -86,7 +81,6 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 			deliveriesIn(exhausted),
 			strandedAt(settings, now, unfinished()),
 			gte(deliveries.attemptCount, maxAttempts(settings)),
-			untouchedByMove(deliveries.accountId),
 		) as SQL;
 		// The operator is told of each (delivery.failed), in the same transaction.
 		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveries).set(finished("failed", now)).where(used)]);

@@ -1,8 +1,11 @@
 /** The System page (/admin/system): is Hivepost keeping up? */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { firstStep, type MoveProgress, runStep } from "../../src/accounts/moveSteps";
 import { api } from "../helpers/api";
 import { page } from "../helpers/pages";
 import {
+	accountIdOf,
 	createAccount,
 	createEndpoint,
 	fixture,
@@ -37,6 +40,19 @@ describe("the System page", () => {
 		const shown = await text();
 		expect(shown).toContain("isolation retrying 1 main pending 1");
 		expect(shown).toContain("1 stranded");
+	});
+
+	it("counts a moving account's deliveries once, where they live, and none as stranded while the move holds them", async () => {
+		const { database } = await createAccount("acme");
+		expect(database).toBe("DB_1");
+		await createEndpoint("https://a.example/hook", { account: "acme" });
+		await ingest(fixture("ticket.created"), { account: "acme" });
+		await runEverywhere("UPDATE deliveries SET next_attempt_at = ?, lease_until = NULL WHERE status = 'new'", Date.now() - 600_000);
+		expect(await text()).toContain("Lane State Deliveries main pending 1 1 stranded");
+		// Copied to DB_2, and its claims stopped in DB_1 for the switch: the sweep leaves both copies alone.
+		let progress: MoveProgress | null = firstStep({ accountId: await accountIdOf("acme"), source: "DB_1", target: "DB_2" });
+		while (progress?.phase !== "draining") progress = await runStep(env, progress as MoveProgress);
+		expect(await text()).toContain("Lane State Deliveries main pending 1 None stranded");
 	});
 
 	it("shows the last sweep and retention runs", async () => {
