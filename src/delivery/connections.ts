@@ -65,13 +65,7 @@ export class Connections {
 
 /** `deliveries` taken by account in turn (a1, b1, a2, b2, a3, …), each account's in their order. */
 export function inTurnByAccount<T extends { accountId: string }>(deliveries: readonly T[]): T[] {
-	const byAccount = new Map<string, T[]>();
-	for (const delivery of deliveries) {
-		const list = byAccount.get(delivery.accountId);
-		if (list) list.push(delivery);
-		else byAccount.set(delivery.accountId, [delivery]);
-	}
-	const lists = [...byAccount.values()];
+	const lists = [...Map.groupBy(deliveries, (delivery) => delivery.accountId).values()];
 	const longest = Math.max(0, ...lists.map((list) => list.length));
 	return Array.from({ length: longest }, (_, i) => lists.flatMap((list) => (i < list.length ? [list[i]] : []))).flat();
 }
