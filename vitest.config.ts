@@ -51,6 +51,7 @@ export default defineConfig(async ({ mode }) => {
 						// Databases of their own for the migration tests, which start from the shipped schema or from nothing.
 						MIGRATION_TEST_DB: "migration-test",
 						UPGRADE_TEST_DB: "upgrade-test",
+						UPGRADE_TEST_DB_1: "upgrade-test-1",
 						BACKFILL_TEST_DB: "backfill-test",
 					},
 				},

@@ -7,6 +7,7 @@ declare namespace Cloudflare {
 		DB_2: D1Database;
 		MIGRATION_TEST_DB: D1Database;
 		UPGRADE_TEST_DB: D1Database;
+		UPGRADE_TEST_DB_1: D1Database;
 		BACKFILL_TEST_DB: D1Database;
 	}
 }

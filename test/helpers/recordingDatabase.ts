@@ -8,6 +8,8 @@
 import { env } from "cloudflare:workers";
 
 export interface RecordedStatement {
+	/** The binding it ran on, when the recording names it (the upgrade recorder's move runs on two). */
+	database?: string;
 	sql: string;
 	params: unknown[];
 	/** Rows the statement returned (unset until it ran, or when run with first()). */
@@ -31,10 +33,10 @@ function noteOutcome(record: RecordedStatement, result: D1Result | unknown[][]) 
 /** The statements handed to the real binding, by the recording proxy that stands for each. */
 const unwrapped = new WeakMap<D1PreparedStatement, { statement: D1PreparedStatement; record: () => RecordedStatement }>();
 
-/** `binding` (the test's DB by default), recording into `recorded`. */
-export function recordingDatabase(recorded: RecordedStatement[], binding: D1Database = env.DB): D1Database {
+/** `binding` (the test's DB by default), recording into `recorded`, each statement named as run on `database` if given. */
+export function recordingDatabase(recorded: RecordedStatement[], binding: D1Database = env.DB, database?: string): D1Database {
 	const start = (sql: string, params: unknown[]) => {
-		const record: RecordedStatement = { sql, params };
+		const record: RecordedStatement = { ...(database && { database }), sql, params };
 		recorded.push(record);
 		return record;
 	};

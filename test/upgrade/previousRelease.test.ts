@@ -1,24 +1,25 @@
 /**
  * The previous release against the new schema: while an upgrade is under way
  * the migrations have run and the Worker still live is the previous release's.
- * Its recorded statements (releaseStatements.ts) are replayed, in order, on a
- * fresh database with every migration applied, and each must succeed and
+ * Its recorded statements (releaseStatements.ts) are replayed, in order, on
+ * fresh databases with every migration applied, and each must succeed and
  * return and change as many rows as it did against its own schema.
  */
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { newestReleaseStatements, RELEASE_PATHS, type ReleaseStatement } from "./releaseStatements";
+import { fromFixtureParam, newestReleaseStatements, RELEASE_PATHS, type ReleaseStatement } from "./releaseStatements";
 
 const previous = newestReleaseStatements();
 
 /**
- * Runs `statements` on `db` in order. Values SQLite made up itself (the
+ * Runs `statements` in order, each on the database it was recorded on (`DB`
+ * unless named: a move's target is `DB_1`). Values SQLite made up itself (the
  * random part of delivery ids) come out differently than when recorded: each
  * is learnt from a RETURNING clause's rows, taken in order, and put in place
  * of the recorded one in the parameters that follow.
  */
-async function replay(db: D1Database, statements: readonly ReleaseStatement[]) {
+async function replay(databases: Record<string, D1Database>, statements: readonly ReleaseStatement[]) {
 	const renames = new Map<string, string>();
 	const renamed = (value: unknown) =>
 		typeof value === "string" ? [...renames].reduce((text, [recorded, now]) => text.replaceAll(recorded, now), value) : value;
@@ -26,9 +27,9 @@ async function replay(db: D1Database, statements: readonly ReleaseStatement[]) {
 	for (const statement of statements) {
 		let result: D1Result;
 		try {
-			result = await db
+			result = await databases[statement.database ?? "DB"]
 				.prepare(statement.sql)
-				.bind(...statement.params.map(renamed))
+				.bind(...statement.params.map((param) => renamed(fromFixtureParam(param))))
 				.all();
 		} catch (error) {
 			throw new Error(`release ${previous.release}, ${statement.path}: ${statement.sql}\n  fails on the new schema: ${error}`);
@@ -53,11 +54,11 @@ describe(`the previous release (${previous.release}) against every migration`, (
 		}
 	});
 
-	it("runs its ingest, claim, record, sweep and retention statements, each returning and changing what it did before", async () => {
-		const db = env.UPGRADE_TEST_DB;
-		await applyD1Migrations(db, env.TEST_MIGRATIONS);
+	it("runs the statements of every path, each on its database, each returning and changing what it did before", async () => {
+		const databases = { DB: env.UPGRADE_TEST_DB, DB_1: env.UPGRADE_TEST_DB_1 };
+		for (const db of Object.values(databases)) await applyD1Migrations(db, env.TEST_MIGRATIONS);
 
-		const outcomes = await replay(db, previous.statements);
+		const outcomes = await replay(databases, previous.statements);
 
 		const expected = previous.statements.map(({ path, sql, rows, changes }) => ({
 			path,

@@ -1,18 +1,48 @@
 /**
  * A release's statements: what its code runs against D1 on the paths that
  * keep running while an upgrade is under way (ingest, claim, record, sweep,
- * retention, and the account and endpoint changes that set them up), in the
- * order they ran, recorded by releaseStatements.record.ts into
+ * retention, an admin's manual actions, the cron as a whole, a move to
+ * another database, and the account and endpoint changes that set them up),
+ * in the order they ran, recorded by releaseStatements.record.ts into
  * fixtures/<version>.json. The upgrade test replays the newest of them
  * against the current migrations.
  */
 import type { RecordedStatement } from "../helpers/recordingDatabase";
 
-export const RELEASE_PATHS = ["accounts", "endpoints", "ingest", "claim", "record", "sweep", "retention"] as const;
+export const RELEASE_PATHS = [
+	"accounts",
+	"endpoints",
+	"ingest",
+	"claim",
+	"record",
+	"sweep",
+	"retention",
+	"manual",
+	"cron",
+	"move",
+] as const;
 export type ReleasePath = (typeof RELEASE_PATHS)[number];
 
 export interface ReleaseStatement extends RecordedStatement {
 	path: ReleasePath;
+}
+
+/** Bytes bound to a statement (a deflated body), as the fixture's JSON keeps them. */
+export interface RecordedBytes {
+	base64: string;
+}
+
+/** A bound value as the fixture keeps it: bytes as base64, anything else as it was. */
+export function toFixtureParam(value: unknown): unknown {
+	if (!(value instanceof ArrayBuffer || ArrayBuffer.isView(value))) return value;
+	const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+	return { base64: btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join("")) } satisfies RecordedBytes;
+}
+
+/** A bound value from the fixture, bytes made bytes again. */
+export function fromFixtureParam(value: unknown): unknown {
+	if (typeof value !== "object" || value === null || !("base64" in value)) return value;
+	return Uint8Array.from(atob((value as RecordedBytes).base64), (char) => char.charCodeAt(0));
 }
 
 export interface ReleaseFixture {
