@@ -20,6 +20,8 @@ export const SIZES = quick
 	? { deliveriesPerN: 400, rounds: 2, latencyEvents: 40, failureEvents: 30 }
 	: { deliveriesPerN: 12000, rounds: 5, latencyEvents: 300, failureEvents: 200 };
 export const FANOUTS = [1, 10, 100];
+/** How often a full run runs the fair-share scenarios, each time in a process of its own (report/fairnessRuns.ts). */
+export const FAIRNESS_RUNS = quick ? 1 : 3;
 /** The storage scenario (bench/README.md, "Storage"): events per set, each to TARGET_N endpoints. */
 export const STORAGE = { events: quick ? 100 : 300 };
 /** Bytes per event of the layout before issue 17's storage work, measured by the same scenario (bench/README.md, "Storage"). */

@@ -19,6 +19,7 @@ import type { StorageResult } from "../scenarios/storage.ts";
 import type { FanOutResult } from "../scenarios/throughput.ts";
 import type { TwoBurstsResult } from "../scenarios/twoBursts.ts";
 import { CONCURRENCY, FANOUTS, LATENCY_RATE, quick, SETTINGS, SIZES } from "../settings.ts";
+import type { FairnessRunFigures } from "./fairnessRuns.ts";
 import { targets } from "./targets.ts";
 
 /** The machine's load averages now, as `uptime` prints them. */
@@ -47,6 +48,8 @@ export interface Measured {
 	failure: FailureResult;
 	isolation: IsolationResult;
 	fairness: Fairness;
+	/** Each fair-share run's main figures: `fairness` is the median run's. */
+	fairnessRuns: FairnessRunFigures[];
 	storage: StorageResult;
 	move: MoveAccountResult;
 }
@@ -55,7 +58,7 @@ export interface Measured {
 export function benchResults(
 	started: number,
 	loadBefore: string,
-	{ fanOuts, latency, failure, isolation, fairness, storage, move }: Measured,
+	{ fanOuts, latency, failure, isolation, fairness, fairnessRuns, storage, move }: Measured,
 ) {
 	const loadAfter = uptime();
 	return {
@@ -76,6 +79,7 @@ export function benchResults(
 		failure,
 		isolation,
 		fairness,
+		fairnessRuns,
 		storage,
 		move,
 		targets: targets(fanOuts, latency, failure, isolation, fairness, storage),

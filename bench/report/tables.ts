@@ -3,6 +3,7 @@
  * isolation and fair-share tables, and the targets; printed after a run and put
  * into bench/README.md after a full one.
  */
+import { fairnessRunsTable } from "./fairnessRuns.ts";
 import { f0, f2, isolationRuns, markdownTable, msOrBound } from "./format.ts";
 import { moveTable } from "./moveTable.ts";
 import type { Fairness, Results } from "./results.ts";
@@ -195,6 +196,8 @@ export function resultTables(results: Results): string {
 		...isolationTable(results),
 		"",
 		...fairnessTables(results.fairness, false),
+		"",
+		...fairnessRunsTable(results.fairnessRuns),
 		"",
 		...storageTable(results.storage),
 		"",
