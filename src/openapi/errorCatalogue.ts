@@ -50,7 +50,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	not_configured:
 		"A setting the route needs is missing or malformed, or the account's data is in a D1 database this Worker no longer binds, so the route is closed; the message names the setting or the binding.",
 	account_moving:
-		"The account is being switched to another database (a move, docs/scaling.md): for a few seconds (at most 30) its data takes no writes. Nothing was stored or changed; send the same request again after `Retry-After` seconds.",
+		"The account is being switched to another database (a move, docs/scaling.md): for a few seconds (at most 30) its data takes no writes, and Retry now waits for the switch from the moment the move stops new attempts (twice DELIVERY_TIMEOUT_MS before it, 20 s by default). Nothing was stored or changed; send the same request again after `Retry-After` seconds.",
 };
 
 /** What else closes a route that reads or changes one account's data (http/accountScope.ts). */
