@@ -11,12 +11,17 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type Database, inList } from "./client";
 import { accountMarkers, type MarkerState } from "./moveSchema";
 
+/** The account of `accountColumn` has no marker here in the states `states` picks. */
+function noMarker(accountColumn: SQLiteColumn, states: SQL): SQL {
+	return sql`NOT EXISTS (SELECT 1 FROM ${accountMarkers} WHERE ${accountMarkers.accountId} = ${accountColumn} AND ${states})`;
+}
+
 /**
  * The account of `accountColumn` is not held here by a move: no marker, or one that only logs its changes
  * (`copying`). Claims and the sweep take only these.
  */
 export function untouchedByMove(accountColumn: SQLiteColumn): SQL {
-	return sql`NOT EXISTS (SELECT 1 FROM ${accountMarkers} WHERE ${accountMarkers.accountId} = ${accountColumn} AND ${accountMarkers.state} <> 'copying')`;
+	return noMarker(accountColumn, sql`${accountMarkers.state} <> 'copying'`);
 }
 
 /**
@@ -24,7 +29,7 @@ export function untouchedByMove(accountColumn: SQLiteColumn): SQL {
  * left behind (`moved`): what a count over every database takes, so that a moving account counts once.
  */
 export function liveHere(accountColumn: SQLiteColumn): SQL {
-	return sql`NOT EXISTS (SELECT 1 FROM ${accountMarkers} WHERE ${accountMarkers.accountId} = ${accountColumn} AND ${accountMarkers.state} IN ('incoming', 'moved'))`;
+	return noMarker(accountColumn, sql`${accountMarkers.state} IN ('incoming', 'moved')`);
 }
 
 /** Of `accountIds`, those a move holds in this database (marked, but not merely copying): their work waits or goes elsewhere. */
