@@ -10,7 +10,8 @@ import { firstStep, type MovePlan, type MoveProgress, runStep } from "./moveStep
 
 /**
  * The pause after a step, at least as long as the step took: the move takes at most about half of either database's
- * time, which the other accounts on it share (D1 runs one query at a time).
+ * time, which the other accounts on it share (D1 runs one query at a time). A step that could only wait says when to
+ * look again (`idleUntil`), and the pause lasts until then.
  */
 const MIN_PAUSE_MS = 20;
 
@@ -44,7 +45,8 @@ export class AccountMover extends DurableObject<Env> {
 			return;
 		}
 		await this.ctx.storage.put("progress", next);
-		await this.ctx.storage.setAlarm(Date.now() + Math.max(MIN_PAUSE_MS, Date.now() - started));
+		const paused = Date.now() + Math.max(MIN_PAUSE_MS, Date.now() - started);
+		await this.ctx.storage.setAlarm(Math.max(paused, next.idleUntil ?? 0));
 	}
 }
 

@@ -23,6 +23,9 @@ import { unfinishedTo } from "../delivery/stateChanges";
 /** Rows (or logged changes) one step reads and writes at most. */
 export const STEP_ROWS = 200;
 
+/** While draining has nothing to do but wait (for time, or a claim in flight), the next look comes this much later. */
+const DRAIN_LOOK_MS = 1_000;
+
 export interface MovePlan {
 	accountId: string;
 	/** Bindings: where the account's data is, and where it goes. */
@@ -38,6 +41,8 @@ export interface MoveProgress extends MovePlan {
 	after: unknown[] | null;
 	/** When claims stopped (draining began). Absent in progress stored before it was kept: taken then. */
 	drainingSince?: number;
+	/** Set by a step that found only waiting to do: the next step is not worth running before then. */
+	idleUntil?: number;
 }
 
 export function firstStep(plan: MovePlan): MoveProgress {
@@ -45,7 +50,7 @@ export function firstStep(plan: MovePlan): MoveProgress {
 }
 
 /** Runs one step of `progress`; returns what comes next, or null once the move has ended. */
-export async function runStep(env: Env, progress: MoveProgress, now = Date.now()): Promise<MoveProgress | null> {
+export async function runStep(env: Env, { idleUntil: _, ...progress }: MoveProgress, now = Date.now()): Promise<MoveProgress | null> {
 	const { accountId } = progress;
 	const source = accountDatabase(env, { id: accountId, database: progress.source });
 	const target = accountDatabase(env, { id: accountId, database: progress.target });
@@ -58,10 +63,10 @@ export async function runStep(env: Env, progress: MoveProgress, now = Date.now()
 			return copying(env, source, target, progress, now);
 		case "draining": {
 			const drainingSince = progress.drainingSince ?? now;
-			const changes = await copyChanges(env, source, target, accountId);
-			const waiting =
-				changes === STEP_ROWS || now < drainingSince + manualAttemptMs(readSettings(env)) || (await claimInFlight(source, accountId, now));
-			if (waiting) return { ...progress, drainingSince };
+			if ((await copyChanges(env, source, target, accountId)) === STEP_ROWS) return { ...progress, drainingSince };
+			const retryNowEnds = drainingSince + manualAttemptMs(readSettings(env));
+			if (now < retryNowEnds) return { ...progress, drainingSince, idleUntil: Math.min(retryNowEnds, now + DRAIN_LOOK_MS) };
+			if (await claimInFlight(source, accountId, now)) return { ...progress, drainingSince, idleUntil: now + DRAIN_LOOK_MS };
 			await source.batch([markAccount(source, accountId, "frozen", now)]);
 			return { ...progress, phase: "frozen" };
 		}

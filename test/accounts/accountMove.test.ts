@@ -212,6 +212,28 @@ describe("a move", () => {
 		expect(await rowsIn("DB_2", "SELECT manual FROM attempts WHERE delivery_id = ? AND manual = 1", delivered.id)).toEqual([{ manual: 1 }]);
 	});
 
+	it("while draining has only to wait, the mover looks again a second later, not every few milliseconds", async () => {
+		await createAccount("acme");
+		const accountId = await accountIdOf("acme");
+		await runInDurableObject(env.ACCOUNT_MOVER.getByName(accountId), async (mover, state) => {
+			const before = Date.now();
+			const draining: MoveProgress = {
+				accountId,
+				source: "DB_1",
+				target: "DB_2",
+				phase: "draining",
+				table: 0,
+				after: null,
+				drainingSince: before,
+			};
+			await state.storage.put("progress", draining);
+			await mover.alarm();
+			expect(await state.storage.getAlarm()).toBeGreaterThanOrEqual(before + 1_000);
+			await state.storage.deleteAlarm();
+			await state.storage.deleteAll();
+		});
+	});
+
 	it("looks for claims in flight through the unfinished deliveries' indexes, not through the account's whole history", async () => {
 		const { accountId } = await busyAccount();
 		const recorded: RecordedStatement[] = [];
