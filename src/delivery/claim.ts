@@ -12,7 +12,7 @@
  */
 import { and, eq, exists, not, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import type { Database } from "../db/client";
+import { type Database, inList } from "../db/client";
 import { untouchedByMove } from "../db/moveMarkers";
 import { deliveries, endpoints, events } from "../db/schema";
 import { readBody } from "../lib/storedBody";
@@ -62,9 +62,19 @@ export interface WaveRow extends DeliveryRef {
 const liveEndpoint = () =>
 	exists(sql`(SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${receivesDeliveries()})`);
 
-/** The columns a send needs, for the deliveries `where` picks; `body` only for those claimed by `claimId` (or every one without). */
-export function selectTargets(db: Database, where: SQL, claimId?: string) {
+/**
+ * The columns a send needs, for the deliveries `where` picks; claimed: those claimed by `claimId` (or every one
+ * without). An event's text comes back once, on the first claimed row of its event, and not at all for `readEvents`
+ * (events whose text the caller holds already): a wave holds several deliveries of an event, and each copy of a
+ * deflated body costs D1 a read and the Worker a parse (a BLOB comes back as an array of numbers).
+ */
+export function selectTargets(db: Database, where: SQL, claimId?: string, readEvents: readonly string[] = []) {
 	const mine = claimId === undefined ? sql`1` : sql`${deliveries.claimId} IS ${claimId}`;
+	const carriesBody = and(
+		mine,
+		sql`row_number() OVER (PARTITION BY ${deliveries.eventId} ORDER BY ${mine} DESC) = 1`,
+		readEvents.length ? not(inList(deliveries.eventId, readEvents)) : undefined,
+	);
 	return db
 		.select({
 			accountId: deliveries.accountId,
@@ -76,8 +86,8 @@ export function selectTargets(db: Database, where: SQL, claimId?: string) {
 			nextAttemptAt: deliveries.nextAttemptAt,
 			isolatedUntil: endpoints.isolatedUntil,
 			claimed: sql<number>`${mine}`,
-			body: sql<string | null>`CASE WHEN ${mine} THEN ${events.body} END`,
-			bodyDeflated: sql<number[] | null>`CASE WHEN ${mine} THEN ${events.bodyDeflated} END`,
+			body: sql<string | null>`CASE WHEN ${carriesBody} THEN ${events.body} END`,
+			bodyDeflated: sql<number[] | null>`CASE WHEN ${carriesBody} THEN ${events.bodyDeflated} END`,
 			url: endpoints.url,
 			secret: endpoints.secret,
 			previousSecrets: endpoints.previousSecrets,
@@ -92,16 +102,23 @@ export function selectTargets(db: Database, where: SQL, claimId?: string) {
 
 type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>["all"]>>[number];
 
-/** A row read back, its body inflated once per event (`bodies`, shared by the rows of one read). */
-export async function toWaveRow(row: TargetRow, bodies = new Map<string, Promise<string>>()): Promise<WaveRow> {
-	const { claimed, body, bodyDeflated, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } = row;
-	if (!claimed || body === null) return { ...delivery, isolatedUntil, target: null };
-	let text = bodies.get(delivery.eventId);
-	if (!text) {
-		text = readBody({ body, bodyDeflated });
-		bodies.set(delivery.eventId, text);
-	}
-	return { ...delivery, isolatedUntil, target: { ...delivery, body: await text, url, secret, previousSecrets, headers, alertedSince } };
+/**
+ * Rows read back by selectTargets, each event's text inflated once: `bodies` holds it by event for a whole batch
+ * (and so names the events it has read), each claimed row takes it from there.
+ */
+export async function waveRows(rows: readonly TargetRow[], bodies = new Map<string, Promise<string>>()): Promise<WaveRow[]> {
+	for (const { eventId, body, bodyDeflated } of rows)
+		if (body !== null && !bodies.has(eventId)) bodies.set(eventId, readBody({ body, bodyDeflated }));
+	return Promise.all(
+		rows.map(async (row) => {
+			const { claimed, body, bodyDeflated, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } = row;
+			if (!claimed) return { ...delivery, isolatedUntil, target: null };
+			const text = bodies.get(delivery.eventId);
+			// The claim's read carries each event's text it was not told was read: a claimed row without it is a bug.
+			if (!text) throw new Error(`the claim's read left out the text of event ${delivery.eventId}`);
+			return { ...delivery, isolatedUntil, target: { ...delivery, body: await text, url, secret, previousSecrets, headers, alertedSince } };
+		}),
+	);
 }
 
 /** In the main and bulk lanes, an endpoint isolated right now is left to the isolation lane. */
@@ -114,7 +131,15 @@ const notIsolated = (now: number) =>
  * (outside the isolation lane, not those of an isolated endpoint), and read every one of
  * them back (current URL, secret, headers and isolation).
  */
-export function claimWave(db: Database, settings: Settings, lane: Lane, refs: readonly DeliveryRef[], claimId: string, now: number) {
+export function claimWave(
+	db: Database,
+	settings: Settings,
+	lane: Lane,
+	refs: readonly DeliveryRef[],
+	claimId: string,
+	now: number,
+	readEvents: readonly string[] = [],
+) {
 	return [
 		db
 			.update(deliveries)
@@ -138,7 +163,7 @@ export function claimWave(db: Database, settings: Settings, lane: Lane, refs: re
 					untouchedByMove(deliveries.accountId),
 				),
 			),
-		selectTargets(db, deliveriesIn(refs), claimId),
+		selectTargets(db, deliveriesIn(refs), claimId, readEvents),
 	] as const;
 }
 
@@ -148,11 +173,6 @@ export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimI
 		.update(deliveries)
 		.set({ attemptCount: sql`${deliveries.attemptCount} - 1`, claimId: null, leaseUntil: null })
 		.where(and(deliveriesIn(refs), eq(deliveries.claimId, claimId)));
-}
-
-/** The rows read back by claimWave's last statement; `bodies` keeps each event's text inflated once for a whole batch. */
-export function waveRows(rows: TargetRow[], bodies = new Map<string, Promise<string>>()): Promise<WaveRow[]> {
-	return Promise.all(rows.map((row) => toWaveRow(row, bodies)));
 }
 
 /**

@@ -200,7 +200,7 @@ class BatchDispatch {
 			...(released.length ? [releaseClaims(this.db, released.map(refOf), this.claimId)] : []),
 			...record.statements,
 			...marks,
-			...(wave.length ? claimWave(this.db, this.settings, this.lane, wave, this.claimId, now) : []),
+			...(wave.length ? claimWave(this.db, this.settings, this.lane, wave, this.claimId, now, [...this.bodies.keys()]) : []),
 		];
 		for (const message of wave) add(this.queued, message.endpointId, 1);
 		const [first, ...rest] = statements;

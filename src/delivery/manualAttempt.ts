@@ -3,7 +3,7 @@ import { and } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { AccountScope } from "../db/client";
 import { deliveries } from "../db/schema";
-import { selectTargets, toWaveRow } from "./claim";
+import { selectTargets, waveRows } from "./claim";
 import { type Completed, disableGoneEndpoint, insertAttempts } from "./record";
 import { checkAndSend } from "./send";
 import { deliveriesIn, finished, shownStatus, unfinished } from "./stateChanges";
@@ -25,7 +25,7 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 	const { db, accountId } = scope;
 	const ref = { accountId, deliveryId };
 	const row = await selectTargets(db, deliveriesIn([ref])).get();
-	const target = row && (await toWaveRow(row)).target;
+	const target = row && (await waveRows([row]))[0].target;
 	if (!target) return null;
 	const result = await checkAndSend(target, settings);
 	const completed = { target, result };

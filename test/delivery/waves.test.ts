@@ -6,11 +6,17 @@
  * endpoint answered 410 earlier in the batch is not sent, one whose URL
  * changed goes to the new URL; none of these uses up an attempt or writes an
  * attempt row. And a clock that runs ahead (the sender's) or behind (ours)
- * never strands a delivery.
+ * never strands a delivery. A claim's read carries each event's text once.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { readSettings } from "../../src/config";
+import { accountDatabase } from "../../src/db/client";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { claimWave, waveRows } from "../../src/delivery/claim";
 import { IN_FLIGHT_PER_ENDPOINT, LANES_PER_INVOCATION } from "../../src/delivery/isolation";
+import type { DeliveryMessage } from "../../src/delivery/queue";
+import { newId } from "../../src/lib/ids";
 import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, sleep, stubDestination } from "../helpers/worker";
 
 /** Ten deliveries to one endpoint (four waves of at most three), and their messages. */
@@ -151,5 +157,34 @@ describe("clocks", () => {
 		expect(result.queue.sent[0].delaySeconds).toBeGreaterThanOrEqual(2);
 		expect(result.queue.sent[0].delaySeconds).toBeLessThanOrEqual(3);
 		expect((await deliveryRow(message.deliveryId)).attempt_count).toBe(1);
+	});
+});
+
+describe("event texts in a claim's read", () => {
+	/** One wave claiming `messages`, as dispatch claims it: `bodies` holds the texts the batch has read. */
+	async function claim(messages: DeliveryMessage[], bodies: Map<string, Promise<string>>) {
+		const db = accountDatabase(env, { id: DEFAULT_ACCOUNT_ID, database: "DB" });
+		const wave = claimWave(db, readSettings(env), "main", messages, newId("clm"), Date.now(), [...bodies.keys()]);
+		const [, , read] = await db.batch(wave);
+		const rows = await waveRows(read, bodies);
+		return { carryingText: read.filter((row) => row.body !== null || row.bodyDeflated !== null).length, rows };
+	}
+
+	it("come once per event, and not again for events the batch has read, yet every claimed delivery gets its text", async () => {
+		for (let i = 0; i < 3; i++) await createEndpoint(`https://receiver.example/${i}`);
+		const created = (await ingest(fixture("ticket.created"))).queue.messages;
+		const archived = (await ingest(fixture("ticket.archived"))).queue.messages;
+		const bodies = new Map<string, Promise<string>>();
+		const first = await claim([created[0], created[1], archived[0]], bodies);
+		expect(first.carryingText).toBe(2);
+		const second = await claim([created[2], archived[1], archived[2]], bodies);
+		expect(second.carryingText).toBe(0);
+		const textOf = new Map([
+			...created.map((message) => [message.deliveryId, fixture("ticket.created")] as const),
+			...archived.map((message) => [message.deliveryId, fixture("ticket.archived")] as const),
+		]);
+		const claimed = [...first.rows, ...second.rows];
+		expect(claimed).toHaveLength(6);
+		for (const row of claimed) expect(row.target?.body).toBe(textOf.get(row.deliveryId));
 	});
 });
