@@ -14,6 +14,7 @@ import {
 	databaseBinding,
 	fixture,
 	ingest,
+	pastRecentAccounts,
 	rows,
 	rowsEverywhere,
 	rowsIn,
@@ -112,6 +113,7 @@ describe("the cron's housekeeping", () => {
 		// Its deliveries' own successes are kept on their rows (deliveries.ok_…), not counted here.
 		expect(before.attempts).toBe(ACCOUNT_PURGE_LIMIT + 199);
 		expect((await api("/accounts/gone", { method: "DELETE" })).status).toBe(204);
+		await pastRecentAccounts();
 
 		// A live account's links and sessions: live, and spent for more or less than a day.
 		const now = Date.now();

@@ -2,16 +2,17 @@
  * Deleting an account, and purging what it leaves behind. DELETE takes
  * effect at once: its endpoints are deleted (their unfinished deliveries
  * cancelled), its sessions and unused links end, and every route of its uid
- * answers 404. Its events, deliveries, attempts, audit record and endpoints
- * are then purged by the cron from its database in bounded chunks, and
- * finally its directory row; a new account with the same uid gets a new
- * internal id and starts empty.
+ * answers 404 (ingest in another isolate may trust it RECENT_ACCOUNT_MS
+ * longer: db/directory.ts). Its events, deliveries, attempts, audit record
+ * and endpoints are then purged by the cron from its database in bounded
+ * chunks, and finally its directory row; a new account with the same uid
+ * gets a new internal id and starts empty.
  */
-import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { accountDatabase, accountScope, type Database, databaseNames, directoryDatabase, inList } from "../db/client";
 import { isDefaultAccount } from "../db/defaultAccount";
-import { type Account, accountDatabaseColumn } from "../db/directory";
+import { type Account, accountDatabaseColumn, forgetRecentAccount, RECENT_ACCOUNT_MS } from "../db/directory";
 import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
 import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
@@ -45,6 +46,7 @@ export async function deleteAccount(env: Env, account: Account): Promise<void> {
 		directory.update(accounts).set({ deletedAt: now }).where(eq(accounts.id, account.id)),
 		...endAccountAccess(env, account.id),
 	]);
+	forgetRecentAccount(account.uid);
 }
 
 /** Rows of one account's data purged per table and run. */
@@ -65,11 +67,12 @@ function purgeRows(db: Database, table: SQLiteTable, key: SQLiteColumn[], accoun
  * database no longer bound wait (never taking the turn of the others) until
  * it is bound again.
  */
-export async function purgeDeletedAccounts(env: Env): Promise<number> {
+export async function purgeDeletedAccounts(env: Env, now = Date.now()): Promise<number> {
 	const deleted = await directoryDatabase(env)
 		.select({ id: accounts.id, database: accountDatabaseColumn })
 		.from(accounts)
-		.where(and(isNotNull(accounts.deletedAt), inList(accountDatabaseColumn, databaseNames(env))))
+		// Not before ingest elsewhere has stopped trusting it (RECENT_ACCOUNT_MS): what it took meanwhile goes with the rest.
+		.where(and(lte(accounts.deletedAt, now - RECENT_ACCOUNT_MS), inList(accountDatabaseColumn, databaseNames(env))))
 		.limit(10);
 	const emptied: string[] = [];
 	for (const account of deleted) {

@@ -7,7 +7,15 @@
  */
 import { and, asc, eq, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { directoryDatabase, isUniqueViolation } from "../db/client";
-import { type Account, accountColumns, findAccount, liveHelpdeskAccounts, UID_PATTERN, UID_RULE } from "../db/directory";
+import {
+	type Account,
+	accountColumns,
+	findAccount,
+	forgetRecentAccount,
+	liveHelpdeskAccounts,
+	UID_PATTERN,
+	UID_RULE,
+} from "../db/directory";
 import { databaseForNewAccount } from "../db/placement";
 import { accounts } from "../db/schema";
 import { HttpError } from "../http/errors";
@@ -40,6 +48,8 @@ export async function putAccount(env: Env, uid: string, name: string | undefined
 		if (isUniqueViolation(error)) return putAccount(env, uid, name);
 		throw error;
 	}
+	// A deleted account of this uid this isolate's ingest still trusts is not it.
+	forgetRecentAccount(uid);
 	return { account, created: true };
 }
 

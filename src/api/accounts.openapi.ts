@@ -134,7 +134,7 @@ export const accountsDoc: ResourceDoc = {
 			tag: "Accounts",
 			summary: "Delete an account",
 			description:
-				"Takes effect at once: its endpoints are deleted (their pending and retrying deliveries cancelled), its portal sessions and unused admin links end, and every route of its uid answers 404. Its data is then purged by the cron in chunks; the uid can be created again, empty. An account being moved is deleted once its move has ended (409 `move_in_progress` until then).",
+				"Takes effect at once: its endpoints are deleted (their pending and retrying deliveries cancelled), its portal sessions and unused admin links end, and every route of its uid answers 404 (ingest on another Worker isolate may still take its events for up to a second; they are purged with it). Its data is then purged by the cron in chunks; the uid can be created again, empty. An account being moved is deleted once its move has ended (409 `move_in_progress` until then).",
 			parameters: [ref("parameters", "Uid")],
 			success: { 204: { description: "Deleted." } },
 			errors: ["not_found", "account_protected", "move_in_progress"],

@@ -48,3 +48,31 @@ export function findAccount(db: Database, uid: string): Promise<Account | undefi
 export function findLiveAccount(env: Env, uid: string): Promise<Account | undefined> {
 	return UID_PATTERN.test(uid) ? findAccount(directoryDatabase(env), uid) : Promise.resolve(undefined);
 }
+
+/**
+ * How long ingest trusts a live account this isolate found, instead of a directory read per event: a burst to one
+ * account made that read every time, and the directory's database is the one the other accounts' work queues on.
+ * Creating or deleting an account forgets it in this isolate at once; another isolate may take its events this long
+ * after a delete (with no endpoint left to send them to), so the purge waits as long before it starts.
+ */
+export const RECENT_ACCOUNT_MS = 1_000;
+
+const recentlyFound = new Map<string, { found: Promise<Account | undefined>; until: number }>();
+
+/** findLiveAccount, trusting what this isolate found in the last RECENT_ACCOUNT_MS; a uid not found is looked up every time. */
+export function findRecentLiveAccount(env: Env, uid: string, now = Date.now()): Promise<Account | undefined> {
+	const recent = recentlyFound.get(uid);
+	if (recent && recent.until > now) return recent.found;
+	const found = findLiveAccount(env, uid);
+	recentlyFound.set(uid, { found, until: now + RECENT_ACCOUNT_MS });
+	const drop = () => {
+		if (recentlyFound.get(uid)?.found === found) recentlyFound.delete(uid);
+	};
+	found.then((account) => account ?? drop(), drop);
+	return found;
+}
+
+/** Forgets what findRecentLiveAccount found for `uid`: the account was created or deleted, or a move refused its write. */
+export function forgetRecentAccount(uid: string): void {
+	recentlyFound.delete(uid);
+}

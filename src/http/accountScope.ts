@@ -11,7 +11,8 @@
 import { createMiddleware } from "hono/factory";
 import { type AccountPlacement, type AccountScope, accountScope, boundDatabase, DIRECTORY_BINDING } from "../db/client";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "../db/defaultAccount";
-import { type Account, findLiveAccount } from "../db/directory";
+import { type Account, findLiveAccount, findRecentLiveAccount, forgetRecentAccount } from "../db/directory";
+import { isMoveRefusal } from "../db/moveMarkers";
 import { HttpError } from "./errors";
 
 export interface CurrentAccount extends AccountPlacement {
@@ -24,8 +25,8 @@ export interface AccountVariables {
 }
 
 /** The live account with this uid, or a 404 (a malformed uid cannot exist, so it is a 404 too). */
-export async function requireAccount(env: Env, uid: string): Promise<Account> {
-	const account = await findLiveAccount(env, uid);
+export async function requireAccount(env: Env, uid: string, find = findLiveAccount): Promise<Account> {
+	const account = await find(env, uid);
 	if (!account) throw new HttpError("not_found", `No account with uid ${JSON.stringify(uid)}. Create it with PUT /api/accounts/{uid}.`);
 	return account;
 }
@@ -47,6 +48,18 @@ export const useAccountFromPath = createMiddleware<{ Bindings: Env; Variables: A
 	const account = await requireAccount(c.env, c.req.param("uid") ?? "");
 	setAccount(c, { id: account.id, uid: account.uid, name: account.name, database: account.database });
 	await next();
+});
+
+/**
+ * Ingest's useAccountFromPath: an account this isolate found a moment ago is taken without a read
+ * (db/directory.ts, RECENT_ACCOUNT_MS). A write its move refused (the account has switched databases) forgets it.
+ */
+export const useRecentAccountFromPath = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
+	const uid = c.req.param("uid") ?? "";
+	const account = await requireAccount(c.env, uid, findRecentLiveAccount);
+	setAccount(c, { id: account.id, uid: account.uid, name: account.name, database: account.database });
+	await next();
+	if (isMoveRefusal(c.error)) forgetRecentAccount(uid);
 });
 
 export function scopeOf(c: { env: Env; var: AccountVariables }): AccountScope {

@@ -17,7 +17,7 @@ import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { ingestSigningSecret, readSettings, requireSecret } from "../config";
 import { sendRouted } from "../delivery/pacing";
-import { type AccountVariables, scopeOf, useAccountFromPath, useDefaultAccount } from "../http/accountScope";
+import { type AccountVariables, scopeOf, useDefaultAccount, useRecentAccountFromPath } from "../http/accountScope";
 import { bearerToken } from "../http/bearer";
 import { limitBodyTo } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";
@@ -98,4 +98,4 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 /** `POST /events` for the default account; `POST /accounts/{uid}/events` for any (the token is checked first, so uids cannot be probed). */
 export const ingestRoutes = new Hono<{ Bindings: Env; Variables: AccountVariables }>()
 	.post("/events", requireIngestToken, useDefaultAccount, requireJson, limitSize, acceptEvent)
-	.post("/accounts/:uid/events", requireIngestToken, useAccountFromPath, requireJson, limitSize, acceptEvent);
+	.post("/accounts/:uid/events", requireIngestToken, useRecentAccountFromPath, requireJson, limitSize, acceptEvent);

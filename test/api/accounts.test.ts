@@ -14,6 +14,7 @@ import {
 	ingestHeaders,
 	operatorHeaders,
 	pastEvents,
+	pastRecentAccounts,
 	request,
 	rows,
 	rowsEverywhere,
@@ -256,7 +257,13 @@ describe("DELETE /api/accounts/{uid}", () => {
 		expect((await json<{ deliveries: unknown[] }>(await api("/accounts/acme/deliveries"))).deliveries).toEqual([]);
 		expect((await api(`/accounts/acme/endpoints/${endpoint.id}`)).status).toBe(404);
 
-		// The cron purges what the deleted one left, then its row (test/cron.test.ts: every table, in bounded runs).
+		// Ingest takes it at once, in the new account.
+		expect((await ingest(fixture("ticket.created"), { account: "acme" })).response.status).toBe(202);
+		expect((await json<{ events: unknown[] }>(await api("/accounts/acme/events"))).events).toHaveLength(1);
+
+		// Once ingest elsewhere no longer trusts the deleted one, the cron purges what it left, then its row
+		// (test/cron.test.ts: every table, in bounded runs).
+		await pastRecentAccounts();
 		await runScheduled();
 		expect(await rows("SELECT count(*) AS n FROM accounts WHERE uid = 'acme'")).toEqual([{ n: 1 }]);
 		const directory = (await rows<{ id: string }>("SELECT id FROM accounts")).map((row) => row.id);

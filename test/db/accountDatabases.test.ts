@@ -23,6 +23,7 @@ import {
 	fixture,
 	ingest,
 	makeDue,
+	pastRecentAccounts,
 	recordingQueues,
 	request,
 	rows,
@@ -272,6 +273,7 @@ describe("an account whose database is no longer bound", () => {
 		const [, acme, beta] = await oneAccountPerDatabase();
 		for (const account of [acme, beta]) await eventFor(account);
 		for (const uid of ["acme", "beta"]) expect((await api(`/accounts/${uid}`, { method: "DELETE" })).status).toBe(204);
+		await pastRecentAccounts();
 		expect(await purgeDeletedAccounts(testEnv(recordingQueues(), withoutDb2))).toBe(1);
 		expect((await rows<{ id: string }>("SELECT id FROM accounts WHERE deleted_at IS NOT NULL")).map((row) => row.id)).toEqual([beta.id]);
 		expect(await rowsIn("DB_2", "SELECT id FROM events")).toHaveLength(1);

@@ -19,6 +19,7 @@ import { vi } from "vitest";
 import worker from "../../src";
 import { app } from "../../src/app";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
+import { RECENT_ACCOUNT_MS } from "../../src/db/directory";
 import type { AccountPacer } from "../../src/delivery/accountPacer";
 import { type DeliveryMessage, LANE_QUEUE_NAMES, type Lane } from "../../src/delivery/queue";
 import { retrySchedulerName } from "../../src/delivery/retryAlarm";
@@ -431,6 +432,11 @@ export function dbBeforeBatch(before: (index: number) => Promise<unknown> | unde
  */
 export function dbWithConcurrentWrite(concurrently: () => Promise<unknown>): D1Database {
 	return dbBeforeBatch((index) => (index === 0 ? concurrently() : undefined));
+}
+
+/** Moves deleted accounts' deletion back past RECENT_ACCOUNT_MS, as if ingest elsewhere had stopped trusting them: the purge takes them now. */
+export async function pastRecentAccounts(): Promise<void> {
+	await env.DB.prepare("UPDATE accounts SET deleted_at = deleted_at - ? WHERE deleted_at IS NOT NULL").bind(RECENT_ACCOUNT_MS).run();
 }
 
 export function sleep(ms: number): Promise<void> {
