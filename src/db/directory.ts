@@ -57,6 +57,7 @@ export function findLiveAccount(env: Env, uid: string): Promise<Account | undefi
  */
 export const RECENT_ACCOUNT_MS = 1_000;
 
+/** By uid; at most one entry per live account (one not found is dropped), so it stays as small as the directory. */
 const recentlyFound = new Map<string, { found: Promise<Account | undefined>; until: number }>();
 
 /** findLiveAccount, trusting what this isolate found in the last RECENT_ACCOUNT_MS; a uid not found is looked up every time. */
@@ -68,7 +69,9 @@ export function findRecentLiveAccount(env: Env, uid: string, now = Date.now()): 
 	const drop = () => {
 		if (recentlyFound.get(uid)?.found === found) recentlyFound.delete(uid);
 	};
-	found.then((account) => account ?? drop(), drop);
+	found.then((account) => {
+		if (!account) drop();
+	}, drop);
 	return found;
 }
 
