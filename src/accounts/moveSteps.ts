@@ -49,7 +49,7 @@ export function firstStep(plan: MovePlan): MoveProgress {
 	return { ...plan, phase: "marking", table: 0, after: null };
 }
 
-/** Runs one step of `progress`; returns what comes next, or null once the move has ended. */
+/** Runs one step of `progress` (its `idleUntil`, the wait it asked for, is not carried on); returns what comes next, or null once the move has ended. */
 export async function runStep(env: Env, { idleUntil: _, ...progress }: MoveProgress, now = Date.now()): Promise<MoveProgress | null> {
 	const { accountId } = progress;
 	const source = accountDatabase(env, { id: accountId, database: progress.source });

@@ -43,24 +43,23 @@ export const useDefaultAccount = createMiddleware<{ Bindings: Env; Variables: Ac
 	await next();
 });
 
-/** The account named by the `:uid` path parameter; an unknown uid is a 404 and nothing else runs. */
-export const useAccountFromPath = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
-	const account = await requireAccount(c.env, c.req.param("uid") ?? "");
-	setAccount(c, { id: account.id, uid: account.uid, name: account.name, database: account.database });
-	await next();
-});
-
 /**
- * Ingest's useAccountFromPath: an account this isolate found a moment ago is taken without a read
- * (db/directory.ts, RECENT_ACCOUNT_MS). A write its move refused (the account has switched databases) forgets it.
+ * The account named by the `:uid` path parameter, found by `find`; an unknown uid is a 404 and nothing else runs. A
+ * write a move refused (the account has switched databases) forgets what ingest trusted of it.
  */
-export const useRecentAccountFromPath = createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
-	const uid = c.req.param("uid") ?? "";
-	const account = await requireAccount(c.env, uid, findRecentLiveAccount);
-	setAccount(c, { id: account.id, uid: account.uid, name: account.name, database: account.database });
-	await next();
-	if (isMoveRefusal(c.error)) forgetRecentAccount(uid);
-});
+const accountFromPath = (find: typeof findLiveAccount) =>
+	createMiddleware<{ Bindings: Env; Variables: AccountVariables }>(async (c, next) => {
+		const uid = c.req.param("uid") ?? "";
+		const account = await requireAccount(c.env, uid, find);
+		setAccount(c, { id: account.id, uid: account.uid, name: account.name, database: account.database });
+		await next();
+		if (isMoveRefusal(c.error)) forgetRecentAccount(uid);
+	});
+
+export const useAccountFromPath = accountFromPath(findLiveAccount);
+
+/** Ingest's: an account this isolate found a moment ago is taken without a read (db/directory.ts, RECENT_ACCOUNT_MS). */
+export const useRecentAccountFromPath = accountFromPath(findRecentLiveAccount);
 
 export function scopeOf(c: { env: Env; var: AccountVariables }): AccountScope {
 	return accountScope(c.env, c.var.account);
