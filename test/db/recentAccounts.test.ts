@@ -9,7 +9,17 @@ import { purgeDeletedAccounts } from "../../src/accounts/accountDeletion";
 import { findRecentLiveAccount, RECENT_ACCOUNT_MS } from "../../src/db/directory";
 import { api, json } from "../helpers/api";
 import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
-import { accountIdOf, createAccount, createEndpoint, fixture, ingest, rows, rowsIn } from "../helpers/worker";
+import {
+	accountIdOf,
+	createAccount,
+	createEndpoint,
+	databaseBinding,
+	fixture,
+	ingest,
+	rows,
+	rowsIn,
+	type TestDatabase,
+} from "../helpers/worker";
 
 /** Directory reads of `uid` made by findRecentLiveAccount at each of `times`. */
 async function readsAt(uid: string, times: number[]): Promise<number> {
@@ -36,7 +46,7 @@ describe("the accounts ingest has found lately", () => {
 		expect((await ingest(fixture("ticket.created"), { account: "acme" })).response.status).toBe(202);
 		// The switch of a move, as moveSteps.ts leaves it: the directory names the new database, the old one a marker.
 		await env.DB.prepare("UPDATE accounts SET database = ? WHERE id = ?").bind(elsewhere, accountId).run();
-		await (database === "DB" ? env.DB : env[database as "DB_1" | "DB_2"])
+		await databaseBinding(database as TestDatabase)
 			.prepare("INSERT INTO account_markers (account_id, state, at) VALUES (?, 'moved', ?)")
 			.bind(accountId, Date.now())
 			.run();
