@@ -5,8 +5,7 @@
  * fair rate in SQL, ingest/createDeliveries.ts).
  *
  * - An account may start FAIR_RATE deliveries a second on the main lane;
- *   beyond that its work takes the bulk lane, and keeps taking it for the
- *   next second too, so a burst does not come back each second.
+ *   beyond that its work takes the bulk lane.
  * - In each paced lane (bulk, isolation) an account has at most its
  *   LANE_SHARE of messages waiting at once; the rest waits in its pacer,
  *   released as the lane's consumer reports what it finished. Every busy

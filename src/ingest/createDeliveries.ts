@@ -41,23 +41,17 @@ export function countEndpoints(accountId: string, filter: SQL): SQL<number> {
 
 /**
  * Whether the account is over its fair rate as of the event `eventId` (stored
- * in the same batch, before its deliveries): its events of this
- * FAIR_RATE_WINDOW_MS, this one included, or of the window before it, times
- * this event's fan-out, above its fair budget. The window before keeps a
- * burst in the bulk lane while it lasts: counted over this window alone, each
- * window would hand the burst's first FAIR_RATE deliveries to the main lane
- * again. The events are counted through the primary key and no further than
- * the budget; the subqueries are uncorrelated, so SQLite evaluates them once
- * per statement.
+ * in the same batch, before its deliveries): its events of the last
+ * FAIR_RATE_WINDOW_MS, this one included, times this event's fan-out, above
+ * its fair budget. The events are counted through the primary key and no
+ * further than the budget; the subqueries are uncorrelated, so SQLite
+ * evaluates them once per statement.
  */
 export function overFairRate(accountId: string, eventId: string, now: number, settings: Settings): SQL<boolean> {
 	const budget = fairBudget(settings);
-	const eventsIn = (from: number, to: number) =>
-		sql`(SELECT count(*) FROM (SELECT 1 FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} >= ${idFloor("evt", from)} AND ${events.id} < ${idFloor("evt", to)} LIMIT ${sql.raw(String(budget + 1))}))`;
-	const thisWindow = eventsIn(now - FAIR_RATE_WINDOW_MS, now + 1);
-	const windowBefore = eventsIn(now - 2 * FAIR_RATE_WINDOW_MS, now - FAIR_RATE_WINDOW_MS);
+	const recentEvents = sql`(SELECT count(*) FROM (SELECT 1 FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} >= ${idFloor("evt", now - FAIR_RATE_WINDOW_MS)} LIMIT ${sql.raw(String(budget + 1))}))`;
 	const fanOut = sql`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} = ${eventId})`;
-	return sql<boolean>`max(${thisWindow}, ${windowBefore}) * ${fanOut} > ${budget}`;
+	return sql<boolean>`${recentEvents} * ${fanOut} > ${budget}`;
 }
 
 /** Where a new delivery goes (see the top of this file), as the RETURNING clause computes it from the row just written. */
