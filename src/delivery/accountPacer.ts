@@ -48,7 +48,7 @@ const STORAGE_KEYS_PER_CALL = 128;
 
 const chunkKey = (lane: PacedLane, seq: number) => `parked:${lane}:${seq.toString().padStart(12, "0")}`;
 
-type ByLane = Partial<Record<PacedLane, DeliveryMessage[]>>;
+export type ByLane = Partial<Record<PacedLane, DeliveryMessage[]>>;
 
 export interface PacerStatus {
 	/** Over its fair rate in the last minute (fairShare.ts, BURSTING_FOR_MS). */
@@ -80,13 +80,16 @@ export class AccountPacer extends DurableObject<Env> {
 	/**
 	 * A consumer's report for one batch: `done` of the account's messages from
 	 * `lane` finished (0 for the main lane, which is not paced), and
-	 * `handOffs`, deliveries it sent on to the isolation lane.
+	 * `handOffs`, deliveries it sent on: to the isolation lane (slow or
+	 * isolated endpoints), and from the main lane to the bulk lane (first
+	 * attempts claimed while the account is over its fair rate).
 	 */
-	async settle(lane: Lane, done: number, handOffs: DeliveryMessage[]): Promise<void> {
+	async settle(lane: Lane, done: number, handOffs: ByLane): Promise<void> {
 		const now = Date.now();
 		const state = await this.load();
 		if (lane !== "main") settleLane(state, lane, done, now);
-		await this.pace(state, { isolation: handOffs }, now);
+		if (handOffs.bulk?.length) state.overRateAt = now;
+		await this.pace(state, handOffs, now);
 	}
 
 	/** Counts one manual action (Send test event, Retry now, Redeliver) within MANUAL_ACTIONS_PER_MINUTE, exactly. */

@@ -16,6 +16,7 @@ import { type Database, inList } from "../db/client";
 import { untouchedByMove } from "../db/moveMarkers";
 import { deliveries, endpoints, events } from "../db/schema";
 import { readBody } from "../lib/storedBody";
+import { firstAttemptOverFairRate } from "./fairRate";
 import { isIsolated } from "./isolation";
 import type { Lane } from "./queue";
 import {
@@ -55,6 +56,8 @@ export interface WaveRow extends DeliveryRef {
 	nextAttemptAt: number | null;
 	/** The endpoint's isolation, as read in the claim's round trip. */
 	isolatedUntil: number | null;
+	/** A main-lane first attempt left unclaimed: its account is over its fair rate (fairRate.ts). */
+	overFairRate: boolean;
 	/** Claimed by this invocation: `target` is set. */
 	target: DeliveryTarget | null;
 }
@@ -66,9 +69,16 @@ const liveEndpoint = () =>
  * The columns a send needs, for the deliveries `where` picks; claimed: those claimed by `claimId` (or every one
  * without). An event's text comes back once, on the first claimed row of its event, and not at all for `readEvents`
  * (events whose text the caller holds already): a wave holds several deliveries of an event, and each copy of a
- * deflated body costs D1 a read and the Worker a parse (a BLOB comes back as an array of numbers).
+ * deflated body costs D1 a read and the Worker a parse (a BLOB comes back as an array of numbers). `overFairRate`,
+ * the main lane's claim condition, says which first attempts it left to the bulk lane.
  */
-export function selectTargets(db: Database, where: SQL, claimId?: string, readEvents: readonly string[] = []) {
+export function selectTargets(
+	db: Database,
+	where: SQL,
+	claimId?: string,
+	readEvents: readonly string[] = [],
+	overFairRate: SQL<boolean> = sql`0`,
+) {
 	const mine = claimId === undefined ? sql`1` : sql`${deliveries.claimId} IS ${claimId}`;
 	const carriesBody = and(
 		mine,
@@ -86,6 +96,8 @@ export function selectTargets(db: Database, where: SQL, claimId?: string, readEv
 			nextAttemptAt: deliveries.nextAttemptAt,
 			isolatedUntil: endpoints.isolatedUntil,
 			claimed: sql<number>`${mine}`,
+			// Named: left unnamed, its constant form (`0`, other lanes) garbled the rows read back, and nothing was sent.
+			overFairRate: sql<number>`${overFairRate}`.as("over_fair_rate"),
 			body: sql<string | null>`CASE WHEN ${carriesBody} THEN ${events.body} END`,
 			bodyDeflated: sql<number[] | null>`CASE WHEN ${carriesBody} THEN ${events.bodyDeflated} END`,
 			url: endpoints.url,
@@ -111,12 +123,18 @@ export async function waveRows(rows: readonly TargetRow[], bodies = new Map<stri
 		if (body !== null && !bodies.has(eventId)) bodies.set(eventId, readBody({ body, bodyDeflated }));
 	return Promise.all(
 		rows.map(async (row) => {
-			const { claimed, body, bodyDeflated, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } = row;
-			if (!claimed) return { ...delivery, isolatedUntil, target: null };
+			const { claimed, overFairRate, body, bodyDeflated, url, secret, previousSecrets, headers, isolatedUntil, alertedSince, ...delivery } =
+				row;
+			if (!claimed) return { ...delivery, isolatedUntil, overFairRate: Boolean(overFairRate), target: null };
 			const text = bodies.get(delivery.eventId);
 			// The claim's read carries each event's text it was not told was read: a claimed row without it is a bug.
 			if (!text) throw new Error(`the claim's read left out the text of event ${delivery.eventId}`);
-			return { ...delivery, isolatedUntil, target: { ...delivery, body: await text, url, secret, previousSecrets, headers, alertedSince } };
+			return {
+				...delivery,
+				isolatedUntil,
+				overFairRate: false,
+				target: { ...delivery, body: await text, url, secret, previousSecrets, headers, alertedSince },
+			};
 		}),
 	);
 }
@@ -128,8 +146,9 @@ const notIsolated = (now: number) =>
 /**
  * The statements of one wave's claim, for a batch: cancel the deliveries whose
  * endpoint is gone or disabled (no attempt used), claim the claimable ones
- * (outside the isolation lane, not those of an isolated endpoint), and read every one of
- * them back (current URL, secret, headers and isolation).
+ * (outside the isolation lane, not those of an isolated endpoint; in the main
+ * lane, no first attempt of an account over its fair rate), and read every one
+ * of them back (current URL, secret, headers and isolation).
  */
 export function claimWave(
 	db: Database,
@@ -140,6 +159,7 @@ export function claimWave(
 	now: number,
 	readEvents: readonly string[] = [],
 ) {
+	const overRate = lane === "main" ? firstAttemptOverFairRate(now, settings) : undefined;
 	return [
 		db
 			.update(deliveries)
@@ -159,11 +179,12 @@ export function claimWave(
 					claimable(settings, now),
 					liveEndpoint(),
 					lane === "isolation" ? undefined : notIsolated(now),
+					overRate && not(overRate),
 					// A move holds the account here (dispatch sends the message again later): no claim, so none is in flight at its switch.
 					untouchedByMove(deliveries.accountId),
 				),
 			),
-		selectTargets(db, deliveriesIn(refs), claimId, readEvents),
+		selectTargets(db, deliveriesIn(refs), claimId, readEvents, overRate),
 	] as const;
 }
 
@@ -202,5 +223,5 @@ export function isEarlyRetry(row: WaveRow, settings: Settings, now: number): boo
 export function unclaimedForNoSeenReason(row: WaveRow | undefined, lane: Lane, settings: Settings, now: number): boolean {
 	if (!row) return true;
 	const isolatedHere = lane !== "isolation" && isIsolated(row.isolatedUntil, now);
-	return !row.target && isUnfinishedStatus(row.status) && !isolatedHere && !isEarlyRetry(row, settings, now);
+	return !row.target && isUnfinishedStatus(row.status) && !isolatedHere && !row.overFairRate && !isEarlyRetry(row, settings, now);
 }

@@ -96,10 +96,11 @@ async function consumeFromDatabase(env: Env, db: Database, settings: Settings, l
 	const later = new Set(outcome.later.map(({ message }) => keyOf(message)));
 	await Promise.all(
 		[...byAccount(bodies)].map(([accountId, own]) =>
-			report(env, lane, accountId, own.filter((message) => !later.has(keyOf(message))).length, outcome.handedOff),
+			report(env, lane, accountId, own.filter((message) => !later.has(keyOf(message))).length, outcome),
 		),
 	);
-	if (outcome.handedOff.length) await holdForQueue(db, outcome.handedOff, settings, Date.now());
+	const leaving = [...outcome.handedOff, ...outcome.overFairRate];
+	if (leaving.length) await holdForQueue(db, leaving, settings, Date.now());
 	await Promise.all([
 		...outcome.retries.map(({ ref, at }) =>
 			armRetryAlarm(env, ref, at).catch((error) =>
@@ -115,17 +116,26 @@ async function consumeFromDatabase(env: Env, db: Database, settings: Settings, l
 
 /**
  * One account's report to its pacer: `done` of its messages from a paced lane
- * finished, and its deliveries among `handedOff` go to the isolation lane.
- * A main-lane batch reports only hand-offs. A lost report of `done` alone is
- * only logged (the pacer's alarm makes up for it); hand-offs must get through.
+ * finished; its deliveries among `handedOff` go to the isolation lane, and
+ * those among `overFairRate` to the bulk lane. A main-lane batch reports only
+ * these. A lost report of `done` alone is only logged (the pacer's alarm makes
+ * up for it); hand-offs must get through.
  */
-async function report(env: Env, lane: Lane, accountId: string, done: number, handedOff: readonly DeliveryMessage[]): Promise<void> {
-	const handOffs = handedOff.filter((message) => message.accountId === accountId);
-	if (lane === "main" && !handOffs.length) return;
+async function report(
+	env: Env,
+	lane: Lane,
+	accountId: string,
+	done: number,
+	outcome: { handedOff: readonly DeliveryMessage[]; overFairRate: readonly DeliveryMessage[] },
+): Promise<void> {
+	const own = (messages: readonly DeliveryMessage[]) => messages.filter((message) => message.accountId === accountId);
+	const handOffs = { isolation: own(outcome.handedOff), bulk: own(outcome.overFairRate) };
+	const handingOff = handOffs.isolation.length + handOffs.bulk.length > 0;
+	if (lane === "main" && !handingOff) return;
 	try {
 		await pacerOf(env, accountId).settle(lane, lane === "main" ? 0 : done, handOffs);
 	} catch (error) {
-		if (handOffs.length) throw error;
+		if (handingOff) throw error;
 		logError("pacer_report_failed", { account_id: accountId, lane, done, error: errorMessage(error), recovery: "pacer alarm" });
 	}
 }

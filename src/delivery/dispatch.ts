@@ -53,6 +53,8 @@ interface DispatchOutcome {
 	later: { message: DeliveryMessage; at: number }[];
 	/** Left this invocation unsent for the isolation lane (slow or isolated endpoints), their claims handed back. */
 	handedOff: DeliveryMessage[];
+	/** Main-lane first attempts left unclaimed for the bulk lane: their account is over its fair rate (fairRate.ts). */
+	overFairRate: DeliveryMessage[];
 	/** Operational facts were added to this database's outbox (operationalFacts.ts). */
 	factsRecorded: boolean;
 }
@@ -75,7 +77,7 @@ class BatchDispatch {
 	private completed: Completed[] = [];
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], later: [], handedOff: [], factsRecorded: false };
+	private readonly outcome: DispatchOutcome = { retries: [], later: [], handedOff: [], overFairRate: [], factsRecorded: false };
 	private readonly handedOff = this.outcome.handedOff;
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
@@ -221,7 +223,7 @@ class BatchDispatch {
 		return accounts.length ? heldByMove(this.db, accounts) : new Set();
 	}
 
-	/** After a claim: what to send, what to hand to the isolation lane, what to send again later; the rest needs nothing here. */
+	/** After a claim: what to send, what to hand to the isolation or bulk lane, what to send again later; the rest needs nothing here. */
 	private sortClaimed(wave: DeliveryMessage[], rows: WaveRow[], held: Set<string>, now: number): void {
 		for (const message of wave) {
 			const row = rowOf(rows, message);
@@ -237,6 +239,7 @@ class BatchDispatch {
 				this.outcome.later.push({ message, at: now + MOVE_WAIT_MS });
 			} else if (row && this.lane !== "isolation" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status))
 				this.handedOff.push(message);
+			else if (row?.overFairRate && isUnfinishedStatus(row.status)) this.outcome.overFairRate.push(message);
 			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.later.push({ message, at: row.nextAttemptAt as number });
 			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
 		}

@@ -19,7 +19,7 @@ import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
 import { readAsset } from "../http/assets";
 import { ACCOUNT_MOVING_RETRY_SECONDS, HttpError } from "../http/errors";
-import { insertDeliveries, liveEndpoints, overFairRate, routeInserted } from "../ingest/createDeliveries";
+import { eventOverFairRate, insertDeliveries, liveEndpoints, routeInserted } from "../ingest/createDeliveries";
 import { newId } from "../lib/ids";
 import { storeBody } from "../lib/storedBody";
 import { samplePath } from "../samples";
@@ -78,7 +78,7 @@ export async function sendTestEvent(
 		insertIf(change.db, events, event, stillLive),
 		insertDeliveries(change, eventId, now, onlyThis, {
 			until: now + queueHoldMs(settings),
-			overRate: overFairRate(change.accountId, eventId, now, settings),
+			overRate: eventOverFairRate(change.accountId, eventId, now, settings),
 		}),
 	]);
 	// Deleted or disabled between the check above and the write: the write did nothing.

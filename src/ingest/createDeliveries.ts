@@ -18,11 +18,10 @@ import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, pairIn } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
-import { FAIR_RATE_WINDOW_MS, fairBudget } from "../delivery/fairShare";
+import { overFairRate } from "../delivery/fairRate";
 import type { Lane, Routed } from "../delivery/queue";
 import { receivesDeliveries } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
-import { idFloor } from "../lib/ids";
 
 /** The account's live, enabled endpoints, further narrowed by `filter`. */
 export function liveEndpoints(accountId: string, filter: SQL): SQL {
@@ -40,18 +39,12 @@ export function countEndpoints(accountId: string, filter: SQL): SQL<number> {
 }
 
 /**
- * Whether the account is over its fair rate as of the event `eventId` (stored
- * in the same batch, before its deliveries): its events of the last
- * FAIR_RATE_WINDOW_MS, this one included, times this event's fan-out, above
- * its fair budget. The events are counted through the primary key and no
- * further than the budget; the subqueries are uncorrelated, so SQLite
- * evaluates them once per statement.
+ * Whether the account is over its fair rate as of the event `eventId` (stored in the same batch, before its
+ * deliveries), for this event's fan-out; the subqueries are uncorrelated, so SQLite evaluates them once per statement.
  */
-export function overFairRate(accountId: string, eventId: string, now: number, settings: Settings): SQL<boolean> {
-	const budget = fairBudget(settings);
-	const recentEvents = sql`(SELECT count(*) FROM (SELECT 1 FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} >= ${idFloor("evt", now - FAIR_RATE_WINDOW_MS)} LIMIT ${sql.raw(String(budget + 1))}))`;
-	const fanOut = sql`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} = ${eventId})`;
-	return sql<boolean>`${recentEvents} * ${fanOut} > ${budget}`;
+export function eventOverFairRate(accountId: string, eventId: string, now: number, settings: Settings): SQL<boolean> {
+	const fanOut = sql<number>`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} = ${eventId})`;
+	return overFairRate(accountId, fanOut, now, settings);
 }
 
 /** Where a new delivery goes (see the top of this file), as the RETURNING clause computes it from the row just written. */

@@ -19,7 +19,7 @@ import { sha256Hex } from "../lib/hashing";
 import { newId } from "../lib/ids";
 import { storeBody } from "../lib/storedBody";
 import type { OperationalEventType } from "../operationalEventTypes";
-import { countEndpoints, insertDeliveries, overFairRate, routeInserted, subscribedTo } from "./createDeliveries";
+import { countEndpoints, eventOverFairRate, insertDeliveries, routeInserted, subscribedTo } from "./createDeliveries";
 import type { IngestReceipt } from "./receiptResponse";
 
 /** A receipt for an event of `Type` (ticket events for ingest, operational messages for alerts/). */
@@ -58,7 +58,7 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 	});
 	const insert = insertDeliveries(scope, eventId, now, subscribed, {
 		until: now + queueHoldMs(settings),
-		overRate: overFairRate(accountId, eventId, now, settings),
+		overRate: eventOverFairRate(accountId, eventId, now, settings),
 	});
 	let inserted: Awaited<typeof insert>;
 	try {

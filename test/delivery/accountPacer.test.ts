@@ -42,9 +42,9 @@ describe("an account's share of a paced lane", () => {
 			const parked = Object.entries((await pacerStorage("acc_a")).entries).filter(([key]) => key.startsWith(`parked:${lane}:`));
 			expect(parked.flatMap(([, refs]) => refs as DeliveryMessage[])).toEqual(work.slice(LANE_SHARE[lane]));
 
-			await pacer.settle(lane, 10, []);
+			await pacer.settle(lane, 10, {});
 			expect(queue.on(lane)).toEqual(work.slice(0, LANE_SHARE[lane] + 10));
-			await pacer.settle(lane, 25, []);
+			await pacer.settle(lane, 25, {});
 			expect(queue.on(lane)).toEqual(work);
 			expect((await pacer.status()).parked).toBe(0);
 			expect(queue.on("main")).toEqual([]);
@@ -67,7 +67,7 @@ describe("an account's share of a paced lane", () => {
 		const first = messages("acc_a", LANE_SHARE.isolation + 2);
 		await pacer.admit("isolation", first);
 		const handOff = { accountId: "acc_a", deliveryId: "dlv_handed_off", endpointId: "ep_slow" };
-		await pacer.settle("isolation", 3, [handOff]);
+		await pacer.settle("isolation", 3, { isolation: [handOff] });
 		expect(queue.on("isolation")).toEqual([...first, handOff]);
 	});
 });

@@ -2,26 +2,43 @@
  * What the consumer tells the account pacers: a batch of a paced lane reports
  * how many of each account's messages it finished (one call per account and
  * batch), which releases that account's parked work; what it handed off goes
- * to the isolation lane through the pacer; a main-lane batch that hands
- * nothing off calls no pacer at all.
+ * to the isolation lane through the pacer, and a main-lane first attempt of an
+ * account now over its fair rate to the bulk lane; a main-lane batch that
+ * hands nothing off calls no pacer at all.
  */
+import { env } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
-import { LANE_SHARE } from "../../src/delivery/fairShare";
+import { readSettings } from "../../src/config";
+import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
 import {
 	accountIdOf,
 	createAccount,
 	createEndpoint,
+	deliveryRow,
 	fixture,
 	ingest,
 	pacerOfAccount,
 	pastEvents,
 	recordingQueues,
 	runConsumer,
+	runEverywhere,
 	stubDestination,
 } from "../helpers/worker";
 
+/** Events a fan-out of 10 may send within the fair-rate window. */
+const eventsWithinBudget = fairBudget(readSettings(env)) / 10;
+
+/** An account with `count` endpoints on hosts named after it. */
+async function accountWith(uid: string, count: number) {
+	await createAccount(uid);
+	for (let i = 0; i < count; i++) await createEndpoint(`https://${uid}-${i}.example/hook`, { account: uid });
+	return accountIdOf(uid);
+}
+
+const byId = (a: { deliveryId: string }, b: { deliveryId: string }) => a.deliveryId.localeCompare(b.deliveryId);
+
 it("reports a bulk batch's finished messages, once per account, and the pacer releases as many of the account's parked ones", async () => {
-	stubDestination(() => new Response("ok"));
+	const { requests } = stubDestination(() => new Response("ok"));
 	await createAccount("noisy");
 	for (let i = 0; i < 10; i++) await createEndpoint(`https://n${i}.example/hook`, { account: "noisy" });
 	const accountId = await accountIdOf("noisy");
@@ -43,8 +60,47 @@ it("reports a bulk batch's finished messages, once per account, and the pacer re
 	} as unknown as Env["ACCOUNT_PACER"];
 	const result = await runConsumer(bulk.slice(0, 25), { lane: "bulk", env: { ACCOUNT_PACER: counting } });
 	expect(result.explicitAcks).toHaveLength(25);
-	expect(settle.mock.calls).toEqual([[accountId, "bulk", 25, []]]);
+	expect(settle.mock.calls).toEqual([[accountId, "bulk", 25, { isolation: [], bulk: [] }]]);
+	expect(requests).toHaveLength(25);
 	expect((await pacerOfAccount(accountId, recordingQueues()).status()).parked).toBe(5);
+});
+
+it("hands a main-lane first attempt of an account now over its fair rate to the bulk lane unsent, held in D1; another account's is sent", async () => {
+	const { requests } = stubDestination(() => new Response("ok"));
+	const noisy = await accountWith("noisy", 10);
+	await accountWith("quiet", 1);
+	// Within the rate when it came: its first attempts took the main lane.
+	const early = (await ingest(fixture("ticket.created"), { account: "noisy" })).queue.on("main");
+	expect(early).toHaveLength(10);
+	const quiet = (await ingest(fixture("ticket.created"), { account: "quiet" })).queue.on("main");
+	// The burst goes on before the main lane gets to them.
+	await pastEvents(noisy, eventsWithinBudget);
+	const result = await runConsumer([...early, ...quiet]);
+	expect(requests.map((request) => new URL(request.url).host)).toEqual(["quiet-0.example"]);
+	expect(result.explicitAcks).toHaveLength(11);
+	expect(result.queue.on("bulk").sort(byId)).toEqual([...early].sort(byId));
+	for (const { deliveryId } of early) {
+		const row = await deliveryRow(deliveryId);
+		expect(row.attempt_count).toBe(0);
+		expect(row.lease_until).toBeGreaterThan(Date.now());
+	}
+	expect((await pacerOfAccount(noisy, recordingQueues()).status()).bursting).toBe(true);
+});
+
+it("still sends an over-rate account's retry that comes through the main lane: only first attempts leave it", async () => {
+	const { requests } = stubDestination(() => new Response("ok"));
+	const noisy = await accountWith("noisy", 10);
+	const [retry] = (await ingest(fixture("ticket.created"), { account: "noisy" })).queue.on("main");
+	await runEverywhere(
+		"UPDATE deliveries SET status = 'retrying', attempt_count = 1, next_attempt_at = ? WHERE id = ?",
+		Date.now() - 1,
+		retry.deliveryId,
+	);
+	await pastEvents(noisy, eventsWithinBudget);
+	const result = await runConsumer([retry]);
+	expect(requests).toHaveLength(1);
+	expect(result.queue.on("bulk")).toEqual([]);
+	expect((await deliveryRow(retry.deliveryId)).status).toBe("delivered");
 });
 
 it("calls no pacer for a main-lane batch that hands nothing off", async () => {
