@@ -5,7 +5,8 @@
  * fair rate in SQL, ingest/createDeliveries.ts).
  *
  * - An account may start FAIR_RATE deliveries a second on the main lane;
- *   beyond that its work takes the bulk lane.
+ *   beyond that its work takes the bulk lane (decided at ingest, and again
+ *   for each first attempt the main lane claims: fairRate.ts).
  * - In each paced lane (bulk, isolation) an account has at most its
  *   LANE_SHARE of messages waiting at once; the rest waits in its pacer,
  *   released as the lane's consumer reports what it finished. Every busy
