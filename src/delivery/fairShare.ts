@@ -1,8 +1,8 @@
 /**
  * Fair share: the rules that keep one account's backlog from holding up
  * another's, as plain values and functions (the account's pacer,
- * accountPacer.ts, keeps the state and applies them; ingest applies the
- * fair rate in SQL, ingest/createDeliveries.ts).
+ * accountPacer.ts, keeps the state and applies them; the fair rate in SQL,
+ * which ingest and the main lane's claim apply, is fairRate.ts).
  *
  * - An account may start FAIR_RATE deliveries a second on the main lane;
  *   beyond that its work takes the bulk lane (decided at ingest, and again
