@@ -39,9 +39,7 @@ const byId = (a: { deliveryId: string }, b: { deliveryId: string }) => a.deliver
 
 it("reports a bulk batch's finished messages, once per account, and the pacer releases as many of the account's parked ones", async () => {
 	const { requests } = stubDestination(() => new Response("ok"));
-	await createAccount("noisy");
-	for (let i = 0; i < 10; i++) await createEndpoint(`https://n${i}.example/hook`, { account: "noisy" });
-	const accountId = await accountIdOf("noisy");
+	const accountId = await accountWith("noisy", 10);
 	await pastEvents(accountId, 100);
 	const bulk = [];
 	for (let i = 0; i < LANE_SHARE.bulk / 10 + 3; i++)
