@@ -96,8 +96,9 @@ export function selectTargets(
 			nextAttemptAt: deliveries.nextAttemptAt,
 			isolatedUntil: endpoints.isolatedUntil,
 			claimed: sql<number>`${mine}`,
+			// Only for a row left unclaimed: the claim itself asked it of every first attempt already.
 			// Named: left unnamed, its constant form (`0`, other lanes) garbled the rows read back, and nothing was sent.
-			overFairRate: sql<number>`${overFairRate}`.as("over_fair_rate"),
+			overFairRate: sql<number>`CASE WHEN ${mine} THEN 0 ELSE ${overFairRate} END`.as("over_fair_rate"),
 			body: sql<string | null>`CASE WHEN ${carriesBody} THEN ${events.body} END`,
 			bodyDeflated: sql<number[] | null>`CASE WHEN ${carriesBody} THEN ${events.bodyDeflated} END`,
 			url: endpoints.url,
