@@ -7,7 +7,9 @@
  * failed delivery with retries left gets its alarm armed, and every retry that
  * came early is sent again when due. Messages are acked once their outcome is
  * durable in D1; holding one back is always a fresh message (or the pacer),
- * never `message.retry()`, which the queue counts toward max_retries. Returns
+ * never `message.retry()`, which the queue counts toward max_retries. While a
+ * main-lane batch that is behind runs, the isolate's bulk lane yields to it
+ * (lanePriority.ts). Returns
  * the databases whose records added operational facts, for alerts/ to store
  * as messages.
  */
@@ -16,6 +18,7 @@ import { type Database, reachableDatabase } from "../db/client";
 import { placementsOf } from "../db/placement";
 import { errorMessage, logError } from "../lib/log";
 import { dispatch } from "./dispatch";
+import { runLaneBatch } from "./lanePriority";
 import { byAccount, pacerOf } from "./pacing";
 import { type DeliveryMessage, enqueue, type Lane, laneOf, laneQueue } from "./queue";
 import { armRetryAlarm } from "./retryAlarm";
@@ -47,9 +50,13 @@ async function byDatabase(env: Env, messages: Messages): Promise<Map<string, Mes
 	return grouped;
 }
 
-export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<string[]> {
-	const withFacts = new Set<string>();
+export function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<string[]> {
 	const lane = laneOf(batch.queue);
+	return runLaneBatch(lane, batch.messages, () => consumeLaneBatch(batch, env, lane));
+}
+
+async function consumeLaneBatch(batch: MessageBatch<DeliveryMessage>, env: Env, lane: Lane): Promise<string[]> {
+	const withFacts = new Set<string>();
 	const settings = readSettings(env);
 	const current: Messages = [];
 	for (const message of batch.messages) {

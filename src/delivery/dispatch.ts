@@ -2,14 +2,15 @@
  * One queue batch through its lane, so that no receiver slows another.
  *
  * The batch's deliveries are sent over the invocation's connections, shared
- * out by endpoint and account (connections.ts). They
- * are claimed in waves, each wave in one D1 round trip that also records
- * what finished since the last one and writes isolation marks. The next wave
- * is claimed while the current sends are in flight (so D1 time hides behind
- * the sends), as far ahead as the sends' pace allows (claimAhead.ts): a
- * claimed delivery waits little for its connection, so its endpoint, read in
- * the claim's round trip, is fresh when it is sent (a URL changed a moment
- * ago is used; a deleted or disabled endpoint's delivery is cancelled unsent).
+ * out by endpoint and account (connections.ts; fewer for the bulk lane while
+ * the main lane is behind: lanePriority.ts). They are claimed in waves, each
+ * in one D1 round trip that also records what finished since the last one and
+ * writes isolation marks. The next wave is claimed while the current sends
+ * are in flight (so D1 time hides behind the sends), as far ahead as the
+ * sends' pace allows (claimAhead.ts): a claimed delivery waits little for its
+ * connection, so its endpoint, read in the claim's round trip, is fresh when it
+ * is sent (a URL changed a moment ago is used; a deleted or disabled
+ * endpoint's delivery is cancelled unsent).
  *
  * A send unanswered after slowAfterMs marks its endpoint slow on the spot:
  * its deliveries not yet sent leave this invocation for the isolation lane
@@ -17,8 +18,7 @@
  * and not longer than the timeout. The main lane also hands off what it finds
  * isolated in D1, without sending. An endpoint that answered 410 earlier in
  * the batch gets nothing more (the 410's record cancels the rest). The bulk
- * lane is the main lane's twin (for accounts over their fair rate) and does
- * the same.
+ * lane, for accounts over their fair rate, does the same.
  *
  * What leaves for the isolation lane has its claim handed back in D1 before
  * dispatch returns it (`handedOff`), so that lane finds it claimable; the
@@ -38,7 +38,8 @@ import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, unclaimedF
 import { ClaimAhead } from "./claimAhead";
 import { Connections, inTurnByAccount } from "./connections";
 import { HealthLedger } from "./health";
-import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, LANES_PER_INVOCATION, markIsolated, slowAfterMs } from "./isolation";
+import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, markIsolated, slowAfterMs } from "./isolation";
+import { sendsAllowed } from "./lanePriority";
 import { factsRecorded } from "./operationalFacts";
 import type { DeliveryMessage, Lane } from "./queue";
 import { type Completed, recordAttempts } from "./record";
@@ -146,7 +147,7 @@ class BatchDispatch {
 		// The accounts with a delivery this invocation may still send: waiting, being claimed, or claimed.
 		const waiting = this.waiting.filter((message) => !this.leaving.has(message.endpointId));
 		const accountsToSend = new Set([...waiting, ...this.claiming, ...this.ready].map((delivery) => delivery.accountId));
-		const { start, rest, heldByShare } = this.connections.pick(this.ready, accountsToSend);
+		const { start, rest, heldByShare } = this.connections.pick(this.ready, accountsToSend, sendsAllowed(this.lane));
 		[this.ready, this.heldByShare] = [rest, heldByShare];
 		for (const target of start) this.send(target);
 	}
@@ -156,7 +157,7 @@ class BatchDispatch {
 		if (this.roundTrip) return;
 		// The next wave once half of what may wait for a connection has gone out.
 		const awaiting = this.ready.length - this.heldByShare;
-		const wave = awaiting < (LANES_PER_INVOCATION * this.ahead.factor()) / 2 ? this.nextWave(awaiting) : [];
+		const wave = awaiting < (sendsAllowed(this.lane) * this.ahead.factor()) / 2 ? this.nextWave(awaiting) : [];
 		if (!wave.length && !this.marks.size && !this.released.length) return;
 		this.claiming = wave;
 		this.roundTrip = this.exchange(wave)
@@ -173,7 +174,7 @@ class BatchDispatch {
 	/** The next wave: deliveries that can be sent soon after this round trip, within the connections and each endpoint's share. */
 	private nextWave(awaiting: number): DeliveryMessage[] {
 		const factor = this.ahead.factor();
-		const room = LANES_PER_INVOCATION * factor - awaiting;
+		const room = sendsAllowed(this.lane) * factor - awaiting;
 		const wave: DeliveryMessage[] = [];
 		const planned = new Map<string, number>();
 		this.waiting = this.waiting.filter((message) => {

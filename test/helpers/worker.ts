@@ -219,8 +219,8 @@ export async function messageFor(deliveryId: string): Promise<DeliveryMessage> {
 /**
  * Runs the real queue handler on messages for these deliveries (ids or whole
  * messages) as one batch of `lane` (each delivered for the `attempts`-th
- * time, 1 unless given), and returns which were acked or retried, with the
- * queues it sent to.
+ * time, 1 unless given, and enqueued at `enqueuedAt`, now unless given), and
+ * returns which were acked or retried, with the queues it sent to.
  */
 export async function runConsumer(
 	deliveries: (string | DeliveryMessage)[],
@@ -228,12 +228,13 @@ export async function runConsumer(
 		lane = "main",
 		env: overrides = {},
 		attempts = () => 1,
-	}: EnvOption & { lane?: Lane; attempts?: (message: DeliveryMessage) => number } = {},
+		enqueuedAt = new Date(),
+	}: EnvOption & { lane?: Lane; attempts?: (message: DeliveryMessage) => number; enqueuedAt?: Date } = {},
 ) {
 	const bodies = await Promise.all(deliveries.map((entry) => (typeof entry === "string" ? messageFor(entry) : entry)));
 	const batch = createMessageBatch<DeliveryMessage>(
 		LANE_QUEUE_NAMES[lane],
-		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: attempts(body), body })),
+		bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: enqueuedAt, attempts: attempts(body), body })),
 	);
 	const ctx = createExecutionContext();
 	const queue = recordingQueues();
