@@ -18,7 +18,7 @@ import { type Database, reachableDatabase } from "../db/client";
 import { placementsOf } from "../db/placement";
 import { errorMessage, logError } from "../lib/log";
 import { dispatch } from "./dispatch";
-import { runLaneBatch } from "./lanePriority";
+import { withMainLaneFirst } from "./lanePriority";
 import { byAccount, pacerOf } from "./pacing";
 import { type DeliveryMessage, enqueue, type Lane, laneOf, laneQueue } from "./queue";
 import { armRetryAlarm } from "./retryAlarm";
@@ -52,7 +52,7 @@ async function byDatabase(env: Env, messages: Messages): Promise<Map<string, Mes
 
 export function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<string[]> {
 	const lane = laneOf(batch.queue);
-	return runLaneBatch(lane, batch.messages, () => consumeLaneBatch(batch, env, lane));
+	return withMainLaneFirst(lane, batch.messages, () => consumeLaneBatch(batch, env, lane));
 }
 
 async function consumeLaneBatch(batch: MessageBatch<DeliveryMessage>, env: Env, lane: Lane): Promise<string[]> {

@@ -19,13 +19,15 @@ async function bulkBesideMain(mainWaitedMs: number) {
 	await createEndpoint("https://quiet.example/hook", { account: "quiet" });
 	await createAccount("noisy");
 	for (let i = 0; i < 3; i++) await createEndpoint(`https://noisy-${i}.example/hook`, { account: "noisy" });
-	let phase: "before" | "beside" | "after" = "before";
+	// "beside": while the main lane's send is under way; "between": its batch is recording it.
+	let phase: "before" | "beside" | "between" | "after" = "before";
 	let inFlight = 0;
-	const peak = { before: 0, beside: 0, after: 0 };
+	const peak = { before: 0, beside: 0, between: 0, after: 0 };
 	stubDestination(async (request) => {
 		if (request.url.startsWith("https://quiet.example")) {
 			phase = "beside";
 			await sleep(200);
+			phase = "between";
 			return new Response("ok");
 		}
 		peak[phase] = Math.max(peak[phase], ++inFlight);
