@@ -9,9 +9,8 @@
  * durable in D1; holding one back is always a fresh message (or the pacer),
  * never `message.retry()`, which the queue counts toward max_retries. While a
  * main-lane batch that is behind runs, the isolate's bulk lane yields to it
- * (lanePriority.ts). Returns
- * the databases whose records added operational facts, for alerts/ to store
- * as messages.
+ * (lanePriority.ts). Returns the databases whose records added operational
+ * facts, for alerts/ to store as messages.
  */
 import { readSettings, type Settings } from "../config";
 import { type Database, reachableDatabase } from "../db/client";
