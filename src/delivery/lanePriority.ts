@@ -23,9 +23,10 @@ let mainBatchesBehind = 0;
 
 /** Runs `work`, a batch of `lane`; a main-lane batch that is behind holds the isolate's bulk lane back until it ends. */
 export async function withMainLaneFirst<T>(lane: Lane, messages: readonly { timestamp: Date }[], work: () => Promise<T>): Promise<T> {
+	if (lane !== "main") return work();
 	// No messages: the oldest is at +Infinity, and the batch is not behind.
 	const oldestAt = Math.min(...messages.map((message) => message.timestamp.getTime()));
-	if (lane !== "main" || Date.now() - oldestAt < MAIN_LANE_BEHIND_MS) return work();
+	if (Date.now() - oldestAt < MAIN_LANE_BEHIND_MS) return work();
 	mainBatchesBehind++;
 	try {
 		return await work();

@@ -12,7 +12,7 @@ import { readSettings } from "../../src/config";
 import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
 import {
 	accountIdOf,
-	createAccount,
+	accountWithEndpoints,
 	createEndpoint,
 	deliveryRow,
 	fixture,
@@ -28,10 +28,9 @@ import {
 /** Events a fan-out of 10 may send within the fair-rate window. */
 const eventsWithinBudget = fairBudget(readSettings(env)) / 10;
 
-/** An account with `count` endpoints on hosts named after it. */
+/** An account with `count` endpoints on hosts named after it; returns its internal id. */
 async function accountWith(uid: string, count: number) {
-	await createAccount(uid);
-	for (let i = 0; i < count; i++) await createEndpoint(`https://${uid}-${i}.example/hook`, { account: uid });
+	await accountWithEndpoints(uid, count);
 	return accountIdOf(uid);
 }
 

@@ -7,7 +7,7 @@
 import { expect, it } from "vitest";
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import { BULK_SENDS_WHILE_MAIN_BEHIND, MAIN_LANE_BEHIND_MS } from "../../src/delivery/lanePriority";
-import { createAccount, createEndpoint, fixture, ingest, runConsumer, sleep, stubDestination } from "../helpers/worker";
+import { accountWithEndpoints, fixture, ingest, runConsumer, sleep, stubDestination } from "../helpers/worker";
 
 /**
  * A main-lane batch (one delivery, answered after 200 ms) whose message waited `mainWaitedMs`, and beside it a bulk-lane
@@ -15,16 +15,14 @@ import { createAccount, createEndpoint, fixture, ingest, runConsumer, sleep, stu
  * once while the main lane's send was under way, and after the main-lane batch finished.
  */
 async function bulkBesideMain(mainWaitedMs: number) {
-	await createAccount("quiet");
-	await createEndpoint("https://quiet.example/hook", { account: "quiet" });
-	await createAccount("noisy");
-	for (let i = 0; i < 3; i++) await createEndpoint(`https://noisy-${i}.example/hook`, { account: "noisy" });
+	await accountWithEndpoints("quiet", 1);
+	await accountWithEndpoints("noisy", 3);
 	// "beside": while the main lane's send is under way; "between": its batch is recording it.
 	let phase: "before" | "beside" | "between" | "after" = "before";
 	let inFlight = 0;
 	const peak = { before: 0, beside: 0, between: 0, after: 0 };
 	stubDestination(async (request) => {
-		if (request.url.startsWith("https://quiet.example")) {
+		if (request.url.startsWith("https://quiet-0.example")) {
 			phase = "beside";
 			await sleep(200);
 			phase = "between";

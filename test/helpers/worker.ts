@@ -182,6 +182,14 @@ export async function createAccount(uid: string, name?: string) {
 	return response.json() as Promise<{ uid: string; name: string; created_at: string; database: TestDatabase }>;
 }
 
+/** Creates account `uid` with `count` endpoints on hosts named after it (`https://<uid>-<i>.example/hook`); returns their ids. */
+export async function accountWithEndpoints(uid: string, count: number): Promise<string[]> {
+	await createAccount(uid);
+	const ids = [];
+	for (let i = 0; i < count; i++) ids.push((await createEndpoint(`https://${uid}-${i}.example/hook`, { account: uid })).id);
+	return ids;
+}
+
 /** An account's internal id, by its uid. */
 export async function accountIdOf(uid: string): Promise<string> {
 	const [row] = await rows<{ id: string }>("SELECT id FROM accounts WHERE uid = ?", uid);

@@ -18,8 +18,7 @@ import { ISOLATION_MS } from "../../src/delivery/isolation";
 import { queueHoldMs } from "../../src/delivery/stateChanges";
 import {
 	accountIdOf,
-	createAccount,
-	createEndpoint,
+	accountWithEndpoints,
 	deliveryRow,
 	fixture,
 	ingest,
@@ -36,14 +35,6 @@ const settings = readSettings(env);
 /** Events a fan-out of 10 may send within a window before the account is over its fair rate. */
 const eventsWithinBudget = fairBudget(settings) / 10;
 
-/** An account with `endpoints` endpoints. */
-async function accountWith(uid: string, endpoints: number) {
-	await createAccount(uid);
-	const ids = [];
-	for (let i = 0; i < endpoints; i++) ids.push((await createEndpoint(`https://${uid}-${i}.example/hook`, { account: uid })).id);
-	return ids;
-}
-
 /** Sends one event for `uid`; returns what it queued, by lane, and the statements ingest ran. */
 async function sendOne(uid: string) {
 	// Each request reads the directory, as the first after a while does: their statements compare.
@@ -56,7 +47,7 @@ async function sendOne(uid: string) {
 
 describe("the fair rate at ingest", () => {
 	it(`keeps an account within it on the main lane: ${eventsWithinBudget} events to 10 endpoints in the window (the medium account's 2 s, clumped), older ones not counted`, async () => {
-		await accountWith("medium", 10);
+		await accountWithEndpoints("medium", 10);
 		await pastEvents(await accountIdOf("medium"), 100, FAIR_RATE_WINDOW_MS + 500);
 		await pastEvents(await accountIdOf("medium"), eventsWithinBudget - 1);
 		const { queue } = await sendOne("medium");
@@ -66,7 +57,7 @@ describe("the fair rate at ingest", () => {
 	});
 
 	it("sends an account over it to the bulk lane through its pacer, held in D1 for it, in as many statements as within it", async () => {
-		await accountWith("noisy", 10);
+		await accountWithEndpoints("noisy", 10);
 		const within = await sendOne("noisy");
 		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		const { queue, statements } = await sendOne("noisy");
@@ -80,7 +71,7 @@ describe("the fair rate at ingest", () => {
 	});
 
 	it("still sends an over-rate account's first attempt to an isolated endpoint to the isolation lane", async () => {
-		const [isolated] = await accountWith("noisy", 10);
+		const [isolated] = await accountWithEndpoints("noisy", 10);
 		await runEverywhere(
 			"UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive' WHERE id = ?",
 			Date.now() + ISOLATION_MS,
@@ -93,15 +84,15 @@ describe("the fair rate at ingest", () => {
 	});
 
 	it("counts each account on its own: another account's burst leaves a quiet one on the main lane", async () => {
-		await accountWith("noisy", 10);
-		await accountWith("quiet", 1);
+		await accountWithEndpoints("noisy", 10);
+		await accountWithEndpoints("quiet", 1);
 		await pastEvents(await accountIdOf("noisy"), 10 * eventsWithinBudget);
 		const { queue } = await sendOne("quiet");
 		expect(queue.sent.map((entry) => entry.lane)).toEqual(["main"]);
 	});
 
 	it("answers 202 without waiting for the pacer: the hand-off runs after the response", async () => {
-		await accountWith("noisy", 10);
+		await accountWithEndpoints("noisy", 10);
 		await pastEvents(await accountIdOf("noisy"), eventsWithinBudget);
 		let handedOver = false;
 		const slowPacers = {
