@@ -32,7 +32,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { waitFor } from "../scripts/lib/waitFor.ts";
 import { type BenchStack, startBenchStack } from "./lib/benchStack.ts";
 import { resultsChart } from "./report/chart.ts";
 import { medianRun, runFigures } from "./report/fairnessRuns.ts";
@@ -48,7 +47,7 @@ import { type LatencyResult, latencyRun } from "./scenarios/latency.ts";
 import { moveAccountScenario } from "./scenarios/moveAccount.ts";
 import { retriesBesideTarpitScenario } from "./scenarios/retriesBesideTarpit.ts";
 import { storageScenario } from "./scenarios/storage.ts";
-import { type FanOutResult, fanOutRun, ROUTES, registerSinkEndpoints, send } from "./scenarios/throughput.ts";
+import { type FanOutResult, fanOutRun, ROUTES, warmUp } from "./scenarios/throughput.ts";
 import { twoBurstsScenario } from "./scenarios/twoBursts.ts";
 import {
 	eventsPerBlock,
@@ -90,14 +89,6 @@ async function onItsOwnStack<T>(planned: number, scenarios: (stack: BenchStack) 
 		for (const signal of SIGNALS) process.off(signal, stop);
 		await stack.cleanUp();
 	}
-}
-
-/** Every route once, so that start-up costs stay out of the figures; registers the first sink endpoint. */
-async function warmUp(stack: BenchStack, sinkEndpoints: string[]): Promise<void> {
-	await stack.bench.setup();
-	await registerSinkEndpoints(stack, sinkEndpoints, 1);
-	for (const route of ROUTES) await send(stack, route, 1, 0);
-	await waitFor(async () => (await stack.bench.recorded()).attempts >= 1, 10_000, "the warm-up delivery");
 }
 
 /** The fair-share scenarios (step 3). */

@@ -34,6 +34,14 @@ export async function registerSinkEndpoints({ hivepost, sink }: BenchStack, endp
 	while (endpoints.length < n) endpoints.push((await hivepost.createEndpoint({ url: `${sink.url}/e${endpoints.length}` })).body.id);
 }
 
+/** Every route once, so that start-up costs stay out of the figures; registers the first sink endpoint. */
+export async function warmUp(stack: BenchStack, sinkEndpoints: string[]): Promise<void> {
+	await stack.bench.setup();
+	await registerSinkEndpoints(stack, sinkEndpoints, 1);
+	for (const route of ROUTES) await send(stack, route, 1, 0);
+	await waitFor(async () => (await stack.bench.recorded()).attempts >= 1, 10_000, "the warm-up delivery");
+}
+
 interface HivepostBlock {
 	ingest: LoadResult;
 	deliveries: number;
