@@ -42,16 +42,18 @@ async function inspect() {
 		socket.addEventListener("open", resolve);
 		socket.addEventListener("close", () => reject(new Error(`the inspector at ${INSPECTOR} closed the session`)));
 	});
-	const pending = new Map<number, (result: unknown) => void>();
+	const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
 	socket.addEventListener("message", (message) => {
-		const { id, result } = JSON.parse(String(message.data)) as { id?: number; result?: unknown };
-		if (id !== undefined) pending.get(id)?.(result);
+		const { id, result, error } = JSON.parse(String(message.data)) as { id?: number; result?: unknown; error?: { message: string } };
+		const waiting = id === undefined ? undefined : pending.get(id);
+		if (error) waiting?.reject(new Error(`the inspector refused a command: ${error.message}`));
+		else waiting?.resolve(result);
 	});
 	let nextId = 0;
 	const call = <T>(method: string, params = {}) =>
-		new Promise<T>((resolve) => {
+		new Promise<T>((resolve, reject) => {
 			const id = ++nextId;
-			pending.set(id, resolve as (result: unknown) => void);
+			pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
 			socket.send(JSON.stringify({ id, method, params }));
 		});
 	return { call, close: () => socket.close() };
