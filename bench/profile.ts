@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { waitFor } from "../scripts/lib/waitFor.ts";
 import { startBenchStack } from "./lib/benchStack.ts";
 import { closedLoop } from "./lib/load.ts";
-import { ROUTES, registerSinkEndpoints, send, warmUp } from "./scenarios/throughput.ts";
+import { registerSinkEndpoints, send, warmUp } from "./scenarios/throughput.ts";
 import { CONCURRENCY, TARGET_N } from "./settings.ts";
 
 const EVENTS = 600;
@@ -75,7 +75,10 @@ function timeByFunction(profile: CpuProfile) {
 	profile.samples.forEach((id, i) => {
 		const ms = (profile.timeDeltas[i] ?? 0) / 1000;
 		const leaf = byId.get(id);
-		if (leaf) self.set(nameOf(leaf), (self.get(nameOf(leaf)) ?? 0) + ms);
+		if (leaf) {
+			const name = nameOf(leaf);
+			self.set(name, (self.get(name) ?? 0) + ms);
+		}
 		const seen = new Set<string>();
 		for (let node = leaf; node; node = byId.get(parentOf.get(node.id) ?? -1)) seen.add(nameOf(node));
 		for (const name of seen) total.set(name, (total.get(name) ?? 0) + ms);
@@ -91,7 +94,7 @@ function top(title: string, times: Map<string, number>, sampledMs: number, count
 	];
 }
 
-const stack = await startBenchStack(EVENTS + ROUTES.length);
+const stack = await startBenchStack(EVENTS);
 try {
 	const sinkEndpoints: string[] = [];
 	await warmUp(stack, sinkEndpoints);
