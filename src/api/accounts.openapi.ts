@@ -98,6 +98,8 @@ export const accountsDoc: ResourceDoc = {
 			description: "Live accounts ordered by uid, 50 a page, each with its endpoint count and health.",
 			query: accountListSchema,
 			success: { 200: { description: "A page of accounts.", schema: "AccountPage" } },
+			errors: ["validation_failed"],
+			notes: { validation_failed: `\`q\` is over ${MAX_ACCOUNT_QUERY_LENGTH} characters.` },
 		},
 		{
 			method: "put",

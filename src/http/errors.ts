@@ -29,7 +29,6 @@ export const ERROR_STATUS = {
 	access_mode: 409,
 	same_database: 409,
 	move_in_progress: 409,
-	link_used_or_expired: 410,
 	payload_too_large: 413,
 	unsupported_media_type: 415,
 	validation_failed: 422,

@@ -35,7 +35,6 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	same_database: "The account's data is already in the database named: nothing to move.",
 	move_in_progress: "The account is being moved already; its `move` shows how far. Start another move once it has ended.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
-	link_used_or_expired: "The admin link was used already, has expired, or never existed.",
 	payload_too_large: `The body is over the route's limit, checked before anything is read: ${kb(MAX_EVENT_BYTES)} for ingest, ${kb(MAX_BODY_BYTES.updateApp)} for Update App, ${kb(MAX_BODY_BYTES.endpoint)} for creating or editing an endpoint, ${kb(MAX_BODY_BYTES.other)} elsewhere.`,
 	unsupported_media_type: "`Content-Type` is not `application/json` (parameters such as `charset` are fine).",
 	validation_failed: "A value is present but not valid; `fields` names it and says why.",
