@@ -25,8 +25,13 @@ export async function readJson<Schema extends z.ZodMiniType>(
 	return validateInput(body, schema, "body");
 }
 
-/** The query string's parameters, validated like a body. */
+/** The query string's parameters, validated like a body; each may be given once (two values would leave one unread). */
 export function readQuery<Schema extends z.ZodMiniType>(c: Context, schema: Schema): z.infer<Schema> {
+	const repeated = Object.entries(c.req.queries()).flatMap(([name, values]) => (values.length > 1 ? [name] : []));
+	if (repeated.length) {
+		const fields = Object.fromEntries(repeated.map((name) => [name, "given more than once"]));
+		throw new HttpError("validation_failed", `Invalid request query (give ${repeated.join(", ")} once).`, fields);
+	}
 	return validateInput(c.req.query(), schema, "query");
 }
 

@@ -80,16 +80,21 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 	// A signed event's webhook-id is its idempotency key: the signature covers it, while an
 	// Idempotency-Key header could be swapped to replay a captured request as a new event.
 	const idempotencyKey = signed ? `${SIGNED_KEY_PREFIX}${signed.id}` : c.req.header("idempotency-key")?.trim() || null;
+	// Errors name the header the sender controls: a signed event's key is its webhook-id, with a prefix it never sees.
+	const keyHeader = signed ? "webhook-id" : "Idempotency-Key";
 	if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-		// Name the header the sender controls: a signed event's key is its webhook-id, with a prefix it never sees.
-		const [header, limit] = signed
-			? ["webhook-id", MAX_IDEMPOTENCY_KEY_LENGTH - SIGNED_KEY_PREFIX.length]
-			: ["Idempotency-Key", MAX_IDEMPOTENCY_KEY_LENGTH];
-		throw new HttpError("validation_failed", `${header} is longer than ${limit} characters.`, { [header]: "too long" });
+		const limit = MAX_IDEMPOTENCY_KEY_LENGTH - (signed ? SIGNED_KEY_PREFIX.length : 0);
+		throw new HttpError("validation_failed", `${keyHeader} is longer than ${limit} characters.`, { [keyHeader]: "too long" });
 	}
 	const scope = scopeOf(c);
 	if (signed) await claimSignedId(c.env, scope.accountId, signed);
-	const stored = await storeEvent(scope, readSettings(c.env), { body, actionType, ticketId, idempotencyKey });
+	const stored = await storeEvent(scope, readSettings(c.env), {
+		body,
+		actionType,
+		ticketId,
+		idempotencyKey,
+		keyHeader,
+	});
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
 	await sendRouted(c.env, stored.deliveries, (work) => c.executionCtx.waitUntil(work));
 	return c.json(stored.receipt, 202);

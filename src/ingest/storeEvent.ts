@@ -32,15 +32,22 @@ export type StoreResult<Type extends string = EventType> =
 export async function storeEvent<Type extends EventType | OperationalEventType>(
 	scope: AccountScope,
 	settings: Settings,
-	input: { body: string; actionType: Type; ticketId: string | null; idempotencyKey: string | null },
+	input: {
+		body: string;
+		actionType: Type;
+		ticketId: string | null;
+		idempotencyKey: string | null;
+		/** What the sender called the key, for a conflict's message: a signed event's key is its `webhook-id`. */
+		keyHeader?: KeyHeader;
+	},
 ): Promise<StoreResult<Type>> {
 	const { db, accountId } = scope;
 	const now = Date.now();
-	const { idempotencyKey } = input;
+	const { idempotencyKey, keyHeader = "Idempotency-Key" } = input;
 	// Only a key needs the hash: it tells a true repeat from the key reused for another body.
 	const bodyHash = idempotencyKey ? await sha256Hex(input.body) : "";
 	if (idempotencyKey) {
-		const repeated = await findRepeat<Type>(scope, idempotencyKey, bodyHash, now);
+		const repeated = await findRepeat<Type>(scope, { key: idempotencyKey, header: keyHeader }, bodyHash, now);
 		if (repeated) return repeated;
 	}
 	const eventId = newId("evt", now);
@@ -80,7 +87,10 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 		}
 	} catch (error) {
 		// Lost a race for the same key: answer as the winner did.
-		const repeated = idempotencyKey && isUniqueViolation(error) ? await findRepeat<Type>(scope, idempotencyKey, bodyHash, now) : null;
+		const repeated =
+			idempotencyKey && isUniqueViolation(error)
+				? await findRepeat<Type>(scope, { key: idempotencyKey, header: keyHeader }, bodyHash, now)
+				: null;
 		if (repeated) return repeated;
 		throw error;
 	}
@@ -91,9 +101,11 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 	};
 }
 
+type KeyHeader = "Idempotency-Key" | "webhook-id";
+
 async function findRepeat<Type extends string>(
 	{ db, accountId }: AccountScope,
-	key: string,
+	{ key, header }: { key: string; header: KeyHeader },
 	bodyHash: string,
 	now: number,
 ): Promise<StoreResult<Type> | null> {
@@ -106,8 +118,8 @@ async function findRepeat<Type extends string>(
 	if (original.bodyHash !== bodyHash) {
 		throw new HttpError(
 			"idempotency_conflict",
-			"This Idempotency-Key was already used in the last 24 hours with a different body. Use a new key for a new event.",
-			{ "Idempotency-Key": "reused with a different body" },
+			`This ${header} was already used in the last 24 hours with a different body. Use a new one for a new event.`,
+			{ [header]: "reused with a different body" },
 		);
 	}
 	// The stored action type was validated when it was accepted.

@@ -26,33 +26,40 @@ const SCAN_CHUNK = 200;
 
 const time = (example: string) => z.optional(z.iso.datetime({ offset: true, error: `must be an ISO 8601 time, e.g. ${example}` }));
 
-/** What both lists take: a ticket, a time range, and the cursors. */
-const listFields = {
-	ticket_id: z.optional(z.string().check(z.minLength(1, { error: "must not be empty" }))),
-	since: time("2026-11-20T09:00:00Z"),
-	until: time("2026-11-21T09:00:00Z"),
-	/** The `next_cursor` of the previous page (as `cursor` too, as it always was). */
-	before: z.optional(z.string()),
-	cursor: z.optional(z.string()),
-	/** The `prev_cursor` of the previous page. */
-	after: z.optional(z.string()),
+/** An id of `prefix` (lib/ids.ts): 28 hex digits after it. */
+const idOf = (prefix: string, what: string) =>
+	z.optional(z.string().check(z.regex(new RegExp(`^${prefix}_[0-9a-f]{28}$`), { error: `must be ${what} (${prefix}_…)` })));
+
+/** What both lists take: a ticket, a time range, and the cursors: ids of the list's rows (`prefix`). */
+const listFields = (prefix: string) => {
+	const cursor = idOf(prefix, "a cursor this list returned");
+	return {
+		ticket_id: z.optional(z.string().check(z.minLength(1, { error: "must not be empty" }))),
+		since: time("2026-11-20T09:00:00Z"),
+		until: time("2026-11-21T09:00:00Z"),
+		/** The `next_cursor` of the previous page (as `cursor` too, as it always was). */
+		before: cursor,
+		cursor,
+		/** The `prev_cursor` of the previous page. */
+		after: cursor,
+	};
 };
 
 export const deliveryFilterSchema = z.object({
 	status: z.optional(z.enum(DELIVERY_STATUSES, { error: `must be one of ${DELIVERY_STATUSES.join(", ")}` })),
-	endpoint_id: z.optional(z.string()),
+	endpoint_id: idOf("ep", "an endpoint id"),
 	event_type: z.optional(z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" })),
 	error_kind: z.optional(z.enum(ERROR_KINDS, { error: `must be one of ${ERROR_KINDS.join(", ")}` })),
 	http_status: z.optional(
 		z.pipe(z.string().check(z.regex(/^[1-5]\d\d$/, { error: "must be an HTTP status code, e.g. 500" })), z.transform(Number)),
 	),
 	failing: z.optional(z.enum(["true"], { error: 'must be "true" (or left out)' })),
-	...listFields,
+	...listFields("dlv"),
 });
 
 export const eventFilterSchema = z.object({
 	event_type: z.optional(z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" })),
-	...listFields,
+	...listFields("evt"),
 });
 
 export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;

@@ -89,12 +89,14 @@ describe("signed ingest (INGEST_SIGNING_SECRET set)", () => {
 		expect(await rows("SELECT id FROM events")).toHaveLength(1);
 	});
 
-	it("answers another signed body under a webhook-id already used in the account with 409, as before", async () => {
+	it("answers another signed body under a webhook-id already used in the account with 409 naming webhook-id, not Idempotency-Key", async () => {
 		expect((await ingest(body, { headers: signed(body, "msg_reused"), env: signedIngest })).response.status).toBe(202);
 		const other = fixture("ticket.answered");
 		const { response } = await ingest(other, { headers: signed(other, "msg_reused"), env: signedIngest });
 		expect(response.status).toBe(409);
-		expect(await response.json()).toMatchObject({ code: "idempotency_conflict" });
+		const answer = await response.json<{ code: string; error: string; fields: Record<string, string> }>();
+		expect(answer).toMatchObject({ code: "idempotency_conflict", fields: { "webhook-id": "reused with a different body" } });
+		expect(answer.error).toMatch(/^This webhook-id was already used/);
 	});
 
 	it("refuses a signed request replayed to another account's path with 409 idempotency_conflict, storing nothing", async () => {

@@ -151,3 +151,27 @@ describe("Newer and Older pages", () => {
 		expect(oldest.next_cursor).toBeNull();
 	});
 });
+
+describe("cursors and ids that are not of the list", () => {
+	const fieldsOf = async (path: string) => {
+		const response = await api(path);
+		expect(response.status).toBe(422);
+		return (await json<{ code: string; fields: Record<string, string> }>(response)).fields;
+	};
+
+	it("are a 422 naming them, never a page read from a made-up place", async () => {
+		await createEndpoint("https://a.example/hook");
+		const { eventId, deliveries } = await aboutTicket(1);
+		expect(await fieldsOf("/events?after=garbage")).toHaveProperty("after");
+		expect(await fieldsOf("/events?before=evt_zzz")).toHaveProperty("before");
+		// A delivery's id is no cursor of the events list, nor an event's of the delivery log.
+		expect(await fieldsOf(`/events?after=${deliveries[0]}`)).toHaveProperty("after");
+		expect(await fieldsOf(`/deliveries?before=${eventId}`)).toHaveProperty("before");
+		expect(await fieldsOf("/deliveries?cursor=garbage")).toHaveProperty("cursor");
+		expect(await fieldsOf("/deliveries?endpoint_id=garbage")).toHaveProperty("endpoint_id");
+	});
+
+	it("and a parameter given twice is a 422 too, not one of its values picked", async () => {
+		expect(await fieldsOf("/deliveries?status=delivered&status=cancelled")).toEqual({ status: "given more than once" });
+	});
+});
