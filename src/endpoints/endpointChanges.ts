@@ -14,9 +14,10 @@ import { cancelUnfinishedDeliveries } from "../delivery/stateChanges";
 import { HttpError } from "../http/errors";
 import { newSigningSecret } from "../lib/standardWebhooks";
 import { DAY_MS } from "../lib/time";
-import { checkDestination, type DestinationPolicy } from "../security/destination";
+import type { DestinationPolicy } from "../security/destination";
 import { type AuditAction, recordChange } from "./audit";
 import { applyHeaderChanges, MAX_CUSTOM_HEADERS } from "./customHeaders";
+import { destinationOrThrow, destinationsOrThrow } from "./destinationChecks";
 import type { EndpointChanges } from "./endpointRequests";
 import { deleteEndpointsStatements, type EndpointRow, listEndpoints, newEndpoint, requireEndpoint, storedHeaders } from "./endpointStore";
 import { splitUrlList } from "./urlList";
@@ -42,25 +43,6 @@ export const ROTATION_OVERLAP_MS = DAY_MS;
 /** Who is making a change, and within which account. */
 export interface ChangeContext extends AccountScope {
 	actor: string;
-}
-
-function destinationOrThrow(raw: string, field: string, policy: DestinationPolicy): string {
-	const check = checkDestination(raw, policy);
-	if (!check.ok)
-		throw new HttpError("destination_refused", `URL ${JSON.stringify(raw)} ${check.problem}.`, { [field]: `${raw} ${check.problem}` });
-	return check.url;
-}
-
-/** Every URL of a list as a destination; every refused one is named, each with its reason, in one 422. */
-function destinationsOrThrow(listed: readonly string[], policy: DestinationPolicy): string[] {
-	const checks = listed.map((raw) => ({ raw, check: checkDestination(raw, policy) }));
-	const refused = Object.fromEntries(checks.flatMap(({ raw, check }, i) => (check.ok ? [] : [[`urls[${i}]`, `${raw} ${check.problem}.`]])));
-	const problems = Object.values(refused);
-	if (problems.length) {
-		const what = problems.length === 1 ? "This URL can't be used:" : `These ${problems.length} URLs can't be used:`;
-		throw new HttpError("destination_refused", `${what} ${problems.join(" ")}`, refused);
-	}
-	return checks.flatMap(({ check }) => (check.ok ? [check.url] : []));
 }
 
 function conflictOnDuplicate(error: unknown): never {

@@ -18,7 +18,9 @@ import {
 export function eventListOf<const Type extends string>(types: readonly [Type, ...Type[]]) {
 	return z.pipe(
 		z
-			.array(z.enum([ALL_EVENTS, ...types]), { error: `must be a list of event types, or ["${ALL_EVENTS}"] for all` })
+			.array(z.enum([ALL_EVENTS, ...types], { error: `must be one of ${types.join(", ")}, or "${ALL_EVENTS}" for all` }), {
+				error: `must be a list of event types, or ["${ALL_EVENTS}"] for all`,
+			})
 			.check(z.minLength(1, { error: `must name at least one event type, or ["${ALL_EVENTS}"] for all` })),
 		z.transform((list): (Type | typeof ALL_EVENTS)[] => ((list as string[]).includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(list)])),
 	);
@@ -78,7 +80,7 @@ export const replaceEndpointsSchema = z.object({
 });
 
 export const testEventSchema = z.object({
-	action_type: z.enum(EVENT_TYPES, { error: "must be one of the 16 event types" }),
+	action_type: z.enum(EVENT_TYPES, { error: `must be one of the 16 event types: ${EVENT_TYPES.join(", ")}` }),
 });
 
 /** What a redelivery can take: deliveries that failed, are retrying or were cancelled, and events the endpoint missed. */
@@ -88,7 +90,9 @@ export const redeliverSchema = z.object({
 	since: z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-20T09:00:00Z" }),
 	include: z._default(
 		z
-			.array(z.enum(REDELIVER_INCLUDES), { error: `must be a list of ${REDELIVER_INCLUDES.join(", ")}` })
+			.array(z.enum(REDELIVER_INCLUDES, { error: `must be one of ${REDELIVER_INCLUDES.join(", ")}` }), {
+				error: `must be a list of ${REDELIVER_INCLUDES.join(", ")}`,
+			})
 			.check(z.minLength(1, { error: `must name at least one of ${REDELIVER_INCLUDES.join(", ")}` })),
 		["failed"],
 	),

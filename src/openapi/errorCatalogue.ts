@@ -20,7 +20,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	invalid_signature:
 		"Signed ingest is on (INGEST_SIGNING_SECRET) and the Standard Webhooks headers are missing, the signature does not match, or `webhook-timestamp` is more than 5 minutes from now.",
 	csrf_rejected:
-		"A cross-site browser form post (`Origin` / `Sec-Fetch-Site` say another site, with a form content type): refused as CSRF. On the API, requests with a bearer token are API clients and are not checked.",
+		"A form post (a form content type, or none) that does not show it comes from Hivepost's own page: neither `Sec-Fetch-Site: same-origin` nor this `Origin`, so one with neither header is refused too. Refused as CSRF. On the API, requests with a bearer token are API clients and are not checked.",
 	forbidden: "Signed in to an account's portal only: the operator's API is not for portal sessions.",
 	read_only: "A read-only portal session tried to change something.",
 	not_found: "No such id in this account.",
@@ -36,7 +36,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 	move_in_progress: "The account is being moved already; its `move` shows how far. Start another move once it has ended.",
 	access_mode: "Signing in with the token is off: this Hivepost signs admins in through Cloudflare Access.",
 	payload_too_large: `The body is over the route's limit, checked before anything is read: ${kb(MAX_EVENT_BYTES)} for ingest, ${kb(MAX_BODY_BYTES.updateApp)} for Update App, ${kb(MAX_BODY_BYTES.endpoint)} for creating or editing an endpoint, ${kb(MAX_BODY_BYTES.other)} elsewhere.`,
-	unsupported_media_type: "`Content-Type` is not `application/json` (parameters such as `charset` are fine).",
+	unsupported_media_type:
+		"Ingest only: `Content-Type` is not `application/json` (parameters such as `charset` are fine). The JSON API reads any body as JSON.",
 	validation_failed: "A value is present but not valid; `fields` names it and says why.",
 	unknown_event_type: "`payload.action_type` is not one of the 16 event types; the message lists them.",
 	destination_refused:

@@ -260,7 +260,12 @@ describe("POST /api/endpoints/:id/test", () => {
 
 	it("answers 422 to an unknown type, 404 to an unknown endpoint, 409 to a disabled one", async () => {
 		const target = await createEndpoint("https://a.example/hook");
-		expect((await api(`/endpoints/${target.id}/test`, { method: "POST", body: { action_type: "ticket.melted" } })).status).toBe(422);
+		const melted = await api(`/endpoints/${target.id}/test`, { method: "POST", body: { action_type: "ticket.melted" } });
+		expect(melted.status).toBe(422);
+		// Like ingest, the answer lists the types there are.
+		expect(((await melted.json()) as { fields: Record<string, string> }).fields.action_type).toMatch(
+			/ticket\.created, .*ticket\.unarchived$/,
+		);
 		expect((await api("/endpoints/ep_missing/test", { method: "POST", body: { action_type: "ticket.created" } })).status).toBe(404);
 		await api(`/endpoints/${target.id}`, { method: "PATCH", body: { enabled: false } });
 		expect((await api(`/endpoints/${target.id}/test`, { method: "POST", body: { action_type: "ticket.created" } })).status).toBe(409);

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_LIST_LIMIT } from "../../src/endpoints/endpointChanges";
 import type { EndpointView } from "../../src/endpoints/endpointResponses";
+import { MAX_URL_LENGTH } from "../../src/security/destination";
 import { api } from "../helpers/api";
 import { createEndpoint, fixture, ingest, operatorHeaders, request, rows } from "../helpers/worker";
 
@@ -79,6 +80,22 @@ describe("POST /api/endpoints", () => {
 			expect(await rows("SELECT id FROM endpoints")).toEqual([]);
 		});
 	}
+
+	it("names a URL over the length limit by its start, not echoing all of it twice", async () => {
+		const url = `https://a.example/${"a".repeat(MAX_URL_LENGTH)}`;
+		const response = await api("/endpoints", { method: "POST", body: { url } });
+		expect(response.status).toBe(422);
+		const text = await response.text();
+		expect(text.length).toBeLessThan(1000);
+		const { fields } = JSON.parse(text) as { fields: Record<string, string> };
+		expect(fields.url).toBe(`${url.slice(0, 100)}… is longer than ${MAX_URL_LENGTH} characters`);
+	});
+
+	it("says which event types there are when one in the list is unknown", async () => {
+		const response = await api("/endpoints", { method: "POST", body: { url: "https://a.example/hook", events: ["ticket.melted"] } });
+		const { fields } = (await response.json()) as { fields: Record<string, string> };
+		expect(fields["events.0"]).toMatch(/^must be one of ticket\.created, .*ticket\.unarchived, or "\*" for all$/);
+	});
 
 	it("answers 400 to malformed JSON", async () => {
 		const { response } = await request("/api/endpoints", { method: "POST", headers: operatorHeaders, body: "{nope" });
