@@ -27,7 +27,7 @@ export const app = new Hono<RouteEnv>()
 	.route("/admin", operatorPages)
 	.route("/portal", portalPages)
 	.notFound(() => {
-		throw new HttpError("not_found", "No such route. See the README for the API.");
+		throw new HttpError("not_found", "No such route. The routes are in docs/api.md, and in the OpenAPI document at GET /api/openapi.json.");
 	})
 	.onError((error, c) => {
 		const known = knownError(error);

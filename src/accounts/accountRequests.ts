@@ -9,13 +9,13 @@ import { MAX_ACCOUNT_NAME_LENGTH, MAX_ACCOUNT_QUERY_LENGTH } from "./accountStor
 
 export const putAccountSchema = z.object({
 	name: z.optional(
-		z
-			.string({ error: "must be a string" })
-			.check(
-				z.trim(),
-				z.minLength(1, { error: "must not be empty (leave it out to use the uid)" }),
-				z.maxLength(MAX_ACCOUNT_NAME_LENGTH, { error: `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters` }),
-			),
+		z.string({ error: "must be a string" }).check(
+			z.trim(),
+			z.minLength(1, { error: "must not be empty (leave it out to use the uid)" }),
+			z.maxLength(MAX_ACCOUNT_NAME_LENGTH, { error: `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters` }),
+			// Shown on every page and in the portal's header: one line of text.
+			z.regex(/^\P{Cc}*$/u, { error: "must not contain control characters (line breaks, tabs, …)" }),
+		),
 	),
 });
 

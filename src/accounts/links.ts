@@ -10,7 +10,7 @@
  */
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { readSettings, type Settings } from "../config";
-import { directoryDatabase } from "../db/client";
+import { boundDatabase, directoryDatabase } from "../db/client";
 import type { Account } from "../db/directory";
 import { accountSessions, accounts, adminLinks } from "../db/schema";
 import { sha256Hex } from "../lib/hashing";
@@ -28,6 +28,8 @@ export function linkOrigin(env: Env, requestUrl: string): string {
 
 /** A link for `account`, at `origin` (the first of PUBLIC_ORIGINS, else the request's own). */
 export async function mintAdminLink(env: Env, account: Account, request: LinkRequest, origin: string): Promise<AdminLink> {
+	// A link into an account whose database is gone would open a portal that answers 503: refuse it here, naming the binding.
+	boundDatabase(env, account.database);
 	const token = randomToken();
 	const now = Date.now();
 	const expiresAt = now + request.expires_in * 1000;

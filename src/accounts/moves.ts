@@ -15,11 +15,11 @@ import { moverOf } from "./accountMover";
 import type { AccountMoveView, MoveStarted } from "./accountResponses";
 
 /**
- * Starts moving `account`'s data to the database bound as `database`: 422 when none is, 409 when the account is
- * there already or a move of it is under way. The default account stays on DB: its routes (`/events`, `/api/…`)
- * name DB without reading the directory.
+ * Why `account` cannot move to the database bound as `database`, if it cannot: 422 when none is, 409 when the account
+ * is there already. The default account stays on DB: its routes (`/events`, `/api/…`) name DB without reading the
+ * directory. Asked again by startMove; the console asks it before its confirmation page.
  */
-export async function startMove(env: Env, account: Account, database: string): Promise<MoveStarted> {
+export function refuseImpossibleMove(env: Env, account: Account, database: string): void {
 	const bound = databaseNames(env);
 	if (!bound.includes(database)) {
 		throw new HttpError("validation_failed", `No database is bound as ${JSON.stringify(database)}. Bound: ${bound.join(", ")}.`, {
@@ -32,6 +32,11 @@ export async function startMove(env: Env, account: Account, database: string): P
 	if (account.database === database) {
 		throw new HttpError("same_database", `The account's data is already in ${database}. Name another database to move it to.`);
 	}
+}
+
+/** Starts moving `account`'s data to `database` (refuseImpossibleMove), or 409 when a move of it is under way. */
+export async function startMove(env: Env, account: Account, database: string): Promise<MoveStarted> {
+	refuseImpossibleMove(env, account, database);
 	const directory = directoryDatabase(env);
 	const [started] = await directory
 		.insert(accountMoves)

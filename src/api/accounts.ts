@@ -43,7 +43,8 @@ export const accountsApi = new Hono<OperatorEnv>()
 	.post("/:uid/move", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
 		boundDatabase(c.env, account.database);
-		const { database } = await readJson(c, moveRequestSchema);
+		// No body is a missing `database` (400 naming it), not unreadable JSON.
+		const { database } = await readJson(c, moveRequestSchema, { optional: true });
 		return c.json(await startMove(c.env, account, database), 202);
 	})
 	.delete("/:uid/sessions", limitBody.other, async (c) => {

@@ -11,7 +11,7 @@
 import { createMiddleware } from "hono/factory";
 import { type AccountPlacement, type AccountScope, accountScope, boundDatabase, DIRECTORY_BINDING } from "../db/client";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_UID } from "../db/defaultAccount";
-import { type Account, findLiveAccount, findRecentLiveAccount, forgetRecentAccount } from "../db/directory";
+import { type Account, findLiveAccount, findRecentLiveAccount, forgetRecentAccount, UID_PATTERN, UID_RULE } from "../db/directory";
 import { isMoveRefusal } from "../db/moveMarkers";
 import { HttpError } from "./errors";
 
@@ -27,7 +27,11 @@ export interface AccountVariables {
 /** The live account with this uid, or a 404 (a malformed uid cannot exist, so it is a 404 too). */
 export async function requireAccount(env: Env, uid: string, find = findLiveAccount): Promise<Account> {
 	const account = await find(env, uid);
-	if (!account) throw new HttpError("not_found", `No account with uid ${JSON.stringify(uid)}. Create it with PUT /api/accounts/{uid}.`);
+	if (!account) {
+		// A uid no account can have (the operator's own `_operator`, say) gets the rule, not an invitation to create it.
+		const hint = UID_PATTERN.test(uid) ? "Create it with PUT /api/accounts/{uid}." : `A uid is ${UID_RULE}.`;
+		throw new HttpError("not_found", `No account with uid ${JSON.stringify(uid)}. ${hint}`);
+	}
 	return account;
 }
 

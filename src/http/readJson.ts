@@ -49,7 +49,9 @@ export function validateInput<Schema extends z.ZodMiniType>(
 		const name = issue.path.map(String).join(".") || what;
 		const isMissing = valueAt(body, issue.path) === undefined;
 		missing ||= isMissing;
-		fields[name] ??= isMissing ? "required" : issue.message;
+		// The whole input is not an object (`[]`, `null`, a number): say what it must be.
+		const notAnObject = issue.path.length === 0 && issue.code === "invalid_type";
+		fields[name] ??= isMissing ? "required" : notAnObject ? "must be a JSON object" : issue.message;
 	}
 	const summary = Object.entries(fields)
 		.map(([name, problem]) => `${name}: ${problem}`)

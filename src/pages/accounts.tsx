@@ -8,10 +8,10 @@
  */
 import { Hono } from "hono/tiny";
 import { deleteAccount } from "../accounts/accountDeletion";
-import { accountListSchema } from "../accounts/accountRequests";
+import { accountListSchema, putAccountSchema } from "../accounts/accountRequests";
 import { listAccounts, putAccount } from "../accounts/accountStore";
 import { endAccountAccess, linkOrigin, mintAdminLink } from "../accounts/links";
-import { startMove } from "../accounts/moves";
+import { refuseImpossibleMove, startMove } from "../accounts/moves";
 import { describeDatabases, summarize } from "../accounts/summary";
 import { directoryDatabase } from "../db/client";
 import { findLiveAccount } from "../db/directory";
@@ -57,8 +57,10 @@ export const accountsPages = new Hono<PageEnv>()
 		const form = await readForm(c);
 		const [uid, name] = [form.text("uid").trim(), form.text("name").trim()];
 		try {
+			// The API's rules for the name (a blank one is the uid).
+			const input = validateInput({ name: name || undefined }, putAccountSchema, "form");
 			if (await findLiveAccount(c.env, uid)) throw new HttpError("validation_failed", `An account with uid ${uid} exists already.`);
-			await putAccount(c.env, uid, name || undefined);
+			await putAccount(c.env, uid, input.name);
 		} catch (error) {
 			if (error instanceof HttpError && error.status === 422) return renderAccounts(c, { error: plainProblem(error), uid, name });
 			throw error;
@@ -94,6 +96,8 @@ export const accountsPages = new Hono<PageEnv>()
 		const form = await readForm(c);
 		const database = form.text("database");
 		if (!form.confirmed) {
+			// Refused now, not after a confirmation of a move that cannot be made.
+			refuseImpossibleMove(c.env, account, database);
 			return c.html(
 				<ConfirmPage
 					chrome={pageChrome(c, "Move account", "accounts")}

@@ -44,6 +44,21 @@ describe("PUT /api/accounts/{uid}", () => {
 		expect(await json(broken.response)).toMatchObject({ code: "invalid_json" });
 	});
 
+	it("says a body that is JSON but not an object must be one", async () => {
+		for (const body of [[], null, 5]) {
+			const response = await api("/accounts/acme", { method: "PUT", body });
+			expect(response.status, JSON.stringify(body)).toBe(422);
+			expect(await json(response)).toMatchObject({ code: "validation_failed", fields: { body: "must be a JSON object" } });
+		}
+	});
+
+	it("answers a move without a body with 400 missing_field naming database", async () => {
+		expect((await api("/accounts/acme", { method: "PUT" })).status).toBe(201);
+		const response = await request("/api/accounts/acme/move", { method: "POST", headers: operatorHeaders });
+		expect(response.response.status).toBe(400);
+		expect(await json(response.response)).toMatchObject({ code: "missing_field", fields: { database: "required" } });
+	});
+
 	const refused = ["-acme", ".acme", "ac me", "a".repeat(65), "acmé", "ac%2Fme"];
 	for (const uid of refused) {
 		it(`refuses the uid ${JSON.stringify(uid)} with 422, storing nothing`, async () => {
@@ -61,9 +76,14 @@ describe("PUT /api/accounts/{uid}", () => {
 		expect((await api("/accounts/ACME")).status).toBe(404);
 	});
 
-	it("refuses a name that is not a non-empty string", async () => {
+	it("refuses a name that is not a non-empty string of one line", async () => {
 		expect((await api("/accounts/acme", { method: "PUT", body: { name: 5 } })).status).toBe(422);
 		expect((await api("/accounts/acme", { method: "PUT", body: { name: " " } })).status).toBe(422);
+		const controlled = await api("/accounts/acme", { method: "PUT", body: { name: "a\u0000b\nc" } });
+		expect(await json(controlled)).toMatchObject({
+			code: "validation_failed",
+			fields: { name: expect.stringContaining("control characters") },
+		});
 		expect(await rows("SELECT uid FROM accounts WHERE id NOT IN ('acc_default', 'acc_operator')")).toEqual([]);
 	});
 });
@@ -199,6 +219,13 @@ describe("each account's own data", () => {
 		}
 		expect(await rowsEverywhere("SELECT id FROM endpoints")).toEqual([]);
 		expect(await rows("SELECT token_hash FROM admin_links")).toEqual([]);
+	});
+
+	it("says how to create an unknown account only when its uid could be one", async () => {
+		expect((await json<{ error: string }>(await api("/accounts/nope"))).error).toContain("Create it with PUT /api/accounts/{uid}.");
+		const reserved = await json<{ error: string }>(await api("/accounts/_operator"));
+		expect(reserved.error).not.toContain("Create it");
+		expect(reserved.error).toContain("A uid is 1 to 64");
 	});
 
 	it(`refuses an account's endpoint past MAX_ENDPOINTS_PER_ACCOUNT (${env.MAX_ENDPOINTS_PER_ACCOUNT}) with 422; the default account has no limit`, async () => {

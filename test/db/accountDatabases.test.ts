@@ -176,6 +176,7 @@ describe("an account whose database is no longer bound", () => {
 		const [, , beta] = await oneAccountPerDatabase();
 		const endpoint = await createEndpoint("https://beta.example/hook", { account: "beta" });
 		const cookie = await portalSession("beta");
+		const links = await rows("SELECT token_hash FROM admin_links WHERE account_id = ?", beta.id);
 		const { response: ingested, queue } = await ingest(fixture("ticket.created"), { account: "beta", env: withoutDb2 });
 		expect(ingested.status).toBe(503);
 		expect(await ingested.json()).toMatchObject(namesDb2);
@@ -190,6 +191,8 @@ describe("an account whose database is no longer bound", () => {
 			["/accounts/beta/endpoints", "POST", { url: 5 }],
 			[`/accounts/beta/endpoints/${endpoint.id}`, "DELETE"],
 			["/accounts/beta/stats", "GET"],
+			// No link into a portal that could only answer 503.
+			["/accounts/beta/admin-links", "POST", {}],
 		] as const) {
 			const response = await api(path, { method, body, env: withoutDb2 });
 			expect(response.status, `${method} ${path}`).toBe(503);
@@ -202,6 +205,10 @@ describe("an account whose database is no longer bound", () => {
 			[`/admin/accounts/beta/endpoints/${endpoint.id}`, {}],
 			["/portal", { headers: { cookie } }],
 			["/portal/webhooks", oversized],
+			[
+				"/admin/accounts/beta/admin-link",
+				{ method: "POST", body: "read_only=no", headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" } },
+			],
 		] as const) {
 			const response = await page(path, init, { env: withoutDb2 });
 			expect(response.status, path).toBe(503);
@@ -210,6 +217,7 @@ describe("an account whose database is no longer bound", () => {
 		expect(await rowsIn("DB_2", "SELECT id FROM events")).toEqual([]);
 		expect(await rowsIn("DB_2", "SELECT deleted_at FROM endpoints")).toEqual([{ deleted_at: null }]);
 		expect(await rows("SELECT deleted_at FROM accounts WHERE id = ?", beta.id)).toEqual([{ deleted_at: null }]);
+		expect(await rows("SELECT token_hash FROM admin_links WHERE account_id = ?", beta.id)).toEqual(links);
 	});
 
 	it("is listed without counts, and missing from the databases; new accounts go to the bound databases", async () => {

@@ -34,6 +34,13 @@ describe("the console's actions", () => {
 		expect(await rows("SELECT name FROM accounts WHERE uid = 'acme'")).toEqual([{ name: "Acme Ltd" }]);
 	});
 
+	it("holds the form's name to the API's rules: one refused there is refused here, creating nothing", async () => {
+		const refused = await submit("/admin/accounts", { uid: "longname", name: "z".repeat(201) });
+		expect(refused.status).toBe(422);
+		expect(await refused.text()).toContain("must be at most 200 characters");
+		expect(await uids()).toEqual([]);
+	});
+
 	it("mints an admin link, full or read-only, shown once on the page, that opens the portal", async () => {
 		await createAccount("acme");
 		for (const readOnly of [false, true]) {
@@ -93,6 +100,19 @@ describe("the console's actions", () => {
 		expect(during).toMatch(/moving to DB_2: (copying|switching|cleaning)|<code>DB_2<\/code>/);
 		expect(during).not.toContain('action="/admin/accounts/acme/move"');
 		await waitUntilMoved();
+	});
+
+	it("refuses a move that cannot be made before asking to confirm it", async () => {
+		await createAccount("acme");
+		for (const [database, status] of [
+			["DB_7", 422],
+			["DB_1", 409],
+		] as const) {
+			const refused = await submit("/admin/accounts/acme/move", { database });
+			expect(refused.status, database).toBe(status);
+			expect(await refused.text(), database).not.toContain("Move account acme from");
+		}
+		expect(await rows("SELECT * FROM account_moves")).toEqual([]);
 	});
 
 	for (const [name, path, fields] of [
