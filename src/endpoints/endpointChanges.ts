@@ -215,6 +215,8 @@ export async function updateEndpoint(
 	changes: EndpointChanges,
 ): Promise<EndpointRow> {
 	const row = await requireEndpoint(change, id);
+	// Nothing asked (`{}`): nothing written, not even `updated_at`.
+	if (Object.values(changes).every((value) => value === undefined)) return row;
 	const now = Date.now();
 	const next: Partial<EndpointRow> = { updatedAt: now };
 	if (changes.url !== undefined) {

@@ -21,6 +21,18 @@ describe("GET and PATCH /api/endpoints/:id", () => {
 		expect(await json(await api(`/endpoints/${created.id}`))).not.toHaveProperty("secret");
 	});
 
+	it("changes nothing, not even updated_at, for an empty PATCH", async () => {
+		const created = await createEndpoint("https://a.example/hook");
+		const before = await rows("SELECT * FROM endpoints WHERE id = ?", created.id);
+		const audited = await rows("SELECT id FROM audit_log");
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		const response = await api(`/endpoints/${created.id}`, { method: "PATCH", body: {} });
+		expect(response.status).toBe(200);
+		expect((await json<View>(response)).updated_at).toBe(new Date(before[0].updated_at as number).toISOString());
+		expect(await rows("SELECT * FROM endpoints WHERE id = ?", created.id)).toEqual(before);
+		expect(await rows("SELECT id FROM audit_log")).toEqual(audited);
+	});
+
 	it("edits the URL and keeps the secret and the history", async () => {
 		const created = await createEndpoint("https://old.example/hook");
 		await ingest(fixture("ticket.created"));
