@@ -88,13 +88,7 @@ const acceptEvent = async (c: Context<{ Bindings: Env; Variables: AccountVariabl
 	}
 	const scope = scopeOf(c);
 	if (signed) await claimSignedId(c.env, scope.accountId, signed);
-	const stored = await storeEvent(scope, readSettings(c.env), {
-		body,
-		actionType,
-		ticketId,
-		idempotencyKey,
-		keyHeader,
-	});
+	const stored = await storeEvent(scope, readSettings(c.env), { body, actionType, ticketId, idempotencyKey, keyHeader });
 	if (stored.kind === "repeated") return c.json(stored.receipt, 200);
 	await sendRouted(c.env, stored.deliveries, (work) => c.executionCtx.waitUntil(work));
 	return c.json(stored.receipt, 202);

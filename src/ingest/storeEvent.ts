@@ -29,6 +29,8 @@ export type StoreResult<Type extends string = EventType> =
 	| { kind: "created"; receipt: Receipt<Type>; deliveries: Routed[] }
 	| { kind: "repeated"; receipt: Receipt<Type> };
 
+type KeyHeader = "Idempotency-Key" | "webhook-id";
+
 export async function storeEvent<Type extends EventType | OperationalEventType>(
 	scope: AccountScope,
 	settings: Settings,
@@ -44,10 +46,11 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 	const { db, accountId } = scope;
 	const now = Date.now();
 	const { idempotencyKey, keyHeader = "Idempotency-Key" } = input;
+	const keyed = idempotencyKey ? { key: idempotencyKey, header: keyHeader } : null;
 	// Only a key needs the hash: it tells a true repeat from the key reused for another body.
-	const bodyHash = idempotencyKey ? await sha256Hex(input.body) : "";
-	if (idempotencyKey) {
-		const repeated = await findRepeat<Type>(scope, { key: idempotencyKey, header: keyHeader }, bodyHash, now);
+	const bodyHash = keyed ? await sha256Hex(input.body) : "";
+	if (keyed) {
+		const repeated = await findRepeat<Type>(scope, keyed, bodyHash, now);
 		if (repeated) return repeated;
 	}
 	const eventId = newId("evt", now);
@@ -87,10 +90,7 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 		}
 	} catch (error) {
 		// Lost a race for the same key: answer as the winner did.
-		const repeated =
-			idempotencyKey && isUniqueViolation(error)
-				? await findRepeat<Type>(scope, { key: idempotencyKey, header: keyHeader }, bodyHash, now)
-				: null;
+		const repeated = keyed && isUniqueViolation(error) ? await findRepeat<Type>(scope, keyed, bodyHash, now) : null;
 		if (repeated) return repeated;
 		throw error;
 	}
@@ -100,8 +100,6 @@ export async function storeEvent<Type extends EventType | OperationalEventType>(
 		deliveries: routeInserted(accountId, inserted),
 	};
 }
-
-type KeyHeader = "Idempotency-Key" | "webhook-id";
 
 async function findRepeat<Type extends string>(
 	{ db, accountId }: AccountScope,
