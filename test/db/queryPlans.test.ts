@@ -129,7 +129,7 @@ describe("query plans", () => {
 			"/events",
 			`/events?ticket_id=${ticket}`,
 			`/events?${range}`,
-			`/events?before=evt_ffffffffffff`,
+			`/events?before=evt_${"f".repeat(28)}`,
 			"/stats",
 			"/accounts",
 			"/accounts/acme",

@@ -46,9 +46,11 @@ describe("private destinations on the real stack, with ALLOW_PRIVATE_DESTINATION
 		const now = Date.now();
 		// Into DB, the default account's database (the stack binds three).
 		const secret = `whsec_${Buffer.from("a signing secret of 32 bytes....").toString("base64")}`;
+		// An id as Hivepost makes them (lib/ids.ts), so the log's endpoint filter takes it.
+		const id = `ep_${now.toString(16).padStart(12, "0")}${"0".repeat(16)}`;
 		executeLocalSql(
 			"DB",
-			`INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('ep_stored_private', 'acc_default', '${hookUrl()}', '${secret}', ${now}, ${now})`,
+			`INSERT INTO endpoints (id, account_id, url, secret, created_at, updated_at) VALUES ('${id}', 'acc_default', '${hookUrl()}', '${secret}', ${now}, ${now})`,
 			stack.stateDir,
 			stack.configPath,
 		);
@@ -56,7 +58,7 @@ describe("private destinations on the real stack, with ALLOW_PRIVATE_DESTINATION
 		expect(ingested).toMatchObject({ status: 202, body: { deliveries: 1 } });
 
 		const attempted = async () => {
-			const [delivery] = (await stack.hivepost.listDeliveries({ endpoint_id: "ep_stored_private" })).body.deliveries;
+			const [delivery] = (await stack.hivepost.listDeliveries({ endpoint_id: id })).body.deliveries;
 			return (await stack.hivepost.getDelivery(delivery.id)).body;
 		};
 		await waitFor(async () => (await attempted()).attempts.length > 0, 15_000, "the first attempt");
