@@ -14,7 +14,7 @@ export const putAccountSchema = z.object({
 			z.minLength(1, { error: "must not be empty (leave it out to use the uid)" }),
 			z.maxLength(MAX_ACCOUNT_NAME_LENGTH, { error: `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters` }),
 			// Shown on every page and in the portal's header: one line of text.
-			z.regex(/^\P{Cc}*$/u, { error: "must not contain control characters (line breaks, tabs, …)" }),
+			z.regex(/^[^\p{Cc}\u2028\u2029]*$/u, { error: "must not contain control characters (line breaks, tabs, …)" }),
 		),
 	),
 });

@@ -5,7 +5,7 @@
  * "Moving an account".
  */
 import { eq } from "drizzle-orm";
-import { databaseNames, directoryDatabase, inList } from "../db/client";
+import { boundDatabase, databaseNames, directoryDatabase, inList } from "../db/client";
 import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
 import type { Account } from "../db/directory";
 import { accountMoves } from "../db/moveSchema";
@@ -15,11 +15,13 @@ import { moverOf } from "./accountMover";
 import type { AccountMoveView, MoveStarted } from "./accountResponses";
 
 /**
- * Why `account` cannot move to the database bound as `database`, if it cannot: 422 when none is, 409 when the account
- * is there already. The default account stays on DB: its routes (`/events`, `/api/…`) name DB without reading the
- * directory. Asked again by startMove; the console asks it before its confirmation page.
+ * Why `account` cannot move to the database bound as `database`, if it cannot: 503 when its own database is not bound
+ * (nothing to copy from), 422 when none is bound as `database`, 409 when the account is there already. The default
+ * account stays on DB: its routes (`/events`, `/api/…`) name DB without reading the directory. Asked again by
+ * startMove; the console asks it before its confirmation page.
  */
 export function refuseImpossibleMove(env: Env, account: Account, database: string): void {
+	boundDatabase(env, account.database);
 	const bound = databaseNames(env);
 	if (!bound.includes(database)) {
 		throw new HttpError("validation_failed", `No database is bound as ${JSON.stringify(database)}. Bound: ${bound.join(", ")}.`, {

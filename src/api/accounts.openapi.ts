@@ -184,6 +184,7 @@ export const accountsDoc: ResourceDoc = {
 			bodyOptional: true,
 			success: { 201: { description: "The link.", schema: "AdminLink" } },
 			errors: ["not_found", "invalid_json", "validation_failed"],
+			notes: { not_configured: UNBOUND_DATABASE },
 		},
 	],
 	describeFields,

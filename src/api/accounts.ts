@@ -54,6 +54,8 @@ export const accountsApi = new Hono<OperatorEnv>()
 	})
 	.post("/:uid/admin-links", limitBody.other, async (c) => {
 		const account = await requireAccount(c.env, c.req.param("uid"));
+		// Its database gone: a 503 naming it before the body is read (mintAdminLink refuses it too).
+		boundDatabase(c.env, account.database);
 		const request = await readJson(c, adminLinkRequestSchema, { optional: true });
 		return c.json(await mintAdminLink(c.env, account, request, linkOrigin(c.env, c.req.url)), 201);
 	});

@@ -14,7 +14,7 @@ export async function readJson<Schema extends z.ZodMiniType>(
 	{ optional = false }: { optional?: boolean } = {},
 ): Promise<z.infer<Schema>> {
 	const text = await c.req.text();
-	// A body whose members are all optional may be left out, as `{}`.
+	// Where the route allows it, no body is `{}`: all defaults, or a required member reported missing (400 naming it).
 	if (optional && text.trim() === "") return validateInput({}, schema, "body");
 	let body: unknown;
 	try {
@@ -25,9 +25,9 @@ export async function readJson<Schema extends z.ZodMiniType>(
 	return validateInput(body, schema, "body");
 }
 
-/** The query string's parameters, validated like a body; each may be given once (two values would leave one unread). */
-export function readQuery<Schema extends z.ZodMiniType>(c: Context, schema: Schema): z.infer<Schema> {
-	const repeated = Object.entries(c.req.queries()).flatMap(([name, values]) => (values.length > 1 ? [name] : []));
+/** The query string's parameters, validated like a body; each the schema takes may be given once (two values would leave one unread). */
+export function readQuery<Schema extends z.ZodMiniObject>(c: Context, schema: Schema): z.infer<Schema> {
+	const repeated = Object.keys(schema.shape).filter((name) => (c.req.queries(name)?.length ?? 0) > 1);
 	if (repeated.length) {
 		const fields = Object.fromEntries(repeated.map((name) => [name, "given more than once"]));
 		throw new HttpError("validation_failed", `Invalid request query (give ${repeated.join(", ")} once).`, fields);

@@ -81,10 +81,10 @@ export const SURFACE_NOTES: Record<Surface, Partial<Record<ErrorCode, string>>> 
 	ingest: {
 		unauthorized: "The ingest token is missing or wrong (`Authorization: Bearer <INGEST_TOKEN>` or `X-SupportBee-Key`).",
 		not_configured:
-			"INGEST_TOKEN is not set (checked first), INGEST_SIGNING_SECRET is set but is not a `whsec_` secret, or another setting is malformed; the message names it.",
+			"INGEST_TOKEN is not set (checked first), INGEST_SIGNING_SECRET is set but is not a `whsec_` secret, or another setting is malformed; or the account's data is in a D1 database this Worker no longer binds. The message names the setting or the binding.",
 		invalid_json: "The body is not JSON.",
 		missing_field: 'No `payload` object, or no `payload.action_type`: send `{"payload": {"action_type": "ticket.created", …}}`.',
-		validation_failed: "`Idempotency-Key` is longer than 255 characters.",
+		validation_failed: "`Idempotency-Key` is longer than 255 characters (with signed ingest, `webhook-id` longer than 244).",
 		payload_too_large: bodyOver(MAX_EVENT_BYTES),
 	},
 	public: {},

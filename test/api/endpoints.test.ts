@@ -93,6 +93,7 @@ describe("POST /api/endpoints", () => {
 
 	it("says which event types there are when one in the list is unknown", async () => {
 		const response = await api("/endpoints", { method: "POST", body: { url: "https://a.example/hook", events: ["ticket.melted"] } });
+		expect(response.status).toBe(422);
 		const { fields } = (await response.json()) as { fields: Record<string, string> };
 		expect(fields["events.0"]).toMatch(/^must be one of ticket\.created, .*ticket\.unarchived, or "\*" for all$/);
 	});

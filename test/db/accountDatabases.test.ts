@@ -198,6 +198,11 @@ describe("an account whose database is no longer bound", () => {
 			expect(response.status, `${method} ${path}`).toBe(503);
 			expect(await json(response)).toMatchObject(namesDb2);
 		}
+		const form = (body: string) => ({
+			method: "POST",
+			body,
+			headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+		});
 		// A form past its size limit too: closed before the limit is looked at.
 		const oversized = { method: "POST", body: "x".repeat(MAX_BODY_BYTES.updateApp + 1), headers: { origin: ORIGIN, cookie } };
 		for (const [path, init] of [
@@ -205,10 +210,9 @@ describe("an account whose database is no longer bound", () => {
 			[`/admin/accounts/beta/endpoints/${endpoint.id}`, {}],
 			["/portal", { headers: { cookie } }],
 			["/portal/webhooks", oversized],
-			[
-				"/admin/accounts/beta/admin-link",
-				{ method: "POST", body: "read_only=no", headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" } },
-			],
+			["/admin/accounts/beta/admin-link", form("read_only=no")],
+			// No move from a database there is nothing to copy from: refused before its confirmation.
+			["/admin/accounts/beta/move", form("database=DB")],
 		] as const) {
 			const response = await page(path, init, { env: withoutDb2 });
 			expect(response.status, path).toBe(503);

@@ -35,9 +35,15 @@ describe("the console's actions", () => {
 	});
 
 	it("holds the form's name to the API's rules: one refused there is refused here, creating nothing", async () => {
-		const refused = await submit("/admin/accounts", { uid: "longname", name: "z".repeat(201) });
-		expect(refused.status).toBe(422);
-		expect(await refused.text()).toContain("must be at most 200 characters");
+		for (const [name, problem] of [
+			["z".repeat(201), "must be at most 200 characters"],
+			["two\nlines", "must not contain control characters"],
+			["two\u2028lines", "must not contain control characters"],
+		]) {
+			const refused = await submit("/admin/accounts", { uid: "refused", name });
+			expect(refused.status).toBe(422);
+			expect(await refused.text()).toContain(problem);
+		}
 		expect(await uids()).toEqual([]);
 	});
 
