@@ -191,7 +191,8 @@ function describeEdit(row: EndpointRow, changes: EndpointChanges): { action: Aud
 	const entries: { action: AuditAction; detail: string }[] = [];
 	if (changes.url !== undefined && changes.url !== row.url)
 		entries.push({ action: "endpoint edited", detail: `URL ${row.url} → ${changes.url}` });
-	if (changes.events) entries.push({ action: "endpoint edited", detail: `events: ${changes.events.join(", ")}` });
+	if (changes.events && JSON.stringify(changes.events) !== row.events)
+		entries.push({ action: "endpoint edited", detail: `events: ${changes.events.join(", ")}` });
 	if (changes.enabled !== undefined && changes.enabled !== row.enabled) {
 		entries.push({ action: changes.enabled ? "endpoint enabled" : "endpoint disabled", detail: row.url });
 	}

@@ -4,7 +4,7 @@
  * its row, delivery/health.ts), else `working`. The same rule counts failing
  * endpoints in SQL, for the stats and the accounts' health.
  */
-import { and, asc, eq, gt, isNull, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { AccountScope } from "../db/client";
 import { endpoints } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
@@ -43,12 +43,22 @@ export interface FailingEndpoint {
 /** At most this many endpoints are named in the banner. */
 const BANNER_LIMIT = 5;
 
-/** The account's live endpoints with a failing streak (enabled or not), the longest failing first. */
+/**
+ * The account's live endpoints with a failing streak, enabled or disabled by Hivepost, the longest failing first. One
+ * an admin disabled by hand is left out: they chose to stop it, and its status says `disabled`.
+ */
 export function failingEndpoints(scope: AccountScope): Promise<FailingEndpoint[]> {
 	return scope.db
 		.select({ id: endpoints.id, url: endpoints.url, failingSince: endpoints.failingSince, lastError: endpoints.lastAttemptError })
 		.from(endpoints)
-		.where(and(eq(endpoints.accountId, scope.accountId), isNull(endpoints.deletedAt), gt(endpoints.consecutiveFailures, 0)))
+		.where(
+			and(
+				eq(endpoints.accountId, scope.accountId),
+				isNull(endpoints.deletedAt),
+				gt(endpoints.consecutiveFailures, 0),
+				sql`${endpoints.disabledCause} IS NOT 'manual'`,
+			),
+		)
 		.orderBy(asc(endpoints.failingSince))
 		.limit(BANNER_LIMIT);
 }

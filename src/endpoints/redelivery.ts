@@ -16,7 +16,7 @@
  * no delivery to it. Each write checks again what it read, so two calls at
  * once resend nothing twice either.
  */
-import { and, asc, eq, gte, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNull, lte, min, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { accountCheck } from "../db/client";
 import { deliveries, endpoints, events } from "../db/schema";
@@ -26,7 +26,7 @@ import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { hasDeliveryTo, insertMissedDeliveries, liveEndpoints, recountDeliveries } from "../ingest/createDeliveries";
 import { idFloor } from "../lib/ids";
-import { utcText } from "../lib/time";
+import { HOUR_MS, utcText } from "../lib/time";
 import { recordChange } from "./audit";
 import { takeManualAction } from "./deliveryActions";
 import { type ChangeContext, ENABLED } from "./endpointChanges";
@@ -41,6 +41,32 @@ export interface Redelivered {
 	count: number;
 	/** More remain beyond this call's limit. */
 	more: boolean;
+}
+
+/**
+ * When the endpoint's failing streak began, as a `since` that takes in what failed in it: the creation of the oldest
+ * delivery failed, retrying or cancelled since then. That is before `failing_since`, the start of the streak's first
+ * failed attempt: its delivery was made before it was tried. Looked for among the deliveries made within an automatic
+ * attempt schedule (and an hour) before; none there: `failing_since` itself; no streak: null.
+ */
+export async function streakStart(change: ChangeContext, endpoint: EndpointRow, settings: Settings): Promise<number | null> {
+	const began = endpoint.failingSince;
+	if (began === null) return null;
+	const from = began - settings.maxRetries * settings.retryIntervalMs - HOUR_MS;
+	const [first] = await change.db
+		.select({ createdAt: min(deliveries.createdAt) })
+		.from(deliveries)
+		.where(
+			and(
+				eq(deliveries.endpointId, endpoint.id),
+				accountCheck(deliveries.accountId, change.accountId),
+				gte(deliveries.id, idFloor("dlv", from)),
+				lte(deliveries.createdAt, began),
+				inArray(deliveries.status, ["failed", "retrying", "cancelled"]),
+				gte(deliveries.updatedAt, began),
+			),
+		);
+	return first?.createdAt ?? began;
 }
 
 /** The existing deliveries `include` asks to restart, at `now`. */

@@ -12,7 +12,7 @@ import { sendTestEvent } from "../endpoints/deliveryActions";
 import { deleteEndpoint, rotateSecret, updateEndpoint } from "../endpoints/endpointChanges";
 import { REDELIVER_INCLUDES, redeliverSchema, testEventSchema, updateEndpointSchema } from "../endpoints/endpointRequests";
 import { type EndpointRow, endpointView, requireEndpoint, secretView } from "../endpoints/endpointStore";
-import { redeliver } from "../endpoints/redelivery";
+import { redeliver, streakStart } from "../endpoints/redelivery";
 import { limitBody } from "../http/bodyLimit";
 import { cookieOptions, takeCookie, writeCookie } from "../http/cookies";
 import { validateInput } from "../http/readJson";
@@ -204,12 +204,15 @@ export const endpointForms = new Hono<PageEnv>()
 		const change = pageChange(c);
 		return orRefused(
 			async () => {
+				const row = await requireEndpoint(change, c.req.param("id"));
+				// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
+				const began = form.text("streak") === "yes" ? await streakStart(change, row, readSettings(c.env)) : null;
+				const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
 				const request = validateInput(
-					{ since: typedTime(form.text("since")), include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
+					{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
 					redeliverSchema,
 					"form",
 				);
-				const row = await requireEndpoint(change, c.req.param("id"));
 				const { count, more } = await redeliver(c.env, change, readSettings(c.env), row.id, request);
 				if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
 				const since = utcText(Date.parse(request.since));

@@ -33,6 +33,15 @@ describe("GET and PATCH /api/endpoints/:id", () => {
 		expect(await rows("SELECT id FROM audit_log")).toEqual(audited);
 	});
 
+	it("records an events change only when the events change", async () => {
+		const created = await createEndpoint("https://a.example/hook");
+		const audited = async () => rows("SELECT detail FROM audit_log WHERE action = 'endpoint edited'");
+		await api(`/endpoints/${created.id}`, { method: "PATCH", body: { events: ["*"] } });
+		expect(await audited()).toEqual([]);
+		await api(`/endpoints/${created.id}`, { method: "PATCH", body: { events: ["ticket.created"] } });
+		expect(await audited()).toEqual([{ detail: "events: ticket.created" }]);
+	});
+
 	it("edits the URL and keeps the secret and the history", async () => {
 		const created = await createEndpoint("https://old.example/hook");
 		await ingest(fixture("ticket.created"));

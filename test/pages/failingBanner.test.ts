@@ -2,7 +2,17 @@
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
 import { page, submit } from "../helpers/pages";
-import { createAccount, createEndpoint, request, runEverywhere } from "../helpers/worker";
+import {
+	createAccount,
+	createEndpoint,
+	fixture,
+	ingest,
+	request,
+	runConsumer,
+	runEverywhere,
+	sleep,
+	stubDestination,
+} from "../helpers/worker";
 
 const FAILING_SINCE = Date.UTC(2026, 10, 20, 9, 0);
 
@@ -46,6 +56,30 @@ describe("the failing banner", () => {
 		const asked = await submit(`/admin/accounts/acme/endpoints/${endpoint.id}/resend`, { since: "2026-11-20T09:00:00.000Z" });
 		expect(asked.status).toBe(200);
 		expect(await asked.text()).toContain("Nothing to resend");
+	});
+
+	it("resends the delivery whose failure began the streak: it was made before that attempt", async () => {
+		await createAccount("acme");
+		const endpoint = await createEndpoint("https://receiver.example/hook", { account: "acme" });
+		stubDestination(() => new Response(null, { status: 500 }));
+		const { queue } = await ingest(fixture("ticket.created"), { account: "acme" });
+		await sleep(5); // the attempt starts in a later millisecond than the delivery was made
+		await runConsumer(queue.messages.map((message) => message.deliveryId));
+		const html = await (await page(`/admin/accounts/acme/endpoints/${endpoint.id}`)).text();
+		const since = /name="since" value="([^"]+)"/.exec(banner(html) ?? "")?.[1] ?? "";
+		expect(banner(html)).toContain('name="streak" value="yes"');
+		const path = `/admin/accounts/acme/endpoints/${endpoint.id}/resend`;
+		// The streak's start alone is after that delivery was made: it finds nothing.
+		expect(await (await submit(path, { since })).text()).toContain("Nothing to resend");
+		expect(await (await submit(path, { since, streak: "yes" })).text()).toContain("Resend 1 delivery?");
+	});
+
+	it("leaves out an endpoint disabled by hand, and keeps one Hivepost disabled for failing", async () => {
+		const endpoint = await failing();
+		await runEverywhere("UPDATE endpoints SET enabled = 0, disabled_cause = 'manual', disabled_at = 1 WHERE id = ?", endpoint.id);
+		expect(banner(await (await page("/admin/accounts/acme")).text())).toBeNull();
+		await runEverywhere("UPDATE endpoints SET disabled_cause = 'failing' WHERE id = ?", endpoint.id);
+		expect(banner(await (await page("/admin/accounts/acme")).text())).toContain("failing since");
 	});
 
 	it("is shown in the portal, without the button to a read-only session, and not while nothing fails", async () => {

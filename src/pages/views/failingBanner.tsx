@@ -22,6 +22,7 @@ export function FailingBanner({ failing, base }: { failing: { endpoints: Failing
 					{!failing.readOnly && endpoint.failingSince !== null && (
 						<form method="post" action={`${base}/endpoints/${endpoint.id}/resend#resend`}>
 							<input type="hidden" name="since" value={new Date(endpoint.failingSince).toISOString()} />
+							<input type="hidden" name="streak" value="yes" />
 							<button type="submit">Resend everything since then</button>
 						</form>
 					)}
