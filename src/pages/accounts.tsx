@@ -21,14 +21,14 @@ import { HttpError } from "../http/errors";
 import { validateInput } from "../http/readJson";
 import { filterQuery, type PageContext, type PageEnv, pageChrome } from "./context";
 import { plainProblem, readForm } from "./forms";
-import { type AccountSearch, AccountsPage, AdminLinkPage } from "./views/accountsPage";
+import { type AccountSearch, AccountsPage, AdminLinkPage, type RefusedCreate } from "./views/accountsPage";
 import { ConfirmPage } from "./views/confirmPage";
 
 /** The least healthy first: most failing endpoints, then most failed deliveries; accounts without counts last. */
 const healthOrder = (account: { health: { failing_endpoints: number; deliveries_failed_24h: number } | null }) =>
 	account.health ? [account.health.failing_endpoints, account.health.deliveries_failed_24h] : [-1, -1];
 
-async function renderAccounts(c: PageContext, create?: { error: string; uid: string; name: string }) {
+async function renderAccounts(c: PageContext, create?: RefusedCreate) {
 	const { q = "", prefix = "", cursor } = validateInput(filterQuery(c), accountListSchema, "query");
 	const search: AccountSearch = { q, prefix, sort: c.req.query("sort") === "health" ? "health" : "uid" };
 	const page = await listAccounts(c.env, { q, prefix, cursor });
@@ -40,7 +40,8 @@ async function renderAccounts(c: PageContext, create?: { error: string; uid: str
 			return y[0] - x[0] || y[1] - x[1];
 		});
 	}
-	const chrome = pageChrome(c, "Accounts", "accounts");
+	// A refused create says why beside its field and at the top, as every form does.
+	const chrome = { ...pageChrome(c, "Accounts", "accounts"), error: create?.error };
 	return c.html(
 		<AccountsPage chrome={chrome} search={search} accounts={accounts} nextCursor={page.nextCursor} databases={databases} create={create} />,
 		create ? 422 : 200,
@@ -62,7 +63,10 @@ export const accountsPages = new Hono<PageEnv>()
 			if (await findLiveAccount(c.env, uid)) throw new HttpError("validation_failed", `An account with uid ${uid} exists already.`);
 			await putAccount(c.env, uid, input.name);
 		} catch (error) {
-			if (error instanceof HttpError && error.status === 422) return renderAccounts(c, { error: plainProblem(error), uid, name });
+			if (error instanceof HttpError && error.status === 422) {
+				const field = error.fields && "name" in error.fields ? "name" : "uid";
+				return renderAccounts(c, { error: plainProblem(error), field, uid, name });
+			}
 			throw error;
 		}
 		return backToList(c, uid, "account-created");

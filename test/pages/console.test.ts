@@ -42,7 +42,12 @@ describe("the console's actions", () => {
 		]) {
 			const refused = await submit("/admin/accounts", { uid: "refused", name });
 			expect(refused.status).toBe(422);
-			expect(await refused.text()).toContain(problem);
+			const html = await refused.text();
+			// Beside the Name field, which is the one marked, and at the top.
+			expect(html).toContain('<p id="name-error" class="field-error">');
+			expect(html).toMatch(/<input id="name" name="name" type="text" value="[^"]*" aria-invalid="true" aria-describedby="name-error"\/>/);
+			expect(html).toMatch(/<input id="uid" name="uid" type="text" required="" value="refused"\/>/);
+			expect(html).toMatch(new RegExp(`<p class="error" role="alert">[^<]*${problem}`));
 		}
 		expect(await uids()).toEqual([]);
 	});

@@ -92,27 +92,29 @@ function Actions({ uid, deletable }: { uid: string; deletable: boolean }) {
 	);
 }
 
-function CreateAccount({ error, uid, name }: { error?: string; uid?: string; name?: string }) {
+/** The create form's input as typed, and what was refused in it: which field, and why. */
+export interface RefusedCreate {
+	error: string;
+	field: "uid" | "name";
+	uid: string;
+	name: string;
+}
+
+function CreateAccount({ error, field, uid, name }: Partial<RefusedCreate>) {
+	const invalid = (which: RefusedCreate["field"]) =>
+		error && field === which ? { "aria-invalid": "true" as const, "aria-describedby": `${which}-error` } : {};
 	return (
 		<section class="card" aria-labelledby="create">
 			<h2 id="create">Create an account</h2>
 			<form method="post" action="/admin/accounts#create" class="row">
 				<label for="uid">uid</label>
-				<input
-					id="uid"
-					name="uid"
-					type="text"
-					required
-					value={uid ?? ""}
-					aria-invalid={error ? "true" : undefined}
-					aria-describedby={error ? "uid-error" : undefined}
-				/>
+				<input id="uid" name="uid" type="text" required value={uid ?? ""} {...invalid("uid")} />
 				<label for="name">Name</label>
-				<input id="name" name="name" type="text" value={name ?? ""} />
+				<input id="name" name="name" type="text" value={name ?? ""} {...invalid("name")} />
 				<button type="submit">Create</button>
 			</form>
 			{error && (
-				<p id="uid-error" class="field-error">
+				<p id={`${field}-error`} class="field-error">
 					{error}
 				</p>
 			)}
@@ -126,7 +128,7 @@ export function AccountsPage(props: {
 	accounts: AccountSummary[];
 	nextCursor: string | null;
 	databases: DatabaseView[];
-	create?: { error: string; uid: string; name: string };
+	create?: RefusedCreate;
 }) {
 	const { search } = props;
 	const filter = { q: search.q, prefix: search.prefix, sort: search.sort };
