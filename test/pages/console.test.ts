@@ -60,6 +60,8 @@ describe("the console's actions", () => {
 			const html = await response.text();
 			const url = /id="admin-link" type="text" readonly="" value="([^"]+)"/.exec(html)?.[1] ?? "";
 			expect(url).toMatch(/^https:\/\/hooks\.hivepost\.example\/portal\/sign-in\?token=/);
+			// Made to last 5 minutes, and said so (not "in 4 min", a few milliseconds later).
+			expect(html).toContain("(in 5 min)");
 			const [link] = await rows<{ read_only: number }>("SELECT read_only FROM admin_links ORDER BY created_at DESC LIMIT 1");
 			expect(link.read_only).toBe(readOnly ? 1 : 0);
 			const opened = await page(new URL(url.replaceAll("&amp;", "&")).pathname + new URL(url.replaceAll("&amp;", "&")).search, {

@@ -52,7 +52,7 @@ describe("the delivery log", () => {
 		const failing = rowsOf(await html("/admin/deliveries?failing=true"));
 		expect(failing).toHaveLength(2);
 		expect(failing.find((row) => row.includes("a.example"))).toMatch(
-			/retrying attempt 1 of 4 · next in 5\d min 503 · server error The receiver failed/,
+			/retrying attempt 1 of 4 · next in (1 h|5\d min) 503 · server error The receiver failed/,
 		);
 		expect(failing.find((row) => row.includes("closed.example"))).toContain(
 			"connection refused or dropped Nothing is listening at closed.example:9000, or it closed the connection",

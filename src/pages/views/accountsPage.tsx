@@ -41,7 +41,7 @@ function DatabaseCell({ account }: { account: AccountSummary }) {
 				<>
 					{" "}
 					<Badge kind="bursting">{`moving to ${account.moving_to}: ${account.move.state}`}</Badge>{" "}
-					<small>{account.move.copied_rows.toLocaleString("en")} rows copied</small>
+					<small>{`${account.move.copied_rows.toLocaleString("en")} ${account.move.copied_rows === 1 ? "row" : "rows"} copied`}</small>
 				</>
 			)}
 		</>

@@ -16,8 +16,10 @@ export function relativeTime(ms: number, now = Date.now()): string {
 	const delta = ms - now;
 	const size = Math.abs(delta);
 	if (size < 5000) return "just now";
-	const [unit, name] = UNITS.find(([length]) => size >= length) ?? UNITS[UNITS.length - 1];
-	const amount = Math.floor(size / unit);
+	// A second's grace: a link made to last 5 minutes, shown a few ms later, still reads "in 5 min".
+	const graced = size + 1000;
+	const [unit, name] = UNITS.find(([length]) => graced >= length) ?? UNITS[UNITS.length - 1];
+	const amount = Math.floor(graced / unit);
 	return delta < 0 ? `${amount} ${name} ago` : `in ${amount} ${name}`;
 }
 

@@ -126,7 +126,7 @@ export function SystemPage({ chrome, report }: { chrome: Chrome; report: SystemR
 					) : (
 						<Badge kind="failing">{`${report.stranded} stranded`}</Badge>
 					)}{" "}
-					<small>overdue and held by nobody: the sweep takes them up within a minute.</small>
+					<small>(a stranded delivery is overdue and held by nobody: the sweep takes it up within a minute)</small>
 				</p>
 			</section>
 			<section class="card" aria-labelledby="cron">
