@@ -26,7 +26,9 @@ export const app = new Hono<RouteEnv>()
 	.route("/api", operatorApi)
 	.route("/admin", operatorPages)
 	.route("/portal", portalPages)
-	.notFound(() => {
+	.notFound((c) => {
+		// A person on the pages gets a page's words; an API client, where the routes are listed.
+		if (/^\/(admin|portal)(\/|$)/.test(c.req.path)) throw new HttpError("not_found", "No such page.");
 		throw new HttpError("not_found", "No such route. The routes are in docs/api.md, and in the OpenAPI document at GET /api/openapi.json.");
 	})
 	.onError((error, c) => {

@@ -271,8 +271,13 @@ describe("PUT /api/endpoints (SupportBee's Update App)", () => {
 	});
 });
 
-it("answers unknown routes with the JSON error shape", async () => {
+it("answers unknown routes with the JSON error shape, pointing to the routes; an unknown page with a page's words", async () => {
 	const response = await api("/endpoints/ep_1/unknown");
 	expect(response.status).toBe(404);
-	expect(await response.json()).toEqual({ error: expect.any(String), code: "not_found" });
+	expect(await response.json()).toEqual({ error: expect.stringContaining("docs/api.md"), code: "not_found" });
+	const { response: missingPage } = await request("/admin/no-such-page", { headers: operatorHeaders });
+	expect(missingPage.status).toBe(404);
+	const html = await missingPage.text();
+	expect(html).toContain("No such page.");
+	expect(html).not.toContain("docs/api.md");
 });
