@@ -41,8 +41,9 @@ export const deliveryPages = new Hono<PageEnv>()
 	.get("/search", (c) => {
 		const q = (c.req.query("q") ?? "").trim().replace(/^#/, "");
 		const base = c.var.base;
-		if (/^dlv_\w+$/.test(q)) return c.redirect(`${base}/deliveries/${q}`, 303);
-		if (/^evt_\w+$/.test(q)) return c.redirect(`${base}/events/${q}`, 303);
+		// Ids are lower case; one pasted in capitals is still an id, not a ticket number.
+		if (/^dlv_\w+$/i.test(q)) return c.redirect(`${base}/deliveries/${q.toLowerCase()}`, 303);
+		if (/^evt_\w+$/i.test(q)) return c.redirect(`${base}/events/${q.toLowerCase()}`, 303);
 		return c.redirect(q ? `${base}/deliveries?ticket_id=${encodeURIComponent(q)}` : `${base}/deliveries`, 303);
 	})
 	.get("/deliveries/:id", async (c) => {

@@ -27,6 +27,8 @@ describe("the search box", () => {
 		const go = async (q: string) => (await page(`/admin/search?q=${encodeURIComponent(q)}`)).headers.get("location");
 		expect(await go(deliveryIds[0])).toBe(`/admin/deliveries/${deliveryIds[0]}`);
 		expect(await go(eventId)).toBe(`/admin/events/${eventId}`);
+		// Pasted in capitals, still the id.
+		expect(await go(eventId.toUpperCase())).toBe(`/admin/events/${eventId}`);
 		expect(await go("#4711")).toBe("/admin/deliveries?ticket_id=4711");
 		const found = await html("/admin/deliveries?ticket_id=4711");
 		expect([...found.matchAll(/href="\/admin\/deliveries\/(dlv_\w+)"/g)].map((match) => match[1])).toEqual(deliveryIds);
