@@ -43,6 +43,15 @@ export interface Redelivered {
 	more: boolean;
 }
 
+/** The endpoint's deliveries made at or after `from`: ids sort by creation time, so a range of its index. */
+function endpointDeliveriesFrom(change: ChangeContext, endpointId: string, from: number): SQL {
+	return and(
+		eq(deliveries.endpointId, endpointId),
+		accountCheck(deliveries.accountId, change.accountId),
+		gte(deliveries.id, idFloor("dlv", from)),
+	) as SQL;
+}
+
 /**
  * When the endpoint's failing streak began, as a `since` that takes in what failed in it: the creation of the oldest
  * delivery failed, retrying or cancelled since then. That is before `failing_since`, the start of the streak's first
@@ -58,9 +67,7 @@ export async function streakStart(change: ChangeContext, endpoint: EndpointRow, 
 		.from(deliveries)
 		.where(
 			and(
-				eq(deliveries.endpointId, endpoint.id),
-				accountCheck(deliveries.accountId, change.accountId),
-				gte(deliveries.id, idFloor("dlv", from)),
+				endpointDeliveriesFrom(change, endpoint.id, from),
 				lte(deliveries.createdAt, began),
 				inArray(deliveries.status, ["failed", "retrying", "cancelled"]),
 				gte(deliveries.updatedAt, began),
@@ -86,16 +93,7 @@ async function candidates(change: ChangeContext, endpoint: EndpointRow, request:
 	const restart = await change.db
 		.select({ id: deliveries.id })
 		.from(deliveries)
-		// Ids sort by creation time: the endpoint's index range from `since` on.
-		.where(
-			and(
-				eq(deliveries.endpointId, endpoint.id),
-				accountCheck(deliveries.accountId, change.accountId),
-				gte(deliveries.id, idFloor("dlv", since)),
-				gte(deliveries.createdAt, since),
-				needsRestart(request.include, now),
-			),
-		)
+		.where(and(endpointDeliveriesFrom(change, endpoint.id, since), gte(deliveries.createdAt, since), needsRestart(request.include, now)))
 		.orderBy(asc(deliveries.id))
 		.limit(REDELIVER_LIMIT + 1);
 	const room = REDELIVER_LIMIT - Math.min(restart.length, REDELIVER_LIMIT);
