@@ -13,8 +13,8 @@ import { validateInput } from "../http/readJson";
 import { deliveryDetail, listDeliveries } from "../reports/deliveryLog";
 import { eventDetail } from "../reports/eventLog";
 import { deliveryFilterSchema } from "../reports/filters";
-import { filterQuery, isReadOnly, maxAttemptsOf, type PageEnv, pageChange, pageChrome } from "./context";
-import { done } from "./forms";
+import { filterQuery, isReadOnly, maxAttemptsOf, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
+import { done, orRefused, plainProblem, type RefusedStatus } from "./forms";
 import { DeliveriesPage } from "./views/deliveriesPage";
 import { DeliveryPage } from "./views/deliveryPage";
 
@@ -46,22 +46,32 @@ export const deliveryPages = new Hono<PageEnv>()
 		if (/^evt_\w+$/i.test(q)) return c.redirect(`${base}/events/${q.toLowerCase()}`, 303);
 		return c.redirect(q ? `${base}/deliveries?ticket_id=${encodeURIComponent(q)}` : `${base}/deliveries`, 303);
 	})
-	.get("/deliveries/:id", async (c) => {
-		const change = pageChange(c);
-		const delivery = await deliveryDetail(change, c.req.param("id"));
-		const [event, endpoint] = await Promise.all([eventDetail(change, delivery.event_id), findEndpoint(change, delivery.endpoint_id)]);
-		return c.html(
-			<DeliveryPage
-				chrome={pageChrome(c, "Delivery", "deliveries")}
-				delivery={delivery}
-				endpoint={endpoint ? { enabled: endpoint.enabled, headers: maskedHeaders(storedHeaders(endpoint)) } : null}
-				payload={event.body}
-				readOnly={isReadOnly(c)}
-				maxAttempts={maxAttemptsOf(c)}
-			/>,
-		);
-	})
-	.post("/deliveries/:id/retry", limitBody.other, async (c) => {
-		await retryNow(c.env, pageChange(c), readSettings(c.env), c.req.param("id"));
-		return done(c, `/deliveries/${c.req.param("id")}`, "retried");
-	});
+	.get("/deliveries/:id", (c) => renderDelivery(c))
+	.post("/deliveries/:id/retry", limitBody.other, (c) =>
+		orRefused(
+			async () => {
+				await retryNow(c.env, pageChange(c), readSettings(c.env), c.req.param("id"));
+				return done(c, `/deliveries/${c.req.param("id")}`, "retried");
+			},
+			// Over the account's manual actions a minute: back on the delivery, saying when to try again.
+			(error, status) => renderDelivery(c, plainProblem(error), status),
+		),
+	);
+
+/** The delivery's page, with what was refused when a form on it was. */
+async function renderDelivery(c: PageContext, error?: string, status: 200 | RefusedStatus = 200) {
+	const change = pageChange(c);
+	const delivery = await deliveryDetail(change, c.req.param("id") ?? "");
+	const [event, endpoint] = await Promise.all([eventDetail(change, delivery.event_id), findEndpoint(change, delivery.endpoint_id)]);
+	return c.html(
+		<DeliveryPage
+			chrome={{ ...pageChrome(c, "Delivery", "deliveries"), error }}
+			delivery={delivery}
+			endpoint={endpoint ? { enabled: endpoint.enabled, headers: maskedHeaders(storedHeaders(endpoint)) } : null}
+			payload={event.body}
+			readOnly={isReadOnly(c)}
+			maxAttempts={maxAttemptsOf(c)}
+		/>,
+		status,
+	);
+}

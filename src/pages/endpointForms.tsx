@@ -21,7 +21,7 @@ import { readStats } from "../reports/accountStats";
 import { recentAttempts } from "../reports/recentAttempts";
 import { policyFor } from "../security/destination";
 import { isReadOnly, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
-import { done, orRefused, plainProblem, readForm } from "./forms";
+import { done, orRefused, plainProblem, type RefusedStatus, readForm } from "./forms";
 import { type Confirmation, ConfirmPage } from "./views/confirmPage";
 import { EndpointPage, type EndpointPageProps } from "./views/endpointPage";
 import { MessagePage } from "./views/layout";
@@ -38,7 +38,7 @@ async function renderEndpoint(
 	c: PageContext,
 	row: EndpointRow,
 	extra: Partial<Pick<EndpointPageProps, "revealedSecret" | "typed" | "typedHeader">> & { error?: string } = {},
-	status: 200 | 409 | 422 = 200,
+	status: 200 | RefusedStatus = 200,
 ) {
 	const change = pageChange(c);
 	const [stats, view, attempts, changes] = await Promise.all([
@@ -111,11 +111,11 @@ export const endpointForms = new Hono<PageEnv>()
 				await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes);
 				return done(c, endpointPath(c), "settings-saved");
 			},
-			async (error) => {
+			async (error, status) => {
 				const field = error.fields?.events ? "events" : "url";
 				const problem = field === "events" ? "Choose at least one event type, or All events." : plainProblem(error);
 				const row = await requireEndpoint(change, c.req.param("id"));
-				return renderEndpoint(c, row, { typed: { ...typed, field, problem }, error: problem }, error.status === 409 ? 409 : 422);
+				return renderEndpoint(c, row, { typed: { ...typed, field, problem }, error: problem }, status);
 			},
 		);
 	})
@@ -129,10 +129,10 @@ export const endpointForms = new Hono<PageEnv>()
 				await updateEndpoint(change, policyFor(c.env, c.req.url), c.req.param("id"), changes);
 				return done(c, endpointPath(c), "header-set");
 			},
-			async (error) => {
+			async (error, status) => {
 				const problem = `${plainProblem(error)} Type the value again.`;
 				const row = await requireEndpoint(change, c.req.param("id"));
-				return renderEndpoint(c, row, { typedHeader: { name, problem }, error: problem }, 422);
+				return renderEndpoint(c, row, { typedHeader: { name, problem }, error: problem }, status);
 			},
 		);
 	})
@@ -195,9 +195,16 @@ export const endpointForms = new Hono<PageEnv>()
 		return done(c, endpointPath(c), "secret-rotated");
 	})
 	.post("/endpoints/:id/test", limitBody.other, async (c) => {
-		const { action_type } = validateInput({ action_type: (await readForm(c)).text("action_type") }, testEventSchema, "form");
-		const sent = await sendTestEvent(c.env, pageChange(c), readSettings(c.env), c.req.param("id"), action_type);
-		return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
+		const form = await readForm(c);
+		const change = pageChange(c);
+		return orRefused(
+			async () => {
+				const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
+				const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
+				return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
+			},
+			async (error, status) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: plainProblem(error) }, status),
+		);
 	})
 	.post("/endpoints/:id/resend", limitBody.other, async (c) => {
 		const form = await readForm(c);
@@ -248,7 +255,7 @@ export const endpointForms = new Hono<PageEnv>()
 					"resend",
 				);
 			},
-			async (error) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: plainProblem(error) }, 422),
+			async (error, status) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: plainProblem(error) }, status),
 		);
 	})
 	.post("/endpoints/:id/delete", limitBody.other, async (c) => {

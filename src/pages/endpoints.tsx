@@ -24,7 +24,7 @@ import { readStats } from "../reports/accountStats";
 import { policyFor } from "../security/destination";
 import { isReadOnly, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
 import { endpointForms } from "./endpointForms";
-import { done, orRefused, readForm } from "./forms";
+import { done, orRefused, type RefusedStatus, readForm } from "./forms";
 import { ConfirmPage } from "./views/confirmPage";
 import { Dashboard, type WebHooksBox } from "./views/dashboard";
 
@@ -33,7 +33,7 @@ const NEW_SECRETS_COOKIE = "hivepost_new_secrets";
 
 const newSecretsCookie = (c: PageContext) => cookieOptions(c, { sameSite: "Lax", path: c.var.base });
 
-async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | 409 | 422 = 200) {
+async function renderDashboard(c: PageContext, box?: WebHooksBox, status: 200 | RefusedStatus = 200) {
 	const change = pageChange(c);
 	const [rows, stats] = await Promise.all([listEndpoints(change), readStats(change)]);
 	const text = box?.text ?? rows.map((row) => row.url).join(", ");
@@ -97,7 +97,7 @@ export const endpointPages = new Hono<PageEnv>()
 				if (plan.added.length) writeCookie(c, NEW_SECRETS_COOKIE, String(plan.added[0].createdAt), newSecretsCookie(c), { maxAge: 60 });
 				return done(c, "", "webhooks-updated");
 			},
-			(error) => renderDashboard(c, { text, problems: error.fields ?? { urls: error.message } }, error.status === 409 ? 409 : 422),
+			(error, status) => renderDashboard(c, { text, problems: error.fields ?? { urls: error.message } }, status),
 		);
 	})
 	.post("/endpoints/:id/toggle", limitBody.other, async (c) => {

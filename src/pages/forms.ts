@@ -65,15 +65,25 @@ export function plainProblem(error: HttpError): string {
 	return error.fields ? [...new Set(Object.values(error.fields))].join(" ") : error.message;
 }
 
-/** Runs `act`; a refusal of the input (422, or 409 for a taken URL) is handed to `refused` to re-render the page with it. */
+/** The statuses a refusal re-renders its page with. */
+export type RefusedStatus = 409 | 422 | 429;
+
+/**
+ * Runs `act`; a refusal of the input (422, or 409 for a taken URL), or of a manual action over the account's rate
+ * (429, with its Retry-After), is handed to `refused` to re-render the page with it, at `status`.
+ */
 export async function orRefused(
 	act: () => Promise<Response>,
-	refused: (error: HttpError) => Response | Promise<Response>,
+	refused: (error: HttpError, status: RefusedStatus) => Response | Promise<Response>,
 ): Promise<Response> {
 	try {
 		return await act();
 	} catch (error) {
-		if (error instanceof HttpError && (error.status === 422 || error.code === "url_taken")) return refused(error);
-		throw error;
+		if (!(error instanceof HttpError)) throw error;
+		if (error.status === 422 || error.code === "url_taken") return refused(error, error.status === 409 ? 409 : 422);
+		if (error.code !== "rate_limited") throw error;
+		const response = await refused(error, 429);
+		if (error.retryAfterSeconds !== undefined) response.headers.set("Retry-After", String(error.retryAfterSeconds));
+		return response;
 	}
 }
