@@ -15,6 +15,7 @@ import { type EndpointRow, endpointView, requireEndpoint, secretView } from "../
 import { redeliver, streakStart } from "../endpoints/redelivery";
 import { limitBody } from "../http/bodyLimit";
 import { cookieOptions, takeCookie, writeCookie } from "../http/cookies";
+import type { HttpError } from "../http/errors";
 import { validateInput } from "../http/readJson";
 import { DAY_MS, utcText } from "../lib/time";
 import { readStats } from "../reports/accountStats";
@@ -32,6 +33,12 @@ const REVEAL_COOKIE = "hivepost_reveal";
 /** datetime-local has no zone: the page labels it UTC. */
 function utcLocalInput(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 16);
+}
+
+/** A refusal of a form on the endpoint's page (its action's input, or the account's manual actions a minute), shown on that page. */
+function refusedOnEndpoint(c: PageContext) {
+	return async (error: HttpError, status: RefusedStatus) =>
+		renderEndpoint(c, await requireEndpoint(pageChange(c), c.req.param("id") ?? ""), { error: plainProblem(error) }, status);
 }
 
 async function renderEndpoint(
@@ -197,66 +204,61 @@ export const endpointForms = new Hono<PageEnv>()
 	.post("/endpoints/:id/test", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
-		return orRefused(
-			async () => {
-				const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
-				const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
-				return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
-			},
-			async (error, status) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: plainProblem(error) }, status),
-		);
+		return orRefused(async () => {
+			const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
+			const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
+			return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
+		}, refusedOnEndpoint(c));
 	})
 	.post("/endpoints/:id/resend", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
-		return orRefused(
-			async () => {
-				const row = await requireEndpoint(change, c.req.param("id"));
-				// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
-				const began = form.text("streak") === "yes" ? await streakStart(change, row, readSettings(c.env)) : null;
-				const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
-				const request = validateInput(
-					{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
-					redeliverSchema,
-					"form",
+		return orRefused(async () => {
+			const row = await requireEndpoint(change, c.req.param("id"));
+			const settings = readSettings(c.env);
+			// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
+			const began = form.text("streak") === "yes" ? await streakStart(change, row, settings) : null;
+			const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
+			const request = validateInput(
+				{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
+				redeliverSchema,
+				"form",
+			);
+			const { count, more } = await redeliver(c.env, change, settings, row.id, request);
+			if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
+			const since = utcText(Date.parse(request.since));
+			if (count === 0) {
+				return c.html(
+					<MessagePage chrome={pageChrome(c, "Nothing to resend", "endpoints")} heading="Nothing to resend">
+						<p>
+							Since {since}, nothing to <span class="url">{row.url}</span> failed, waits for a retry or was cancelled, and it missed no
+							event.
+						</p>
+						<p>
+							<a href={`${c.var.base}${endpointPath(c)}#resend`}>Back to the endpoint</a>
+						</p>
+					</MessagePage>,
 				);
-				const { count, more } = await redeliver(c.env, change, readSettings(c.env), row.id, request);
-				if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
-				const since = utcText(Date.parse(request.since));
-				if (count === 0) {
-					return c.html(
-						<MessagePage chrome={pageChrome(c, "Nothing to resend", "endpoints")} heading="Nothing to resend">
-							<p>
-								Since {since}, nothing to <span class="url">{row.url}</span> failed, waits for a retry or was cancelled, and it missed no
-								event.
-							</p>
-							<p>
-								<a href={`${c.var.base}${endpointPath(c)}#resend`}>Back to the endpoint</a>
-							</p>
-						</MessagePage>,
-					);
-				}
-				return confirmOnEndpoint(
-					c,
-					"Resend?",
-					"resend",
-					{
-						heading: `Resend ${count}${more ? " or more" : ""} ${count === 1 ? "delivery" : "deliveries"}?`,
-						fields: { since: request.since },
-						confirmLabel: "Resend now",
-						children: (
-							<p>
-								Since {since}: the deliveries to <span class="url">{row.url}</span> that failed, are retrying or were cancelled start over
-								now, and every event it missed is sent to it.{!row.enabled && " The endpoint is enabled first."}
-								{more && ` This sends the first ${count}; press Resend again for the rest.`}
-							</p>
-						),
-					},
-					"resend",
-				);
-			},
-			async (error, status) => renderEndpoint(c, await requireEndpoint(change, c.req.param("id")), { error: plainProblem(error) }, status),
-		);
+			}
+			return confirmOnEndpoint(
+				c,
+				"Resend?",
+				"resend",
+				{
+					heading: `Resend ${count}${more ? " or more" : ""} ${count === 1 ? "delivery" : "deliveries"}?`,
+					fields: { since: request.since },
+					confirmLabel: "Resend now",
+					children: (
+						<p>
+							Since {since}: the deliveries to <span class="url">{row.url}</span> that failed, are retrying or were cancelled start over
+							now, and every event it missed is sent to it.{!row.enabled && " The endpoint is enabled first."}
+							{more && ` This sends the first ${count}; press Resend again for the rest.`}
+						</p>
+					),
+				},
+				"resend",
+			);
+		}, refusedOnEndpoint(c));
 	})
 	.post("/endpoints/:id/delete", limitBody.other, async (c) => {
 		const form = await readForm(c);
