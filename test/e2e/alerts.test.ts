@@ -77,10 +77,10 @@ describe("operational webhooks, from the console to recovery", () => {
 		await operator.getByLabel("uid", { exact: true }).fill("acme");
 		await operator.getByLabel("Name", { exact: true }).fill("Acme Ltd");
 		await operator.getByRole("button", { name: "Create" }).click();
-		await operator.getByText("Account created: it is listed below.").first().waitFor();
+		await operator.getByText("Account acme created: it is listed below.").first().waitFor();
 		await check(operator, "console");
 		const row = operator.locator("tr", { has: operator.getByRole("link", { name: "acme", exact: true }) });
-		await row.getByRole("button", { name: "Admin link", exact: true }).click();
+		await row.getByRole("button", { name: "Admin link for acme", exact: true }).click();
 		await operator.getByRole("heading", { name: "Admin link", level: 1 }).waitFor();
 		await check(operator, "admin-link");
 		const link = await operator.getByLabel("Link").inputValue();

@@ -26,6 +26,15 @@ describe("the operator's accounts page", () => {
 		expect(html).not.toContain('class="account"');
 	});
 
+	it("names each row's action buttons with the account's uid, so a screen reader can tell the rows apart", async () => {
+		await putAccount("acme", "Acme Ltd");
+		const html = await (await page("/admin/accounts")).text();
+		for (const name of ["Admin link for acme", "Read-only link for acme", "End sessions of acme", "Delete acme"]) {
+			expect(html).toContain(`aria-label="${name}"`);
+		}
+		expect(html).toContain('aria-label="Admin link for default"');
+	});
+
 	it("shows which accounts are bursting (over their fair rate in the last minute)", async () => {
 		await putAccount("acme", "Acme Ltd");
 		await putAccount("calm", "Calm Ltd");

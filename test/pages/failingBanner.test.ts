@@ -38,7 +38,7 @@ async function portalCookie(readOnly: boolean) {
 const banner = (html: string) => /<section class="warning" aria-label="Failing endpoints">(.*?)<\/section>/s.exec(html)?.[1] ?? null;
 
 describe("the failing banner", () => {
-	it("is on every page of the account, naming the failing endpoint, since when and its last error, with the resend button", async () => {
+	it("is on every page of the account, naming the failing endpoint, since when and its last error, with the resend button named for it", async () => {
 		const endpoint = await failing();
 		for (const path of ["", "/deliveries", "/events", `/endpoints/${endpoint.id}`]) {
 			const shown = banner(await (await page(`/admin/accounts/acme${path}`)).text());
@@ -48,6 +48,8 @@ describe("the failing banner", () => {
 			expect(shown, path).not.toContain("fine.example");
 			expect(shown, path).toContain(`action="/admin/accounts/acme/endpoints/${endpoint.id}/resend#resend"`);
 			expect(shown, path).toContain('name="since" value="2026-11-20T09:00:00.000Z"');
+			// One button per failing endpoint: its accessible name says which.
+			expect(shown, path).toContain('aria-label="Resend everything since then to https://receiver.example/hook"');
 		}
 	});
 

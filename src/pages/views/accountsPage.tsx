@@ -10,7 +10,7 @@
 import type { AccountSummary } from "../../accounts/accountResponses";
 import type { DatabaseView } from "../../accounts/summary";
 import { DEFAULT_ACCOUNT_UID } from "../../db/defaultAccount";
-import { Badge, NextPageLink, Time } from "./components";
+import { ActionButton, Badge, NextPageLink, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
 export interface AccountSearch {
@@ -61,33 +61,22 @@ function MoveForm({ account, databases }: { account: AccountSummary; databases: 
 					<option value={name}>{name}</option>
 				))}
 			</select>
-			<button type="submit">Move</button>
+			<button type="submit" aria-label={`Move ${account.uid}`}>
+				Move
+			</button>
 		</form>
 	);
 }
 
-/** One account's actions: each a small form posting to /admin/accounts/{uid}/…. */
+/** One account's actions: each a small form posting to /admin/accounts/{uid}/…, its button named with the uid. */
 function Actions({ uid, deletable }: { uid: string; deletable: boolean }) {
 	const action = (what: string) => `/admin/accounts/${encodeURIComponent(uid)}/${what}`;
 	return (
 		<div class="row">
-			<form method="post" action={action("admin-link")}>
-				<button type="submit">Admin link</button>
-			</form>
-			<form method="post" action={action("admin-link")}>
-				<input type="hidden" name="read_only" value="yes" />
-				<button type="submit">Read-only link</button>
-			</form>
-			<form method="post" action={action("end-sessions")}>
-				<button type="submit">End sessions</button>
-			</form>
-			{deletable && (
-				<form method="post" action={action("delete")}>
-					<button type="submit" class="danger">
-						Delete
-					</button>
-				</form>
-			)}
+			<ActionButton action={action("admin-link")} label="Admin link" name={`Admin link for ${uid}`} />
+			<ActionButton action={action("admin-link")} label="Read-only link" name={`Read-only link for ${uid}`} fields={{ read_only: "yes" }} />
+			<ActionButton action={action("end-sessions")} label="End sessions" name={`End sessions of ${uid}`} />
+			{deletable && <ActionButton action={action("delete")} label="Delete" name={`Delete ${uid}`} kind="danger" />}
 		</div>
 	);
 }

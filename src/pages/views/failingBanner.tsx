@@ -5,7 +5,7 @@
  * enables an endpoint Hivepost disabled).
  */
 import type { FailingEndpoint } from "../../endpoints/endpointHealth";
-import { Time } from "./components";
+import { ActionButton, Time } from "./components";
 
 export function FailingBanner({ failing, base }: { failing: { endpoints: FailingEndpoint[]; readOnly: boolean }; base: string }) {
 	if (!failing.endpoints.length) return null;
@@ -20,11 +20,12 @@ export function FailingBanner({ failing, base }: { failing: { endpoints: Failing
 						: failing since <Time at={endpoint.failingSince} />, last error {endpoint.lastError ?? "unknown"}.
 					</p>
 					{!failing.readOnly && endpoint.failingSince !== null && (
-						<form method="post" action={`${base}/endpoints/${endpoint.id}/resend#resend`}>
-							<input type="hidden" name="since" value={new Date(endpoint.failingSince).toISOString()} />
-							<input type="hidden" name="streak" value="yes" />
-							<button type="submit">Resend everything since then</button>
-						</form>
+						<ActionButton
+							action={`${base}/endpoints/${endpoint.id}/resend#resend`}
+							label="Resend everything since then"
+							name={`Resend everything since then to ${endpoint.url}`}
+							fields={{ since: new Date(endpoint.failingSince).toISOString(), streak: "yes" }}
+						/>
 					)}
 				</div>
 			))}
