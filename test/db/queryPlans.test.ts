@@ -21,7 +21,7 @@ import { purgeDeletedAccounts } from "../../src/accounts/accountDeletion";
 import { purgeExpired } from "../../src/db/retention";
 import { sweep } from "../../src/retry/sweep";
 import { api, json } from "../helpers/api";
-import { page } from "../helpers/pages";
+import { page, submit } from "../helpers/pages";
 import { type RecordedStatement, recordingDatabase } from "../helpers/recordingDatabase";
 import {
 	createEndpoint,
@@ -143,6 +143,9 @@ describe("query plans", () => {
 		expect((await page(`/admin/endpoints/${ok.id}`, {}, { env: { DB } })).status).toBe(200);
 		expect((await page("/admin", {}, { env: { DB } })).status).toBe(200);
 		const failingId = failing.endpointId;
+		// The failing banner's Resend everything since then looks for the streak's first delivery (streakStart), then asks.
+		const streak = await submit(`/admin/endpoints/${failingId}/resend`, { since: "2020-01-01T00:00", streak: "yes" }, { env: { DB } });
+		expect(await streak.text()).toContain("Resend 1 delivery?");
 		// Its retrying delivery cancelled, and an event missed while disabled: two to resend.
 		expect((await api(`/endpoints/${failingId}`, { method: "PATCH", body: { enabled: false }, env: { DB } })).status).toBe(200);
 		await ingest(fixture("ticket.created"), { env: { DB } });
@@ -172,6 +175,9 @@ describe("query plans", () => {
 					: /\((account_id|endpoint_id)=\? AND id>\? AND id<\?\)/,
 			);
 		}
+		const streakStarts = await plansOf(recorded, /^select min\("created_at"\) from "deliveries"/);
+		expect(streakStarts).toHaveLength(1);
+		expect(streakStarts[0].plan).toMatch(/USING INDEX deliveries_endpoint \(endpoint_id=\? AND id>\?/);
 		// Unfinished deliveries by endpoint (the sweep, cancelling, counting, the stats): those in deliveries_unfinished, and the `new`
 		// ones ingest made, kept out of it, through deliveries_endpoint from the oldest id a new one can have.
 		const unfinishedByEndpoint = await plansOf(recorded, /"status" = 'new'/);
