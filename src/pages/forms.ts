@@ -9,8 +9,14 @@
 import { HttpError } from "../http/errors";
 import type { PageContext } from "./context";
 
+/** What a notice's words may name, from the redirect's query: how many, and (on the accounts page) the account's uid. */
+interface NoticeFacts {
+	count: string;
+	uid: string;
+}
+
 /** Each notice: its words, and the card (its heading's id) it belongs to. */
-const NOTICES: Record<string, { card: string; text: (count: string) => string }> = {
+const NOTICES: Record<string, { card: string; text: (facts: NoticeFacts) => string }> = {
 	"webhooks-updated": { card: "endpoints", text: () => "Saved: the endpoints now match the list." },
 	"settings-saved": { card: "settings", text: () => "Saved." },
 	enabled: { card: "status", text: () => "Enabled: new events are delivered to it again." },
@@ -25,24 +31,27 @@ const NOTICES: Record<string, { card: string; text: (count: string) => string }>
 	retried: { card: "attempts", text: () => "The attempt is the newest one below." },
 	resent: {
 		card: "resend",
-		text: (count) => (count === "1" ? "1 delivery is on its way again." : `${count} deliveries are on their way again.`),
+		text: ({ count }) => (count === "1" ? "1 delivery is on its way again." : `${count} deliveries are on their way again.`),
 	},
 	"resent-more": {
 		card: "resend",
-		text: (count) => `${count} deliveries are on their way again. There are more: press Resend again for the next ones.`,
+		text: ({ count }) => `${count} deliveries are on their way again. There are more: press Resend again for the next ones.`,
 	},
 	deleted: { card: "endpoints", text: () => "Endpoint deleted; its history is kept." },
 	// The operator's console of accounts.
-	"account-created": { card: "accounts", text: () => "Account created: it is listed below." },
-	"sessions-ended": { card: "accounts", text: () => "Its admins are signed out, and its unused links no longer work." },
+	"account-created": { card: "accounts", text: ({ uid }) => `Account ${uid} created: it is listed below.` },
+	"sessions-ended": { card: "accounts", text: ({ uid }) => `The admins of ${uid} are signed out, and its unused links no longer work.` },
 	"account-deleted": { card: "accounts", text: () => "Account deleted: its data is purged within minutes." },
-	"move-started": { card: "accounts", text: () => "Move started: the account keeps working; its Database column shows how far it is." },
+	"move-started": {
+		card: "accounts",
+		text: ({ uid }) => `Move of ${uid} started: the account keeps working; its Database column shows how far it is.`,
+	},
 };
 
-/** The notice a redirect asked for (`?notice=…&count=…`), in words, with its card; null for none. */
+/** The notice a redirect asked for (`?notice=…&count=…`, on the accounts page `&q=<uid>`), in words, with its card; null for none. */
 export function noticeOf(c: PageContext): { text: string; card: string } | null {
 	const notice = NOTICES[c.req.query("notice") ?? ""];
-	return notice ? { text: notice.text(c.req.query("count") ?? "0"), card: notice.card } : null;
+	return notice ? { text: notice.text({ count: c.req.query("count") ?? "0", uid: c.req.query("q") ?? "" }), card: notice.card } : null;
 }
 
 export async function readForm(c: PageContext) {

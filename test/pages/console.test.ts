@@ -22,7 +22,7 @@ describe("the console's actions", () => {
 		const created = await submit("/admin/accounts", { uid: "acme", name: "Acme Ltd" });
 		expect(created.status).toBe(303);
 		expect(created.headers.get("location")).toBe("/admin/accounts?q=acme&notice=account-created#accounts");
-		expect(await (await page(created.headers.get("location") ?? "")).text()).toContain("Account created: it is listed below.");
+		expect(await (await page(created.headers.get("location") ?? "")).text()).toContain("Account acme created: it is listed below.");
 		expect(await rows("SELECT uid, name FROM accounts WHERE uid = 'acme'")).toEqual([{ uid: "acme", name: "Acme Ltd" }]);
 		for (const uid of ["-bad", "acme"]) {
 			const refused = await submit("/admin/accounts", { uid, name: "Other" });
@@ -78,6 +78,10 @@ describe("the console's actions", () => {
 		const ended = await submit("/admin/accounts/acme/end-sessions", {});
 		expect(ended.status).toBe(303);
 		expect(ended.headers.get("location")).toBe("/admin/accounts?q=acme&notice=sessions-ended#accounts");
+		// The notice names the account whose admins were signed out.
+		expect(await (await page(ended.headers.get("location") ?? "")).text()).toContain(
+			"The admins of acme are signed out, and its unused links no longer work.",
+		);
 		expect(await rows("SELECT token_hash FROM admin_links WHERE used_at IS NULL AND expires_at > ?", Date.now())).toEqual([]);
 	});
 
@@ -109,6 +113,7 @@ describe("the console's actions", () => {
 		const moved = await submit("/admin/accounts/acme/move", { database: "DB_2", confirm: "yes" });
 		expect(moved.status).toBe(303);
 		expect(moved.headers.get("location")).toBe("/admin/accounts?q=acme&notice=move-started#accounts");
+		expect(await (await page(moved.headers.get("location") ?? "")).text()).toContain("Move of acme started: the account keeps working");
 		const during = await (await page("/admin/accounts?q=acme")).text();
 		expect(during).toMatch(/moving to DB_2: (copying|switching|cleaning)|<code>DB_2<\/code>/);
 		expect(during).not.toContain('action="/admin/accounts/acme/move"');
