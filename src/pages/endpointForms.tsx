@@ -30,6 +30,10 @@ import { MessagePage } from "./views/layout";
 /** The one-time view of a new secret after a rotation: a short-lived cookie naming the endpoint, spent by the next view. */
 const REVEAL_COOKIE = "hivepost_reveal";
 
+/** The rotation's notice on a later view of the page, where the new secret is masked again. */
+const SECRET_ALREADY_SHOWN =
+	"The secret was rotated, and the new one was shown once, on the first view of this page. Reveal shows it again.";
+
 /** datetime-local has no zone: the page labels it UTC. */
 function utcLocalInput(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 16);
@@ -44,7 +48,7 @@ function refusedOnEndpoint(c: PageContext) {
 async function renderEndpoint(
 	c: PageContext,
 	row: EndpointRow,
-	extra: Partial<Pick<EndpointPageProps, "revealedSecret" | "typed" | "typedHeader">> & { error?: string } = {},
+	extra: Partial<Pick<EndpointPageProps, "revealedSecret" | "typed" | "typedHeader">> & { error?: string; notice?: string } = {},
 	status: 200 | RefusedStatus = 200,
 ) {
 	const change = pageChange(c);
@@ -56,7 +60,7 @@ async function renderEndpoint(
 	]);
 	return c.html(
 		<EndpointPage
-			chrome={{ ...pageChrome(c, row.url, "endpoints"), error: extra.error }}
+			chrome={{ ...pageChrome(c, row.url, "endpoints"), ...(extra.notice && { notice: extra.notice }), error: extra.error }}
 			endpoint={view}
 			health={stats.health(row)}
 			attempts={attempts}
@@ -103,9 +107,10 @@ function typedTime(typed: string): string {
 export const endpointForms = new Hono<PageEnv>()
 	.get("/endpoints/:id", async (c) => {
 		const row = await requireEndpoint(pageChange(c), c.req.param("id"));
-		// Shown once, right after a rotation; the cookie is spent by this view.
+		// Shown once, right after a rotation; the cookie is spent by this view. A reload of that view says so.
 		const reveal = takeCookie(c, REVEAL_COOKIE, revealCookie(c)) === row.id;
-		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null });
+		const notice = !reveal && c.req.query("notice") === "secret-rotated" ? SECRET_ALREADY_SHOWN : undefined;
+		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null, notice });
 	})
 	.post("/endpoints/:id/settings", limitBody.endpoint, async (c) => {
 		const form = await readForm(c);

@@ -131,9 +131,13 @@ describe("an endpoint's page", () => {
 		expect(once.headers.get("set-cookie")).toMatch(/hivepost_reveal=;.*Max-Age=0/);
 		const shown = await once.text();
 		expect(shown).toContain(row.secret);
+		expect(shown).toContain("New secret below, shown this once.");
 		expect(shown).toContain("Secrets replaced in the last 24 hours also sign every delivery");
 		const reloaded = await html(`/admin/endpoints/${endpoint.id}?notice=secret-rotated`);
 		expect(reloaded).not.toContain(row.secret);
+		// The reload's notice does not promise a secret it no longer shows.
+		expect(reloaded).not.toContain("New secret below");
+		expect(reloaded).toContain("the new one was shown once, on the first view of this page. Reveal shows it again.");
 		expect(await rows("SELECT secret FROM endpoints")).toEqual([{ secret: row.secret }]);
 	});
 
