@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, json } from "../helpers/api";
-import { ORIGIN, page, submit } from "../helpers/pages";
+import { ORIGIN, page, submit, pageWords as words } from "../helpers/pages";
 import { createAccount, createEndpoint, fixture, ingest, rows, rowsEverywhere, runConsumer, stubDestination } from "../helpers/worker";
 
 async function html(path: string): Promise<string> {
@@ -263,6 +263,9 @@ describe("the delivery log", () => {
 		const text = await html(`/admin/deliveries/${id}?notice=retried`);
 		expect(text).toContain(">manual</span>");
 		expect(text).toContain('<span class="badge delivered">delivered</span>');
+		// Each attempt's result names its status once: in its badge, not again in its words or as "HTTP 503".
+		const results = [...text.matchAll(/<td data-label="Result">(.*?)<\/td>/gs)].map(([, cell]) => words(cell).trim());
+		expect(results).toEqual([expect.stringMatching(/^200 delivered$/), expect.stringMatching(/^503 server error The receiver failed/)]);
 	});
 });
 

@@ -7,7 +7,7 @@ import { USER_AGENT } from "../../delivery/send";
 import type { AttemptView, DeliveryDetail } from "../../reports/reportResponses";
 import { ActionButton, Badge, CardNotice, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
-import { progressWords, Result } from "./results";
+import { AttemptResult, progressWords } from "./results";
 
 /** The delivery's endpoint as it is now: its custom headers' masked hints; null once deleted. */
 export type DeliveryEndpoint = { enabled: boolean; headers: Record<string, string> } | null;
@@ -74,13 +74,7 @@ function Attempts({ delivery, url, custom }: { delivery: DeliveryDetail; url: st
 							</td>
 							<td data-label="Duration">{attempt.duration_ms} ms</td>
 							<td data-label="Result">
-								<Badge kind={attempt.succeeded ? "delivered" : "failed"}>{attempt.status_code ?? "no answer"}</Badge>{" "}
-								<Result outcome={attempt} url={url} />
-								{attempt.error && (
-									<div>
-										<small>{attempt.error}</small>
-									</div>
-								)}
+								<AttemptResult attempt={attempt} url={url} withError />
 							</td>
 							<td data-label="Response">
 								{attempt.response_body ? <pre>{attempt.response_body}</pre> : <span class="muted">—</span>}

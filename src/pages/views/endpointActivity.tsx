@@ -2,7 +2,7 @@
 import type { RecentAttempt } from "../../reports/recentAttempts";
 import { Badge, CardNotice, Time } from "./components";
 import type { Chrome } from "./layout";
-import { Result } from "./results";
+import { AttemptResult } from "./results";
 
 export function RecentAttemptsSection(props: { base: string; url: string; attempts: RecentAttempt[] }) {
 	return (
@@ -35,8 +35,7 @@ export function RecentAttemptsSection(props: { base: string; url: string; attemp
 										{attempt.manual && <Badge kind="test">manual</Badge>}
 									</td>
 									<td data-label="Result">
-										<Badge kind={attempt.succeeded ? "delivered" : "failed"}>{attempt.status_code ?? "no answer"}</Badge>{" "}
-										<Result outcome={attempt} url={props.url} />
+										<AttemptResult attempt={attempt} url={props.url} />
 									</td>
 									<td class="optional" data-label="Duration">
 										{attempt.duration_ms} ms
