@@ -5,6 +5,14 @@ import { logUnhandled } from "../http/requestId";
 import type { PageEnv } from "./context";
 import { Layout } from "./views/layout";
 
+/** The page's heading: what kind of refusal it is, the message above saying what to fix. */
+function headingOf(status: number, method: string): string {
+	if (status === 404) return "Not found";
+	if (status === 403) return "Not allowed";
+	if (status < 500) return method === "GET" ? "Cannot show this page" : "Cannot do that";
+	return "Something went wrong";
+}
+
 export function renderPageError(error: Error, c: Context<PageEnv>) {
 	const known = knownError(error);
 	if (!known) logUnhandled(c.req.raw, c.get("requestId"), error);
@@ -16,7 +24,7 @@ export function renderPageError(error: Error, c: Context<PageEnv>) {
 	return c.html(
 		// The header names the account the page was for (once known), as on every page.
 		<Layout chrome={{ title: "Error", base, viewer, account: c.get("account"), error: message }}>
-			<h1>{known?.status === 404 ? "Not found" : "Something went wrong"}</h1>
+			<h1>{headingOf(known?.status ?? 500, c.req.method)}</h1>
 			<p>
 				<a href={base ?? (viewer?.kind === "portal" ? "/portal" : "/admin")}>← Back</a>
 			</p>

@@ -252,6 +252,15 @@ describe("the delivery log", () => {
 		expect(await html("/admin/deliveries?status=failed")).toContain("No deliveries match.");
 	});
 
+	it("answers a filter it cannot apply with what to fix, under a heading that says the page cannot be shown", async () => {
+		const response = await page("/admin/deliveries?status=bogus");
+		expect(response.status).toBe(422);
+		const text = await response.text();
+		expect(text).toContain("<h1>Cannot show this page</h1>");
+		expect(text).toMatch(/status.*pending/);
+		expect(text).not.toContain("Something went wrong");
+	});
+
 	it("Retry now makes a manual attempt shown on the delivery's page", async () => {
 		await createEndpoint("https://a.example/hook");
 		stubDestination((_request, index) => new Response(index === 0 ? "busy" : "ok", { status: index === 0 ? 503 : 200 }));

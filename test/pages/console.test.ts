@@ -144,6 +144,7 @@ describe("the console's actions", () => {
 			const before = await rows("SELECT * FROM admin_links");
 			const refused = await submit(path, fields, { headers: { origin: "https://evil.example" } });
 			expect(refused.status).toBe(403);
+			expect(await refused.text()).toContain("<h1>Not allowed</h1>");
 			expect(await uids()).toEqual([{ uid: "acme" }]);
 			expect(await rows("SELECT * FROM admin_links")).toEqual(before);
 		});
