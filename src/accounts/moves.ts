@@ -15,21 +15,21 @@ import { moverOf } from "./accountMover";
 import type { AccountMoveView, MoveStarted } from "./accountResponses";
 
 /**
- * Why `account` cannot move to the database bound as `database`, if it cannot: 503 when its own database is not bound
- * (nothing to copy from), 422 when none is bound as `database`, 409 when the account is there already. The default
- * account stays on DB: its routes (`/events`, `/api/…`) name DB without reading the directory. Asked again by
- * startMove; the console asks it before its confirmation page.
+ * Why `account` cannot move to the database bound as `database`, if it cannot, in this order: 409 for the default
+ * account, wherever it is asked to go (its routes, `/events` and `/api/…`, name DB without reading the directory);
+ * 503 when its own database is not bound (nothing to copy from); 422 when none is bound as `database`; 409 when the
+ * account is there already. Asked again by startMove; the console asks it before its confirmation page.
  */
 export function refuseImpossibleMove(env: Env, account: Account, database: string): void {
+	if (account.id === DEFAULT_ACCOUNT_ID) {
+		throw new HttpError("account_protected", "The default account stays on DB: /events and /api/… reach it there without the directory.");
+	}
 	boundDatabase(env, account.database);
 	const bound = databaseNames(env);
 	if (!bound.includes(database)) {
 		throw new HttpError("validation_failed", `No database is bound as ${JSON.stringify(database)}. Bound: ${bound.join(", ")}.`, {
 			database: `one of ${bound.join(", ")}`,
 		});
-	}
-	if (account.id === DEFAULT_ACCOUNT_ID) {
-		throw new HttpError("account_protected", "The default account stays on DB: /events and /api/… reach it there without the directory.");
 	}
 	if (account.database === database) {
 		throw new HttpError("same_database", `The account's data is already in ${database}. Name another database to move it to.`);

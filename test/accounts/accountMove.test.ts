@@ -137,8 +137,12 @@ describe("POST /api/accounts/{uid}/move", () => {
 		expect((await api("/accounts/acme", { method: "DELETE" })).status).toBe(204);
 	});
 
-	it("keeps the default account on DB (409 account_protected)", async () => {
+	it("keeps the default account on DB (409 account_protected), wherever it is asked to go", async () => {
 		expect(await json(await move("default", "DB_1"))).toMatchObject({ code: "account_protected" });
+		// Wherever it is asked to go: a database not bound too.
+		const unbound = await move("default", "DB_9");
+		expect(unbound.status).toBe(409);
+		expect(await json(unbound)).toMatchObject({ code: "account_protected" });
 	});
 });
 
