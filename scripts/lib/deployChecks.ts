@@ -24,6 +24,9 @@ export interface DeployConfig {
 /** `database_id` as wrangler.toml is shipped with: a placeholder, not a database. */
 export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 
+/** What a D1 database's id looks like: a UUID. */
+const D1_DATABASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The binding of the directory database (src/db/client.ts); the others are DB_1, DB_2, … */
 const DIRECTORY_BINDING = "DB";
 
@@ -75,6 +78,11 @@ export function databaseProblems(config: DeployConfig): string[] {
 		}
 		if (databaseId === PLACEHOLDER_DATABASE_ID) {
 			return [`The [[d1_databases]] block of binding ${binding} still has the placeholder database_id ${PLACEHOLDER_DATABASE_ID}. ${fix}`];
+		}
+		if (!D1_DATABASE_ID.test(databaseId)) {
+			return [
+				`The [[d1_databases]] block of binding ${binding} has database_id ${JSON.stringify(databaseId)}, which is not a D1 database id (a UUID, as \`wrangler d1 create\` prints it). ${fix}`,
+			];
 		}
 		return [];
 	});

@@ -68,6 +68,17 @@ describe("the deploy checks", () => {
 		]);
 	});
 
+	it("stop on a database_id that is not one, such as the README's <the id it printed> pasted as it is", () => {
+		const config = readDeployConfig(
+			toml(
+				`[[d1_databases]]\nbinding = "DB"\ndatabase_name = "hivepost"\ndatabase_id = "${REAL_ID}"\n\n[[d1_databases]]\nbinding = "DB_1"\ndatabase_name = "hivepost-1"\ndatabase_id = "<the id it printed>"`,
+			),
+		);
+		expect(databaseProblems(config)).toEqual([
+			'The [[d1_databases]] block of binding DB_1 has database_id "<the id it printed>", which is not a D1 database id (a UUID, as `wrangler d1 create` prints it). Run `npx wrangler d1 create hivepost-1` (or `npx wrangler d1 list` for an existing one) and put its id in wrangler.toml.',
+		]);
+	});
+
 	it("pass D1 databases with real ids", () => {
 		expect(
 			databaseProblems(readDeployConfig(toml(`[[d1_databases]]\nbinding = "DB"\ndatabase_name = "hivepost"\ndatabase_id = "${REAL_ID}"`))),
