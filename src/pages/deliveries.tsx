@@ -65,7 +65,7 @@ async function renderDelivery(c: PageContext, error?: string, status: 200 | Refu
 	const [event, endpoint] = await Promise.all([eventDetail(change, delivery.event_id), findEndpoint(change, delivery.endpoint_id)]);
 	return c.html(
 		<DeliveryPage
-			chrome={{ ...pageChrome(c, "Delivery", "deliveries"), error }}
+			chrome={{ ...pageChrome(c, "Delivery", "deliveries"), error, errorCard: "attempts" }}
 			delivery={delivery}
 			endpoint={endpoint ? { enabled: endpoint.enabled, headers: maskedHeaders(storedHeaders(endpoint)) } : null}
 			payload={event.body}

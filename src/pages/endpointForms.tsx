@@ -25,7 +25,7 @@ import { isReadOnly, type PageContext, type PageEnv, pageChange, pageChrome } fr
 import { done, orRefused, plainProblem, type RefusedStatus, readForm } from "./forms";
 import { type Confirmation, ConfirmPage } from "./views/confirmPage";
 import { EndpointPage, type EndpointPageProps } from "./views/endpointPage";
-import { MessagePage } from "./views/layout";
+import { type Chrome, MessagePage } from "./views/layout";
 
 /** The one-time view of a new secret after a rotation: a short-lived cookie naming the endpoint, spent by the next view. */
 const REVEAL_COOKIE = "hivepost_reveal";
@@ -39,16 +39,21 @@ function utcLocalInput(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 16);
 }
 
-/** A refusal of a form on the endpoint's page (its action's input, or the account's manual actions a minute), shown on that page. */
-function refusedOnEndpoint(c: PageContext) {
+/** A refusal of the form of the endpoint page's `card` (its input, or the account's manual actions a minute), shown there and at the top. */
+function refusedOnEndpoint(c: PageContext, card: string) {
 	return async (error: HttpError, status: RefusedStatus) =>
-		renderEndpoint(c, await requireEndpoint(pageChange(c), c.req.param("id") ?? ""), { error: plainProblem(error) }, status);
+		renderEndpoint(
+			c,
+			await requireEndpoint(pageChange(c), c.req.param("id") ?? ""),
+			{ chrome: { error: plainProblem(error), errorCard: card } },
+			status,
+		);
 }
 
 async function renderEndpoint(
 	c: PageContext,
 	row: EndpointRow,
-	extra: Partial<Pick<EndpointPageProps, "revealedSecret" | "typed" | "typedHeader">> & { error?: string; notice?: string } = {},
+	extra: Partial<Pick<EndpointPageProps, "revealedSecret" | "typed" | "typedHeader">> & { chrome?: Partial<Chrome> } = {},
 	status: 200 | RefusedStatus = 200,
 ) {
 	const change = pageChange(c);
@@ -60,7 +65,7 @@ async function renderEndpoint(
 	]);
 	return c.html(
 		<EndpointPage
-			chrome={{ ...pageChrome(c, row.url, "endpoints"), ...(extra.notice && { notice: extra.notice }), error: extra.error }}
+			chrome={{ ...pageChrome(c, row.url, "endpoints"), ...extra.chrome }}
 			endpoint={view}
 			health={stats.health(row)}
 			attempts={attempts}
@@ -110,7 +115,7 @@ export const endpointForms = new Hono<PageEnv>()
 		// Shown once, right after a rotation; the cookie is spent by this view. A reload of that view says so.
 		const reveal = takeCookie(c, REVEAL_COOKIE, revealCookie(c)) === row.id;
 		const notice = !reveal && c.req.query("notice") === "secret-rotated" ? SECRET_ALREADY_SHOWN : undefined;
-		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null, notice });
+		return renderEndpoint(c, row, { revealedSecret: reveal ? row.secret : null, ...(notice && { chrome: { notice } }) });
 	})
 	.post("/endpoints/:id/settings", limitBody.endpoint, async (c) => {
 		const form = await readForm(c);
@@ -127,7 +132,7 @@ export const endpointForms = new Hono<PageEnv>()
 				const field = error.fields?.events ? "events" : "url";
 				const problem = field === "events" ? "Choose at least one event type, or All events." : plainProblem(error);
 				const row = await requireEndpoint(change, c.req.param("id"));
-				return renderEndpoint(c, row, { typed: { ...typed, field, problem }, error: problem }, status);
+				return renderEndpoint(c, row, { typed: { ...typed, field, problem }, chrome: { error: problem } }, status);
 			},
 		);
 	})
@@ -144,7 +149,7 @@ export const endpointForms = new Hono<PageEnv>()
 			async (error, status) => {
 				const problem = `${plainProblem(error)} Type the value again.`;
 				const row = await requireEndpoint(change, c.req.param("id"));
-				return renderEndpoint(c, row, { typedHeader: { name, problem }, error: problem }, status);
+				return renderEndpoint(c, row, { typedHeader: { name, problem }, chrome: { error: problem } }, status);
 			},
 		);
 	})
@@ -209,61 +214,67 @@ export const endpointForms = new Hono<PageEnv>()
 	.post("/endpoints/:id/test", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
-		return orRefused(async () => {
-			const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
-			const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
-			return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
-		}, refusedOnEndpoint(c));
+		return orRefused(
+			async () => {
+				const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
+				const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
+				return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
+			},
+			refusedOnEndpoint(c, "test"),
+		);
 	})
 	.post("/endpoints/:id/resend", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
-		return orRefused(async () => {
-			const row = await requireEndpoint(change, c.req.param("id"));
-			const settings = readSettings(c.env);
-			// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
-			const began = form.text("streak") === "yes" ? await streakStart(change, row, settings) : null;
-			const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
-			const request = validateInput(
-				{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
-				redeliverSchema,
-				"form",
-			);
-			const { count, more } = await redeliver(c.env, change, settings, row.id, request);
-			if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
-			const since = utcText(Date.parse(request.since));
-			if (count === 0) {
-				return c.html(
-					<MessagePage chrome={pageChrome(c, "Nothing to resend", "endpoints")} heading="Nothing to resend">
-						<p>
-							Since {since}, nothing to <span class="url">{row.url}</span> failed, waits for a retry or was cancelled, and it missed no
-							event.
-						</p>
-						<p>
-							<a href={`${c.var.base}${endpointPath(c)}#resend`}>Back to the endpoint</a>
-						</p>
-					</MessagePage>,
+		return orRefused(
+			async () => {
+				const row = await requireEndpoint(change, c.req.param("id"));
+				const settings = readSettings(c.env);
+				// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
+				const began = form.text("streak") === "yes" ? await streakStart(change, row, settings) : null;
+				const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
+				const request = validateInput(
+					{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
+					redeliverSchema,
+					"form",
 				);
-			}
-			return confirmOnEndpoint(
-				c,
-				"Resend?",
-				"resend",
-				{
-					heading: `Resend ${count}${more ? " or more" : ""} ${count === 1 ? "delivery" : "deliveries"}?`,
-					fields: { since: request.since },
-					confirmLabel: "Resend now",
-					children: (
-						<p>
-							Since {since}: the deliveries to <span class="url">{row.url}</span> that failed, are retrying or were cancelled start over
-							now, and every event it missed is sent to it.{!row.enabled && " The endpoint is enabled first."}
-							{more && ` This sends the first ${count}; press Resend again for the rest.`}
-						</p>
-					),
-				},
-				"resend",
-			);
-		}, refusedOnEndpoint(c));
+				const { count, more } = await redeliver(c.env, change, settings, row.id, request);
+				if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
+				const since = utcText(Date.parse(request.since));
+				if (count === 0) {
+					return c.html(
+						<MessagePage chrome={pageChrome(c, "Nothing to resend", "endpoints")} heading="Nothing to resend">
+							<p>
+								Since {since}, nothing to <span class="url">{row.url}</span> failed, waits for a retry or was cancelled, and it missed no
+								event.
+							</p>
+							<p>
+								<a href={`${c.var.base}${endpointPath(c)}#resend`}>Back to the endpoint</a>
+							</p>
+						</MessagePage>,
+					);
+				}
+				return confirmOnEndpoint(
+					c,
+					"Resend?",
+					"resend",
+					{
+						heading: `Resend ${count}${more ? " or more" : ""} ${count === 1 ? "delivery" : "deliveries"}?`,
+						fields: { since: request.since },
+						confirmLabel: "Resend now",
+						children: (
+							<p>
+								Since {since}: the deliveries to <span class="url">{row.url}</span> that failed, are retrying or were cancelled start over
+								now, and every event it missed is sent to it.{!row.enabled && " The endpoint is enabled first."}
+								{more && ` This sends the first ${count}; press Resend again for the rest.`}
+							</p>
+						),
+					},
+					"resend",
+				);
+			},
+			refusedOnEndpoint(c, "resend"),
+		);
 	})
 	.post("/endpoints/:id/delete", limitBody.other, async (c) => {
 		const form = await readForm(c);

@@ -94,17 +94,20 @@ describe(`MANUAL_ACTIONS_PER_MINUTE (here ${LIMIT})`, () => {
 	it("keeps a refused Retry now or Send test event on the page it came from, not an error page", async () => {
 		const { endpoint, deliveryId } = await endpointWithAFailure();
 		const pages = [
-			[`/admin/deliveries/${deliveryId}/retry`, {}, "<title>Delivery · "],
-			[`/admin/endpoints/${endpoint.id}/test`, { action_type: "ticket.created" }, "<title>https://receiver.example/hook · "],
+			[`/admin/deliveries/${deliveryId}/retry`, {}, "<title>Delivery · ", "attempts"],
+			[`/admin/endpoints/${endpoint.id}/test`, { action_type: "ticket.created" }, "<title>https://receiver.example/hook · ", "test"],
 		] as const;
 		for (let i = 0; i < LIMIT; i++) await submit(pages[i % 2][0], pages[i % 2][1], limited);
-		for (const [path, fields, title] of pages) {
+		for (const [path, fields, title, card] of pages) {
 			const refused = await submit(path, fields, limited);
 			expect(refused.status, path).toBe(429);
 			expect(refused.headers.get("retry-after"), path).toMatch(/^\d+$/);
 			const html = await refused.text();
 			expect(html, path).toContain(title);
 			expect(html, path).toMatch(/<p class="error" role="alert">Too many manual actions/);
+			// And in the card whose button was pressed, where the browser lands (its form posts to the card's anchor).
+			expect(html, path).toMatch(new RegExp(`<h2 id="${card}">[^<]*</h2><p class="error">Too many manual actions`));
+			expect(html, path).toContain(`action="${path}#${card}"`);
 			expect(html, path).not.toContain("Something went wrong");
 		}
 	});

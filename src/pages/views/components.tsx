@@ -36,6 +36,8 @@ export function Time({ at }: { at: string | number | null }) {
 
 /** The notice of a redirect, again inside the card it is about (the page also shows it at the top). */
 export function CardNotice({ chrome, card }: { chrome: Chrome; card: string }) {
+	// A refusal of the card's form shows there too (the top one is the alert screen readers announce).
+	if (chrome.error && chrome.errorCard === card) return <p class="error">{chrome.error}</p>;
 	return chrome.notice && chrome.noticeCard === card ? <p class="notice">{chrome.notice}</p> : null;
 }
 

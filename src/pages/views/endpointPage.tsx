@@ -138,7 +138,8 @@ export function EndpointPage(props: EndpointPageProps) {
 					/>
 					<section class="card" aria-labelledby="test">
 						<h2 id="test">Send test event</h2>
-						<form method="post" action={`${base}/test`} class="row">
+						<CardNotice chrome={chrome} card="test" />
+						<form method="post" action={`${base}/test#test`} class="row">
 							<label for="action_type">Event type</label>
 							<select id="action_type" name="action_type">
 								{EVENT_TYPES.map((type) => (

@@ -25,6 +25,8 @@ export interface Chrome {
 	/** The card (its heading's id) the notice is about: it shows there too. */
 	noticeCard?: string | null;
 	error?: string | null;
+	/** The card whose form the error refused: it shows there too. */
+	errorCard?: string | null;
 	/** ALLOW_PRIVATE_DESTINATIONS is on: say so on every page. */
 	privateDestinationsAllowed?: boolean;
 	/** Where the brand leads: the viewer's home by default; null for no link (a signed-out account admin has nowhere to go). */
