@@ -214,67 +214,63 @@ export const endpointForms = new Hono<PageEnv>()
 	.post("/endpoints/:id/test", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
-		return orRefused(
-			async () => {
-				const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
-				const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
-				return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
-			},
-			refusedOnEndpoint(c, "test"),
-		);
+		const refused = refusedOnEndpoint(c, "test");
+		return orRefused(async () => {
+			const { action_type } = validateInput({ action_type: form.text("action_type") }, testEventSchema, "form");
+			const sent = await sendTestEvent(c.env, change, readSettings(c.env), c.req.param("id"), action_type);
+			return done(c, `/deliveries/${sent.delivery_id}`, "test-sent");
+		}, refused);
 	})
 	.post("/endpoints/:id/resend", limitBody.other, async (c) => {
 		const form = await readForm(c);
 		const change = pageChange(c);
-		return orRefused(
-			async () => {
-				const row = await requireEndpoint(change, c.req.param("id"));
-				const settings = readSettings(c.env);
-				// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
-				const began = form.text("streak") === "yes" ? await streakStart(change, row, settings) : null;
-				const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
-				const request = validateInput(
-					{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
-					redeliverSchema,
-					"form",
+		const refused = refusedOnEndpoint(c, "resend");
+		return orRefused(async () => {
+			const row = await requireEndpoint(change, c.req.param("id"));
+			const settings = readSettings(c.env);
+			// The banner's "since then": from the first delivery that failed in the streak, made before its attempt failed.
+			const began = form.text("streak") === "yes" ? await streakStart(change, row, settings) : null;
+			const from = began === null ? typedTime(form.text("since")) : new Date(began).toISOString();
+			const request = validateInput(
+				{ since: from, include: [...REDELIVER_INCLUDES], enable: true, dry_run: !form.confirmed },
+				redeliverSchema,
+				"form",
+			);
+			const { count, more } = await redeliver(c.env, change, settings, row.id, request);
+			if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
+			const since = utcText(Date.parse(request.since));
+			if (count === 0) {
+				return c.html(
+					<MessagePage chrome={pageChrome(c, "Nothing to resend", "endpoints")} heading="Nothing to resend">
+						<p>
+							Since {since}, nothing to <span class="url">{row.url}</span> failed, waits for a retry or was cancelled, and it missed no
+							event.
+						</p>
+						<p>
+							<a href={`${c.var.base}${endpointPath(c)}#resend`}>Back to the endpoint</a>
+						</p>
+					</MessagePage>,
 				);
-				const { count, more } = await redeliver(c.env, change, settings, row.id, request);
-				if (form.confirmed) return done(c, endpointPath(c), more ? "resent-more" : "resent", count);
-				const since = utcText(Date.parse(request.since));
-				if (count === 0) {
-					return c.html(
-						<MessagePage chrome={pageChrome(c, "Nothing to resend", "endpoints")} heading="Nothing to resend">
-							<p>
-								Since {since}, nothing to <span class="url">{row.url}</span> failed, waits for a retry or was cancelled, and it missed no
-								event.
-							</p>
-							<p>
-								<a href={`${c.var.base}${endpointPath(c)}#resend`}>Back to the endpoint</a>
-							</p>
-						</MessagePage>,
-					);
-				}
-				return confirmOnEndpoint(
-					c,
-					"Resend?",
-					"resend",
-					{
-						heading: `Resend ${count}${more ? " or more" : ""} ${count === 1 ? "delivery" : "deliveries"}?`,
-						fields: { since: request.since },
-						confirmLabel: "Resend now",
-						children: (
-							<p>
-								Since {since}: the deliveries to <span class="url">{row.url}</span> that failed, are retrying or were cancelled start over
-								now, and every event it missed is sent to it.{!row.enabled && " The endpoint is enabled first."}
-								{more && ` This sends the first ${count}; press Resend again for the rest.`}
-							</p>
-						),
-					},
-					"resend",
-				);
-			},
-			refusedOnEndpoint(c, "resend"),
-		);
+			}
+			return confirmOnEndpoint(
+				c,
+				"Resend?",
+				"resend",
+				{
+					heading: `Resend ${count}${more ? " or more" : ""} ${count === 1 ? "delivery" : "deliveries"}?`,
+					fields: { since: request.since },
+					confirmLabel: "Resend now",
+					children: (
+						<p>
+							Since {since}: the deliveries to <span class="url">{row.url}</span> that failed, are retrying or were cancelled start over
+							now, and every event it missed is sent to it.{!row.enabled && " The endpoint is enabled first."}
+							{more && ` This sends the first ${count}; press Resend again for the rest.`}
+						</p>
+					),
+				},
+				"resend",
+			);
+		}, refused);
 	})
 	.post("/endpoints/:id/delete", limitBody.other, async (c) => {
 		const form = await readForm(c);
