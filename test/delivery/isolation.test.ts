@@ -146,10 +146,10 @@ describe("isolation in the main lane", () => {
 	it("keeps an endpoint that answers at once in the main lane, however many of the batch's deliveries are its", async () => {
 		const fast = await createEndpoint("https://fast.example/hook");
 		stubDestination(() => new Response("ok"));
-		const result = await runConsumer(await events(40));
+		const result = await runConsumer(await events(100));
 		expect(result.queue.sent.filter((entry) => entry.lane === "isolation")).toEqual([]);
 		expect(await rows("SELECT isolation FROM endpoints WHERE id = ?", fast.id)).toEqual([{ isolation: null }]);
-		expect(await rows("SELECT count(*) AS n FROM deliveries WHERE status = 'delivered'")).toEqual([{ n: 40 }]);
+		expect(await rows("SELECT count(*) AS n FROM deliveries WHERE status = 'delivered'")).toEqual([{ n: 100 }]);
 	});
 
 	it("sends new events for an isolated endpoint straight to the isolation lane, and healthy ones to the main lane", async () => {
