@@ -1,26 +1,31 @@
 /**
  * One queue batch through its lane, so that no receiver slows another.
  *
- * The deliveries are sent over the invocation's connections, shared out by
- * endpoint and account (connections.ts; fewer for the bulk lane while the
- * main lane is behind: lanePriority.ts), and claimed in waves, each in one D1
- * round trip that also records what finished and writes isolation marks. The
- * next wave is claimed while sends are in flight, as far ahead as their pace
- * allows (claimAhead.ts), so the endpoint read in a claim is fresh when sent
- * (a URL changed a moment ago is used; a deleted or disabled endpoint's
- * delivery is cancelled unsent).
+ * The batch's deliveries are sent over the invocation's connections, shared
+ * out by endpoint and account (connections.ts; fewer for the bulk lane while
+ * the main lane is behind: lanePriority.ts). They are claimed in waves, each
+ * in one D1 round trip that also records what finished since the last one and
+ * writes isolation marks. The next wave is claimed while the current sends
+ * are in flight (so D1 time hides behind the sends), as far ahead as the
+ * sends' pace allows (claimAhead.ts): a claimed delivery waits little for its
+ * connection, so its endpoint, read in the claim's round trip, is fresh when it
+ * is sent (a URL changed a moment ago is used; a deleted or disabled
+ * endpoint's delivery is cancelled unsent).
  *
- * A send unanswered after slowAfterMs marks its endpoint slow on the spot, as
- * does a share of the batch that would take longer than that at the
- * endpoint's pace (endpointPace.ts): its deliveries not yet sent leave for
- * the isolation lane (claims taken for them are handed back), so only this
- * batch waits for it. The main and bulk lanes also hand off what they find
- * isolated in D1, unsent. An endpoint that answered 410 gets nothing more.
+ * A send unanswered after slowAfterMs marks its endpoint slow on the spot:
+ * its deliveries not yet sent leave this invocation for the isolation lane
+ * (claims taken for them are handed back), so only this batch waits for it,
+ * and not longer than the timeout. The main lane also hands off what it finds
+ * isolated in D1, without sending. An endpoint that answered 410 earlier in
+ * the batch gets nothing more (the 410's record cancels the rest). The bulk
+ * lane, for accounts over their fair rate, does the same.
  *
- * What leaves for the isolation lane has its claim handed back before dispatch
- * returns it (`handedOff`) for the consumer to hand to its account's pacer. A
- * failed D1 round trip gives back every claim of a delivery not yet sent, with
- * its attempt; only a Worker that dies costs its claimed wave an attempt.
+ * What leaves for the isolation lane has its claim handed back in D1 before
+ * dispatch returns it (`handedOff`), so that lane finds it claimable; the
+ * consumer hands it to its account's pacer and holds it for the lane once
+ * that is done. When a D1 round trip fails, every claim taken for a delivery
+ * not yet sent goes back with its attempt (no request was made); only a
+ * Worker that dies costs its claimed wave an attempt.
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
@@ -32,7 +37,6 @@ import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, unclaimedForNoSeenReason, type WaveRow, waveRows } from "./claim";
 import { ClaimAhead } from "./claimAhead";
 import { Connections, inTurnByAccount } from "./connections";
-import { EndpointPace } from "./endpointPace";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, markIsolated, slowAfterMs } from "./isolation";
 import { sendsAllowed } from "./lanePriority";
@@ -94,7 +98,6 @@ class BatchDispatch {
 	private readonly wakeup = new Wakeup();
 	private roundTrip: Promise<void> | null = null;
 	private readonly ahead = new ClaimAhead();
-	private readonly pace = new EndpointPace();
 	private failure: unknown = null;
 
 	constructor(
@@ -264,10 +267,7 @@ class BatchDispatch {
 			this.running.delete(sent);
 			this.completed.push({ target, result });
 			this.ahead.sent(result.durationMs);
-			// Its deliveries in this batch not sent yet: waiting, being claimed or claimed.
-			const unsent = this.waiting.filter((message) => message.endpointId === endpoint).length + count(this.queued, endpoint);
 			if (result.durationMs >= slowAfter) this.isolate(endpoint, result.statusCode === null ? "unresponsive" : "slow");
-			else if (this.pace.holdsTooLong(endpoint, result.durationMs, unsent, slowAfter)) this.isolate(endpoint, "slow");
 			if (result.statusCode === 410) this.leave(endpoint, "gone");
 			this.wakeup.fire();
 		});

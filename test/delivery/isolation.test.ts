@@ -114,44 +114,6 @@ describe("isolation in the main lane", () => {
 		expect(await rows("SELECT status FROM deliveries")).toEqual([{ status: "delivered" }]);
 	});
 
-	it("marks slow an endpoint that answers in time but too slowly for its share of the batch, handing its rest to the isolation lane", async () => {
-		const busy = await createEndpoint("https://busy.example/hook");
-		await createEndpoint("https://healthy.example/hook");
-		const answerMs = slowAfterMs(settings) / 2.5;
-		stubDestination(async (request) => {
-			if (request.url.startsWith("https://busy.example")) await sleep(answerMs);
-			return new Response("ok");
-		});
-		// 20 deliveries to each: at 3 in flight, the busy endpoint's would hold the batch 20 / 3 × answerMs, over the threshold.
-		const result = await runConsumer(await events(20));
-		const attemptsTo = async (endpointId: string) =>
-			(
-				await rows(
-					"SELECT delivery_id FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE endpoint_id = ?)",
-					endpointId,
-				)
-			).length;
-		const sentToBusy = await attemptsTo(busy.id);
-		expect(sentToBusy).toBeGreaterThanOrEqual(IN_FLIGHT_PER_ENDPOINT);
-		expect(sentToBusy).toBeLessThan(2 * IN_FLIGHT_PER_ENDPOINT);
-		const handedOff = result.queue.sent.filter((entry) => entry.lane === "isolation").map((entry) => entry.message);
-		expect(handedOff).toHaveLength(20 - sentToBusy);
-		expect(handedOff.every((message) => message.endpointId === busy.id)).toBe(true);
-		expect(await rows("SELECT isolation FROM endpoints WHERE id = ?", busy.id)).toEqual([{ isolation: "slow" }]);
-		expect(await rows("SELECT count(*) AS n FROM deliveries WHERE endpoint_id != ? AND status = 'delivered'", busy.id)).toEqual([
-			{ n: 20 },
-		]);
-	});
-
-	it("keeps an endpoint that answers at once in the main lane, however many of the batch's deliveries are its", async () => {
-		const fast = await createEndpoint("https://fast.example/hook");
-		stubDestination(() => new Response("ok"));
-		const result = await runConsumer(await events(100));
-		expect(result.queue.sent.filter((entry) => entry.lane === "isolation")).toEqual([]);
-		expect(await rows("SELECT isolation FROM endpoints WHERE id = ?", fast.id)).toEqual([{ isolation: null }]);
-		expect(await rows("SELECT count(*) AS n FROM deliveries WHERE status = 'delivered'")).toEqual([{ n: 100 }]);
-	});
-
 	it("sends new events for an isolated endpoint straight to the isolation lane, and healthy ones to the main lane", async () => {
 		await createEndpoint("https://healthy.example/hook");
 		const slow = await createEndpoint("https://slow.example/hook");
