@@ -6,7 +6,7 @@
  * every form posts to its card's anchor too, so the browser lands on the card
  * either way; the notice shows there and at the top.
  */
-import { HttpError } from "../http/errors";
+import { errorHeaders, HttpError } from "../http/errors";
 import type { PageContext } from "./context";
 
 /** What a notice's words may name, from the redirect's query: how many, and (on the accounts page) the account's uid. */
@@ -89,10 +89,11 @@ export async function orRefused(
 		return await act();
 	} catch (error) {
 		if (!(error instanceof HttpError)) throw error;
-		if (error.status === 422 || error.code === "url_taken") return refused(error, error.status === 409 ? 409 : 422);
-		if (error.code !== "rate_limited") throw error;
-		const response = await refused(error, 429);
-		if (error.retryAfterSeconds !== undefined) response.headers.set("Retry-After", String(error.retryAfterSeconds));
+		const status = error.code === "rate_limited" ? 429 : error.code === "url_taken" ? 409 : error.status === 422 ? 422 : null;
+		if (status === null) throw error;
+		const response = await refused(error, status);
+		// What the API would send with this refusal (a 429's Retry-After) goes with the page too.
+		for (const [name, value] of Object.entries(errorHeaders(error))) response.headers.set(name, value);
 		return response;
 	}
 }
