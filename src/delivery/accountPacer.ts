@@ -82,13 +82,16 @@ export class AccountPacer extends DurableObject<Env> {
 	 * `lane` finished (0 for the main lane, which is not paced), and
 	 * `handOffs`, deliveries it sent on: to the isolation lane (slow or
 	 * isolated endpoints), and from the main lane to the bulk lane (first
-	 * attempts claimed while the account is over its fair rate).
+	 * attempts claimed while the account is over its fair rate, `overRate`,
+	 * and what a batch did not start within its budget). A consumer of the
+	 * release before the budget leaves `overRate` out: its bulk hand-offs
+	 * were all over the rate.
 	 */
-	async settle(lane: Lane, done: number, handOffs: ByLane): Promise<void> {
+	async settle(lane: Lane, done: number, handOffs: ByLane, overRate = Boolean(handOffs.bulk?.length)): Promise<void> {
 		const now = Date.now();
 		const state = await this.load();
 		if (lane !== "main") settleLane(state, lane, done, now);
-		if (handOffs.bulk?.length) state.overRateAt = now;
+		if (overRate) state.overRateAt = now;
 		await this.pace(state, handOffs, now);
 	}
 

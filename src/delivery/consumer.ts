@@ -16,6 +16,7 @@ import { readSettings, type Settings } from "../config";
 import { type Database, reachableDatabase } from "../db/client";
 import { placementsOf } from "../db/placement";
 import { errorMessage, logError } from "../lib/log";
+import type { Departures } from "./departures";
 import { dispatch } from "./dispatch";
 import { withMainLaneFirst } from "./lanePriority";
 import { byAccount, pacerOf } from "./pacing";
@@ -105,7 +106,8 @@ async function consumeFromDatabase(env: Env, db: Database, settings: Settings, l
 			report(env, lane, accountId, own.filter((message) => !later.has(keyOf(message))).length, outcome),
 		),
 	);
-	const leaving = [...outcome.handedOff, ...outcome.overFairRate];
+	const { toIsolation, toBulk } = outcome.departures;
+	const leaving = [...toIsolation, ...toBulk, ...outcome.overFairRate];
 	if (leaving.length) await holdForQueue(db, leaving, settings, Date.now());
 	await Promise.all([
 		...outcome.retries.map(({ ref, at }) =>
@@ -122,24 +124,26 @@ async function consumeFromDatabase(env: Env, db: Database, settings: Settings, l
 
 /**
  * One account's report to its pacer: `done` of its messages from a paced lane
- * finished; its deliveries among `handedOff` go to the isolation lane, and
- * those among `overFairRate` to the bulk lane. A main-lane batch reports only
- * these. A lost report of `done` alone is only logged (the pacer's alarm makes
- * up for it); hand-offs must get through.
+ * finished, and its deliveries that left the batch for a paced lane: its
+ * `departures`, and its first attempts among `overFairRate` for the bulk lane
+ * (only these tell that the account is over its fair rate). A main-lane batch
+ * reports only the hand-offs. A lost report of `done` alone is only logged
+ * (the pacer's alarm makes up for it); hand-offs must get through.
  */
 async function report(
 	env: Env,
 	lane: Lane,
 	accountId: string,
 	done: number,
-	outcome: { handedOff: readonly DeliveryMessage[]; overFairRate: readonly DeliveryMessage[] },
+	{ departures, overFairRate }: { departures: Departures; overFairRate: readonly DeliveryMessage[] },
 ): Promise<void> {
 	const own = (messages: readonly DeliveryMessage[]) => messages.filter((message) => message.accountId === accountId);
-	const handOffs = { isolation: own(outcome.handedOff), bulk: own(outcome.overFairRate) };
+	const overRate = own(overFairRate);
+	const handOffs = { isolation: own(departures.toIsolation), bulk: [...overRate, ...own(departures.toBulk)] };
 	const handingOff = handOffs.isolation.length + handOffs.bulk.length > 0;
 	if (lane === "main" && !handingOff) return;
 	try {
-		await pacerOf(env, accountId).settle(lane, lane === "main" ? 0 : done, handOffs);
+		await pacerOf(env, accountId).settle(lane, lane === "main" ? 0 : done, handOffs, overRate.length > 0);
 	} catch (error) {
 		if (handingOff) throw error;
 		logError("pacer_report_failed", { account_id: accountId, lane, done, error: errorMessage(error), recovery: "pacer alarm" });

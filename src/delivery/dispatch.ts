@@ -1,31 +1,20 @@
 /**
  * One queue batch through its lane, so that no receiver slows another.
  *
- * The batch's deliveries are sent over the invocation's connections, shared
- * out by endpoint and account (connections.ts; fewer for the bulk lane while
- * the main lane is behind: lanePriority.ts). They are claimed in waves, each
- * in one D1 round trip that also records what finished since the last one and
- * writes isolation marks. The next wave is claimed while the current sends
- * are in flight (so D1 time hides behind the sends), as far ahead as the
- * sends' pace allows (claimAhead.ts): a claimed delivery waits little for its
- * connection, so its endpoint, read in the claim's round trip, is fresh when it
- * is sent (a URL changed a moment ago is used; a deleted or disabled
- * endpoint's delivery is cancelled unsent).
+ * The batch's deliveries are sent over the invocation's connections, shared out by endpoint and account
+ * (connections.ts; fewer for the bulk lane while the main lane is behind: lanePriority.ts). They are claimed in
+ * waves, each in one D1 round trip that also records what finished since the last one and writes isolation marks.
+ * The next wave is claimed while the current sends are in flight (D1 time hides behind the sends), as far ahead as
+ * the sends' pace allows (claimAhead.ts), so an endpoint read in its claim is fresh when the delivery is sent (a URL
+ * changed a moment ago is used; a deleted or disabled endpoint's delivery is cancelled unsent).
  *
- * A send unanswered after slowAfterMs marks its endpoint slow on the spot:
- * its deliveries not yet sent leave this invocation for the isolation lane
- * (claims taken for them are handed back), so only this batch waits for it,
- * and not longer than the timeout. The main lane also hands off what it finds
- * isolated in D1, without sending. An endpoint that answered 410 earlier in
- * the batch gets nothing more (the 410's record cancels the rest). The bulk
- * lane, for accounts over their fair rate, does the same.
- *
- * What leaves for the isolation lane has its claim handed back in D1 before
- * dispatch returns it (`handedOff`), so that lane finds it claimable; the
- * consumer hands it to its account's pacer and holds it for the lane once
- * that is done. When a D1 round trip fails, every claim taken for a delivery
- * not yet sent goes back with its attempt (no request was made); only a
- * Worker that dies costs its claimed wave an attempt.
+ * What is not sent leaves the batch (departures.ts), its claims handed back in D1 first so the next lane finds it
+ * claimable: an endpoint's deliveries once a send to it passes slowAfterMs unanswered (marked slow on the spot, for
+ * the isolation lane: only this batch waits for it, and not longer than the timeout), and what the main lane finds
+ * isolated in D1; nothing more to an endpoint that answered 410; and whatever a main-lane batch has not started
+ * within MAIN_BATCH_BUDGET_MS (fairShare.ts), for the bulk lane. The consumer hands these to their account's pacer.
+ * When a D1 round trip fails, every claim taken for a delivery not yet sent goes back with its attempt (no request
+ * was made); only a Worker that dies costs its claimed wave an attempt.
  */
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
@@ -37,6 +26,8 @@ import { errorMessage, logError } from "../lib/log";
 import { claimWave, type DeliveryTarget, isEarlyRetry, releaseClaims, unclaimedForNoSeenReason, type WaveRow, waveRows } from "./claim";
 import { ClaimAhead } from "./claimAhead";
 import { Connections, inTurnByAccount } from "./connections";
+import { Departures, type LeavingReason } from "./departures";
+import { MAIN_BATCH_BUDGET_MS } from "./fairShare";
 import { HealthLedger } from "./health";
 import { IN_FLIGHT_PER_ENDPOINT, type IsolationReason, isIsolated, markIsolated, slowAfterMs } from "./isolation";
 import { sendsAllowed } from "./lanePriority";
@@ -52,8 +43,8 @@ interface DispatchOutcome {
 	retries: { ref: DeliveryRef; at: number }[];
 	/** To be sent again at `at`: retries due later than our clock says, and deliveries a move holds here (db/moveMarkers.ts). */
 	later: { message: DeliveryMessage; at: number }[];
-	/** Left this invocation unsent for the isolation lane (slow or isolated endpoints), their claims handed back. */
-	handedOff: DeliveryMessage[];
+	/** Left this invocation unsent, claims handed back: for the isolation lane (slow or isolated endpoints), or the bulk lane. */
+	departures: Departures;
 	/** Main-lane first attempts left unclaimed for the bulk lane: their account is over its fair rate (fairRate.ts). */
 	overFairRate: DeliveryMessage[];
 	/** Operational facts were added to this database's outbox (operationalFacts.ts). */
@@ -78,12 +69,16 @@ class BatchDispatch {
 	private completed: Completed[] = [];
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
-	private readonly outcome: DispatchOutcome = { retries: [], later: [], handedOff: [], overFairRate: [], factsRecorded: false };
-	private readonly handedOff = this.outcome.handedOff;
+	private readonly departures = new Departures();
+	private readonly outcome: DispatchOutcome = {
+		retries: [],
+		later: [],
+		departures: this.departures,
+		overFairRate: [],
+		factsRecorded: false,
+	};
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
-	/** Endpoints whose remaining deliveries leave this invocation: slow ones, and ones that answered 410. */
-	private readonly leaving = new Map<string, "slow" | "gone">();
 	private readonly connections = new Connections();
 	/** The wave the round trip under way claims. */
 	private claiming: DeliveryMessage[] = [];
@@ -112,6 +107,7 @@ class BatchDispatch {
 	}
 
 	async run(): Promise<DispatchOutcome> {
+		const budget = this.lane === "main" ? setTimeout(() => this.pastBudget(), MAIN_BATCH_BUDGET_MS) : null;
 		try {
 			while (this.failure === null && (this.waiting.length || this.ready.length || this.running.size || this.roundTrip)) {
 				this.startSends();
@@ -125,6 +121,7 @@ class BatchDispatch {
 			await this.releaseUnsent();
 			throw error;
 		} finally {
+			clearTimeout(budget);
 			// Never leave a send running past the invocation, even when D1 failed.
 			await Promise.all(this.running);
 		}
@@ -145,7 +142,7 @@ class BatchDispatch {
 	/** Starts claimed deliveries while their share of the connections allows. */
 	private startSends(): void {
 		// The accounts with a delivery this invocation may still send: waiting, being claimed, or claimed.
-		const waiting = this.waiting.filter((message) => !this.leaving.has(message.endpointId));
+		const waiting = this.waiting.filter((message) => !this.departures.isLeaving(message.endpointId));
 		const accountsToSend = new Set([...waiting, ...this.claiming, ...this.ready].map((delivery) => delivery.accountId));
 		const { start, rest, heldByShare } = this.connections.pick(this.ready, accountsToSend, sendsAllowed(this.lane));
 		[this.ready, this.heldByShare] = [rest, heldByShare];
@@ -178,11 +175,7 @@ class BatchDispatch {
 		const wave: DeliveryMessage[] = [];
 		const planned = new Map<string, number>();
 		this.waiting = this.waiting.filter((message) => {
-			const leaving = this.leaving.get(message.endpointId);
-			if (leaving) {
-				if (leaving === "slow") this.handedOff.push(message);
-				return false;
-			}
+			if (this.departures.take(message)) return false;
 			const ahead = count(this.queued, message.endpointId) + count(planned, message.endpointId);
 			if (wave.length >= room || ahead >= IN_FLIGHT_PER_ENDPOINT * factor) return true;
 			add(planned, message.endpointId, 1);
@@ -228,7 +221,7 @@ class BatchDispatch {
 	private sortClaimed(wave: DeliveryMessage[], rows: WaveRow[], held: Set<string>, now: number): void {
 		for (const message of wave) {
 			const row = rowOf(rows, message);
-			if (row?.target && !this.leaving.has(row.endpointId)) {
+			if (row?.target && !this.departures.isLeaving(row.endpointId)) {
 				this.ready.push(row.target);
 				continue;
 			}
@@ -239,17 +232,23 @@ class BatchDispatch {
 				forgetPlacement(message.accountId);
 				this.outcome.later.push({ message, at: now + MOVE_WAIT_MS });
 			} else if (row && this.lane !== "isolation" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status))
-				this.handedOff.push(message);
+				this.departures.toIsolation.push(message);
 			else if (row?.overFairRate && isUnfinishedStatus(row.status)) this.outcome.overFairRate.push(message);
 			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.later.push({ message, at: row.nextAttemptAt as number });
 			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
 		}
 	}
 
-	/** A claimed delivery that will not be sent here: its claim goes back, and a slow endpoint's delivery to the isolation lane. */
+	/** A claimed delivery that will not be sent here: its claim goes back, and it leaves with its endpoint. */
 	private release(target: DeliveryTarget): void {
 		this.released.push(target);
-		if (this.leaving.get(target.endpointId) === "slow") this.handedOff.push({ ...refOf(target), endpointId: target.endpointId });
+		this.departures.take({ ...refOf(target), endpointId: target.endpointId });
+	}
+
+	/** The main lane's budget is spent: whatever is not yet started leaves, so the lane moves on to its next batch. */
+	private pastBudget(): void {
+		for (const { endpointId } of [...this.waiting, ...this.claiming, ...this.ready]) this.leave(endpointId, "late");
+		this.wakeup.fire();
 	}
 
 	private send(target: DeliveryTarget): void {
@@ -280,9 +279,8 @@ class BatchDispatch {
 	}
 
 	/** The endpoint's deliveries not yet sent leave this invocation; claims already taken for them go back. */
-	private leave(endpointId: string, why: "slow" | "gone"): void {
-		if (this.leaving.get(endpointId) === "gone") return;
-		this.leaving.set(endpointId, why);
+	private leave(endpointId: string, why: LeavingReason): void {
+		if (!this.departures.mark(endpointId, why)) return;
 		const [staying, leaving] = [
 			this.ready.filter((target) => target.endpointId !== endpointId),
 			this.ready.filter((target) => target.endpointId === endpointId),

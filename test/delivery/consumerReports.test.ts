@@ -3,13 +3,14 @@
  * how many of each account's messages it finished (one call per account and
  * batch), which releases that account's parked work; what it handed off goes
  * to the isolation lane through the pacer, and a main-lane first attempt of an
- * account now over its fair rate to the bulk lane; a main-lane batch that
- * hands nothing off calls no pacer at all.
+ * account now over its fair rate to the bulk lane, as does what a main-lane
+ * batch has not started within its budget; a main-lane batch that hands
+ * nothing off calls no pacer at all.
  */
 import { env } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
-import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
+import { fairBudget, LANE_SHARE, MAIN_BATCH_BUDGET_MS } from "../../src/delivery/fairShare";
 import {
 	accountIdOf,
 	accountWithEndpoints,
@@ -22,6 +23,7 @@ import {
 	recordingQueues,
 	runConsumer,
 	runEverywhere,
+	sleep,
 	stubDestination,
 } from "../helpers/worker";
 
@@ -57,7 +59,7 @@ it("reports a bulk batch's finished messages, once per account, and the pacer re
 	} as unknown as Env["ACCOUNT_PACER"];
 	const result = await runConsumer(bulk.slice(0, 25), { lane: "bulk", env: { ACCOUNT_PACER: counting } });
 	expect(result.explicitAcks).toHaveLength(25);
-	expect(settle.mock.calls).toEqual([[accountId, "bulk", 25, { isolation: [], bulk: [] }]]);
+	expect(settle.mock.calls).toEqual([[accountId, "bulk", 25, { isolation: [], bulk: [] }, false]]);
 	expect(requests).toHaveLength(25);
 	expect((await pacerOfAccount(accountId, recordingQueues()).status()).parked).toBe(5);
 });
@@ -108,4 +110,28 @@ it("calls no pacer for a main-lane batch that hands nothing off", async () => {
 	const result = await runConsumer(queue.on("main"), { env: { ACCOUNT_PACER: { getByName } as unknown as Env["ACCOUNT_PACER"] } });
 	expect(getByName).not.toHaveBeenCalled();
 	expect(result.explicitAcks).toHaveLength(1);
+});
+
+it("leaves what a main-lane batch has not started within MAIN_BATCH_BUDGET_MS to the bulk lane, unsent and held in D1, without calling the account bursting", async () => {
+	// One receiver answering in 200 ms: 3 at a time, it takes about 15 a second, less than the account sends it.
+	const answerMs = 200;
+	const { requests } = stubDestination(() => sleep(answerMs).then(() => new Response("ok")));
+	const steady = await accountWith("steady", 1);
+	const messages = [];
+	for (let i = 0; i < 30; i++) messages.push(...(await ingest(fixture("ticket.created"), { account: "steady" })).queue.on("main"));
+	const started = Date.now();
+	const result = await runConsumer(messages);
+	// The batch ended with the sends it had started, not after all 30 (10 rounds of 200 ms).
+	expect(Date.now() - started).toBeLessThan(MAIN_BATCH_BUDGET_MS + 3 * answerMs);
+	expect(result.explicitAcks).toHaveLength(30);
+	const late = result.queue.on("bulk");
+	expect(requests.length).toBeGreaterThan(0);
+	expect(requests.length + late.length).toBe(30);
+	for (const { deliveryId } of late) {
+		const row = await deliveryRow(deliveryId);
+		expect(row.attempt_count).toBe(0);
+		expect(row.claim_id).toBeNull();
+		expect(row.lease_until).toBeGreaterThan(Date.now());
+	}
+	expect((await pacerOfAccount(steady, recordingQueues()).status()).bursting).toBe(false);
 });

@@ -113,8 +113,9 @@ describe("how far ahead waves claim", () => {
 			if (answerMs) await sleep(answerMs);
 			return new Response("ok");
 		});
-		// A 5 s timeout: a 300 ms answer stays under the slow threshold (1 s), so the endpoint keeps its lane.
-		await runConsumer(messages, { env: { DELIVERY_TIMEOUT_MS: "5000" } });
+		// A 5 s timeout: a 300 ms answer stays under the slow threshold (1 s), so the endpoint keeps its lane. The bulk
+		// lane's: a main-lane batch would leave what it has not started within MAIN_BATCH_BUDGET_MS to it.
+		await runConsumer(messages, { lane: "bulk", env: { DELIVERY_TIMEOUT_MS: "5000" } });
 		expect(destination.requests).toHaveLength(count);
 		expect(await statuses()).toEqual([["delivered", count]]);
 		return most;
