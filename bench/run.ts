@@ -15,8 +15,9 @@
  * 3. The fair-share scenarios, in a process and on a stack of their own
  *    (warmed up the same way), so that what the runs above left, in D1 and
  *    in this process, changes none of their figures: one account's burst
- *    beside quiet and medium accounts (and alone), two bursts at once, and
- *    retries beside a tarpit account. FAIRNESS_RUNS times, each afresh: the
+ *    beside quiet and medium accounts (and alone), two bursts at once,
+ *    retries beside a tarpit account, and quiet accounts beside a receiver
+ *    too slow for what its account sends it. FAIRNESS_RUNS times, each afresh: the
  *    results are the median run's (report/fairnessRuns.ts).
  * 4. The move scenario, on a stack of its own binding two databases: an
  *    account of MOVE.events events moved while it keeps sending.
@@ -46,6 +47,7 @@ import { type IsolationResult, isolationScenario } from "./scenarios/isolation.t
 import { type LatencyResult, latencyRun } from "./scenarios/latency.ts";
 import { moveAccountScenario } from "./scenarios/moveAccount.ts";
 import { retriesBesideTarpitScenario } from "./scenarios/retriesBesideTarpit.ts";
+import { slowReceiverBesideQuietScenario } from "./scenarios/slowReceiverBesideQuiet.ts";
 import { storageScenario } from "./scenarios/storage.ts";
 import { type FanOutResult, fanOutRun, ROUTES, warmUp } from "./scenarios/throughput.ts";
 import { twoBurstsScenario } from "./scenarios/twoBursts.ts";
@@ -98,7 +100,8 @@ const fairnessRun = () =>
 		const burst = await burstBesideOthersScenario(stack);
 		const twoBursts = await twoBurstsScenario(stack);
 		const retries = await retriesBesideTarpitScenario(stack);
-		return { burst, twoBursts, retries };
+		const slowReceiver = await slowReceiverBesideQuietScenario(stack);
+		return { burst, twoBursts, retries, slowReceiver };
 	});
 
 /** The move scenario (step 4), binding MOVE.databases databases. */

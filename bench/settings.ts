@@ -64,6 +64,10 @@ export const FAIRNESS = {
 	tarpitEndpoints: 3,
 	tarpitEvents: 200,
 	...(quick ? { baselineSeconds: 3, burstSeconds: 3, retrySeconds: 8 } : { baselineSeconds: 5, burstSeconds: 10, retrySeconds: 20 }),
+	/** A receiver too slow for its account's volume: the account sends steadyRate events/s (within the fair rate) for slowSeconds to one endpoint answering in steadyReplyMs. */
+	steadyRate: 30,
+	steadyReplyMs: 250,
+	slowSeconds: quick ? 8 : 20,
 	/** After a burst, how long its backlog may take to drain before the scenario stops waiting. */
 	drainWaitMs: 180_000,
 	/** After the steady accounts' last event, how long their deliveries (or retries) still missing may take to arrive. */
@@ -108,7 +112,8 @@ export const CONFIG = "bench/wrangler.toml";
 /** Events per block of a throughput round at fan-out `n`: the same number of deliveries at every N. */
 export const eventsPerBlock = (n: number) => Math.max(1, Math.round(SIZES.deliveriesPerN / n / SIZES.rounds));
 export const isolationEvents = ISOLATION.seconds * ISOLATION.rate;
-/** The fair-share scenarios' steady events known ahead: the quiet and medium accounts' before and during the burst, and the retrier's. */
+/** The fair-share scenarios' steady events known ahead: the quiet and medium accounts' before and during the burst, the retrier's, and those beside the slow receiver. */
 export const fairnessPlannedEvents =
 	(FAIRNESS.quietAccounts * FAIRNESS.quietRate + FAIRNESS.mediumRate) * (FAIRNESS.baselineSeconds + FAIRNESS.burstSeconds) +
-	FAIRNESS.quietRate * FAIRNESS.retrySeconds;
+	FAIRNESS.quietRate * FAIRNESS.retrySeconds +
+	(FAIRNESS.steadyRate + FAIRNESS.quietAccounts * FAIRNESS.quietRate) * FAIRNESS.slowSeconds;

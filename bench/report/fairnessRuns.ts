@@ -16,6 +16,8 @@ export interface FairnessRunFigures {
 	twoBurstsShares: number[];
 	retryLateMaxMs: number;
 	tarpitFirstAttemptP99Ms: number;
+	/** The worst of the quiet accounts' first-attempt p99 beside the slow receiver. */
+	besideSlowReceiverP99Ms: number;
 	/** The run whose figures are the results. */
 	median: boolean;
 }
@@ -37,6 +39,7 @@ export function runFigures(runs: readonly Fairness[], median: Fairness): Fairnes
 		twoBurstsShares: run.twoBursts.accounts.map((account) => account.shareWhileBothWaiting),
 		retryLateMaxMs: run.retries.retrier.retryLateness.maxMs,
 		tarpitFirstAttemptP99Ms: run.retries.retrier.firstAttempt.p99Ms,
+		besideSlowReceiverP99Ms: Math.max(...run.slowReceiver.quiet.map((account) => account.firstAttempt.p99Ms)),
 		median: run === median,
 	}));
 }
@@ -54,6 +57,7 @@ export function fairnessRunsTable(figures: readonly FairnessRunFigures[]): strin
 				"two bursts' shares",
 				"retry max ms late",
 				"first attempts' p99 ms beside the tarpit",
+				"quiet p99 ms beside the slow receiver",
 			],
 			figures.map((run, i) => [
 				`${i + 1}${run.median ? " (median)" : ""}`,
@@ -63,6 +67,7 @@ export function fairnessRunsTable(figures: readonly FairnessRunFigures[]): strin
 				run.twoBurstsShares.map(f2).join(" / "),
 				f0(run.retryLateMaxMs),
 				f0(run.tarpitFirstAttemptP99Ms),
+				f0(run.besideSlowReceiverP99Ms),
 			]),
 		),
 	];

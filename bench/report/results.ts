@@ -15,6 +15,7 @@ import type { IsolationResult } from "../scenarios/isolation.ts";
 import type { LatencyResult } from "../scenarios/latency.ts";
 import type { MoveAccountResult } from "../scenarios/moveAccount.ts";
 import type { RetriesBesideTarpitResult } from "../scenarios/retriesBesideTarpit.ts";
+import type { SlowReceiverBesideQuietResult } from "../scenarios/slowReceiverBesideQuiet.ts";
 import type { StorageResult } from "../scenarios/storage.ts";
 import type { FanOutResult } from "../scenarios/throughput.ts";
 import type { TwoBurstsResult } from "../scenarios/twoBursts.ts";
@@ -40,6 +41,7 @@ export interface Fairness {
 	burst: BurstBesideOthersResult;
 	twoBursts: TwoBurstsResult;
 	retries: RetriesBesideTarpitResult;
+	slowReceiver: SlowReceiverBesideQuietResult;
 }
 
 export interface Measured {

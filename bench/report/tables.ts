@@ -161,6 +161,27 @@ function retriesLines({ retries }: Fairness): string[] {
 	];
 }
 
+function slowReceiverLines({ slowReceiver }: Fairness): string[] {
+	const { steady, quiet, settings } = slowReceiver;
+	return [
+		`A receiver too slow for its account's volume (steady: ${settings.steadyRate} events/s for ${settings.slowSeconds} s, within its fair rate, to 1 endpoint answering in ${settings.steadyReplyMs} ms; quiet: ${settings.quietRate} events/s each to 1 endpoint on the sink):`,
+		"",
+		...markdownTable(
+			["account", "events", "p50 ms", "p99 ms", "max ms", "arrived"],
+			[steady, ...quiet].map((account) => [
+				account.uid,
+				`${account.events}${account.postErrors ? ` (${account.postErrors} POSTs failed)` : ""}`,
+				msOrBound(account.firstAttempt.p50Ms, slowReceiver),
+				msOrBound(account.firstAttempt.p99Ms, slowReceiver),
+				msOrBound(account.firstAttempt.maxMs, slowReceiver),
+				`${account.firstAttempt.arrived} of ${account.firstAttempt.events}`,
+			]),
+		),
+		"",
+		`Waited ${f0(slowReceiver.waitedMs)} ms after the last event for the deliveries still on their way.`,
+	];
+}
+
 /** The fair-share scenarios' tables and lines; with `withTargets`, their targets too (for `--only=fairness`). */
 export function fairnessTables(fairness: Fairness, withTargets = true): string[] {
 	return [
@@ -169,6 +190,8 @@ export function fairnessTables(fairness: Fairness, withTargets = true): string[]
 		...twoBurstsLines(fairness),
 		"",
 		...retriesLines(fairness),
+		"",
+		...slowReceiverLines(fairness),
 		...(withTargets ? ["", ...targetsTable(fairnessTargets(fairness))] : []),
 	];
 }

@@ -79,7 +79,7 @@ export function burstBeforeFairShare(): number {
 }
 
 /** Issue 15's targets, from the fair-share scenarios. */
-export function fairnessTargets({ burst, twoBursts, retries }: Fairness): Target[] {
+export function fairnessTargets({ burst, twoBursts, retries, slowReceiver }: Fairness): Target[] {
 	const steady = burst.beside.steady;
 	const before = burstBeforeFairShare();
 	const bothBursts = [burst.alone, burst.beside.noisy];
@@ -134,6 +134,20 @@ export function fairnessTargets({ burst, twoBursts, retries }: Fairness): Target
 			target: "fair share: every delivery keeps its retry policy (the other account's; every tarpit delivery, finished or not)",
 			measured: `${retrier.offPolicy} of ${retrier.deliveries} and ${tarpit.offPolicy} of ${tarpit.deliveries} (${tarpit.finished} finished) off; ${retrier.delivered} delivered`,
 			met: retrier.offPolicy === 0 && tarpit.offPolicy === 0 && retrier.delivered === retrier.deliveries && retrier.deliveries > 0,
+		},
+		{
+			target: `fair share: beside a receiver too slow for its account's volume, quiet accounts' first-attempt p99 < ${FAIRNESS.p99TargetMs / 1000} s`,
+			measured: `${slowReceiver.quiet.map((account) => `${account.uid} ${msOrBound(account.firstAttempt.p99Ms, slowReceiver)}`).join(" / ")} ms`,
+			met: slowReceiver.quiet.every((account) => account.firstAttempt.p99Ms < FAIRNESS.p99TargetMs),
+		},
+		{
+			target: "fair share: every event sent beside the slow receiver reaches its endpoint (the slow one's too)",
+			measured: [slowReceiver.steady, ...slowReceiver.quiet]
+				.map((account) => `${account.uid} ${account.firstAttempt.arrived}/${account.firstAttempt.events}`)
+				.join(", "),
+			met: [slowReceiver.steady, ...slowReceiver.quiet].every(
+				(account) => account.postErrors === 0 && account.firstAttempt.arrived === account.firstAttempt.events,
+			),
 		},
 	];
 }
