@@ -2,7 +2,7 @@
  * The consumer of the three delivery queues (main, bulk and isolation lane):
  * each batch goes through dispatch (per database: each account's, as the
  * directory says); then each account's pacer hears what the batch finished of
- * its paced lane and takes what left for the isolation lane (one call per
+ * its paced lane and takes what left for a paced lane (one call per
  * account, and none for a main-lane batch that handed nothing off), every
  * failed delivery with retries left gets its alarm armed, and every retry that
  * came early is sent again when due. Messages are acked once their outcome is

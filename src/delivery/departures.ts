@@ -1,7 +1,8 @@
 /**
  * What leaves a batch unsent, by endpoint (dispatch.ts): the deliveries of an
- * endpoint that turned slow go to the isolation lane; those of a main-lane
- * batch past its budget (MAIN_BATCH_BUDGET_MS, fairShare.ts) to the bulk lane;
+ * endpoint that turned slow go to the isolation lane; those of an endpoint
+ * sent more than it takes, in a main-lane batch past its budget
+ * (MAIN_BATCH_BUDGET_MS, fairShare.ts), to the bulk lane;
  * those of an endpoint that answered 410 Gone nowhere (the 410's record
  * cancels them).
  */
@@ -34,8 +35,13 @@ export class Departures {
 	/** Takes `message` along if its endpoint is leaving: true when it left. */
 	take(message: DeliveryMessage): boolean {
 		const why = this.reasons.get(message.endpointId);
+		if (why) this.add(message, why);
+		return why !== undefined;
+	}
+
+	/** `message` leaves for `why`'s lane (an isolated endpoint's found in D1, say), or for none when its endpoint is gone. */
+	add(message: DeliveryMessage, why: LeavingReason): void {
 		if (why === "slow") this.toIsolation.push(message);
 		else if (why === "late") this.toBulk.push(message);
-		return why !== undefined;
 	}
 }

@@ -11,8 +11,8 @@
  * What is not sent leaves the batch (departures.ts), its claims handed back in D1 first so the next lane finds it
  * claimable: an endpoint's deliveries once a send to it passes slowAfterMs unanswered (marked slow on the spot, for
  * the isolation lane: only this batch waits for it, and not longer than the timeout), and what the main lane finds
- * isolated in D1; nothing more to an endpoint that answered 410; and whatever a main-lane batch has not started
- * within MAIN_BATCH_BUDGET_MS (fairShare.ts), for the bulk lane. The consumer hands these to their account's pacer.
+ * isolated in D1; nothing more to an endpoint that answered 410; and, once a main-lane batch is past its budget
+ * (MAIN_BATCH_BUDGET_MS, fairShare.ts), an endpoint's deliveries beyond one round of sends, for the bulk lane. The consumer hands these to their account's pacer.
  * When a D1 round trip fails, every claim taken for a delivery not yet sent goes back with its attempt (no request
  * was made); only a Worker that dies costs its claimed wave an attempt.
  */
@@ -77,6 +77,8 @@ class BatchDispatch {
 		overFairRate: [],
 		factsRecorded: false,
 	};
+	/** A main-lane batch's MAIN_BATCH_BUDGET_MS, from its first send. */
+	private budget: number | null = null;
 	/** Isolation marks not yet written. */
 	private readonly marks = new Map<string, IsolationReason>();
 	private readonly connections = new Connections();
@@ -107,7 +109,6 @@ class BatchDispatch {
 	}
 
 	async run(): Promise<DispatchOutcome> {
-		const budget = this.lane === "main" ? setTimeout(() => this.pastBudget(), MAIN_BATCH_BUDGET_MS) : null;
 		try {
 			while (this.failure === null && (this.waiting.length || this.ready.length || this.running.size || this.roundTrip)) {
 				this.startSends();
@@ -121,7 +122,7 @@ class BatchDispatch {
 			await this.releaseUnsent();
 			throw error;
 		} finally {
-			clearTimeout(budget);
+			clearTimeout(this.budget);
 			// Never leave a send running past the invocation, even when D1 failed.
 			await Promise.all(this.running);
 		}
@@ -232,7 +233,7 @@ class BatchDispatch {
 				forgetPlacement(message.accountId);
 				this.outcome.later.push({ message, at: now + MOVE_WAIT_MS });
 			} else if (row && this.lane !== "isolation" && isIsolated(row.isolatedUntil, now) && isUnfinishedStatus(row.status))
-				this.departures.toIsolation.push(message);
+				this.departures.add(message, "slow");
 			else if (row?.overFairRate && isUnfinishedStatus(row.status)) this.outcome.overFairRate.push(message);
 			else if (row && isEarlyRetry(row, this.settings, now)) this.outcome.later.push({ message, at: row.nextAttemptAt as number });
 			// Otherwise: finished, cancelled, in flight elsewhere, or out of attempts (the sweep ends it).
@@ -245,9 +246,14 @@ class BatchDispatch {
 		this.departures.take({ ...refOf(target), endpointId: target.endpointId });
 	}
 
-	/** The main lane's budget is spent: whatever is not yet started leaves, so the lane moves on to its next batch. */
+	/**
+	 * The main lane's budget is spent: an endpoint with more deliveries not yet started than one round of its sends
+	 * takes is sent more than it takes, and they leave, so the lane moves on to its next batch. The rest need one round.
+	 */
 	private pastBudget(): void {
-		for (const { endpointId } of [...this.waiting, ...this.claiming, ...this.ready]) this.leave(endpointId, "late");
+		const unstarted = new Map<string, number>();
+		for (const { endpointId } of [...this.waiting, ...this.claiming, ...this.ready]) add(unstarted, endpointId, 1);
+		for (const [endpointId, left] of unstarted) if (left > IN_FLIGHT_PER_ENDPOINT) this.leave(endpointId, "late");
 		this.wakeup.fire();
 	}
 
@@ -255,6 +261,7 @@ class BatchDispatch {
 		const endpoint = target.endpointId;
 		const slowAfter = slowAfterMs(this.settings);
 		this.sent.add(keyOf(target));
+		if (this.lane === "main") this.budget ??= setTimeout(() => this.pastBudget(), MAIN_BATCH_BUDGET_MS);
 		add(this.queued, endpoint, -1);
 		const slowTimer = setTimeout(() => {
 			this.isolate(endpoint, "slow");

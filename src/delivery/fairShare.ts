@@ -7,9 +7,10 @@
  * - An account may start FAIR_RATE deliveries a second on the main lane;
  *   beyond that its work takes the bulk lane (decided at ingest, and again
  *   for each first attempt the main lane claims: fairRate.ts).
- * - A main-lane batch starts sends for MAIN_BATCH_BUDGET_MS; what it has not
- *   started by then goes to the bulk lane (dispatch.ts): an endpoint too slow
- *   for what its account sends it, within the fair rate, holds up no one else.
+ * - Past a main-lane batch's MAIN_BATCH_BUDGET_MS, an endpoint's deliveries
+ *   beyond one round of sends go to the bulk lane (dispatch.ts): an endpoint
+ *   too slow for what its account sends it, within the fair rate, holds up no
+ *   one else.
  * - In each paced lane (bulk, isolation) an account has at most its
  *   LANE_SHARE of messages waiting at once; the rest waits in its pacer,
  *   released as the lane's consumer reports what it finished. Every busy
@@ -31,12 +32,14 @@ import type { DeliveryMessage, PacedLane } from "./queue";
 export const LANE_SHARE: Record<PacedLane, number> = { bulk: 500, isolation: 20 };
 
 /**
- * How long a main-lane batch starts sends. Every main-lane delivery waits for
- * at most the batches ahead of it, and each now lasts this long plus the sends
- * it started (each shorter than the slow threshold, or its endpoint is
- * isolated), so one endpoint's backlog cannot stretch them: 30 events a second
- * to a receiver that answers in 250 ms would otherwise hold each batch for
- * seconds. A batch to healthy endpoints is done long before.
+ * A main-lane batch's budget, from its first send: then an endpoint with more
+ * deliveries not yet started than one round of its sends is sent more than it
+ * takes, and those go to the bulk lane (dispatch.ts). Every main-lane delivery
+ * waits for at most the batches ahead of it, and each now lasts this long plus
+ * a round or two of sends (each shorter than the slow threshold, or its
+ * endpoint is isolated), so one endpoint's backlog cannot stretch them: 30
+ * events a second to a receiver that answers in 250 ms would otherwise hold
+ * each batch for seconds.
  */
 export const MAIN_BATCH_BUDGET_MS = 500;
 

@@ -9,7 +9,8 @@
  * holds up another account's work:
  * - main: first attempts and quick retries of accounts within their fair
  *   rate, to endpoints that answer in time;
- * - bulk: the same work for accounts over their fair rate;
+ * - bulk: the same work for accounts over their fair rate, and for an
+ *   endpoint sent more than it takes (a main-lane batch's budget);
  * - isolation: endpoints that are slow or unresponsive right now, for every
  *   account.
  * Only an account's pacer (accountPacer.ts) puts work on the bulk and

@@ -1,4 +1,4 @@
-/** How the dispatch loop (dispatch.ts) waits: until a send finishes or passes the slow threshold, or a round trip comes back. */
+/** How the dispatch loop (dispatch.ts) waits: until a send finishes or passes the slow threshold, a round trip comes back, or the budget ends. */
 export class Wakeup {
 	private resolve: () => void = () => {};
 	private promise = this.reset();
