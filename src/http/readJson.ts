@@ -25,14 +25,18 @@ export async function readJson<Schema extends z.ZodMiniType>(
 	return validateInput(body, schema, "body");
 }
 
-/** The query string's parameters, validated like a body; each the schema takes may be given once (two values would leave one unread). */
+/** The query string's parameters, validated like a body. */
 export function readQuery<Schema extends z.ZodMiniObject>(c: Context, schema: Schema): z.infer<Schema> {
-	const repeated = Object.keys(schema.shape).filter((name) => (c.req.queries(name)?.length ?? 0) > 1);
-	if (repeated.length) {
-		const fields = Object.fromEntries(repeated.map((name) => [name, "given more than once"]));
-		throw new HttpError("validation_failed", `Invalid request query (give ${repeated.join(", ")} once).`, fields);
-	}
+	refuseRepeated(c, schema);
 	return validateInput(c.req.query(), schema, "query");
+}
+
+/** Each query parameter `schema` takes may be given once: of two values, one would go unread. */
+export function refuseRepeated(c: Context, schema: z.ZodMiniObject): void {
+	const repeated = Object.keys(schema.shape).filter((name) => (c.req.queries(name)?.length ?? 0) > 1);
+	if (!repeated.length) return;
+	const fields = Object.fromEntries(repeated.map((name) => [name, "given more than once"]));
+	throw new HttpError("validation_failed", `Invalid request query (give ${repeated.join(", ")} once).`, fields);
 }
 
 /** Validates input already read (a body, a query, a submitted form), with the same mapping onto the error shape. */

@@ -19,7 +19,7 @@ import { requireAccount } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { HttpError } from "../http/errors";
 import { validateInput } from "../http/readJson";
-import { filterQuery, type PageContext, type PageEnv, pageChrome } from "./context";
+import { type PageContext, type PageEnv, pageChrome, readFilters } from "./context";
 import { plainProblem, readForm } from "./forms";
 import { type AccountSearch, AccountsPage, AdminLinkPage, type RefusedCreate } from "./views/accountsPage";
 import { ConfirmPage } from "./views/confirmPage";
@@ -29,7 +29,7 @@ const healthOrder = (account: { health: { failing_endpoints: number; deliveries_
 	account.health ? [account.health.failing_endpoints, account.health.deliveries_failed_24h] : [-1, -1];
 
 async function renderAccounts(c: PageContext, create?: RefusedCreate) {
-	const { q = "", prefix = "", cursor } = validateInput(filterQuery(c), accountListSchema, "query");
+	const { q = "", prefix = "", cursor } = readFilters(c, accountListSchema).filter;
 	const search: AccountSearch = { q, prefix, sort: c.req.query("sort") === "health" ? "health" : "uid" };
 	const page = await listAccounts(c.env, { q, prefix, cursor });
 	const [accounts, databases] = await Promise.all([summarize(c.env, page.accounts), describeDatabases(c.env)]);

@@ -6,6 +6,7 @@
  * frame each page gets from that.
  */
 import type { Context } from "hono";
+import type * as z from "zod/mini";
 import type { PortalSession } from "../accounts/sessions";
 import type { Operator } from "../auth/operator";
 import { readSettings } from "../config";
@@ -15,6 +16,7 @@ import type { ChangeContext } from "../endpoints/endpointChanges";
 import type { FailingEndpoint } from "../endpoints/endpointHealth";
 import { scopeOf } from "../http/accountScope";
 import type { RouteEnv } from "../http/env";
+import { refuseRepeated, validateInput } from "../http/readJson";
 import { noticeOf } from "./forms";
 import type { Chrome, Section } from "./views/layout";
 
@@ -34,9 +36,16 @@ export type PageEnv = RouteEnv<{
 
 export type PageContext = Context<PageEnv>;
 
-/** A list page's query: its filters as typed, without the empty ones (a form sends every field) or the notice of a redirect. */
-export function filterQuery(c: PageContext): Record<string, string> {
-	return Object.fromEntries(Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice" && name !== "count"));
+/**
+ * A list page's filters: `query` as typed, without the empty ones (a form sends every field) or the notice of a
+ * redirect, and `filter`, validated by `schema` as the API's list validates it (a filter given twice refused too).
+ */
+export function readFilters<Schema extends z.ZodMiniObject>(c: PageContext, schema: Schema) {
+	refuseRepeated(c, schema);
+	const query = Object.fromEntries(
+		Object.entries(c.req.query()).filter(([name, value]) => value !== "" && name !== "notice" && name !== "count"),
+	);
+	return { query, filter: validateInput(query, schema, "query") };
 }
 
 /** The most automatic attempts a delivery gets, for "attempt 2 of 4". */

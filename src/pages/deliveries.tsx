@@ -9,11 +9,10 @@ import { maskedHeaders } from "../endpoints/customHeaders";
 import { retryNow } from "../endpoints/deliveryActions";
 import { findEndpoint, listEndpoints, storedHeaders } from "../endpoints/endpointStore";
 import { limitBody } from "../http/bodyLimit";
-import { validateInput } from "../http/readJson";
 import { deliveryDetail, listDeliveries } from "../reports/deliveryLog";
 import { eventDetail } from "../reports/eventLog";
 import { deliveryFilterSchema } from "../reports/filters";
-import { filterQuery, isReadOnly, maxAttemptsOf, type PageContext, type PageEnv, pageChange, pageChrome } from "./context";
+import { isReadOnly, maxAttemptsOf, type PageContext, type PageEnv, pageChange, pageChrome, readFilters } from "./context";
 import { done, orRefused, plainProblem, type RefusedStatus } from "./forms";
 import { DeliveriesPage } from "./views/deliveriesPage";
 import { DeliveryPage } from "./views/deliveryPage";
@@ -21,8 +20,7 @@ import { DeliveryPage } from "./views/deliveryPage";
 export const deliveryPages = new Hono<PageEnv>()
 	.get("/deliveries", async (c) => {
 		const change = pageChange(c);
-		const query = filterQuery(c);
-		const filter = validateInput(query, deliveryFilterSchema, "query");
+		const { query, filter } = readFilters(c, deliveryFilterSchema);
 		const [page, rows] = await Promise.all([listDeliveries(change, filter), listEndpoints(change)]);
 		return c.html(
 			<DeliveriesPage

@@ -1,15 +1,13 @@
 /** An account's events as pages: every event newest first (filtered by type), and one event with its payload and deliveries. */
 import { Hono } from "hono/tiny";
-import { validateInput } from "../http/readJson";
 import { eventDetail, listEvents } from "../reports/eventLog";
 import { eventFilterSchema } from "../reports/filters";
-import { filterQuery, maxAttemptsOf, type PageEnv, pageChange, pageChrome } from "./context";
+import { maxAttemptsOf, type PageEnv, pageChange, pageChrome, readFilters } from "./context";
 import { EventPage, EventsPage } from "./views/eventsPage";
 
 export const eventPages = new Hono<PageEnv>()
 	.get("/events", async (c) => {
-		const query = filterQuery(c);
-		const filter = validateInput(query, eventFilterSchema, "query");
+		const { query, filter } = readFilters(c, eventFilterSchema);
 		const page = await listEvents(pageChange(c), filter);
 		return c.html(
 			<EventsPage

@@ -261,6 +261,22 @@ describe("the delivery log", () => {
 		expect(text).not.toContain("Something went wrong");
 	});
 
+	it("refuses a filter given twice, as the API does, instead of applying one of the two", async () => {
+		for (const path of [
+			"/admin/deliveries?status=failed&status=delivered",
+			"/admin/events?event_type=ticket.created&event_type=comment.created",
+		]) {
+			const response = await page(path);
+			expect(response.status).toBe(422);
+			const text = await response.text();
+			expect(text).toContain("<h1>Cannot show this page</h1>");
+			expect(text).toMatch(/give (status|event_type) once/);
+		}
+		const accounts = await page("/admin/accounts?q=a&q=b");
+		expect(accounts.status).toBe(422);
+		expect(await accounts.text()).toContain("give q once");
+	});
+
 	it("Retry now makes a manual attempt shown on the delivery's page", async () => {
 		await createEndpoint("https://a.example/hook");
 		stubDestination((_request, index) => new Response(index === 0 ? "busy" : "ok", { status: index === 0 ? 503 : 200 }));
