@@ -38,7 +38,8 @@ import { checkAndSend } from "./send";
 import { type DeliveryRef, isUnfinishedStatus, keyOf, refOf } from "./stateChanges";
 import { Wakeup } from "./wakeup";
 
-interface DispatchOutcome {
+/** What a batch leaves for the consumer to do once it is sent. */
+interface Outcome {
 	/** Failed with retries left: each needs its retry alarm armed. */
 	retries: { ref: DeliveryRef; at: number }[];
 	/** To be sent again at `at`: retries due later than our clock says, and deliveries a move holds here (db/moveMarkers.ts). */
@@ -52,7 +53,7 @@ interface DispatchOutcome {
 }
 
 /** Sends `messages` (a batch from `lane`, all of one database). */
-export function dispatch(db: Database, settings: Settings, lane: Lane, messages: readonly DeliveryMessage[]): Promise<DispatchOutcome> {
+export function dispatch(db: Database, settings: Settings, lane: Lane, messages: readonly DeliveryMessage[]): Promise<Outcome> {
 	return new BatchDispatch(db, settings, lane, messages).run();
 }
 
@@ -70,13 +71,7 @@ class BatchDispatch {
 	/** Claims to hand back (their endpoint left this invocation before they were sent), not yet written. */
 	private released: DeliveryTarget[] = [];
 	private readonly departures = new Departures();
-	private readonly outcome: DispatchOutcome = {
-		retries: [],
-		later: [],
-		departures: this.departures,
-		overFairRate: [],
-		factsRecorded: false,
-	};
+	private readonly outcome: Outcome = { retries: [], later: [], departures: this.departures, overFairRate: [], factsRecorded: false };
 	/** A main-lane batch's MAIN_BATCH_BUDGET_MS, from its first send. */
 	private budget: number | null = null;
 	/** Isolation marks not yet written. */
@@ -108,7 +103,7 @@ class BatchDispatch {
 		this.waiting = inTurnByAccount(this.deliveries);
 	}
 
-	async run(): Promise<DispatchOutcome> {
+	async run(): Promise<Outcome> {
 		try {
 			while (this.failure === null && (this.waiting.length || this.ready.length || this.running.size || this.roundTrip)) {
 				this.startSends();
@@ -246,10 +241,7 @@ class BatchDispatch {
 		this.departures.take({ ...refOf(target), endpointId: target.endpointId });
 	}
 
-	/**
-	 * The main lane's budget is spent: an endpoint with more deliveries not yet started than one round of its sends
-	 * takes is sent more than it takes, and they leave, so the lane moves on to its next batch. The rest need one round.
-	 */
+	/** Past the main lane's budget: the deliveries not yet started of each endpoint with more than one round of sends left leave. */
 	private pastBudget(): void {
 		const unstarted = new Map<string, number>();
 		for (const { endpointId } of [...this.waiting, ...this.claiming, ...this.ready]) add(unstarted, endpointId, 1);
