@@ -62,7 +62,7 @@ function isolationTable({ isolation }: Results): string[] {
 		],
 		isolationRuns(isolation).map(([label, run]) => [
 			label,
-			`${run.events}${run.postErrors > 0 ? ` (${run.postErrors} POSTs failed)` : ""}`,
+			withFailedPosts(run.events, run.postErrors),
 			`${run.arrived} of ${run.events}`,
 			`${run.measured.arrived} of ${run.measured.events}`,
 			msOrBound(run.measured.p50Ms, run),
@@ -73,6 +73,20 @@ function isolationTable({ isolation }: Results): string[] {
 		]),
 	);
 }
+
+/** A count of events, with how many POSTs failed when any did. */
+const withFailedPosts = (events: number, failed: number) => `${events}${failed ? ` (${failed} POSTs failed)` : ""}`;
+
+/** A latency summary's p50, p99 and max cells (a bound for what had not come when `run` stopped waiting), and how many arrived. */
+const latencyCells = (
+	figures: { p50Ms: number; p99Ms: number; maxMs: number; arrived: number; events: number },
+	run: { waitedMs: number },
+) => [
+	msOrBound(figures.p50Ms, run),
+	msOrBound(figures.p99Ms, run),
+	msOrBound(figures.maxMs, run),
+	`${figures.arrived} of ${figures.events}`,
+];
 
 const states = (counts: Record<string, number>) =>
 	Object.entries(counts)
@@ -103,7 +117,7 @@ function burstLines({ burst }: Fairness): string[] {
 			beside.steady.map((account) => [
 				account.uid,
 				String(account.endpoints),
-				`${account.events}${account.postErrors ? ` (${account.postErrors} POSTs failed)` : ""}`,
+				withFailedPosts(account.events, account.postErrors),
 				msOrBound(account.baseline.p99Ms, beside),
 				msOrBound(account.burst.p99Ms, beside),
 				msOrBound(account.after.p99Ms, beside),
@@ -127,7 +141,7 @@ function twoBurstsLines({ twoBursts }: Fairness): string[] {
 			["account", "events accepted", "deliveries", "drained after ms", "deliveries/s", "arrived while both waited", "share"],
 			twoBursts.accounts.map((account) => [
 				account.uid,
-				`${account.eventsAccepted}${account.postErrors ? ` (${account.postErrors} POSTs failed)` : ""}`,
+				withFailedPosts(account.eventsAccepted, account.postErrors),
 				String(account.deliveries),
 				account.drained ? f0(account.drainMs) : "NOT drained",
 				f0(account.deliveriesPerSecond),
@@ -148,13 +162,7 @@ function retriesLines({ retries }: Fairness): string[] {
 			[
 				["first attempt (event sent → request)", retrier.firstAttempt] as const,
 				["retry, after its due time", retrier.retryLateness] as const,
-			].map(([label, figures]) => [
-				label,
-				msOrBound(figures.p50Ms, retries),
-				msOrBound(figures.p99Ms, retries),
-				msOrBound(figures.maxMs, retries),
-				`${figures.arrived} of ${figures.events}`,
-			]),
+			].map(([label, figures]) => [label, ...latencyCells(figures, retries)]),
 		),
 		"",
 		`Policy: the retrier ${retrier.offPolicy} of ${retrier.deliveries} off (${retrier.delivered} delivered); tarpit ${tarpit.offPolicy} of ${tarpit.deliveries} off, ${tarpit.finished} finished (${tarpit.finishedOffPolicy} off), ${tarpit.requestsAtReceiver} requests at its receiver`,
@@ -170,11 +178,8 @@ function slowReceiverLines({ slowReceiver }: Fairness): string[] {
 			["account", "events", "p50 ms", "p99 ms", "max ms", "arrived"],
 			[steady, ...quiet].map((account) => [
 				account.uid,
-				`${account.events}${account.postErrors ? ` (${account.postErrors} POSTs failed)` : ""}`,
-				msOrBound(account.firstAttempt.p50Ms, slowReceiver),
-				msOrBound(account.firstAttempt.p99Ms, slowReceiver),
-				msOrBound(account.firstAttempt.maxMs, slowReceiver),
-				`${account.firstAttempt.arrived} of ${account.firstAttempt.events}`,
+				withFailedPosts(account.events, account.postErrors),
+				...latencyCells(account.firstAttempt, slowReceiver),
 			]),
 		),
 		"",
