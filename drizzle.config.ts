@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 // `wrangler d1 migrations apply` and the test setup read.
 export default defineConfig({
 	dialect: "sqlite",
-	schema: ["./src/db/schema.ts", "./src/db/moveSchema.ts"],
+	schema: ["./src/db/schema.ts", "./src/db/moveSchema.ts", "./src/db/keyedSchema.ts"],
 	out: "./migrations",
 });

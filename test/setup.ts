@@ -28,6 +28,10 @@ beforeEach(async () => {
 		"account_moves",
 		"account_markers",
 		"move_changes",
+		"deliveries_v2",
+		"account_keys",
+		"endpoint_keys",
+		"deliveries_copy",
 	];
 	for (const name of TEST_DATABASES) {
 		const db = databaseBinding(name);

@@ -46,7 +46,7 @@ export const accounts = sqliteTable(
 );
 
 /** A BLOB column as bytes: D1 binds an ArrayBuffer and hands a BLOB back as an array of numbers. */
-const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] }>({
+export const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] }>({
 	dataType: () => "blob",
 	toDriver: (value) => value.slice().buffer,
 	fromDriver: (value) => new Uint8Array(value),

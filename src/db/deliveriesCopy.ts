@@ -1,0 +1,102 @@
+/**
+ * Copying into deliveries_v2 the rows of `deliveries` written before migration 0012 (from then on its triggers copy
+ * each write in the same statement): the cron takes the next COPY_BATCH_LIMIT rows of each database every minute, in
+ * primary-key order, and remembers where it stopped (`deliveries_copy`). A row already copied by a trigger is kept as
+ * it is: both are the row as it is now. `uncopiedDeliveries` compares the two tables column by column: what the
+ * release that reads deliveries_v2 waits for (docs/scaling.md, "Deliveries keyed by endpoint").
+ */
+import { type Database, everyDatabase } from "./client";
+
+/** Most rows copied per run and database: 1,440 runs a day copy 720,000. */
+export const COPY_BATCH_LIMIT = 500;
+
+const STATUS_AS_CODE = `CASE d.status WHEN 'new' THEN 0 WHEN 'pending' THEN 1 WHEN 'retrying' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 4 WHEN 'cancelled' THEN 5 END`;
+const STATUS_AS_TEXT = `CASE v.status WHEN 0 THEN 'new' WHEN 1 THEN 'pending' WHEN 2 THEN 'retrying' WHEN 3 THEN 'delivered' WHEN 4 THEN 'failed' WHEN 5 THEN 'cancelled' END`;
+const OK_COLUMNS = ["ok_seq", "ok_started_at", "ok_duration_ms", "ok_status_code", "ok_response"];
+const okColumnsOf = (alias: string) => OK_COLUMNS.map((column) => `${alias}.${column}`).join(", ");
+
+/** The copied columns of `deliveries` (alias d), as deliveries_v2 stores them: the twin of 0012's insert trigger. */
+const AS_STORED = `a.key, e.key, unhex(substr(d.id, 5)),
+	CASE WHEN substr(d.event_id, 5, 12) = substr(d.id, 5, 12) THEN unhex(substr(d.event_id, 17)) ELSE unhex(substr(d.event_id, 5)) END,
+	${STATUS_AS_CODE}, d.attempt_count, d.next_attempt_at, unhex(substr(d.claim_id, 5)), d.lease_until, d.updated_at, ${okColumnsOf("d")}`;
+
+/** A row of deliveries_v2 (alias v) as `deliveries` holds it, but for created_at (its id's millisecond). */
+const AS_TEXT = `a.account_id, 'dlv_' || lower(hex(v.id)),
+	'evt_' || lower(hex(CASE length(v.event) WHEN 8 THEN substr(v.id, 1, 6) || v.event ELSE v.event END)),
+	e.endpoint_id, ${STATUS_AS_TEXT}, v.attempt_count, v.next_attempt_at,
+	CASE WHEN v.claim_id IS NOT NULL THEN 'clm_' || lower(hex(v.claim_id)) END, v.lease_until, v.updated_at, ${okColumnsOf("v")}`;
+
+const TEXT_COLUMNS = `d.account_id, d.id, d.event_id, d.endpoint_id, d.status, d.attempt_count, d.next_attempt_at, d.claim_id, d.lease_until,
+	d.updated_at, ${okColumnsOf("d")}`;
+
+/** The ids deliveries_v2 can hold: `dlv_` and `evt_` and 28 hex digits (0012's triggers leave out any other). */
+const COPYABLE =
+	"d.id GLOB 'dlv_*' AND length(unhex(substr(d.id, 5))) = 14 AND d.event_id GLOB 'evt_*' AND length(unhex(substr(d.event_id, 5))) = 14";
+
+/** The rows after the key `?1, ?2` (both null: from the start) up to and including `?3, ?4` (both null: to the end). */
+const RANGE = `(?1 IS NULL OR (d.account_id, d.id) > (?1, ?2)) AND (?3 IS NULL OR (d.account_id, d.id) <= (?3, ?4))`;
+
+/** Each account and endpoint of the range's rows with no key yet gets one, numbered on from the largest. */
+const GIVE_ACCOUNT_KEYS = `INSERT OR IGNORE INTO account_keys (account_id, key)
+	SELECT account_id, (SELECT coalesce(max(key), 0) FROM account_keys) + row_number() OVER (ORDER BY account_id)
+	FROM (SELECT DISTINCT d.account_id FROM deliveries d WHERE ${RANGE} AND d.account_id NOT IN (SELECT account_id FROM account_keys))`;
+const GIVE_ENDPOINT_KEYS = `INSERT OR IGNORE INTO endpoint_keys (endpoint_id, account_id, key)
+	SELECT endpoint_id, account_id, (SELECT coalesce(max(key), 0) FROM endpoint_keys) + row_number() OVER (ORDER BY endpoint_id)
+	FROM (SELECT DISTINCT d.endpoint_id, d.account_id FROM deliveries d WHERE ${RANGE} AND d.endpoint_id NOT IN (SELECT endpoint_id FROM endpoint_keys))`;
+const COPY = `INSERT OR IGNORE INTO deliveries_v2 (account_key, endpoint_key, id, event, status, attempt_count, next_attempt_at, claim_id,
+	lease_until, updated_at, ${OK_COLUMNS.join(", ")})
+	SELECT ${AS_STORED} FROM deliveries d JOIN account_keys a ON a.account_id = d.account_id JOIN endpoint_keys e ON e.endpoint_id = d.endpoint_id
+	WHERE ${RANGE} AND ${COPYABLE}`;
+const SAVE_PROGRESS = `INSERT INTO deliveries_copy (id, after_account_id, after_id, done_at) VALUES (1, ?1, ?2, ?3)
+	ON CONFLICT (id) DO UPDATE SET after_account_id = excluded.after_account_id, after_id = excluded.after_id, done_at = excluded.done_at`;
+
+interface Progress {
+	after_account_id: string | null;
+	after_id: string | null;
+	done_at: number | null;
+}
+
+/** Copies the next rows of one database; how many it copied, or null once every row from before is copied. */
+export async function copyStep(db: Database, now = Date.now(), limit = COPY_BATCH_LIMIT): Promise<number | null> {
+	const d1 = db.$client;
+	const progress = await d1.prepare("SELECT after_account_id, after_id, done_at FROM deliveries_copy").first<Progress>();
+	if (progress?.done_at != null) return null;
+	const after = [progress?.after_account_id ?? null, progress?.after_id ?? null];
+	const last = await d1
+		.prepare(`SELECT d.account_id, d.id FROM deliveries d WHERE ${RANGE} ORDER BY d.account_id, d.id LIMIT 1 OFFSET ?5`)
+		.bind(...after, null, null, limit - 1)
+		.first<{ account_id: string; id: string }>();
+	const range = [...after, last?.account_id ?? null, last?.id ?? null];
+	const [, , copied] = await d1.batch([
+		d1.prepare(GIVE_ACCOUNT_KEYS).bind(...range),
+		d1.prepare(GIVE_ENDPOINT_KEYS).bind(...range),
+		d1.prepare(COPY).bind(...range),
+		d1.prepare(SAVE_PROGRESS).bind(...(last ? [last.account_id, last.id, null] : [...after, now])),
+	]);
+	return copied.meta.changes;
+}
+
+/** One copy step in every database: rows copied, and how many databases have copied all. */
+export async function copyOldDeliveries(env: Env, now = Date.now()): Promise<{ copied: number; done: number }> {
+	const report = { copied: 0, done: 0 };
+	for (const db of everyDatabase(env)) {
+		const copied = await copyStep(db, now);
+		if (copied === null) report.done += 1;
+		else report.copied += copied;
+	}
+	return report;
+}
+
+/**
+ * How many rows of `deliveries` have no identical twin in deliveries_v2, and how many twins have no row (both 0 once
+ * the copy is complete). Reads both tables whole: for a deploy's check, not for the cron.
+ */
+export async function uncopiedDeliveries(db: Database): Promise<{ missing: number; extra: number }> {
+	const d1 = db.$client;
+	const twins = `SELECT ${AS_TEXT} FROM deliveries_v2 v JOIN account_keys a ON a.key = v.account_key JOIN endpoint_keys e ON e.key = v.endpoint_key`;
+	const [missing, extra] = await d1.batch<{ n: number }>([
+		d1.prepare(`SELECT count(*) AS n FROM (SELECT ${TEXT_COLUMNS} FROM deliveries d EXCEPT ${twins})`),
+		d1.prepare(`SELECT count(*) AS n FROM (${twins} EXCEPT SELECT ${TEXT_COLUMNS} FROM deliveries d)`),
+	]);
+	return { missing: missing.results[0].n, extra: extra.results[0].n };
+}

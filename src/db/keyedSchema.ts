@@ -1,0 +1,79 @@
+/**
+ * Deliveries keyed compactly (docs/scaling.md, "Deliveries keyed by endpoint"), beside schema.ts and generated with
+ * it. The account and the endpoint of a `deliveries_v2` row are small integers, given once per database by
+ * `account_keys` and `endpoint_keys`; its id and its event's are the bytes their text ids spell in hex. Until the code
+ * reads it, migration 0012's triggers keep it a copy of `deliveries`, and the cron copies the rows from before
+ * (db/deliveriesCopy.ts).
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { bytes } from "./schema";
+
+/** An account's key in this database: given when its first endpoint is written here, never reused. */
+export const accountKeys = sqliteTable(
+	"account_keys",
+	{
+		accountId: text("account_id").primaryKey(),
+		key: integer("key").notNull(),
+	},
+	(table) => [uniqueIndex("account_keys_key").on(table.key)],
+);
+
+/** An endpoint's key in this database: given when it is first written here, and kept when its row is written again. */
+export const endpointKeys = sqliteTable(
+	"endpoint_keys",
+	{
+		endpointId: text("endpoint_id").primaryKey(),
+		accountId: text("account_id").notNull(),
+		key: integer("key").notNull(),
+	},
+	(table) => [uniqueIndex("endpoint_keys_key").on(table.key), index("endpoint_keys_account").on(table.accountId, table.key)],
+);
+
+/** How `deliveries_v2.status` stores each status. */
+export const STATUS_CODES = { new: 0, pending: 1, retrying: 2, delivered: 3, failed: 4, cancelled: 5 } as const;
+
+/**
+ * One event on its way to one endpoint, as `deliveries` holds it, in about a quarter of the bytes: a `WITHOUT ROWID`
+ * table (migration 0012 says so) keyed by account, endpoint and id, so an endpoint's deliveries are a range of the
+ * primary key and no second index repeats the ids. `id` is the 14 bytes of `dlv_<12 hex of ms><16 hex random>`: it
+ * says when the delivery was made. `event` is the event id's 8 random bytes (a delivery is made in its event's
+ * millisecond), or all 14 when it was not.
+ */
+export const deliveriesV2 = sqliteTable(
+	"deliveries_v2",
+	{
+		accountKey: integer("account_key").notNull(),
+		endpointKey: integer("endpoint_key").notNull(),
+		id: bytes("id").notNull(),
+		event: bytes("event").notNull(),
+		status: integer("status").notNull(),
+		attemptCount: integer("attempt_count").notNull().default(0),
+		nextAttemptAt: integer("next_attempt_at"),
+		claimId: bytes("claim_id"),
+		leaseUntil: integer("lease_until"),
+		updatedAt: integer("updated_at").notNull(),
+		okSeq: integer("ok_seq"),
+		okStartedAt: integer("ok_started_at"),
+		okDurationMs: integer("ok_duration_ms"),
+		okStatusCode: integer("ok_status_code"),
+		okResponse: text("ok_response"),
+	},
+	(table) => [
+		primaryKey({ columns: [table.accountKey, table.endpointKey, table.id] }),
+		index("deliveries_v2_unfinished")
+			.on(table.endpointKey, table.nextAttemptAt)
+			.where(sql`${table.status} IN (${sql.raw(`${STATUS_CODES.pending}, ${STATUS_CODES.retrying}`)})`),
+	],
+);
+
+/** How far the cron has copied the rows of `deliveries` written before migration 0012 (db/deliveriesCopy.ts): one row. */
+export const deliveriesCopy = sqliteTable("deliveries_copy", {
+	/** Always 1: a database has one copy under way. */
+	id: integer("id").primaryKey(),
+	/** The last row copied, by the primary key of `deliveries`; null before the first. */
+	afterAccountId: text("after_account_id"),
+	afterId: text("after_id"),
+	/** When the last row was copied: from then on the triggers alone keep the copy. */
+	doneAt: integer("done_at"),
+});
