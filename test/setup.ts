@@ -29,7 +29,6 @@ beforeEach(async () => {
 		"account_markers",
 		"move_changes",
 		"deliveries_v2",
-		"account_keys",
 		"endpoint_keys",
 		"deliveries_copy",
 	];

@@ -15,13 +15,17 @@ const STATUS_AS_TEXT = `CASE v.status WHEN 0 THEN 'new' WHEN 1 THEN 'pending' WH
 const OK_COLUMNS = ["ok_seq", "ok_started_at", "ok_duration_ms", "ok_status_code", "ok_response"];
 const okColumnsOf = (alias: string) => OK_COLUMNS.map((column) => `${alias}.${column}`).join(", ");
 
+/** An account id as deliveries_v2 stores it: the bytes of `acc_<28 hex>`, or an id of another form as it is. */
+const ACCOUNT_AS_STORED =
+	"CASE WHEN d.account_id GLOB 'acc_*' AND length(unhex(substr(d.account_id, 5))) = 14 THEN unhex(substr(d.account_id, 5)) ELSE d.account_id END";
+
 /** The copied columns of `deliveries` (alias d), as deliveries_v2 stores them: the twin of 0012's insert trigger. */
-const AS_STORED = `a.key, e.key, unhex(substr(d.id, 5)),
+const AS_STORED = `${ACCOUNT_AS_STORED}, e.key, unhex(substr(d.id, 5)),
 	CASE WHEN substr(d.event_id, 5, 12) = substr(d.id, 5, 12) THEN unhex(substr(d.event_id, 17)) ELSE unhex(substr(d.event_id, 5)) END,
 	${STATUS_AS_CODE}, d.attempt_count, d.next_attempt_at, unhex(substr(d.claim_id, 5)), d.lease_until, d.updated_at, ${okColumnsOf("d")}`;
 
 /** A row of deliveries_v2 (alias v) as `deliveries` holds it, but for created_at (its id's millisecond). */
-const AS_TEXT = `a.account_id, 'dlv_' || lower(hex(v.id)),
+const AS_TEXT = `CASE typeof(v.account_id) WHEN 'blob' THEN 'acc_' || lower(hex(v.account_id)) ELSE v.account_id END, 'dlv_' || lower(hex(v.id)),
 	'evt_' || lower(hex(CASE length(v.event) WHEN 8 THEN substr(v.id, 1, 6) || v.event ELSE v.event END)),
 	e.endpoint_id, ${STATUS_AS_TEXT}, v.attempt_count, v.next_attempt_at,
 	CASE WHEN v.claim_id IS NOT NULL THEN 'clm_' || lower(hex(v.claim_id)) END, v.lease_until, v.updated_at, ${okColumnsOf("v")}`;
@@ -36,16 +40,13 @@ const COPYABLE =
 /** The rows after the key `?1, ?2` (both null: from the start) up to and including `?3, ?4` (both null: to the end). */
 const RANGE = `(?1 IS NULL OR (d.account_id, d.id) > (?1, ?2)) AND (?3 IS NULL OR (d.account_id, d.id) <= (?3, ?4))`;
 
-/** Each account and endpoint of the range's rows with no key yet gets one, numbered on from the largest. */
-const GIVE_ACCOUNT_KEYS = `INSERT OR IGNORE INTO account_keys (account_id, key)
-	SELECT account_id, (SELECT coalesce(max(key), 0) FROM account_keys) + row_number() OVER (ORDER BY account_id)
-	FROM (SELECT DISTINCT d.account_id FROM deliveries d WHERE ${RANGE} AND d.account_id NOT IN (SELECT account_id FROM account_keys))`;
+/** Each endpoint of the range's rows with no key yet gets one, numbered on from the largest. */
 const GIVE_ENDPOINT_KEYS = `INSERT OR IGNORE INTO endpoint_keys (endpoint_id, account_id, key)
 	SELECT endpoint_id, account_id, (SELECT coalesce(max(key), 0) FROM endpoint_keys) + row_number() OVER (ORDER BY endpoint_id)
 	FROM (SELECT DISTINCT d.endpoint_id, d.account_id FROM deliveries d WHERE ${RANGE} AND d.endpoint_id NOT IN (SELECT endpoint_id FROM endpoint_keys))`;
-const COPY = `INSERT OR IGNORE INTO deliveries_v2 (account_key, endpoint_key, id, event, status, attempt_count, next_attempt_at, claim_id,
+const COPY = `INSERT OR IGNORE INTO deliveries_v2 (account_id, endpoint_key, id, event, status, attempt_count, next_attempt_at, claim_id,
 	lease_until, updated_at, ${OK_COLUMNS.join(", ")})
-	SELECT ${AS_STORED} FROM deliveries d JOIN account_keys a ON a.account_id = d.account_id JOIN endpoint_keys e ON e.endpoint_id = d.endpoint_id
+	SELECT ${AS_STORED} FROM deliveries d JOIN endpoint_keys e ON e.endpoint_id = d.endpoint_id
 	WHERE ${RANGE} AND ${COPYABLE}`;
 const SAVE_PROGRESS = `INSERT INTO deliveries_copy (id, after_account_id, after_id, done_at) VALUES (1, ?1, ?2, ?3)
 	ON CONFLICT (id) DO UPDATE SET after_account_id = excluded.after_account_id, after_id = excluded.after_id, done_at = excluded.done_at`;
@@ -67,8 +68,7 @@ export async function copyStep(db: Database, now = Date.now(), limit = COPY_BATC
 		.bind(...after, null, null, limit - 1)
 		.first<{ account_id: string; id: string }>();
 	const range = [...after, last?.account_id ?? null, last?.id ?? null];
-	const [, , copied] = await d1.batch([
-		d1.prepare(GIVE_ACCOUNT_KEYS).bind(...range),
+	const [, copied] = await d1.batch([
 		d1.prepare(GIVE_ENDPOINT_KEYS).bind(...range),
 		d1.prepare(COPY).bind(...range),
 		d1.prepare(SAVE_PROGRESS).bind(...(last ? [last.account_id, last.id, null] : [...after, now])),
@@ -93,7 +93,7 @@ export async function copyOldDeliveries(env: Env, now = Date.now()): Promise<{ c
  */
 export async function uncopiedDeliveries(db: Database): Promise<{ missing: number; extra: number }> {
 	const d1 = db.$client;
-	const twins = `SELECT ${AS_TEXT} FROM deliveries_v2 v JOIN account_keys a ON a.key = v.account_key JOIN endpoint_keys e ON e.key = v.endpoint_key`;
+	const twins = `SELECT ${AS_TEXT} FROM deliveries_v2 v JOIN endpoint_keys e ON e.key = v.endpoint_key`;
 	const [missing, extra] = await d1.batch<{ n: number }>([
 		d1.prepare(`SELECT count(*) AS n FROM (SELECT ${TEXT_COLUMNS} FROM deliveries d EXCEPT ${twins})`),
 		d1.prepare(`SELECT count(*) AS n FROM (${twins} EXCEPT SELECT ${TEXT_COLUMNS} FROM deliveries d)`),

@@ -1,23 +1,12 @@
 /**
  * Deliveries keyed compactly (docs/scaling.md, "Deliveries keyed by endpoint"), beside schema.ts and generated with
- * it. The account and the endpoint of a `deliveries_v2` row are small integers, given once per database by
- * `account_keys` and `endpoint_keys`; its id and its event's are the bytes their text ids spell in hex. Until the code
- * reads it, migration 0012's triggers keep it a copy of `deliveries`, and the cron copies the rows from before
- * (db/deliveriesCopy.ts).
+ * it. The endpoint of a `deliveries_v2` row is a small integer, given once per database by `endpoint_keys`; its
+ * account, its id and its event's are the bytes their text ids spell in hex. Until the code reads it, migration
+ * 0012's triggers keep it a copy of `deliveries`, and the cron copies the rows from before (db/deliveriesCopy.ts).
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bytes } from "./schema";
-
-/** An account's key in this database: given when its first endpoint is written here, never reused. */
-export const accountKeys = sqliteTable(
-	"account_keys",
-	{
-		accountId: text("account_id").primaryKey(),
-		key: integer("key").notNull(),
-	},
-	(table) => [uniqueIndex("account_keys_key").on(table.key)],
-);
 
 /** An endpoint's key in this database: given when it is first written here, and kept when its row is written again. */
 export const endpointKeys = sqliteTable(
@@ -36,14 +25,15 @@ export const STATUS_CODES = { new: 0, pending: 1, retrying: 2, delivered: 3, fai
 /**
  * One event on its way to one endpoint, as `deliveries` holds it, in about a quarter of the bytes: a `WITHOUT ROWID`
  * table (migration 0012 says so) keyed by account, endpoint and id, so an endpoint's deliveries are a range of the
- * primary key and no second index repeats the ids. `id` is the 14 bytes of `dlv_<12 hex of ms><16 hex random>`: it
- * says when the delivery was made. `event` is the event id's 8 random bytes (a delivery is made in its event's
- * millisecond), or all 14 when it was not.
+ * primary key and no second index repeats the ids. `account_id` is the 14 bytes of `acc_<28 hex>` (an id of another
+ * form, as `acc_default`, is kept as text); `id` those of `dlv_<12 hex of ms><16 hex random>`, which say when the
+ * delivery was made. `event` is the event id's 8 random bytes (a delivery is made in its event's millisecond), or all
+ * 14 when it was not.
  */
 export const deliveriesV2 = sqliteTable(
 	"deliveries_v2",
 	{
-		accountKey: integer("account_key").notNull(),
+		accountId: bytes("account_id").notNull(),
 		endpointKey: integer("endpoint_key").notNull(),
 		id: bytes("id").notNull(),
 		event: bytes("event").notNull(),
@@ -60,7 +50,7 @@ export const deliveriesV2 = sqliteTable(
 		okResponse: text("ok_response"),
 	},
 	(table) => [
-		primaryKey({ columns: [table.accountKey, table.endpointKey, table.id] }),
+		primaryKey({ columns: [table.accountId, table.endpointKey, table.id] }),
 		index("deliveries_v2_unfinished")
 			.on(table.endpointKey, table.nextAttemptAt)
 			.where(sql`${table.status} IN (${sql.raw(`${STATUS_CODES.pending}, ${STATUS_CODES.retrying}`)})`),
