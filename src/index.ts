@@ -1,8 +1,8 @@
 /**
  * Worker entry: HTTP (the Hono app), the consumer of the three delivery queues
  * (then the operational messages its records made), the cron (sweep,
- * auto-disable, housekeeping, operational messages left behind), and the
- * Durable Objects: RetryScheduler (a failed delivery's alarm), AccountPacer
+ * auto-disable, housekeeping, the copy into deliveries_v2, operational
+ * messages left behind), and the Durable Objects: RetryScheduler (a failed delivery's alarm), AccountPacer
  * (an account's share of the lanes) and AccountMover (an account's move to
  * another database). Ingest → delivery → retry, with the sweep
  * as the safety net.
@@ -15,6 +15,7 @@ import { storeOperationalMessages } from "./alerts/operationalMessages";
 import { app } from "./app";
 import { databaseNames, directoryDatabase } from "./db/client";
 import { runRecorded } from "./db/cronRuns";
+import { copyOldDeliveries } from "./db/deliveriesCopy";
 import { purgeExpired } from "./db/retention";
 import { consumeDeliveries } from "./delivery/consumer";
 import type { DeliveryMessage } from "./delivery/queue";
@@ -37,6 +38,7 @@ export default {
 			logEvent("sweep", { requeued: swept.requeued, marked_failed: swept.failed, disabled: swept.disabled });
 		const purged = await runRecorded(env, "retention", () => purgeExpired(env));
 		if (purged.deliveries || purged.events) logEvent("retention", { purged_deliveries: purged.deliveries, purged_events: purged.events });
+		await runRecorded(env, "deliveries_copy", () => copyOldDeliveries(env));
 		const accounts = await purgeDeletedAccounts(env);
 		if (accounts) logEvent("accounts_purged", { accounts });
 		const now = Date.now();

@@ -7,7 +7,7 @@
 import { directoryDatabase } from "./client";
 import { cronRuns } from "./schema";
 
-export type CronJob = "sweep" | "retention";
+export type CronJob = "sweep" | "retention" | "deliveries_copy";
 
 export type CronRun = typeof cronRuns.$inferSelect;
 

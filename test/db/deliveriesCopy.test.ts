@@ -18,6 +18,7 @@ import {
 	rows,
 	runConsumer,
 	runRetryAlarm,
+	runScheduled,
 	stubDestination,
 	testEnv,
 } from "../helpers/worker";
@@ -120,12 +121,15 @@ describe("deliveries_v2, the copy of deliveries", () => {
 		expect(await rows("SELECT key FROM endpoint_keys ORDER BY key")).toEqual([{ key: 1 }, { key: 2 }]);
 	});
 
-	it("is run by the cron in every database", async () => {
+	it("is run by the cron, in every database, and recorded for the System page", async () => {
 		await deliveriesOfBothKinds(1);
 		await rows("DELETE FROM deliveries_v2");
 		// Fewer than a step's worth: the first run copies them and is done; the next ones only say so.
-		expect(await copyOldDeliveries(env)).toEqual({ copied: 2, done: 0 });
-		expect(await copyOldDeliveries(env)).toEqual({ copied: 0, done: databaseNames(env).length });
+		await runScheduled();
 		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
+		expect(await rows("SELECT result FROM cron_runs WHERE job = 'deliveries_copy'")).toEqual([
+			{ result: JSON.stringify({ copied: 2, done: 0 }) },
+		]);
+		expect(await copyOldDeliveries(env)).toEqual({ copied: 0, done: databaseNames(env).length });
 	});
 });
