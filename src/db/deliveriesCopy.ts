@@ -5,7 +5,7 @@
  * it is: both are the row as it is now. `uncopiedDeliveries` compares the two tables column by column: what the
  * release that reads deliveries_v2 waits for (docs/scaling.md, "Deliveries keyed by endpoint").
  */
-import { type Database, everyDatabase } from "./client";
+import { everyDatabase } from "./client";
 
 /** Most rows copied per run and database: 1,440 runs a day copy 720,000. */
 export const COPY_BATCH_LIMIT = 500;
@@ -58,8 +58,7 @@ interface Progress {
 }
 
 /** Copies the next rows of one database; how many it copied, or null once every row from before is copied. */
-export async function copyStep(db: Database, now = Date.now(), limit = COPY_BATCH_LIMIT): Promise<number | null> {
-	const d1 = db.$client;
+export async function copyStep(d1: D1Database, now = Date.now(), limit = COPY_BATCH_LIMIT): Promise<number | null> {
 	const progress = await d1.prepare("SELECT after_account_id, after_id, done_at FROM deliveries_copy").first<Progress>();
 	if (progress?.done_at != null) return null;
 	const after = [progress?.after_account_id ?? null, progress?.after_id ?? null];
@@ -80,7 +79,7 @@ export async function copyStep(db: Database, now = Date.now(), limit = COPY_BATC
 export async function copyOldDeliveries(env: Env, now = Date.now()): Promise<{ copied: number; done: number }> {
 	const report = { copied: 0, done: 0 };
 	for (const db of everyDatabase(env)) {
-		const copied = await copyStep(db, now);
+		const copied = await copyStep(db.$client, now);
 		if (copied === null) report.done += 1;
 		else report.copied += copied;
 	}
@@ -91,8 +90,7 @@ export async function copyOldDeliveries(env: Env, now = Date.now()): Promise<{ c
  * How many rows of `deliveries` have no identical twin in deliveries_v2, and how many twins have no row (both 0 once
  * the copy is complete). Reads both tables whole: for a deploy's check, not for the cron.
  */
-export async function uncopiedDeliveries(db: Database): Promise<{ missing: number; extra: number }> {
-	const d1 = db.$client;
+export async function uncopiedDeliveries(d1: D1Database): Promise<{ missing: number; extra: number }> {
 	const twins = `SELECT ${AS_TEXT} FROM deliveries_v2 v JOIN endpoint_keys e ON e.key = v.endpoint_key`;
 	const [missing, extra] = await d1.batch<{ n: number }>([
 		d1.prepare(`SELECT count(*) AS n FROM (SELECT ${TEXT_COLUMNS} FROM deliveries d EXCEPT ${twins})`),

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { firstStep, type MoveProgress, runStep } from "../../src/accounts/moveSteps";
 import { readSettings } from "../../src/config";
 import { accountScope } from "../../src/db/client";
+import { uncopiedDeliveries } from "../../src/db/deliveriesCopy";
 import { MOVED_TABLES } from "../../src/db/moveCopy";
 import { purgeExpired } from "../../src/db/retention";
 import { storeEvent } from "../../src/ingest/storeEvent";
@@ -32,8 +33,15 @@ import {
 	type TestDatabase,
 } from "../helpers/worker";
 
-/** Tables with an account_id that are not account data: the directory's, and the move's own. */
+/**
+ * Tables with an account_id that are not account data: the directory's, the move's own, and the copy of deliveries
+ * (migration 0012) with its endpoints' keys, which its triggers write in each database as the deliveries are written
+ * and deleted there (checked on their own below).
+ */
 const NOT_ACCOUNT_DATA = [
+	"deliveries_v2",
+	"endpoint_keys",
+	"deliveries_copy",
 	"accounts",
 	"admin_links",
 	"account_sessions",
@@ -155,6 +163,10 @@ describe("a move", () => {
 		await untilMoved(accountId);
 		expect(await accountRows("DB_2", accountId)).toEqual(before);
 		for (const [table, left] of Object.entries(await accountRows("DB_1", accountId))) expect(left, table).toEqual([]);
+		// The copy of its deliveries followed them (0012's triggers, in each database).
+		for (const database of ["DB_1", "DB_2"] as const)
+			expect(await uncopiedDeliveries(databaseBinding(database))).toEqual({ missing: 0, extra: 0 });
+		expect(await rowsIn("DB_2", "SELECT count(*) AS n FROM deliveries_v2")).toEqual([{ n: before.deliveries.length }]);
 		expect(await rowsIn("DB_1", "SELECT state FROM account_markers WHERE account_id = ?", accountId)).toEqual([{ state: "moved" }]);
 		expect(await rowsIn("DB_1", "SELECT * FROM move_changes")).toEqual([]);
 		expect(await rowsIn("DB_2", "SELECT * FROM account_markers")).toEqual([]);

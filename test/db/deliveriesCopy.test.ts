@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { databaseNames, directoryDatabase } from "../../src/db/client";
+import { databaseNames } from "../../src/db/client";
 import { copyOldDeliveries, copyStep, uncopiedDeliveries } from "../../src/db/deliveriesCopy";
 import { purgeExpired } from "../../src/db/retention";
 import { api } from "../helpers/api";
@@ -23,7 +23,7 @@ import {
 	testEnv,
 } from "../helpers/worker";
 
-const db = () => directoryDatabase(env);
+const db = () => env.DB;
 const count = async (table: string) => (await rows<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
 
 /** What the paths above make rarely: a claim in flight, and a delivery made in another millisecond than its event's. */
