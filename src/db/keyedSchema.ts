@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bytes } from "./schema";
+import { bytes, deliveryProgress } from "./columns";
 
 /** An endpoint's key in this database: given when it is first written here, and kept when its row is written again. */
 export const endpointKeys = sqliteTable(
@@ -38,16 +38,8 @@ export const deliveriesV2 = sqliteTable(
 		id: bytes("id").notNull(),
 		event: bytes("event").notNull(),
 		status: integer("status").notNull(),
-		attemptCount: integer("attempt_count").notNull().default(0),
-		nextAttemptAt: integer("next_attempt_at"),
 		claimId: bytes("claim_id"),
-		leaseUntil: integer("lease_until"),
-		updatedAt: integer("updated_at").notNull(),
-		okSeq: integer("ok_seq"),
-		okStartedAt: integer("ok_started_at"),
-		okDurationMs: integer("ok_duration_ms"),
-		okStatusCode: integer("ok_status_code"),
-		okResponse: text("ok_response"),
+		...deliveryProgress(),
 	},
 	(table) => [
 		primaryKey({ columns: [table.accountId, table.endpointKey, table.id] }),

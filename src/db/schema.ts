@@ -12,7 +12,8 @@
  * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
-import { customType, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { bytes, deliveryProgress } from "./columns";
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -44,13 +45,6 @@ export const accounts = sqliteTable(
 	},
 	(table) => [uniqueIndex("accounts_live_uid").on(table.uid).where(sql`${table.deletedAt} IS NULL`)],
 );
-
-/** A BLOB column as bytes: D1 binds an ArrayBuffer and hands a BLOB back as an array of numbers. */
-export const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] }>({
-	dataType: () => "blob",
-	toDriver: (value) => value.slice().buffer,
-	fromDriver: (value) => new Uint8Array(value),
-});
 
 /** A destination URL registered by an admin. Deleted endpoints are kept (soft delete) so history still names them. */
 export const endpoints = sqliteTable(
@@ -151,27 +145,10 @@ export const deliveries = sqliteTable(
 		eventId: text("event_id").notNull(),
 		endpointId: text("endpoint_id").notNull(),
 		status: text("status", { enum: STORED_DELIVERY_STATUSES }).notNull().default("pending"),
-		attemptCount: integer("attempt_count").notNull().default(0),
-		/** When the next automatic attempt is due (a retry may not start before it); null once finished. */
-		nextAttemptAt: integer("next_attempt_at"),
 		/** Fencing token of the attempt in flight, so a stale attempt cannot overwrite a newer one. */
 		claimId: text("claim_id"),
-		/** Until when the delivery is taken: by the attempt in flight (with a claim), or held in a queue (without). The sweep leaves it alone until then. */
-		leaseUntil: integer("lease_until"),
 		createdAt: integer("created_at").notNull(),
-		updatedAt: integer("updated_at").notNull(),
-		/**
-		 * The automatic attempt that delivered it, when it answered 2xx with nothing to note: kept here, written
-		 * with the final state, instead of as an attempts row (one row fewer per delivery; bench/README.md). Its
-		 * seq among the delivery's attempts, start, duration, status and the start of the answer
-		 * (SUCCESS_EXCERPT_CHARS); its number is attempt_count. Null otherwise. `delivery_attempts` shows it
-		 * with the others.
-		 */
-		okSeq: integer("ok_seq"),
-		okStartedAt: integer("ok_started_at"),
-		okDurationMs: integer("ok_duration_ms"),
-		okStatusCode: integer("ok_status_code"),
-		okResponse: text("ok_response"),
+		...deliveryProgress(),
 	},
 	(table) => [
 		primaryKey({ columns: [table.accountId, table.id] }),
