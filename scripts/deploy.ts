@@ -2,8 +2,9 @@
  * `npm run deploy`: checks, then migrates, then deploys. Nothing is changed
  * until the checks pass (scripts/lib/deployChecks.ts): every D1 database in
  * wrangler.toml (DB and each DB_n) has a real id and DB's migrations, and
- * every queue it names exists. Then the migrations are applied to every D1
- * database, and the Worker is deployed.
+ * every queue it names exists; then each database is asked to run unhex(),
+ * which the migrations' triggers need. Then the migrations are applied to
+ * every D1 database, and the Worker is deployed.
  * Migrations only add (migrations/README.md), so should the deploy fail after
  * them, the Worker still running keeps working.
  */
@@ -52,6 +53,17 @@ const unusableDatabases = databaseProblems(config);
 if (unusableDatabases.length) refuse(unusableDatabases);
 const missingQueues = queueProblems(config, listQueues(config.queues));
 if (missingQueues.length) refuse(missingQueues);
+
+// Migration 0012's triggers call unhex() (SQLite 3.41): without it, every delivery written would fail once it is applied.
+for (const { binding } of config.databases) {
+	const probe = spawnSync(WRANGLER, ["d1", "execute", binding, "--remote", "--command", "SELECT unhex('00') AS probe"], {
+		cwd: PROJECT_ROOT,
+		encoding: "utf8",
+		env: { ...process.env, FORCE_COLOR: "0" },
+	});
+	if (probe.status !== 0)
+		refuse([`D1 database ${binding} could not run unhex(), which migration 0012 needs:\n${probe.stdout}${probe.stderr}`]);
+}
 
 for (const { binding } of config.databases) change(["d1", "migrations", "apply", binding, "--remote"]);
 change(["deploy"]);

@@ -12,6 +12,7 @@ import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { accountDatabase, accountScope, type Database, databaseNames, directoryDatabase, inList } from "../db/client";
 import { isDefaultAccount } from "../db/defaultAccount";
+import { forgetEndpointKeys } from "../db/deliveriesCopy";
 import { type Account, accountDatabaseColumn, forgetRecentAccount, RECENT_ACCOUNT_MS } from "../db/directory";
 import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
 import { deleteEndpointsStatements } from "../endpoints/endpointStore";
@@ -84,6 +85,7 @@ export async function purgeDeletedAccounts(env: Env, now = Date.now()): Promise<
 			purgeRows(db, events, [events.accountId, events.id], events.accountId, id),
 			purgeRows(db, auditLog, [auditLog.accountId, auditLog.endpointId, auditLog.id], auditLog.accountId, id),
 			purgeRows(db, endpoints, [endpoints.id], endpoints.accountId, id),
+			forgetEndpointKeys(db, id),
 		]);
 		if (results.every((rows) => rows.length < ACCOUNT_PURGE_LIMIT)) emptied.push(id);
 	}

@@ -14,6 +14,7 @@
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { readSettings, type Settings } from "../config";
 import { accountDatabase, type Database, directoryDatabase } from "../db/client";
+import { forgetEndpointKeys } from "../db/deliveriesCopy";
 import { applyChanges, cleanRange, copyRange, forgetChanges, MOVED_TABLES } from "../db/moveCopy";
 import { markAccount } from "../db/moveMarkers";
 import { accountMarkers, accountMoves, type MoveState } from "../db/moveSchema";
@@ -109,7 +110,9 @@ async function switchOver(env: Env, source: Database, target: Database, progress
 async function cleaning(env: Env, source: Database, progress: MoveProgress): Promise<MoveProgress | null> {
 	if ((await cleanRange(source, progress.accountId, progress.table, STEP_ROWS)) === STEP_ROWS) return progress;
 	if (progress.table + 1 < MOVED_TABLES.length) return { ...progress, table: progress.table + 1 };
-	// Only the marker is left in the source: writes that still come there with a stale placement meet it.
+	// Only the marker is left in the source (and its endpoints' keys, which go now): writes that still come there with a
+	// stale placement meet it.
+	await forgetEndpointKeys(source, progress.accountId);
 	const directory = directoryDatabase(env);
 	await directory.delete(accountMoves).where(eq(accountMoves.accountId, progress.accountId));
 	return null;

@@ -1,5 +1,5 @@
 /**
- * Deliveries keyed compactly (docs/scaling.md, "Deliveries keyed by endpoint"), beside schema.ts and generated with
+ * Deliveries keyed compactly (docs/scaling.md, "What the storage targets still need"), beside schema.ts and generated with
  * it. The endpoint of a `deliveries_v2` row is a small integer, given once per database by `endpoint_keys`; its
  * account, its id and its event's are the bytes their text ids spell in hex. Until the code reads it, migration
  * 0012's triggers keep it a copy of `deliveries`, and the cron copies the rows from before (db/deliveriesCopy.ts).
@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bytes, deliveryProgress } from "./columns";
 
-/** An endpoint's key in this database: given when it is first written here, and kept when its row is written again. */
+/** An endpoint's key in this database: given when its first delivery is written here, forgotten once none is left. */
 export const endpointKeys = sqliteTable(
 	"endpoint_keys",
 	{
@@ -56,6 +56,6 @@ export const deliveriesCopy = sqliteTable("deliveries_copy", {
 	/** The last row copied, by the primary key of `deliveries`; null before the first. */
 	afterAccountId: text("after_account_id"),
 	afterId: text("after_id"),
-	/** When the last row was copied: from then on the triggers alone keep the copy. */
+	/** When a step found nothing left to copy: from then on the triggers alone keep the copy. */
 	doneAt: integer("done_at"),
 });

@@ -2,8 +2,9 @@
  * What the System page shows of "is Hivepost keeping up?": deliveries
  * waiting, by lane and state, and those stranded (summed over every
  * database, through the index of unfinished deliveries; a moving account
- * counted once, where it lives); the last sweep and
- * retention runs; and each operational endpoint with its recent messages.
+ * counted once, where it lives); the last runs of the cron's jobs (the
+ * sweep, retention, the copy into deliveries_v2); and each operational
+ * endpoint with its recent messages.
  */
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import { readSettings } from "../config";

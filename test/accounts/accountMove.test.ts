@@ -36,7 +36,7 @@ import {
 /**
  * Tables with an account_id that are not account data: the directory's, the move's own, and the copy of deliveries
  * (migration 0012) with its endpoints' keys, which its triggers write in each database as the deliveries are written
- * and deleted there (checked on their own below).
+ * and deleted there (checked on their own in the first test below).
  */
 const NOT_ACCOUNT_DATA = [
 	"deliveries_v2",
@@ -167,6 +167,12 @@ describe("a move", () => {
 		for (const database of ["DB_1", "DB_2"] as const)
 			expect(await uncopiedDeliveries(databaseBinding(database))).toEqual({ missing: 0, extra: 0 });
 		expect(await rowsIn("DB_2", "SELECT count(*) AS n FROM deliveries_v2")).toEqual([{ n: before.deliveries.length }]);
+		// Its endpoints' keys: given in the new database as their deliveries were written there, forgotten in the old one.
+		const endpointsWithDeliveries = new Set(before.deliveries.map((row) => (row as { endpoint_id: string }).endpoint_id));
+		expect(await rowsIn("DB_2", "SELECT endpoint_id FROM endpoint_keys WHERE account_id = ?", accountId)).toHaveLength(
+			endpointsWithDeliveries.size,
+		);
+		expect(await rowsIn("DB_1", "SELECT endpoint_id FROM endpoint_keys WHERE account_id = ?", accountId)).toEqual([]);
 		expect(await rowsIn("DB_1", "SELECT state FROM account_markers WHERE account_id = ?", accountId)).toEqual([{ state: "moved" }]);
 		expect(await rowsIn("DB_1", "SELECT * FROM move_changes")).toEqual([]);
 		expect(await rowsIn("DB_2", "SELECT * FROM account_markers")).toEqual([]);

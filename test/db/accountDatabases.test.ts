@@ -306,8 +306,11 @@ describe("an account whose database is no longer bound", () => {
 		expect(await purgeDeletedAccounts(testEnv(recordingQueues(), withoutDb2))).toBe(1);
 		expect((await rows<{ id: string }>("SELECT id FROM accounts WHERE deleted_at IS NOT NULL")).map((row) => row.id)).toEqual([beta.id]);
 		expect(await rowsIn("DB_2", "SELECT id FROM events")).toHaveLength(1);
+		expect(await rowsIn("DB_2", "SELECT key FROM endpoint_keys")).toHaveLength(1);
 		expect(await purgeDeletedAccounts(env)).toBe(1);
 		expect(await rowsIn("DB_2", "SELECT id FROM events")).toEqual([]);
+		// The key its deliveries' copies were written with goes with them.
+		expect(await rowsIn("DB_2", "SELECT key FROM endpoint_keys")).toEqual([]);
 		expect(await rows("SELECT id FROM accounts WHERE deleted_at IS NOT NULL")).toEqual([]);
 	});
 });

@@ -4,13 +4,18 @@
  * steps (db/deliveriesCopy.ts). Identical is checked column by column, read back as text (`uncopiedDeliveries`).
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { databaseNames } from "../../src/db/client";
+import { describe, expect, it, vi } from "vitest";
+import { databaseNames, directoryDatabase } from "../../src/db/client";
+import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { copyOldDeliveries, copyStep, uncopiedDeliveries } from "../../src/db/deliveriesCopy";
+import { cleanRange, MOVED_TABLES } from "../../src/db/moveCopy";
 import { purgeExpired } from "../../src/db/retention";
 import { api } from "../helpers/api";
 import {
+	accountIdOf,
+	createAccount,
 	createEndpoint,
+	databaseBinding,
 	fixture,
 	ingest,
 	makeDue,
@@ -80,14 +85,26 @@ describe("deliveries_v2, the copy of deliveries", () => {
 		expect(await count("deliveries_v2")).toBe(0);
 	});
 
-	it("stores a delivery in about a quarter of the bytes: its ids as bytes, its endpoint as a small key", async () => {
+	it("stores the ids as bytes (an account id of another form as text), the endpoint as a small key, the status as a number", async () => {
 		const { messages } = await deliveriesOfBothKinds(1);
 		await runConsumer(messages);
-		const [row] = await rows<{ account: string; id: number; event: number; endpoint_key: number; status: number }>(
-			"SELECT account_id AS account, length(id) AS id, length(event) AS event, endpoint_key, status FROM deliveries_v2 ORDER BY endpoint_key DESC LIMIT 1",
+		const stored = () =>
+			rows<{ account: number | string; id: number; event: number; endpoint_key: number; status: number }>(
+				`SELECT CASE typeof(account_id) WHEN 'blob' THEN length(account_id) ELSE account_id END AS account, length(id) AS id,
+				length(event) AS event, endpoint_key, status FROM deliveries_v2 ORDER BY endpoint_key DESC LIMIT 1`,
+			);
+		// The healthy endpoint's delivery (the second endpoint given a key), delivered; `acc_default` is not hex.
+		expect(await stored()).toEqual([{ account: "acc_default", id: 14, event: 8, endpoint_key: 2, status: 3 }]);
+		// An account made through the API has a hex id: its 14 bytes.
+		await createAccount("acme");
+		const acme = await accountIdOf("acme");
+		await rows(
+			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+			SELECT ?, id, event_id, 'ep_' || lower(hex(randomblob(14))), status, 0, created_at, 1 FROM deliveries LIMIT 1`,
+			acme,
 		);
-		// The healthy endpoint's (the second the account's deliveries named), delivered. The default account's id is not hex: kept as text.
-		expect(row).toEqual({ account: "acc_default", id: 14, event: 8, endpoint_key: 2, status: 3 });
+		expect(await stored()).toEqual([expect.objectContaining({ account: 14, endpoint_key: 3 })]);
+		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
 	});
 
 	it("leaves out a row whose ids are not of the usual form, which the check counts, rather than refusing it", async () => {
@@ -103,11 +120,19 @@ describe("deliveries_v2, the copy of deliveries", () => {
 	it("copies the rows from before, a bounded step at a time, then stops, and keeps what a trigger copied meanwhile", async () => {
 		const { messages } = await deliveriesOfBothKinds(4);
 		await rarerRows();
+		// Two more accounts' rows, before and after the default account's in key order: the steps cross from one to the next.
+		for (const account of ["acc_0000", "acc_zzzz"])
+			await rows(
+				`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+				SELECT ?, id, event_id, 'ep_' || lower(hex(randomblob(14))), 'delivered', 1, created_at, 1 FROM deliveries WHERE account_id = 'acc_default' LIMIT 2`,
+				account,
+			);
 		// As if written before migration 0012: no copies, no keys.
 		await rows("DELETE FROM deliveries_v2");
 		await rows("DELETE FROM endpoint_keys");
-		expect(await uncopiedDeliveries(db())).toEqual({ missing: 9, extra: 0 });
+		expect(await uncopiedDeliveries(db())).toEqual({ missing: 13, extra: 0 });
 
+		// acc_0000's two rows and the default account's first.
 		expect(await copyStep(db(), Date.now(), 3)).toBe(3);
 		// Meanwhile every row changes (the triggers change the copies made, and leave the others to the steps), and an event
 		// makes two deliveries, which its triggers copy (giving the keys): the steps that reach them keep those copies.
@@ -115,10 +140,15 @@ describe("deliveries_v2, the copy of deliveries", () => {
 		await ingest(fixture("ticket.created"));
 		expect(await copyStep(db(), Date.now(), 3)).toBe(3);
 		expect(await copyStep(db(), Date.now(), 3)).toBe(3);
+		// The default account's last two rows and its first new one (copied already), then the second and acc_zzzz's two, then
+		// what is left, nothing: done.
+		expect(await copyStep(db(), Date.now(), 3)).toBe(2);
+		expect(await copyStep(db(), Date.now(), 3)).toBe(2);
 		expect(await copyStep(db(), Date.now(), 3)).toBe(0);
 		expect(await copyStep(db(), Date.now(), 3)).toBeNull();
 		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
-		expect(await rows("SELECT key FROM endpoint_keys ORDER BY key")).toEqual([{ key: 1 }, { key: 2 }]);
+		// A key each for the two endpoints and the four the other accounts' rows name, numbered from 1.
+		expect(await rows("SELECT key FROM endpoint_keys ORDER BY key")).toEqual([1, 2, 3, 4, 5, 6].map((key) => ({ key })));
 	});
 
 	it("is run by the cron, in every database, and recorded for the System page", async () => {
@@ -127,9 +157,31 @@ describe("deliveries_v2, the copy of deliveries", () => {
 		// Fewer than a step's worth: the first run copies them and is done; the next ones only say so.
 		await runScheduled();
 		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
-		expect(await rows("SELECT result FROM cron_runs WHERE job = 'deliveries_copy'")).toEqual([
-			{ result: JSON.stringify({ copied: 2, done: 0 }) },
-		]);
-		expect(await copyOldDeliveries(env)).toEqual({ copied: 0, done: databaseNames(env).length });
+		const lastRun = async () => (await rows<{ result: string }>("SELECT result FROM cron_runs WHERE job = 'deliveries_copy'"))[0].result;
+		expect(JSON.parse(await lastRun())).toEqual({ copied: 2, done: 0, failed: 0 });
+		await runScheduled();
+		expect(JSON.parse(await lastRun())).toEqual({ copied: 0, done: databaseNames(env).length, failed: 0 });
+	});
+
+	it("goes on in the other databases, and with the cron's other jobs, when one database's step fails", async () => {
+		await databaseBinding("DB_1").prepare("ALTER TABLE deliveries_copy RENAME TO deliveries_copy_away").run();
+		try {
+			const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+			expect(await copyOldDeliveries(env)).toEqual({ copied: 0, done: 0, failed: 1 });
+			expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+				expect.objectContaining({ event: "deliveries_copy_failed", database: "DB_1" }),
+			]);
+			expect(await copyOldDeliveries(env)).toEqual({ copied: 0, done: 2, failed: 1 });
+		} finally {
+			await databaseBinding("DB_1").prepare("ALTER TABLE deliveries_copy_away RENAME TO deliveries_copy").run();
+		}
+	});
+
+	it("leaves a move's cleaning counting the rows it deletes, not their copies deleted with them", async () => {
+		await deliveriesOfBothKinds(2);
+		const deliveriesTable = MOVED_TABLES.findIndex((moved) => moved.name === "deliveries");
+		expect(await cleanRange(directoryDatabase(env), DEFAULT_ACCOUNT_ID, deliveriesTable, 3)).toBe(3);
+		expect(await count("deliveries")).toBe(1);
+		expect(await count("deliveries_v2")).toBe(1);
 	});
 });

@@ -55,12 +55,13 @@ describe("the System page", () => {
 		expect(await text()).toContain("Lane State Deliveries main pending 1 None stranded");
 	});
 
-	it("shows the last sweep and retention runs", async () => {
+	it("shows the last run of each cron job: the sweep, retention and the copy of deliveries", async () => {
 		expect(await text()).toContain("The cron has not run yet");
 		await runScheduled();
 		const shown = await text();
 		expect(shown).toMatch(/Sweep \(stranded deliveries, auto-disable\) .+ \d+ ms requeued 0 · failed 0 · disabled 0/);
 		expect(shown).toMatch(/Retention \(old history\) .+ \d+ ms deliveries 0 · events 0/);
+		expect(shown).toMatch(/Copy of deliveries into deliveries_v2 \(done: databases finished\) .+ \d+ ms copied 0 · done 0 · failed 0/);
 	});
 
 	it("lists each operational endpoint with its recent messages and how their delivery went", async () => {

@@ -1,15 +1,20 @@
 /**
  * /admin/system: is Hivepost keeping up? Deliveries waiting by lane and
- * state, stranded deliveries, the last sweep and retention runs, and each
+ * state, stranded deliveries, the last run of each cron job, and each
  * operational endpoint with its recent messages.
  */
 
+import type { CronJob } from "../../db/cronRuns";
 import { iso } from "../../lib/time";
 import type { SystemReport } from "../../reports/system";
 import { Badge, Time } from "./components";
 import { type Chrome, Layout } from "./layout";
 
-const JOBS = { sweep: "Sweep (stranded deliveries, auto-disable)", retention: "Retention (old history)" } as const;
+const JOBS = {
+	sweep: "Sweep (stranded deliveries, auto-disable)",
+	retention: "Retention (old history)",
+	deliveries_copy: "Copy of deliveries into deliveries_v2 (done: databases finished)",
+} as const satisfies Record<CronJob, string>;
 
 function Runs({ runs }: { runs: SystemReport["runs"] }) {
 	if (!runs.length) return <p class="muted">The cron has not run yet (it runs every minute once deployed).</p>;
