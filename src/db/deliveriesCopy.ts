@@ -8,7 +8,8 @@
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { errorMessage, logError } from "../lib/log";
 import { boundDatabase, type Database, databaseNames } from "./client";
-import { endpointKeys, STATUS_CODES } from "./keyedSchema";
+import { STATUS_CODES } from "./columns";
+import { endpointKeys } from "./keyedSchema";
 import { deliveries } from "./schema";
 
 /** Most rows copied per run and database: 1,440 runs a day copy 720,000. */

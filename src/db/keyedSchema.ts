@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bytes, deliveryProgress } from "./columns";
+import { bytes, deliveryProgress, hexId, STATUS_CODES, statusCode } from "./columns";
 
 /** An endpoint's key in this database: given when its first delivery is written here, forgotten once none is left. */
 export const endpointKeys = sqliteTable(
@@ -19,9 +19,6 @@ export const endpointKeys = sqliteTable(
 	(table) => [uniqueIndex("endpoint_keys_key").on(table.key), index("endpoint_keys_account").on(table.accountId, table.key)],
 );
 
-/** How `deliveries_v2.status` stores each status. */
-export const STATUS_CODES = { new: 0, pending: 1, retrying: 2, delivered: 3, failed: 4, cancelled: 5 } as const;
-
 /**
  * One event on its way to one endpoint, as `deliveries` holds it, in about a quarter of the bytes: a `WITHOUT ROWID`
  * table (migration 0012 says so) keyed by account, endpoint and id, so an endpoint's deliveries are a range of the
@@ -33,12 +30,12 @@ export const STATUS_CODES = { new: 0, pending: 1, retrying: 2, delivered: 3, fai
 export const deliveriesV2 = sqliteTable(
 	"deliveries_v2",
 	{
-		accountId: bytes("account_id").notNull(),
+		accountId: hexId("acc", 14)("account_id").notNull(),
 		endpointKey: integer("endpoint_key").notNull(),
-		id: bytes("id").notNull(),
+		id: hexId("dlv")("id").notNull(),
 		event: bytes("event").notNull(),
-		status: integer("status").notNull(),
-		claimId: bytes("claim_id"),
+		status: statusCode("status").notNull(),
+		claimId: hexId("clm")("claim_id"),
 		...deliveryProgress(),
 	},
 	(table) => [

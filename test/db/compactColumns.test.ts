@@ -1,0 +1,63 @@
+/**
+ * deliveries_v2 as the code will read it (db/columns.ts, keyedSchema.ts): through Drizzle its ids come back as the
+ * text ids `deliveries` holds, its status as the status's name, and a text id bound against its columns finds the
+ * row stored as bytes (an account id of another form, as `acc_default`, as its text).
+ */
+import { env } from "cloudflare:workers";
+import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { directoryDatabase } from "../../src/db/client";
+import { deliveriesV2 } from "../../src/db/keyedSchema";
+import { deliveries } from "../../src/db/schema";
+import { idFloor } from "../../src/lib/ids";
+import { createEndpoint, fixture, ingest, recordingQueues, rows, runConsumer, stubDestination, testEnv } from "../helpers/worker";
+
+const db = () => directoryDatabase(env);
+
+describe("deliveries_v2 read and matched through Drizzle", () => {
+	it("gives back each delivery's account, id, status and claim as deliveries holds them", async () => {
+		stubDestination(() => new Response("ok"));
+		await createEndpoint("https://a.example/hook");
+		await createEndpoint("https://b.example/hook");
+		const queue = recordingQueues();
+		for (let i = 0; i < 2; i++) await ingest(fixture("ticket.created"), { env: testEnv(queue) });
+		await runConsumer(queue.messages.slice(0, 2));
+		await rows("UPDATE deliveries SET claim_id = 'clm_' || lower(hex(randomblob(14))) WHERE id = (SELECT max(id) FROM deliveries)");
+		const asStored = await db()
+			.select({ accountId: deliveries.accountId, id: deliveries.id, status: deliveries.status, claimId: deliveries.claimId })
+			.from(deliveries)
+			.orderBy(asc(deliveries.id));
+		const asCopied = await db()
+			.select({ accountId: deliveriesV2.accountId, id: deliveriesV2.id, status: deliveriesV2.status, claimId: deliveriesV2.claimId })
+			.from(deliveriesV2)
+			.orderBy(asc(deliveriesV2.id));
+		expect(asCopied).toEqual(asStored);
+		expect(new Set(asStored.map((row) => row.status))).toEqual(new Set(["delivered", "new"]));
+		expect(asStored.filter((row) => row.claimId !== null)).toHaveLength(1);
+	});
+
+	it("finds a row by its text ids (an account's of either form), a range of ids by their floor, and nothing for an id of another form", async () => {
+		await createEndpoint("https://a.example/hook");
+		await ingest(fixture("ticket.created"));
+		// A second row, of an account with a hex id (stored as its bytes).
+		await rows(
+			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+			SELECT 'acc_' || lower(hex(randomblob(14))), id, event_id, endpoint_id, status, 0, created_at, 1 FROM deliveries`,
+		);
+		const found = (where: SQL | undefined) =>
+			db().select({ accountId: deliveriesV2.accountId, id: deliveriesV2.id }).from(deliveriesV2).where(where);
+		for (const row of await rows<{ account_id: string; id: string }>("SELECT account_id, id FROM deliveries")) {
+			const one = { accountId: row.account_id, id: row.id };
+			expect(await found(and(eq(deliveriesV2.accountId, row.account_id), eq(deliveriesV2.id, row.id)))).toEqual([one]);
+			const made = Number.parseInt(row.id.slice(4, 16), 16);
+			const inItsMillisecond = and(
+				eq(deliveriesV2.accountId, row.account_id),
+				gte(deliveriesV2.id, idFloor("dlv", made)),
+				lt(deliveriesV2.id, idFloor("dlv", made + 1)),
+			);
+			expect(await found(inItsMillisecond)).toEqual([one]);
+		}
+		expect(await found(eq(deliveriesV2.id, "dlv_missing"))).toEqual([]);
+		expect(await found(eq(deliveriesV2.accountId, "acc_12"))).toEqual([]);
+	});
+});
