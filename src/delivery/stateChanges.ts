@@ -16,9 +16,11 @@
  * NEW_WINDOW_MS: every one older than NEW_FOR_MS is filed as `pending` by the
  * sweep, in the index, whatever holds it (a pacer's backlog, a claim).
  */
-import { and, eq, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, pairIn } from "../db/client";
+import { madeBetween, ofAccount, statusesIn } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
 import { untouchedByMove } from "../db/moveMarkers";
 import { type DeliveryStatus, deliveries, endpoints, type StoredDeliveryStatus } from "../db/schema";
 import { idFloor } from "../lib/ids";
@@ -86,6 +88,16 @@ export function recentNew(now: number, within = NEW_WINDOW_MS): SQL {
 export function unfinishedTo(endpointIds: SQL, now: number, newWithin = NEW_WINDOW_MS): SQL {
 	const to = sql`${deliveries.endpointId} IN ${endpointIds}`;
 	return sql`((${indexedUnfinished()} AND ${to}) OR (${recentNew(now, newWithin)} AND ${to}))`;
+}
+
+/**
+ * Every unfinished delivery of the account in `deliveries_v2`, endpoint by endpoint: those in its partial index of
+ * pending and retrying ones, and the new ones (made in the last `newWithin`) by their ids.
+ */
+export function unfinishedOf(accountId: string, now: number, newWithin = NEW_WINDOW_MS): SQL {
+	const indexed = and(statusesIn(["pending", "retrying"]), isNotNull(deliveriesV2.nextAttemptAt), ofAccount(accountId));
+	const recent = and(statusesIn(["new"]), madeBetween(accountId, now - newWithin));
+	return or(indexed, recent) as SQL;
 }
 
 /** The endpoints named, as a subquery for `unfinishedTo`. */
@@ -180,16 +192,17 @@ export function claimable(settings: Settings, now: number): SQL {
 	) as SQL;
 }
 
+/** Either table of deliveries: `deliveries`, or the `deliveries_v2` the reads have moved to (0.6.0 leaves only that one). */
+type DeliveryTable = typeof deliveries | typeof deliveriesV2;
+
 /** No attempt holds the delivery at `now`: never claimed, released, or claimed by an attempt whose lease has passed. */
-export function noLiveClaim(now: number): SQL {
-	return or(isNull(deliveries.claimId), lte(deliveries.leaseUntil, now)) as SQL;
+export function noLiveClaim(now: number, table: DeliveryTable = deliveries): SQL {
+	return or(isNull(table.claimId), lte(table.leaseUntil, now)) as SQL;
 }
 
 /** An aggregate: the due time of the longest-waiting delivery among the rows (due, and not in flight); null when none waits. */
-export function oldestWaitingSince(now: number): SQL<number | null> {
-	return sql<
-		number | null
-	>`min(CASE WHEN ${noLiveClaim(now)} AND ${deliveries.nextAttemptAt} <= ${now} THEN ${deliveries.nextAttemptAt} END)`;
+export function oldestWaitingSince(now: number, table: DeliveryTable = deliveries): SQL<number | null> {
+	return sql<number | null>`min(CASE WHEN ${noLiveClaim(now, table)} AND ${table.nextAttemptAt} <= ${now} THEN ${table.nextAttemptAt} END)`;
 }
 
 /**

@@ -13,10 +13,12 @@
  * ended), and an endpoint's "attempts ok" is the share of its attempts in the
  * window that got a 2xx.
  */
-import { and, count, eq, gte, inArray, sql, sum } from "drizzle-orm";
-import { type AccountScope, accountCheck } from "../db/client";
-import { attempts, deliveries, endpoints, events } from "../db/schema";
-import { oldestWaitingSince, unfinishedTo } from "../delivery/stateChanges";
+import { and, count, eq, gte, sql, sum } from "drizzle-orm";
+import type { AccountScope } from "../db/client";
+import { deliveryIdText, endpointIdOf, madeBetween, statusesIn } from "../db/keyedDeliveries";
+import { deliveriesV2 as deliveries } from "../db/keyedSchema";
+import { attempts, endpoints, events } from "../db/schema";
+import { oldestWaitingSince, unfinishedOf } from "../delivery/stateChanges";
 import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, iso } from "../lib/time";
@@ -37,7 +39,8 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 	const { db, accountId } = scope;
 	const since = now - STATS_WINDOW_MS;
 	const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-	const inWindow = and(eq(deliveries.accountId, accountId), gte(deliveries.id, idFloor("dlv", since)));
+	const inWindow = madeBetween(accountId, since);
+	const endpointId = endpointIdOf();
 	// CAST: D1 may bind JS numbers as REAL, which would make the division fractional.
 	const hour = sql<number>`CAST((${events.receivedAt} - ${firstHour}) / ${HOUR_MS} AS INTEGER)`;
 	const helpdeskEvents = (from: number) =>
@@ -50,37 +53,32 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 			.where(helpdeskEvents(firstHour))
 			.groupBy(sql`hour`),
 		db
-			.select({ endpointId: deliveries.endpointId, status: deliveries.status, total: count() })
+			.select({ endpointId, status: deliveries.status, total: count() })
 			.from(deliveries)
-			.where(and(inWindow, inArray(deliveries.status, ["delivered", "failed"])))
-			.groupBy(deliveries.endpointId, deliveries.status),
+			.where(and(inWindow, statusesIn(["delivered", "failed"])))
+			.groupBy(deliveries.endpointKey, deliveries.status),
 		db
-			.select({ endpointId: deliveries.endpointId, total: count(), succeeded: sum(attempts.succeeded) })
+			.select({ endpointId, total: count(), succeeded: sum(attempts.succeeded) })
 			.from(deliveries)
-			.innerJoin(attempts, and(eq(attempts.accountId, deliveries.accountId), eq(attempts.deliveryId, deliveries.id)))
+			.innerJoin(attempts, and(eq(attempts.accountId, accountId), eq(attempts.deliveryId, deliveryIdText())))
 			.where(and(inWindow, gte(attempts.startedAt, since)))
-			.groupBy(deliveries.endpointId),
+			.groupBy(deliveries.endpointKey),
 		// The successes kept on their delivery's row (schema.ts) are attempts too.
 		db
-			.select({ endpointId: deliveries.endpointId, total: count() })
+			.select({ endpointId, total: count() })
 			.from(deliveries)
 			.where(and(inWindow, gte(deliveries.okStartedAt, since)))
-			.groupBy(deliveries.endpointId),
+			.groupBy(deliveries.endpointKey),
 		db
 			.select({
-				endpointId: deliveries.endpointId,
-				retrying: sql<number>`sum(CASE WHEN ${deliveries.status} = 'retrying' THEN 1 ELSE 0 END)`,
-				oldestWaiting: oldestWaitingSince(now),
+				endpointId,
+				retrying: sql<number>`sum(CASE WHEN ${statusesIn(["retrying"])} THEN 1 ELSE 0 END)`,
+				oldestWaiting: oldestWaitingSince(now, deliveries),
 			})
 			.from(deliveries)
-			// Through the unfinished deliveries' indexes, endpoint by endpoint: never the account's whole history.
-			.where(
-				and(
-					unfinishedTo(sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`, now),
-					accountCheck(deliveries.accountId, accountId),
-				),
-			)
-			.groupBy(deliveries.endpointId),
+			// Through the unfinished deliveries' index, endpoint by endpoint: never the account's whole history.
+			.where(unfinishedOf(accountId, now))
+			.groupBy(deliveries.endpointKey),
 		db
 			.select({ total: count() })
 			.from(endpoints)

@@ -38,7 +38,7 @@ describe("stats", () => {
 		await due(second.deliveryId, now - 30_000);
 		expect(await oldest()).toBe(new Date(now - 90_000).toISOString());
 		// In flight (claimed, leased): not waiting.
-		await env.DB.prepare("UPDATE deliveries SET claim_id = 'clm_x', lease_until = ? WHERE id = ?")
+		await env.DB.prepare("UPDATE deliveries SET claim_id = 'clm_' || lower(hex(randomblob(14))), lease_until = ? WHERE id = ?")
 			.bind(now + 60_000, first.deliveryId)
 			.run();
 		expect(await oldest()).toBe(new Date(now - 30_000).toISOString());
