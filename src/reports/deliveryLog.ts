@@ -2,22 +2,25 @@
  * The delivery log as admins read it, within one account: deliveries newest
  * first, each with its newest attempt (filtered, a page at a time by id, which
  * sorts by creation time), and one delivery with every attempt (their shapes
- * in reportResponses.ts). Every filter but two narrows by an index: a ticket
- * through events_ticket and each event's millisecond, a time range through the
- * ids, failing-now deliveries through the unfinished ones' indexes. The
- * newest attempt's error kind and status are checked on the rows read
- * (filters.ts), so they need no column.
+ * in reportResponses.ts). Deliveries are read from deliveries_v2, endpoint key
+ * by endpoint key (db/keyedDeliveries.ts): an endpoint is one range of its
+ * primary key, a ticket is found through events_ticket and each event's
+ * millisecond, a time range through the ids, failing-now deliveries through
+ * the unfinished ones' index; a page of the whole log reads widening windows
+ * of time. The newest attempt's error kind and status are checked on the
+ * rows read (filters.ts), so they need no column.
  */
-import { and, asc, eq, gte, inArray, lt, max, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNull, lt, max, min, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { type AccountScope, accountCheck } from "../db/client";
-import { attempts, deliveries, deliveryAttempts, endpoints, events } from "../db/schema";
+import type { AccountScope } from "../db/client";
+import { deliveryIdText, eventIdOf, madeAt, madeBetween, ofAccount, ofEvent, toEndpoint } from "../db/keyedDeliveries";
+import { deliveriesV2 as deliveries, endpointKeys } from "../db/keyedSchema";
+import { attempts, deliveryAttempts, endpoints, events } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
 import type { SendResult } from "../delivery/send";
-import { deliveriesIn, isUnfinishedStatus, shownStatus, storedAs, unfinishedTo } from "../delivery/stateChanges";
+import { isUnfinishedStatus, shownStatus, storedAs, unfinishedOf } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
-import { deliveryIdFloor } from "../ingest/createDeliveries";
 import { idFloor } from "../lib/ids";
 import { iso } from "../lib/time";
 import { DELIVERY_PAGE_SIZE, type DeliveryFilter, readPage } from "./filters";
@@ -25,12 +28,13 @@ import type { AttemptView, DeliveryDetail, DeliveryPage, DeliveryView } from "./
 
 /** A delivery's newest attempt: the highest seq of its attempts (a primary-key lookup). */
 const newest = alias(attempts, "newest");
-const newestSeq = sql`(SELECT ${max(attempts.seq)} FROM ${attempts} WHERE ${attempts.accountId} = ${deliveries.accountId} AND ${attempts.deliveryId} = ${deliveries.id})`;
+const newestSeq = (accountId: string) =>
+	sql`(SELECT ${max(attempts.seq)} FROM ${attempts} WHERE ${attempts.accountId} = ${accountId} AND ${attempts.deliveryId} = ${deliveryIdText()})`;
 
 const deliveryColumns = {
 	id: deliveries.id,
-	eventId: deliveries.eventId,
-	endpointId: deliveries.endpointId,
+	eventId: eventIdOf(),
+	endpointId: endpointKeys.endpointId,
 	endpointUrl: endpoints.url,
 	endpointDeletedAt: endpoints.deletedAt,
 	actionType: events.actionType,
@@ -39,7 +43,6 @@ const deliveryColumns = {
 	status: deliveries.status,
 	attemptCount: deliveries.attemptCount,
 	nextAttemptAt: deliveries.nextAttemptAt,
-	createdAt: deliveries.createdAt,
 	updatedAt: deliveries.updatedAt,
 	/** The success kept on the row, when there is one (schema.ts). */
 	kept: {
@@ -94,12 +97,12 @@ export function toDeliveryView(row: DeliveryRow): DeliveryView {
 			succeeded: last.succeeded,
 			manual: last.manual,
 		},
-		created_at: iso(row.createdAt),
+		created_at: iso(madeAt(row.id)),
 		updated_at: iso(row.updatedAt),
 	};
 }
 
-const ofItsEvent = () => and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId));
+const ofItsEvent = (accountId: string) => and(eq(events.accountId, accountId), eq(events.id, eventIdOf()));
 
 /**
  * Deliveries with their event, endpoint and newest attempt. `eventsFirst`
@@ -107,45 +110,76 @@ const ofItsEvent = () => and(eq(events.accountId, deliveries.accountId), eq(even
  * order): for a ticket's few events, rather than the account's every delivery.
  */
 export function selectDeliveries(scope: AccountScope, eventsFirst = false) {
+	const { accountId } = scope;
 	const select = scope.db.select(deliveryColumns);
-	const joined = eventsFirst ? select.from(events).crossJoin(deliveries) : select.from(deliveries).innerJoin(events, ofItsEvent());
+	const joined = eventsFirst ? select.from(events).crossJoin(deliveries) : select.from(deliveries).innerJoin(events, ofItsEvent(accountId));
 	return joined
-		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-		.leftJoin(newest, and(eq(newest.accountId, deliveries.accountId), eq(newest.deliveryId, deliveries.id), eq(newest.seq, newestSeq)));
+		.innerJoin(endpointKeys, eq(endpointKeys.key, deliveries.endpointKey))
+		.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
+		.leftJoin(newest, and(eq(newest.accountId, accountId), eq(newest.deliveryId, deliveryIdText()), eq(newest.seq, newestSeq(accountId))));
 }
 
 /** What the filter's conditions are, each through an index (see the file's opening comment). */
 function conditions(scope: AccountScope, filter: DeliveryFilter): SQL[] {
-	const narrowed = Boolean(filter.endpoint_id || filter.ticket_id || filter.failing);
-	// Narrowed by another index, the account is only checked: its primary-key prefix would walk its whole history.
-	const found: SQL[] = [narrowed ? accountCheck(deliveries.accountId, scope.accountId) : eq(deliveries.accountId, scope.accountId)];
+	const { accountId } = scope;
+	// An endpoint's deliveries are one range of the primary key; otherwise one range per endpoint of the account.
+	const found: SQL[] = [filter.endpoint_id ? toEndpoint(accountId, filter.endpoint_id) : ofAccount(accountId)];
 	if (filter.status) found.push(inArray(deliveries.status, storedAs(filter.status)));
-	if (filter.endpoint_id) found.push(eq(deliveries.endpointId, filter.endpoint_id));
 	if (filter.event_type) found.push(eq(events.actionType, filter.event_type));
 	if (filter.since) found.push(gte(deliveries.id, idFloor("dlv", Date.parse(filter.since))));
 	if (filter.until) found.push(lt(deliveries.id, idFloor("dlv", Date.parse(filter.until) + 1)));
 	if (filter.ticket_id) {
-		// The ticket's events (events_ticket), then each one's deliveries: made in its millisecond, a primary-key range.
-		found.push(
-			ofItsEvent() as SQL,
-			eq(events.accountId, scope.accountId),
-			eq(events.ticketId, filter.ticket_id),
-			gte(deliveries.id, deliveryIdFloor(events.receivedAt)),
-			lt(deliveries.id, deliveryIdFloor(sql`${events.receivedAt} + 1`)),
-		);
+		// The ticket's events (events_ticket), then each one's deliveries: made in its millisecond, a range per endpoint.
+		found.push(ofItsEvent(accountId) as SQL, eq(events.ticketId, filter.ticket_id), ofEvent(events.id, events.receivedAt));
 	}
 	if (filter.failing) {
-		// Unfinished, through their indexes endpoint by endpoint, and the newest attempt failed. Live endpoints only: a deleted
-		// endpoint's deliveries were cancelled with it.
-		found.push(
-			unfinishedTo(
-				sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${scope.accountId} AND ${endpoints.deletedAt} IS NULL)`,
-				Date.now(),
-			),
-			eq(newest.succeeded, false),
-		);
+		// Unfinished, through their index endpoint by endpoint, and the newest attempt failed. Live endpoints only: a
+		// deleted endpoint's deliveries were cancelled with it.
+		found.push(unfinishedOf(accountId, Date.now()), isNull(endpoints.deletedAt), eq(newest.succeeded, false));
 	}
 	return found;
+}
+
+/**
+ * Whether a filter reads the account's deliveries across all its endpoints and all time. Ids sort by time, but
+ * deliveries_v2 keeps them endpoint by endpoint, so SQLite can only sort what a range of time holds:
+ * `readByWindows` reads such a page window by window.
+ */
+const unbounded = (filter: DeliveryFilter) => !(filter.endpoint_id || filter.ticket_id || filter.failing || filter.since || filter.until);
+
+/** The first window a page reads, and how much each next one widens. */
+const FIRST_WINDOW_MS = 60_000;
+const WIDENING = 8;
+
+/**
+ * Reads `limit` deliveries from the cursor's side of time, in windows of time that widen from FIRST_WINDOW_MS
+ * until one holds them, or reaches the account's first event (now, reading newer): no delivery is older than its
+ * event. A page reads about what its last window holds.
+ */
+async function readByWindows<Row>(
+	scope: AccountScope,
+	newer: boolean,
+	cursor: string | undefined,
+	read: (range: SQL) => Promise<Row[]>,
+	limit: number,
+): Promise<Row[]> {
+	const oldest = await scope.db
+		.select({ id: min(events.id) })
+		.from(events)
+		.where(eq(events.accountId, scope.accountId))
+		.get();
+	if (!oldest?.id) return [];
+	const first = madeAt(oldest.id);
+	// And a minute past now: for a delivery made where the clock runs ahead.
+	const last = Date.now() + FIRST_WINDOW_MS;
+	const from = cursor === undefined ? (newer ? first : last) : madeAt(cursor) + (newer ? 0 : 1);
+	for (let width = FIRST_WINDOW_MS; ; width *= WIDENING) {
+		const range = newer
+			? madeBetween(scope.accountId, from, Math.min(from + width, last))
+			: madeBetween(scope.accountId, Math.max(from - width, first), from);
+		const rows = await read(range);
+		if (rows.length >= limit || (newer ? from + width >= last : from - width <= first)) return rows;
+	}
 }
 
 /** Deliveries newest first, 50 a page, filtered; `error_kind` and `http_status` match each one's newest attempt. */
@@ -167,11 +201,14 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 		filter,
 		deliveries.id,
 		DELIVERY_PAGE_SIZE,
-		(bounds, limit) =>
-			selectDeliveries(scope, Boolean(filter.ticket_id))
-				.where(and(...where, bounds.where))
-				.orderBy(bounds.orderBy)
-				.limit(limit),
+		(bounds, limit) => {
+			const read = (range?: SQL) =>
+				selectDeliveries(scope, Boolean(filter.ticket_id))
+					.where(and(...where, range, bounds.where))
+					.orderBy(bounds.orderBy)
+					.limit(limit);
+			return unbounded(filter) ? readByWindows(scope, bounds.newer, bounds.cursor, read, limit) : read();
+		},
 		keep,
 	);
 	return { deliveries: page.map(toDeliveryView), next_cursor: nextCursor, prev_cursor: prevCursor };
@@ -179,7 +216,7 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 
 export async function deliveryDetail(scope: AccountScope, id: string): Promise<DeliveryDetail> {
 	const row = await selectDeliveries(scope)
-		.where(deliveriesIn([{ accountId: scope.accountId, deliveryId: id }]))
+		.where(and(ofAccount(scope.accountId), eq(deliveries.id, id)))
 		.get();
 	if (!row) throw new HttpError("not_found", `No delivery with id ${id}.`);
 	// Its attempts rows and the success kept on its row, in the order they were made.

@@ -6,7 +6,9 @@
  */
 import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { AccountScope } from "../db/client";
-import { deliveries, events } from "../db/schema";
+import { ofAccount, ofEvent } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
+import { events } from "../db/schema";
 import type { EventType } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { idFloor } from "../lib/ids";
@@ -69,17 +71,10 @@ export async function eventDetail(scope: AccountScope, id: string): Promise<Even
 		.where(and(eq(events.accountId, scope.accountId), eq(events.id, id)))
 		.get();
 	if (!event) throw new HttpError("not_found", `No event with id ${id}.`);
-	// Its deliveries were created in its own millisecond: a primary-key range, no index needed.
+	// Its deliveries were created in its own millisecond: a range of the primary key per endpoint, no index needed.
 	const itsDeliveries = await selectDeliveries(scope)
-		.where(
-			and(
-				eq(deliveries.accountId, scope.accountId),
-				gte(deliveries.id, idFloor("dlv", event.receivedAt)),
-				lt(deliveries.id, idFloor("dlv", event.receivedAt + 1)),
-				eq(deliveries.eventId, id),
-			),
-		)
-		.orderBy(asc(deliveries.id));
+		.where(and(ofAccount(scope.accountId), ofEvent(id, event.receivedAt)))
+		.orderBy(asc(deliveriesV2.id));
 	const { deliveries: _count, ...summary } = toEventSummary(event);
 	return {
 		...summary,

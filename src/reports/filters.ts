@@ -10,7 +10,7 @@
  * SCAN_CHUNK rows at a time, until it is full or has read SCAN_LIMIT rows; a
  * page cut short there still says where to go on.
  */
-import { asc, desc, type SQL, sql } from "drizzle-orm";
+import { asc, desc, gt, is, lt, SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import * as z from "zod/mini";
 import { DELIVERY_STATUSES } from "../db/schema";
@@ -76,7 +76,7 @@ function windowOf(filter: { before?: string; cursor?: string; after?: string }):
 }
 
 /** Reads up to `limit` rows past `cursor` (null: from the newest, or the oldest when reading newer), in the window's order. */
-export type ReadRows<Row> = (bounds: { where: SQL | undefined; orderBy: SQL }, limit: number) => Promise<Row[]>;
+export type ReadRows<Row> = (bounds: { where: SQL | undefined; orderBy: SQL } & Window, limit: number) => Promise<Row[]>;
 
 export interface Page<Row> {
 	page: Row[];
@@ -93,6 +93,12 @@ export interface Page<Row> {
  */
 export function pagedBy(id: SQLiteColumn, byAnotherIndex: boolean): SQLiteColumn | SQL {
 	return byAnotherIndex ? sql`+${id}` : id;
+}
+
+/** The ids past `cursor`: against a column through gt/lt, so the cursor is bound as the column stores it. */
+function past(id: SQLiteColumn | SQL, newer: boolean, cursor: string): SQL {
+	if (is(id, SQL)) return newer ? sql`${id} > ${cursor}` : sql`${id} < ${cursor}`;
+	return newer ? gt(id, cursor) : lt(id, cursor);
 }
 
 /**
@@ -113,8 +119,8 @@ export async function readPage<Row extends { id: string }>(
 	let scanned = 0;
 	let resume: string | null = null;
 	while (resume === null) {
-		const where = cursor === undefined ? undefined : window.newer ? sql`${id} > ${cursor}` : sql`${id} < ${cursor}`;
-		const rows = await read({ where, orderBy: window.newer ? asc(id) : desc(id) }, chunk);
+		const where = cursor === undefined ? undefined : past(id, window.newer, cursor);
+		const rows = await read({ where, orderBy: window.newer ? asc(id) : desc(id), newer: window.newer, cursor }, chunk);
 		scanned += rows.length;
 		for (const row of rows) {
 			if (keep && !keep(row)) continue;

@@ -168,14 +168,14 @@ describe("query plans", () => {
 
 		expect(recorded.length).toBeGreaterThan(50);
 		expect(await fullScans(recorded)).toEqual([]);
-		// A ticket is found through events_ticket; a time range is a range of ids (of the account, or of one endpoint).
+		// A ticket is found through events_ticket; a time range is a range of ids (of the account, of one endpoint, or of each).
 		const narrowed = await plansOf(recorded, /"ticket_id" = \?|"id" >= \? and "\w+"\."id" < \?/);
 		expect(narrowed.length).toBeGreaterThanOrEqual(4);
 		for (const { sql, plan } of narrowed) {
 			expect(plan, sql).toMatch(
 				/"ticket_id" = \?/.test(sql)
 					? /USING INDEX events_ticket \(account_id=\? AND ticket_id=\?\)/
-					: /\((account_id|endpoint_id)=\? AND id>\? AND id<\?\)/,
+					: /\((account_id|endpoint_id|account_id=\? AND endpoint_key)=\? AND id>\? AND id<\?\)/,
 			);
 		}
 		const streakStarts = await plansOf(recorded, /^select min\("created_at"\) from "deliveries"/);

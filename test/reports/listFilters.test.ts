@@ -152,6 +152,48 @@ describe("Newer and Older pages", () => {
 	});
 });
 
+describe("the delivery log across its endpoints", () => {
+	it("pages every delivery newest first, and back, however far apart in time they were made", async () => {
+		const endpoints = [];
+		for (const host of ["a", "b", "c"]) endpoints.push(await createEndpoint(`https://${host}.example/hook`));
+		// 40 events over about 40 days, each with a delivery to every endpoint in its millisecond (so a page ends between
+		// two deliveries of one millisecond); the gaps grow, so a page spans from seconds to weeks.
+		const now = Date.now();
+		await env.DB.prepare(
+			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+			 INSERT INTO events (account_id, id, action_type, body, received_at, body_hash)
+			 SELECT 'acc_default', 'evt_' || printf('%012x', ?1 - i * i * 2000000) || printf('%016x', i), 'ticket.created', '{}', ?1 - i * i * 2000000, 'h' FROM n`,
+		)
+			.bind(now)
+			.run();
+		await env.DB.prepare(
+			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+			 SELECT 'acc_default', 'dlv_' || printf('%012x', received_at) || lower(hex(randomblob(8))), e.id, p.id, 'delivered', 1, received_at, received_at
+			 FROM events e, (SELECT value AS id FROM json_each(?)) p`,
+		)
+			.bind(JSON.stringify(endpoints.map((endpoint) => endpoint.id)))
+			.run();
+		const all = (await rows<{ id: string }>("SELECT id FROM deliveries ORDER BY id DESC")).map((row) => row.id);
+		expect(all).toHaveLength(120);
+		const older: string[] = [];
+		let page = await deliveries("");
+		for (;;) {
+			older.push(...page.deliveries.map((delivery) => delivery.id));
+			if (!page.next_cursor) break;
+			page = await deliveries(`before=${page.next_cursor}`);
+		}
+		expect(older).toEqual(all);
+		const newer: string[] = [];
+		page = await deliveries(`after=${all[all.length - 1]}`);
+		for (;;) {
+			newer.unshift(...page.deliveries.map((delivery) => delivery.id));
+			if (!page.prev_cursor) break;
+			page = await deliveries(`after=${page.prev_cursor}`);
+		}
+		expect(newer).toEqual(all.slice(0, -1));
+	});
+});
+
 describe("cursors and ids that are not of the list", () => {
 	const fieldsOf = async (path: string) => {
 		const response = await api(path);
