@@ -11,7 +11,9 @@ import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase, boundDatabase, type Database, databaseNames } from "../db/client";
 import type { Account } from "../db/directory";
 import { liveAccountsPerDatabase } from "../db/placement";
-import { deliveries, endpoints } from "../db/schema";
+import { ofAccounts } from "../db/keyedDeliveries";
+import { deliveriesV2 as deliveries } from "../db/keyedSchema";
+import { endpoints } from "../db/schema";
 import { pacerStatus } from "../delivery/pacing";
 import { failingNow } from "../endpoints/endpointHealth";
 import { idFloor } from "../lib/ids";
@@ -66,7 +68,7 @@ async function countsIn(db: Database, list: readonly Account[], now: number): Pr
 		db
 			.select({ accountId: deliveries.accountId, total: count() })
 			.from(deliveries)
-			.where(and(inArray(deliveries.accountId, ids), gte(deliveries.id, idFloor("dlv", now - DAY_MS)), eq(deliveries.status, "failed")))
+			.where(and(ofAccounts(ids), gte(deliveries.id, idFloor("dlv", now - DAY_MS)), eq(deliveries.status, "failed")))
 			.groupBy(deliveries.accountId),
 	]);
 	return list.map((account) => {

@@ -17,15 +17,14 @@ export function keyOfEndpoint(endpointId: string | SQLWrapper): SQL<number | nul
 	return sql<number | null>`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = ${endpointId})`;
 }
 
-/** The keys of the account's endpoints in this database, as a subquery. */
-function keysOfAccount(accountId: string): SQL {
-	return sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.accountId} = ${accountId})`;
+/** The deliveries of the accounts named: each of their endpoints' ranges of the primary key (narrowed further by an id range, if any). */
+export function ofAccounts(accountIds: readonly string[]): SQL {
+	const keys = sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${inArray(endpointKeys.accountId, accountIds)})`;
+	return and(inArray(deliveriesV2.accountId, accountIds), inArray(deliveriesV2.endpointKey, keys)) as SQL;
 }
 
-/** The account's deliveries: each of its endpoints' ranges of the primary key (narrowed further by an id range, if any). */
-export function ofAccount(accountId: string): SQL {
-	return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfAccount(accountId))) as SQL;
-}
+/** The account's deliveries, endpoint by endpoint. */
+export const ofAccount = (accountId: string): SQL => ofAccounts([accountId]);
 
 /** The account's deliveries to one endpoint: one range of the primary key. */
 export function toEndpoint(accountId: string, endpointId: string): SQL {

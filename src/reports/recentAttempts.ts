@@ -4,9 +4,11 @@
  * each delivery's attempts by primary key, and the success kept on its row),
  * newest first, each with the start of what the receiver answered.
  */
-import { desc, eq, isNotNull, sql } from "drizzle-orm";
-import { type AccountScope, accountCheck } from "../db/client";
-import { attempts, deliveries } from "../db/schema";
+import { desc, isNotNull, sql } from "drizzle-orm";
+import type { AccountScope } from "../db/client";
+import { deliveryIdText, toEndpoint } from "../db/keyedDeliveries";
+import { deliveriesV2 as deliveries } from "../db/keyedSchema";
+import { attempts } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
 import { iso } from "../lib/time";
 
@@ -18,15 +20,15 @@ const RESPONSE_START = 120;
 export async function recentAttempts(scope: AccountScope, endpointId: string) {
 	const newestDeliveries = scope.db
 		.select({
-			accountId: deliveries.accountId,
 			id: deliveries.id,
+			idText: deliveryIdText().as("id_text"),
 			okStartedAt: deliveries.okStartedAt,
 			okDurationMs: deliveries.okDurationMs,
 			okStatusCode: deliveries.okStatusCode,
 			okResponse: deliveries.okResponse,
 		})
 		.from(deliveries)
-		.where(sql`${eq(deliveries.endpointId, endpointId)} AND ${accountCheck(deliveries.accountId, scope.accountId)}`)
+		.where(toEndpoint(scope.accountId, endpointId))
 		.orderBy(desc(deliveries.id))
 		.limit(RECENT_ATTEMPTS)
 		.as("newest_deliveries");
@@ -42,7 +44,7 @@ export async function recentAttempts(scope: AccountScope, endpointId: string) {
 			responseStart: sql<string | null>`substr(${attempts.responseBody}, 1, ${RESPONSE_START})`,
 		})
 		.from(newestDeliveries)
-		.innerJoin(attempts, sql`${attempts.accountId} = ${newestDeliveries.accountId} AND ${attempts.deliveryId} = ${newestDeliveries.id}`)
+		.innerJoin(attempts, sql`${attempts.accountId} = ${scope.accountId} AND ${attempts.deliveryId} = ${newestDeliveries.idText}`)
 		.orderBy(desc(attempts.startedAt))
 		.limit(RECENT_ATTEMPTS);
 	const keptOnRows = scope.db
