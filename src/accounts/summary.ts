@@ -10,9 +10,9 @@
 import { and, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { accountDatabase, boundDatabase, type Database, databaseNames } from "../db/client";
 import type { Account } from "../db/directory";
-import { liveAccountsPerDatabase } from "../db/placement";
 import { ofAccounts } from "../db/keyedDeliveries";
 import { deliveriesV2 as deliveries } from "../db/keyedSchema";
+import { liveAccountsPerDatabase } from "../db/placement";
 import { endpoints } from "../db/schema";
 import { pacerStatus } from "../delivery/pacing";
 import { failingNow } from "../endpoints/endpointHealth";

@@ -17,19 +17,40 @@ export function keyOfEndpoint(endpointId: string | SQLWrapper): SQL<number | nul
 	return sql<number | null>`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = ${endpointId})`;
 }
 
+/** The keys of the endpoints `where` picks, as a subquery. */
+const keysWhere = (where: SQL): SQL => sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
+
+/** `column` is one of `values`: one parameter however many (D1 binds at most 100 a statement). */
+const oneOf = (column: SQLWrapper, values: readonly string[]): SQL =>
+	sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+
 /** The deliveries of the accounts named: each of their endpoints' ranges of the primary key (narrowed further by an id range, if any). */
 export function ofAccounts(accountIds: readonly string[]): SQL {
-	const keys = sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${inArray(endpointKeys.accountId, accountIds)})`;
-	return and(inArray(deliveriesV2.accountId, accountIds), inArray(deliveriesV2.endpointKey, keys)) as SQL;
+	return and(
+		inArray(deliveriesV2.accountId, accountIds),
+		inArray(deliveriesV2.endpointKey, keysWhere(oneOf(endpointKeys.accountId, accountIds))),
+	) as SQL;
 }
 
 /** The account's deliveries, endpoint by endpoint. */
 export const ofAccount = (accountId: string): SQL => ofAccounts([accountId]);
 
-/** The account's deliveries to one endpoint: one range of the primary key. */
-export function toEndpoint(accountId: string, endpointId: string): SQL {
-	return and(eq(deliveriesV2.accountId, accountId), eq(deliveriesV2.endpointKey, keyOfEndpoint(endpointId))) as SQL;
+/** The keys of the endpoints named (of any account), as a subquery. */
+export const keysOfEndpoints = (endpointIds: readonly string[]): SQL => keysWhere(oneOf(endpointKeys.endpointId, endpointIds));
+
+/** The account's deliveries to the endpoints named: one range of the primary key each. */
+export function toEndpoints(accountId: string, endpointIds: readonly string[]): SQL {
+	return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfEndpoints(endpointIds))) as SQL;
 }
+
+/** The keys of the account's endpoints, as a subquery. */
+export const keysOfAccount = (accountId: string): SQL => keysWhere(oneOf(endpointKeys.accountId, [accountId]));
+
+/** The row is the account's, checked on the row rather than sought (`+`: SQLite keeps to the index the rest names). */
+export const accountChecked = (accountId: string): SQL => sql`+${deliveriesV2.accountId} = ${sql.param(accountId, deliveriesV2.accountId)}`;
+
+/** The account's deliveries to one endpoint. */
+export const toEndpoint = (accountId: string, endpointId: string): SQL => toEndpoints(accountId, [endpointId]);
 
 /** The account's deliveries made from `from` (ms) until before `until`: by their ids, endpoint by endpoint. */
 export function madeBetween(accountId: string, from: number | SQLWrapper, until?: number | SQLWrapper): SQL {

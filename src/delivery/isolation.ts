@@ -16,11 +16,13 @@
  */
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { type AccountScope, accountCheck, type Database } from "../db/client";
-import { deliveries, endpoints } from "../db/schema";
+import type { AccountScope, Database } from "../db/client";
+import { endpointIdOf } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
+import { endpoints } from "../db/schema";
 import { iso, MINUTE_MS } from "../lib/time";
 import type { DeliveryState } from "./deliveryStateResponse";
-import { endpointsNamed, noLiveClaim, oldestWaitingSince, unfinishedTo } from "./stateChanges";
+import { noLiveClaim, oldestWaitingSince, unfinishedOf } from "./stateChanges";
 
 /** Workers allow 6 simultaneous outgoing connections per invocation; more would queue inside our own timeout. */
 export const LANES_PER_INVOCATION = 6;
@@ -91,13 +93,19 @@ export async function readDeliveryStates(
 	const waiting: Waiting[] = rows.length
 		? await scope.db
 				.select({
-					endpointId: deliveries.endpointId,
-					inFlight: sql<number>`sum(CASE WHEN ${noLiveClaim(now)} THEN 0 ELSE 1 END)`,
-					oldestWaiting: oldestWaitingSince(now),
+					endpointId: endpointIdOf(),
+					inFlight: sql<number>`sum(CASE WHEN ${noLiveClaim(now, deliveriesV2)} THEN 0 ELSE 1 END)`,
+					oldestWaiting: oldestWaitingSince(now, deliveriesV2),
 				})
-				.from(deliveries)
-				.where(and(accountCheck(deliveries.accountId, scope.accountId), unfinishedTo(endpointsNamed(rows.map((row) => row.id)), now)))
-				.groupBy(deliveries.endpointId)
+				.from(deliveriesV2)
+				.where(
+					unfinishedOf(
+						scope.accountId,
+						now,
+						rows.map((row) => row.id),
+					),
+				)
+				.groupBy(deliveriesV2.endpointKey)
 		: [];
 	const waitedLong = waiting.some((entry) => waitedTooLong(entry.oldestWaiting, now));
 	const throttled = waitedLong && (await overShare());

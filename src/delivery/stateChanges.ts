@@ -16,10 +16,10 @@
  * NEW_WINDOW_MS: every one older than NEW_FOR_MS is filed as `pending` by the
  * sweep, in the index, whatever holds it (a pacer's backlog, a claim).
  */
-import { and, eq, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, pairIn } from "../db/client";
-import { madeBetween, ofAccount, statusesIn } from "../db/keyedDeliveries";
+import { accountChecked, keysOfAccount, keysOfEndpoints, statusesIn } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
 import { untouchedByMove } from "../db/moveMarkers";
 import { type DeliveryStatus, deliveries, endpoints, type StoredDeliveryStatus } from "../db/schema";
@@ -91,13 +91,21 @@ export function unfinishedTo(endpointIds: SQL, now: number, newWithin = NEW_WIND
 }
 
 /**
- * Every unfinished delivery of the account in `deliveries_v2`, endpoint by endpoint: those in its partial index of
- * pending and retrying ones, and the new ones (made in the last `newWithin`) by their ids.
+ * Every unfinished delivery of the account in `deliveries_v2` (to the endpoints `endpointIds` names, if given),
+ * endpoint by endpoint: those in its partial index of pending and retrying ones, and the new ones (made in the last
+ * NEW_WINDOW_MS) by their ids.
  */
-export function unfinishedOf(accountId: string, now: number, newWithin = NEW_WINDOW_MS): SQL {
-	const indexed = and(statusesIn(["pending", "retrying"]), isNotNull(deliveriesV2.nextAttemptAt), ofAccount(accountId));
-	const recent = and(statusesIn(["new"]), madeBetween(accountId, now - newWithin));
-	return or(indexed, recent) as SQL;
+export function unfinishedOf(accountId: string, now: number, endpointIds?: readonly string[]): SQL {
+	const keys = endpointIds ? keysOfEndpoints(endpointIds) : keysOfAccount(accountId);
+	// By endpoint key alone, or SQLite would prefer the primary key (account, key), and walk each endpoint's history.
+	const indexed = and(statusesIn(["pending", "retrying"]), isNotNull(deliveriesV2.nextAttemptAt), inArray(deliveriesV2.endpointKey, keys));
+	const recent = and(
+		statusesIn(["new"]),
+		eq(deliveriesV2.accountId, accountId),
+		inArray(deliveriesV2.endpointKey, keys),
+		gte(deliveriesV2.id, idFloor("dlv", now - NEW_WINDOW_MS)),
+	);
+	return and(or(indexed, recent), accountChecked(accountId)) as SQL;
 }
 
 /** The endpoints named, as a subquery for `unfinishedTo`. */

@@ -5,13 +5,14 @@
  * in the same transaction; history is kept.
  */
 import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
-import { type AccountScope, accountCheck, inList } from "../db/client";
-import { deliveries, endpoints } from "../db/schema";
+import { type AccountScope, inList } from "../db/client";
+import { deliveriesV2 } from "../db/keyedSchema";
+import { endpoints } from "../db/schema";
 import type { DeliveryState } from "../delivery/deliveryStateResponse";
 import { readDeliveryStates } from "../delivery/isolation";
 import { isOverShare } from "../delivery/pacing";
 import { retiredUntil } from "../delivery/signingSecrets";
-import { cancelUnfinishedDeliveries, endpointsNamed, unfinishedTo } from "../delivery/stateChanges";
+import { cancelUnfinishedDeliveries, unfinishedOf } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { newId } from "../lib/ids";
@@ -127,8 +128,8 @@ export function newEndpoint(
 export async function unfinishedCount(scope: AccountScope, endpointId: string): Promise<number> {
 	const [row] = await scope.db
 		.select({ total: count() })
-		.from(deliveries)
-		.where(and(unfinishedTo(endpointsNamed([endpointId]), Date.now()), accountCheck(deliveries.accountId, scope.accountId)));
+		.from(deliveriesV2)
+		.where(unfinishedOf(scope.accountId, Date.now(), [endpointId]));
 	return row?.total ?? 0;
 }
 

@@ -122,8 +122,16 @@ export function selectDeliveries(scope: AccountScope, eventsFirst = false) {
 /** What the filter's conditions are, each through an index (see the file's opening comment). */
 function conditions(scope: AccountScope, filter: DeliveryFilter): SQL[] {
 	const { accountId } = scope;
-	// An endpoint's deliveries are one range of the primary key; otherwise one range per endpoint of the account.
-	const found: SQL[] = [filter.endpoint_id ? toEndpoint(accountId, filter.endpoint_id) : ofAccount(accountId)];
+	const endpoint = filter.endpoint_id;
+	// Failing now: unfinished, through their index endpoint by endpoint. Else an endpoint's deliveries are one range
+	// of the primary key; the account's, one range per endpoint.
+	const found: SQL[] = [
+		filter.failing
+			? unfinishedOf(accountId, Date.now(), endpoint ? [endpoint] : undefined)
+			: endpoint
+				? toEndpoint(accountId, endpoint)
+				: ofAccount(accountId),
+	];
 	if (filter.status) found.push(inArray(deliveries.status, storedAs(filter.status)));
 	if (filter.event_type) found.push(eq(events.actionType, filter.event_type));
 	if (filter.since) found.push(gte(deliveries.id, idFloor("dlv", Date.parse(filter.since))));
@@ -133,9 +141,8 @@ function conditions(scope: AccountScope, filter: DeliveryFilter): SQL[] {
 		found.push(ofItsEvent(accountId) as SQL, eq(events.ticketId, filter.ticket_id), ofEvent(events.id, events.receivedAt));
 	}
 	if (filter.failing) {
-		// Unfinished, through their index endpoint by endpoint, and the newest attempt failed. Live endpoints only: a
-		// deleted endpoint's deliveries were cancelled with it.
-		found.push(unfinishedOf(accountId, Date.now()), isNull(endpoints.deletedAt), eq(newest.succeeded, false));
+		// And the newest attempt failed. Live endpoints only: a deleted endpoint's deliveries were cancelled with it.
+		found.push(isNull(endpoints.deletedAt), eq(newest.succeeded, false));
 	}
 	return found;
 }

@@ -293,7 +293,9 @@ describe("delivery_state", () => {
 		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?, isolation = 'unresponsive'").bind(until).run();
 		const messages = await events(2);
 		// One in flight (claimed, leased), one waiting in the isolation lane since it arrived.
-		await env.DB.prepare("UPDATE deliveries SET claim_id = 'clm_x', lease_until = ?, attempt_count = 1 WHERE id = ?")
+		await env.DB.prepare(
+			"UPDATE deliveries SET claim_id = 'clm_' || lower(hex(randomblob(14))), lease_until = ?, attempt_count = 1 WHERE id = ?",
+		)
 			.bind(Date.now() + 60_000, messages[0].deliveryId)
 			.run();
 		const waitingSince = (await deliveryRow(messages[1].deliveryId)).next_attempt_at as number;
