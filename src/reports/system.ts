@@ -10,6 +10,8 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import { readSettings } from "../config";
 import { everyDatabase } from "../db/client";
 import { type CronRun, lastCronRuns } from "../db/cronRuns";
+import { eventIdOf, toEndpoint } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
 import { liveHere } from "../db/moveMarkers";
 import { operatorScope } from "../db/operatorAccount";
 import { deliveries, endpoints, events } from "../db/schema";
@@ -83,16 +85,16 @@ async function operationalMessages(env: Env): Promise<OperationalEndpointMessage
 			endpoint,
 			messages: await scope.db
 				.select({
-					deliveryId: deliveries.id,
+					deliveryId: deliveriesV2.id,
 					type: events.actionType,
 					at: events.receivedAt,
-					status: deliveries.status,
-					attempts: deliveries.attemptCount,
+					status: deliveriesV2.status,
+					attempts: deliveriesV2.attemptCount,
 				})
-				.from(deliveries)
-				.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
-				.where(eq(deliveries.endpointId, endpoint.id))
-				.orderBy(desc(deliveries.id))
+				.from(deliveriesV2)
+				.innerJoin(events, and(eq(events.accountId, scope.accountId), eq(events.id, eventIdOf())))
+				.where(toEndpoint(scope.accountId, endpoint.id))
+				.orderBy(desc(deliveriesV2.id))
 				.limit(RECENT_MESSAGES)
 				.then((rows) => rows.map((row) => ({ ...row, status: shownStatus(row.status) }))),
 		})),
