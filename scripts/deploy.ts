@@ -3,14 +3,25 @@
  * until the checks pass (scripts/lib/deployChecks.ts): every D1 database in
  * wrangler.toml (DB and each DB_n) has a real id and DB's migrations, and
  * every queue it names exists; then each database is asked to run unhex(),
- * which the migrations' triggers need. Then the migrations are applied to
+ * which the migrations' triggers need, and whether the deliveries it had
+ * before migration 0012 are all copied into deliveries_v2, which the code
+ * reads (0.5.0's cron copies them). Then the migrations are applied to
  * every D1 database, and the Worker is deployed.
  * Migrations only add (migrations/README.md), so should the deploy fail after
  * them, the Worker still running keeps working.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { databaseProblems, listedQueueNames, queueProblems, readDeployConfig } from "./lib/deployChecks.ts";
+import {
+	COPY_DONE_QUERY,
+	COPY_TABLES_QUERY,
+	copyProblem,
+	databaseProblems,
+	executedRow,
+	listedQueueNames,
+	queueProblems,
+	readDeployConfig,
+} from "./lib/deployChecks.ts";
 import { PROJECT_ROOT } from "./lib/localStack.ts";
 
 const WRANGLER = `${PROJECT_ROOT}node_modules/.bin/wrangler`;
@@ -54,15 +65,32 @@ if (unusableDatabases.length) refuse(unusableDatabases);
 const missingQueues = queueProblems(config, listQueues(config.queues));
 if (missingQueues.length) refuse(missingQueues);
 
-// Migration 0012's triggers call unhex() (SQLite 3.41): without it, every delivery written would fail once it is applied.
-for (const { binding } of config.databases) {
-	const probe = spawnSync(WRANGLER, ["d1", "execute", binding, "--remote", "--command", "SELECT unhex('00') AS probe"], {
+/** Runs one statement on the remote database `binding`; its first row, or the deploy is refused with `failure`. */
+function ask<Row>(binding: string, statement: string, failure: string): Row {
+	const result = spawnSync(WRANGLER, ["d1", "execute", binding, "--remote", "--json", "--command", statement], {
 		cwd: PROJECT_ROOT,
 		encoding: "utf8",
 		env: { ...process.env, FORCE_COLOR: "0" },
 	});
-	if (probe.status !== 0)
-		refuse([`D1 database ${binding} could not run unhex(), which migration 0012 needs:\n${probe.stdout}${probe.stderr}`]);
+	if (result.status !== 0) refuse([`${failure}:\n${result.stdout}${result.stderr}`]);
+	return executedRow<Row>(result.stdout);
+}
+
+for (const { binding } of config.databases) {
+	// Migration 0012's triggers call unhex() (SQLite 3.41): without it, every delivery written would fail once it is applied.
+	ask(binding, "SELECT unhex('00') AS probe", `D1 database ${binding} could not run unhex(), which migration 0012 needs`);
+	// This release reads deliveries_v2: the deliveries from before 0012 must be copied there first.
+	const tables = ask<{ deliveries: number; deliveries_copy: number }>(
+		binding,
+		COPY_TABLES_QUERY,
+		`D1 database ${binding} could not be read`,
+	);
+	const copy =
+		tables.deliveries && tables.deliveries_copy
+			? ask<{ done_at: number | null; any_rows: number }>(binding, COPY_DONE_QUERY, `D1 database ${binding} could not be read`)
+			: undefined;
+	const problem = copyProblem(binding, tables, copy);
+	if (problem) refuse([problem]);
 }
 
 for (const { binding } of config.databases) change(["d1", "migrations", "apply", binding, "--remote"]);

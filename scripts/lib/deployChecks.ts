@@ -111,3 +111,37 @@ export function queueProblems(config: DeployConfig, listed: readonly string[]): 
 		.filter((queue) => !listed.includes(queue))
 		.map((queue) => `The queue ${queue} named in wrangler.toml does not exist. Create it: \`npx wrangler queues create ${queue}\`.`);
 }
+
+/**
+ * What `npm run deploy` asks each database before it migrates, to learn whether the deliveries written before
+ * migration 0012 are all in deliveries_v2, which this release reads (db/deliveriesCopy.ts): which of the two tables it
+ * has, and, when it has both, whether the copy is done and whether there was anything to copy.
+ */
+export const COPY_TABLES_QUERY =
+	"SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'deliveries') AS deliveries, (SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_copy') AS deliveries_copy";
+export const COPY_DONE_QUERY =
+	"SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at, EXISTS (SELECT 1 FROM deliveries) AS any_rows";
+
+/** The first row of `wrangler d1 execute --json` output. */
+export function executedRow<Row>(output: string): Row {
+	const [statement] = JSON.parse(output) as { results: Row[] }[];
+	const [row] = statement?.results ?? [];
+	if (row === undefined) throw new Error(`wrangler d1 execute printed no row: ${output}`);
+	return row;
+}
+
+/**
+ * Why `binding` cannot take this release yet, or null: a database that has deliveries from before migration 0012
+ * must have them copied first. A new database (no `deliveries` yet, or none in it) has nothing to copy.
+ */
+export function copyProblem(
+	binding: string,
+	tables: { deliveries: number; deliveries_copy: number },
+	copy?: { done_at: number | null; any_rows: number },
+): string | null {
+	if (!tables.deliveries) return null;
+	if (!tables.deliveries_copy)
+		return `D1 database ${binding} is from before release 0.5.0: deploy 0.5.0 first and let its cron copy the deliveries (the System page shows deliveries_copy done), then this release.`;
+	if (copy === undefined || copy.done_at !== null || !copy.any_rows) return null;
+	return `D1 database ${binding} still copies its deliveries from before 0.5.0 into deliveries_v2, which this release reads: wait until the System page shows the deliveries_copy job done (500 rows a minute), then run npm run deploy again.`;
+}

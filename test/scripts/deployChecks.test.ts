@@ -4,9 +4,21 @@
  * queues list` output as wrangler 4 prints it (recorded from a local stand-in
  * for the Cloudflare API).
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { databaseProblems, listedQueueNames, queueProblems, readDeployConfig } from "../../scripts/lib/deployChecks";
+import {
+	COPY_DONE_QUERY,
+	COPY_TABLES_QUERY,
+	copyProblem,
+	databaseProblems,
+	executedRow,
+	listedQueueNames,
+	queueProblems,
+	readDeployConfig,
+} from "../../scripts/lib/deployChecks";
+import { copyOldDeliveries } from "../../src/db/deliveriesCopy";
 import wranglerToml from "../../wrangler.toml?raw";
+import { createEndpoint, fixture, ingest } from "../helpers/worker";
 
 const QUEUES_LIST = `
  ⛅️ wrangler 4.164.0
@@ -124,5 +136,32 @@ describe("the deploy checks", () => {
 		]);
 		expect(queueProblems(config, [])).toHaveLength(2);
 		expect(queueProblems(config, ["hivepost-deliveries", "hivepost-isolation"])).toEqual([]);
+	});
+});
+
+describe("the deliveries copy check", () => {
+	/** What the deploy's two statements answer on a database, as `wrangler d1 execute --json` prints it. */
+	const asked = async <Row>(statement: string) =>
+		executedRow<Row>(JSON.stringify([{ results: (await env.DB.prepare(statement).all<Row>()).results, success: true }]));
+	const check = async () => {
+		const tables = await asked<{ deliveries: number; deliveries_copy: number }>(COPY_TABLES_QUERY);
+		return copyProblem("DB_1", tables, await asked<{ done_at: number | null; any_rows: number }>(COPY_DONE_QUERY));
+	};
+
+	it("lets a database through whose deliveries are all copied, or that had none to copy", async () => {
+		expect(await check()).toBeNull();
+		await createEndpoint("https://a.example/hook");
+		await ingest(fixture("ticket.created"));
+		// Deliveries written since 0012 are copied by its triggers; those from before only by the cron.
+		expect(await check()).toMatch(/^D1 database DB_1 still copies its deliveries .* deliveries_copy job done/);
+		await copyOldDeliveries(env);
+		expect(await check()).toBeNull();
+	});
+
+	it("stops a database from before 0.5.0 that has deliveries, and lets a new one through", () => {
+		expect(copyProblem("DB", { deliveries: 1, deliveries_copy: 0 })).toMatch(
+			/^D1 database DB is from before release 0.5.0: deploy 0.5.0 first/,
+		);
+		expect(copyProblem("DB", { deliveries: 0, deliveries_copy: 0 })).toBeNull();
 	});
 });
