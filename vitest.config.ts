@@ -52,6 +52,9 @@ export default defineConfig(async ({ mode }) => {
 						MIGRATION_TEST_DB: "migration-test",
 						UPGRADE_TEST_DB: "upgrade-test",
 						UPGRADE_TEST_DB_1: "upgrade-test-1",
+						// The previous release's statements on its own schema, beside the new one (previousRelease.test.ts).
+						UPGRADE_BASELINE_DB: "upgrade-baseline",
+						UPGRADE_BASELINE_DB_1: "upgrade-baseline-1",
 						BACKFILL_TEST_DB: "backfill-test",
 					},
 				},

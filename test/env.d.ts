@@ -8,6 +8,8 @@ declare namespace Cloudflare {
 		MIGRATION_TEST_DB: D1Database;
 		UPGRADE_TEST_DB: D1Database;
 		UPGRADE_TEST_DB_1: D1Database;
+		UPGRADE_BASELINE_DB: D1Database;
+		UPGRADE_BASELINE_DB_1: D1Database;
 		BACKFILL_TEST_DB: D1Database;
 	}
 }

@@ -47,6 +47,8 @@ export function fromFixtureParam(value: unknown): unknown {
 
 export interface ReleaseFixture {
 	release: string;
+	/** The last migration the release shipped with: its own schema, on which its statements were recorded. */
+	lastMigration: string;
 	statements: ReleaseStatement[];
 }
 
