@@ -8,7 +8,11 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bytes, deliveryProgress, hexId, STATUS_CODES, statusCode } from "./columns";
 
-/** An endpoint's key in this database: given when its first delivery is written here, forgotten once none is left. */
+/**
+ * An endpoint's key in this database: given when the endpoint is written here (migration 0013; the endpoints from
+ * before got theirs there), or with a delivery to an endpoint this database does not hold (0012); forgotten with the
+ * account's data here.
+ */
 export const endpointKeys = sqliteTable(
 	"endpoint_keys",
 	{

@@ -61,3 +61,19 @@ describe("deliveries_v2 read and matched through Drizzle", () => {
 		expect(await found(eq(deliveriesV2.accountId, "acc_12"))).toEqual([]);
 	});
 });
+
+describe("endpoint keys", () => {
+	it("are given when an endpoint is written, before any delivery to it, one number each", async () => {
+		const first = await createEndpoint("https://a.example/hook");
+		const second = await createEndpoint("https://b.example/hook");
+		expect(await rows("SELECT endpoint_id, key FROM endpoint_keys ORDER BY key")).toEqual([
+			{ endpoint_id: first.id, key: 1 },
+			{ endpoint_id: second.id, key: 2 },
+		]);
+		await ingest(fixture("ticket.created"));
+		expect(await rows("SELECT DISTINCT endpoint_key FROM deliveries_v2 ORDER BY endpoint_key")).toEqual([
+			{ endpoint_key: 1 },
+			{ endpoint_key: 2 },
+		]);
+	});
+});

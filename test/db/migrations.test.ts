@@ -67,6 +67,12 @@ describe("migrations", () => {
 			["ep_3", "acc_default", "https://c.example/hook", 1, T0 + 5],
 		]);
 		expect(JSON.parse(String(endpoints[0].previous_secrets))).toEqual([{ secret: "whsec_OLD0", expires_at: T0 + 86_400_000 }]);
+		// Each endpoint from before has its key in this database (0013), numbered from 1.
+		expect(await all("SELECT endpoint_id, account_id, key FROM endpoint_keys ORDER BY key")).toEqual([
+			{ endpoint_id: "ep_1", account_id: "acc_default", key: 1 },
+			{ endpoint_id: "ep_2", account_id: "acc_default", key: 2 },
+			{ endpoint_id: "ep_3", account_id: "acc_default", key: 3 },
+		]);
 		expect(endpoints[0]).toMatchObject({ secret: "whsec_AAAA", headers: '{"authorization":"Bearer x"}', last_status_code: 200 });
 		expect(endpoints[1]).toMatchObject({
 			previous_secrets: "[]",

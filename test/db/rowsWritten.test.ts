@@ -37,9 +37,9 @@ describe("rows written", () => {
 		// Where they go: 0.3 for the event (its row, its primary-key entry and its ticket's events_ticket entry, for ten deliveries), 2 for
 		// the delivery and its deliveries_endpoint entry (made `new`: no deliveries_unfinished entry) and 1 for its copy, 1 for the claim
 		// and 1 for the copy's, 1 for delivered with its successful attempt on the row (no attempts row) and 1 for the copy's, and the
-		// endpoints' health (at most once per HEALTH_REFRESH_MS each). An endpoint's key is written once, with its primary-key entry
-		// and its two indexes' entries: 0.4 at ingest here, for ten endpoints' first deliveries.
-		expect(work.ingest.d1RowsWritten / 100).toBeCloseTo(3.7, 5);
+		// endpoints' health (at most once per HEALTH_REFRESH_MS each). An endpoint's key is written with the endpoint (migration
+		// 0013), before the count starts.
+		expect(work.ingest.d1RowsWritten / 100).toBeCloseTo(3.3, 5);
 		expect(work.delivery.d1RowsWritten / 100).toBeGreaterThanOrEqual(4);
 		expect(work.delivery.d1RowsWritten / 100).toBeLessThanOrEqual(4.4);
 	});
