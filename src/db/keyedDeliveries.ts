@@ -12,11 +12,6 @@ import { and, eq, gte, inArray, lt, type SQL, type SQLWrapper, sql } from "drizz
 import { STATUS_CODES } from "./columns";
 import { deliveriesV2, endpointKeys } from "./keyedSchema";
 
-/** The key of endpoint `endpointId` (an id, or a column) in this database; null before its first delivery here. */
-export function keyOfEndpoint(endpointId: string | SQLWrapper): SQL<number | null> {
-	return sql<number | null>`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = ${endpointId})`;
-}
-
 /** The keys of the endpoints `where` picks, as a subquery. */
 const keysWhere = (where: SQL): SQL => sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
 
@@ -39,7 +34,7 @@ export const ofAccount = (accountId: string): SQL => ofAccounts([accountId]);
 export const keysOfEndpoints = (endpointIds: readonly string[]): SQL => keysWhere(oneOf(endpointKeys.endpointId, endpointIds));
 
 /** The account's deliveries to the endpoints named: one range of the primary key each. */
-export function toEndpoints(accountId: string, endpointIds: readonly string[]): SQL {
+function toEndpoints(accountId: string, endpointIds: readonly string[]): SQL {
 	return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfEndpoints(endpointIds))) as SQL;
 }
 

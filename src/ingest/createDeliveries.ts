@@ -54,7 +54,7 @@ function laneOfInserted(now: number): SQL<Lane> {
 }
 
 /** The smallest delivery id made in millisecond `at`: `dlv_` and 12 hex digits of it. */
-export function deliveryIdFloor(at: SQLWrapper | number): SQL<string> {
+function deliveryIdFloor(at: SQLWrapper | number): SQL<string> {
 	return sql<string>`'dlv_' || printf('%012x', ${at})`;
 }
 
