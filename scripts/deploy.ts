@@ -14,7 +14,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
 	COPY_DONE_QUERY,
+	COPY_ROWS_QUERY,
 	COPY_TABLES_QUERY,
+	type CopyState,
 	copyProblem,
 	databaseProblems,
 	executedRow,
@@ -80,16 +82,11 @@ for (const { binding } of config.databases) {
 	// Migration 0012's triggers call unhex() (SQLite 3.41): without it, every delivery written would fail once it is applied.
 	ask(binding, "SELECT unhex('00') AS probe", `D1 database ${binding} could not run unhex(), which migration 0012 needs`);
 	// This release reads deliveries_v2: the deliveries from before 0012 must be copied there first.
-	const tables = ask<{ deliveries: number; deliveries_copy: number }>(
-		binding,
-		COPY_TABLES_QUERY,
-		`D1 database ${binding} could not be read`,
-	);
-	const copy =
-		tables.deliveries && tables.deliveries_copy
-			? ask<{ done_at: number | null; any_rows: number }>(binding, COPY_DONE_QUERY, `D1 database ${binding} could not be read`)
-			: undefined;
-	const problem = copyProblem(binding, tables, copy);
+	const failure = `D1 database ${binding} could not be read`;
+	const tables = ask<CopyState["tables"]>(binding, COPY_TABLES_QUERY, failure);
+	const anyRows = tables.deliveries ? ask<{ any_rows: number }>(binding, COPY_ROWS_QUERY, failure).any_rows === 1 : false;
+	const doneAt = tables.deliveries_copy ? ask<{ done_at: number | null }>(binding, COPY_DONE_QUERY, failure).done_at : null;
+	const problem = copyProblem(binding, { tables, anyRows, doneAt });
 	if (problem) refuse([problem]);
 }
 

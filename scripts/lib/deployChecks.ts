@@ -115,12 +115,12 @@ export function queueProblems(config: DeployConfig, listed: readonly string[]): 
 /**
  * What `npm run deploy` asks each database before it migrates, to learn whether the deliveries written before
  * migration 0012 are all in deliveries_v2, which this release reads (db/deliveriesCopy.ts): which of the two tables it
- * has, and, when it has both, whether the copy is done and whether there was anything to copy.
+ * has, whether `deliveries` holds any row, and whether the copy is done.
  */
 export const COPY_TABLES_QUERY =
 	"SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'deliveries') AS deliveries, (SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_copy') AS deliveries_copy";
-export const COPY_DONE_QUERY =
-	"SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at, EXISTS (SELECT 1 FROM deliveries) AS any_rows";
+export const COPY_ROWS_QUERY = "SELECT EXISTS (SELECT 1 FROM deliveries) AS any_rows";
+export const COPY_DONE_QUERY = "SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at";
 
 /** The first row of `wrangler d1 execute --json` output. */
 export function executedRow<Row>(output: string): Row {
@@ -130,18 +130,21 @@ export function executedRow<Row>(output: string): Row {
 	return row;
 }
 
+/** What a database answered: its tables, whether `deliveries` holds a row (when it has it), when the copy was done. */
+export interface CopyState {
+	tables: { deliveries: number; deliveries_copy: number };
+	anyRows: boolean;
+	doneAt: number | null;
+}
+
 /**
- * Why `binding` cannot take this release yet, or null: a database that has deliveries from before migration 0012
- * must have them copied first. A new database (no `deliveries` yet, or none in it) has nothing to copy.
+ * Why `binding` cannot take this release yet, or null: a database with deliveries from before migration 0012 must
+ * have them copied first. One without any (new, or empty) has nothing to copy.
  */
-export function copyProblem(
-	binding: string,
-	tables: { deliveries: number; deliveries_copy: number },
-	copy?: { done_at: number | null; any_rows: number },
-): string | null {
-	if (!tables.deliveries) return null;
+export function copyProblem(binding: string, { tables, anyRows, doneAt }: CopyState): string | null {
+	if (!tables.deliveries || !anyRows) return null;
 	if (!tables.deliveries_copy)
 		return `D1 database ${binding} is from before release 0.5.0: deploy 0.5.0 first and let its cron copy the deliveries (the System page shows deliveries_copy done), then this release.`;
-	if (copy === undefined || copy.done_at !== null || !copy.any_rows) return null;
+	if (doneAt !== null) return null;
 	return `D1 database ${binding} still copies its deliveries from before 0.5.0 into deliveries_v2, which this release reads: wait until the System page shows the deliveries_copy job done (500 rows a minute), then run npm run deploy again.`;
 }

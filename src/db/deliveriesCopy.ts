@@ -2,13 +2,15 @@
  * Copying into deliveries_v2 the rows of `deliveries` written before migration 0012 (from then on its triggers copy
  * each write in the same statement): the cron takes the next COPY_BATCH_LIMIT rows of each database every minute, in
  * primary-key order, and remembers where it stopped (`deliveries_copy`). A row already copied by a trigger is kept as
- * it is: both are the row as it is now. `uncopiedDeliveries` compares the two tables column by column: what the
- * release that reads deliveries_v2 waits for (docs/scaling.md, "What the storage targets still need").
+ * it is: both are the row as it is now. `npm run deploy` waits for every database's copy to be done before it deploys
+ * code that reads deliveries_v2 (scripts/lib/deployChecks.ts); `uncopiedDeliveries` compares the two tables column by
+ * column, the tests' check (docs/scaling.md, "What the storage targets still need").
  */
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { errorMessage, logError } from "../lib/log";
 import { boundDatabase, type Database, databaseNames } from "./client";
 import { STATUS_CODES } from "./columns";
+import { accountAsStored } from "./keyedDeliveries";
 import { endpointKeys } from "./keyedSchema";
 import { deliveries } from "./schema";
 
@@ -20,12 +22,8 @@ const STATUS_AS_CODE = `CASE d.status ${STATUSES.map(([status, code]) => `WHEN '
 const OK_COLUMNS = ["ok_seq", "ok_started_at", "ok_duration_ms", "ok_status_code", "ok_response"];
 const okColumnsOf = (alias: string) => OK_COLUMNS.map((column) => `${alias}.${column}`).join(", ");
 
-/** An account id as deliveries_v2 stores it: the bytes of `acc_<28 hex>`, or an id of another form as it is. */
-const ACCOUNT_AS_STORED =
-	"CASE WHEN d.account_id GLOB 'acc_*' AND length(unhex(substr(d.account_id, 5))) = 14 THEN unhex(substr(d.account_id, 5)) ELSE d.account_id END";
-
 /** The copied columns of `deliveries` (alias d), as deliveries_v2 stores them: the twin of 0012's insert trigger. */
-const AS_STORED = `${ACCOUNT_AS_STORED}, e.key, unhex(substr(d.id, 5)),
+const AS_STORED = `${accountAsStored("d.account_id")}, e.key, unhex(substr(d.id, 5)),
 	CASE WHEN substr(d.event_id, 5, 12) = substr(d.id, 5, 12) THEN unhex(substr(d.event_id, 17)) ELSE unhex(substr(d.event_id, 5)) END,
 	${STATUS_AS_CODE}, d.attempt_count, d.next_attempt_at, unhex(substr(d.claim_id, 5)), d.lease_until, d.updated_at, ${okColumnsOf("d")}`;
 

@@ -19,33 +19,45 @@ const keysWhere = (where: SQL): SQL => sql`(SELECT ${endpointKeys.key} FROM ${en
 const oneOf = (column: SQLWrapper, values: readonly string[]): SQL =>
 	sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 
-/** The deliveries of the accounts named: each of their endpoints' ranges of the primary key (narrowed further by an id range, if any). */
+/**
+ * An account id as deliveries_v2 stores it (SQL over the text id in `column`): the bytes of `acc_<28 hex>`, an id of
+ * another form as it is. Migration 0012's triggers spell the same.
+ */
+export const accountAsStored = (column: string): string =>
+	`CASE WHEN ${column} GLOB 'acc_*' AND length(unhex(substr(${column}, 5))) = 14 THEN unhex(substr(${column}, 5)) ELSE ${column} END`;
+
+/**
+ * The deliveries of the accounts named: each account's endpoints' ranges of the primary key, each account paired
+ * with its own keys only (narrowed further by an id range, if any).
+ */
 export function ofAccounts(accountIds: readonly string[]): SQL {
-	return and(
-		inArray(deliveriesV2.accountId, accountIds),
-		inArray(deliveriesV2.endpointKey, keysWhere(oneOf(endpointKeys.accountId, accountIds))),
-	) as SQL;
-}
-
-/** The account's deliveries, endpoint by endpoint. */
-export const ofAccount = (accountId: string): SQL => ofAccounts([accountId]);
-
-/** The keys of the endpoints named (of any account), as a subquery. */
-export const keysOfEndpoints = (endpointIds: readonly string[]): SQL => keysWhere(oneOf(endpointKeys.endpointId, endpointIds));
-
-/** The account's deliveries to the endpoints named: one range of the primary key each. */
-function toEndpoints(accountId: string, endpointIds: readonly string[]): SQL {
-	return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfEndpoints(endpointIds))) as SQL;
+	const stored = sql.raw(accountAsStored(`"endpoint_keys"."${endpointKeys.accountId.name}"`));
+	const pairs = sql`(SELECT ${stored}, ${endpointKeys.key} FROM ${endpointKeys} WHERE ${oneOf(endpointKeys.accountId, accountIds)})`;
+	return sql`(${deliveriesV2.accountId}, ${deliveriesV2.endpointKey}) IN ${pairs}`;
 }
 
 /** The keys of the account's endpoints, as a subquery. */
 export const keysOfAccount = (accountId: string): SQL => keysWhere(oneOf(endpointKeys.accountId, [accountId]));
 
+/** The account's deliveries, endpoint by endpoint. */
+export function ofAccount(accountId: string): SQL {
+	return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfAccount(accountId))) as SQL;
+}
+
+/** The keys of the endpoints named (of any account), as a subquery. */
+export const keysOfEndpoints = (endpointIds: readonly string[]): SQL => keysWhere(oneOf(endpointKeys.endpointId, endpointIds));
+
+/**
+ * The account's deliveries to one endpoint: one range of the primary key. Its key is one value (`=`, not `IN`), so
+ * SQLite reads the range in id order and stops at a page's limit rather than sorting the endpoint's history.
+ */
+export function toEndpoint(accountId: string, endpointId: string): SQL {
+	const key = sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = ${endpointId})`;
+	return and(eq(deliveriesV2.accountId, accountId), eq(deliveriesV2.endpointKey, key)) as SQL;
+}
+
 /** The row is the account's, checked on the row rather than sought (`+`: SQLite keeps to the index the rest names). */
 export const accountChecked = (accountId: string): SQL => sql`+${deliveriesV2.accountId} = ${sql.param(accountId, deliveriesV2.accountId)}`;
-
-/** The account's deliveries to one endpoint. */
-export const toEndpoint = (accountId: string, endpointId: string): SQL => toEndpoints(accountId, [endpointId]);
 
 /** The account's deliveries made from `from` (ms) until before `until`: by their ids, endpoint by endpoint. */
 export function madeBetween(accountId: string, from: number | SQLWrapper, until?: number | SQLWrapper): SQL {

@@ -148,25 +148,27 @@ function conditions(scope: AccountScope, filter: DeliveryFilter): SQL[] {
 }
 
 /**
- * Whether a filter reads the account's deliveries across all its endpoints and all time. Ids sort by time, but
- * deliveries_v2 keeps them endpoint by endpoint, so SQLite can only sort what a range of time holds:
- * `readByWindows` reads such a page window by window.
+ * Whether a filter reads the account's deliveries across all its endpoints (within `since` and `until`, if given).
+ * Ids sort by time, but deliveries_v2 keeps them endpoint by endpoint, so SQLite can only sort what a range of time
+ * holds: `readByWindows` reads such a page window by window.
  */
-const unbounded = (filter: DeliveryFilter) => !(filter.endpoint_id || filter.ticket_id || filter.failing || filter.since || filter.until);
+const acrossEndpoints = (filter: DeliveryFilter) => !(filter.endpoint_id || filter.ticket_id || filter.failing);
 
-/** The first window a page reads, and how much each next one widens. */
-const FIRST_WINDOW_MS = 60_000;
+/** How far past now a page reads: for a delivery made where the clock runs ahead. */
+const CLOCK_SLACK_MS = 60_000;
+/** The first window a page reads (the newest page's: the last minute and the slack), and how much each next one widens. */
+const FIRST_WINDOW_MS = 60_000 + CLOCK_SLACK_MS;
 const WIDENING = 8;
 
 /**
  * Reads `limit` deliveries from the cursor's side of time, in windows of time that widen from FIRST_WINDOW_MS
- * until one holds them, or reaches the account's first event (now, reading newer): no delivery is older than its
- * event. A page reads about what its last window holds.
+ * until one holds them, or reaches the end of the time the filter asks for: from the account's first event (no
+ * delivery is older than its event) or `since`, until now or `until`. A page reads about what its last window holds.
  */
 async function readByWindows<Row>(
 	scope: AccountScope,
-	newer: boolean,
-	cursor: string | undefined,
+	filter: DeliveryFilter,
+	bounds: { newer: boolean; cursor: string | undefined },
 	read: (range: SQL) => Promise<Row[]>,
 	limit: number,
 ): Promise<Row[]> {
@@ -176,16 +178,14 @@ async function readByWindows<Row>(
 		.where(eq(events.accountId, scope.accountId))
 		.get();
 	if (!oldest?.id) return [];
-	const first = madeAt(oldest.id);
-	// And a minute past now: for a delivery made where the clock runs ahead.
-	const last = Date.now() + FIRST_WINDOW_MS;
+	const first = Math.max(madeAt(oldest.id), filter.since ? Date.parse(filter.since) : 0);
+	const last = filter.until ? Date.parse(filter.until) + 1 : Date.now() + CLOCK_SLACK_MS;
+	const { newer, cursor } = bounds;
 	const from = cursor === undefined ? (newer ? first : last) : madeAt(cursor) + (newer ? 0 : 1);
 	for (let width = FIRST_WINDOW_MS; ; width *= WIDENING) {
-		const range = newer
-			? madeBetween(scope.accountId, from, Math.min(from + width, last))
-			: madeBetween(scope.accountId, Math.max(from - width, first), from);
-		const rows = await read(range);
-		if (rows.length >= limit || (newer ? from + width >= last : from - width <= first)) return rows;
+		const [lower, upper] = newer ? [from, Math.min(from + width, last)] : [Math.max(from - width, first), from];
+		const rows = await read(madeBetween(scope.accountId, lower, upper));
+		if (rows.length >= limit || (newer ? upper >= last : lower <= first)) return rows;
 	}
 }
 
@@ -214,7 +214,7 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 					.where(and(...where, range, bounds.where))
 					.orderBy(bounds.orderBy)
 					.limit(limit);
-			return unbounded(filter) ? readByWindows(scope, bounds.newer, bounds.cursor, read, limit) : read();
+			return acrossEndpoints(filter) ? readByWindows(scope, filter, bounds, read, limit) : read();
 		},
 		keep,
 	);

@@ -1,7 +1,8 @@
 /**
  * An endpoint's recent attempts, as GitHub's "Recent deliveries" shows them:
- * the attempts of its newest deliveries (through deliveries_endpoint, then
- * each delivery's attempts by primary key, and the success kept on its row),
+ * the attempts of its newest deliveries (the endpoint's range of deliveries_v2
+ * read newest first, then each delivery's attempts by primary key, and the
+ * success kept on its row),
  * newest first, each with the start of what the receiver answered.
  */
 import { desc, isNotNull, sql } from "drizzle-orm";
@@ -43,8 +44,11 @@ export async function recentAttempts(scope: AccountScope, endpointId: string) {
 			succeeded: attempts.succeeded,
 			responseStart: sql<string | null>`substr(${attempts.responseBody}, 1, ${RESPONSE_START})`,
 		})
+		// CROSS JOIN: the newest deliveries first, then each one's attempts by primary key (SQLite would otherwise walk the
+		// account's attempts, knowing nothing of the subquery's size).
 		.from(newestDeliveries)
-		.innerJoin(attempts, sql`${attempts.accountId} = ${scope.accountId} AND ${attempts.deliveryId} = ${newestDeliveries.idText}`)
+		.crossJoin(attempts)
+		.where(sql`${attempts.accountId} = ${scope.accountId} AND ${attempts.deliveryId} = ${newestDeliveries.idText}`)
 		.orderBy(desc(attempts.startedAt))
 		.limit(RECENT_ATTEMPTS);
 	const keptOnRows = scope.db

@@ -9,7 +9,9 @@
  * unfinished deliveries, which holds nothing else, may be walked whole: the
  * sweep does, and sorts what it finds stranded by due time), and unfinished
  * deliveries are found by endpoint through that index and, for the `new` ones
- * kept out of it, a recent range of deliveries_endpoint. The tables grow
+ * kept out of it, a recent range of deliveries_endpoint (of deliveries_v2's
+ * primary key, endpoint key by endpoint key, for the reads moved there, which
+ * may neither seek an account's whole history nor sort an endpoint's). The tables grow
  * with traffic, so a full scan is a bug that only shows at scale. (Placing an
  * account counts the live accounts of each database: one pass over the
  * directory's accounts, small beside those tables, and only when an account
@@ -36,8 +38,11 @@ import {
 } from "../helpers/worker";
 
 const BIG_TABLES = /\bSCAN (deliveries|deliveries_v2|events|attempts)\b(?! USING (?:COVERING )?INDEX deliveries_(?:v2_)?unfinished)/;
-/** deliveries_v2 sought by its account alone: that walks the account's whole history (keyedDeliveries.ts names the endpoint keys). */
-const ACCOUNT_HISTORY = /\bSEARCH deliveries_v2 USING PRIMARY KEY \(account_id=\?\)/;
+/**
+ * deliveries_v2 or attempts sought by the account alone: that walks the account's whole history (keyedDeliveries.ts
+ * names the endpoint keys; an endpoint's recent attempts are sought delivery by delivery).
+ */
+const ACCOUNT_HISTORY = /\bSEARCH (deliveries_v2|attempts) USING PRIMARY KEY \(account_id=\?\)/;
 
 /** Each distinct statement's plan; those that scan a big table whole (or cannot be explained) are returned. */
 async function fullScans(recorded: RecordedStatement[]): Promise<string[]> {
@@ -178,6 +183,13 @@ describe("query plans", () => {
 					: /\((account_id|endpoint_id|account_id=\? AND endpoint_key)=\? AND id>\? AND id<\?\)/,
 			);
 		}
+		// One endpoint's deliveries are read in id order, up to the page's limit: never its whole history sorted.
+		const oneEndpoint = await plansOf(
+			recorded,
+			/"endpoint_keys"\."endpoint_id" = \?\).*order by "deliveries_v2"\."id" (?:desc|asc) limit \?$/s,
+		);
+		expect(oneEndpoint.length).toBeGreaterThanOrEqual(3);
+		for (const { sql, plan } of oneEndpoint) expect(plan, sql).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
 		const streakStarts = await plansOf(recorded, /^select min\("created_at"\) from "deliveries"/);
 		expect(streakStarts).toHaveLength(1);
 		expect(streakStarts[0].plan).toMatch(/USING INDEX deliveries_endpoint \(endpoint_id=\? AND id>\?/);

@@ -191,6 +191,19 @@ describe("the delivery log across its endpoints", () => {
 			page = await deliveries(`after=${page.prev_cursor}`);
 		}
 		expect(newer).toEqual(all.slice(0, -1));
+		// Within a time range, by pages too: just the deliveries made in it.
+		const [since, until] = [now - 30 * 30 * 2_000_000, now - 5 * 5 * 2_000_000];
+		const inRange = all.filter((id) => Number.parseInt(id.slice(4, 16), 16) >= since && Number.parseInt(id.slice(4, 16), 16) <= until);
+		expect(inRange.length).toBeGreaterThan(50);
+		const range = `since=${new Date(since).toISOString()}&until=${new Date(until).toISOString()}`;
+		const ranged: string[] = [];
+		page = await deliveries(range);
+		for (;;) {
+			ranged.push(...page.deliveries.map((delivery) => delivery.id));
+			if (!page.next_cursor) break;
+			page = await deliveries(`${range}&before=${page.next_cursor}`);
+		}
+		expect(ranged).toEqual(inRange);
 	});
 });
 

@@ -8,7 +8,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
 	COPY_DONE_QUERY,
+	COPY_ROWS_QUERY,
 	COPY_TABLES_QUERY,
+	type CopyState,
 	copyProblem,
 	databaseProblems,
 	executedRow,
@@ -140,13 +142,15 @@ describe("the deploy checks", () => {
 });
 
 describe("the deliveries copy check", () => {
-	/** What the deploy's two statements answer on a database, as `wrangler d1 execute --json` prints it. */
+	/** What the deploy asks a database, as `wrangler d1 execute --json` prints it. */
 	const asked = async <Row>(statement: string) =>
 		executedRow<Row>(JSON.stringify([{ results: (await env.DB.prepare(statement).all<Row>()).results, success: true }]));
-	const check = async () => {
-		const tables = await asked<{ deliveries: number; deliveries_copy: number }>(COPY_TABLES_QUERY);
-		return copyProblem("DB_1", tables, await asked<{ done_at: number | null; any_rows: number }>(COPY_DONE_QUERY));
-	};
+	const check = async () =>
+		copyProblem("DB_1", {
+			tables: await asked<CopyState["tables"]>(COPY_TABLES_QUERY),
+			anyRows: (await asked<{ any_rows: number }>(COPY_ROWS_QUERY)).any_rows === 1,
+			doneAt: (await asked<{ done_at: number | null }>(COPY_DONE_QUERY)).done_at,
+		});
 
 	it("lets a database through whose deliveries are all copied, or that had none to copy", async () => {
 		expect(await check()).toBeNull();
@@ -158,10 +162,12 @@ describe("the deliveries copy check", () => {
 		expect(await check()).toBeNull();
 	});
 
-	it("stops a database from before 0.5.0 that has deliveries, and lets a new one through", () => {
-		expect(copyProblem("DB", { deliveries: 1, deliveries_copy: 0 })).toMatch(
+	it("stops a database from before 0.5.0 that has deliveries, and lets one through that has none, or is new", () => {
+		const before = { deliveries: 1, deliveries_copy: 0 };
+		expect(copyProblem("DB", { tables: before, anyRows: true, doneAt: null })).toMatch(
 			/^D1 database DB is from before release 0.5.0: deploy 0.5.0 first/,
 		);
-		expect(copyProblem("DB", { deliveries: 0, deliveries_copy: 0 })).toBeNull();
+		expect(copyProblem("DB", { tables: before, anyRows: false, doneAt: null })).toBeNull();
+		expect(copyProblem("DB", { tables: { deliveries: 0, deliveries_copy: 0 }, anyRows: false, doneAt: null })).toBeNull();
 	});
 });
