@@ -56,6 +56,8 @@ export default defineConfig(async ({ mode }) => {
 						UPGRADE_BASELINE_DB: "upgrade-baseline",
 						UPGRADE_BASELINE_DB_1: "upgrade-baseline-1",
 						BACKFILL_TEST_DB: "backfill-test",
+						// A database at 0.5.0's schema as first shipped, migrated on (migrations.test.ts).
+						SHIPPED_TRIGGERS_TEST_DB: "shipped-triggers-test",
 					},
 				},
 			}),

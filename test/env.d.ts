@@ -10,6 +10,7 @@ declare namespace Cloudflare {
 		UPGRADE_TEST_DB_1: D1Database;
 		UPGRADE_BASELINE_DB: D1Database;
 		UPGRADE_BASELINE_DB_1: D1Database;
+		SHIPPED_TRIGGERS_TEST_DB: D1Database;
 		BACKFILL_TEST_DB: D1Database;
 	}
 }

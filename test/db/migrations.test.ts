@@ -279,3 +279,67 @@ describe("the backfill of disabled_cause and disabled_at (0005)", () => {
 		]);
 	});
 });
+
+describe("0.5.0's copy triggers as first shipped (0012), replaced by 0014", () => {
+	const shipped = env.SHIPPED_TRIGGERS_TEST_DB;
+	const rowsOf = async <T = Record<string, unknown>>(sql: string, ...params: unknown[]) =>
+		(
+			await shipped
+				.prepare(sql)
+				.bind(...params)
+				.all<T>()
+		).results;
+	/** Each table's row count. */
+	const counts = async () => {
+		const tables = await rowsOf<{ name: string }>(
+			"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name",
+		);
+		const found: Record<string, number> = {};
+		for (const { name } of tables) found[name] = (await rowsOf<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`))[0].n;
+		return found;
+	};
+
+	it("migrates a database that applied them, keeping the rows of every table, and copies as the fixed ones do", async () => {
+		// The shipped schema (0000) with rows in every table, migrated to 0.5.0 as first released, then a delivery written there.
+		await applyD1Migrations(
+			shipped,
+			env.TEST_MIGRATIONS.filter((migration) => SHIPPED.includes(migration.name)),
+		);
+		for (const statement of OLD_ROWS) await shipped.prepare(statement).run();
+		await applyD1Migrations(
+			shipped,
+			env.TEST_MIGRATIONS.filter((migration) => migration.name < "0013"),
+		);
+		const id = `dlv_${"0".repeat(12)}${"1".repeat(16)}`;
+		const event = `evt_${"0".repeat(12)}${"2".repeat(16)}`;
+		await shipped
+			.prepare(
+				`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+				VALUES ('acc_default', ?, ?, 'ep_1', 'pending', 0, 0, 0)`,
+			)
+			.bind(id, event)
+			.run();
+		const before = await counts();
+		expect(before.deliveries_v2).toBe(1);
+
+		await applyD1Migrations(shipped, env.TEST_MIGRATIONS);
+
+		// Every row kept; the endpoints without a key got one (0013).
+		expect(await counts()).toEqual({ ...before, endpoint_keys: before.endpoint_keys + 2 });
+		const keyOfEp1 = async () => (await rowsOf<{ key: number }>("SELECT key FROM endpoint_keys WHERE endpoint_id = 'ep_1'"))[0].key;
+		const key = await keyOfEp1();
+		// Written again over itself, the delivery keeps its endpoint's key, and its copy stays one row under it.
+		await shipped
+			.prepare(
+				`INSERT OR REPLACE INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+				VALUES ('acc_default', ?, ?, 'ep_1', 'retrying', 1, 0, 1)`,
+			)
+			.bind(id, event)
+			.run();
+		expect(await keyOfEp1()).toBe(key);
+		expect(await rowsOf("SELECT endpoint_key, status FROM deliveries_v2")).toEqual([{ endpoint_key: key, status: 2 }]);
+		// An unknown status is left out of the copy, not refused.
+		await shipped.prepare("UPDATE deliveries SET status = 'paused' WHERE id = ?").bind(id).run();
+		expect(await rowsOf("SELECT status FROM deliveries_v2")).toEqual([{ status: 2 }]);
+	});
+});
