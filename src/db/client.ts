@@ -140,5 +140,6 @@ export function inList(column: SQLiteColumn | SQL, values: readonly string[]): S
  * prefix would walk its whole history instead.
  */
 export function accountCheck(column: SQLiteColumn, accountId: string): SQL {
-	return sql`+${column} = ${accountId}`;
+	// Bound as the column stores it (deliveries_v2 keeps an account id as bytes).
+	return sql`+${column} = ${sql.param(accountId, column)}`;
 }

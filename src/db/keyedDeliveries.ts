@@ -56,9 +56,6 @@ export function toEndpoint(accountId: string, endpointId: string): SQL {
 	return and(eq(deliveriesV2.accountId, accountId), eq(deliveriesV2.endpointKey, key)) as SQL;
 }
 
-/** The row is the account's, checked on the row rather than sought (`+`: SQLite keeps to the index the rest names). */
-export const accountChecked = (accountId: string): SQL => sql`+${deliveriesV2.accountId} = ${sql.param(accountId, deliveriesV2.accountId)}`;
-
 /** The account's deliveries made from `from` (ms) until before `until`: by their ids, endpoint by endpoint. */
 export function madeBetween(accountId: string, from: number | SQLWrapper, until?: number | SQLWrapper): SQL {
 	const found = [ofAccount(accountId), gte(deliveriesV2.id, idFloorOf(from))];

@@ -19,7 +19,7 @@
 import { and, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, accountCheck, type Database, pairIn } from "../db/client";
-import { accountChecked, keysOfAccount, keysOfEndpoints, statusesIn } from "../db/keyedDeliveries";
+import { keysOfAccount, keysOfEndpoints, statusesIn } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
 import { untouchedByMove } from "../db/moveMarkers";
 import { type DeliveryStatus, deliveries, endpoints, type StoredDeliveryStatus } from "../db/schema";
@@ -105,7 +105,7 @@ export function unfinishedOf(accountId: string, now: number, endpointIds?: reado
 		inArray(deliveriesV2.endpointKey, keys),
 		gte(deliveriesV2.id, idFloor("dlv", now - NEW_WINDOW_MS)),
 	);
-	return and(or(indexed, recent), accountChecked(accountId)) as SQL;
+	return and(or(indexed, recent), accountCheck(deliveriesV2.accountId, accountId)) as SQL;
 }
 
 /** The endpoints named, as a subquery for `unfinishedTo`. */

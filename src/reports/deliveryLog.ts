@@ -160,31 +160,44 @@ const CLOCK_SLACK_MS = 60_000;
 const FIRST_WINDOW_MS = 60_000 + CLOCK_SLACK_MS;
 const WIDENING = 8;
 
+/** A span of time, in ms: from `first`, until before `last`. */
+interface Span {
+	first: number;
+	last: number;
+}
+
 /**
- * Reads `limit` deliveries from the cursor's side of time, in windows of time that widen from FIRST_WINDOW_MS
- * until one holds them, or reaches the end of the time the filter asks for: from the account's first event (no
- * delivery is older than its event) or `since`, until now or `until`. A page reads about what its last window holds.
+ * The time a page across endpoints may read, once per page: from the account's first event (no delivery is older
+ * than its event) or `since`, until now (and the slack) or `until`. Null when the account has no event.
  */
-async function readByWindows<Row>(
-	scope: AccountScope,
-	filter: DeliveryFilter,
-	bounds: { newer: boolean; cursor: string | undefined },
-	read: (range: SQL) => Promise<Row[]>,
-	limit: number,
-): Promise<Row[]> {
+async function timeToRead(scope: AccountScope, filter: DeliveryFilter): Promise<Span | null> {
 	const oldest = await scope.db
 		.select({ id: min(events.id) })
 		.from(events)
 		.where(eq(events.accountId, scope.accountId))
 		.get();
-	if (!oldest?.id) return [];
-	const first = Math.max(madeAt(oldest.id), filter.since ? Date.parse(filter.since) : 0);
-	const last = filter.until ? Date.parse(filter.until) + 1 : Date.now() + CLOCK_SLACK_MS;
-	const { newer, cursor } = bounds;
+	if (!oldest?.id) return null;
+	return {
+		first: Math.max(madeAt(oldest.id), filter.since ? Date.parse(filter.since) : 0),
+		last: filter.until ? Date.parse(filter.until) + 1 : Date.now() + CLOCK_SLACK_MS,
+	};
+}
+
+/**
+ * Reads `limit` deliveries from the cursor's side of time, in windows of time that widen from FIRST_WINDOW_MS
+ * until one holds them, or reaches the end of `span`. A page reads about what its last window holds.
+ */
+async function readByWindows<Row>(
+	accountId: string,
+	{ first, last }: Span,
+	{ newer, cursor }: { newer: boolean; cursor: string | undefined },
+	read: (range: SQL) => Promise<Row[]>,
+	limit: number,
+): Promise<Row[]> {
 	const from = cursor === undefined ? (newer ? first : last) : madeAt(cursor) + (newer ? 0 : 1);
 	for (let width = FIRST_WINDOW_MS; ; width *= WIDENING) {
 		const [lower, upper] = newer ? [from, Math.min(from + width, last)] : [Math.max(from - width, first), from];
-		const rows = await read(madeBetween(scope.accountId, lower, upper));
+		const rows = await read(madeBetween(accountId, lower, upper));
 		if (rows.length >= limit || (newer ? upper >= last : lower <= first)) return rows;
 	}
 }
@@ -204,17 +217,20 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 					);
 				}
 			: undefined;
+	// Read once per page; null: the account has no event, so no delivery either.
+	const span = acrossEndpoints(filter) ? await timeToRead(scope, filter) : undefined;
 	const { page, nextCursor, prevCursor } = await readPage(
 		filter,
 		deliveries.id,
 		DELIVERY_PAGE_SIZE,
-		(bounds, limit) => {
+		async (bounds, limit) => {
 			const read = (range?: SQL) =>
 				selectDeliveries(scope, Boolean(filter.ticket_id))
 					.where(and(...where, range, bounds.where))
 					.orderBy(bounds.orderBy)
 					.limit(limit);
-			return acrossEndpoints(filter) ? readByWindows(scope, filter, bounds, read, limit) : read();
+			if (span === undefined) return read();
+			return span ? readByWindows(scope.accountId, span, bounds, read, limit) : [];
 		},
 		keep,
 	);
