@@ -22,11 +22,12 @@ describe("Redeliver failed", () => {
 	it(`starts over at most ${REDELIVER_LIMIT} deliveries per request; the next request takes the rest`, async () => {
 		const endpoint = await createEndpoint("https://receiver.example/hook");
 		await ingest(fixture("ticket.created"));
-		// One failed delivery from ingest, plus enough copies to pass the limit.
+		// One failed delivery from ingest, plus enough copies to pass the limit (ids of its millisecond).
 		await env.DB.prepare(
 			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${REDELIVER_LIMIT})
 			 INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-			 SELECT account_id, 'dlv_copy_' || i, event_id, endpoint_id, 'failed', 4, created_at, updated_at FROM n, (SELECT * FROM deliveries LIMIT 1)`,
+			 SELECT account_id, substr(id, 1, 16) || printf('%016x', i), event_id, endpoint_id, 'failed', 4, created_at, updated_at
+			 FROM n, (SELECT * FROM deliveries LIMIT 1)`,
 		).run();
 		await env.DB.prepare("UPDATE deliveries SET status = 'failed', attempt_count = 4").run();
 		const since = new Date(Date.now() - 60_000).toISOString();

@@ -140,12 +140,13 @@ describe("redeliver", () => {
 		const endpoint = await createEndpoint("https://a.example/hook");
 		await event();
 		await runConsumer((await rows<{ id: string }>("SELECT id FROM deliveries")).map((row) => row.id));
-		await env.DB.prepare("UPDATE deliveries SET claim_id = 'clm_live', lease_until = ?")
-			.bind(Date.now() + 60_000)
+		const live = `clm_${"1ce".repeat(8)}`;
+		await env.DB.prepare("UPDATE deliveries SET claim_id = ?, lease_until = ?")
+			.bind(live, Date.now() + 60_000)
 			.run();
 		const response = await api(`/endpoints/${endpoint.id}/redeliver`, { method: "POST", body: { since: since(), include: ["retrying"] } });
 		expect(await json(response)).toEqual({ redelivered: 0, more: false });
-		expect(await rows("SELECT status, claim_id FROM deliveries")).toEqual([{ status: "retrying", claim_id: "clm_live" }]);
+		expect(await rows("SELECT status, claim_id FROM deliveries")).toEqual([{ status: "retrying", claim_id: live }]);
 	});
 
 	it("sends a missed event only if it is not a test event, came after both `since` and the endpoint, and its filter takes it", async () => {

@@ -7,6 +7,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readSettings } from "../../src/config";
+import { STATUS_CODES } from "../../src/db/columns";
 import { IN_FLIGHT_PER_ENDPOINT, slowAfterMs } from "../../src/delivery/isolation";
 import { claimLeaseMs } from "../../src/delivery/stateChanges";
 import { sweep } from "../../src/retry/sweep";
@@ -31,10 +32,13 @@ async function failWritesTo(table: string) {
 	await env.DB.prepare(`CREATE TRIGGER injected_fault BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`).run();
 }
 
-/** Makes recording a delivery as delivered fail (a success is recorded on the delivery's row, with no attempts row). */
+/**
+ * Makes recording a delivery as delivered fail (a success is recorded on the delivery's row, with no attempts row): in
+ * deliveries_v2, where every write of a delivery lands (helpers/deliveriesView.ts).
+ */
 async function failDelivered() {
 	await env.DB.prepare(
-		"CREATE TRIGGER injected_fault BEFORE UPDATE OF status ON deliveries WHEN NEW.status = 'delivered' BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+		`CREATE TRIGGER injected_fault BEFORE UPDATE OF status ON deliveries_v2 WHEN NEW.status = ${STATUS_CODES.delivered} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`,
 	).run();
 }
 
@@ -51,7 +55,8 @@ async function sweepAt(now: number) {
 describe("faults during ingest", () => {
 	it("a D1 failure while storing the deliveries leaves no event behind and answers 500", async () => {
 		await createEndpoint("https://receiver.example/hook");
-		await failWritesTo("deliveries");
+		// Where every write of a delivery lands (helpers/deliveriesView.ts).
+		await failWritesTo("deliveries_v2");
 		const { response, queue } = await ingest(fixture("ticket.created"));
 		expect(response.status).toBe(500);
 		expect(((await response.json()) as { error: string }).error).toMatch(/Internal error/);

@@ -72,9 +72,10 @@ describe("a success kept on the delivery's row", () => {
 	});
 
 	it("is an attempts row after all when its claim was taken meanwhile: the success is in the log, the newer claim's state untouched", async () => {
+		const newer = `clm_${"0e".repeat(14)}`;
 		stubDestination(async () => {
 			// While the attempt is in flight, its lease passes and another claim takes the delivery.
-			await env.DB.prepare("UPDATE deliveries SET claim_id = 'clm_newer'").run();
+			await env.DB.prepare("UPDATE deliveries SET claim_id = ?").bind(newer).run();
 			return new Response("fine");
 		});
 		await createEndpoint("https://receiver.example/hook");
@@ -82,7 +83,7 @@ describe("a success kept on the delivery's row", () => {
 		const [id] = queue.messages.map((m) => m.deliveryId);
 		await runConsumer([id]);
 		expect(await rows("SELECT status, claim_id, ok_seq FROM deliveries WHERE id = ?", id)).toEqual([
-			{ status: "new", claim_id: "clm_newer", ok_seq: null },
+			{ status: "new", claim_id: newer, ok_seq: null },
 		]);
 		expect(await rows("SELECT seq, attempt_number, status_code, response_body, succeeded FROM attempts WHERE delivery_id = ?", id)).toEqual(
 			[{ seq: 1, attempt_number: 1, status_code: 200, response_body: "fine", succeeded: 1 }],

@@ -113,7 +113,7 @@ describe("the delivery log's filters", () => {
 		await env.DB.prepare(
 			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${SCAN_LIMIT + 10})
 			 INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-			 SELECT account_id, 'dlv_' || printf('%012x', created_at + 1000) || printf('%016x', i), event_id, endpoint_id, 'pending', 0, 1, created_at, 0
+			 SELECT account_id, 'dlv_' || printf('%012x', created_at + 1000) || printf('%016x', i), event_id, endpoint_id, 'pending', 0, 1, created_at + 1000, 0
 			 FROM n, (SELECT * FROM deliveries WHERE id = ?)`,
 		)
 			.bind(matching)

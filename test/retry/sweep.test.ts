@@ -6,6 +6,7 @@ import { readSettings } from "../../src/config";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { fairBudget, LANE_SHARE } from "../../src/delivery/fairShare";
 import { NEW_FOR_MS, NEW_WINDOW_MS, queueHoldMs } from "../../src/delivery/stateChanges";
+import { idFloor } from "../../src/lib/ids";
 import { HOUR_MS, MINUTE_MS } from "../../src/lib/time";
 import { SWEEP_BATCH_LIMIT, sweep } from "../../src/retry/sweep";
 import {
@@ -109,14 +110,14 @@ describe("the sweep", () => {
 		expect((await sweepAt(t0 + 60_000)).queue.messages).toEqual([]);
 	});
 
-	/** `count` pending deliveries to `endpointId`, an hour overdue (a lost burst). */
+	/** `count` pending deliveries to `endpointId`, made at `now` (ids and event as Hivepost makes them), an hour overdue (a lost burst). */
 	async function strand(count: number, endpointId: string, now: number) {
 		await env.DB.prepare(
 			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
 			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-			SELECT 'acc_default', printf('dlv_%06d', i), 'evt_1', ?, 'pending', 0, ? + i, ?, ? FROM n`,
+			SELECT 'acc_default', ? || printf('%016x', i), ?, ?, 'pending', 0, ? + i, ?, ? FROM n`,
 		)
-			.bind(count, endpointId, now - 3_600_000, now, now)
+			.bind(count, idFloor("dlv", now), `${idFloor("evt", now)}${"0".repeat(16)}`, endpointId, now - 3_600_000, now, now)
 			.run();
 	}
 
@@ -125,15 +126,16 @@ describe("the sweep", () => {
 		const now = Date.now();
 		// SWEEP_BATCH_LIMIT deliveries to the first endpoint, and the longest overdue one to the second.
 		await strand(SWEEP_BATCH_LIMIT, endpointIds[0], now);
+		const oldest = `${idFloor("dlv", now)}${"f".repeat(16)}`;
 		await env.DB.prepare(
 			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-			VALUES ('acc_default', 'dlv_oldest', 'evt_1', ?, 'pending', 0, ?, ?, ?)`,
+			VALUES ('acc_default', ?, ?, ?, 'pending', 0, ?, ?, ?)`,
 		)
-			.bind(endpointIds[1], now - 7_200_000, now, now)
+			.bind(oldest, `${idFloor("evt", now)}${"0".repeat(16)}`, endpointIds[1], now - 7_200_000, now, now)
 			.run();
 		const { report, queue } = await sweepAt(now);
 		expect(report.requeued).toBe(SWEEP_BATCH_LIMIT);
-		expect(queue.messages.map((message) => message.deliveryId)).toContain("dlv_oldest");
+		expect(queue.messages.map((message) => message.deliveryId)).toContain(oldest);
 	});
 
 	it("brings a stranded burst back through its account's pacer: its fair budget on the main lane, the rest on the bulk lane within its share, the excess parked", async () => {
