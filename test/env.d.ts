@@ -2,6 +2,8 @@
 declare namespace Cloudflare {
 	interface Env {
 		TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+		/** What `deliveries` is in DB, DB_1 and DB_2: the migrations' table, or the view over deliveries_v2 (helpers/deliveriesView.ts). */
+		TEST_DELIVERIES: "table" | "view";
 		/** Databases for account data beside DB (vitest.config.ts). */
 		DB_1: D1Database;
 		DB_2: D1Database;

@@ -1,15 +1,20 @@
 /**
  * Runs before every workerd test file: migrations once in each of the three
- * databases, then for each test empty tables in each before it, and after it
- * no mocks and no Durable Object state or armed alarms (alarms outlive a test
- * in the vitest integration).
+ * databases (and, in the projects that run with it, the view that stands in
+ * for the table `deliveries`: helpers/deliveriesView.ts), then for each test
+ * empty tables in each before it, and after it no mocks and no Durable Object
+ * state or armed alarms (alarms outlive a test in the vitest integration).
  */
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, vi } from "vitest";
+import { installDeliveriesView } from "./helpers/deliveriesView";
 import { clearDurableObjects, databaseBinding, TEST_DATABASES } from "./helpers/worker";
 
-for (const name of TEST_DATABASES) await applyD1Migrations(databaseBinding(name), env.TEST_MIGRATIONS);
+for (const name of TEST_DATABASES) {
+	await applyD1Migrations(databaseBinding(name), env.TEST_MIGRATIONS);
+	if (env.TEST_DELIVERIES === "view") await installDeliveriesView(databaseBinding(name));
+}
 
 // Each test starts from empty tables (fan-out counts every registered endpoint) in every database, with only the
 // default account and the operator's (the migrations create their rows in each database; the directory's are DB's).

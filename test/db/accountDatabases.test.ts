@@ -14,6 +14,7 @@ import { purgeExpired } from "../../src/db/retention";
 import { MAX_BODY_BYTES } from "../../src/http/bodyLimit";
 import { sweep } from "../../src/retry/sweep";
 import { api, json } from "../helpers/api";
+import { IS_TABLE } from "../helpers/deliveriesView";
 import { ORIGIN, page } from "../helpers/pages";
 import {
 	alarmTime,
@@ -88,7 +89,7 @@ describe("one account on each database", () => {
 		}
 		const tables = (
 			await rows<{ name: string }>(
-				"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name != 'd1_migrations' ORDER BY name",
+				`SELECT name FROM sqlite_master WHERE ${IS_TABLE} AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name != 'd1_migrations' ORDER BY name`,
 			)
 		).map((row) => row.name);
 		const accountTables = tables.filter((table) => ![...DIRECTORY_TABLES, ...MOVE_TABLES, ...COPY_TABLES].includes(table));
