@@ -16,9 +16,13 @@ import hivepost, { AccountPacer as HivepostAccountPacer, RetryScheduler as Hivep
 // The account mover as it is: the move scenario measures its time, not its work.
 export { AccountMover } from "../../src";
 
+import { count, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { accountDatabase } from "../../src/db/client";
 import { findLiveAccount } from "../../src/db/directory";
-import type { StoredDeliveryStatus } from "../../src/db/schema";
+import { deliveryIdText, endpointIdOf, ofAccount } from "../../src/db/keyedDeliveries";
+import { deliveriesV2 } from "../../src/db/keyedSchema";
+import { attempts } from "../../src/db/schema";
 import { LANES_PER_INVOCATION } from "../../src/delivery/isolation";
 import type { DeliveryMessage } from "../../src/delivery/queue";
 import { shownStatus } from "../../src/delivery/stateChanges";
@@ -61,22 +65,26 @@ async function fanOutCeiling(request: Request, url: URL): Promise<Response> {
 	return json({ sent: statuses.length, ok: statuses.filter((status) => status >= 200 && status < 300).length });
 }
 
+/** Every attempt's start and duration: the attempts rows, and the successes kept on their deliveries' rows. */
+const EVERY_ATTEMPT =
+	"SELECT started_at, duration_ms FROM attempts UNION ALL SELECT ok_started_at, ok_duration_ms FROM deliveries_v2 WHERE ok_seq IS NOT NULL";
+
 /** What D1 holds, read directly (not counted); `attemptMs` averages the attempts started since `?since=` (ms). */
 async function recorded(env: Env, url: URL): Promise<Response> {
 	const since = Number(url.searchParams.get("since") ?? "0");
-	const [statuses, attempts, durations] = await env.DB.batch<{ status: StoredDeliveryStatus; n: number }>([
-		env.DB.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status"),
-		env.DB.prepare("SELECT 'attempts' AS status, count(*) AS n FROM delivery_attempts"),
-		env.DB.prepare("SELECT 'attemptMs' AS status, avg(duration_ms) AS n FROM delivery_attempts WHERE started_at >= ?").bind(since),
-	]);
+	const statuses = await drizzle(env.DB)
+		.select({ status: deliveriesV2.status, n: count() })
+		.from(deliveriesV2)
+		.groupBy(deliveriesV2.status);
+	const tried = await env.DB.prepare(
+		`SELECT (SELECT count(*) FROM (${EVERY_ATTEMPT})) AS n, (SELECT avg(duration_ms) FROM (${EVERY_ATTEMPT}) WHERE started_at >= ?) AS ms`,
+	)
+		.bind(since)
+		.first<{ n: number; ms: number | null }>();
 	// As the API shows them: `new` deliveries are pending.
 	const deliveries: Record<string, number> = {};
-	for (const { status, n } of statuses.results) deliveries[shownStatus(status)] = (deliveries[shownStatus(status)] ?? 0) + n;
-	return json({
-		deliveries,
-		attempts: attempts.results[0]?.n ?? 0,
-		attemptMs: durations.results[0]?.n ?? null,
-	});
+	for (const { status, n } of statuses) deliveries[shownStatus(status)] = (deliveries[shownStatus(status)] ?? 0) + n;
+	return json({ deliveries, attempts: tried?.n ?? 0, attemptMs: tried?.ms ?? null });
 }
 
 /**
@@ -86,22 +94,21 @@ async function recorded(env: Env, url: URL): Promise<Response> {
 async function accountAttempts(env: Env, url: URL): Promise<Response> {
 	const account = await findLiveAccount(env, url.searchParams.get("account") ?? "");
 	if (!account) return json({ error: "No such account." }, 404);
-	const db = accountDatabase(env, account).$client;
-	const { results } = await db
-		.prepare(
-			`SELECT d.id, d.status, d.endpoint_id, json_group_array(a.started_at) AS started
-			FROM deliveries d LEFT JOIN (SELECT * FROM delivery_attempts WHERE account_id = ?1 AND manual = 0 ORDER BY seq) a
-				ON a.account_id = d.account_id AND a.delivery_id = d.id
-			WHERE d.account_id = ?1 GROUP BY d.id`,
-		)
-		.bind(account.id)
-		.all<{ id: string; status: StoredDeliveryStatus; endpoint_id: string; started: string }>();
+	// Its automatic attempts: the attempts rows, and the success kept on its row, in the order they were made.
+	const started = sql<string>`(SELECT json_group_array(started_at) FROM (
+		SELECT started_at, seq FROM ${attempts} WHERE ${attempts.accountId} = ${account.id} AND ${attempts.deliveryId} = ${deliveryIdText()} AND NOT ${attempts.manual}
+		UNION ALL SELECT ${deliveriesV2.okStartedAt}, ${deliveriesV2.okSeq} WHERE ${deliveriesV2.okSeq} IS NOT NULL
+		ORDER BY seq))`;
+	const rows = await accountDatabase(env, account)
+		.select({ id: deliveriesV2.id, status: deliveriesV2.status, endpointId: endpointIdOf(), started })
+		.from(deliveriesV2)
+		.where(ofAccount(account.id));
 	return json(
-		results.map((row) => ({
+		rows.map((row) => ({
 			id: row.id,
 			status: shownStatus(row.status),
-			endpointId: row.endpoint_id,
-			attemptsStartedAt: (JSON.parse(row.started) as (number | null)[]).filter((at): at is number => at !== null),
+			endpointId: row.endpointId,
+			attemptsStartedAt: JSON.parse(row.started) as number[],
 		})),
 	);
 }

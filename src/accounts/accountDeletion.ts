@@ -14,6 +14,7 @@ import { accountDatabase, accountScope, type Database, databaseNames, directoryD
 import { isDefaultAccount } from "../db/defaultAccount";
 import { forgetEndpointKeys } from "../db/deliveriesCopy";
 import { type Account, accountDatabaseColumn, forgetRecentAccount, RECENT_ACCOUNT_MS } from "../db/directory";
+import { deliveriesV2 } from "../db/keyedSchema";
 import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
 import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
@@ -58,7 +59,9 @@ function purgeRows(db: Database, table: SQLiteTable, key: SQLiteColumn[], accoun
 	const columns = sql.join(key, sql`, `);
 	return db
 		.delete(table)
-		.where(sql`(${columns}) IN (SELECT ${columns} FROM ${table} WHERE ${accountColumn} = ${accountId} LIMIT ${ACCOUNT_PURGE_LIMIT})`)
+		.where(
+			sql`(${columns}) IN (SELECT ${columns} FROM ${table} WHERE ${accountColumn} = ${sql.param(accountId, accountColumn)} LIMIT ${ACCOUNT_PURGE_LIMIT})`,
+		)
 		.returning({ key: key[0] });
 }
 
@@ -81,6 +84,8 @@ export async function purgeDeletedAccounts(env: Env, now = Date.now()): Promise<
 		const db = accountDatabase(env, account);
 		const results = await db.batch([
 			purgeRows(db, attempts, [attempts.accountId, attempts.deliveryId, attempts.seq], attempts.accountId, id),
+			purgeRows(db, deliveriesV2, [deliveriesV2.accountId, deliveriesV2.endpointKey, deliveriesV2.id], deliveriesV2.accountId, id),
+			// What the previous release wrote there, until 0.7.0 drops the table.
 			purgeRows(db, deliveries, [deliveries.accountId, deliveries.id], deliveries.accountId, id),
 			purgeRows(db, events, [events.accountId, events.id], events.accountId, id),
 			purgeRows(db, auditLog, [auditLog.accountId, auditLog.endpointId, auditLog.id], auditLog.accountId, id),

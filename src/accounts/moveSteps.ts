@@ -15,11 +15,12 @@ import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { readSettings, type Settings } from "../config";
 import { accountDatabase, type Database, directoryDatabase } from "../db/client";
 import { forgetEndpointKeys } from "../db/deliveriesCopy";
+import { deliveriesV2 } from "../db/keyedSchema";
 import { applyChanges, cleanRange, copyRange, forgetChanges, MOVED_TABLES } from "../db/moveCopy";
 import { markAccount } from "../db/moveMarkers";
 import { accountMarkers, accountMoves, type MoveState } from "../db/moveSchema";
-import { accounts, deliveries, endpoints } from "../db/schema";
-import { unfinishedTo } from "../delivery/stateChanges";
+import { accounts } from "../db/schema";
+import { unfinishedOf } from "../delivery/stateChanges";
 
 /** Rows (or logged changes) one step reads and writes at most. */
 export const STEP_ROWS = 200;
@@ -131,11 +132,10 @@ async function copyChanges(env: Env, source: Database, target: Database, account
  * endpoints, not through its whole history (this runs every step while claims drain).
  */
 async function claimInFlight(source: Database, accountId: string, now: number): Promise<boolean> {
-	const own = sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${endpoints.accountId} = ${accountId})`;
 	const row = await source
 		.select({ one: sql`1` })
-		.from(deliveries)
-		.where(and(unfinishedTo(own, now), isNotNull(deliveries.claimId), gt(deliveries.leaseUntil, now)))
+		.from(deliveriesV2)
+		.where(and(unfinishedOf(accountId, now), isNotNull(deliveriesV2.claimId), gt(deliveriesV2.leaseUntil, now)))
 		.limit(1)
 		.get();
 	return row !== undefined;

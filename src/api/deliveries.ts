@@ -6,7 +6,8 @@ import { retryNow } from "../endpoints/deliveryActions";
 import { scopeOf } from "../http/accountScope";
 import { limitBody } from "../http/bodyLimit";
 import { readQuery } from "../http/readJson";
-import { deliveryDetail, listDeliveries, manualAttemptView } from "../reports/deliveryLog";
+import { deliveryDetail, manualAttemptView } from "../reports/deliveryDetail";
+import { listDeliveries } from "../reports/deliveryLog";
 import { deliveryFilterSchema } from "../reports/filters";
 
 export const deliveriesApi = new Hono<OperatorEnv>()

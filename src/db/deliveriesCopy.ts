@@ -11,8 +11,7 @@ import { errorMessage, logError } from "../lib/log";
 import { boundDatabase, type Database, databaseNames } from "./client";
 import { STATUS_CODES } from "./columns";
 import { accountAsStored } from "./keyedDeliveries";
-import { endpointKeys } from "./keyedSchema";
-import { deliveries } from "./schema";
+import { deliveriesV2, endpointKeys } from "./keyedSchema";
 
 /** Most rows copied per run and database: 1,440 runs a day copy 720,000. */
 export const COPY_BATCH_LIMIT = 500;
@@ -127,7 +126,7 @@ export function forgetEndpointKeys(db: Database, accountId: string) {
 		.where(
 			and(
 				eq(endpointKeys.accountId, accountId),
-				notExists(db.select({ one: sql`1` }).from(deliveries).where(eq(deliveries.accountId, accountId))),
+				notExists(db.select({ one: sql`1` }).from(deliveriesV2).where(eq(deliveriesV2.accountId, accountId))),
 			),
 		)
 		.returning({ endpointId: endpointKeys.endpointId });

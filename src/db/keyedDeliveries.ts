@@ -5,15 +5,16 @@
  * back as the text ids the code and the API use: the endpoint's id, the event's, the delivery's own (for joins with
  * tables that keep ids as text) and when it was made.
  *
- * Until 0.6.0 the code writes `deliveries` and migration 0012's triggers keep this table its copy; the reads come
- * from here (CHANGELOG, Unreleased).
+ * Since 0.6.0 the code reads and writes only this table; `deliveries` keeps what the previous release wrote while it
+ * was deployed (0012's triggers copied it here), until 0.7.0 drops it.
  */
 import { and, eq, gte, inArray, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { STATUS_CODES } from "./columns";
 import { deliveriesV2, endpointKeys } from "./keyedSchema";
 
-/** The keys of the endpoints `where` picks, as a subquery. */
-const keysWhere = (where: SQL): SQL => sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
+/** The keys of the endpoints `where` (a condition on endpoint_keys) picks, as a subquery. */
+export const keysWhere = (where: SQL): SQL => sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
 
 /** `column` is one of `values`: one parameter however many (D1 binds at most 100 a statement). */
 const oneOf = (column: SQLWrapper, values: readonly string[]): SQL =>
@@ -26,22 +27,69 @@ const oneOf = (column: SQLWrapper, values: readonly string[]): SQL =>
 export const accountAsStored = (column: string): string =>
 	`CASE WHEN ${column} GLOB 'acc_*' AND length(unhex(substr(${column}, 5))) = 14 THEN unhex(substr(${column}, 5)) ELSE ${column} END`;
 
+/** An account id (SQL: a column of text ids) as deliveries_v2 stores it. */
+export const storedAccount = (accountId: SQLWrapper): SQL =>
+	sql`CASE WHEN ${accountId} GLOB 'acc_*' AND length(unhex(substr(${accountId}, 5))) = 14 THEN unhex(substr(${accountId}, 5)) ELSE ${accountId} END`;
+
 /**
  * The deliveries of the accounts named: each account's endpoints' ranges of the primary key, each account paired
  * with its own keys only (narrowed further by an id range, if any).
  */
 export function ofAccounts(accountIds: readonly string[]): SQL {
+	return toEndpointsWhere(oneOf(endpointKeys.accountId, accountIds));
+}
+
+/**
+ * The deliveries to the endpoints `where` (a condition on endpoint_keys) picks, of any account: each endpoint's
+ * range of the primary key, paired with its own account.
+ */
+export function toEndpointsWhere(where: SQL): SQL {
 	const stored = sql.raw(accountAsStored(`"endpoint_keys"."${endpointKeys.accountId.name}"`));
-	const pairs = sql`(SELECT ${stored}, ${endpointKeys.key} FROM ${endpointKeys} WHERE ${oneOf(endpointKeys.accountId, accountIds)})`;
+	const pairs = sql`(SELECT ${stored}, ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
 	return sql`(${deliveriesV2.accountId}, ${deliveriesV2.endpointKey}) IN ${pairs}`;
+}
+
+/** A delivery as every message, alarm and statement names it: its account, its endpoint and its id. */
+export interface KeyedDelivery {
+	accountId: string;
+	endpointId: string;
+	deliveryId: string;
+}
+
+/**
+ * `alias` (deliveries_v2 in a subquery) is the delivery whose account, endpoint and id the SQL expressions given spell
+ * as text (such as JSON fields of the row being read).
+ */
+export const rowNamed = (alias: string, accountId: string, endpointId: string, deliveryId: string): SQL =>
+	sql.raw(`${alias}.account_id = ${accountAsStored(accountId)} AND ${alias}.endpoint_key = (SELECT key FROM endpoint_keys WHERE endpoint_id = ${endpointId})
+		AND ${alias}.id = unhex(substr(${deliveryId}, 5))`);
+
+/** The deliveries named, each one seek of the primary key (one JSON parameter, however many). */
+export function theseDeliveries(named: readonly KeyedDelivery[]): SQL {
+	const triples = JSON.stringify(named.map((one) => [one.accountId, one.endpointId, one.deliveryId]));
+	const key = sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = value ->> '$[1]')`;
+	return sql`(${deliveriesV2.accountId}, ${deliveriesV2.endpointKey}, ${deliveriesV2.id}) IN (SELECT ${sql.raw(
+		accountAsStored("value ->> '$[0]'"),
+	)}, ${key}, unhex(substr(value ->> '$[2]', 5)) FROM json_each(${triples}))`;
 }
 
 /** The keys of the account's endpoints, as a subquery. */
 export const keysOfAccount = (accountId: string): SQL => keysWhere(oneOf(endpointKeys.accountId, [accountId]));
 
-/** The account's deliveries, endpoint by endpoint. */
-export function ofAccount(accountId: string): SQL {
-	return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfAccount(accountId))) as SQL;
+/** The account's deliveries, endpoint by endpoint: of `accountId`, or of the account whose id a column of the row read holds. */
+export function ofAccount(accountId: string | SQLiteColumn): SQL {
+	if (typeof accountId === "string") {
+		return and(eq(deliveriesV2.accountId, accountId), inArray(deliveriesV2.endpointKey, keysOfAccount(accountId))) as SQL;
+	}
+	return and(
+		eq(deliveriesV2.accountId, storedAccount(accountId)),
+		inArray(deliveriesV2.endpointKey, keysWhere(eq(endpointKeys.accountId, accountId))),
+	) as SQL;
+}
+
+/** The account's delivery `deliveryId`, when its endpoint is not known: one seek per endpoint key of the account. */
+export function deliveryOfAccount(accountId: string, deliveryId: string): SQL {
+	return and(ofAccount(accountId), eq(deliveriesV2.id, deliveryId)) as SQL;
 }
 
 /** The keys of the endpoints named (of any account), as a subquery. */
@@ -52,9 +100,12 @@ export const keysOfEndpoints = (endpointIds: readonly string[]): SQL => keysWher
  * SQLite reads the range in id order and stops at a page's limit rather than sorting the endpoint's history.
  */
 export function toEndpoint(accountId: string, endpointId: string): SQL {
-	const key = sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = ${endpointId})`;
-	return and(eq(deliveriesV2.accountId, accountId), eq(deliveriesV2.endpointKey, key)) as SQL;
+	return and(eq(deliveriesV2.accountId, accountId), eq(deliveriesV2.endpointKey, keyOfEndpoint(endpointId))) as SQL;
 }
+
+/** The key of endpoint `endpointId` (text, or SQL such as a column), as a subquery. */
+export const keyOfEndpoint = (endpointId: string | SQLWrapper): SQL<number> =>
+	sql<number>`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = ${endpointId})`;
 
 /** The account's deliveries made from `from` (ms) until before `until`: by their ids, endpoint by endpoint. */
 export function madeBetween(accountId: string, from: number | SQLWrapper, until?: number | SQLWrapper): SQL {
@@ -64,13 +115,27 @@ export function madeBetween(accountId: string, from: number | SQLWrapper, until?
 }
 
 /** The first 6 bytes of the ids made in millisecond `at` (a number, or SQL such as an event's column). */
-function idFloorOf(at: number | SQLWrapper): SQL {
+export function idFloorOf(at: number | SQLWrapper): SQL {
 	return sql`unhex(printf('%012x', ${at}))`;
 }
 
 /** The endpoint id of the row read, by its key. */
 export const endpointIdOf = (): SQL<string> =>
 	sql<string>`(SELECT ${endpointKeys.endpointId} FROM ${endpointKeys} WHERE ${endpointKeys.key} = ${deliveriesV2.endpointKey})`;
+
+/** The row's account id as text: `acc_` and the hex of its bytes, or the id of another form kept as it was. */
+export const accountIdText = (): SQL<string> =>
+	sql<string>`CASE WHEN typeof(${deliveriesV2.accountId}) = 'blob' THEN 'acc_' || lower(hex(${deliveriesV2.accountId})) ELSE ${deliveriesV2.accountId} END`;
+
+/** A new delivery id made in millisecond `madeAt`, as stored: its 6 bytes and 8 random ones (one hex string unhexed: `||` of blobs gives text). */
+export const newDeliveryId = (madeAt: number | SQLWrapper): SQL => sql`unhex(printf('%012x', ${madeAt}) || hex(randomblob(8)))`;
+
+/**
+ * Event `eventId` (text, or SQL) as a delivery made in millisecond `madeAt` stores it: the 8 random bytes when its id
+ * starts with that millisecond, else all 14.
+ */
+export const storedEvent = (eventId: string | SQLWrapper, madeAt: number | SQLWrapper): SQL =>
+	sql`CASE WHEN substr(${eventId}, 5, 12) = printf('%012x', ${madeAt}) THEN unhex(substr(${eventId}, 17)) ELSE unhex(substr(${eventId}, 5)) END`;
 
 /** The row's delivery id as text (`dlv_…`), for joins with the tables that keep it so (attempts). */
 export const deliveryIdText = (): SQL<string> => sql<string>`'dlv_' || lower(hex(${deliveriesV2.id}))`;

@@ -1,8 +1,9 @@
 /**
  * Deliveries keyed compactly (docs/scaling.md, "What the storage targets still need"), beside schema.ts and generated with
  * it. The endpoint of a `deliveries_v2` row is a small integer, given once per database by `endpoint_keys`; its
- * account, its id and its event's are the bytes their text ids spell in hex. Until the code reads it, migration
- * 0012's triggers keep it a copy of `deliveries`, and the cron copies the rows from before (db/deliveriesCopy.ts).
+ * account, its id and its event's are the bytes their text ids spell in hex. Since 0.6.0 the code reads and writes only
+ * this table; before, migration 0012's triggers kept it a copy of `deliveries`, and the cron copied the rows from
+ * before those (db/deliveriesCopy.ts).
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";

@@ -5,45 +5,85 @@
  * every step works from it. Each write replaces the rows it names (delete those keys, insert the rows read), in one
  * transaction, so a step that runs twice is harmless, and a row changed meanwhile is simply written again from the
  * change log (move_changes), which always copies the row as it is now, or removes it when it is gone.
+ *
+ * Deliveries are keyed by endpoint keys, which each database gives its own (db/keyedSchema.ts): they travel, and are
+ * logged, under their endpoint's id, which the target turns into its own key (its endpoints are copied first, and get
+ * their keys as they are written: migration 0013).
  */
 import { and, asc, eq, getTableColumns, lte, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { type Database, insertInChunks } from "./client";
+import { endpointIdOf, keyOfEndpoint, theseDeliveries } from "./keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "./keyedSchema";
 import { moveChanges } from "./moveSchema";
 import { attempts, auditLog, deliveries, endpoints, events, operationalOutbox } from "./schema";
 
 type AccountTable = SQLiteTable & { accountId: SQLiteColumn };
 
 interface MovedTable {
-	/** Its SQL name, as the triggers of migration 0011 log it. */
+	/** Its SQL name, as the triggers of migrations 0011 and 0015 log it. */
 	name: string;
 	table: AccountTable;
 	/** The primary key's columns but for the account (as the triggers log them), by property name. */
 	key: string[];
+	/** deliveries_v2: keyed by endpoint key, which travels as the endpoint's id (key: endpoint id, delivery id). */
+	endpointKeyed?: true;
+	/** Only cleaned from the source, never copied: `deliveries`, which 0.6.0 no longer reads (0.7.0 drops it). */
+	cleanedOnly?: true;
 }
 
-/** Every table of an account's data: what a move copies, and what it cleans from the source. Stats are derived from these. */
+/**
+ * Every table of an account's data: what a move copies, and what it cleans from the source, in that order (a move's
+ * progress names its table by its place here). Stats are derived from these.
+ */
 export const MOVED_TABLES: readonly MovedTable[] = [
 	{ name: "endpoints", table: endpoints, key: ["id"] },
 	{ name: "events", table: events, key: ["id"] },
-	{ name: "deliveries", table: deliveries, key: ["id"] },
+	{ name: "deliveries_v2", table: deliveriesV2, key: ["endpointId", "id"], endpointKeyed: true },
 	{ name: "attempts", table: attempts, key: ["deliveryId", "seq"] },
 	{ name: "audit_log", table: auditLog, key: ["endpointId", "id"] },
 	{ name: "operational_outbox", table: operationalOutbox, key: ["key"] },
+	{ name: "deliveries", table: deliveries, key: ["id"], cleanedOnly: true },
 ];
 
 type Row = Record<string, unknown>;
 type Key = unknown[];
 
+/** The columns of the primary key but for the account, as the database holds them. */
 const keyColumns = (moved: MovedTable): SQLiteColumn[] => {
+	if (moved.endpointKeyed) return [deliveriesV2.endpointKey, deliveriesV2.id];
 	const columns = getTableColumns(moved.table) as Record<string, SQLiteColumn>;
 	return moved.key.map((property) => columns[property]);
 };
 
 const keyOfRow = (moved: MovedTable, row: Row): Key => moved.key.map((property) => row[property]);
 
+/** The rows of `moved` as they travel: a delivery with its endpoint's id beside the source's key for it. */
+const travelling = (source: Database, moved: MovedTable) =>
+	moved.endpointKeyed ? source.select({ ...getTableColumns(deliveriesV2), endpointId: endpointIdOf() }) : source.select();
+
+/** Rows read from the source, as the target writes them: a delivery with the target's key for its endpoint. */
+function arriving(moved: MovedTable, rows: Row[]): Row[] {
+	if (!moved.endpointKeyed) return rows;
+	return rows.map(({ endpointId, ...row }) => ({ ...row, endpointKey: keyOfEndpoint(endpointId as string) }));
+}
+
+/** After `after` (a key as keyOfRow gives it), in the primary key's order. */
+function pastKey(moved: MovedTable, after: Key): SQL {
+	const columns = keyColumns(moved);
+	const values = moved.endpointKeyed
+		? [keyOfEndpoint(String(after[0])), sql.param(after[1], deliveriesV2.id)]
+		: after.map((value) => sql`${value}`);
+	return sql`(${sql.join(columns, sql`, `)}) > (${sql.join(values, sql`, `)})`;
+}
+
 /** The account's rows of `moved` whose keys are among `keys` (one JSON parameter, through the primary key). */
 function keysIn(moved: MovedTable, accountId: string, keys: readonly Key[]): SQL {
+	if (moved.endpointKeyed) {
+		return theseDeliveries(
+			keys.map(([endpointId, deliveryId]) => ({ accountId, endpointId: String(endpointId), deliveryId: String(deliveryId) })),
+		);
+	}
 	const columns = keyColumns(moved);
 	const picked = sql.join(
 		columns.map((_, i) => sql.raw(`value ->> '$[${i}]'`)),
@@ -55,11 +95,25 @@ function keysIn(moved: MovedTable, accountId: string, keys: readonly Key[]): SQL
 	) as SQL;
 }
 
+/**
+ * Keys in the target for the endpoints of deliveries about to be written there, those it has none for: an endpoint
+ * written in the source after the endpoints were copied, whose change is copied in a later step. Numbered on from the
+ * largest, as migration 0013 numbers them; the endpoint's own insert then leaves its key be.
+ */
+function giveKeys(target: Database, accountId: string, rows: Row[]) {
+	const endpointIds = JSON.stringify([...new Set(rows.map((row) => row.endpointId))]);
+	return target.insert(endpointKeys).select(
+		sql`SELECT value, ${accountId}, (SELECT coalesce(max(${endpointKeys.key}), 0) FROM ${endpointKeys}) + row_number() OVER ()
+			FROM json_each(${endpointIds}) WHERE value NOT IN (SELECT ${endpointKeys.endpointId} FROM ${endpointKeys})`,
+	);
+}
+
 /** Writes `rows` as the target's version of `keys`: the statements of one table's part of a step, for a batch. */
 function replaceIn(target: Database, moved: MovedTable, accountId: string, keys: readonly Key[], rows: Row[]) {
 	return [
+		...(moved.endpointKeyed && rows.length ? [giveKeys(target, accountId, rows)] : []),
 		target.delete(moved.table).where(keysIn(moved, accountId, keys)),
-		...insertInChunks(target, moved.table, rows as AccountTable["$inferInsert"][]),
+		...insertInChunks(target, moved.table, arriving(moved, rows) as AccountTable["$inferInsert"][]),
 	];
 }
 
@@ -75,22 +129,13 @@ async function runAll(db: Database, statements: ReturnType<typeof replaceIn>): P
  */
 export async function copyRange(source: Database, target: Database, accountId: string, table: number, after: Key | null, limit: number) {
 	const moved = MOVED_TABLES[table];
-	const columns = keyColumns(moved);
-	const rows: Row[] = await source
-		.select()
+	if (moved.cleanedOnly) return { copied: 0, last: null };
+	// A key of another shape was taken in another table at this place, by the release before (its deliveries): from the start.
+	const from = after?.length === moved.key.length ? after : null;
+	const rows: Row[] = await travelling(source, moved)
 		.from(moved.table)
-		.where(
-			and(
-				eq(moved.table.accountId, accountId),
-				after
-					? sql`(${sql.join(columns, sql`, `)}) > (${sql.join(
-							after.map((value) => sql`${value}`),
-							sql`, `,
-						)})`
-					: undefined,
-			),
-		)
-		.orderBy(...columns.map((column) => asc(column)))
+		.where(and(eq(moved.table.accountId, accountId), from ? pastKey(moved, from) : undefined))
+		.orderBy(...keyColumns(moved).map((column) => asc(column)))
 		.limit(limit);
 	await runAll(
 		target,
@@ -117,15 +162,19 @@ export async function applyChanges(source: Database, target: Database, accountId
 		.orderBy(asc(moveChanges.seq))
 		.limit(limit);
 	if (!changes.length) return 0;
+	// A change to a table that is not copied (`deliveries`, by the release before while it still ran) is left: its copy
+	// in deliveries_v2 logged its own.
 	const keysByTable = MOVED_TABLES.map((moved) => [
 		...new Map(
 			changes.filter((change) => change.tableName === moved.name).map((change) => [change.rowKey, JSON.parse(change.rowKey) as Key]),
 		).values(),
 	]);
-	const touched = MOVED_TABLES.map((moved, i) => ({ moved, keys: keysByTable[i] })).filter(({ keys }) => keys.length);
+	const touched = MOVED_TABLES.map((moved, i) => ({ moved, keys: keysByTable[i] })).filter(
+		({ moved, keys }) => keys.length && !moved.cleanedOnly,
+	);
+	if (!touched.length) return forgotten(source, accountId, changes);
 	const [first, ...rest] = touched.map(({ moved, keys }) =>
-		source
-			.select()
+		travelling(source, moved)
 			.from(moved.table)
 			.where(keysIn(moved, accountId, keys)),
 	);
@@ -134,6 +183,11 @@ export async function applyChanges(source: Database, target: Database, accountId
 		target,
 		touched.flatMap(({ moved, keys }, i) => replaceIn(target, moved, accountId, keys, current[i])),
 	);
+	return forgotten(source, accountId, changes);
+}
+
+/** Forgets `changes` (the oldest of the account's, taken by a step), and says how many they were. */
+async function forgotten(source: Database, accountId: string, changes: { seq: number }[]): Promise<number> {
 	await source.delete(moveChanges).where(and(eq(moveChanges.accountId, accountId), lte(moveChanges.seq, changes[changes.length - 1].seq)));
 	return changes.length;
 }
@@ -147,7 +201,7 @@ export async function cleanRange(db: Database, accountId: string, table: number,
 		.where(
 			and(
 				eq(moved.table.accountId, accountId),
-				sql`(${columns}) IN (SELECT ${columns} FROM ${moved.table} WHERE ${moved.table.accountId} = ${accountId} LIMIT ${limit})`,
+				sql`(${columns}) IN (SELECT ${columns} FROM ${moved.table} WHERE ${moved.table.accountId} = ${sql.param(accountId, moved.table.accountId)} LIMIT ${limit})`,
 			),
 		)
 

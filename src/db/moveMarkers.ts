@@ -12,7 +12,7 @@ import { type Database, inList } from "./client";
 import { accountMarkers, type MarkerState } from "./moveSchema";
 
 /** The account of `accountColumn` has no marker here in the states `states` picks. */
-function noMarker(accountColumn: SQLiteColumn, states: SQL): SQL {
+function noMarker(accountColumn: SQLiteColumn | SQL, states: SQL): SQL {
 	return sql`NOT EXISTS (SELECT 1 FROM ${accountMarkers} WHERE ${accountMarkers.accountId} = ${accountColumn} AND ${states})`;
 }
 
@@ -20,7 +20,7 @@ function noMarker(accountColumn: SQLiteColumn, states: SQL): SQL {
  * The account of `accountColumn` is not held here by a move: no marker, or one that only logs its changes
  * (`copying`). Claims and the sweep take only these.
  */
-export function untouchedByMove(accountColumn: SQLiteColumn): SQL {
+export function untouchedByMove(accountColumn: SQLiteColumn | SQL): SQL {
 	return noMarker(accountColumn, sql`${accountMarkers.state} <> 'copying'`);
 }
 
@@ -28,7 +28,7 @@ export function untouchedByMove(accountColumn: SQLiteColumn): SQL {
  * The account's rows in this database are its own, not the copy a move is making of it (`incoming`) nor what one
  * left behind (`moved`): what a count over every database takes, so that a moving account counts once.
  */
-export function liveHere(accountColumn: SQLiteColumn): SQL {
+export function liveHere(accountColumn: SQLiteColumn | SQL): SQL {
 	return noMarker(accountColumn, sql`${accountMarkers.state} IN ('incoming', 'moved')`);
 }
 

@@ -11,13 +11,25 @@
  * key), the key range older than the cutoff. A run removes a bounded number
  * of rows, in one transaction; the next minute takes the rest.
  */
-import { and, eq, inArray, isNotNull, lt, notExists, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, lt, notExists, type SQL, sql } from "drizzle-orm";
 import { readSettings } from "../config";
 import { idFloor } from "../lib/ids";
 import { DAY_MS } from "../lib/time";
-import { type Database, everyDatabase, pairIn } from "./client";
+import { type Database, everyDatabase } from "./client";
+import {
+	accountIdText,
+	deliveryIdText,
+	keyOfEndpoint,
+	ofAccount,
+	ofEvent,
+	statusesIn,
+	storedAccount,
+	theseDeliveries,
+	toEndpointsWhere,
+} from "./keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "./keyedSchema";
 import { untouchedByMove } from "./moveMarkers";
-import { attempts, auditLog, deliveries, endpoints, events } from "./schema";
+import { attempts, auditLog, endpoints, events } from "./schema";
 
 /** Most rows of each kind purged per run and database. */
 export const PURGE_BATCH_LIMIT = 1000;
@@ -41,11 +53,11 @@ export async function purgeExpired(env: Env, now = Date.now()): Promise<PurgeRep
 	return report;
 }
 
-/** Each account with rows in `table`: a loose index scan, one primary-key seek per account. */
-function accountsIn(table: typeof deliveries | typeof events): SQL {
+/** Each account with events: a loose index scan, one primary-key seek per account. */
+function accountsWithEvents(): SQL {
 	return sql`WITH RECURSIVE here(id) AS (
-		SELECT min(${table.accountId}) FROM ${table}
-		UNION ALL SELECT (SELECT min(${table.accountId}) FROM ${table} WHERE ${table.accountId} > here.id) FROM here WHERE here.id IS NOT NULL
+		SELECT min(${events.accountId}) FROM ${events}
+		UNION ALL SELECT (SELECT min(${events.accountId}) FROM ${events} WHERE ${events.accountId} > here.id) FROM here WHERE here.id IS NOT NULL
 	) SELECT id FROM here WHERE id IS NOT NULL`;
 }
 
@@ -56,29 +68,25 @@ function accountsIn(table: typeof deliveries | typeof events): SQL {
  */
 function expiredDelivery(cutoff: number): SQL {
 	return and(
-		lt(deliveries.id, idFloor("dlv", cutoff)),
-		inArray(deliveries.status, ["delivered", "failed", "cancelled"]),
-		lt(deliveries.updatedAt, cutoff),
-		untouchedByMove(deliveries.accountId),
+		lt(deliveriesV2.id, idFloor("dlv", cutoff)),
+		statusesIn(["delivered", "failed", "cancelled"]),
+		lt(deliveriesV2.updatedAt, cutoff),
+		untouchedByMove(accountIdText()),
 	) as SQL;
 }
 
 async function purgeDatabase(db: Database, now: number, cutoff: number): Promise<PurgeReport> {
+	// Each endpoint's range of the primary key from its oldest (the old table, `deliveries`, is left to 0.7.0's drop:
+	// its rows' deletes would take their copies here with them).
 	const oldDeliveries = await db
-		.select({ accountId: deliveries.accountId, id: deliveries.id })
-		.from(deliveries)
-		.where(and(sql`${deliveries.accountId} IN (${accountsIn(deliveries)})`, expiredDelivery(cutoff)))
+		.select({ accountId: deliveriesV2.accountId, endpointId: endpointKeys.endpointId, deliveryId: deliveriesV2.id })
+		.from(deliveriesV2)
+		.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+		.where(and(toEndpointsWhere(sql`1`), expiredDelivery(cutoff)))
 		.limit(PURGE_BATCH_LIMIT);
 	// Checked again inside the transaction: a delivery redelivered since it was selected is no longer expired, and keeps its attempts.
-	const stillExpired = and(
-		pairIn(
-			deliveries.accountId,
-			deliveries.id,
-			oldDeliveries.map((row) => [row.accountId, row.id] as const),
-		),
-		expiredDelivery(cutoff),
-	);
-	const stillExpiredKeys = db.select({ accountId: deliveries.accountId, id: deliveries.id }).from(deliveries).where(stillExpired);
+	const stillExpired = and(theseDeliveries(oldDeliveries), expiredDelivery(cutoff));
+	const stillExpiredKeys = db.select({ accountId: accountIdText(), id: deliveryIdText() }).from(deliveriesV2).where(stillExpired);
 	// Chosen inside the same transaction, after this run's deliveries are gone: old events and
 	// deleted endpoints with no delivery left.
 	const expiredEvents = db
@@ -86,7 +94,7 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 		.from(events)
 		.where(
 			and(
-				sql`${events.accountId} IN (${accountsIn(events)})`,
+				sql`${events.accountId} IN (${accountsWithEvents()})`,
 				lt(events.id, idFloor("evt", cutoff)),
 				withoutDeliveries(),
 				untouchedByMove(events.accountId),
@@ -101,7 +109,17 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 				isNotNull(endpoints.deletedAt),
 				lt(endpoints.deletedAt, cutoff),
 				untouchedByMove(endpoints.accountId),
-				notExists(db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.endpointId, endpoints.id))),
+				notExists(
+					db
+						.select({ one: sql`1` })
+						.from(deliveriesV2)
+						.where(
+							and(
+								eq(deliveriesV2.accountId, storedAccount(endpoints.accountId)),
+								eq(deliveriesV2.endpointKey, keyOfEndpoint(endpoints.id)),
+							),
+						),
+				),
 			),
 		)
 		.limit(PURGE_BATCH_LIMIT);
@@ -111,7 +129,7 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 			.set({ idempotencyKey: null })
 			.where(and(isNotNull(events.idempotencyKey), lt(events.receivedAt, now - IDEMPOTENCY_WINDOW_MS), untouchedByMove(events.accountId))),
 		db.delete(attempts).where(sql`(${attempts.accountId}, ${attempts.deliveryId}) IN ${stillExpiredKeys}`),
-		db.delete(deliveries).where(stillExpired).returning({ id: deliveries.id }),
+		db.delete(deliveriesV2).where(stillExpired).returning({ one: sql`1` }),
 		db.delete(events).where(sql`(${events.accountId}, ${events.id}) IN ${expiredEvents}`).returning({ id: events.id }),
 		db.delete(auditLog).where(sql`(${auditLog.accountId}, ${auditLog.endpointId}) IN ${expiredEndpoints}`),
 		db.delete(endpoints).where(sql`(${endpoints.accountId}, ${endpoints.id}) IN ${expiredEndpoints}`),
@@ -119,11 +137,9 @@ async function purgeDatabase(db: Database, now: number, cutoff: number): Promise
 	return { deliveries: purgedDeliveries.length, events: purgedEvents.length };
 }
 
-/** The event has no delivery left: they were made in its millisecond, so a primary-key range answers. */
+/** The event has no delivery left: they were made in its millisecond, so a range of each endpoint's answers. */
 function withoutDeliveries(): SQL {
 	return notExists(
-		sql`(SELECT 1 FROM ${deliveries} WHERE ${deliveries.accountId} = ${events.accountId}
-			AND ${deliveries.id} >= printf('dlv_%012x', ${events.receivedAt}) AND ${deliveries.id} < printf('dlv_%012x', ${events.receivedAt} + 1)
-			AND ${deliveries.eventId} = ${events.id})`,
+		sql`(SELECT 1 FROM ${deliveriesV2} WHERE ${ofAccount(events.accountId)} AND ${ofEvent(sql`${events.id}`, sql`${events.receivedAt}`)})`,
 	);
 }

@@ -12,12 +12,12 @@
  * bench/README.md accounts for every row written per delivery.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bytes, deliveryProgress } from "./columns";
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-/** As stored: also `new`, a first attempt kept out of deliveries_unfinished and shown as pending (delivery/stateChanges.ts). */
+/** As stored: also `new`, a first attempt kept out of the unfinished deliveries' index and shown as pending (delivery/stateChanges.ts). */
 export const STORED_DELIVERY_STATUSES = [...DELIVERY_STATUSES, "new"] as const;
 export type StoredDeliveryStatus = (typeof STORED_DELIVERY_STATUSES)[number];
 
@@ -132,10 +132,11 @@ export const events = sqliteTable(
 );
 
 /**
- * One event on its way to one endpoint. `attemptCount` is the single source of
- * truth for automatic attempts. Ids sort by creation time and a delivery is
- * created in its event's millisecond, so the primary key also finds an
- * event's deliveries.
+ * Deliveries as releases before 0.6.0 wrote them; since 0.6.0 the code reads
+ * and writes `deliveries_v2` (keyedSchema.ts), which holds a copy of every
+ * row here (migrations 0012 and 0014, db/deliveriesCopy.ts). Kept, unread,
+ * for the previous release while a deploy runs; 0.7.0 drops it
+ * (migrations/contract.json).
  */
 export const deliveries = sqliteTable(
 	"deliveries",
@@ -180,21 +181,6 @@ export const attempts = sqliteTable(
 	},
 	(table) => [primaryKey({ columns: [table.accountId, table.deliveryId, table.seq] })],
 );
-
-/** Every attempt of a delivery (attempts rows, and the success kept on its row): a view drizzle-kit leaves alone (0009). */
-export const deliveryAttempts = sqliteView("delivery_attempts", {
-	accountId: text("account_id").notNull(),
-	deliveryId: text("delivery_id").notNull(),
-	seq: integer("seq").notNull(),
-	attemptNumber: integer("attempt_number"),
-	manual: integer("manual", { mode: "boolean" }).notNull(),
-	startedAt: integer("started_at").notNull(),
-	durationMs: integer("duration_ms").notNull(),
-	statusCode: integer("status_code"),
-	error: text("error"),
-	responseBody: text("response_body"),
-	succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
-}).existing();
 
 /** Who changed what on an endpoint, shown on its page: the operator, or the admin label of a portal link. */
 export const auditLog = sqliteTable(

@@ -13,8 +13,9 @@
 import { and, eq, exists, not, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type Database, inList } from "../db/client";
-import { untouchedByMove } from "../db/moveMarkers";
-import { deliveries, endpoints, events } from "../db/schema";
+import { accountIdText, eventIdOf } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
+import { endpoints, events } from "../db/schema";
 import { readBody } from "../lib/storedBody";
 import { firstAttemptOverFairRate } from "./fairRate";
 import { isIsolated } from "./isolation";
@@ -29,6 +30,7 @@ import {
 	maxAttempts,
 	receivesDeliveries,
 	unfinished,
+	untouchedDeliveries,
 } from "./stateChanges";
 
 /** Everything needed to send one delivery, read in the round trip that claimed it. */
@@ -62,8 +64,13 @@ export interface WaveRow extends DeliveryRef {
 	target: DeliveryTarget | null;
 }
 
-const liveEndpoint = () =>
-	exists(sql`(SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${receivesDeliveries()})`);
+/** The endpoint of the row read, by its key: for conditions on it. */
+const ofEndpoint = (condition: SQL) =>
+	exists(
+		sql`(SELECT 1 FROM ${endpointKeys} JOIN ${endpoints} ON ${endpoints.id} = ${endpointKeys.endpointId} WHERE ${endpointKeys.key} = ${deliveriesV2.endpointKey} AND ${condition})`,
+	);
+
+const liveEndpoint = () => ofEndpoint(receivesDeliveries());
 
 /**
  * The columns a send needs, for the deliveries `where` picks; claimed: those claimed by `claimId` (or every one
@@ -79,21 +86,22 @@ export function selectTargets(
 	readEvents: readonly string[] = [],
 	overFairRate: SQL<boolean> = sql`0`,
 ) {
-	const mine = claimId === undefined ? sql`1` : sql`${deliveries.claimId} IS ${claimId}`;
+	const mine = claimId === undefined ? sql`1` : sql`${deliveriesV2.claimId} IS ${sql.param(claimId, deliveriesV2.claimId)}`;
+	const eventId = eventIdOf();
 	const carriesBody = and(
 		mine,
-		sql`row_number() OVER (PARTITION BY ${deliveries.eventId} ORDER BY ${mine} DESC) = 1`,
-		readEvents.length ? not(inList(deliveries.eventId, readEvents)) : undefined,
+		sql`row_number() OVER (PARTITION BY ${eventId} ORDER BY ${mine} DESC) = 1`,
+		readEvents.length ? not(inList(eventId, readEvents)) : undefined,
 	);
 	return db
 		.select({
-			accountId: deliveries.accountId,
-			deliveryId: deliveries.id,
-			endpointId: deliveries.endpointId,
-			eventId: deliveries.eventId,
-			status: deliveries.status,
-			attemptCount: deliveries.attemptCount,
-			nextAttemptAt: deliveries.nextAttemptAt,
+			accountId: deliveriesV2.accountId,
+			deliveryId: deliveriesV2.id,
+			endpointId: endpointKeys.endpointId,
+			eventId,
+			status: deliveriesV2.status,
+			attemptCount: deliveriesV2.attemptCount,
+			nextAttemptAt: deliveriesV2.nextAttemptAt,
 			isolatedUntil: endpoints.isolatedUntil,
 			claimed: sql<number>`${mine}`,
 			// Only for a row left unclaimed: the claim itself asked it of every first attempt already.
@@ -107,9 +115,10 @@ export function selectTargets(
 			headers: endpoints.headers,
 			alertedSince: endpoints.alertedSince,
 		})
-		.from(deliveries)
-		.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
-		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+		.from(deliveriesV2)
+		.innerJoin(events, and(eq(events.accountId, accountIdText()), eq(events.id, eventId)))
+		.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+		.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
 		.where(where);
 }
 
@@ -141,8 +150,7 @@ export async function waveRows(rows: readonly TargetRow[], bodies = new Map<stri
 }
 
 /** In the main and bulk lanes, an endpoint isolated right now is left to the isolation lane. */
-const notIsolated = (now: number) =>
-	sql`NOT EXISTS (SELECT 1 FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.isolatedUntil} > ${now})`;
+const notIsolated = (now: number) => not(ofEndpoint(sql`${endpoints.isolatedUntil} > ${now}`));
 
 /**
  * The statements of one wave's claim, for a batch: cancel the deliveries whose
@@ -163,13 +171,13 @@ export function claimWave(
 	const overRate = lane === "main" ? firstAttemptOverFairRate(now, settings) : undefined;
 	return [
 		db
-			.update(deliveries)
+			.update(deliveriesV2)
 			.set(finished("cancelled", now))
-			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()), untouchedByMove(deliveries.accountId))),
+			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()), untouchedDeliveries())),
 		db
-			.update(deliveries)
+			.update(deliveriesV2)
 			.set({
-				attemptCount: sql`${deliveries.attemptCount} + 1`,
+				attemptCount: sql`${deliveriesV2.attemptCount} + 1`,
 				claimId,
 				leaseUntil: now + claimLeaseMs(settings),
 				updatedAt: now,
@@ -182,7 +190,7 @@ export function claimWave(
 					lane === "isolation" ? undefined : notIsolated(now),
 					overRate && not(overRate),
 					// A move holds the account here (dispatch sends the message again later): no claim, so none is in flight at its switch.
-					untouchedByMove(deliveries.accountId),
+					untouchedDeliveries(),
 				),
 			),
 		selectTargets(db, deliveriesIn(refs), claimId, readEvents, overRate),
@@ -192,9 +200,9 @@ export function claimWave(
 /** Hands back claims taken by `claimId` for deliveries that were not sent after all: no attempt was made. */
 export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimId: string) {
 	return db
-		.update(deliveries)
-		.set({ attemptCount: sql`${deliveries.attemptCount} - 1`, claimId: null, leaseUntil: null })
-		.where(and(deliveriesIn(refs), eq(deliveries.claimId, claimId)));
+		.update(deliveriesV2)
+		.set({ attemptCount: sql`${deliveriesV2.attemptCount} - 1`, claimId: null, leaseUntil: null })
+		.where(and(deliveriesIn(refs), eq(deliveriesV2.claimId, claimId)));
 }
 
 /**

@@ -12,7 +12,9 @@
  */
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { deliveries, events } from "../db/schema";
+import { accountIdText, eventIdOf } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
+import { events } from "../db/schema";
 import { idFloor } from "../lib/ids";
 import { FAIR_RATE_WINDOW_MS, fairBudget } from "./fairShare";
 
@@ -28,6 +30,7 @@ export function overFairRate(accountId: string | SQLWrapper, fanOut: SQL<number>
 
 /** The delivery being read is a first attempt, and its account is over its fair rate for its event's fan-out. */
 export function firstAttemptOverFairRate(now: number, settings: Settings): SQL<boolean> {
-	const fanOut = sql<number>`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${deliveries.accountId} AND ${events.id} = ${deliveries.eventId})`;
-	return sql<boolean>`(${deliveries.attemptCount} = 0 AND ${overFairRate(deliveries.accountId, fanOut, now, settings)})`;
+	const accountId = accountIdText();
+	const fanOut = sql<number>`(SELECT ${events.deliveryCount} FROM ${events} WHERE ${events.accountId} = ${accountId} AND ${events.id} = ${eventIdOf()})`;
+	return sql<boolean>`(${deliveriesV2.attemptCount} = 0 AND ${overFairRate(accountId, fanOut, now, settings)})`;
 }

@@ -94,8 +94,8 @@ export async function readDeliveryStates(
 		? await scope.db
 				.select({
 					endpointId: endpointIdOf(),
-					inFlight: sql<number>`sum(CASE WHEN ${noLiveClaim(now, deliveriesV2)} THEN 0 ELSE 1 END)`,
-					oldestWaiting: oldestWaitingSince(now, deliveriesV2),
+					inFlight: sql<number>`sum(CASE WHEN ${noLiveClaim(now)} THEN 0 ELSE 1 END)`,
+					oldestWaiting: oldestWaitingSince(now),
 				})
 				.from(deliveriesV2)
 				.where(

@@ -1,12 +1,12 @@
 /** An admin's "Retry now": one immediate attempt, outside the automatic budget. */
 import { and } from "drizzle-orm";
 import type { Settings } from "../config";
-import type { AccountScope } from "../db/client";
-import { deliveries } from "../db/schema";
+import type { Database } from "../db/client";
+import { deliveriesV2 } from "../db/keyedSchema";
 import { selectTargets, waveRows } from "./claim";
 import { type Completed, disableGoneEndpoint, insertAttempts } from "./record";
 import { checkAndSend } from "./send";
-import { deliveriesIn, finished, shownStatus, unfinished } from "./stateChanges";
+import { type DeliveryRef, deliveriesIn, finished, shownStatus, unfinished } from "./stateChanges";
 
 /** A manual attempt's outcome, with the delivery's status after it. */
 export interface ManualAttempt {
@@ -21,9 +21,7 @@ export interface ManualAttempt {
  * describes automatic attempts only, so it is left alone. Returns null for an
  * unknown delivery.
  */
-export async function attemptNow(scope: AccountScope, settings: Settings, deliveryId: string): Promise<ManualAttempt | null> {
-	const { db, accountId } = scope;
-	const ref = { accountId, deliveryId };
+export async function attemptNow(db: Database, settings: Settings, ref: DeliveryRef): Promise<ManualAttempt | null> {
 	const row = await selectTargets(db, deliveriesIn([ref])).get();
 	const target = row && (await waveRows([row]))[0].target;
 	if (!target) return null;
@@ -33,12 +31,12 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 	// A success ends the delivery (one that had failed or was cancelled too); a 410 stops it, like every other delivery to that endpoint.
 	const finish = result.ok
 		? db
-				.update(deliveries)
+				.update(deliveriesV2)
 				.set(finished("delivered", now))
 				.where(deliveriesIn([ref]))
 		: result.statusCode === 410
 			? db
-					.update(deliveries)
+					.update(deliveriesV2)
 					.set(finished("failed", now))
 					.where(and(deliveriesIn([ref]), unfinished()))
 			: null;
@@ -48,8 +46,8 @@ export async function attemptNow(scope: AccountScope, settings: Settings, delive
 		...(result.statusCode === 410 ? disableGoneEndpoint(db, target, now) : []),
 	]);
 	const after = await db
-		.select({ status: deliveries.status })
-		.from(deliveries)
+		.select({ status: deliveriesV2.status })
+		.from(deliveriesV2)
 		.where(deliveriesIn([ref]))
 		.get();
 	return { completed, deliveryStatus: after ? shownStatus(after.status) : "unknown" };

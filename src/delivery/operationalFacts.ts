@@ -20,10 +20,12 @@
 import { and, eq, gt, gte, isNotNull, lte, ne, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
+import { accountIdText, deliveryIdText, eventIdOf } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { OPERATOR_ACCOUNT } from "../db/operatorAccount";
-import { deliveries, endpoints, events, operationalOutbox } from "../db/schema";
+import { endpoints, events, operationalOutbox } from "../db/schema";
 import type { OperationalEventType } from "../operationalEventTypes";
-import { finished, unfinishedTo } from "./stateChanges";
+import { endpointsIn, finished, unfinishedTo } from "./stateChanges";
 
 /** The statements that add facts to the outbox, to tell from a batch's results whether any was added. */
 const factStatements = new WeakSet<object>();
@@ -165,9 +167,9 @@ export function disableFailing(db: Database, settings: Settings, now: number, wh
 	return [
 		recordEndpointFact(db, "endpoint.disabled", now, sql`'disabled_cause', 'failing', 'disabled_reason', ${reason}`, due),
 		db
-			.update(deliveries)
+			.update(deliveriesV2)
 			.set(finished("cancelled", now))
-			.where(unfinishedTo(sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${due})`, now)),
+			.where(unfinishedTo(endpointsIn(sql`(SELECT ${endpoints.id} FROM ${endpoints} WHERE ${due})`), now)),
 		db
 			.update(endpoints)
 			.set({ enabled: false, disabledCause: "failing", disabledReason: reason, disabledAt: now, updatedAt: now })
@@ -181,7 +183,8 @@ export function disableFailing(db: Database, settings: Settings, now: number, wh
  * attempt's error.
  */
 export function recordDeliveriesFailed(db: Database, where: SQL, now: number) {
-	const lastError = sql`(SELECT error FROM attempts WHERE attempts.account_id = ${deliveries.accountId} AND attempts.delivery_id = ${deliveries.id} ORDER BY seq DESC LIMIT 1)`;
+	const deliveryId = deliveryIdText();
+	const lastError = sql`(SELECT error FROM attempts WHERE attempts.account_id = ${accountIdText()} AND attempts.delivery_id = ${deliveryId} ORDER BY seq DESC LIMIT 1)`;
 	return asFact(
 		db
 			.insert(operationalOutbox)
@@ -190,14 +193,15 @@ export function recordDeliveriesFailed(db: Database, where: SQL, now: number) {
 					.select(
 						factRow(
 							"delivery.failed",
-							sql`${deliveries.id}`,
+							deliveryId,
 							now,
-							sql`'delivery_id', ${deliveries.id}, 'event_id', ${deliveries.eventId}, 'ticket_id', ${events.ticketId}, 'attempts', ${deliveries.attemptCount}, 'last_error', ${lastError}`,
+							sql`'delivery_id', ${deliveryId}, 'event_id', ${eventIdOf()}, 'ticket_id', ${events.ticketId}, 'attempts', ${deliveriesV2.attemptCount}, 'last_error', ${lastError}`,
 						),
 					)
-					.from(deliveries)
-					.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-					.innerJoin(events, and(eq(events.accountId, deliveries.accountId), eq(events.id, deliveries.eventId)))
+					.from(deliveriesV2)
+					.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+					.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
+					.innerJoin(events, and(eq(events.accountId, accountIdText()), eq(events.id, eventIdOf())))
 					.where(and(helpdeskEndpoint(), where)),
 			)
 			.onConflictDoNothing()

@@ -6,17 +6,19 @@
  * Shared with the manual attempt (manualAttempt.ts). An automatic attempt
  * that answered 2xx with nothing to note is kept on its delivery's row,
  * written with the delivered state, not as an attempts row: the common case
- * writes one row fewer (schema.ts, deliveries.ok_…).
+ * writes one row fewer (db/columns.ts, deliveryProgress: ok_…).
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
-import { attempts, deliveries, endpoints } from "../db/schema";
+import { accountIdText, deliveryIdText, rowNamed } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
+import { attempts, endpoints } from "../db/schema";
 import type { DeliveryTarget } from "./claim";
 import { type HealthLedger, recordHealth } from "./health";
 import { GONE_REASON, recordDeliveriesFailed, recordGone } from "./operationalFacts";
 import type { SendResult } from "./send";
-import { cancelUnfinishedDeliveries, type DeliveryRef, deliveriesIn, finished, maxAttempts } from "./stateChanges";
+import { cancelUnfinishedDeliveries, type DeliveryRef, deliveriesIn, finished, maxAttempts, refOf } from "./stateChanges";
 
 /** How much of a successful answer is kept on the delivery's row (a failed attempt keeps RESPONSE_SNIPPET_BYTES). */
 export const SUCCESS_EXCERPT_CHARS = 120;
@@ -39,7 +41,7 @@ export type AttemptResult =
 	| { ref: DeliveryRef; state: "retrying"; nextAttemptAt: number };
 
 function nextState(settings: Settings, { target, result }: Completed): AttemptResult {
-	const ref = { accountId: target.accountId, deliveryId: target.deliveryId };
+	const ref = refOf(target);
 	if (result.ok) return { ref, state: "delivered" };
 	if (result.statusCode === 410 || target.attemptCount >= maxAttempts(settings)) return { ref, state: "failed" };
 	const interval = result.startedAt + settings.retryIntervalMs;
@@ -47,11 +49,14 @@ function nextState(settings: Settings, { target, result }: Completed): AttemptRe
 	return { ref, state: "retrying", nextAttemptAt: Math.max(interval, askedFor) };
 }
 
-/** The next seq of the delivery `accountId`, `deliveryId` name (SQL): after its attempt rows and the success on its row. */
-export function nextSeq(accountId: SQL, deliveryId: SQL): SQL<number> {
+/**
+ * The next seq of the delivery `accountId`, `deliveryId` name (text, SQL): after its attempt rows and `okSeq`, the
+ * seq of the success kept on its row.
+ */
+export function nextSeq(accountId: SQL, deliveryId: SQL, okSeq: SQL): SQL<number> {
 	return sql<number>`(max(
 		coalesce((SELECT max(a.seq) FROM ${attempts} a WHERE a.account_id = ${accountId} AND a.delivery_id = ${deliveryId}), 0),
-		coalesce((SELECT d.ok_seq FROM ${deliveries} d WHERE d.account_id = ${accountId} AND d.id = ${deliveryId}), 0)) + 1)`;
+		coalesce(${okSeq}, 0)) + 1)`;
 }
 
 /**
@@ -68,9 +73,11 @@ function successOnRow(kept: readonly Completed[]) {
 			]),
 		),
 	);
-	const field = (i: number) => sql`(${byId} ->> ('$.' || ${deliveries.id} || ${`[${i}]`}))`;
+	const field = (i: number) => sql`(${byId} ->> ('$.' || ${deliveryIdText()} || ${`[${i}]`}))`;
 	return {
-		okSeq: sql<number | null>`CASE WHEN ${field(0)} IS NOT NULL THEN ${nextSeq(sql`${deliveries.accountId}`, sql`${deliveries.id}`)} END`,
+		okSeq: sql<
+			number | null
+		>`CASE WHEN ${field(0)} IS NOT NULL THEN ${nextSeq(accountIdText(), deliveryIdText(), sql`${deliveriesV2.okSeq}`)} END`,
 		okStartedAt: field(0),
 		okDurationMs: field(1),
 		okStatusCode: field(2),
@@ -88,6 +95,7 @@ export function insertAttempts(db: Database, completed: readonly Completed[], ma
 	const rows = completed.map(({ target, result }) => ({
 		kept: !manual && keptOnRow({ target, result }) ? 1 : 0,
 		accountId: target.accountId,
+		endpointId: target.endpointId,
 		deliveryId: target.deliveryId,
 		attemptNumber: manual ? null : target.attemptCount,
 		manual: manual ? 1 : 0,
@@ -98,14 +106,16 @@ export function insertAttempts(db: Database, completed: readonly Completed[], ma
 		responseBody: result.responseBody,
 		succeeded: result.ok ? 1 : 0,
 	}));
-	const field = (name: keyof (typeof rows)[number]) => sql.raw(`value ->> '$.${name}'`);
+	const path = (name: keyof (typeof rows)[number]) => `value ->> '$.${name}'`;
+	const field = (name: keyof (typeof rows)[number]) => sql.raw(path(name));
+	// The attempt's delivery, as `d`.
+	const itsDelivery = sql`${deliveriesV2} d WHERE ${rowNamed("d", path("accountId"), path("endpointId"), path("deliveryId"))}`;
 	return db.insert(attempts).select(
-		sql`SELECT ${field("accountId")}, ${field("deliveryId")}, ${nextSeq(field("accountId"), field("deliveryId"))},
+		sql`SELECT ${field("accountId")}, ${field("deliveryId")}, ${nextSeq(field("accountId"), field("deliveryId"), sql`(SELECT d.ok_seq FROM ${itsDelivery})`)},
 			${field("attemptNumber")}, ${field("manual")}, ${field("startedAt")}, ${field("durationMs")}, ${field("statusCode")},
 			${field("error")}, ${field("responseBody")}, ${field("succeeded")}
 		FROM json_each(${JSON.stringify(rows)})
-		WHERE ${field("kept")} = 0 OR NOT EXISTS (SELECT 1 FROM ${deliveries} d WHERE d.account_id = ${field("accountId")}
-			AND d.id = ${field("deliveryId")} AND d.ok_started_at = ${field("startedAt")})`,
+		WHERE ${field("kept")} = 0 OR NOT EXISTS (SELECT 1 FROM ${itsDelivery} AND d.ok_started_at = ${field("startedAt")})`,
 	);
 }
 
@@ -138,31 +148,31 @@ export function recordAttempts(
 ) {
 	const results = completed.map((entry) => nextState(settings, entry));
 	if (completed.length === 0) return { statements: [], results };
-	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveries.claimId, claimId));
+	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveriesV2.claimId, claimId));
 	const refsWith = (state: AttemptResult["state"]) => results.filter((result) => result.state === state).map((result) => result.ref);
 	const kept = completed.filter(keptOnRow);
 	const updates = (["delivered", "failed"] as const)
 		.filter((state) => refsWith(state).length)
 		.map((state) =>
 			db
-				.update(deliveries)
+				.update(deliveriesV2)
 				.set({ ...finished(state, now), ...(state === "delivered" && kept.length ? successOnRow(kept) : {}) })
 				.where(mine(refsWith(state))),
 		);
 	// Failed with their attempts used up (not stopped by a 410), by this record: the update above made them so, at `now`.
 	const exhausted = results.filter((result, i) => result.state === "failed" && completed[i].result.statusCode !== 410);
 	const failedHere = (refs: DeliveryRef[]) =>
-		and(deliveriesIn(refs), eq(deliveries.status, "failed"), eq(deliveries.updatedAt, now)) as SQL;
+		and(deliveriesIn(refs), eq(deliveriesV2.status, "failed"), eq(deliveriesV2.updatedAt, now)) as SQL;
 	const told = exhausted.length ? [recordDeliveriesFailed(db, failedHere(exhausted.map((result) => result.ref)), now)] : [];
 	const retrying = results.filter((result) => result.state === "retrying");
 	if (retrying.length) {
-		const at = sql<number>`CASE ${deliveries.id} ${sql.join(
-			retrying.map((result) => sql`WHEN ${result.ref.deliveryId} THEN ${result.nextAttemptAt}`),
+		const at = sql<number>`CASE ${deliveriesV2.id} ${sql.join(
+			retrying.map((result) => sql`WHEN ${sql.param(result.ref.deliveryId, deliveriesV2.id)} THEN ${result.nextAttemptAt}`),
 			sql` `,
 		)} END`;
 		updates.push(
 			db
-				.update(deliveries)
+				.update(deliveriesV2)
 				.set({ status: "retrying", nextAttemptAt: at, claimId: null, leaseUntil: null, updatedAt: now })
 				.where(mine(refsWith("retrying"))),
 		);

@@ -5,7 +5,7 @@
  */
 import type { DeliveryRef } from "./stateChanges";
 
-export function retrySchedulerName(ref: DeliveryRef): string {
+export function retrySchedulerName(ref: Pick<DeliveryRef, "accountId" | "deliveryId">): string {
 	return `${ref.accountId}:${ref.deliveryId}`;
 }
 

@@ -11,25 +11,28 @@
  *                   └──── endpoint deleted or disabled ──▶ cancelled
  *
  * `new` is a first attempt made by ingest, and is shown as `pending`: kept out
- * of deliveries_unfinished, it costs one index entry fewer (bench/README.md).
+ * of deliveries_v2_unfinished, it costs one index entry fewer (bench/README.md).
  * Its id tells when it was made, so it is found by id instead, over the last
  * NEW_WINDOW_MS: every one older than NEW_FOR_MS is filed as `pending` by the
  * sweep, in the index, whatever holds it (a pacer's backlog, a claim).
+ *
+ * Deliveries are rows of `deliveries_v2` (db/keyedSchema.ts), reached through
+ * db/keyedDeliveries.ts: endpoint by endpoint, each a range of the primary key.
  */
 import { and, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { type AccountScope, accountCheck, type Database, pairIn } from "../db/client";
-import { keysOfAccount, keysOfEndpoints, statusesIn } from "../db/keyedDeliveries";
-import { deliveriesV2 } from "../db/keyedSchema";
+import { type AccountScope, accountCheck, type Database } from "../db/client";
+import { accountIdText, type KeyedDelivery, keysWhere, statusesIn, theseDeliveries, toEndpointsWhere } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { untouchedByMove } from "../db/moveMarkers";
-import { type DeliveryStatus, deliveries, endpoints, type StoredDeliveryStatus } from "../db/schema";
+import { type DeliveryStatus, endpoints, type StoredDeliveryStatus } from "../db/schema";
 import { idFloor } from "../lib/ids";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lib/time";
 
 const UNFINISHED_STATUSES = ["new", "pending", "retrying"] as const satisfies readonly StoredDeliveryStatus[];
 type FinishedStatus = Exclude<DeliveryStatus, (typeof UNFINISHED_STATUSES)[number]>;
 
-/** How long a first attempt stays `new` (out of deliveries_unfinished) before the sweep files it as `pending`. */
+/** How long a first attempt stays `new` (out of deliveries_v2_unfinished) before the sweep files it as `pending`. */
 export const NEW_FOR_MS = 10 * MINUTE_MS;
 
 /**
@@ -60,57 +63,43 @@ export function isUnfinishedStatus(status: string): boolean {
 
 /** The delivery is unfinished (new, pending or retrying): for statements that name deliveries by primary key. */
 export function unfinished(): SQL {
-	return sql`${deliveries.status} IN ${sql.raw(`(${UNFINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`)}`;
+	return statusesIn(UNFINISHED_STATUSES);
 }
+
+/** Every endpoint of the database (a condition on endpoint_keys): what the sweep and the System page look through. */
+export const everyEndpoint = (): SQL => sql`1`;
+
+/** The endpoints named (a condition on endpoint_keys). */
+export const endpointsNamed = (ids: readonly string[]): SQL =>
+	sql`${endpointKeys.endpointId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
+/** The endpoints `endpointIds` (a subquery of endpoints' ids) selects, as a condition on endpoint_keys. */
+export const endpointsIn = (endpointIds: SQL): SQL => sql`${endpointKeys.endpointId} IN ${endpointIds}`;
 
 /**
- * The delivery is pending or retrying, so in deliveries_unfinished. Literal
- * constants, not parameters: only then can SQLite use that partial index.
- * Every unfinished delivery has a due time; saying so lets SQLite see that
- * index covers both terms, so it prefers it to the endpoint's whole history.
+ * Every unfinished delivery to the endpoints `endpointsWhere` (a condition on
+ * endpoint_keys) picks, through indexes only: the pending and retrying ones in
+ * deliveries_v2_unfinished, by endpoint key alone (with the account too, SQLite
+ * would prefer the primary key and walk each endpoint's history), and the new
+ * ones (made in the last `newWithin`) by id, each endpoint's range of the
+ * primary key.
  */
-export function indexedUnfinished(): SQL {
-	return sql`${deliveries.status} IN ('pending', 'retrying') AND ${deliveries.nextAttemptAt} IS NOT NULL`;
-}
-
-/** The delivery is `new` and made in the last `within` (every new one, by default): with an endpoint, a range of deliveries_endpoint. */
-export function recentNew(now: number, within = NEW_WINDOW_MS): SQL {
-	return sql`${deliveries.status} = 'new' AND ${deliveries.id} >= ${idFloor("dlv", now - within)}`;
-}
-
-/**
- * Every unfinished delivery to the endpoints `endpointIds` selects (a
- * subquery), through indexes only: those in deliveries_unfinished, and the
- * new ones (made in the last `newWithin`) by id. Each branch names the
- * endpoints, so SQLite reads each through its own index (MULTI-INDEX OR)
- * instead of the endpoints' history.
- */
-export function unfinishedTo(endpointIds: SQL, now: number, newWithin = NEW_WINDOW_MS): SQL {
-	const to = sql`${deliveries.endpointId} IN ${endpointIds}`;
-	return sql`((${indexedUnfinished()} AND ${to}) OR (${recentNew(now, newWithin)} AND ${to}))`;
-}
-
-/**
- * Every unfinished delivery of the account in `deliveries_v2` (to the endpoints `endpointIds` names, if given),
- * endpoint by endpoint: those in its partial index of pending and retrying ones, and the new ones (made in the last
- * NEW_WINDOW_MS) by their ids.
- */
-export function unfinishedOf(accountId: string, now: number, endpointIds?: readonly string[]): SQL {
-	const keys = endpointIds ? keysOfEndpoints(endpointIds) : keysOfAccount(accountId);
-	// By endpoint key alone, or SQLite would prefer the primary key (account, key), and walk each endpoint's history.
-	const indexed = and(statusesIn(["pending", "retrying"]), isNotNull(deliveriesV2.nextAttemptAt), inArray(deliveriesV2.endpointKey, keys));
-	const recent = and(
-		statusesIn(["new"]),
-		eq(deliveriesV2.accountId, accountId),
-		inArray(deliveriesV2.endpointKey, keys),
-		gte(deliveriesV2.id, idFloor("dlv", now - NEW_WINDOW_MS)),
+export function unfinishedTo(endpointsWhere: SQL, now: number, newWithin = NEW_WINDOW_MS): SQL {
+	// Every unfinished delivery has a due time: saying so lets SQLite see the partial index covers both terms.
+	const indexed = and(
+		statusesIn(["pending", "retrying"]),
+		isNotNull(deliveriesV2.nextAttemptAt),
+		inArray(deliveriesV2.endpointKey, keysWhere(endpointsWhere)),
 	);
-	return and(or(indexed, recent), accountCheck(deliveriesV2.accountId, accountId)) as SQL;
+	const recent = and(statusesIn(["new"]), toEndpointsWhere(endpointsWhere), gte(deliveriesV2.id, idFloor("dlv", now - newWithin)));
+	return sql`(${or(indexed, recent)})`;
 }
 
-/** The endpoints named, as a subquery for `unfinishedTo`. */
-export function endpointsNamed(ids: readonly string[]): SQL {
-	return sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+/** Every unfinished delivery of the account (to the endpoints `endpointIds` names, if given). */
+export function unfinishedOf(accountId: string, now: number, endpointIds?: readonly string[]): SQL {
+	const ofAccount = eq(endpointKeys.accountId, accountId);
+	const endpointsWhere = (endpointIds ? and(ofAccount, endpointsNamed(endpointIds)) : ofAccount) as SQL;
+	return and(unfinishedTo(endpointsWhere, now), accountCheck(deliveriesV2.accountId, accountId)) as SQL;
 }
 
 /** What a delivery gets when it finishes: its status, and no due time, claim or lease left behind. */
@@ -118,8 +107,8 @@ export function finished(status: FinishedStatus, now: number) {
 	return { status, nextAttemptAt: null, claimId: null, leaseUntil: null, updatedAt: now };
 }
 
-/** Every endpoint of the database, as a subquery for `unfinishedTo`: what the sweep and the System page look through. */
-export const everyEndpoint = (): SQL => sql`(SELECT ${endpoints.id} FROM ${endpoints})`;
+/** The row's account is not held here by a move (db/moveMarkers.ts). */
+export const untouchedDeliveries = (): SQL => untouchedByMove(accountIdText());
 
 /**
  * Stranded at `now`: unfinished, overdue by STRANDED_AFTER_SECONDS and held
@@ -130,15 +119,15 @@ export const everyEndpoint = (): SQL => sql`(SELECT ${endpoints.id} FROM ${endpo
 export function stranded(settings: Settings, now: number, among = unfinishedTo(everyEndpoint(), now)): SQL {
 	return and(
 		among,
-		lte(deliveries.nextAttemptAt, now - settings.strandedAfterMs),
-		or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
-		untouchedByMove(deliveries.accountId),
+		lte(deliveriesV2.nextAttemptAt, now - settings.strandedAfterMs),
+		or(isNull(deliveriesV2.leaseUntil), lte(deliveriesV2.leaseUntil, now)),
+		untouchedDeliveries(),
 	) as SQL;
 }
 
 /**
  * Files the database's `new` deliveries made more than NEW_FOR_MS ago as
- * `pending` (into deliveries_unfinished), so none is ever older than the
+ * `pending` (into deliveries_v2_unfinished), so none is ever older than the
  * window they are looked for in. The sweep's, before it looks: over
  * NEW_WINDOW_MS, and in the first minute of each hour over a day, for those
  * that sweeps which did not run (or failed) for longer left behind.
@@ -146,39 +135,35 @@ export function stranded(settings: Settings, now: number, among = unfinishedTo(e
 export function fileAgedNew(db: Database, now: number) {
 	const within = now % HOUR_MS < MINUTE_MS ? DAY_MS : NEW_WINDOW_MS;
 	return db
-		.update(deliveries)
+		.update(deliveriesV2)
 		.set({ status: "pending" })
 		.where(
 			and(
-				recentNew(now, within),
-				sql`${deliveries.endpointId} IN ${everyEndpoint()}`,
-				lt(deliveries.id, idFloor("dlv", now - NEW_FOR_MS)),
+				statusesIn(["new"]),
+				toEndpointsWhere(everyEndpoint()),
+				gte(deliveriesV2.id, idFloor("dlv", now - within)),
+				lt(deliveriesV2.id, idFloor("dlv", now - NEW_FOR_MS)),
 				// An account a move holds here is left alone (its marker refuses the write); its new home files it.
-				untouchedByMove(deliveries.accountId),
+				untouchedDeliveries(),
 			),
 		);
 }
 
-/** A delivery addressed by its account and id: how every message, alarm and statement names one. */
-export interface DeliveryRef {
-	accountId: string;
-	deliveryId: string;
-}
+/** A delivery addressed by its account, endpoint and id: how every message, alarm and statement names one. */
+export type DeliveryRef = KeyedDelivery;
 
 /** Just the address of a delivery (a message or a claimed target carries more). */
-export const refOf = (entry: DeliveryRef): DeliveryRef => ({ accountId: entry.accountId, deliveryId: entry.deliveryId });
+export const refOf = (entry: DeliveryRef): DeliveryRef => ({
+	accountId: entry.accountId,
+	endpointId: entry.endpointId,
+	deliveryId: entry.deliveryId,
+});
 
 /** A delivery's address as one string, for sets and maps. */
 export const keyOf = (entry: DeliveryRef): string => `${entry.accountId}/${entry.deliveryId}`;
 
 /** Matches the deliveries named by `refs`, through the primary key. */
-export function deliveriesIn(refs: readonly DeliveryRef[]): SQL {
-	return pairIn(
-		deliveries.accountId,
-		deliveries.id,
-		refs.map((ref) => [ref.accountId, ref.deliveryId] as const),
-	);
-}
+export const deliveriesIn = (refs: readonly DeliveryRef[]): SQL => theseDeliveries(refs);
 
 /** Automatic attempts a delivery gets: the first, plus MAX_RETRIES. */
 export function maxAttempts(settings: Settings): number {
@@ -194,23 +179,22 @@ export function maxAttempts(settings: Settings): number {
 export function claimable(settings: Settings, now: number): SQL {
 	return and(
 		unfinished(),
-		lt(deliveries.attemptCount, maxAttempts(settings)),
-		or(eq(deliveries.attemptCount, 0), lte(deliveries.nextAttemptAt, now)),
+		lt(deliveriesV2.attemptCount, maxAttempts(settings)),
+		or(eq(deliveriesV2.attemptCount, 0), lte(deliveriesV2.nextAttemptAt, now)),
 		noLiveClaim(now),
 	) as SQL;
 }
 
-/** Either table of deliveries: `deliveries`, or the `deliveries_v2` the reads have moved to (0.6.0 leaves only that one). */
-type DeliveryTable = typeof deliveries | typeof deliveriesV2;
-
 /** No attempt holds the delivery at `now`: never claimed, released, or claimed by an attempt whose lease has passed. */
-export function noLiveClaim(now: number, table: DeliveryTable = deliveries): SQL {
-	return or(isNull(table.claimId), lte(table.leaseUntil, now)) as SQL;
+export function noLiveClaim(now: number): SQL {
+	return or(isNull(deliveriesV2.claimId), lte(deliveriesV2.leaseUntil, now)) as SQL;
 }
 
 /** An aggregate: the due time of the longest-waiting delivery among the rows (due, and not in flight); null when none waits. */
-export function oldestWaitingSince(now: number, table: DeliveryTable = deliveries): SQL<number | null> {
-	return sql<number | null>`min(CASE WHEN ${noLiveClaim(now, table)} AND ${table.nextAttemptAt} <= ${now} THEN ${table.nextAttemptAt} END)`;
+export function oldestWaitingSince(now: number): SQL<number | null> {
+	return sql<
+		number | null
+	>`min(CASE WHEN ${noLiveClaim(now)} AND ${deliveriesV2.nextAttemptAt} <= ${now} THEN ${deliveriesV2.nextAttemptAt} END)`;
 }
 
 /**
@@ -244,16 +228,16 @@ export function queueHoldMs(settings: Settings): number {
 export function holdForQueue(db: Database, refs: readonly DeliveryRef[], settings: Settings, now: number) {
 	const holdMs = queueHoldMs(settings);
 	return db
-		.update(deliveries)
+		.update(deliveriesV2)
 		.set({ claimId: null, leaseUntil: now + holdMs })
 		.where(
 			and(
 				deliveriesIn(refs),
 				unfinished(),
 				noLiveClaim(now),
-				or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now + holdMs / 2)),
+				or(isNull(deliveriesV2.leaseUntil), lt(deliveriesV2.leaseUntil, now + holdMs / 2)),
 				// Held by a move: its rows are copied or frozen here; the message itself waits (dispatch.ts).
-				untouchedByMove(deliveries.accountId),
+				untouchedDeliveries(),
 			),
 		);
 }
@@ -269,11 +253,11 @@ export function cancelUnfinishedDeliveries(
 	now: number,
 	{ keepId, onlyIf }: { keepId?: string; onlyIf?: SQL } = {},
 ) {
-	const conditions = [accountCheck(deliveries.accountId, scope.accountId), unfinishedTo(endpointsNamed(endpointIds), now)];
-	if (keepId) conditions.push(ne(deliveries.id, keepId));
+	const conditions = [unfinishedOf(scope.accountId, now, endpointIds)];
+	if (keepId) conditions.push(ne(deliveriesV2.id, keepId));
 	if (onlyIf) conditions.push(onlyIf);
 	return scope.db
-		.update(deliveries)
+		.update(deliveriesV2)
 		.set(finished("cancelled", now))
 		.where(and(...conditions));
 }

@@ -11,11 +11,13 @@
 import { eq, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { insertIf } from "../db/client";
+import { deliveryOfAccount } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { heldByMove } from "../db/moveMarkers";
-import { deliveries, endpoints, events } from "../db/schema";
+import { endpoints, events } from "../db/schema";
 import { attemptNow, type ManualAttempt } from "../delivery/manualAttempt";
 import { pacerOf, sendRouted } from "../delivery/pacing";
-import { deliveriesIn, queueHoldMs } from "../delivery/stateChanges";
+import { queueHoldMs } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
 import { readAsset } from "../http/assets";
 import { ACCOUNT_MOVING_RETRY_SECONDS, HttpError } from "../http/errors";
@@ -97,16 +99,16 @@ export async function sendTestEvent(
  * delivery; 409 when its endpoint was deleted or is disabled.
  */
 export async function retryNow(env: Env, change: ChangeContext, settings: Settings, deliveryId: string): Promise<ManualAttempt> {
-	const ref = { accountId: change.accountId, deliveryId };
 	const delivery = await change.db
 		.select({
-			endpointId: deliveries.endpointId,
+			endpointId: endpointKeys.endpointId,
 			endpointDeletedAt: endpoints.deletedAt,
 			endpointEnabled: endpoints.enabled,
 		})
-		.from(deliveries)
-		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-		.where(deliveriesIn([ref]))
+		.from(deliveriesV2)
+		.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+		.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
+		.where(deliveryOfAccount(change.accountId, deliveryId))
 		.get();
 	if (!delivery) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	if (delivery.endpointDeletedAt !== null) {
@@ -127,7 +129,7 @@ export async function retryNow(env: Env, change: ChangeContext, settings: Settin
 		);
 	}
 	await takeManualAction(env, settings, change.accountId);
-	const attempt = await attemptNow(change, settings, deliveryId);
+	const attempt = await attemptNow(change.db, settings, { accountId: change.accountId, endpointId: delivery.endpointId, deliveryId });
 	if (!attempt) throw new HttpError("not_found", `No delivery with id ${deliveryId}.`);
 	await recordChange(change, delivery.endpointId, change.actor, "delivery retried", deliveryId);
 	return attempt;

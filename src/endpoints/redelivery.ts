@@ -16,12 +16,13 @@
  * no delivery to it. Each write checks again what it read, so two calls at
  * once resend nothing twice either.
  */
-import { and, asc, eq, gte, inArray, isNull, lte, min, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNull, lt, min, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { accountCheck } from "../db/client";
-import { deliveries, endpoints, events } from "../db/schema";
+import { idFloorOf, madeAt, statusesIn, toEndpoint } from "../db/keyedDeliveries";
+import { deliveriesV2 } from "../db/keyedSchema";
+import { endpoints, events } from "../db/schema";
 import { handOver, handOverOf } from "../delivery/pacing";
-import { deliveriesIn, holdForQueue } from "../delivery/stateChanges";
+import { deliveriesIn, holdForQueue, noLiveClaim } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { hasDeliveryTo, insertMissedDeliveries, liveEndpoints, recountDeliveries } from "../ingest/createDeliveries";
@@ -43,13 +44,9 @@ export interface Redelivered {
 	more: boolean;
 }
 
-/** The endpoint's deliveries made at or after `from`: ids sort by creation time, so a range of its index. */
+/** The endpoint's deliveries made at or after `from`: ids sort by creation time, so a range of the primary key. */
 function endpointDeliveriesFrom(change: ChangeContext, endpointId: string, from: number): SQL {
-	return and(
-		eq(deliveries.endpointId, endpointId),
-		accountCheck(deliveries.accountId, change.accountId),
-		gte(deliveries.id, idFloor("dlv", from)),
-	) as SQL;
+	return and(toEndpoint(change.accountId, endpointId), gte(deliveriesV2.id, idFloor("dlv", from))) as SQL;
 }
 
 /**
@@ -63,27 +60,25 @@ export async function streakStart(change: ChangeContext, endpoint: EndpointRow, 
 	if (began === null) return null;
 	const from = began - settings.maxRetries * settings.retryIntervalMs - HOUR_MS;
 	const [first] = await change.db
-		.select({ createdAt: min(deliveries.createdAt) })
-		.from(deliveries)
+		.select({ id: min(deliveriesV2.id) })
+		.from(deliveriesV2)
 		.where(
 			and(
 				endpointDeliveriesFrom(change, endpoint.id, from),
-				lte(deliveries.createdAt, began),
-				inArray(deliveries.status, ["failed", "retrying", "cancelled"]),
-				gte(deliveries.updatedAt, began),
+				lt(deliveriesV2.id, idFloorOf(began + 1)),
+				statusesIn(["failed", "retrying", "cancelled"]),
+				gte(deliveriesV2.updatedAt, began),
 			),
 		);
-	return first?.createdAt ?? began;
+	return first?.id ? madeAt(first.id) : began;
 }
 
 /** The existing deliveries `include` asks to restart, at `now`. */
 function needsRestart(include: readonly string[], now: number): SQL {
 	const statuses = (["failed", "cancelled"] as const).filter((status) => include.includes(status));
 	return or(
-		statuses.length ? inArray(deliveries.status, statuses) : undefined,
-		include.includes("retrying")
-			? and(eq(deliveries.status, "retrying"), or(isNull(deliveries.claimId), lte(deliveries.leaseUntil, now)))
-			: undefined,
+		statuses.length ? statusesIn(statuses) : undefined,
+		include.includes("retrying") ? and(statusesIn(["retrying"]), noLiveClaim(now)) : undefined,
 		sql`0`,
 	) as SQL;
 }
@@ -91,10 +86,10 @@ function needsRestart(include: readonly string[], now: number): SQL {
 /** What one call would take: the deliveries to restart, the events missed, each one past the limit at most (that one says there is more). */
 async function candidates(change: ChangeContext, endpoint: EndpointRow, request: RedeliverRequest, since: number, now: number) {
 	const restart = await change.db
-		.select({ id: deliveries.id })
-		.from(deliveries)
-		.where(and(endpointDeliveriesFrom(change, endpoint.id, since), gte(deliveries.createdAt, since), needsRestart(request.include, now)))
-		.orderBy(asc(deliveries.id))
+		.select({ id: deliveriesV2.id })
+		.from(deliveriesV2)
+		.where(and(endpointDeliveriesFrom(change, endpoint.id, since), needsRestart(request.include, now)))
+		.orderBy(asc(deliveriesV2.id))
 		.limit(REDELIVER_LIMIT + 1);
 	const room = REDELIVER_LIMIT - Math.min(restart.length, REDELIVER_LIMIT);
 	if (!request.include.includes("missed")) return { restart, missed: [], room };
@@ -109,7 +104,7 @@ async function candidates(change: ChangeContext, endpoint: EndpointRow, request:
 				gte(events.receivedAt, from),
 				eq(events.isTest, false),
 				sql`EXISTS (SELECT 1 FROM json_each(${endpoint.events}) WHERE value IN (${ALL_EVENTS}, ${events.actionType}))`,
-				sql`NOT ${hasDeliveryTo(endpoint.id)}`,
+				sql`NOT ${hasDeliveryTo(change.accountId, endpoint.id)}`,
 			),
 		)
 		.orderBy(asc(events.id))
@@ -136,7 +131,7 @@ export async function redeliver(
 	const since = Date.parse(request.since);
 	const { restart, missed, room } = await candidates(change, endpoint, request, since, now);
 	const more = restart.length > REDELIVER_LIMIT || missed.length > room;
-	const restarting = restart.slice(0, REDELIVER_LIMIT).map(({ id }) => ({ accountId: change.accountId, deliveryId: id }));
+	const restarting = restart.slice(0, REDELIVER_LIMIT).map(({ id }) => ({ accountId: change.accountId, endpointId, deliveryId: id }));
 	const missing = missed.slice(0, room).map(({ id }) => id);
 	if (request.dry_run) return { count: restarting.length + missing.length, more };
 	await takeManualAction(env, settings, change.accountId);
@@ -155,7 +150,7 @@ export async function redeliver(
 				]
 			: []),
 		change.db
-			.update(deliveries)
+			.update(deliveriesV2)
 			.set({
 				status: "pending",
 				attemptCount: 0,
@@ -164,8 +159,8 @@ export async function redeliver(
 				leaseUntil: null,
 				updatedAt: now,
 			})
-			.where(and(deliveriesIn(restarting), eq(deliveries.endpointId, endpointId), needsRestart(request.include, now), stillLive))
-			.returning({ deliveryId: deliveries.id }),
+			.where(and(deliveriesIn(restarting), needsRestart(request.include, now), stillLive))
+			.returning({ deliveryId: deliveriesV2.id }),
 		insertMissedDeliveries(change, endpointId, missing, now),
 		...(missing.length ? [recountDeliveries(change, missing)] : []),
 		recordChange(change, endpointId, change.actor, "deliveries redelivered", `${request.include.join(", ")} since ${utcText(since)}`, now),

@@ -1,12 +1,12 @@
 /**
  * Fan-out in SQL: one INSERT … SELECT creates a `new` delivery (pending, kept
- * out of deliveries_unfinished: delivery/stateChanges.ts) for every
+ * out of deliveries_v2_unfinished: delivery/stateChanges.ts) for every
  * endpoint the filter picks (the live, enabled endpoints of the account that
  * are subscribed to the event, or one endpoint for a test event), whatever
  * their number, with a handful of bound parameters. Redelivery uses its twin
  * for the other direction: one endpoint, the events it missed. Delivery ids
  * are made in the event's millisecond (the SQL twin of ids.ts), which is how
- * the primary key finds an event's deliveries.
+ * an endpoint's range of the primary key finds an event's deliveries.
  *
  * Each delivery's lane is decided in the same statement, so detection costs
  * no round trip: the main lane, unless its endpoint is isolated right now
@@ -14,10 +14,13 @@
  * Those two go through the account's pacer and are held for it from the start
  * (lease_until), so the sweep leaves them to it.
  */
-import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, pairIn } from "../db/client";
-import { deliveries, endpoints, events } from "../db/schema";
+import { STATUS_CODES } from "../db/columns";
+import { endpointIdOf, eventIdOf, keyOfEndpoint, newDeliveryId, ofAccount, ofEvent, storedEvent } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
+import { endpoints, events } from "../db/schema";
 import { overFairRate } from "../delivery/fairRate";
 import type { Lane, Routed } from "../delivery/queue";
 import { receivesDeliveries } from "../delivery/stateChanges";
@@ -49,29 +52,24 @@ export function eventOverFairRate(accountId: string, eventId: string, now: numbe
 
 /** Where a new delivery goes (see the top of this file), as the RETURNING clause computes it from the row just written. */
 function laneOfInserted(now: number): SQL<Lane> {
-	const isolated = sql`(SELECT ${endpoints.isolatedUntil} FROM ${endpoints} WHERE ${endpoints.id} = ${deliveries.endpointId}) > ${now}`;
-	return sql<Lane>`CASE WHEN ${deliveries.leaseUntil} IS NULL THEN 'main' WHEN ${isolated} THEN 'isolation' ELSE 'bulk' END`;
-}
-
-/** The smallest delivery id made in millisecond `at`: `dlv_` and 12 hex digits of it. */
-function deliveryIdFloor(at: SQLWrapper | number): SQL<string> {
-	return sql<string>`'dlv_' || printf('%012x', ${at})`;
+	const isolated = sql`(SELECT ${endpoints.isolatedUntil} FROM ${endpoints} WHERE ${endpoints.id} = ${endpointIdOf()}) > ${now}`;
+	return sql<Lane>`CASE WHEN ${deliveriesV2.leaseUntil} IS NULL THEN 'main' WHEN ${isolated} THEN 'isolation' ELSE 'bulk' END`;
 }
 
 /**
- * A new delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected, held
- * until `leaseUntil`: `new` when made now (its id says so: out of deliveries_unfinished), else `pending`.
+ * A new delivery of `eventId` (made at `madeAt`, the event's millisecond) to the endpoint of the row selected (joined
+ * with its key), held until `leaseUntil`: `new` when made now (its id says so: out of deliveries_v2_unfinished), else
+ * `pending`. In the table's column order, which INSERT … SELECT follows.
  */
 function newDelivery(accountId: string, eventId: SQL | string, madeAt: SQL | number, now: number, leaseUntil: SQL<number | null>) {
 	const status = madeAt === now ? "new" : "pending";
 	return {
-		accountId: sql<string>`${accountId}`.as("account_id"),
-		id: sql<string>`${deliveryIdFloor(madeAt)} || lower(hex(randomblob(8)))`.as("id"),
-		eventId: sql<string>`${eventId}`.as("event_id"),
-		endpointId: endpoints.id,
-		status: sql<typeof status>`${sql.raw(`'${status}'`)}`.as("status"),
+		accountId: sql<string>`${sql.param(accountId, deliveriesV2.accountId)}`.as("account_id"),
+		endpointKey: endpointKeys.key,
+		id: sql<string>`${newDeliveryId(madeAt)}`.as("id"),
+		event: sql<Uint8Array>`${storedEvent(eventId, madeAt)}`.as("event"),
+		status: sql.raw(String(STATUS_CODES[status])).as("status") as SQL.Aliased<typeof status>,
 		claimId: sql<null>`NULL`.as("claim_id"),
-		createdAt: sql<number>`${madeAt}`.as("created_at"),
 		attemptCount: sql<number>`0`.as("attempt_count"),
 		nextAttemptAt: sql<number>`${now}`.as("next_attempt_at"),
 		leaseUntil: leaseUntil.as("lease_until"),
@@ -93,7 +91,7 @@ export function insertDeliveries(
 ) {
 	const { db, accountId } = scope;
 	return db
-		.insert(deliveries)
+		.insert(deliveriesV2)
 		.select(
 			db
 				.select(
@@ -106,9 +104,10 @@ export function insertDeliveries(
 					),
 				)
 				.from(endpoints)
+				.innerJoin(endpointKeys, eq(endpointKeys.endpointId, endpoints.id))
 				.where(liveEndpoints(accountId, filter)),
 		)
-		.returning({ deliveryId: deliveries.id, endpointId: deliveries.endpointId, lane: laneOfInserted(now) });
+		.returning({ deliveryId: deliveriesV2.id, endpointId: endpointIdOf(), lane: laneOfInserted(now) });
 }
 
 /**
@@ -121,22 +120,22 @@ export function insertDeliveries(
 export function insertMissedDeliveries(scope: AccountScope, endpointId: string, eventIds: readonly string[], now: number) {
 	const { db, accountId } = scope;
 	return db
-		.insert(deliveries)
+		.insert(deliveriesV2)
 		.select(
 			db
 				.select(newDelivery(accountId, sql`${events.id}`, sql`${events.receivedAt}`, now, sql<null>`NULL`))
 				.from(events)
 				.innerJoin(endpoints, liveEndpoints(accountId, and(eq(endpoints.id, endpointId), subscribedTo(sql`${events.actionType}`)) as SQL))
-				.where(and(eventsIn(accountId, eventIds), sql`NOT ${hasDeliveryTo(endpointId)}`)),
+				.innerJoin(endpointKeys, eq(endpointKeys.endpointId, endpoints.id))
+				.where(and(eventsIn(accountId, eventIds), sql`NOT ${hasDeliveryTo(accountId, endpointId)}`)),
 		)
-		.returning({ deliveryId: deliveries.id, eventId: deliveries.eventId });
+		.returning({ deliveryId: deliveriesV2.id, eventId: eventIdOf() });
 }
 
-/** The event of the row being read has a delivery to `endpointId`: one made in its millisecond, through deliveries_endpoint. */
-export function hasDeliveryTo(endpointId: string): SQL {
-	return sql`EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.endpointId} = ${endpointId}
-		AND ${deliveries.id} >= ${deliveryIdFloor(events.receivedAt)} AND ${deliveries.id} < ${deliveryIdFloor(sql`${events.receivedAt} + 1`)}
-		AND ${deliveries.eventId} = ${events.id})`;
+/** The event of the row being read has a delivery to `endpointId`: one made in its millisecond, in the endpoint's range. */
+export function hasDeliveryTo(accountId: string, endpointId: string): SQL {
+	return sql`EXISTS (SELECT 1 FROM ${deliveriesV2} WHERE ${eq(deliveriesV2.accountId, accountId)} AND ${deliveriesV2.endpointKey} = ${keyOfEndpoint(endpointId)}
+		AND ${ofEvent(sql`${events.id}`, sql`${events.receivedAt}`)})`;
 }
 
 const eventsIn = (accountId: string, eventIds: readonly string[]) =>
@@ -146,11 +145,9 @@ const eventsIn = (accountId: string, eventIds: readonly string[]) =>
 		eventIds.map((id) => [accountId, id] as const),
 	);
 
-/** The events `eventIds` names count their deliveries again (each event's deliveries are a primary-key range). For a batch. */
+/** The events `eventIds` names count their deliveries again (each event's deliveries are a range of each endpoint's). For a batch. */
 export function recountDeliveries(scope: AccountScope, eventIds: readonly string[]) {
-	const counted = sql<number>`(SELECT count(*) FROM ${deliveries} WHERE ${deliveries.accountId} = ${events.accountId}
-		AND ${deliveries.id} >= ${deliveryIdFloor(events.receivedAt)} AND ${deliveries.id} < ${deliveryIdFloor(sql`${events.receivedAt} + 1`)}
-		AND ${deliveries.eventId} = ${events.id})`;
+	const counted = sql<number>`(SELECT count(*) FROM ${deliveriesV2} WHERE ${ofAccount(scope.accountId)} AND ${ofEvent(sql`${events.id}`, sql`${events.receivedAt}`)})`;
 	return scope.db
 		.update(events)
 		.set({ deliveryCount: counted })

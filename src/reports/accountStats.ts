@@ -73,7 +73,7 @@ export async function readStats(scope: AccountScope, now = Date.now()): Promise<
 			.select({
 				endpointId,
 				retrying: sql<number>`sum(CASE WHEN ${statusesIn(["retrying"])} THEN 1 ELSE 0 END)`,
-				oldestWaiting: oldestWaitingSince(now, deliveries),
+				oldestWaiting: oldestWaitingSince(now),
 			})
 			.from(deliveries)
 			// Through the unfinished deliveries' index, endpoint by endpoint: never the account's whole history.

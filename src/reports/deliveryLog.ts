@@ -10,21 +10,19 @@
  * of time. The newest attempt's error kind and status are checked on the
  * rows read (filters.ts), so they need no column.
  */
-import { and, asc, eq, gte, inArray, isNull, lt, max, min, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lt, max, min, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { AccountScope } from "../db/client";
 import { deliveryIdText, eventIdOf, madeAt, madeBetween, ofAccount, ofEvent, toEndpoint } from "../db/keyedDeliveries";
 import { deliveriesV2 as deliveries, endpointKeys } from "../db/keyedSchema";
-import { attempts, deliveryAttempts, endpoints, events } from "../db/schema";
+import { attempts, endpoints, events } from "../db/schema";
 import { errorKind } from "../delivery/errorKinds";
-import type { SendResult } from "../delivery/send";
 import { isUnfinishedStatus, shownStatus, storedAs, unfinishedOf } from "../delivery/stateChanges";
 import type { EventType } from "../eventTypes";
-import { HttpError } from "../http/errors";
 import { idFloor } from "../lib/ids";
 import { iso } from "../lib/time";
 import { DELIVERY_PAGE_SIZE, type DeliveryFilter, readPage } from "./filters";
-import type { AttemptView, DeliveryDetail, DeliveryPage, DeliveryView } from "./reportResponses";
+import type { DeliveryPage, DeliveryView } from "./reportResponses";
 
 /** A delivery's newest attempt: the highest seq of its attempts (a primary-key lookup). */
 const newest = alias(attempts, "newest");
@@ -235,47 +233,4 @@ export async function listDeliveries(scope: AccountScope, filter: DeliveryFilter
 		keep,
 	);
 	return { deliveries: page.map(toDeliveryView), next_cursor: nextCursor, prev_cursor: prevCursor };
-}
-
-export async function deliveryDetail(scope: AccountScope, id: string): Promise<DeliveryDetail> {
-	const row = await selectDeliveries(scope)
-		.where(and(ofAccount(scope.accountId), eq(deliveries.id, id)))
-		.get();
-	if (!row) throw new HttpError("not_found", `No delivery with id ${id}.`);
-	// Its attempts rows and the success kept on its row, in the order they were made.
-	const tries = await scope.db
-		.select()
-		.from(deliveryAttempts)
-		.where(and(eq(deliveryAttempts.accountId, scope.accountId), eq(deliveryAttempts.deliveryId, id)))
-		.orderBy(asc(deliveryAttempts.seq));
-	return { ...toDeliveryView(row), attempts: tries.map(toAttemptView) };
-}
-
-/** An attempt as the API shows it; `number` counts automatic attempts and is null for a manual one. */
-export function toAttemptView(attempt: Omit<typeof deliveryAttempts.$inferSelect, "accountId" | "deliveryId" | "seq">): AttemptView {
-	return {
-		number: attempt.attemptNumber,
-		manual: attempt.manual,
-		started_at: iso(attempt.startedAt),
-		duration_ms: attempt.durationMs,
-		status_code: attempt.statusCode,
-		error: attempt.error,
-		error_kind: attempt.succeeded ? null : errorKind(attempt.statusCode, attempt.error),
-		response_body: attempt.responseBody,
-		succeeded: attempt.succeeded,
-	};
-}
-
-/** What a "Retry now" attempt looked like, in the same shape. */
-export function manualAttemptView(result: SendResult): AttemptView {
-	return toAttemptView({
-		attemptNumber: null,
-		manual: true,
-		startedAt: result.startedAt,
-		durationMs: result.durationMs,
-		statusCode: result.statusCode,
-		error: result.error,
-		responseBody: result.responseBody,
-		succeeded: result.ok,
-	});
 }

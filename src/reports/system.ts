@@ -10,11 +10,11 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import { readSettings } from "../config";
 import { everyDatabase } from "../db/client";
 import { type CronRun, lastCronRuns } from "../db/cronRuns";
-import { eventIdOf, toEndpoint } from "../db/keyedDeliveries";
-import { deliveriesV2 } from "../db/keyedSchema";
+import { accountIdText, eventIdOf, toEndpoint } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { liveHere } from "../db/moveMarkers";
 import { operatorScope } from "../db/operatorAccount";
-import { deliveries, endpoints, events } from "../db/schema";
+import { endpoints, events } from "../db/schema";
 import { everyEndpoint, shownStatus, stranded, unfinishedTo } from "../delivery/stateChanges";
 import { type EndpointRow, listEndpoints } from "../endpoints/endpointStore";
 
@@ -44,17 +44,18 @@ export async function systemReport(env: Env, now = Date.now()): Promise<SystemRe
 	// The lane a waiting delivery takes: a retry, or an endpoint isolated now, goes through the isolation lane (delivery/isolation.ts).
 	const lane = sql<
 		Waiting["lane"]
-	>`CASE WHEN ${deliveries.attemptCount} > 0 OR ${endpoints.isolatedUntil} > ${now} THEN 'isolation' ELSE 'main' END`;
+	>`CASE WHEN ${deliveriesV2.attemptCount} > 0 OR ${endpoints.isolatedUntil} > ${now} THEN 'isolation' ELSE 'main' END`;
 	const perDatabase = await Promise.all(
 		everyDatabase(env).map((db) =>
 			db.batch([
 				db
-					.select({ lane, status: deliveries.status, deliveries: count() })
-					.from(deliveries)
-					.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-					.where(and(unfinishedTo(everyEndpoint(), now), liveHere(deliveries.accountId)))
-					.groupBy(lane, deliveries.status),
-				db.select({ stranded: count() }).from(deliveries).where(stranded(settings, now)),
+					.select({ lane, status: deliveriesV2.status, deliveries: count() })
+					.from(deliveriesV2)
+					.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+					.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
+					.where(and(unfinishedTo(everyEndpoint(), now), liveHere(accountIdText())))
+					.groupBy(lane, deliveriesV2.status),
+				db.select({ stranded: count() }).from(deliveriesV2).where(stranded(settings, now)),
 			]),
 		),
 	);

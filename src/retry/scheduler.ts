@@ -14,13 +14,15 @@
  * that runs twice hands over twice, and the claim lets one attempt through.
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { reachableDatabase } from "../db/client";
 import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
+import { deliveryOfAccount } from "../db/keyedDeliveries";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { heldByMove, MOVE_WAIT_MS } from "../db/moveMarkers";
 import { forgetPlacement, placementsOf } from "../db/placement";
-import { deliveries, endpoints } from "../db/schema";
+import { endpoints } from "../db/schema";
 import { handOverOf, pacerOf } from "../delivery/pacing";
 import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
 import { errorMessage, logError } from "../lib/log";
@@ -50,13 +52,24 @@ export class RetryScheduler extends DurableObject<Env> {
 		else await this.ctx.storage.setAlarm(next);
 	}
 
-	private async storedRef(): Promise<DeliveryRef | null> {
-		const ref = await this.ctx.storage.get<DeliveryRef>("delivery");
+	/** The delivery as armed: with its endpoint since 0.6.0; before, without (found by id among the account's). */
+	private async storedRef(): Promise<StoredRef | null> {
+		const ref = await this.ctx.storage.get<StoredRef>("delivery");
 		if (ref) return ref;
 		// Armed before accounts existed: its delivery is in the default account.
 		const deliveryId = await this.ctx.storage.get<string>("deliveryId");
 		return deliveryId ? { accountId: DEFAULT_ACCOUNT_ID, deliveryId } : null;
 	}
+}
+
+/** A delivery as an alarm armed before 0.6.0 may name it: without its endpoint. */
+type StoredRef = Omit<DeliveryRef, "endpointId"> & { endpointId?: string };
+
+/** Where the delivery is: by its full address, or (armed before 0.6.0) by id among its account's endpoints. */
+function storedIn(ref: StoredRef): SQL {
+	return ref.endpointId === undefined
+		? deliveryOfAccount(ref.accountId, ref.deliveryId)
+		: deliveriesIn([{ ...ref, endpointId: ref.endpointId }]);
 }
 
 /**
@@ -65,30 +78,31 @@ export class RetryScheduler extends DurableObject<Env> {
  * database is no longer bound (the sweep there takes the delivery up once it is
  * bound again).
  */
-async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null> {
+async function handOverIfDue(env: Env, stored: StoredRef): Promise<number | null> {
 	const settings = readSettings(env);
-	const database = (await placementsOf(env, [ref.accountId])).get(ref.accountId);
+	const database = (await placementsOf(env, [stored.accountId])).get(stored.accountId);
 	if (database === undefined) return null;
-	const db = reachableDatabase(env, database, { account_id: ref.accountId, delivery_id: ref.deliveryId });
+	const db = reachableDatabase(env, database, { account_id: stored.accountId, delivery_id: stored.deliveryId });
 	if (!db) return null;
 	const now = Date.now();
 	const row = await db
 		.select({
-			status: deliveries.status,
-			attemptCount: deliveries.attemptCount,
-			nextAttemptAt: deliveries.nextAttemptAt,
-			claimId: deliveries.claimId,
-			leaseUntil: deliveries.leaseUntil,
-			endpointId: deliveries.endpointId,
+			status: deliveriesV2.status,
+			attemptCount: deliveriesV2.attemptCount,
+			nextAttemptAt: deliveriesV2.nextAttemptAt,
+			claimId: deliveriesV2.claimId,
+			leaseUntil: deliveriesV2.leaseUntil,
+			endpointId: endpointKeys.endpointId,
 			isolatedUntil: endpoints.isolatedUntil,
 		})
-		.from(deliveries)
-		.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-		.where(deliveriesIn([ref]))
+		.from(deliveriesV2)
+		.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+		.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
+		.where(storedIn(stored))
 		.get();
-	if (!row && (await heldByMove(db, [ref.accountId])).size) {
+	if (!row && (await heldByMove(db, [stored.accountId])).size) {
 		// Its account has moved away from this database (this isolate's placement is stale): look again shortly, in the directory.
-		forgetPlacement(ref.accountId);
+		forgetPlacement(stored.accountId);
 		return now + MOVE_WAIT_MS;
 	}
 	// Finished, or its attempts used up (the sweep marks it failed once the last one's lease ends).
@@ -96,7 +110,8 @@ async function handOverIfDue(env: Env, ref: DeliveryRef): Promise<number | null>
 	if (row.nextAttemptAt !== null && row.nextAttemptAt > now) return row.nextAttemptAt;
 	if (row.claimId !== null && row.leaseUntil !== null && row.leaseUntil > now) return row.leaseUntil;
 	// A claim left here has outlived its lease (its Worker died): the hold clears it.
-	await pacerOf(env, ref.accountId).handOver([handOverOf({ ...ref, endpointId: row.endpointId }, row.isolatedUntil, now)]);
+	const ref = { ...stored, endpointId: row.endpointId };
+	await pacerOf(env, ref.accountId).handOver([handOverOf(ref, row.isolatedUntil, now)]);
 	await holdForQueue(db, [ref], settings, now);
 	return now + queueHoldMs(settings);
 }

@@ -13,12 +13,13 @@
  * normal delivery is safe: the claim decides.
  * First, it files the `new` deliveries made more than NEW_FOR_MS ago as
  * pending (delivery/stateChanges.ts), so it finds every unfinished delivery
- * through an index: deliveries_unfinished, or the new ones' recent ids.
+ * through an index: deliveries_v2_unfinished, or the new ones' recent ids.
  */
 import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
-import { deliveries, endpoints } from "../db/schema";
+import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
+import { endpoints } from "../db/schema";
 import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { handOver, handOverOf } from "../delivery/pacing";
 import {
@@ -61,17 +62,18 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 		fileAgedNew(db, now),
 		db
 			.select({
-				accountId: deliveries.accountId,
-				deliveryId: deliveries.id,
-				endpointId: deliveries.endpointId,
-				attemptCount: deliveries.attemptCount,
+				accountId: deliveriesV2.accountId,
+				deliveryId: deliveriesV2.id,
+				endpointId: endpointKeys.endpointId,
+				attemptCount: deliveriesV2.attemptCount,
 				isolatedUntil: endpoints.isolatedUntil,
 			})
-			.from(deliveries)
-			.innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+			.from(deliveriesV2)
+			.innerJoin(endpointKeys, eq(endpointKeys.key, deliveriesV2.endpointKey))
+			.innerJoin(endpoints, eq(endpoints.id, endpointKeys.endpointId))
 			.where(stranded)
 			// The longest overdue first, when more are stranded than one run takes.
-			.orderBy(deliveries.nextAttemptAt)
+			.orderBy(deliveriesV2.nextAttemptAt)
 			.limit(SWEEP_BATCH_LIMIT),
 	]);
 	const exhausted: DeliveryRef[] = found.filter((row) => row.attemptCount >= maxAttempts(settings));
@@ -80,10 +82,10 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 		const used = and(
 			deliveriesIn(exhausted),
 			strandedAt(settings, now, unfinished()),
-			gte(deliveries.attemptCount, maxAttempts(settings)),
+			gte(deliveriesV2.attemptCount, maxAttempts(settings)),
 		) as SQL;
 		// The operator is told of each (delivery.failed), in the same transaction.
-		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveries).set(finished("failed", now)).where(used)]);
+		await db.batch([recordDeliveriesFailed(db, used, now), db.update(deliveriesV2).set(finished("failed", now)).where(used)]);
 	}
 	const handed = requeue.length ? await handOver(env, requeue, "next sweep") : [];
 	if (handed.length) await holdForQueue(db, handed, settings, now);

@@ -1,7 +1,8 @@
 /**
- * deliveries_v2 as the code will read it (db/columns.ts, keyedSchema.ts): through Drizzle its ids come back as the
- * text ids `deliveries` holds, its status as the status's name, and a text id bound against its columns finds the
- * row stored as bytes (an account id of another form, as `acc_default`, as its text).
+ * deliveries_v2 as the code writes and reads it (db/columns.ts, keyedSchema.ts): its ids stored as bytes, its endpoint
+ * as a small key, its status as a number; through Drizzle its ids come back as text ids (as the test view `deliveries`
+ * spells them in SQL: test/helpers/deliveriesView.ts), its status as the status's name, and a text id bound against
+ * its columns finds the row stored as bytes (an account id of another form, as `acc_default`, as its text).
  */
 import { env } from "cloudflare:workers";
 import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
@@ -10,11 +11,44 @@ import { directoryDatabase } from "../../src/db/client";
 import { deliveriesV2 } from "../../src/db/keyedSchema";
 import { deliveries } from "../../src/db/schema";
 import { idFloor } from "../../src/lib/ids";
-import { createEndpoint, fixture, ingest, recordingQueues, rows, runConsumer, stubDestination, testEnv } from "../helpers/worker";
+import {
+	createAccount,
+	createEndpoint,
+	fixture,
+	ingest,
+	recordingQueues,
+	rows,
+	rowsIn,
+	runConsumer,
+	stubDestination,
+	testEnv,
+} from "../helpers/worker";
 
 const db = () => directoryDatabase(env);
 
 describe("deliveries_v2 read and matched through Drizzle", () => {
+	it("stores the ids as bytes (an account id of another form as text), the endpoint as a small key, the status as a number", async () => {
+		stubDestination(() => new Response("ok"));
+		await createEndpoint("https://a.example/hook");
+		const queue = recordingQueues();
+		await ingest(fixture("ticket.created"), { env: testEnv(queue) });
+		await runConsumer(queue.messages);
+		const stored = () =>
+			rows<{ account: number | string; id: number; event: number; endpoint_key: number; status: number }>(
+				`SELECT CASE typeof(account_id) WHEN 'blob' THEN length(account_id) ELSE account_id END AS account, length(id) AS id,
+				length(event) AS event, endpoint_key, status FROM deliveries_v2 ORDER BY endpoint_key DESC LIMIT 1`,
+			);
+		// Delivered; `acc_default` is not hex; its event's 8 random bytes (it was made in the event's millisecond).
+		expect(await stored()).toEqual([{ account: "acc_default", id: 14, event: 8, endpoint_key: 1, status: 3 }]);
+		// An account made through the API has a hex id: its 14 bytes.
+		await createAccount("acme");
+		await createEndpoint("https://b.example/hook", { account: "acme" });
+		await ingest(fixture("ticket.created"), { account: "acme" });
+		expect(await rowsIn("DB_1", "SELECT length(account_id) AS account, endpoint_key, status FROM deliveries_v2")).toEqual([
+			{ account: 14, endpoint_key: 1, status: 0 },
+		]);
+	});
+
 	it("gives back each delivery's account, id, status and claim as deliveries holds them", async () => {
 		stubDestination(() => new Response("ok"));
 		await createEndpoint("https://a.example/hook");

@@ -1,28 +1,28 @@
 /**
- * deliveries_v2 (migration 0012, db/keyedSchema.ts) is kept an identical copy of `deliveries` while the code still
- * uses that one: its triggers copy each write of every path, and the cron copies the rows from before in bounded
- * steps (db/deliveriesCopy.ts). Identical is checked column by column, read back as text (`uncopiedDeliveries`).
+ * deliveries_v2 (migration 0012, db/keyedSchema.ts), which the code reads and writes since 0.6.0, holds every row the
+ * releases before wrote to `deliveries`: its triggers copy each write the previous release makes while a deploy runs
+ * (its own statements are replayed in test/upgrade/previousRelease.test.ts), and the cron copies the rows from before
+ * those triggers in bounded steps (db/deliveriesCopy.ts). Identical is checked column by column, read back as text
+ * (`uncopiedDeliveries`). Here `deliveries` is the table (vitest.config.ts), written as the previous release wrote it.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { databaseNames, directoryDatabase } from "../../src/db/client";
+import RESTORE_DELIVERIES from "../../scripts/sql/restore-deliveries.sql?raw";
+import { databaseNames, directoryDatabase, insertInChunks } from "../../src/db/client";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { copyOldDeliveries, copyStep, uncopiedDeliveries } from "../../src/db/deliveriesCopy";
+import { endpointIdOf, eventIdOf, madeAt } from "../../src/db/keyedDeliveries";
+import { deliveriesV2 } from "../../src/db/keyedSchema";
 import { cleanRange, MOVED_TABLES } from "../../src/db/moveCopy";
-import { purgeExpired } from "../../src/db/retention";
-import { api } from "../helpers/api";
+import { deliveries } from "../../src/db/schema";
 import {
-	accountIdOf,
-	createAccount,
 	createEndpoint,
 	databaseBinding,
 	fixture,
 	ingest,
-	makeDue,
 	recordingQueues,
 	rows,
 	runConsumer,
-	runRetryAlarm,
 	runScheduled,
 	stubDestination,
 	testEnv,
@@ -31,7 +31,49 @@ import {
 const db = () => env.DB;
 const count = async (table: string) => (await rows<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
 
-/** What the paths above make rarely: a claim in flight, and a delivery made in another millisecond than its event's. */
+/**
+ * `events` events to two endpoints, their deliveries written to `deliveries` as the previous release wrote them (and by
+ * 0012's triggers, unchanged, into deliveries_v2, where this release made them).
+ */
+async function writtenBefore(events: number) {
+	await createEndpoint("https://failing.example/hook");
+	await createEndpoint("https://healthy.example/hook");
+	for (let i = 0; i < events; i++) await ingest(fixture("ticket.created"));
+	const made = await heldInV2();
+	const db = directoryDatabase(env);
+	const [first, ...rest] = insertInChunks(
+		db,
+		deliveries,
+		made.map((row) => ({ ...row, createdAt: madeAt(row.id) })),
+	);
+	await db.batch([first, ...rest]);
+}
+
+/** Every delivery in deliveries_v2, as `deliveries` holds one but for created_at, in id order. */
+function heldInV2() {
+	return directoryDatabase(env)
+		.select({
+			accountId: deliveriesV2.accountId,
+			id: deliveriesV2.id,
+			eventId: eventIdOf(),
+			endpointId: endpointIdOf(),
+			status: deliveriesV2.status,
+			claimId: deliveriesV2.claimId,
+			attemptCount: deliveriesV2.attemptCount,
+			nextAttemptAt: deliveriesV2.nextAttemptAt,
+			leaseUntil: deliveriesV2.leaseUntil,
+			updatedAt: deliveriesV2.updatedAt,
+			okSeq: deliveriesV2.okSeq,
+			okStartedAt: deliveriesV2.okStartedAt,
+			okDurationMs: deliveriesV2.okDurationMs,
+			okStatusCode: deliveriesV2.okStatusCode,
+			okResponse: deliveriesV2.okResponse,
+		})
+		.from(deliveriesV2)
+		.orderBy(deliveriesV2.id);
+}
+
+/** What the previous release made rarely: a claim in flight, and a delivery made in another millisecond than its event's. */
 async function rarerRows() {
 	await rows(
 		"UPDATE deliveries SET claim_id = 'clm_' || lower(hex(randomblob(14))), lease_until = 5 WHERE id = (SELECT min(id) FROM deliveries)",
@@ -42,71 +84,7 @@ async function rarerRows() {
 	);
 }
 
-/** Two endpoints, `events` events to both: the first endpoint answers 500 to its first request, the second takes every one. */
-async function deliveriesOfBothKinds(events: number) {
-	const failing = await createEndpoint("https://failing.example/hook");
-	await createEndpoint("https://healthy.example/hook");
-	const seen = new Set<string>();
-	stubDestination(({ url, headers }) => {
-		const id = headers.get("webhook-id") ?? "";
-		const first = !seen.has(id);
-		seen.add(id);
-		return new Response("ok", { status: url.startsWith("https://failing") && first ? 500 : 200 });
-	});
-	const queue = recordingQueues();
-	for (let i = 0; i < events; i++) await ingest(fixture("ticket.created"), { env: testEnv(queue) });
-	return { failing, messages: queue.messages };
-}
-
 describe("deliveries_v2, the copy of deliveries", () => {
-	it("is the same as deliveries, column by column, after ingest, delivery, a retry, Retry now, Redeliver and retention", async () => {
-		const { failing, messages } = await deliveriesOfBothKinds(3);
-		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
-		await runConsumer(messages);
-		const [retrying] = await rows<{ id: string }>("SELECT id FROM deliveries WHERE status = 'retrying' ORDER BY id");
-		expect(retrying).toBeDefined();
-		await makeDue(retrying.id);
-		await runRetryAlarm(retrying.id);
-		// Redeliver restarts the failing endpoint's retrying deliveries in place; Retry now makes an attempt of one.
-		const redeliver = { since: new Date(0).toISOString(), include: ["retrying"] };
-		const redelivered = await api(`/endpoints/${failing.id}/redeliver`, { method: "POST", body: redeliver });
-		expect(redelivered.status).toBe(202);
-		const [restarted] = await rows<{ id: string }>("SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'pending'", failing.id);
-		expect((await api(`/deliveries/${restarted.id}/retry`, { method: "POST" })).status).toBe(200);
-		await rarerRows();
-		expect(await rows("SELECT length(event) AS n FROM deliveries_v2 WHERE length(event) = 14")).toEqual([{ n: 14 }]);
-		expect(await rows("SELECT DISTINCT ok_response FROM deliveries_v2 WHERE ok_seq IS NOT NULL")).toEqual([{ ok_response: "ok" }]);
-		expect(await count("deliveries_v2")).toBe(await count("deliveries"));
-		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
-
-		await rows("UPDATE deliveries SET status = 'delivered', next_attempt_at = NULL");
-		await purgeExpired({ ...env, RETENTION_DAYS: "1" }, Date.now() + 2 * 86_400_000);
-		expect(await count("deliveries")).toBe(0);
-		expect(await count("deliveries_v2")).toBe(0);
-	});
-
-	it("stores the ids as bytes (an account id of another form as text), the endpoint as a small key, the status as a number", async () => {
-		const { messages } = await deliveriesOfBothKinds(1);
-		await runConsumer(messages);
-		const stored = () =>
-			rows<{ account: number | string; id: number; event: number; endpoint_key: number; status: number }>(
-				`SELECT CASE typeof(account_id) WHEN 'blob' THEN length(account_id) ELSE account_id END AS account, length(id) AS id,
-				length(event) AS event, endpoint_key, status FROM deliveries_v2 ORDER BY endpoint_key DESC LIMIT 1`,
-			);
-		// The healthy endpoint's delivery (the second endpoint given a key), delivered; `acc_default` is not hex.
-		expect(await stored()).toEqual([{ account: "acc_default", id: 14, event: 8, endpoint_key: 2, status: 3 }]);
-		// An account made through the API has a hex id: its 14 bytes.
-		await createAccount("acme");
-		const acme = await accountIdOf("acme");
-		await rows(
-			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-			SELECT ?, id, event_id, 'ep_' || lower(hex(randomblob(14))), status, 0, created_at, 1 FROM deliveries LIMIT 1`,
-			acme,
-		);
-		expect(await stored()).toEqual([expect.objectContaining({ account: 14, endpoint_key: 3 })]);
-		expect(await uncopiedDeliveries(db())).toEqual({ missing: 0, extra: 0 });
-	});
-
 	it("leaves out a row whose ids are not of the usual form, which the check counts, rather than refusing it", async () => {
 		await rows(
 			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
@@ -118,7 +96,7 @@ describe("deliveries_v2, the copy of deliveries", () => {
 	});
 
 	it("copies the rows from before, a bounded step at a time, then stops, and keeps what a trigger copied meanwhile", async () => {
-		const { messages } = await deliveriesOfBothKinds(4);
+		await writtenBefore(4);
 		await rarerRows();
 		// Two more accounts' rows, before and after the default account's in key order: the steps cross from one to the next.
 		for (const account of ["acc_0000", "acc_zzzz"])
@@ -134,10 +112,15 @@ describe("deliveries_v2, the copy of deliveries", () => {
 
 		// acc_0000's two rows and the default account's first.
 		expect(await copyStep(db(), Date.now(), 3)).toBe(3);
-		// Meanwhile every row changes (the triggers change the copies made, and leave the others to the steps), and an event
-		// makes two deliveries, which its triggers copy (giving the keys): the steps that reach them keep those copies.
-		await runConsumer(messages);
-		await ingest(fixture("ticket.created"));
+		// Meanwhile the previous release changes every row (the triggers change the copies made, and leave the others to the
+		// steps), and makes two deliveries of an event, which the triggers copy (giving the keys): the steps that reach them
+		// keep those copies.
+		await rows("UPDATE deliveries SET status = 'delivered', attempt_count = 1, next_attempt_at = NULL, updated_at = 2");
+		await rows(
+			`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+			SELECT account_id, 'dlv_' || printf('%012x', created_at + 1) || lower(hex(randomblob(8))), event_id, endpoint_id, 'new', 0, 3, created_at + 1, 3
+			FROM deliveries WHERE account_id = 'acc_default' AND created_at > 1 ORDER BY id DESC LIMIT 2`,
+		);
 		expect(await copyStep(db(), Date.now(), 3)).toBe(3);
 		expect(await copyStep(db(), Date.now(), 3)).toBe(3);
 		// The default account's last two rows and its first new one (copied already), then the second and acc_zzzz's two, then
@@ -152,7 +135,7 @@ describe("deliveries_v2, the copy of deliveries", () => {
 	});
 
 	it("is run by the cron, in every database, and recorded for the System page", async () => {
-		await deliveriesOfBothKinds(1);
+		await writtenBefore(1);
 		await rows("DELETE FROM deliveries_v2");
 		// Fewer than a step's worth: the first run copies them and is done; the next ones only say so.
 		await runScheduled();
@@ -178,10 +161,39 @@ describe("deliveries_v2, the copy of deliveries", () => {
 	});
 
 	it("leaves a move's cleaning counting the rows it deletes, not their copies deleted with them", async () => {
-		await deliveriesOfBothKinds(2);
+		await writtenBefore(2);
 		const deliveriesTable = MOVED_TABLES.findIndex((moved) => moved.name === "deliveries");
 		expect(await cleanRange(directoryDatabase(env), DEFAULT_ACCOUNT_ID, deliveriesTable, 3)).toBe(3);
 		expect(await count("deliveries")).toBe(1);
 		expect(await count("deliveries_v2")).toBe(1);
+	});
+});
+
+describe("restoring deliveries for a rollback to 0.5.0 (scripts/sql/restore-deliveries.sql)", () => {
+	it("writes back to `deliveries` every delivery as deliveries_v2 holds it, what 0.6.0 made and what it changed, then nothing", async () => {
+		// Rows from before 0.6.0, then what 0.6.0 does: it makes new ones, delivers some of both, makes retries of the others, and
+		// one is claimed.
+		await writtenBefore(2);
+		const before = (await rows<Record<string, string>>("SELECT account_id, id, endpoint_id FROM deliveries")).map((row) => ({
+			accountId: row.account_id,
+			deliveryId: row.id,
+			endpointId: row.endpoint_id,
+		}));
+		stubDestination(({ url }) => new Response(null, { status: url.startsWith("https://failing") ? 500 : 200 }));
+		const queue = recordingQueues();
+		await ingest(fixture("ticket.created"), { env: testEnv(queue) });
+		await runConsumer([...before, ...queue.messages]);
+		await rows("UPDATE deliveries_v2 SET claim_id = randomblob(14), lease_until = 7 WHERE id = (SELECT max(id) FROM deliveries_v2)");
+		expect((await uncopiedDeliveries(db())).missing).toBeGreaterThan(0);
+		const held = await heldInV2();
+		expect(new Set(held.map((row) => row.status))).toEqual(new Set(["delivered", "retrying"]));
+		const restore = () => db().prepare(RESTORE_DELIVERIES).run();
+		expect((await restore()).meta.changes).toBeGreaterThan(0);
+		expect((await restore()).meta.changes).toBe(0);
+		// `deliveries` as 0.5.0 keeps them (made at the millisecond of their ids), and deliveries_v2 as it was (0012's triggers
+		// copied each row back).
+		const restored = await directoryDatabase(env).select().from(deliveries).orderBy(deliveries.id);
+		expect(restored).toEqual(held.map((row) => ({ ...row, createdAt: madeAt(row.id) })));
+		expect(await heldInV2()).toEqual(held);
 	});
 });

@@ -119,7 +119,7 @@ describe("the view deliveries, in place of the table", () => {
 		expect(await rows("SELECT * FROM deliveries")).toEqual([row]);
 	});
 
-	it("meets the guards of an account being moved, as the table's triggers did (migration 0011)", async () => {
+	it("meets the guards of an account being moved that deliveries_v2 has (migration 0015), as the table met 0011's", async () => {
 		const { id: endpointId } = await createEndpoint("https://a.example/hook");
 		const row = delivery(endpointId, Date.now());
 		await env.DB.prepare("INSERT INTO account_markers (account_id, state, at) VALUES ('acc_default', 'copying', 1)").run();
@@ -127,7 +127,7 @@ describe("the view deliveries, in place of the table", () => {
 		await env.DB.prepare("UPDATE deliveries SET attempt_count = 3").run();
 		await env.DB.prepare("DELETE FROM deliveries").run();
 		expect(await rows("SELECT table_name, row_key FROM move_changes")).toEqual(
-			Array.from({ length: 3 }, () => ({ table_name: "deliveries", row_key: JSON.stringify([row.id]) })),
+			Array.from({ length: 3 }, () => ({ table_name: "deliveries_v2", row_key: JSON.stringify([endpointId, row.id]) })),
 		);
 		await env.DB.prepare("UPDATE account_markers SET state = 'frozen'").run();
 		await expect(insert(row)).rejects.toThrow(/account_moving/);

@@ -7,22 +7,25 @@ import { attemptNow } from "../../src/delivery/manualAttempt";
 import { api, json } from "../helpers/api";
 import { createEndpoint, deliveryRow, fixture, ingest, rows, runConsumer, runRetryAlarm, stubDestination } from "../helpers/worker";
 
-const scope = () => accountScope(env, { id: DEFAULT_ACCOUNT_ID, database: "DB" });
+const db = () => accountScope(env, { id: DEFAULT_ACCOUNT_ID, database: "DB" }).db;
+
+/** A delivery of the default account to the endpoint `endpointId`. */
+const ref = (endpointId: string, deliveryId: string) => ({ accountId: DEFAULT_ACCOUNT_ID, endpointId, deliveryId });
 
 async function retryingDelivery() {
 	await createEndpoint("https://receiver.example/hook");
 	const { queue } = await ingest(fixture("ticket.created"));
-	const [{ deliveryId }] = queue.messages;
+	const [{ deliveryId, endpointId }] = queue.messages;
 	await runConsumer([deliveryId]);
-	return { deliveryId, before: await deliveryRow(deliveryId) };
+	return { deliveryId, endpointId, before: await deliveryRow(deliveryId) };
 }
 
 describe("Retry now (a manual attempt)", () => {
 	it("on success ends the delivery and its pending retries, outside the automatic count", async () => {
 		stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 200 }));
-		const { deliveryId, before } = await retryingDelivery();
+		const { deliveryId, endpointId, before } = await retryingDelivery();
 		expect(before).toMatchObject({ status: "retrying", attempt_count: 1 });
-		const attempt = await attemptNow(scope(), readSettings(env), deliveryId);
+		const attempt = await attemptNow(db(), readSettings(env), ref(endpointId, deliveryId));
 		expect(attempt?.deliveryStatus).toBe("delivered");
 		expect(attempt?.completed.result).toMatchObject({ ok: true, statusCode: 200 });
 		expect(await deliveryRow(deliveryId)).toMatchObject({ status: "delivered", attempt_count: 1, next_attempt_at: null });
@@ -34,8 +37,8 @@ describe("Retry now (a manual attempt)", () => {
 
 	it("on failure leaves the automatic schedule exactly as it was", async () => {
 		stubDestination(() => new Response(null, { status: 502 }));
-		const { deliveryId, before } = await retryingDelivery();
-		const attempt = await attemptNow(scope(), readSettings(env), deliveryId);
+		const { deliveryId, endpointId, before } = await retryingDelivery();
+		const attempt = await attemptNow(db(), readSettings(env), ref(endpointId, deliveryId));
 		expect(attempt?.deliveryStatus).toBe("retrying");
 		expect(attempt?.completed.result).toMatchObject({ ok: false, statusCode: 502 });
 		expect(await deliveryRow(deliveryId)).toEqual(before);
@@ -43,8 +46,8 @@ describe("Retry now (a manual attempt)", () => {
 
 	it("ignores Retry-After: it is the admin's call", async () => {
 		const destination = stubDestination(() => new Response(null, { status: 429, headers: { "retry-after": "86400" } }));
-		const { deliveryId, before } = await retryingDelivery();
-		const attempt = await attemptNow(scope(), readSettings(env), deliveryId);
+		const { deliveryId, endpointId, before } = await retryingDelivery();
+		const attempt = await attemptNow(db(), readSettings(env), ref(endpointId, deliveryId));
 		// Sent at once, inside the window the destination asked for.
 		expect(destination.requests).toHaveLength(2);
 		expect(attempt?.completed.result.statusCode).toBe(429);
@@ -53,8 +56,8 @@ describe("Retry now (a manual attempt)", () => {
 
 	it("on 410 Gone disables the endpoint and stops this delivery's automatic retries too", async () => {
 		const destination = stubDestination((_request, index) => new Response(null, { status: index === 0 ? 500 : 410 }));
-		const { deliveryId } = await retryingDelivery();
-		await attemptNow(scope(), readSettings(env), deliveryId);
+		const { deliveryId, endpointId } = await retryingDelivery();
+		await attemptNow(db(), readSettings(env), ref(endpointId, deliveryId));
 		expect(await rows("SELECT enabled FROM endpoints")).toEqual([{ enabled: 0 }]);
 		expect(await rows("SELECT status, next_attempt_at FROM deliveries")).toEqual([{ status: "failed", next_attempt_at: null }]);
 		await env.DB.prepare("UPDATE deliveries SET next_attempt_at = 0").run();
@@ -66,7 +69,7 @@ describe("Retry now (a manual attempt)", () => {
 	});
 
 	it("answers null for an unknown delivery", async () => {
-		expect(await attemptNow(scope(), readSettings(env), "dlv_missing")).toBeNull();
+		expect(await attemptNow(db(), readSettings(env), ref("ep_missing", "dlv_missing"))).toBeNull();
 	});
 
 	it("makes the attempt on a cancelled delivery once its endpoint is enabled again: a failure leaves it cancelled, a success delivers it", async () => {

@@ -9,7 +9,7 @@
  * the millisecond the id starts with. A write is refused (RAISE) rather than changed when deliveries_v2 cannot
  * hold it as written: an id, event, account or claim that would read back otherwise, an unknown status, a
  * created_at other than the id's millisecond; an update may not change the keys, the event or created_at. Writes
- * meet the account-move guards of migration 0011, as writes of the table did.
+ * meet the account-move guards of deliveries_v2 (migration 0015), as writes of the table met 0011's.
  *
  * test/setup.ts installs it after the migrations, in the project that runs with it (vitest.config.ts).
  */
@@ -70,16 +70,6 @@ const VIEW = `CREATE VIEW deliveries AS SELECT
 	v.ok_response AS ok_response
 FROM deliveries_v2 v JOIN endpoint_keys k ON k.key = v.endpoint_key`;
 
-/** Migration 0011's guard of an account being moved, as its triggers on the table ran it before a write. */
-const moveGuard = (row: "NEW" | "OLD", refuse: boolean) => `${
-	refuse
-		? `SELECT CASE state WHEN 'frozen' THEN RAISE(ABORT, 'account_moving') WHEN 'moved' THEN RAISE(ABORT, 'account_moved') END
-		FROM account_markers WHERE account_id = ${row}.account_id;`
-		: ""
-}
-	INSERT INTO move_changes (account_id, table_name, row_key) SELECT ${row}.account_id, 'deliveries', json_array(${row}.id)
-		FROM account_markers WHERE account_id = ${row}.account_id AND state IN ('copying', 'draining');`;
-
 const refuse = (what: string) => `RAISE(ABORT, 'deliveries is a test view over deliveries_v2 (test/helpers/deliveriesView.ts): ${what}')`;
 
 /** The status as written: the table's default when none is given. */
@@ -95,7 +85,6 @@ const storedKey = (row: "NEW" | "OLD") => `account_id = ${stored.account(`${row}
 		AND id = ${stored.id(`${row}.id`)}`;
 
 const INSERT_TRIGGER = `CREATE TRIGGER deliveries_view_insert INSTEAD OF INSERT ON deliveries BEGIN
-	${moveGuard("NEW", true)}
 	SELECT CASE
 		WHEN ${read.account(stored.account("NEW.account_id"))} IS NOT NEW.account_id THEN ${refuse("account_id not as it reads back")}
 		WHEN length(${stored.id("NEW.id")}) IS NOT 14 OR ${read.id(stored.id("NEW.id"))} IS NOT NEW.id THEN ${refuse("id not dlv_ and 28 lowercase hex digits")}
@@ -115,7 +104,6 @@ const INSERT_TRIGGER = `CREATE TRIGGER deliveries_view_insert INSTEAD OF INSERT 
 END`;
 
 const UPDATE_TRIGGER = `CREATE TRIGGER deliveries_view_update INSTEAD OF UPDATE ON deliveries BEGIN
-	${moveGuard("NEW", true)}
 	SELECT CASE
 		WHEN NEW.account_id IS NOT OLD.account_id OR NEW.id IS NOT OLD.id OR NEW.endpoint_id IS NOT OLD.endpoint_id
 			OR NEW.event_id IS NOT OLD.event_id OR NEW.created_at IS NOT OLD.created_at
@@ -130,7 +118,6 @@ END`;
 
 const DELETE_TRIGGER = `CREATE TRIGGER deliveries_view_delete INSTEAD OF DELETE ON deliveries BEGIN
 	DELETE FROM deliveries_v2 WHERE ${storedKey("OLD")};
-	${moveGuard("OLD", false)}
 END`;
 
 /**
