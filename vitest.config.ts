@@ -26,7 +26,7 @@ const TEST_SETTINGS = {
 };
 
 /** The workerd tests that need the table `deliveries` as the migrations make it, not the view in its place (test/setup.ts). */
-const DELIVERIES_TABLE_TESTS = ["test/db/deliveriesCopy.test.ts"];
+const DELIVERIES_TABLE_TESTS = ["test/db/deliveriesCopy.test.ts", "test/scripts/deployChecks.test.ts"];
 
 /** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */
 const closingLine: Reporter = {

@@ -21,6 +21,9 @@ import {
 	databaseProblems,
 	executedRow,
 	listedQueueNames,
+	MOVES_QUERY,
+	MOVES_TABLE_QUERY,
+	movesProblem,
 	queueProblems,
 	readDeployConfig,
 } from "./lib/deployChecks.ts";
@@ -77,6 +80,13 @@ function ask<Row>(binding: string, statement: string, failure: string): Row {
 	if (result.status !== 0) refuse([`${failure}:\n${result.stdout}${result.stderr}`]);
 	return executedRow<Row>(result.stdout);
 }
+
+// A move under way must end first: it logs its changes as the release running it does.
+const directoryFailure = "D1 database DB (the directory) could not be read";
+const movesTable = ask<{ account_moves: number }>("DB", MOVES_TABLE_QUERY, directoryFailure).account_moves;
+const moves = movesTable ? ask<{ moves: number }>("DB", MOVES_QUERY, directoryFailure).moves : 0;
+const movesUnderWay = movesProblem(moves);
+if (movesUnderWay) refuse([movesUnderWay]);
 
 for (const { binding } of config.databases) {
 	// Migration 0012's triggers call unhex() (SQLite 3.41): without it, every delivery written would fail once it is applied.

@@ -122,6 +122,22 @@ export const COPY_TABLES_QUERY =
 export const COPY_ROWS_QUERY = "SELECT EXISTS (SELECT 1 FROM deliveries) AS any_rows";
 export const COPY_DONE_QUERY = "SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at";
 
+/**
+ * What `npm run deploy` asks the directory (DB) before it migrates, to learn whether a move between databases is under
+ * way: whether it has the table of moves (from 0.4.0), and how many it holds.
+ */
+export const MOVES_TABLE_QUERY = "SELECT count(*) AS account_moves FROM sqlite_master WHERE name = 'account_moves'";
+export const MOVES_QUERY = "SELECT count(*) AS moves FROM account_moves";
+
+/**
+ * Why the deployment cannot take this release yet, or null: a move under way logs its changes as the release that runs
+ * it does, and the release after 0.5.0 logs and copies deliveries in deliveries_v2 (0.5.0's log would be lost to it).
+ */
+export function movesProblem(moves: number): string | null {
+	if (!moves) return null;
+	return `${moves === 1 ? "An account move is" : `${moves} account moves are`} under way: let ${moves === 1 ? "it" : "them"} end (GET /api/accounts shows moving_to until then), then run npm run deploy again.`;
+}
+
 /** The first row of `wrangler d1 execute --json` output. */
 export function executedRow<Row>(output: string): Row {
 	const [statement] = JSON.parse(output) as { results: Row[] }[];

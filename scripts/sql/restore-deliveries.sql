@@ -1,7 +1,9 @@
 -- Before rolling back from 0.6.0 to 0.5.0, and again right after (docs/operations.md, Rollback): 0.5.0 reads and writes
--- `deliveries`, which 0.6.0 no longer writes. This writes each delivery of deliveries_v2 that `deliveries` does not hold
--- as it is there, as 0.5.0 keeps it (0014's triggers copy it back, unchanged), at most 5000 a run: run it on each
--- database until it changes no rows. An account a move has frozen or moved away is left out; roll back between moves.
+-- `deliveries`, which 0.6.0 no longer writes. Run on each database until it changes no rows; each of its two statements
+-- takes at most 5000 a run. An account a move has frozen or moved away is left out: roll back between moves.
+--
+-- First each delivery of deliveries_v2 that `deliveries` does not hold as it is there, written as 0.5.0 keeps it
+-- (0014's insert trigger copies it back, unchanged).
 INSERT OR REPLACE INTO deliveries (account_id, id, event_id, endpoint_id, status, claim_id, created_at, attempt_count, next_attempt_at,
 	lease_until, updated_at, ok_seq, ok_started_at, ok_duration_ms, ok_status_code, ok_response)
 SELECT t.* FROM (
@@ -23,3 +25,17 @@ WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.account_id = t.account_id A
 		AND d.lease_until IS t.lease_until AND d.updated_at = t.updated_at AND d.ok_seq IS t.ok_seq)
 	AND NOT EXISTS (SELECT 1 FROM account_markers m WHERE m.account_id = t.account_id AND m.state IN ('frozen', 'moved'))
 LIMIT 5000;
+
+-- Then each row of `deliveries` whose delivery deliveries_v2 no longer holds (retention purged it): 0.5.0 would take it
+-- up as it last left it. Only a row 0012 could copy (its ids of the usual form, a known status): the others were never
+-- in deliveries_v2.
+DELETE FROM deliveries WHERE (account_id, id) IN (
+	SELECT d.account_id, d.id FROM deliveries d
+	WHERE d.id GLOB 'dlv_*' AND length(unhex(substr(d.id, 5))) = 14 AND d.event_id GLOB 'evt_*' AND length(unhex(substr(d.event_id, 5))) = 14
+		AND d.status IN ('new', 'pending', 'retrying', 'delivered', 'failed', 'cancelled')
+		AND NOT EXISTS (SELECT 1 FROM deliveries_v2 v
+			WHERE v.account_id = CASE WHEN d.account_id GLOB 'acc_*' AND length(unhex(substr(d.account_id, 5))) = 14 THEN unhex(substr(d.account_id, 5)) ELSE d.account_id END
+				AND v.endpoint_key = (SELECT key FROM endpoint_keys WHERE endpoint_id = d.endpoint_id) AND v.id = unhex(substr(d.id, 5)))
+		AND NOT EXISTS (SELECT 1 FROM account_markers m WHERE m.account_id = d.account_id AND m.state IN ('frozen', 'moved'))
+	LIMIT 5000
+);

@@ -26,8 +26,8 @@ export function deliveryProgress() {
 		 * The automatic attempt that delivered it, when it answered 2xx with nothing to note: kept here, written
 		 * with the final state, instead of as an attempts row (one row fewer per delivery; bench/README.md). Its
 		 * seq among the delivery's attempts, start, duration, status and the start of the answer
-		 * (SUCCESS_EXCERPT_CHARS); its number is attempt_count. Null otherwise. `delivery_attempts` shows it
-		 * with the others.
+		 * (SUCCESS_EXCERPT_CHARS); its number is attempt_count. Null otherwise. A delivery's page shows it
+		 * with the others (reports/deliveryDetail.ts).
 		 */
 		okSeq: integer("ok_seq"),
 		okStartedAt: integer("ok_started_at"),

@@ -74,7 +74,7 @@ export function theseDeliveries(named: readonly KeyedDelivery[]): SQL {
 }
 
 /** The keys of the account's endpoints, as a subquery. */
-export const keysOfAccount = (accountId: string): SQL => keysWhere(oneOf(endpointKeys.accountId, [accountId]));
+const keysOfAccount = (accountId: string): SQL => keysWhere(oneOf(endpointKeys.accountId, [accountId]));
 
 /** The account's deliveries, endpoint by endpoint: of `accountId`, or of the account whose id a column of the row read holds. */
 export function ofAccount(accountId: string | SQLiteColumn): SQL {
@@ -91,9 +91,6 @@ export function ofAccount(accountId: string | SQLiteColumn): SQL {
 export function deliveryOfAccount(accountId: string, deliveryId: string): SQL {
 	return and(ofAccount(accountId), eq(deliveriesV2.id, deliveryId)) as SQL;
 }
-
-/** The keys of the endpoints named (of any account), as a subquery. */
-export const keysOfEndpoints = (endpointIds: readonly string[]): SQL => keysWhere(oneOf(endpointKeys.endpointId, endpointIds));
 
 /**
  * The account's deliveries to one endpoint: one range of the primary key. Its key is one value (`=`, not `IN`), so

@@ -70,7 +70,7 @@ export function unfinished(): SQL {
 export const everyEndpoint = (): SQL => sql`1`;
 
 /** The endpoints named (a condition on endpoint_keys). */
-export const endpointsNamed = (ids: readonly string[]): SQL =>
+const endpointsNamed = (ids: readonly string[]): SQL =>
 	sql`${endpointKeys.endpointId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
 /** The endpoints `endpointIds` (a subquery of endpoints' ids) selects, as a condition on endpoint_keys. */

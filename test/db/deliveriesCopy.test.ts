@@ -8,15 +8,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import RESTORE_DELIVERIES from "../../scripts/sql/restore-deliveries.sql?raw";
-import { databaseNames, directoryDatabase, insertInChunks } from "../../src/db/client";
+import { databaseNames, directoryDatabase } from "../../src/db/client";
 import { DEFAULT_ACCOUNT_ID } from "../../src/db/defaultAccount";
 import { copyOldDeliveries, copyStep, uncopiedDeliveries } from "../../src/db/deliveriesCopy";
-import { endpointIdOf, eventIdOf, madeAt } from "../../src/db/keyedDeliveries";
-import { deliveriesV2 } from "../../src/db/keyedSchema";
+import { madeAt } from "../../src/db/keyedDeliveries";
 import { cleanRange, MOVED_TABLES } from "../../src/db/moveCopy";
 import { deliveries } from "../../src/db/schema";
+import { heldInV2, writtenBefore } from "../helpers/previousRelease";
 import {
-	createEndpoint,
 	databaseBinding,
 	fixture,
 	ingest,
@@ -30,48 +29,6 @@ import {
 
 const db = () => env.DB;
 const count = async (table: string) => (await rows<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
-
-/**
- * `events` events to two endpoints, their deliveries written to `deliveries` as the previous release wrote them (and by
- * 0012's triggers, unchanged, into deliveries_v2, where this release made them).
- */
-async function writtenBefore(events: number) {
-	await createEndpoint("https://failing.example/hook");
-	await createEndpoint("https://healthy.example/hook");
-	for (let i = 0; i < events; i++) await ingest(fixture("ticket.created"));
-	const made = await heldInV2();
-	const db = directoryDatabase(env);
-	const [first, ...rest] = insertInChunks(
-		db,
-		deliveries,
-		made.map((row) => ({ ...row, createdAt: madeAt(row.id) })),
-	);
-	await db.batch([first, ...rest]);
-}
-
-/** Every delivery in deliveries_v2, as `deliveries` holds one but for created_at, in id order. */
-function heldInV2() {
-	return directoryDatabase(env)
-		.select({
-			accountId: deliveriesV2.accountId,
-			id: deliveriesV2.id,
-			eventId: eventIdOf(),
-			endpointId: endpointIdOf(),
-			status: deliveriesV2.status,
-			claimId: deliveriesV2.claimId,
-			attemptCount: deliveriesV2.attemptCount,
-			nextAttemptAt: deliveriesV2.nextAttemptAt,
-			leaseUntil: deliveriesV2.leaseUntil,
-			updatedAt: deliveriesV2.updatedAt,
-			okSeq: deliveriesV2.okSeq,
-			okStartedAt: deliveriesV2.okStartedAt,
-			okDurationMs: deliveriesV2.okDurationMs,
-			okStatusCode: deliveriesV2.okStatusCode,
-			okResponse: deliveriesV2.okResponse,
-		})
-		.from(deliveriesV2)
-		.orderBy(deliveriesV2.id);
-}
 
 /** What the previous release made rarely: a claim in flight, and a delivery made in another millisecond than its event's. */
 async function rarerRows() {
@@ -169,8 +126,11 @@ describe("deliveries_v2, the copy of deliveries", () => {
 	});
 });
 
+/** The file's statements, as `wrangler d1 execute --file` runs them. */
+const RESTORE_STATEMENTS = RESTORE_DELIVERIES.split(/;\s*$/m).filter((statement) => statement.replace(/--.*$/gm, "").trim());
+
 describe("restoring deliveries for a rollback to 0.5.0 (scripts/sql/restore-deliveries.sql)", () => {
-	it("writes back to `deliveries` every delivery as deliveries_v2 holds it, what 0.6.0 made and what it changed, then nothing", async () => {
+	it("writes back to `deliveries` every delivery as deliveries_v2 holds it, what 0.6.0 made, changed and purged, then nothing", async () => {
 		// Rows from before 0.6.0, then what 0.6.0 does: it makes new ones, delivers some of both, makes retries of the others, and
 		// one is claimed.
 		await writtenBefore(2);
@@ -184,16 +144,60 @@ describe("restoring deliveries for a rollback to 0.5.0 (scripts/sql/restore-deli
 		await ingest(fixture("ticket.created"), { env: testEnv(queue) });
 		await runConsumer([...before, ...queue.messages]);
 		await rows("UPDATE deliveries_v2 SET claim_id = randomblob(14), lease_until = 7 WHERE id = (SELECT max(id) FROM deliveries_v2)");
+		// And one that 0.6.0's retention purged, whose row 0.5.0 left in `deliveries`.
+		await rows("DELETE FROM deliveries_v2 WHERE id = (SELECT min(id) FROM deliveries_v2)");
 		expect((await uncopiedDeliveries(db())).missing).toBeGreaterThan(0);
 		const held = await heldInV2();
 		expect(new Set(held.map((row) => row.status))).toEqual(new Set(["delivered", "retrying"]));
-		const restore = () => db().prepare(RESTORE_DELIVERIES).run();
-		expect((await restore()).meta.changes).toBeGreaterThan(0);
-		expect((await restore()).meta.changes).toBe(0);
+		const restore = async () => {
+			const results = await db().batch(RESTORE_STATEMENTS.map((statement) => db().prepare(statement)));
+			return results.reduce((sum, result) => sum + result.meta.changes, 0);
+		};
+		expect(await restore()).toBeGreaterThan(0);
+		expect(await restore()).toBe(0);
 		// `deliveries` as 0.5.0 keeps them (made at the millisecond of their ids), and deliveries_v2 as it was (0012's triggers
 		// copied each row back).
 		const restored = await directoryDatabase(env).select().from(deliveries).orderBy(deliveries.id);
 		expect(restored).toEqual(held.map((row) => ({ ...row, createdAt: madeAt(row.id) })));
 		expect(await heldInV2()).toEqual(held);
+	});
+});
+
+describe("the previous release while a deploy runs (migration 0016)", () => {
+	it("is refused a write of a delivery this release has changed since (it would send it again), and its delete leaves the copy", async () => {
+		await writtenBefore(1);
+		const [changed, inStep] = (await rows<Record<string, string>>("SELECT account_id, id, endpoint_id FROM deliveries ORDER BY id")).map(
+			(row) => ({ accountId: row.account_id, deliveryId: row.id, endpointId: row.endpoint_id }),
+		);
+		// This release delivers one of them; `deliveries` still says it is new.
+		stubDestination(() => new Response("ok"));
+		await runConsumer([changed]);
+		const v2Status = async (id: string) =>
+			(await rows<{ status: number }>("SELECT status FROM deliveries_v2 WHERE id = unhex(substr(?, 5))", id))[0]?.status;
+		expect(await v2Status(changed.deliveryId)).toBe(3);
+		// 0.5.0's claim of it, as its claim statement writes it: refused, so 0.5.0 sends nothing.
+		const claim = (id: string) =>
+			rows(
+				`UPDATE deliveries SET attempt_count = attempt_count + 1, claim_id = 'clm_' || lower(hex(randomblob(14))), lease_until = 9e12,
+				updated_at = updated_at + 1 WHERE id = ? AND status IN ('new', 'pending', 'retrying')`,
+				id,
+			);
+		await expect(claim(changed.deliveryId)).rejects.toThrow(/delivery_superseded/);
+		expect(await rows("SELECT status, attempt_count FROM deliveries WHERE id = ?", changed.deliveryId)).toEqual([
+			{ status: "new", attempt_count: 0 },
+		]);
+		expect(await v2Status(changed.deliveryId)).toBe(3);
+		// A delivery still in step is claimed as before, and its copy with it.
+		await claim(inStep.deliveryId);
+		expect(
+			await rows(
+				"SELECT attempt_count, claim_id IS NOT NULL AS claimed FROM deliveries_v2 WHERE id = unhex(substr(?, 5))",
+				inStep.deliveryId,
+			),
+		).toEqual([{ attempt_count: 1, claimed: 1 }]);
+		// Deleted there (0.5.0's retention), the changed one's copy stays; the other's goes with it.
+		await rows("DELETE FROM deliveries");
+		expect(await v2Status(changed.deliveryId)).toBe(3);
+		expect(await v2Status(inStep.deliveryId)).toBeUndefined();
 	});
 });
