@@ -13,7 +13,7 @@
 import { and, eq, exists, not, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type Database, inList } from "../db/client";
-import { accountIdText, eventIdOf } from "../db/keyedDeliveries";
+import { accountIdText, eventIdOf, theseDeliveries } from "../db/keyedDeliveries";
 import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { endpoints, events } from "../db/schema";
 import { readBody } from "../lib/storedBody";
@@ -24,7 +24,6 @@ import {
 	claimable,
 	claimLeaseMs,
 	type DeliveryRef,
-	deliveriesIn,
 	finished,
 	isUnfinishedStatus,
 	maxAttempts,
@@ -173,7 +172,7 @@ export function claimWave(
 		db
 			.update(deliveriesV2)
 			.set(finished("cancelled", now))
-			.where(and(deliveriesIn(refs), unfinished(), not(liveEndpoint()), untouchedDeliveries())),
+			.where(and(theseDeliveries(refs), unfinished(), not(liveEndpoint()), untouchedDeliveries())),
 		db
 			.update(deliveriesV2)
 			.set({
@@ -184,7 +183,7 @@ export function claimWave(
 			})
 			.where(
 				and(
-					deliveriesIn(refs),
+					theseDeliveries(refs),
 					claimable(settings, now),
 					liveEndpoint(),
 					lane === "isolation" ? undefined : notIsolated(now),
@@ -193,7 +192,7 @@ export function claimWave(
 					untouchedDeliveries(),
 				),
 			),
-		selectTargets(db, deliveriesIn(refs), claimId, readEvents, overRate),
+		selectTargets(db, theseDeliveries(refs), claimId, readEvents, overRate),
 	] as const;
 }
 
@@ -202,7 +201,7 @@ export function releaseClaims(db: Database, refs: readonly DeliveryRef[], claimI
 	return db
 		.update(deliveriesV2)
 		.set({ attemptCount: sql`${deliveriesV2.attemptCount} - 1`, claimId: null, leaseUntil: null })
-		.where(and(deliveriesIn(refs), eq(deliveriesV2.claimId, claimId)));
+		.where(and(theseDeliveries(refs), eq(deliveriesV2.claimId, claimId)));
 }
 
 /**

@@ -2,11 +2,12 @@
 import { and } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
+import { theseDeliveries } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
 import { selectTargets, waveRows } from "./claim";
 import { type Completed, disableGoneEndpoint, insertAttempts } from "./record";
 import { checkAndSend } from "./send";
-import { type DeliveryRef, deliveriesIn, finished, shownStatus, unfinished } from "./stateChanges";
+import { type DeliveryRef, finished, shownStatus, unfinished } from "./stateChanges";
 
 /** A manual attempt's outcome, with the delivery's status after it. */
 export interface ManualAttempt {
@@ -22,7 +23,7 @@ export interface ManualAttempt {
  * unknown delivery.
  */
 export async function attemptNow(db: Database, settings: Settings, ref: DeliveryRef): Promise<ManualAttempt | null> {
-	const row = await selectTargets(db, deliveriesIn([ref])).get();
+	const row = await selectTargets(db, theseDeliveries([ref])).get();
 	const target = row && (await waveRows([row]))[0].target;
 	if (!target) return null;
 	const result = await checkAndSend(target, settings);
@@ -33,12 +34,12 @@ export async function attemptNow(db: Database, settings: Settings, ref: Delivery
 		? db
 				.update(deliveriesV2)
 				.set(finished("delivered", now))
-				.where(deliveriesIn([ref]))
+				.where(theseDeliveries([ref]))
 		: result.statusCode === 410
 			? db
 					.update(deliveriesV2)
 					.set(finished("failed", now))
-					.where(and(deliveriesIn([ref]), unfinished()))
+					.where(and(theseDeliveries([ref]), unfinished()))
 			: null;
 	await db.batch([
 		insertAttempts(db, [completed], true),
@@ -48,7 +49,7 @@ export async function attemptNow(db: Database, settings: Settings, ref: Delivery
 	const after = await db
 		.select({ status: deliveriesV2.status })
 		.from(deliveriesV2)
-		.where(deliveriesIn([ref]))
+		.where(theseDeliveries([ref]))
 		.get();
 	return { completed, deliveryStatus: after ? shownStatus(after.status) : "unknown" };
 }

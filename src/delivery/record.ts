@@ -11,14 +11,14 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import type { Database } from "../db/client";
-import { accountIdText, deliveryIdText, rowNamed } from "../db/keyedDeliveries";
+import { accountIdText, deliveryIdText, rowNamed, theseDeliveries } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
 import { attempts, endpoints } from "../db/schema";
 import type { DeliveryTarget } from "./claim";
 import { type HealthLedger, recordHealth } from "./health";
 import { GONE_REASON, recordDeliveriesFailed, recordGone } from "./operationalFacts";
 import type { SendResult } from "./send";
-import { cancelUnfinishedDeliveries, type DeliveryRef, deliveriesIn, finished, maxAttempts, refOf } from "./stateChanges";
+import { cancelUnfinishedDeliveries, type DeliveryRef, finished, maxAttempts, refOf } from "./stateChanges";
 
 /** How much of a successful answer is kept on the delivery's row (a failed attempt keeps RESPONSE_SNIPPET_BYTES). */
 export const SUCCESS_EXCERPT_CHARS = 120;
@@ -148,7 +148,7 @@ export function recordAttempts(
 ) {
 	const results = completed.map((entry) => nextState(settings, entry));
 	if (completed.length === 0) return { statements: [], results };
-	const mine = (refs: DeliveryRef[]) => and(deliveriesIn(refs), eq(deliveriesV2.claimId, claimId));
+	const mine = (refs: DeliveryRef[]) => and(theseDeliveries(refs), eq(deliveriesV2.claimId, claimId));
 	const refsWith = (state: AttemptResult["state"]) => results.filter((result) => result.state === state).map((result) => result.ref);
 	const kept = completed.filter(keptOnRow);
 	const updates = (["delivered", "failed"] as const)
@@ -162,7 +162,7 @@ export function recordAttempts(
 	// Failed with their attempts used up (not stopped by a 410), by this record: the update above made them so, at `now`.
 	const exhausted = results.filter((result, i) => result.state === "failed" && completed[i].result.statusCode !== 410);
 	const failedHere = (refs: DeliveryRef[]) =>
-		and(deliveriesIn(refs), eq(deliveriesV2.status, "failed"), eq(deliveriesV2.updatedAt, now)) as SQL;
+		and(theseDeliveries(refs), eq(deliveriesV2.status, "failed"), eq(deliveriesV2.updatedAt, now)) as SQL;
 	const told = exhausted.length ? [recordDeliveriesFailed(db, failedHere(exhausted.map((result) => result.ref)), now)] : [];
 	const retrying = results.filter((result) => result.state === "retrying");
 	if (retrying.length) {

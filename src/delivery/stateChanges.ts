@@ -162,9 +162,6 @@ export const refOf = (entry: DeliveryRef): DeliveryRef => ({
 /** A delivery's address as one string, for sets and maps. */
 export const keyOf = (entry: DeliveryRef): string => `${entry.accountId}/${entry.deliveryId}`;
 
-/** Matches the deliveries named by `refs`, through the primary key. */
-export const deliveriesIn = (refs: readonly DeliveryRef[]): SQL => theseDeliveries(refs);
-
 /** Automatic attempts a delivery gets: the first, plus MAX_RETRIES. */
 export function maxAttempts(settings: Settings): number {
 	return settings.maxRetries + 1;
@@ -232,7 +229,7 @@ export function holdForQueue(db: Database, refs: readonly DeliveryRef[], setting
 		.set({ claimId: null, leaseUntil: now + holdMs })
 		.where(
 			and(
-				deliveriesIn(refs),
+				theseDeliveries(refs),
 				unfinished(),
 				noLiveClaim(now),
 				or(isNull(deliveriesV2.leaseUntil), lt(deliveriesV2.leaseUntil, now + holdMs / 2)),

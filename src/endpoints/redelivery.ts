@@ -18,11 +18,11 @@
  */
 import { and, asc, eq, gte, isNull, lt, min, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { idFloorOf, madeAt, statusesIn, toEndpoint } from "../db/keyedDeliveries";
+import { idFloorOf, madeAt, statusesIn, theseDeliveries, toEndpoint } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
 import { endpoints, events } from "../db/schema";
 import { handOver, handOverOf } from "../delivery/pacing";
-import { deliveriesIn, holdForQueue, noLiveClaim } from "../delivery/stateChanges";
+import { holdForQueue, noLiveClaim } from "../delivery/stateChanges";
 import { ALL_EVENTS } from "../eventTypes";
 import { HttpError } from "../http/errors";
 import { hasDeliveryTo, insertMissedDeliveries, liveEndpoints, recountDeliveries } from "../ingest/createDeliveries";
@@ -159,7 +159,7 @@ export async function redeliver(
 				leaseUntil: null,
 				updatedAt: now,
 			})
-			.where(and(deliveriesIn(restarting), needsRestart(request.include, now), stillLive))
+			.where(and(theseDeliveries(restarting), needsRestart(request.include, now), stillLive))
 			.returning({ deliveryId: deliveriesV2.id }),
 		insertMissedDeliveries(change, endpointId, missing, now),
 		...(missing.length ? [recountDeliveries(change, missing)] : []),

@@ -18,13 +18,13 @@ import { eq, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { reachableDatabase } from "../db/client";
 import { DEFAULT_ACCOUNT_ID } from "../db/defaultAccount";
-import { deliveryOfAccount } from "../db/keyedDeliveries";
+import { deliveryOfAccount, theseDeliveries } from "../db/keyedDeliveries";
 import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { heldByMove, MOVE_WAIT_MS } from "../db/moveMarkers";
 import { forgetPlacement, placementsOf } from "../db/placement";
 import { endpoints } from "../db/schema";
 import { handOverOf, pacerOf } from "../delivery/pacing";
-import { type DeliveryRef, deliveriesIn, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
+import { type DeliveryRef, holdForQueue, isUnfinishedStatus, maxAttempts, queueHoldMs } from "../delivery/stateChanges";
 import { errorMessage, logError } from "../lib/log";
 
 /** When D1 or the pacer cannot be reached, the alarm tries again this much later. */
@@ -69,7 +69,7 @@ type StoredRef = Omit<DeliveryRef, "endpointId"> & { endpointId?: string };
 function storedIn(ref: StoredRef): SQL {
 	return ref.endpointId === undefined
 		? deliveryOfAccount(ref.accountId, ref.deliveryId)
-		: deliveriesIn([{ ...ref, endpointId: ref.endpointId }]);
+		: theseDeliveries([{ ...ref, endpointId: ref.endpointId }]);
 }
 
 /**

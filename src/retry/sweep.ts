@@ -18,13 +18,13 @@
 import { and, eq, gte, type SQL } from "drizzle-orm";
 import { readSettings } from "../config";
 import { type Database, everyDatabase } from "../db/client";
+import { theseDeliveries } from "../db/keyedDeliveries";
 import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { endpoints } from "../db/schema";
 import { recordDeliveriesFailed } from "../delivery/operationalFacts";
 import { handOver, handOverOf } from "../delivery/pacing";
 import {
 	type DeliveryRef,
-	deliveriesIn,
 	everyEndpoint,
 	fileAgedNew,
 	finished,
@@ -80,7 +80,7 @@ async function sweepDatabase(env: Env, db: Database, now: number): Promise<Sweep
 	const requeue = found.filter((row) => row.attemptCount < maxAttempts(settings)).map((row) => handOverOf(row, row.isolatedUntil, now));
 	if (exhausted.length) {
 		const used = and(
-			deliveriesIn(exhausted),
+			theseDeliveries(exhausted),
 			strandedAt(settings, now, unfinished()),
 			gte(deliveriesV2.attemptCount, maxAttempts(settings)),
 		) as SQL;
