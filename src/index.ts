@@ -15,7 +15,6 @@ import { storeOperationalMessages } from "./alerts/operationalMessages";
 import { app } from "./app";
 import { databaseNames, directoryDatabase } from "./db/client";
 import { runRecorded } from "./db/cronRuns";
-import { copyOldDeliveries } from "./db/deliveriesCopy";
 import { purgeExpired } from "./db/retention";
 import { consumeDeliveries } from "./delivery/consumer";
 import type { DeliveryMessage } from "./delivery/queue";
@@ -38,7 +37,6 @@ export default {
 			logEvent("sweep", { requeued: swept.requeued, marked_failed: swept.failed, disabled: swept.disabled });
 		const purged = await runRecorded(env, "retention", () => purgeExpired(env));
 		if (purged.deliveries || purged.events) logEvent("retention", { purged_deliveries: purged.deliveries, purged_events: purged.events });
-		await runRecorded(env, "deliveries_copy", () => copyOldDeliveries(env));
 		const accounts = await purgeDeletedAccounts(env);
 		if (accounts) logEvent("accounts_purged", { accounts });
 		const now = Date.now();

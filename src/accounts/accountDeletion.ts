@@ -12,10 +12,10 @@ import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { accountDatabase, accountScope, type Database, databaseNames, directoryDatabase, inList } from "../db/client";
 import { isDefaultAccount } from "../db/defaultAccount";
-import { forgetEndpointKeys } from "../db/deliveriesCopy";
 import { type Account, accountDatabaseColumn, forgetRecentAccount, RECENT_ACCOUNT_MS } from "../db/directory";
+import { forgetEndpointKeys } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
-import { accounts, attempts, auditLog, deliveries, endpoints, events } from "../db/schema";
+import { accounts, attempts, auditLog, endpoints, events } from "../db/schema";
 import { deleteEndpointsStatements } from "../endpoints/endpointStore";
 import { HttpError } from "../http/errors";
 
@@ -85,8 +85,6 @@ export async function purgeDeletedAccounts(env: Env, now = Date.now()): Promise<
 		const results = await db.batch([
 			purgeRows(db, attempts, [attempts.accountId, attempts.deliveryId, attempts.seq], attempts.accountId, id),
 			purgeRows(db, deliveriesV2, [deliveriesV2.accountId, deliveriesV2.endpointKey, deliveriesV2.id], deliveriesV2.accountId, id),
-			// What the previous release wrote there, until 0.7.0 drops the table.
-			purgeRows(db, deliveries, [deliveries.accountId, deliveries.id], deliveries.accountId, id),
 			purgeRows(db, events, [events.accountId, events.id], events.accountId, id),
 			purgeRows(db, auditLog, [auditLog.accountId, auditLog.endpointId, auditLog.id], auditLog.accountId, id),
 			purgeRows(db, endpoints, [endpoints.id], endpoints.accountId, id),

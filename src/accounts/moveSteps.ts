@@ -14,7 +14,7 @@
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { readSettings, type Settings } from "../config";
 import { accountDatabase, type Database, directoryDatabase } from "../db/client";
-import { forgetEndpointKeys } from "../db/deliveriesCopy";
+import { forgetEndpointKeys } from "../db/keyedDeliveries";
 import { deliveriesV2 } from "../db/keyedSchema";
 import { applyChanges, cleanRange, copyRange, forgetChanges, MOVED_TABLES } from "../db/moveCopy";
 import { markAccount } from "../db/moveMarkers";

@@ -37,7 +37,7 @@ export function deliveryProgress() {
 	};
 }
 
-/** How `deliveries_v2.status` stores each status (migration 0012's triggers and db/deliveriesCopy.ts spell the same). */
+/** How `deliveries_v2.status` stores each status (migration 0012's triggers spell the same). */
 export const STATUS_CODES = { new: 0, pending: 1, retrying: 2, delivered: 3, failed: 4, cancelled: 5 } as const;
 type StoredStatus = keyof typeof STATUS_CODES;
 const STATUS_NAMES = Object.fromEntries(Object.entries(STATUS_CODES).map(([status, code]) => [code, status])) as Record<

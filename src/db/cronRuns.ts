@@ -4,10 +4,14 @@
  * keeping up?".
  */
 
+import { inArray } from "drizzle-orm";
 import { directoryDatabase } from "./client";
 import { cronRuns } from "./schema";
 
-export type CronJob = "sweep" | "retention" | "deliveries_copy";
+/** The jobs of the cron this release runs: the System page shows their last runs (not those of jobs a release before ran). */
+const CRON_JOBS = ["sweep", "retention"] as const;
+
+export type CronJob = (typeof CRON_JOBS)[number];
 
 export type CronRun = typeof cronRuns.$inferSelect;
 
@@ -29,5 +33,5 @@ export async function runRecorded<Result extends object>(env: Env, job: CronJob,
 }
 
 export function lastCronRuns(env: Env): Promise<CronRun[]> {
-	return directoryDatabase(env).select().from(cronRuns).orderBy(cronRuns.job);
+	return directoryDatabase(env).select().from(cronRuns).where(inArray(cronRuns.job, CRON_JOBS)).orderBy(cronRuns.job);
 }

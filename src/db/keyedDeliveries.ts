@@ -5,11 +5,12 @@
  * back as the text ids the code and the API use: the endpoint's id, the event's, the delivery's own (for joins with
  * tables that keep ids as text) and when it was made.
  *
- * Since 0.6.0 the code reads and writes only this table; `deliveries` keeps what the previous release wrote while it
- * was deployed (0012's triggers copied it here), until 0.7.0 drops it.
+ * Since 0.6.0 the code reads and writes only this table, and since 0.7.0 it never touches `deliveries`, where releases
+ * before 0.6.0 wrote (0012's triggers copied each write here, and their cron the rows from before): 0.8.0 drops it.
  */
-import { and, eq, gte, inArray, lt, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, notExists, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { Database } from "./client";
 import { STATUS_CODES } from "./columns";
 import { deliveriesV2, endpointKeys } from "./keyedSchema";
 
@@ -158,4 +159,20 @@ export function madeAt(deliveryId: string): number {
 /** Statuses as literals (a partial index is used only for constants), for `status IN (…)`. */
 export function statusesIn(statuses: readonly (keyof typeof STATUS_CODES)[]): SQL {
 	return sql`${deliveriesV2.status} IN ${sql.raw(`(${statuses.map((status) => STATUS_CODES[status]).join(", ")})`)}`;
+}
+
+/**
+ * Forgets the keys of an account's endpoints in `db` once none of its deliveries is left there: after its purge, or
+ * after a move has cleaned the old database. For a batch.
+ */
+export function forgetEndpointKeys(db: Database, accountId: string) {
+	return db
+		.delete(endpointKeys)
+		.where(
+			and(
+				eq(endpointKeys.accountId, accountId),
+				notExists(db.select({ one: sql`1` }).from(deliveriesV2).where(eq(deliveriesV2.accountId, accountId))),
+			),
+		)
+		.returning({ endpointId: endpointKeys.endpointId });
 }

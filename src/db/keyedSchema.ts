@@ -2,8 +2,8 @@
  * Deliveries keyed compactly (docs/scaling.md, "What the storage targets still need"), beside schema.ts and generated with
  * it. The endpoint of a `deliveries_v2` row is a small integer, given once per database by `endpoint_keys`; its
  * account, its id and its event's are the bytes their text ids spell in hex. Since 0.6.0 the code reads and writes only
- * this table; before, migration 0012's triggers kept it a copy of `deliveries`, and the cron copied the rows from
- * before those (db/deliveriesCopy.ts).
+ * this table; before, migration 0012's triggers kept it a copy of `deliveries`, and the cron of 0.5.0 and 0.6.0
+ * copied the rows from before those.
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -51,7 +51,7 @@ export const deliveriesV2 = sqliteTable(
 	],
 );
 
-/** How far the cron has copied the rows of `deliveries` written before migration 0012 (db/deliveriesCopy.ts): one row. */
+/** How far 0.6.0's cron copied the rows of `deliveries` written before migration 0012 (read by `npm run deploy`): one row. */
 export const deliveriesCopy = sqliteTable("deliveries_copy", {
 	/** Always 1: a database has one copy under way. */
 	id: integer("id").primaryKey(),

@@ -16,7 +16,7 @@ import { type Database, insertInChunks } from "./client";
 import { endpointIdOf, keyOfEndpoint, theseDeliveries } from "./keyedDeliveries";
 import { deliveriesV2, endpointKeys } from "./keyedSchema";
 import { moveChanges } from "./moveSchema";
-import { attempts, auditLog, deliveries, endpoints, events, operationalOutbox } from "./schema";
+import { attempts, auditLog, endpoints, events, operationalOutbox } from "./schema";
 
 type AccountTable = SQLiteTable & { accountId: SQLiteColumn };
 
@@ -28,8 +28,6 @@ interface MovedTable {
 	key: string[];
 	/** deliveries_v2: keyed by endpoint key, which travels as the endpoint's id (key: endpoint id, delivery id). */
 	endpointKeyed?: true;
-	/** Only cleaned from the source, never copied: `deliveries`, which 0.6.0 no longer reads (0.7.0 drops it). */
-	cleanedOnly?: true;
 }
 
 /**
@@ -43,7 +41,6 @@ export const MOVED_TABLES: readonly MovedTable[] = [
 	{ name: "attempts", table: attempts, key: ["deliveryId", "seq"] },
 	{ name: "audit_log", table: auditLog, key: ["endpointId", "id"] },
 	{ name: "operational_outbox", table: operationalOutbox, key: ["key"] },
-	{ name: "deliveries", table: deliveries, key: ["id"], cleanedOnly: true },
 ];
 
 type Row = Record<string, unknown>;
@@ -129,7 +126,6 @@ async function runAll(db: Database, statements: ReturnType<typeof replaceIn>): P
  */
 export async function copyRange(source: Database, target: Database, accountId: string, table: number, after: Key | null, limit: number) {
 	const moved = MOVED_TABLES[table];
-	if (moved.cleanedOnly) return { copied: 0, last: null };
 	// A key of another shape was taken in another table at this place, by the release before (its deliveries): from the start.
 	const from = after?.length === moved.key.length ? after : null;
 	const rows: Row[] = await travelling(source, moved)
@@ -162,16 +158,14 @@ export async function applyChanges(source: Database, target: Database, accountId
 		.orderBy(asc(moveChanges.seq))
 		.limit(limit);
 	if (!changes.length) return 0;
-	// A change to a table that is not copied (`deliveries`, by the release before while it still ran) is left: its copy
-	// in deliveries_v2 logged its own.
+	// A change to a table that is not copied (`deliveries`, by a release before 0.6.0 while it still ran) is left: its
+	// copy in deliveries_v2 logged its own.
 	const keysByTable = MOVED_TABLES.map((moved) => [
 		...new Map(
 			changes.filter((change) => change.tableName === moved.name).map((change) => [change.rowKey, JSON.parse(change.rowKey) as Key]),
 		).values(),
 	]);
-	const touched = MOVED_TABLES.map((moved, i) => ({ moved, keys: keysByTable[i] })).filter(
-		({ moved, keys }) => keys.length && !moved.cleanedOnly,
-	);
+	const touched = MOVED_TABLES.map((moved, i) => ({ moved, keys: keysByTable[i] })).filter(({ keys }) => keys.length);
 	if (!touched.length) return forgotten(source, accountId, changes);
 	const [first, ...rest] = touched.map(({ moved, keys }) =>
 		travelling(source, moved)

@@ -134,9 +134,8 @@ export const events = sqliteTable(
 /**
  * Deliveries as releases before 0.6.0 wrote them; since 0.6.0 the code reads
  * and writes `deliveries_v2` (keyedSchema.ts), which holds a copy of every
- * row here (migrations 0012 and 0014, db/deliveriesCopy.ts). Kept, unread,
- * for the previous release while a deploy runs; 0.7.0 drops it
- * (migrations/contract.json).
+ * row here (migrations 0012 and 0014, and the cron of 0.5.0 and 0.6.0).
+ * Untouched since 0.7.0; 0.8.0 drops it (migrations/contract.json).
  */
 export const deliveries = sqliteTable(
 	"deliveries",

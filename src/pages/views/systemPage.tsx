@@ -13,7 +13,6 @@ import { type Chrome, Layout } from "./layout";
 const JOBS = {
 	sweep: "Sweep (stranded deliveries, auto-disable)",
 	retention: "Retention (old history)",
-	deliveries_copy: "Copy of deliveries into deliveries_v2 (done: databases finished)",
 } as const satisfies Record<CronJob, string>;
 
 function Runs({ runs }: { runs: SystemReport["runs"] }) {
