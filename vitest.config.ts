@@ -25,9 +25,6 @@ const TEST_SETTINGS = {
 	DISABLE_AFTER_SECONDS: "432000",
 };
 
-/** The workerd tests that need the table `deliveries` as the migrations make it, not the view in its place (test/setup.ts). */
-const DELIVERIES_TABLE_TESTS = ["test/db/deliveriesCopy.test.ts", "test/scripts/deployChecks.test.ts"];
-
 /** One plain closing line, "tests: N passed, N failed", that CI logs can be read by. */
 const closingLine: Reporter = {
 	onTestRunEnd(testModules) {
@@ -40,17 +37,13 @@ const closingLine: Reporter = {
 
 export default defineConfig(async ({ mode }) => {
 	const migrations = await readD1Migrations("./migrations");
-	/**
-	 * A project of tests inside workerd, against the test settings and a local D1 with the migrations applied; there
-	 * `deliveries` is the view over deliveries_v2 that stands in for the table until the tests are rewritten against
-	 * deliveries_v2 (test/helpers/deliveriesView.ts), or, for the tests of the table itself, the table.
-	 */
-	const workers = (name: string, include: string[], exclude: string[] = [], deliveries: "table" | "view" = "view") => ({
+	/** A project of tests inside workerd, against the test settings and a local D1 with the migrations applied. */
+	const workers = (name: string, include: string[], exclude: string[] = []) => ({
 		plugins: [
 			cloudflareTest({
 				wrangler: { configPath: "./wrangler.toml" },
 				miniflare: {
-					bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations, TEST_DELIVERIES: deliveries },
+					bindings: { ...TEST_SETTINGS, TEST_MIGRATIONS: migrations },
 					d1Databases: {
 						// Two more databases for account data beside wrangler.toml's DB: accounts spread over all three.
 						DB_1: "hivepost-1",
@@ -65,24 +58,22 @@ export default defineConfig(async ({ mode }) => {
 						BACKFILL_TEST_DB: "backfill-test",
 						// A database at 0.5.0's schema as first shipped, migrated on (migrations.test.ts).
 						SHIPPED_TRIGGERS_TEST_DB: "shipped-triggers-test",
+						// A database at 0.7.0's schema, before migration 0017, for the deploy's copy check (deployChecks.test.ts).
+						DEPLOY_CHECK_TEST_DB: "deploy-check-test",
 					},
 				},
 			}),
 		],
 		test: { name, include, exclude, setupFiles: ["./test/setup.ts"] },
 	});
-	// `npm run record:statements` (vitest --mode record): only the recorder of the release's statements (migrations/README.md), on
-	// the tables the release writes.
-	if (mode === "record") return { test: { projects: [workers("record", ["test/upgrade/*.record.ts"], [], "table")] } };
+	// `npm run record:statements` (vitest --mode record): only the recorder of the release's statements (migrations/README.md).
+	if (mode === "record") return { test: { projects: [workers("record", ["test/upgrade/*.record.ts"])] } };
 	return {
 		test: {
 			reporters: ["default", closingLine],
 			projects: [
 				// Unit and integration tests inside workerd.
-				workers("workers", ["test/**/*.test.ts"], ["test/e2e/**", "test/build/**", ...DELIVERIES_TABLE_TESTS]),
-				// The tests of the table `deliveries` itself, as the previous release writes it while a deploy runs: its copy into
-				// deliveries_v2. They go with 0.7.0, which drops the table.
-				workers("workers-deliveries-table", DELIVERIES_TABLE_TESTS, [], "table"),
+				workers("workers", ["test/**/*.test.ts"], ["test/e2e/**", "test/build/**"]),
 				// What the build makes, checked in Node (it runs wrangler).
 				{ test: { name: "build", include: ["test/build/**/*.test.ts"], environment: "node", hookTimeout: 120_000 } },
 				{

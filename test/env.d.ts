@@ -2,8 +2,6 @@
 declare namespace Cloudflare {
 	interface Env {
 		TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-		/** What `deliveries` is in DB, DB_1 and DB_2: the migrations' table, or the view over deliveries_v2 (helpers/deliveriesView.ts). */
-		TEST_DELIVERIES: "table" | "view";
 		/** Databases for account data beside DB (vitest.config.ts). */
 		DB_1: D1Database;
 		DB_2: D1Database;
@@ -14,5 +12,6 @@ declare namespace Cloudflare {
 		UPGRADE_BASELINE_DB_1: D1Database;
 		SHIPPED_TRIGGERS_TEST_DB: D1Database;
 		BACKFILL_TEST_DB: D1Database;
+		DEPLOY_CHECK_TEST_DB: D1Database;
 	}
 }

@@ -1,9 +1,9 @@
 /**
  * Runs before every workerd test file: migrations once in each of the three
- * databases (and, in the projects that run with it, the view that stands in
- * for the table `deliveries`: helpers/deliveriesView.ts), then for each test
- * empty tables in each before it, and after it no mocks and no Durable Object
- * state or armed alarms (alarms outlive a test in the vitest integration).
+ * databases (and the tests' views of deliveries: helpers/deliveriesView.ts),
+ * then for each test empty tables in each before it, and after it no mocks
+ * and no Durable Object state or armed alarms (alarms outlive a test in the
+ * vitest integration).
  */
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -13,7 +13,7 @@ import { clearDurableObjects, databaseBinding, TEST_DATABASES } from "./helpers/
 
 for (const name of TEST_DATABASES) {
 	await applyD1Migrations(databaseBinding(name), env.TEST_MIGRATIONS);
-	if (env.TEST_DELIVERIES === "view") await installDeliveriesView(databaseBinding(name));
+	await installDeliveriesView(databaseBinding(name));
 }
 
 // Each test starts from empty tables (fan-out counts every registered endpoint) in every database, with only the
@@ -35,7 +35,6 @@ beforeEach(async () => {
 		"move_changes",
 		"deliveries_v2",
 		"endpoint_keys",
-		"deliveries_copy",
 	];
 	for (const name of TEST_DATABASES) {
 		const db = databaseBinding(name);

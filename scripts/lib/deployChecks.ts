@@ -114,12 +114,11 @@ export function queueProblems(config: DeployConfig, listed: readonly string[]): 
 
 /**
  * What `npm run deploy` asks each database before it migrates, to learn whether the deliveries written before
- * migration 0012 are all in deliveries_v2, which this release reads (0.5.0's and 0.6.0's cron copied them; this release
- * does not, and 0.8.0 drops `deliveries`): which of the two tables it has, whether `deliveries` holds any row, and
- * whether the copy is done.
+ * migration 0012 are all in deliveries_v2 (0.5.0's and 0.6.0's cron copied them), before migration 0017 drops
+ * `deliveries`: which of the two tables it has, whether `deliveries` holds any row, and whether the copy is done.
  */
 export const COPY_TABLES_QUERY =
-	"SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'deliveries') AS deliveries, (SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_copy') AS deliveries_copy";
+	"SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries') AS deliveries, (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries_copy') AS deliveries_copy";
 export const COPY_ROWS_QUERY = "SELECT EXISTS (SELECT 1 FROM deliveries) AS any_rows";
 export const COPY_DONE_QUERY = "SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at";
 
@@ -163,5 +162,5 @@ export function copyProblem(binding: string, { tables, anyRows, doneAt }: CopySt
 	if (!tables.deliveries_copy)
 		return `D1 database ${binding} is from before release 0.5.0: deploy 0.6.0 first and let its cron copy the deliveries (the System page shows deliveries_copy done), then this release.`;
 	if (doneAt !== null) return null;
-	return `D1 database ${binding} still copies its deliveries from before 0.5.0 into deliveries_v2, which this release reads: with 0.6.0 deployed, wait until the System page shows the deliveries_copy job done (500 rows a minute), then run npm run deploy again.`;
+	return `D1 database ${binding} still copies its deliveries from before 0.5.0 into deliveries_v2, and this release drops deliveries (migration 0017): with 0.6.0 deployed, wait until the System page shows the deliveries_copy job done (500 rows a minute), then run npm run deploy again.`;
 }

@@ -5,8 +5,8 @@
  * back as the text ids the code and the API use: the endpoint's id, the event's, the delivery's own (for joins with
  * tables that keep ids as text) and when it was made.
  *
- * Since 0.6.0 the code reads and writes only this table, and since 0.7.0 it never touches `deliveries`, where releases
- * before 0.6.0 wrote (0012's triggers copied each write here, and their cron the rows from before): 0.8.0 drops it.
+ * Every delivery is here: releases before 0.6.0 kept them in `deliveries` (0012's triggers copied each write here,
+ * and the cron the rows from before), which 0.8.0 dropped (migration 0017).
  */
 import { and, eq, gte, inArray, lt, notExists, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";

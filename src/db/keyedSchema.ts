@@ -50,14 +50,3 @@ export const deliveriesV2 = sqliteTable(
 			.where(sql`${table.status} IN (${sql.raw(`${STATUS_CODES.pending}, ${STATUS_CODES.retrying}`)})`),
 	],
 );
-
-/** How far 0.6.0's cron copied the rows of `deliveries` written before migration 0012 (read by `npm run deploy`): one row. */
-export const deliveriesCopy = sqliteTable("deliveries_copy", {
-	/** Always 1: a database has one copy under way. */
-	id: integer("id").primaryKey(),
-	/** The last row copied, by the primary key of `deliveries`; null before the first. */
-	afterAccountId: text("after_account_id"),
-	afterId: text("after_id"),
-	/** When a step found nothing left to copy: from then on the triggers alone keep the copy. */
-	doneAt: integer("done_at"),
-});

@@ -76,8 +76,7 @@ function expiredDelivery(cutoff: number): SQL {
 }
 
 async function purgeDatabase(db: Database, now: number, cutoff: number): Promise<PurgeReport> {
-	// Each endpoint's range of the primary key from its oldest (the old table, `deliveries`, is left to 0.8.0's drop:
-	// its rows' deletes would take their copies here with them).
+	// Each endpoint's range of the primary key from its oldest.
 	const oldDeliveries = await db
 		.select({ accountId: deliveriesV2.accountId, endpointId: endpointKeys.endpointId, deliveryId: deliveriesV2.id })
 		.from(deliveriesV2)

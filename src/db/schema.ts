@@ -4,8 +4,8 @@
  * another account's rows without naming it.
  *
  * Rows written are most of D1's cost (and its write rate the ceiling of a deployment), so hot tables have few writes:
- * - `deliveries` and `attempts` are WITHOUT ROWID tables (Drizzle cannot say so; migrations/0001_accounts_and_lanes.sql
- *   does): the primary key is the row, with no hidden second index. `events` is not: its rows hold whole bodies, which
+ * - `deliveries_v2` (keyedSchema.ts) and `attempts` are WITHOUT ROWID tables (Drizzle cannot say so; migrations 0012
+ *   and 0001 do): the primary key is the row, with no hidden second index. `events` is not: its rows hold whole bodies, which
  *   in a WITHOUT ROWID table spill past 1 KB into half-empty overflow pages (docs/scaling.md measures it);
  * - leases and claims live in columns no index covers, and the due-time index holds only unfinished deliveries but
  *   ingest's first attempts (status `new`; D1 counts an index entry written, not one removed).
@@ -13,7 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bytes, deliveryProgress } from "./columns";
+import { bytes } from "./columns";
 
 export const DELIVERY_STATUSES = ["pending", "retrying", "delivered", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -128,32 +128,6 @@ export const events = sqliteTable(
 		// Only the few events that still hold a key are in these two.
 		uniqueIndex("events_idempotency_key").on(table.accountId, table.idempotencyKey).where(sql`${table.idempotencyKey} IS NOT NULL`),
 		index("events_idempotency_expiry").on(table.receivedAt).where(sql`${table.idempotencyKey} IS NOT NULL`),
-	],
-);
-
-/**
- * Deliveries as releases before 0.6.0 wrote them; since 0.6.0 the code reads
- * and writes `deliveries_v2` (keyedSchema.ts), which holds a copy of every
- * row here (migrations 0012 and 0014, and the cron of 0.5.0 and 0.6.0).
- * Untouched since 0.7.0; 0.8.0 drops it (migrations/contract.json).
- */
-export const deliveries = sqliteTable(
-	"deliveries",
-	{
-		accountId: text("account_id").notNull(),
-		id: text("id").notNull(),
-		eventId: text("event_id").notNull(),
-		endpointId: text("endpoint_id").notNull(),
-		status: text("status", { enum: STORED_DELIVERY_STATUSES }).notNull().default("pending"),
-		/** Fencing token of the attempt in flight, so a stale attempt cannot overwrite a newer one. */
-		claimId: text("claim_id"),
-		createdAt: integer("created_at").notNull(),
-		...deliveryProgress(),
-	},
-	(table) => [
-		primaryKey({ columns: [table.accountId, table.id] }),
-		index("deliveries_endpoint").on(table.endpointId, table.id),
-		index("deliveries_unfinished").on(table.endpointId, table.nextAttemptAt).where(sql`${table.status} IN ('pending', 'retrying')`),
 	],
 );
 

@@ -41,7 +41,6 @@ import {
 const NOT_ACCOUNT_DATA = [
 	"deliveries_v2",
 	"endpoint_keys",
-	"deliveries_copy",
 	"accounts",
 	"admin_links",
 	"account_sessions",

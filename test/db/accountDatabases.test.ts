@@ -39,14 +39,11 @@ import {
 
 const settings = readSettings(env);
 
-/** The directory's tables: in DB only. Every other table holds account data, keyed by account_id, but a move's own and the copy's. */
+/** The directory's tables: in DB only. Every other table holds account data, keyed by account_id, but a move's own. */
 const DIRECTORY_TABLES = ["accounts", "admin_links", "account_sessions", "signed_ingest_ids", "cron_runs"];
 
 /** A move's progress (in DB), and its marker and change log in each database (test/accounts/accountMove.test.ts): empty at rest here. */
 const MOVE_TABLES = ["account_markers", "account_moves", "move_changes"];
-
-/** How far the copy into deliveries_v2 has come, in each database (test/db/deliveriesCopy.test.ts). */
-const COPY_TABLES = ["deliveries_copy"];
 
 interface PlacedAccount {
 	uid: string;
@@ -92,7 +89,7 @@ describe("one account on each database", () => {
 				`SELECT name FROM sqlite_master WHERE ${IS_TABLE} AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name != 'd1_migrations' ORDER BY name`,
 			)
 		).map((row) => row.name);
-		const accountTables = tables.filter((table) => ![...DIRECTORY_TABLES, ...MOVE_TABLES, ...COPY_TABLES].includes(table));
+		const accountTables = tables.filter((table) => ![...DIRECTORY_TABLES, ...MOVE_TABLES].includes(table));
 		// Every table is one or the other: a new table has to be placed here.
 		expect(accountTables).toEqual([
 			"attempts",

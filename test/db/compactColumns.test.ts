@@ -9,7 +9,6 @@ import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { directoryDatabase } from "../../src/db/client";
 import { deliveriesV2 } from "../../src/db/keyedSchema";
-import { deliveries } from "../../src/db/schema";
 import { idFloor } from "../../src/lib/ids";
 import {
 	createAccount,
@@ -57,10 +56,9 @@ describe("deliveries_v2 read and matched through Drizzle", () => {
 		for (let i = 0; i < 2; i++) await ingest(fixture("ticket.created"), { env: testEnv(queue) });
 		await runConsumer(queue.messages.slice(0, 2));
 		await rows("UPDATE deliveries SET claim_id = 'clm_' || lower(hex(randomblob(14))) WHERE id = (SELECT max(id) FROM deliveries)");
-		const asStored = await db()
-			.select({ accountId: deliveries.accountId, id: deliveries.id, status: deliveries.status, claimId: deliveries.claimId })
-			.from(deliveries)
-			.orderBy(asc(deliveries.id));
+		const asStored = (await rows<Record<string, string | null>>("SELECT account_id, id, status, claim_id FROM deliveries ORDER BY id")).map(
+			(row) => ({ accountId: row.account_id, id: row.id, status: row.status, claimId: row.claim_id }),
+		);
 		const asCopied = await db()
 			.select({ accountId: deliveriesV2.accountId, id: deliveriesV2.id, status: deliveriesV2.status, claimId: deliveriesV2.claimId })
 			.from(deliveriesV2)

@@ -54,7 +54,11 @@ describe("migrations", () => {
 		);
 		for (const statement of OLD_ROWS) await db.prepare(statement).run();
 
-		await applyD1Migrations(db, migrations);
+		// Up to 0016: 0017 drops `deliveries`, whose rows a deploy first has the cron of 0.5.0 or 0.6.0 copy (deployChecks.ts).
+		await applyD1Migrations(
+			db,
+			migrations.filter((migration) => migration.name < "0017"),
+		);
 
 		expect(await all("SELECT id, uid, name, deleted_at FROM accounts")).toEqual([
 			{ id: "acc_default", uid: "default", name: "default", deleted_at: null },
@@ -239,6 +243,17 @@ describe("migrations", () => {
 			"EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE endpoint_id = 'ep_1' AND status IN ('pending', 'retrying') ORDER BY next_attempt_at",
 		);
 		expect(plan.map((row) => row.detail).join("\n")).toContain("deliveries_unfinished");
+
+		// The rest keeps every other table's rows.
+		const rowsOf = async () =>
+			Object.fromEntries(
+				await Promise.all(
+					["endpoints", "events", "attempts", "audit_log"].map(async (table) => [table, await all(`SELECT * FROM ${table}`)]),
+				),
+			);
+		const kept = await rowsOf();
+		await applyD1Migrations(db, migrations);
+		expect(await rowsOf()).toEqual(kept);
 	});
 });
 
@@ -312,7 +327,7 @@ describe("0.5.0's copy triggers as its release commit had them (0012), replaced 
 		return found;
 	};
 
-	it("migrates a database that applied them, keeping the rows of every table, and copies as the fixed ones do", async () => {
+	it("migrates a database that applied them, keeping the rows of every table, and copies as the fixed ones do until 0017", async () => {
 		// The shipped schema (0000) with rows in every table, migrated to 0.5.0 as its release commit had it, then a delivery
 		// written there.
 		await applyD1Migrations(
@@ -333,7 +348,11 @@ describe("0.5.0's copy triggers as its release commit had them (0012), replaced 
 		const before = await counts();
 		expect(before.deliveries_v2).toBe(1);
 
-		await applyD1Migrations(shipped, env.TEST_MIGRATIONS);
+		// Up to 0.7.0's schema: 0017 drops `deliveries` with the triggers on it.
+		await applyD1Migrations(
+			shipped,
+			env.TEST_MIGRATIONS.filter((migration) => migration.name < "0017"),
+		);
 
 		// Every row kept; the endpoints without a key got one (0013).
 		expect(await counts()).toEqual({ ...before, endpoint_keys: before.endpoint_keys + 2 });
@@ -351,6 +370,13 @@ describe("0.5.0's copy triggers as its release commit had them (0012), replaced 
 		expect(await rowsOf("SELECT endpoint_key, status FROM deliveries_v2")).toEqual([{ endpoint_key: key, status: 2 }]);
 		// An unknown status is left out of the copy, not refused.
 		await shipped.prepare("UPDATE deliveries SET status = 'paused' WHERE id = ?").bind(id).run();
+		expect(await rowsOf("SELECT status FROM deliveries_v2")).toEqual([{ status: 2 }]);
+
+		// 0017 drops the old tables and keeps every delivery in deliveries_v2.
+		const beforeDrop = await counts();
+		await applyD1Migrations(shipped, env.TEST_MIGRATIONS);
+		const { deliveries: _old, deliveries_copy: _copy, ...kept } = beforeDrop;
+		expect(await counts()).toEqual(kept);
 		expect(await rowsOf("SELECT status FROM deliveries_v2")).toEqual([{ status: 2 }]);
 	});
 });

@@ -1,9 +1,8 @@
 /**
- * A test-only stand-in: `deliveries` as a VIEW over deliveries_v2, in place of the table, with INSTEAD OF triggers
- * that write deliveries_v2. The code is moving to deliveries_v2 alone, but many tests still seed, age, inspect and
- * assert deliveries with SQL on `deliveries`; until they are rewritten against deliveries_v2, they do so through
- * this view, and code that still names the table writes deliveries_v2 through it. To go with 0.7.0, which drops
- * the table (its rows were copied into deliveries_v2 by 0.5.0 and 0.6.0: migrations 0012, 0014, db/deliveriesCopy.ts).
+ * A test-only view: deliveries_v2 as text, under the name of the table releases before 0.6.0 kept deliveries in
+ * (migration 0017 dropped it), with INSTEAD OF triggers that write deliveries_v2. Tests seed, age, inspect and assert
+ * deliveries with plain SQL on `deliveries`, ids and statuses as the API spells them, and the attempts of one as a
+ * list in `delivery_attempts` (the view migration 0009 made for the log, which 0017 dropped with the table).
  *
  * The view holds the table's columns, in its order, as the table held them: ids and status as text, created_at as
  * the millisecond the id starts with. A write is refused (RAISE) rather than changed when deliveries_v2 cannot
@@ -11,16 +10,13 @@
  * created_at other than the id's millisecond; an update may not change the keys, the event or created_at. Writes
  * meet the account-move guards of deliveries_v2 (migration 0015), as writes of the table met 0011's.
  *
- * test/setup.ts installs it after the migrations, in the project that runs with it (vitest.config.ts).
+ * test/setup.ts installs both after the migrations.
  */
 import { STATUS_CODES } from "../../src/db/columns";
 import { accountAsStored } from "../../src/db/keyedDeliveries";
 
-/** Where the table goes: renamed, not dropped, so what the migrations made stays as they made it. */
-export const REPLACED_TABLE = "deliveries_replaced_by_view";
-
-/** Picks the tables of sqlite_master as the tests list them: `deliveries`, the table or the view in its place, not the table renamed. */
-export const IS_TABLE = `(type = 'table' AND name != '${REPLACED_TABLE}' OR type = 'view' AND name = 'deliveries')`;
+/** Picks the tables of sqlite_master as the tests list them: the view `deliveries` among them. */
+export const IS_TABLE = "(type = 'table' OR type = 'view' AND name = 'deliveries')";
 
 const STATUSES = Object.entries(STATUS_CODES);
 const HEX_DIGITS = "0123456789abcdef";
@@ -120,31 +116,16 @@ const DELETE_TRIGGER = `CREATE TRIGGER deliveries_view_delete INSTEAD OF DELETE 
 	DELETE FROM deliveries_v2 WHERE ${storedKey("OLD")};
 END`;
 
-/**
- * Puts the view in place of the table in `db` (once: it is kept between test files). The table is renamed, with its
- * indexes and triggers; the view delivery_attempts (migration 0009), which SQLite's rename would point at the renamed
- * table, is made again, from its own SQL, over the view.
- */
+/** Every attempt of a delivery, as one list: its attempts rows, and the clean success kept on its row (`ok_…`). */
+const ATTEMPTS_VIEW = `CREATE VIEW delivery_attempts AS
+SELECT account_id, delivery_id, seq, attempt_number, manual, started_at, duration_ms, status_code, error, response_body, succeeded
+FROM attempts
+UNION ALL
+SELECT account_id, id, ok_seq, attempt_count, 0, ok_started_at, ok_duration_ms, ok_status_code, NULL, ok_response, 1
+FROM deliveries WHERE ok_seq IS NOT NULL`;
+
+/** Makes both views in `db` (once: they are kept between test files). */
 export async function installDeliveriesView(db: D1Database): Promise<void> {
-	const kind = await db.prepare("SELECT type FROM sqlite_master WHERE name = 'deliveries'").first<{ type: string }>();
-	if (kind?.type === "view") return;
-	const attemptsView = await db
-		.prepare("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'delivery_attempts'")
-		.first<{ sql: string }>();
-	if (!attemptsView) throw new Error("no view delivery_attempts to make again over the view deliveries");
-	await db.batch([
-		db.prepare("DROP VIEW delivery_attempts"),
-		db.prepare(`ALTER TABLE deliveries RENAME TO ${REPLACED_TABLE}`),
-		db.prepare(VIEW),
-		db.prepare(INSERT_TRIGGER),
-		db.prepare(UPDATE_TRIGGER),
-		db.prepare(DELETE_TRIGGER),
-		db.prepare(attemptsView.sql),
-	]);
-	// Nothing but the table's own indexes and triggers may be left naming the renamed table.
-	const stray = await db
-		.prepare("SELECT name FROM sqlite_master WHERE tbl_name != ?1 AND sql LIKE '%' || ?1 || '%'")
-		.bind(REPLACED_TABLE)
-		.all<{ name: string }>();
-	if (stray.results.length) throw new Error(`still naming ${REPLACED_TABLE}: ${stray.results.map((row) => row.name).join(", ")}`);
+	if (await db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").first()) return;
+	await db.batch([VIEW, INSERT_TRIGGER, UPDATE_TRIGGER, DELETE_TRIGGER, ATTEMPTS_VIEW].map((statement) => db.prepare(statement)));
 }

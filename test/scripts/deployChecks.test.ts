@@ -4,6 +4,7 @@
  * queues list` output as wrangler 4 prints it (recorded from a local stand-in
  * for the Cloudflare API).
  */
+import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
@@ -23,7 +24,6 @@ import {
 } from "../../scripts/lib/deployChecks";
 import wranglerToml from "../../wrangler.toml?raw";
 import { api } from "../helpers/api";
-import { writtenBefore } from "../helpers/previousRelease";
 import { createAccount, rows } from "../helpers/worker";
 
 const QUEUES_LIST = `
@@ -166,20 +166,41 @@ describe("the moves check", () => {
 });
 
 describe("the deliveries copy check", () => {
-	const check = async () =>
-		copyProblem("DB_1", {
-			tables: await asked<CopyState["tables"]>(COPY_TABLES_QUERY),
-			anyRows: (await asked<{ any_rows: number }>(COPY_ROWS_QUERY)).any_rows === 1,
-			doneAt: (await asked<{ done_at: number | null }>(COPY_DONE_QUERY)).done_at,
+	// A database as 0.7.0 left it, before migration 0017 drops `deliveries`.
+	const db = env.DEPLOY_CHECK_TEST_DB;
+	const askedThere = async <Row>(statement: string) =>
+		executedRow<Row>(JSON.stringify([{ results: (await db.prepare(statement).all<Row>()).results, success: true }]));
+	// As scripts/deploy.ts asks.
+	const check = async () => {
+		const tables = await askedThere<CopyState["tables"]>(COPY_TABLES_QUERY);
+		return copyProblem("DB_1", {
+			tables,
+			anyRows: tables.deliveries ? (await askedThere<{ any_rows: number }>(COPY_ROWS_QUERY)).any_rows === 1 : false,
+			doneAt: tables.deliveries_copy ? (await askedThere<{ done_at: number | null }>(COPY_DONE_QUERY)).done_at : null,
 		});
+	};
 
-	it("lets a database through whose deliveries are all copied, or that had none to copy", async () => {
+	it("lets migration 0017 drop `deliveries` only once its rows from before 0012 are copied, or where it had none", async () => {
+		await applyD1Migrations(
+			db,
+			env.TEST_MIGRATIONS.filter((migration) => migration.name < "0017"),
+		);
 		expect(await check()).toBeNull();
-		// Deliveries 0.5.0 wrote since 0012 are copied by its triggers; those from before only by its cron (and 0.6.0's),
-		// which says it is done in deliveries_copy.
-		await writtenBefore(1);
-		expect(await check()).toMatch(/^D1 database DB_1 still copies its deliveries .* deliveries_copy job done/);
-		await rows("INSERT INTO deliveries_copy (id, done_at) VALUES (1, ?)", Date.now());
+		// A row from before 0012, which only the cron of 0.5.0 and 0.6.0 copied (it marks deliveries_copy done).
+		await db
+			.prepare(
+				`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+				VALUES ('acc_default', 'dlv_${"0".repeat(12)}${"1".repeat(16)}', 'evt_${"0".repeat(12)}${"2".repeat(16)}', 'ep_1', 'pending', 0, 0, 0)`,
+			)
+			.run();
+		expect(await check()).toMatch(
+			/^D1 database DB_1 still copies its deliveries .* this release drops deliveries .* with 0.6.0 deployed, wait until .* deliveries_copy job done/,
+		);
+		await db.prepare("INSERT INTO deliveries_copy (id, done_at) VALUES (1, ?)").bind(Date.now()).run();
+		expect(await check()).toBeNull();
+		// Dropped: nothing left to ask about.
+		await applyD1Migrations(db, env.TEST_MIGRATIONS);
+		expect(await askedThere(COPY_TABLES_QUERY)).toEqual({ deliveries: 0, deliveries_copy: 0 });
 		expect(await check()).toBeNull();
 	});
 
