@@ -2,28 +2,29 @@
  * `npm run deploy`: checks, then migrates, then deploys. Nothing is changed
  * until the checks pass (scripts/lib/deployChecks.ts): every D1 database in
  * wrangler.toml (DB and each DB_n) has a real id and DB's migrations, and
- * every queue it names exists; then each database is asked to run unhex(),
- * which the migrations' triggers need, and whether the deliveries it had
- * before migration 0012 are all copied into deliveries_v2, which the code
- * reads (0.5.0's cron copies them). Then the migrations are applied to
- * every D1 database, and the Worker is deployed.
+ * every queue it names exists; no account move is under way, and no release
+ * before 0.7.0 is live; then each database is asked to run unhex(), which the
+ * migrations' triggers need, and whether the deliveries it had before
+ * migration 0012 are all copied into deliveries_v2 (by the cron of 0.5.0 and
+ * 0.6.0), since migration 0017 drops the table they were in. Then the
+ * migrations are applied to every D1 database, and the Worker is deployed.
  * Migrations only add (migrations/README.md), so should the deploy fail after
  * them, the Worker still running keeps working.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
-	COPY_DONE_QUERY,
-	COPY_ROWS_QUERY,
-	COPY_TABLES_QUERY,
-	type CopyState,
+	CRON_RUNS_TABLE_QUERY,
 	copyProblem,
+	copyStateOf,
 	databaseProblems,
 	executedRow,
+	LAST_COPY_RUN_QUERY,
 	listedQueueNames,
 	MOVES_QUERY,
 	MOVES_TABLE_QUERY,
 	movesProblem,
+	olderReleaseProblem,
 	queueProblems,
 	readDeployConfig,
 } from "./lib/deployChecks.ts";
@@ -88,15 +89,18 @@ const moves = movesTable ? ask<{ moves: number }>("DB", MOVES_QUERY, directoryFa
 const movesUnderWay = movesProblem(moves);
 if (movesUnderWay) refuse([movesUnderWay]);
 
+// 0.5.0 and 0.6.0 use what migration 0017 drops: the release live must be 0.7.0.
+const cronRunsTable = ask<{ cron_runs: number }>("DB", CRON_RUNS_TABLE_QUERY, directoryFailure).cron_runs;
+const lastCopyRunAt = cronRunsTable ? ask<{ started_at: number | null }>("DB", LAST_COPY_RUN_QUERY, directoryFailure).started_at : null;
+const olderRelease = olderReleaseProblem(lastCopyRunAt, Date.now());
+if (olderRelease) refuse([olderRelease]);
+
 for (const { binding } of config.databases) {
 	// Migration 0012's triggers call unhex() (SQLite 3.41): without it, every delivery written would fail once it is applied.
 	ask(binding, "SELECT unhex('00') AS probe", `D1 database ${binding} could not run unhex(), which migration 0012 needs`);
-	// This release reads deliveries_v2: the deliveries from before 0012 must be copied there first.
+	// Migration 0017 drops `deliveries`: its rows from before 0012 must be in deliveries_v2 first.
 	const failure = `D1 database ${binding} could not be read`;
-	const tables = ask<CopyState["tables"]>(binding, COPY_TABLES_QUERY, failure);
-	const anyRows = tables.deliveries ? ask<{ any_rows: number }>(binding, COPY_ROWS_QUERY, failure).any_rows === 1 : false;
-	const doneAt = tables.deliveries_copy ? ask<{ done_at: number | null }>(binding, COPY_DONE_QUERY, failure).done_at : null;
-	const problem = copyProblem(binding, { tables, anyRows, doneAt });
+	const problem = copyProblem(binding, await copyStateOf(<Row>(statement: string) => ask<Row>(binding, statement, failure)));
 	if (problem) refuse([problem]);
 }
 

@@ -113,14 +113,24 @@ export function queueProblems(config: DeployConfig, listed: readonly string[]): 
 }
 
 /**
- * What `npm run deploy` asks each database before it migrates, to learn whether the deliveries written before
- * migration 0012 are all in deliveries_v2 (0.5.0's and 0.6.0's cron copied them), before migration 0017 drops
- * `deliveries`: which of the two tables it has, whether `deliveries` holds any row, and whether the copy is done.
+ * What `npm run deploy` asks each database before it migrates, to learn whether migration 0017 may drop `deliveries`:
+ * which of the two tables it has, whether `deliveries` holds any row, and whether the copy of those rows into
+ * deliveries_v2 (by the cron of 0.5.0 and 0.6.0) is done.
  */
 export const COPY_TABLES_QUERY =
 	"SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries') AS deliveries, (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries_copy') AS deliveries_copy";
 export const COPY_ROWS_QUERY = "SELECT EXISTS (SELECT 1 FROM deliveries) AS any_rows";
 export const COPY_DONE_QUERY = "SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at";
+
+/**
+ * What `npm run deploy` asks the directory (DB) before it migrates, to learn whether a release before 0.7.0 is still
+ * live: when the cron last ran the copy job of 0.5.0 and 0.6.0 (`cron_runs`, since 0.4.0), if ever.
+ */
+export const CRON_RUNS_TABLE_QUERY = "SELECT count(*) AS cron_runs FROM sqlite_master WHERE type = 'table' AND name = 'cron_runs'";
+export const LAST_COPY_RUN_QUERY = "SELECT (SELECT max(started_at) FROM cron_runs WHERE job = 'deliveries_copy') AS started_at";
+
+/** One statement's first row, as the deploy asks a database (or a test its own). */
+export type Ask = <Row>(statement: string) => Row | Promise<Row>;
 
 /**
  * What `npm run deploy` asks the directory (DB) before it migrates, to learn whether a move between databases is under
@@ -153,14 +163,38 @@ export interface CopyState {
 	doneAt: number | null;
 }
 
+/** Asks a database what CopyState holds, each question only where its table is. */
+export async function copyStateOf(ask: Ask): Promise<CopyState> {
+	const tables = await ask<CopyState["tables"]>(COPY_TABLES_QUERY);
+	return {
+		tables,
+		anyRows: tables.deliveries ? (await ask<{ any_rows: number }>(COPY_ROWS_QUERY)).any_rows === 1 : false,
+		doneAt: tables.deliveries_copy ? (await ask<{ done_at: number | null }>(COPY_DONE_QUERY)).done_at : null,
+	};
+}
+
 /**
- * Why `binding` cannot take this release yet, or null: a database with deliveries from before migration 0012 must
- * have them copied first. One without any (new, or empty) has nothing to copy.
+ * Why `binding` cannot take this release yet, or null. Migration 0017 drops `deliveries`: the code of releases before
+ * 0.5.0 writes it, and its rows from before migration 0012 must first be copied into deliveries_v2. A database that
+ * never had it (new) or no longer has it (dropped) has nothing to wait for.
  */
 export function copyProblem(binding: string, { tables, anyRows, doneAt }: CopyState): string | null {
-	if (!tables.deliveries || !anyRows) return null;
+	if (!tables.deliveries) return null;
 	if (!tables.deliveries_copy)
-		return `D1 database ${binding} is from before release 0.5.0: deploy 0.6.0 first and let its cron copy the deliveries (the System page shows deliveries_copy done), then this release.`;
-	if (doneAt !== null) return null;
-	return `D1 database ${binding} still copies its deliveries from before 0.5.0 into deliveries_v2, and this release drops deliveries (migration 0017): with 0.6.0 deployed, wait until the System page shows the deliveries_copy job done (500 rows a minute), then run npm run deploy again.`;
+		return `D1 database ${binding} is from before release 0.5.0, whose code writes the table deliveries that this release drops (migration 0017): deploy the releases in order (0.5.0, and let its cron copy the deliveries: the System page shows deliveries_copy done; then 0.6.0 and 0.7.0), then this release.`;
+	if (doneAt !== null || !anyRows) return null;
+	return `D1 database ${binding} still copies its deliveries from before 0.5.0 into deliveries_v2, and this release drops the table deliveries (migration 0017): wait until the System page shows the deliveries_copy job done (500 rows a minute), deploy 0.6.0 and 0.7.0 if they are not live yet, then run npm run deploy again.`;
+}
+
+/** How long after its last run of the copy job a release before 0.7.0 is taken as no longer live: ten of its cron's minutes. */
+export const OLDER_RELEASE_GONE_MS = 10 * 60_000;
+
+/**
+ * Why the deployment cannot take this release yet, or null: a release before 0.7.0 that is still live (its cron ran
+ * the copy job within OLDER_RELEASE_GONE_MS of `now`) uses what migration 0017 drops, in its cron and its account purge.
+ */
+export function olderReleaseProblem(lastCopyRunAt: number | null, now: number): string | null {
+	if (lastCopyRunAt === null || now - lastCopyRunAt >= OLDER_RELEASE_GONE_MS) return null;
+	const minutes = Math.max(1, Math.round((now - lastCopyRunAt) / 60_000));
+	return `A release before 0.7.0 is still live (its cron copied deliveries ${minutes} min ago), and it uses the tables this release drops (migration 0017): deploy 0.7.0 first, then run npm run deploy again once 0.7.0 has been live for 10 minutes.`;
 }

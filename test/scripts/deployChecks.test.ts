@@ -8,17 +8,19 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
-	COPY_DONE_QUERY,
-	COPY_ROWS_QUERY,
 	COPY_TABLES_QUERY,
-	type CopyState,
+	CRON_RUNS_TABLE_QUERY,
 	copyProblem,
+	copyStateOf,
 	databaseProblems,
 	executedRow,
+	LAST_COPY_RUN_QUERY,
 	listedQueueNames,
 	MOVES_QUERY,
 	MOVES_TABLE_QUERY,
 	movesProblem,
+	OLDER_RELEASE_GONE_MS,
+	olderReleaseProblem,
 	queueProblems,
 	readDeployConfig,
 } from "../../scripts/lib/deployChecks";
@@ -168,17 +170,15 @@ describe("the moves check", () => {
 describe("the deliveries copy check", () => {
 	// A database as 0.7.0 left it, before migration 0017 drops `deliveries`.
 	const db = env.DEPLOY_CHECK_TEST_DB;
-	const askedThere = async <Row>(statement: string) =>
-		executedRow<Row>(JSON.stringify([{ results: (await db.prepare(statement).all<Row>()).results, success: true }]));
-	// As scripts/deploy.ts asks.
-	const check = async () => {
-		const tables = await askedThere<CopyState["tables"]>(COPY_TABLES_QUERY);
-		return copyProblem("DB_1", {
-			tables,
-			anyRows: tables.deliveries ? (await askedThere<{ any_rows: number }>(COPY_ROWS_QUERY)).any_rows === 1 : false,
-			doneAt: tables.deliveries_copy ? (await askedThere<{ done_at: number | null }>(COPY_DONE_QUERY)).done_at : null,
-		});
-	};
+	const check = async () =>
+		copyProblem("DB_1", await copyStateOf(async <Row>(statement: string) => (await db.prepare(statement).first<Row>()) as Row));
+	const deliveryFromBefore = () =>
+		db
+			.prepare(
+				`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
+				VALUES ('acc_default', 'dlv_${"0".repeat(12)}${"1".repeat(16)}', 'evt_${"0".repeat(12)}${"2".repeat(16)}', 'ep_1', 'pending', 0, 0, 0)`,
+			)
+			.run();
 
 	it("lets migration 0017 drop `deliveries` only once its rows from before 0012 are copied, or where it had none", async () => {
 		await applyD1Migrations(
@@ -186,30 +186,41 @@ describe("the deliveries copy check", () => {
 			env.TEST_MIGRATIONS.filter((migration) => migration.name < "0017"),
 		);
 		expect(await check()).toBeNull();
-		// A row from before 0012, which only the cron of 0.5.0 and 0.6.0 copied (it marks deliveries_copy done).
-		await db
-			.prepare(
-				`INSERT INTO deliveries (account_id, id, event_id, endpoint_id, status, attempt_count, created_at, updated_at)
-				VALUES ('acc_default', 'dlv_${"0".repeat(12)}${"1".repeat(16)}', 'evt_${"0".repeat(12)}${"2".repeat(16)}', 'ep_1', 'pending', 0, 0, 0)`,
-			)
-			.run();
+		// A row whose copy the cron of 0.5.0 and 0.6.0 had not yet marked done.
+		await deliveryFromBefore();
 		expect(await check()).toMatch(
-			/^D1 database DB_1 still copies its deliveries .* this release drops deliveries .* with 0.6.0 deployed, wait until .* deliveries_copy job done/,
+			/^D1 database DB_1 still copies its deliveries .* this release drops the table deliveries .* deploy 0.6.0 and 0.7.0 if they are not live yet/,
 		);
 		await db.prepare("INSERT INTO deliveries_copy (id, done_at) VALUES (1, ?)").bind(Date.now()).run();
 		expect(await check()).toBeNull();
-		// Dropped: nothing left to ask about.
+		// Dropped: nothing left to wait for.
 		await applyD1Migrations(db, env.TEST_MIGRATIONS);
-		expect(await askedThere(COPY_TABLES_QUERY)).toEqual({ deliveries: 0, deliveries_copy: 0 });
+		expect(await db.prepare(COPY_TABLES_QUERY).first()).toEqual({ deliveries: 0, deliveries_copy: 0 });
 		expect(await check()).toBeNull();
 	});
 
-	it("stops a database from before 0.5.0 that has deliveries, and lets one through that has none, or is new", () => {
+	it("stops a database from before 0.5.0, whose code writes `deliveries`, with rows or without: the releases go in order", () => {
 		const before = { deliveries: 1, deliveries_copy: 0 };
-		expect(copyProblem("DB", { tables: before, anyRows: true, doneAt: null })).toMatch(
-			/^D1 database DB is from before release 0.5.0: deploy 0.6.0 first/,
-		);
-		expect(copyProblem("DB", { tables: before, anyRows: false, doneAt: null })).toBeNull();
+		for (const anyRows of [true, false])
+			expect(copyProblem("DB", { tables: before, anyRows, doneAt: null })).toMatch(
+				/^D1 database DB is from before release 0.5.0, whose code writes the table deliveries .* deploy the releases in order \(0.5.0, .* then 0.6.0 and 0.7.0\)/,
+			);
 		expect(copyProblem("DB", { tables: { deliveries: 0, deliveries_copy: 0 }, anyRows: false, doneAt: null })).toBeNull();
+	});
+});
+
+describe("the check for a release before 0.7.0", () => {
+	it("stops the deploy while the cron of 0.5.0 or 0.6.0 ran its copy job within ten minutes, and lets it through after", async () => {
+		const check = async () => olderReleaseProblem((await asked<{ started_at: number | null }>(LAST_COPY_RUN_QUERY)).started_at, Date.now());
+		expect((await asked<{ cron_runs: number }>(CRON_RUNS_TABLE_QUERY)).cron_runs).toBe(1);
+		expect(await check()).toBeNull();
+		await rows(
+			'INSERT INTO cron_runs (job, started_at, duration_ms, result) VALUES (\'deliveries_copy\', ?, 3, \'{"copied":0,"done":1,"failed":0}\')',
+			Date.now() - 2 * 60_000,
+		);
+		expect(await check()).toMatch(/^A release before 0.7.0 is still live \(its cron copied deliveries 2 min ago\).* deploy 0.7.0 first/);
+		// Its last run, once 0.7.0 took over, is left as it was.
+		await rows("UPDATE cron_runs SET started_at = ? WHERE job = 'deliveries_copy'", Date.now() - OLDER_RELEASE_GONE_MS);
+		expect(await check()).toBeNull();
 	});
 });
