@@ -1,6 +1,6 @@
 /**
- * Column builders shared by the schema's tables (schema.ts, keyedSchema.ts): a BLOB as bytes; what both delivery
- * tables keep of a delivery's progress beside its ids, status and claim; and how deliveries_v2 stores what the code
+ * Column builders of the schema's tables (schema.ts, keyedSchema.ts): a BLOB as bytes; what deliveries_v2 keeps of a
+ * delivery's progress beside its ids, status and claim; and how it stores what the code
  * names by text (an id as the bytes its hex digits spell, a status as a small number). Drizzle applies those both
  * ways: to what a query binds against such a column, and to the rows it reads back.
  */

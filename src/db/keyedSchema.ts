@@ -25,7 +25,7 @@ export const endpointKeys = sqliteTable(
 );
 
 /**
- * One event on its way to one endpoint, as `deliveries` holds it, in about a quarter of the bytes: a `WITHOUT ROWID`
+ * One event on its way to one endpoint, in about a quarter of the bytes the old `deliveries` took: a `WITHOUT ROWID`
  * table (migration 0012 says so) keyed by account, endpoint and id, so an endpoint's deliveries are a range of the
  * primary key and no second index repeats the ids. `account_id` is the 14 bytes of `acc_<28 hex>` (an id of another
  * form, as `acc_default`, is kept as text); `id` those of `dlv_<12 hex of ms><16 hex random>`, which say when the

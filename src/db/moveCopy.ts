@@ -126,11 +126,11 @@ async function runAll(db: Database, statements: ReturnType<typeof replaceIn>): P
  */
 export async function copyRange(source: Database, target: Database, accountId: string, table: number, after: Key | null, limit: number) {
 	const moved = MOVED_TABLES[table];
-	// A key of another shape was taken in another table at this place, by the release before (its deliveries): from the start.
-	const from = after?.length === moved.key.length ? after : null;
+	// Past the last table: where 0.6.0 listed `deliveries`, which was never copied, in a move it saved there.
+	if (!moved) return { copied: 0, last: null };
 	const rows: Row[] = await travelling(source, moved)
 		.from(moved.table)
-		.where(and(eq(moved.table.accountId, accountId), from ? pastKey(moved, from) : undefined))
+		.where(and(eq(moved.table.accountId, accountId), after ? pastKey(moved, after) : undefined))
 		.orderBy(...keyColumns(moved).map((column) => asc(column)))
 		.limit(limit);
 	await runAll(
@@ -158,8 +158,7 @@ export async function applyChanges(source: Database, target: Database, accountId
 		.orderBy(asc(moveChanges.seq))
 		.limit(limit);
 	if (!changes.length) return 0;
-	// A change to a table that is not copied (`deliveries`, by a release before 0.6.0 while it still ran) is left: its
-	// copy in deliveries_v2 logged its own.
+	// A change to a table not among MOVED_TABLES (none is logged since migration 0017) is left.
 	const keysByTable = MOVED_TABLES.map((moved) => [
 		...new Map(
 			changes.filter((change) => change.tableName === moved.name).map((change) => [change.rowKey, JSON.parse(change.rowKey) as Key]),
@@ -189,6 +188,8 @@ async function forgotten(source: Database, accountId: string, changes: { seq: nu
 /** Deletes up to `limit` of the account's rows of MOVED_TABLES[table] from `db`; returns how many it deleted. */
 export async function cleanRange(db: Database, accountId: string, table: number, limit: number): Promise<number> {
 	const moved = MOVED_TABLES[table];
+	// Past the last table: where 0.6.0 listed `deliveries`, which migration 0017 dropped, in a move it saved there.
+	if (!moved) return 0;
 	const columns = sql.join(keyColumns(moved), sql`, `);
 	const deleted = await db
 		.delete(moved.table)
@@ -199,7 +200,7 @@ export async function cleanRange(db: Database, accountId: string, table: number,
 			),
 		)
 
-		// Counted from the rows it names: D1's count of changes takes in what triggers wrote too (migration 0012's copies).
+		// Counted from the rows it names: D1's count of changes takes in what triggers write too.
 		.returning({ deleted: sql<number>`1` });
 	return deleted.length;
 }

@@ -253,6 +253,14 @@ describe("a move", () => {
 		});
 	});
 
+	it("goes on from a table past the last, where 0.6.0 listed `deliveries` (a move it saved there): copying ends, then cleaning", async () => {
+		await createAccount("acme");
+		const accountId = await accountIdOf("acme");
+		const pastLast = { accountId, source: "DB_1", target: "DB_2", table: MOVED_TABLES.length, after: null };
+		expect((await runStep(env, { ...pastLast, phase: "copying" }))?.phase).toBe("draining");
+		expect(await runStep(env, { ...pastLast, phase: "cleaning" })).toBeNull();
+	});
+
 	it("looks for claims in flight through the unfinished deliveries' indexes, not through the account's whole history", async () => {
 		const { accountId } = await busyAccount();
 		const recorded: RecordedStatement[] = [];

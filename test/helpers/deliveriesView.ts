@@ -31,7 +31,7 @@ const stored = {
 	claim: (text: string) => `unhex(substr(${text}, 5))`,
 };
 
-// … and the text each stored column reads back as (db/keyedDeliveries.ts and uncopiedDeliveries spell the same).
+// … and the text each stored column reads back as (db/keyedDeliveries.ts spells the same).
 const read = {
 	account: (column: string) => `CASE WHEN typeof(${column}) = 'blob' THEN 'acc_' || lower(hex(${column})) ELSE ${column} END`,
 	id: (column: string) => `'dlv_' || lower(hex(${column}))`,
