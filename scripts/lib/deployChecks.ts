@@ -196,5 +196,5 @@ export const OLDER_RELEASE_GONE_MS = 10 * 60_000;
 export function olderReleaseProblem(lastCopyRunAt: number | null, now: number): string | null {
 	if (lastCopyRunAt === null || now - lastCopyRunAt >= OLDER_RELEASE_GONE_MS) return null;
 	const minutes = Math.max(1, Math.round((now - lastCopyRunAt) / 60_000));
-	return `A release before 0.7.0 is still live (its cron copied deliveries ${minutes} min ago), and it uses the tables this release drops (migration 0017): deploy 0.7.0 first, then run npm run deploy again once 0.7.0 has been live for 10 minutes.`;
+	return `A release before 0.7.0 may still be live (a cron copied deliveries ${minutes} min ago, which 0.5.0 and 0.6.0 do and 0.7.0 does not), and it would use the tables this release drops (migration 0017): deploy 0.7.0 first if it is not live yet, then run npm run deploy again once 0.7.0 has been live for 10 minutes.`;
 }
