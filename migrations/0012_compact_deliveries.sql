@@ -1,10 +1,8 @@
 -- Deliveries keyed compactly (db/keyedSchema.ts, docs/scaling.md): the table, the keys it is written with, and the
 -- triggers that keep it a copy of `deliveries` while the code still reads and writes that one. Each write of a delivery
 -- is written again here, in the same statement: an endpoint's key is given the first time one of its deliveries is
--- written; a row whose ids are not of the usual form (`dlv_`, `evt_` and 28 hex digits), or whose status is unknown,
--- is left out rather than refused, and counted by the copy's check. The key's insert names no conflict clause: the
--- writing statement's own (an INSERT OR REPLACE) would take its place, and give the endpoint a new key. The rows from
--- before are copied by the cron (db/deliveriesCopy.ts).
+-- written; a row whose ids are not of the usual form (`dlv_`, `evt_` and 28 hex digits) is left out rather
+-- than refused, and counted by the copy's check. The rows from before are copied by the cron (db/deliveriesCopy.ts).
 CREATE TABLE `deliveries_copy` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`after_account_id` text,
@@ -42,9 +40,7 @@ CREATE UNIQUE INDEX `endpoint_keys_key` ON `endpoint_keys` (`key`);--> statement
 CREATE INDEX `endpoint_keys_account` ON `endpoint_keys` (`account_id`,`key`);
 --> statement-breakpoint
 CREATE TRIGGER `deliveries_v2_insert` AFTER INSERT ON `deliveries` BEGIN
-	INSERT INTO `endpoint_keys` (`endpoint_id`, `account_id`, `key`)
-	SELECT NEW.`endpoint_id`, NEW.`account_id`, (SELECT coalesce(max(`key`), 0) + 1 FROM `endpoint_keys`)
-	WHERE NOT EXISTS (SELECT 1 FROM `endpoint_keys` WHERE `endpoint_id` = NEW.`endpoint_id`);
+	INSERT OR IGNORE INTO `endpoint_keys` (`endpoint_id`, `account_id`, `key`) SELECT NEW.`endpoint_id`, NEW.`account_id`, coalesce(max(`key`), 0) + 1 FROM `endpoint_keys`;
 	INSERT OR REPLACE INTO `deliveries_v2` (`account_id`, `endpoint_key`, `id`, `event`, `status`, `attempt_count`, `next_attempt_at`, `claim_id`, `lease_until`, `updated_at`, `ok_seq`, `ok_started_at`, `ok_duration_ms`, `ok_status_code`, `ok_response`)
 	SELECT CASE WHEN NEW.`account_id` GLOB 'acc_*' AND length(unhex(substr(NEW.`account_id`, 5))) = 14 THEN unhex(substr(NEW.`account_id`, 5)) ELSE NEW.`account_id` END,
 		`e`.`key`, unhex(substr(NEW.`id`, 5)),
@@ -55,8 +51,7 @@ CREATE TRIGGER `deliveries_v2_insert` AFTER INSERT ON `deliveries` BEGIN
 	FROM `endpoint_keys` `e`
 	WHERE `e`.`endpoint_id` = NEW.`endpoint_id`
 		AND NEW.`id` GLOB 'dlv_*' AND length(unhex(substr(NEW.`id`, 5))) = 14
-		AND NEW.`event_id` GLOB 'evt_*' AND length(unhex(substr(NEW.`event_id`, 5))) = 14
-		AND NEW.`status` IN ('new', 'pending', 'retrying', 'delivered', 'failed', 'cancelled');
+		AND NEW.`event_id` GLOB 'evt_*' AND length(unhex(substr(NEW.`event_id`, 5))) = 14;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `deliveries_v2_update` AFTER UPDATE ON `deliveries` BEGIN
@@ -67,8 +62,7 @@ CREATE TRIGGER `deliveries_v2_update` AFTER UPDATE ON `deliveries` BEGIN
 		`ok_duration_ms` = NEW.`ok_duration_ms`, `ok_status_code` = NEW.`ok_status_code`, `ok_response` = NEW.`ok_response`
 	WHERE `account_id` = CASE WHEN NEW.`account_id` GLOB 'acc_*' AND length(unhex(substr(NEW.`account_id`, 5))) = 14 THEN unhex(substr(NEW.`account_id`, 5)) ELSE NEW.`account_id` END
 		AND `endpoint_key` = (SELECT `key` FROM `endpoint_keys` WHERE `endpoint_id` = NEW.`endpoint_id`)
-		AND `id` = unhex(substr(NEW.`id`, 5))
-		AND NEW.`status` IN ('new', 'pending', 'retrying', 'delivered', 'failed', 'cancelled');
+		AND `id` = unhex(substr(NEW.`id`, 5));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `deliveries_v2_delete` AFTER DELETE ON `deliveries` BEGIN

@@ -6,7 +6,6 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import RELEASED_0012_SQL from "./fixtures/0012_compact_deliveries.released-in-0.5.0.sql?raw";
 
 const db = env.MIGRATION_TEST_DB;
 const SHIPPED = ["0000_init.sql"];
@@ -296,19 +295,7 @@ describe("the backfill of disabled_cause and disabled_at (0005)", () => {
 	});
 });
 
-/**
- * Migration 0012 as release 0.5.0's commit (d7954ac) had it, before its triggers were corrected in the file: a database
- * deployed from that commit applied these, and kept them (a migration is never applied twice). Applied under 0012's
- * name, so the migrations after it follow as they would there.
- */
-const RELEASED_0012 = {
-	name: "0012_compact_deliveries.sql",
-	queries: RELEASED_0012_SQL.split("--> statement-breakpoint")
-		.map((query) => query.trim())
-		.filter(Boolean),
-};
-
-describe("0.5.0's copy triggers as its release commit had them (0012), replaced by 0014", () => {
+describe("0.5.0's copy triggers as migration 0012 made them, replaced by 0014", () => {
 	const shipped = env.SHIPPED_TRIGGERS_TEST_DB;
 	const rowsOf = async <T = Record<string, unknown>>(sql: string, ...params: unknown[]) =>
 		(
@@ -328,14 +315,17 @@ describe("0.5.0's copy triggers as its release commit had them (0012), replaced 
 	};
 
 	it("migrates a database that applied them, keeping the rows of every table, and copies as the fixed ones do until 0017", async () => {
-		// The shipped schema (0000) with rows in every table, migrated to 0.5.0 as its release commit had it, then a delivery
+		// The shipped schema (0000) with rows in every table, migrated to 0.5.0 (through 0012, as it shipped), then a delivery
 		// written there.
 		await applyD1Migrations(
 			shipped,
 			env.TEST_MIGRATIONS.filter((migration) => SHIPPED.includes(migration.name)),
 		);
 		for (const statement of OLD_ROWS) await shipped.prepare(statement).run();
-		await applyD1Migrations(shipped, [...env.TEST_MIGRATIONS.filter((migration) => migration.name < "0012"), RELEASED_0012]);
+		await applyD1Migrations(
+			shipped,
+			env.TEST_MIGRATIONS.filter((migration) => migration.name < "0013"),
+		);
 		const id = `dlv_${"0".repeat(12)}${"1".repeat(16)}`;
 		const event = `evt_${"0".repeat(12)}${"2".repeat(16)}`;
 		await shipped
