@@ -22,13 +22,9 @@ const oneOf = (column: SQLWrapper, values: readonly string[]): SQL =>
 	sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 
 /**
- * An account id as deliveries_v2 stores it (SQL over the text id in `column`): the bytes of `acc_<28 hex>`, an id of
- * another form as it is. Migration 0012's triggers spell the same.
+ * An account id (SQL over a text id: a column, a JSON field) as deliveries_v2 stores it: the bytes of `acc_<28 hex>`,
+ * an id of another form as it is. Migration 0012's triggers spell the same.
  */
-export const accountAsStored = (column: string): string =>
-	`CASE WHEN ${column} GLOB 'acc_*' AND length(unhex(substr(${column}, 5))) = 14 THEN unhex(substr(${column}, 5)) ELSE ${column} END`;
-
-/** An account id (SQL: a column of text ids) as deliveries_v2 stores it. */
 export const storedAccount = (accountId: SQLWrapper): SQL =>
 	sql`CASE WHEN ${accountId} GLOB 'acc_*' AND length(unhex(substr(${accountId}, 5))) = 14 THEN unhex(substr(${accountId}, 5)) ELSE ${accountId} END`;
 
@@ -45,8 +41,7 @@ export function ofAccounts(accountIds: readonly string[]): SQL {
  * range of the primary key, paired with its own account.
  */
 export function toEndpointsWhere(where: SQL): SQL {
-	const stored = sql.raw(accountAsStored(`"endpoint_keys"."${endpointKeys.accountId.name}"`));
-	const pairs = sql`(SELECT ${stored}, ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
+	const pairs = sql`(SELECT ${storedAccount(endpointKeys.accountId)}, ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
 	return sql`(${deliveriesV2.accountId}, ${deliveriesV2.endpointKey}) IN ${pairs}`;
 }
 
@@ -62,15 +57,15 @@ export interface KeyedDelivery {
  * as text (such as JSON fields of the row being read).
  */
 export const rowNamed = (alias: string, accountId: string, endpointId: string, deliveryId: string): SQL =>
-	sql.raw(`${alias}.account_id = ${accountAsStored(accountId)} AND ${alias}.endpoint_key = (SELECT key FROM endpoint_keys WHERE endpoint_id = ${endpointId})
-		AND ${alias}.id = unhex(substr(${deliveryId}, 5))`);
+	sql`${sql.raw(alias)}.account_id = ${storedAccount(sql.raw(accountId))} AND ${sql.raw(alias)}.endpoint_key = (SELECT key FROM endpoint_keys WHERE endpoint_id = ${sql.raw(endpointId)})
+		AND ${sql.raw(alias)}.id = unhex(substr(${sql.raw(deliveryId)}, 5))`;
 
 /** The deliveries named, each one seek of the primary key (one JSON parameter, however many). */
 export function theseDeliveries(named: readonly KeyedDelivery[]): SQL {
 	const triples = JSON.stringify(named.map((one) => [one.accountId, one.endpointId, one.deliveryId]));
 	const key = sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${endpointKeys.endpointId} = value ->> '$[1]')`;
-	return sql`(${deliveriesV2.accountId}, ${deliveriesV2.endpointKey}, ${deliveriesV2.id}) IN (SELECT ${sql.raw(
-		accountAsStored("value ->> '$[0]'"),
+	return sql`(${deliveriesV2.accountId}, ${deliveriesV2.endpointKey}, ${deliveriesV2.id}) IN (SELECT ${storedAccount(
+		sql.raw("value ->> '$[0]'"),
 	)}, ${key}, unhex(substr(value ->> '$[2]', 5)) FROM json_each(${triples}))`;
 }
 

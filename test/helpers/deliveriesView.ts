@@ -12,8 +12,11 @@
  *
  * test/setup.ts installs both after the migrations.
  */
+
+import { sql } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { STATUS_CODES } from "../../src/db/columns";
-import { accountAsStored } from "../../src/db/keyedDeliveries";
+import { storedAccount } from "../../src/db/keyedDeliveries";
 
 /** Picks the tables of sqlite_master as the tests list them: the view `deliveries` among them. */
 export const IS_TABLE = "(type = 'table' OR type = 'view' AND name = 'deliveries')";
@@ -23,7 +26,7 @@ const HEX_DIGITS = "0123456789abcdef";
 
 // How deliveries_v2 stores each column from its text (migration 0014's insert trigger spells the same) …
 const stored = {
-	account: (text: string) => accountAsStored(text),
+	account: (text: string) => new SQLiteSyncDialect().sqlToQuery(storedAccount(sql.raw(text))).sql,
 	id: (text: string) => `unhex(substr(${text}, 5))`,
 	event: (text: string, idText: string) =>
 		`CASE WHEN substr(${text}, 5, 12) = substr(${idText}, 5, 12) THEN unhex(substr(${text}, 17)) ELSE unhex(substr(${text}, 5)) END`,
