@@ -10,16 +10,12 @@
  */
 import { and, eq, gte, inArray, lt, notExists, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Database } from "./client";
+import { type Database, inList } from "./client";
 import { STATUS_CODES } from "./columns";
 import { deliveriesV2, endpointKeys } from "./keyedSchema";
 
 /** The keys of the endpoints `where` (a condition on endpoint_keys) picks, as a subquery. */
 export const keysWhere = (where: SQL): SQL => sql`(SELECT ${endpointKeys.key} FROM ${endpointKeys} WHERE ${where})`;
-
-/** `column` is one of `values`: one parameter however many (D1 binds at most 100 a statement). */
-const oneOf = (column: SQLWrapper, values: readonly string[]): SQL =>
-	sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 
 /**
  * An account id (SQL over a text id: a column, a JSON field) as deliveries_v2 stores it: the bytes of `acc_<28 hex>`,
@@ -33,7 +29,7 @@ export const storedAccount = (accountId: SQLWrapper): SQL =>
  * with its own keys only (narrowed further by an id range, if any).
  */
 export function ofAccounts(accountIds: readonly string[]): SQL {
-	return toEndpointsWhere(oneOf(endpointKeys.accountId, accountIds));
+	return toEndpointsWhere(inList(endpointKeys.accountId, accountIds));
 }
 
 /**
@@ -70,7 +66,7 @@ export function theseDeliveries(named: readonly KeyedDelivery[]): SQL {
 }
 
 /** The keys of the account's endpoints, as a subquery. */
-const keysOfAccount = (accountId: string): SQL => keysWhere(oneOf(endpointKeys.accountId, [accountId]));
+const keysOfAccount = (accountId: string): SQL => keysWhere(inList(endpointKeys.accountId, [accountId]));
 
 /** The account's deliveries, endpoint by endpoint: of `accountId`, or of the account whose id a column of the row read holds. */
 export function ofAccount(accountId: string | SQLiteColumn): SQL {

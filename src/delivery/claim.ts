@@ -168,11 +168,12 @@ export function claimWave(
 	readEvents: readonly string[] = [],
 ) {
 	const overRate = lane === "main" ? firstAttemptOverFairRate(now, settings) : undefined;
+	const named = theseDeliveries(refs);
 	return [
 		db
 			.update(deliveriesV2)
 			.set(finished("cancelled", now))
-			.where(and(theseDeliveries(refs), unfinished(), not(liveEndpoint()), untouchedDeliveries())),
+			.where(and(named, unfinished(), not(liveEndpoint()), untouchedDeliveries())),
 		db
 			.update(deliveriesV2)
 			.set({
@@ -183,7 +184,7 @@ export function claimWave(
 			})
 			.where(
 				and(
-					theseDeliveries(refs),
+					named,
 					claimable(settings, now),
 					liveEndpoint(),
 					lane === "isolation" ? undefined : notIsolated(now),
@@ -192,7 +193,7 @@ export function claimWave(
 					untouchedDeliveries(),
 				),
 			),
-		selectTargets(db, theseDeliveries(refs), claimId, readEvents, overRate),
+		selectTargets(db, named, claimId, readEvents, overRate),
 	] as const;
 }
 

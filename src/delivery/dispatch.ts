@@ -238,7 +238,7 @@ class BatchDispatch {
 	/** A claimed delivery that will not be sent here: its claim goes back, and it leaves with its endpoint. */
 	private release(target: DeliveryTarget): void {
 		this.released.push(target);
-		this.departures.take({ ...refOf(target), endpointId: target.endpointId });
+		this.departures.take(refOf(target));
 	}
 
 	/** Past the main lane's budget: the deliveries not yet started of each endpoint with more than one round of sends left leave. */

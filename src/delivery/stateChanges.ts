@@ -21,7 +21,7 @@
  */
 import { and, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
-import { type AccountScope, accountCheck, type Database } from "../db/client";
+import { type AccountScope, accountCheck, type Database, inList } from "../db/client";
 import { accountIdText, type KeyedDelivery, keysWhere, statusesIn, theseDeliveries, toEndpointsWhere } from "../db/keyedDeliveries";
 import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { untouchedByMove } from "../db/moveMarkers";
@@ -69,10 +69,6 @@ export function unfinished(): SQL {
 /** Every endpoint of the database (a condition on endpoint_keys): what the sweep and the System page look through. */
 export const everyEndpoint = (): SQL => sql`1`;
 
-/** The endpoints named (a condition on endpoint_keys). */
-const endpointsNamed = (ids: readonly string[]): SQL =>
-	sql`${endpointKeys.endpointId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-
 /** The endpoints `endpointIds` (a subquery of endpoints' ids) selects, as a condition on endpoint_keys. */
 export const endpointsIn = (endpointIds: SQL): SQL => sql`${endpointKeys.endpointId} IN ${endpointIds}`;
 
@@ -98,7 +94,7 @@ export function unfinishedTo(endpointsWhere: SQL, now: number, newWithin = NEW_W
 /** Every unfinished delivery of the account (to the endpoints `endpointIds` names, if given). */
 export function unfinishedOf(accountId: string, now: number, endpointIds?: readonly string[]): SQL {
 	const ofAccount = eq(endpointKeys.accountId, accountId);
-	const endpointsWhere = (endpointIds ? and(ofAccount, endpointsNamed(endpointIds)) : ofAccount) as SQL;
+	const endpointsWhere = (endpointIds ? and(ofAccount, inList(endpointKeys.endpointId, endpointIds)) : ofAccount) as SQL;
 	return and(unfinishedTo(endpointsWhere, now), accountCheck(deliveriesV2.accountId, accountId)) as SQL;
 }
 

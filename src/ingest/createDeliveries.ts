@@ -18,7 +18,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Settings } from "../config";
 import { type AccountScope, pairIn } from "../db/client";
 import { STATUS_CODES } from "../db/columns";
-import { endpointIdOf, eventIdOf, keyOfEndpoint, newDeliveryId, ofAccount, ofEvent, storedEvent } from "../db/keyedDeliveries";
+import { endpointIdOf, eventIdOf, newDeliveryId, ofAccount, ofEvent, storedEvent, toEndpoint } from "../db/keyedDeliveries";
 import { deliveriesV2, endpointKeys } from "../db/keyedSchema";
 import { endpoints, events } from "../db/schema";
 import { overFairRate } from "../delivery/fairRate";
@@ -134,7 +134,7 @@ export function insertMissedDeliveries(scope: AccountScope, endpointId: string, 
 
 /** The event of the row being read has a delivery to `endpointId`: one made in its millisecond, in the endpoint's range. */
 export function hasDeliveryTo(accountId: string, endpointId: string): SQL {
-	return sql`EXISTS (SELECT 1 FROM ${deliveriesV2} WHERE ${eq(deliveriesV2.accountId, accountId)} AND ${deliveriesV2.endpointKey} = ${keyOfEndpoint(endpointId)}
+	return sql`EXISTS (SELECT 1 FROM ${deliveriesV2} WHERE ${toEndpoint(accountId, endpointId)}
 		AND ${ofEvent(sql`${events.id}`, sql`${events.receivedAt}`)})`;
 }
 
