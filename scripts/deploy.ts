@@ -14,15 +14,13 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
-	CRON_RUNS_TABLE_QUERY,
 	copyProblem,
 	copyStateOf,
 	databaseProblems,
 	executedRow,
-	LAST_COPY_RUN_QUERY,
+	lastCopyRunOf,
 	listedQueueNames,
-	MOVES_QUERY,
-	MOVES_TABLE_QUERY,
+	movesOf,
 	movesProblem,
 	olderReleaseProblem,
 	queueProblems,
@@ -84,15 +82,12 @@ function ask<Row>(binding: string, statement: string, failure: string): Row {
 
 // A move under way must end first: it logs its changes as the release running it does.
 const directoryFailure = "D1 database DB (the directory) could not be read";
-const movesTable = ask<{ account_moves: number }>("DB", MOVES_TABLE_QUERY, directoryFailure).account_moves;
-const moves = movesTable ? ask<{ moves: number }>("DB", MOVES_QUERY, directoryFailure).moves : 0;
-const movesUnderWay = movesProblem(moves);
+const askDirectory = <Row>(statement: string) => ask<Row>("DB", statement, directoryFailure);
+const movesUnderWay = movesProblem(await movesOf(askDirectory));
 if (movesUnderWay) refuse([movesUnderWay]);
 
 // 0.5.0 and 0.6.0 use what migration 0017 drops: the release live must be 0.7.0.
-const cronRunsTable = ask<{ cron_runs: number }>("DB", CRON_RUNS_TABLE_QUERY, directoryFailure).cron_runs;
-const lastCopyRunAt = cronRunsTable ? ask<{ started_at: number | null }>("DB", LAST_COPY_RUN_QUERY, directoryFailure).started_at : null;
-const olderRelease = olderReleaseProblem(lastCopyRunAt, Date.now());
+const olderRelease = olderReleaseProblem(await lastCopyRunOf(askDirectory), Date.now());
 if (olderRelease) refuse([olderRelease]);
 
 for (const { binding } of config.databases) {

@@ -119,15 +119,15 @@ export function queueProblems(config: DeployConfig, listed: readonly string[]): 
  */
 export const COPY_TABLES_QUERY =
 	"SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries') AS deliveries, (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deliveries_copy') AS deliveries_copy";
-export const COPY_ROWS_QUERY = "SELECT EXISTS (SELECT 1 FROM deliveries) AS any_rows";
-export const COPY_DONE_QUERY = "SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at";
+const COPY_ROWS_QUERY = "SELECT EXISTS (SELECT 1 FROM deliveries) AS any_rows";
+const COPY_DONE_QUERY = "SELECT (SELECT done_at FROM deliveries_copy WHERE id = 1) AS done_at";
 
 /**
  * What `npm run deploy` asks the directory (DB) before it migrates, to learn whether a release before 0.7.0 is still
  * live: when the cron last ran the copy job of 0.5.0 and 0.6.0 (`cron_runs`, since 0.4.0), if ever.
  */
-export const CRON_RUNS_TABLE_QUERY = "SELECT count(*) AS cron_runs FROM sqlite_master WHERE type = 'table' AND name = 'cron_runs'";
-export const LAST_COPY_RUN_QUERY = "SELECT (SELECT max(started_at) FROM cron_runs WHERE job = 'deliveries_copy') AS started_at";
+const CRON_RUNS_TABLE_QUERY = "SELECT count(*) AS cron_runs FROM sqlite_master WHERE type = 'table' AND name = 'cron_runs'";
+const LAST_COPY_RUN_QUERY = "SELECT (SELECT max(started_at) FROM cron_runs WHERE job = 'deliveries_copy') AS started_at";
 
 /** One statement's first row, as the deploy asks a database (or a test its own). */
 export type Ask = <Row>(statement: string) => Row | Promise<Row>;
@@ -136,8 +136,8 @@ export type Ask = <Row>(statement: string) => Row | Promise<Row>;
  * What `npm run deploy` asks the directory (DB) before it migrates, to learn whether a move between databases is under
  * way: whether it has the table of moves (from 0.4.0), and how many it holds.
  */
-export const MOVES_TABLE_QUERY = "SELECT count(*) AS account_moves FROM sqlite_master WHERE name = 'account_moves'";
-export const MOVES_QUERY = "SELECT count(*) AS moves FROM account_moves";
+const MOVES_TABLE_QUERY = "SELECT count(*) AS account_moves FROM sqlite_master WHERE name = 'account_moves'";
+const MOVES_QUERY = "SELECT count(*) AS moves FROM account_moves";
 
 /**
  * Why the deployment cannot take this release yet, or null: a move under way logs its changes as the release that runs
@@ -197,4 +197,16 @@ export function olderReleaseProblem(lastCopyRunAt: number | null, now: number): 
 	if (lastCopyRunAt === null || now - lastCopyRunAt >= OLDER_RELEASE_GONE_MS) return null;
 	const minutes = Math.max(1, Math.round((now - lastCopyRunAt) / 60_000));
 	return `A release before 0.7.0 may still be live (a cron copied deliveries ${minutes} min ago, which 0.5.0 and 0.6.0 do and 0.7.0 does not), and it would use the tables this release drops (migration 0017): deploy 0.7.0 first if it is not live yet, then run npm run deploy again once 0.7.0 has been live for 10 minutes.`;
+}
+
+/** How many account moves the directory holds (none before the table of moves existed). */
+export async function movesOf(ask: Ask): Promise<number> {
+	const { account_moves } = await ask<{ account_moves: number }>(MOVES_TABLE_QUERY);
+	return account_moves ? (await ask<{ moves: number }>(MOVES_QUERY)).moves : 0;
+}
+
+/** When the cron last ran the copy job of 0.5.0 and 0.6.0, by the directory's record of runs; null if never. */
+export async function lastCopyRunOf(ask: Ask): Promise<number | null> {
+	const { cron_runs } = await ask<{ cron_runs: number }>(CRON_RUNS_TABLE_QUERY);
+	return cron_runs ? (await ask<{ started_at: number | null }>(LAST_COPY_RUN_QUERY)).started_at : null;
 }

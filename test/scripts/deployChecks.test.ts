@@ -9,15 +9,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
 	COPY_TABLES_QUERY,
-	CRON_RUNS_TABLE_QUERY,
 	copyProblem,
 	copyStateOf,
 	databaseProblems,
 	executedRow,
-	LAST_COPY_RUN_QUERY,
+	lastCopyRunOf,
 	listedQueueNames,
-	MOVES_QUERY,
-	MOVES_TABLE_QUERY,
+	movesOf,
 	movesProblem,
 	OLDER_RELEASE_GONE_MS,
 	olderReleaseProblem,
@@ -153,10 +151,7 @@ const asked = async <Row>(statement: string) =>
 
 describe("the moves check", () => {
 	it("stops the deploy while an account move is under way, and lets it through once it has ended or when there is none", async () => {
-		const check = async () =>
-			movesProblem(
-				(await asked<{ account_moves: number }>(MOVES_TABLE_QUERY)).account_moves ? (await asked<{ moves: number }>(MOVES_QUERY)).moves : 0,
-			);
+		const check = async () => movesProblem(await movesOf(asked));
 		expect(await check()).toBeNull();
 		await createAccount("acme");
 		expect((await api("/accounts/acme/move", { method: "POST", body: { database: "DB_2" } })).status).toBe(202);
@@ -211,8 +206,7 @@ describe("the deliveries copy check", () => {
 
 describe("the check for a release before 0.7.0", () => {
 	it("stops the deploy while the cron of 0.5.0 or 0.6.0 ran its copy job within ten minutes, and lets it through after", async () => {
-		const check = async () => olderReleaseProblem((await asked<{ started_at: number | null }>(LAST_COPY_RUN_QUERY)).started_at, Date.now());
-		expect((await asked<{ cron_runs: number }>(CRON_RUNS_TABLE_QUERY)).cron_runs).toBe(1);
+		const check = async () => olderReleaseProblem(await lastCopyRunOf(asked), Date.now());
 		expect(await check()).toBeNull();
 		await rows(
 			'INSERT INTO cron_runs (job, started_at, duration_ms, result) VALUES (\'deliveries_copy\', ?, 3, \'{"copied":0,"done":1,"failed":0}\')',
