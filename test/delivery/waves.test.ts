@@ -189,3 +189,23 @@ describe("event texts in a claim's read", () => {
 		for (const row of claimed) expect(row.target?.body).toBe(textOf.get(row.deliveryId));
 	});
 });
+
+describe("a wave's claim of an isolated endpoint's delivery", () => {
+	it("is taken in the isolation lane only: the main and bulk lanes leave it unclaimed, and read back its isolation", async () => {
+		await createEndpoint("https://slow.example/hook");
+		const [message] = (await ingest(fixture("ticket.created"))).queue.messages;
+		const isolatedUntil = Date.now() + 60_000;
+		await env.DB.prepare("UPDATE endpoints SET isolated_until = ?").bind(isolatedUntil).run();
+		const db = accountDatabase(env, { id: DEFAULT_ACCOUNT_ID, database: "DB" });
+		for (const lane of ["main", "bulk", "isolation"] as const) {
+			const [, claimed, read] = await db.batch(claimWave(db, readSettings(env), lane, [message], newId("clm"), Date.now()));
+			const [row] = await waveRows(read, new Map());
+			expect({ lane, claimed: claimed.meta.changes > 0, isolatedUntil: row?.isolatedUntil }).toEqual({
+				lane,
+				claimed: lane === "isolation",
+				isolatedUntil,
+			});
+		}
+		expect((await deliveryRow(message.deliveryId)).attempt_count).toBe(1);
+	});
+});
