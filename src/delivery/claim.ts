@@ -148,8 +148,17 @@ export async function waveRows(rows: readonly TargetRow[], bodies = new Map<stri
 	);
 }
 
-/** In the main and bulk lanes, an endpoint isolated right now is left to the isolation lane. */
-const notIsolated = (now: number) => not(ofEndpoint(sql`${endpoints.isolatedUntil} > ${now}`));
+/**
+ * The endpoint of the row read takes deliveries from `lane` now, in one look at it: it receives deliveries, and in the
+ * main and bulk lanes is not isolated right now (those are left to the isolation lane).
+ */
+const claimableEndpoint = (lane: Lane, now: number) =>
+	ofEndpoint(
+		and(
+			receivesDeliveries(),
+			lane === "isolation" ? undefined : sql`(${endpoints.isolatedUntil} IS NULL OR ${endpoints.isolatedUntil} <= ${now})`,
+		) as SQL,
+	);
 
 /**
  * The statements of one wave's claim, for a batch: cancel the deliveries whose
@@ -186,8 +195,7 @@ export function claimWave(
 				and(
 					named,
 					claimable(settings, now),
-					liveEndpoint(),
-					lane === "isolation" ? undefined : notIsolated(now),
+					claimableEndpoint(lane, now),
 					overRate && not(overRate),
 					// A move holds the account here (dispatch sends the message again later): no claim, so none is in flight at its switch.
 					untouchedDeliveries(),
